@@ -1,0 +1,1 @@
+//! Estimators: each a spec struct → `fit` → a result struct (serialisable, renderable).

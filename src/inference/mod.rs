@@ -1,0 +1,3 @@
+//! Inference: distributions, variance estimators, bootstrap.
+
+pub mod dist;

@@ -1,0 +1,1 @@
+//! Reports: tables (regression, balance, descriptive) and their export formats.
