@@ -81,8 +81,8 @@ mod tests {
         assert!((t_pvalue_two_sided(2.0, 10.0) - 0.073_388_03).abs() < 1e-7);
         assert!((t_quantile(0.975, 10.0) - 2.228_139).abs() < 1e-6);
         assert!((chi2_sf(3.84, 1.0) - 0.050_043_52).abs() < 1e-7);
-        // R: pf(4, 2, 20, lower=F) = 0.03459264
-        assert!((f_sf(4.0, 2.0, 20.0) - 0.034_592_64).abs() < 1e-7);
+        // F(2, d) has the closed-form tail (1 + 2f/d)^(-d/2).
+        assert!((f_sf(4.0, 2.0, 20.0) - 1.4f64.powi(-10)).abs() < 1e-12);
         assert!((norm_quantile(0.975) - 1.959_963_985).abs() < 1e-8);
     }
 }
