@@ -1,0 +1,46 @@
+# Quasi — the two commands users need are `make demo` and `make test`.
+# Both install whatever is missing first (scripts/setup.sh is idempotent).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+PORT ?= 8000
+WASM_PACK_BUILD := wasm-pack build --target web --release --out-name quasi --no-pack
+
+.PHONY: setup build demo test test-native test-wasm test-e2e bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+# Build the WebAssembly package into pkg/ (then shrink it with Debian's wasm-opt if present).
+build: setup
+	$(WASM_PACK_BUILD)
+	@bash scripts/wasm-opt.sh pkg/quasi_bg.wasm
+
+demo: build
+	@echo "Quasi: open http://localhost:$(PORT)/?sample=jjj  (Ctrl-C to stop)"
+	node scripts/serve.mjs $(PORT)
+
+test: setup
+	$(MAKE) --no-print-directory test-native
+	$(MAKE) --no-print-directory test-wasm
+	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory test-e2e
+
+test-native:
+	cargo test
+
+# The golden tests (fixtures compiled in with include_str!) run again as wasm in headless Chromium.
+test-wasm:
+	wasm-pack test --headless --chrome
+
+test-e2e:
+	node --test --test-concurrency=1 e2e/
+
+bench: build
+	node bench/parse.mjs
+	cargo run --release --example bench_feols
+
+clean:
+	cargo clean
+	rm -rf pkg node_modules
