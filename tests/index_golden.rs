@@ -656,3 +656,100 @@ const CRITIC_W: [f64; 3] = [0.2849164431692996, 0.33248203347548977, 0.382601523
 const CRITIC_S: [f64; 5] = [0.19140076167760528, 0.1821564552841548, 0.6518025279781002, 0.7619913975765474, 0.6023215129917621];
 const CV_W: [f64; 3] = [0.354925193685592, 0.21916457389169755, 0.42591023242271037];
 const CV_S: [f64; 5] = [0.21305511621135517, 0.1618861563852972, 0.7287315566688539, 0.7161598450515263, 0.607612467719068];
+
+#[test]
+fn index_columns_append_to_the_dataset() {
+    let r = reference();
+    let mut ds = support::read_csv(CSV);
+    let res = build_index(&ds, &IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r))).unwrap();
+    let cols = res.columns("HQD");
+    assert_eq!(cols.len(), 7);
+    assert_eq!(cols[1].name, "HQD_vitality");
+    for c in cols {
+        ds.add_numeric(&c.name, c.values).unwrap();
+    }
+    assert_rel(ds.numeric("HQD").unwrap(), &nums(&r["score"]), 1e-9, "appended column");
+}
+
+#[test]
+fn pca_with_more_indicators_than_rows_reports_instead_of_failing() {
+    let r = reference();
+    let ds = support::read_csv(CSV);
+    let keep: Vec<bool> = (0..ds.nrows()).map(|i| i < 10).collect(); // Beijing only: 10 rows, 18 indicators
+    let sub = ds.filter_rows(&keep).unwrap();
+    let res = match build_index(&sub, &IndexSpec::new(IndexMethod::Pca, jjj_indicators(&r))).unwrap() {
+        IndexResult::Pca(x) => x,
+        other => panic!("{other:?}"),
+    };
+    assert!(res.kmo.is_nan() && res.bartlett.chi2.is_nan());
+    assert!(res.diagnostics.iter().any(|d| d.contains("singular")));
+    assert!(res.index.iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn by_time_names_the_period_of_a_constant_indicator() {
+    let ds = Dataset::from_columns(vec![
+        Column::numeric("year", vec![1.0, 1.0, 2.0, 2.0]),
+        Column::numeric("a", vec![1.0, 2.0, 3.0, 4.0]),
+        Column::numeric("b", vec![5.0, 6.0, 7.0, 7.0]),
+    ])
+    .unwrap();
+    let mut spec = IndexSpec::new(IndexMethod::Entropy, vec![IndicatorSpec::new("a", 1), IndicatorSpec::new("b", 1)]);
+    spec.scope = Scope::ByTime;
+    spec.time = Some("year".into());
+    let e = build_index(&ds, &spec).unwrap_err().to_string();
+    assert!(e.contains("`b`") && e.contains("period 2"), "{e}");
+    // Pooled, b varies: fine.
+    spec.scope = Scope::Pooled;
+    assert!(build_index(&ds, &spec).is_ok());
+    // by_time without a time column.
+    spec.scope = Scope::ByTime;
+    spec.time = None;
+    assert!(build_index(&ds, &spec).is_err());
+}
+
+#[test]
+fn topsis_by_hand() {
+    // Two indicators, equal given weights, no shift: z = [[0,1],[1,0],[0.5,0.5]] ×0.5.
+    // Ideal (0.5, 0.5), anti (0, 0): row 3 is at distance √0.125 from both → 0.5;
+    // rows 1 and 2 are at distance 0.5 from both → 0.5 too; with b a cost indicator
+    // row 1 becomes (0,0) → closeness 0, row 2 (0.5,0.5) → 1.
+    let ds = Dataset::from_columns(vec![
+        Column::numeric("a", vec![0.0, 2.0, 1.0]),
+        Column::numeric("b", vec![4.0, 0.0, 2.0]),
+    ])
+    .unwrap();
+    let mut spec = IndexSpec::new(IndexMethod::Topsis, vec![IndicatorSpec::new("a", 1), IndicatorSpec::new("b", -1)]);
+    spec.shift = 0.0;
+    spec.weights = Some(vec![0.5, 0.5]);
+    let res = match build_index(&ds, &spec).unwrap() {
+        IndexResult::Topsis(t) => t,
+        other => panic!("{other:?}"),
+    };
+    assert!(res.closeness[0].abs() < 1e-15 && (res.closeness[1] - 1.0).abs() < 1e-15);
+    assert!((res.closeness[2] - 0.5).abs() < 1e-15);
+    assert!((res.d_plus[0] - 0.5f64.sqrt()).abs() < 1e-15);
+    spec.indicators[1].direction = 1;
+    let res = match build_index(&ds, &spec).unwrap() {
+        IndexResult::Topsis(t) => t,
+        other => panic!("{other:?}"),
+    };
+    assert!(res.closeness.iter().all(|c| (c - 0.5).abs() < 1e-15));
+}
+
+#[test]
+fn hhi_long_form_with_periods() {
+    let ds = Dataset::from_columns(vec![
+        Column::text("u", text(&["A", "A", "A", "A"])),
+        Column::numeric("t", vec![1.0, 1.0, 2.0, 2.0]),
+        Column::text("s", text(&["x", "y", "x", "y"])),
+        Column::numeric("e", vec![1.0, 3.0, 2.0, 2.0]),
+    ])
+    .unwrap();
+    let spec = HhiSpec { unit: "u".into(), time: Some("t".into()), sector: Some("s".into()), value: Some("e".into()), sectors: vec![] };
+    let r = hhi(&ds, &spec).unwrap();
+    // t=1: shares ¼, ¾ → 0.625; t=2: ½, ½ → 0.5 (normalised 0.25 and 0).
+    assert_rel(&r.columns[0].values, &[0.625, 0.625, 0.5, 0.5], 1e-15, "hhi rows");
+    assert_rel(&r.table.iter().map(|x| x.hhi_normalised + 1.0).collect::<Vec<_>>(), &[1.25, 1.0], 1e-15, "hhi*");
+    assert_eq!(r.table[0].time.as_deref(), Some("1"));
+}

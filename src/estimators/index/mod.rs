@@ -698,11 +698,10 @@ fn interpolate(ds: &Dataset, spec: &IndexSpec, cols: &mut [Vec<f64>]) -> Result<
     };
     let uf = ds.factor(unit)?;
     let tv = ds.numeric(time)?;
-    let n = ds.nrows();
     let mut by_unit: Vec<Vec<usize>> = vec![Vec::new(); uf.n_levels()];
-    for i in 0..n {
-        if uf.codes[i] != Factor::MISSING && !tv[i].is_nan() {
-            if let Some(v) = by_unit.get_mut(uf.codes[i] as usize) {
+    for (i, (&u, t)) in uf.codes.iter().zip(tv).enumerate() {
+        if u != Factor::MISSING && !t.is_nan() {
+            if let Some(v) = by_unit.get_mut(u as usize) {
                 v.push(i);
             }
         }

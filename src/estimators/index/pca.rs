@@ -113,7 +113,7 @@ pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Resul
         let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
         let sd = var.sqrt();
         let scale = mean.abs().max(1e-300);
-        if !(sd > 1e-14 * scale) {
+        if sd.is_nan() || sd <= 1e-14 * scale {
             return Err(Error::insufficient(format!(
                 "indicator `{}` has no variation: it cannot be standardised for PCA; remove it",
                 ind.name

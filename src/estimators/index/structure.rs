@@ -380,15 +380,15 @@ pub fn location_quotient(ds: &Dataset, spec: &LqSpec) -> Result<LqResult> {
     let mut undefined = 0;
     for (key, cell) in &c.cells {
         let (unit, time) = c.labels(*key);
-        for s in 0..s_n {
-            if cell[0][s].is_nan() {
+        for (s, &value) in cell[0].iter().enumerate() {
+            if value.is_nan() {
                 continue;
             }
             let lq = lq_of(*key, s);
             if lq.is_nan() {
                 undefined += 1;
             }
-            table.push(LqRow { unit: unit.clone(), time: time.clone(), sector: c.sectors[s].clone(), value: cell[0][s], lq });
+            table.push(LqRow { unit: unit.clone(), time: time.clone(), sector: c.sectors[s].clone(), value, lq });
         }
     }
     let mut diagnostics = c.diagnostics.clone();
