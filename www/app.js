@@ -42,16 +42,20 @@ function createContext() {
         const bytes = await readSource(source);
         if (ctx.loading !== token) throw new CancelledError();
         emit("load-progress", { fraction: 0, phase: "parse", bytes: bytes.byteLength });
+        const size = bytes.byteLength;
+        // Hand the buffer over instead of copying it (100 MB files), unless the
+        // caller keeps it for a later reload (files and URLs can be re-read).
+        const transfer = source.bytes ? [] : [bytes.buffer];
         const summary = await client.call(
           "load",
           { bytes, options: { ...options, filename: source.name } },
-          { onProgress: (fraction) => emit("load-progress", { fraction, phase: "parse", bytes: bytes.byteLength }) },
+          { transfer, onProgress: (fraction) => emit("load-progress", { fraction, phase: "parse", bytes: size }) },
         );
         const previous = ctx.dataset;
         ctx.dataset = {
           ...summary,
           name: source.name,
-          size: bytes.byteLength,
+          size,
           source,
           options,
           sample: source.sample || null,

@@ -41,7 +41,6 @@ function buildLoader() {
   ui.drop = el(
     "div",
     { class: "dropzone", id: "dropzone", tabindex: "0", role: "button", "aria-label": "Drop a data file here or press Enter to choose one" },
-    el("div", { class: "dropzone-icon", "aria-hidden": "true" }, "⇪"),
     el("p", { class: "dropzone-title" }, "Drop a data file here"),
     el("p", { class: "dropzone-sub" }, "CSV, TSV, TXT, XLSX or XLS · read locally, never uploaded"),
     el("div", { class: "dropzone-actions" }, pick, ui.fileInput),
