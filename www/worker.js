@@ -77,6 +77,7 @@ const ops = {
   load({ bytes, options = {}, previewRows = 20 }, progress) {
     const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     const opts = compact(options);
+    const t0 = performance.now();
     let ds;
     if (typeof quasi.Dataset.fromBytesWithProgress === "function") {
       let last = -1;
@@ -93,9 +94,10 @@ const ops = {
     } else {
       ds = quasi.Dataset.fromBytes(u8, opts);
     }
+    const parseMs = performance.now() - t0;
     const handle = nextHandle++;
     datasets.set(handle, ds);
-    return summary(handle, ds, previewRows);
+    return { ...summary(handle, ds, previewRows), parseMs };
   },
 
   summary({ handle, previewRows = 20 }) {
