@@ -18,6 +18,8 @@ function importOptions() {
     encoding: ui.encoding.value === "auto" ? undefined : ui.encoding.value,
     decimal_comma: ui.decimalComma.checked || undefined,
     sheet: ui.sheet.value.trim() || undefined,
+    skip_ragged: ui.skipRagged.checked || undefined,
+    missing: ui.missing.value.trim() ? ui.missing.value.split(",").map((t) => t.trim()) : undefined,
   };
 }
 
@@ -106,6 +108,8 @@ function buildLoader() {
   ui.decimalComma = el("input", { type: "checkbox", id: "opt-decimal-comma" });
   ui.sheet = el("input", { type: "text", id: "opt-sheet", placeholder: "first sheet", list: "sheet-list", autocomplete: "off", spellcheck: "false" });
   ui.sheetList = el("datalist", { id: "sheet-list" });
+  ui.skipRagged = el("input", { type: "checkbox", id: "opt-skip-ragged" });
+  ui.missing = el("input", { type: "text", id: "opt-missing", placeholder: "default: empty, NA, N/A, NaN, ., null, -", autocomplete: "off", spellcheck: "false" });
   ui.reload = el(
     "button",
     {
@@ -135,6 +139,10 @@ function buildLoader() {
       el("div", {}, ui.sheet, ui.sheetList),
       el("span", {}, "Numbers"),
       el("label", { class: "check" }, ui.decimalComma, " Decimal comma (1.234,5)"),
+      el("label", { for: "opt-missing" }, "Missing values"),
+      ui.missing,
+      el("span", {}, "Ragged rows"),
+      el("label", { class: "check" }, ui.skipRagged, " Skip and list them instead of stopping"),
     ),
     el("div", { class: "form-actions" }, ui.reload),
   );
@@ -318,30 +326,46 @@ async function checkPanel() {
     ctx.panel = { unit, time, info };
     ctx.emit("panel-declared", ctx.panel);
     const dups = info.duplicates || [];
+    const nDup = info.n_duplicates ?? dups.length;
     const nUnits = info.n_units ?? "?";
     const nPeriods = info.n_periods ?? "?";
+    const int = (x) => formatNumber(x, 0, { integer: true });
     const headline = info.balanced
       ? el("p", { class: "ok-line", id: "panel-summary" }, `✓ Balanced panel: ${nUnits} units × ${nPeriods} periods.`)
-      : el("p", { class: "warning", id: "panel-summary" }, `Unbalanced panel: ${nUnits} units, ${nPeriods} periods, ${formatNumber(d.nrows, 0, { integer: true })} rows (a balanced panel would have ${typeof nUnits === "number" && typeof nPeriods === "number" ? formatNumber(nUnits * nPeriods, 0, { integer: true }) : "?"}).`);
+      : el("p", { class: "warning", id: "panel-summary" }, `Unbalanced panel: ${nUnits} units, ${nPeriods} periods, ${int(info.n_obs ?? d.nrows)} observations (balanced would be ${typeof nUnits === "number" && typeof nPeriods === "number" ? int(nUnits * nPeriods) : "?"}).`);
     const extra = [];
-    if (dups.length) {
+    const facts = [];
+    if (info.time_min !== undefined && info.time_max !== undefined) facts.push(["Periods", `${info.time_min} – ${info.time_max}`]);
+    else if (Array.isArray(info.periods) && info.periods.length) facts.push(["Periods", `${info.periods[0]} – ${info.periods[info.periods.length - 1]}`]);
+    if (info.min_periods_per_unit !== undefined) facts.push(["Periods per unit", info.min_periods_per_unit === info.max_periods_per_unit ? int(info.min_periods_per_unit) : `${int(info.min_periods_per_unit)} to ${int(info.max_periods_per_unit)}`]);
+    if (info.n_missing_unit) facts.push([`Rows without ${unit}`, int(info.n_missing_unit)]);
+    if (info.n_missing_time) facts.push([`Rows without ${time}`, int(info.n_missing_time)]);
+    if (facts.length) extra.push(el("dl", { class: "facts" }, facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])));
+    if (nDup) {
+      const item = (x) => (x && typeof x === "object" && "unit" in x ? `${x.unit} in ${x.time}${x.lines?.length ? ` (lines ${x.lines.join(", ")})` : ""}` : describeDuplicate(x));
       extra.push(
         el(
           "div",
           { class: "warning error-ish", id: "panel-duplicates" },
-          el("p", {}, el("strong", {}, `${dups.length} duplicate (${unit}, ${time}) ${dups.length === 1 ? "pair" : "pairs"}`), " — each unit should appear once per period:"),
-          el("ul", {}, dups.slice(0, MAX_LISTED).map((x) => el("li", {}, describeDuplicate(x))), dups.length > MAX_LISTED ? el("li", { class: "muted" }, `… and ${dups.length - MAX_LISTED} more`) : null),
+          el("p", {}, el("strong", {}, `${nDup} duplicate (${unit}, ${time}) ${nDup === 1 ? "pair" : "pairs"}`), " — each unit should appear once per period:"),
+          el("ul", {}, dups.slice(0, MAX_LISTED).map((x) => el("li", {}, item(x))), nDup > Math.min(dups.length, MAX_LISTED) ? el("li", { class: "muted" }, `… and ${nDup - Math.min(dups.length, MAX_LISTED)} more`) : null),
         ),
       );
     }
-    // Any further scalar facts the engine reports (periods range, gaps, …).
-    const known = new Set(["n_units", "n_periods", "balanced", "duplicates"]);
-    const facts = Object.entries(info).filter(([k, v]) => !known.has(k) && (typeof v === "number" || typeof v === "string" || typeof v === "boolean"));
-    if (facts.length) {
-      extra.push(el("dl", { class: "facts" }, facts.flatMap(([k, v]) => [el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 3, { integer: Number.isInteger(v) }) : String(v))])));
+    const gaps = info.gaps || [];
+    const nGaps = info.n_units_with_gaps ?? gaps.length;
+    if (nGaps) {
+      extra.push(
+        el(
+          "div",
+          { class: "warning", id: "panel-gaps" },
+          el("p", {}, el("strong", {}, `${nGaps} ${nGaps === 1 ? "unit has" : "units have"} gaps`), " inside their observed range:"),
+          el("ul", {}, gaps.slice(0, MAX_LISTED).map((g) => el("li", {}, `${g.unit}: missing ${(g.missing || []).join(", ")}`)), nGaps > Math.min(gaps.length, MAX_LISTED) ? el("li", { class: "muted" }, `… and ${nGaps - Math.min(gaps.length, MAX_LISTED)} more`) : null),
+        ),
+      );
     }
-    const lists = Object.entries(info).filter(([k, v]) => !known.has(k) && Array.isArray(v) && v.length && v.length <= 50);
-    for (const [k, v] of lists) extra.push(el("p", { class: "muted small" }, `${k.replace(/_/g, " ")}: ${v.map(describeDuplicate).join("; ")}`));
+    const diag = (info.diagnostics || []).map(String);
+    if (diag.length) extra.push(el("ul", { class: "diagnostics muted small", id: "panel-diagnostics" }, diag.map((m) => el("li", {}, m))));
     replaceChildren(ui.panelResult, headline, extra);
   } catch (e) {
     if (ctx.dataset !== d) return;
