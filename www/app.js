@@ -231,6 +231,7 @@ async function main() {
     (e) => {
       engineChip.textContent = "Engine unavailable";
       engineChip.classList.add("bad");
+      ctx.engineError = e;
       ctx.emit("engine-error", e);
     },
   );

@@ -441,11 +441,12 @@ export default {
     ctx.on("load-progress", onLoadProgress);
     ctx.on("load-end", onLoadEnd);
     ctx.on("dataset", onDataset);
-    ctx.on("load-error", (e) => showError("The file could not be read.", e.message));
+    ctx.on("load-error", (e) => showError(ctx.engineError ? "Quasi's engine could not start." : "The file could not be read.", e.message));
     ctx.on("load-cancelled", () => {
       if (!ctx.dataset) showError("Loading cancelled.", "No data is loaded.");
     });
     ctx.on("engine-error", (e) => showError("Quasi's engine could not start.", e.message));
+    if (ctx.engineError) showError("Quasi's engine could not start.", ctx.engineError.message);
     if (ctx.loading) onLoadStart({ name: "" });
     if (ctx.dataset) onDataset(ctx.dataset);
   },
