@@ -1,0 +1,190 @@
+// Shared helpers for the browser end-to-end tests (node --test e2e/).
+// Each test file starts the static server on a free port in-process and one
+// headless Debian Chromium driven by playwright-core; each test gets a fresh
+// browser context that records every request, console error, page error and
+// dialog so tests can assert the page stayed offline and quiet.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startServer } from "../scripts/serve.mjs";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const ARTIFACTS = path.join(ROOT, "e2e", "artifacts");
+export const SAMPLES = path.join(ROOT, "www", "samples");
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-quic",
+  "--disable-dev-shm-usage",
+];
+
+/** Fails early, with the fix, when the wasm package has not been built. */
+export function requirePkg() {
+  const js = path.join(ROOT, "pkg", "quasi.js");
+  if (!fs.existsSync(js)) throw new Error(`${js} is missing: build it first (make build / wasm-pack build --target web --release --out-name quasi)`);
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (or set CHROMIUM_PATH)`);
+}
+
+/**
+ * Starts server + browser; returns { base, browser, newPage, close }.
+ * Use with node:test `before`/`after`.
+ */
+export async function startSession() {
+  requirePkg();
+  const server = await startServer({ port: 0 });
+  const { port } = server.address();
+  const base = `http://127.0.0.1:${port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const contexts = [];
+
+  /**
+   * Opens `pathAndQuery` (default "/?sample=none") in a fresh context and
+   * waits for the app to boot. Returns { page, context, requests, consoleErrors, pageErrors, dialogs }.
+   */
+  async function newPage(pathAndQuery = "/?sample=none", { waitReady = true, viewport = { width: 1360, height: 900 } } = {}) {
+    const context = await browser.newContext({ acceptDownloads: true, viewport, deviceScaleFactor: 1 });
+    contexts.push(context);
+    const page = await context.newPage();
+    const rec = { page, context, requests: [], consoleErrors: [], pageErrors: [], dialogs: [] };
+    // Requests from the page and from its workers.
+    context.on("request", (r) => rec.requests.push(r.url()));
+    page.on("console", (m) => {
+      if (m.type() === "error") rec.consoleErrors.push(m.text());
+    });
+    page.on("pageerror", (e) => rec.pageErrors.push(String(e?.message ?? e)));
+    page.on("dialog", (d) => {
+      rec.dialogs.push(`${d.type()}: ${d.message()}`);
+      d.dismiss().catch(() => {});
+    });
+    page.on("worker", (w) => {
+      w.on("console", (m) => {
+        if (m.type() === "error") rec.consoleErrors.push(`[worker] ${m.text()}`);
+      });
+    });
+    await page.goto(base + pathAndQuery);
+    if (waitReady) await page.waitForSelector("html[data-ready=true]", { timeout: 30_000 });
+    return rec;
+  }
+
+  async function close() {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser.close().catch(() => {});
+    await new Promise((r) => server.close(r));
+  }
+  return { base, port, browser, newPage, close };
+}
+
+/** Waits until the data panel reports `name` as the loaded file; returns the status text. */
+export async function waitForDataset(page, name, timeout = 60_000) {
+  await page.waitForFunction(
+    (n) => document.querySelector("#status-file")?.textContent === n && document.querySelector("#progress")?.hidden !== false,
+    name,
+    { timeout },
+  );
+  return page.textContent("#status");
+}
+
+/** Loads a file through the page's file input (path on disk, or { name, mimeType, buffer }). */
+export async function chooseFile(page, file) {
+  await page.setInputFiles("#file-input", file);
+}
+
+/** Drops a file on the drop zone with a synthetic DragEvent carrying a DataTransfer. */
+export async function dropFile(page, name, content, type = "text/csv") {
+  await page.evaluate(
+    ({ name, content, type }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], name, { type }));
+      const zone = document.querySelector("#dropzone");
+      for (const t of ["dragenter", "dragover", "drop"]) zone.dispatchEvent(new DragEvent(t, { bubbles: true, cancelable: true, dataTransfer: dt }));
+    },
+    { name, content, type },
+  );
+}
+
+/** Opens a panel through the navigation and waits for it to be shown. */
+export async function openPanel(page, id) {
+  await page.click(`#nav-${id}`);
+  await page.waitForSelector(`#panel-${id}:not([hidden])`);
+}
+
+/** Requests whose origin is not this test server (data:/blob: URLs are local). */
+export function foreignRequests(requests, base) {
+  const origin = new URL(base).origin;
+  return requests.filter((u) => {
+    if (u.startsWith("data:") || u.startsWith("blob:")) return false;
+    try {
+      return new URL(u).origin !== origin;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/** Saves a screenshot under e2e/artifacts/ and returns its path. */
+export async function screenshot(page, name, opts = {}) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({ path: file, ...opts });
+  return file;
+}
+
+/** Minimal RFC-4180-enough CSV reader for the simple reference files (no quotes there). */
+export function readSimpleCsv(file) {
+  const lines = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "").split(/\r?\n/).filter((l) => l.length);
+  const header = lines[0].split(",");
+  const rows = lines.slice(1).map((l) => l.split(","));
+  return { header, rows, column: (name) => rows.map((r) => r[header.indexOf(name)]) };
+}
+
+/** Mean and sample SD (n − 1) of the non-missing numeric values, two-pass. */
+export function meanSd(values) {
+  const x = values.filter((v) => v !== "" && v !== "NA").map(Number);
+  const n = x.length;
+  const mean = x.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  return { n, mean, sd, min: Math.min(...x), max: Math.max(...x) };
+}
+
+export const relErr = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+
+/** Minimal CSV parser with quotes (for checking downloaded CSV). */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = "";
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') q = false;
+      else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}

@@ -1,0 +1,117 @@
+// The page boots offline and quietly, preloads the sample, navigation shows the
+// analyses to come as disabled, sample buttons load, screenshots for the README.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { startSession, waitForDataset, openPanel, foreignRequests, screenshot, ROOT } from "./harness.mjs";
+
+let s;
+before(async () => {
+  s = await startSession();
+});
+after(async () => {
+  await s?.close();
+});
+
+test("page loads with the JJJ sample preloaded, no console errors, no request off localhost", async () => {
+  const r = await s.newPage("/");
+  const status = await waitForDataset(r.page, "jjj_cities.csv");
+  assert.match(status, /130 rows × 30 columns/);
+  assert.match(await r.page.textContent("#sample-note"), /Sample loaded: JJJ cities panel; drop your own file to replace it/);
+  // engine chip reports the crate version
+  await r.page.waitForFunction(() => document.querySelector("#engine-status").classList.contains("ok"));
+  assert.match(await r.page.textContent("#engine-status"), /Quasi \d+\.\d+\.\d+/);
+  // visit the descriptives panel too, so its requests are recorded
+  await openPanel(r.page, "describe");
+  await r.page.waitForSelector("#describe-table");
+  assert.deepEqual(foreignRequests(r.requests, s.base), [], "requests left localhost");
+  assert.ok(r.requests.some((u) => u.endsWith("/www/worker.js")), "requests are being recorded");
+  assert.deepEqual(r.consoleErrors, []);
+  assert.deepEqual(r.pageErrors, []);
+  assert.deepEqual(r.dialogs, []);
+});
+
+test("the CSP meta tag forbids connections beyond the page's own origin", async () => {
+  const html = fs.readFileSync(path.join(ROOT, "index.html"), "utf8");
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+  assert.ok(csp, "CSP meta tag present");
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /connect-src 'self'(;|$)/);
+  assert.match(csp, /object-src 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'|https?:|\*/);
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline scripts");
+  assert.doesNotMatch(html, /\sstyle=|<style/, "no inline styles");
+  // And the browser enforces it: a fetch to another origin is refused.
+  const r = await s.newPage("/?sample=none");
+  const outcome = await r.page.evaluate(async () => {
+    try {
+      await fetch("http://example.invalid/x");
+      return "fetched";
+    } catch (e) {
+      return "blocked";
+    }
+  });
+  assert.equal(outcome, "blocked");
+  assert.deepEqual(foreignRequests(r.requests, s.base), []);
+});
+
+test("navigation: Data and Descriptives enabled, later analyses disabled with 'coming soon'", async () => {
+  const r = await s.newPage("/?sample=none");
+  const nav = await r.page.$$eval(".nav-link", (as) =>
+    as.map((a) => ({ id: a.dataset.panel, disabled: a.getAttribute("aria-disabled") === "true", text: a.textContent })),
+  );
+  const byId = Object.fromEntries(nav.map((n) => [n.id, n]));
+  for (const id of ["data", "describe"]) assert.equal(byId[id].disabled, false, id);
+  // Panels without a page module yet stay disabled even if the engine exports the function.
+  for (const id of ["regression", "did", "event-study", "placebo", "psm", "index"]) {
+    assert.ok(byId[id], `${id} listed`);
+    assert.equal(byId[id].disabled, true, `${id} disabled`);
+    assert.match(byId[id].text, /coming soon/);
+  }
+  // Clicking a disabled entry does not leave the data panel.
+  await r.page.click("#nav-did");
+  assert.equal(await r.page.isVisible("#panel-data"), true);
+  assert.equal(await r.page.getAttribute("#nav-data", "aria-current"), "page");
+  // Deep link to a panel by hash works.
+  await r.page.goto(s.base + "/?sample=none#describe");
+  await r.page.waitForSelector("#panel-describe:not([hidden])");
+  assert.equal(await r.page.getAttribute("#nav-describe", "aria-current"), "page");
+});
+
+test("sample buttons load the provinces and JJJ panels; ?sample= preloads", async () => {
+  const r = await s.newPage("/?sample=none");
+  assert.equal(await r.page.isVisible("#status"), false, "nothing loaded with ?sample=none");
+  await r.page.click("#sample-provinces");
+  const status = await waitForDataset(r.page, "provinces.csv");
+  assert.match(status, /341 rows × 10 columns/);
+  await r.page.waitForSelector("#panel-summary");
+  assert.match(await r.page.textContent("#panel-summary"), /Balanced panel: 31 units × 11 periods/);
+  await r.page.click("#sample-jjj");
+  assert.match(await waitForDataset(r.page, "jjj_cities.csv"), /130 rows/);
+  await r.page.waitForFunction(() => /13 units × 10 periods/.test(document.querySelector("#panel-summary")?.textContent ?? ""));
+
+  const r2 = await s.newPage("/?sample=provinces");
+  assert.match(await waitForDataset(r2.page, "provinces.csv"), /341 rows/);
+  assert.doesNotMatch(await r2.page.textContent("#sample-note"), /drop your own file/);
+  assert.deepEqual([...r.consoleErrors, ...r2.consoleErrors, ...r.pageErrors, ...r2.pageErrors], []);
+});
+
+test("screenshots of the data and descriptives panels (e2e/artifacts, docs/screenshot.png)", async () => {
+  const r = await s.newPage("/");
+  await waitForDataset(r.page, "jjj_cities.csv");
+  await r.page.waitForSelector("#panel-summary");
+  const dataShot = await screenshot(r.page, "data-panel.png");
+  await openPanel(r.page, "describe");
+  await r.page.waitForSelector("#describe-table");
+  // A compact "Table 1" for the README: the outcome, treatment and controls.
+  await r.page.click("#describe-columns >> xpath=.. >> text=none");
+  for (const c of ["lnHDQ", "FTZ", "pgdp", "fe", "lnstru", "fdi", "urba", "IL"]) await r.page.check(`#describe-columns input[value="${c}"]`);
+  await r.page.check("#describe-quantiles");
+  await r.page.waitForFunction(() => /Median/.test(document.querySelector("#describe-table thead")?.textContent ?? ""));
+  const descShot = await screenshot(r.page, "describe-panel.png");
+  for (const f of [dataShot, descShot]) assert.ok(fs.statSync(f).size > 10_000, `${f} is a real image`);
+  fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
+  fs.copyFileSync(descShot, path.join(ROOT, "docs", "screenshot.png"));
+  assert.deepEqual(r.consoleErrors, []);
+});

@@ -1,0 +1,249 @@
+// Bootstrap: starts the engine worker, builds the navigation from the panel
+// registry, routes by URL hash, owns the loaded dataset and the load/cancel
+// logic shared by all panels, and preloads a sample on first visit.
+import { QuasiClient, CancelledError } from "./client.js";
+import { el, $, replaceChildren } from "./dom.js";
+import { PANELS, isAvailable } from "./panels/registry.js";
+import { SAMPLES } from "./sample-data.js";
+
+/**
+ * The context every panel receives. Events ("dataset", "load-start",
+ * "load-progress", "load-end", "panel", "engine") are dispatched on `ctx.events`.
+ */
+function createContext() {
+  const events = new EventTarget();
+  const client = new QuasiClient();
+  const emit = (type, detail) => events.dispatchEvent(new CustomEvent(type, { detail }));
+
+  const ctx = {
+    client,
+    events,
+    emit,
+    on: (type, fn) => events.addEventListener(type, (e) => fn(e.detail)),
+    /** { handle, nrows, ncols, columns, report, preview, name, size, source, options, ms, sample } */
+    dataset: null,
+    /** Declared panel structure: { unit, time } or null. */
+    panel: null,
+    engine: null,
+    loading: null,
+
+    /**
+     * Loads a source: { name, file } (a File), { name, url, sample } or
+     * { name, bytes }. Resolves to the dataset summary; rejects with the
+     * engine's error (or CancelledError). The previous dataset stays loaded
+     * if this one fails.
+     */
+    async load(source, options = {}, { restoring = false, panel = null } = {}) {
+      const token = {};
+      ctx.loading = token;
+      emit("load-start", { name: source.name });
+      const t0 = performance.now();
+      try {
+        const bytes = await readSource(source);
+        if (ctx.loading !== token) throw new CancelledError();
+        emit("load-progress", { fraction: 0, phase: "parse", bytes: bytes.byteLength });
+        const size = bytes.byteLength;
+        // Hand the buffer over instead of copying it (100 MB files), unless the
+        // caller keeps it for a later reload (files and URLs can be re-read).
+        const transfer = source.bytes ? [] : [bytes.buffer];
+        const summary = await client.call(
+          "load",
+          { bytes, options: { ...options, filename: source.name } },
+          { transfer, onProgress: (fraction) => emit("load-progress", { fraction, phase: "parse", bytes: size }) },
+        );
+        const previous = ctx.dataset;
+        ctx.dataset = {
+          ...summary,
+          name: source.name,
+          size,
+          source,
+          options,
+          sample: source.sample || null,
+          ms: performance.now() - t0,
+        };
+        ctx.dataset.restored = restoring;
+        ctx.panel = restoring ? panel : null;
+        if (previous && !previous.stale) client.call("free", { handle: previous.handle }).catch(() => {});
+        emit("dataset", ctx.dataset);
+        return ctx.dataset;
+      } catch (e) {
+        emit(e instanceof CancelledError ? "load-cancelled" : "load-error", e);
+        throw e;
+      } finally {
+        if (ctx.loading === token) ctx.loading = null;
+        emit("load-end", {});
+      }
+    },
+
+    loadSample(key, { auto = false } = {}) {
+      const s = SAMPLES[key];
+      if (!s) return Promise.reject(new Error(`Unknown sample "${key}"`));
+      return ctx.load({ name: s.file, url: new URL(`./samples/${s.file}`, import.meta.url), sample: { ...s, auto } });
+    },
+
+    /** Cancels the running load: the worker is replaced, so reload the previous dataset. */
+    cancel() {
+      ctx.loading = null;
+      client.cancel("Loading cancelled");
+    },
+
+    navigate(id) {
+      if (location.hash !== `#${id}`) location.hash = id;
+      else route();
+    },
+  };
+
+  // A replaced worker has lost every dataset: reload the current one from its source.
+  client.addEventListener("reset", () => {
+    const current = ctx.dataset;
+    if (!current) return;
+    current.stale = true;
+    const panel = ctx.panel;
+    queueMicrotask(() => {
+      ctx.load(current.source, current.options, { restoring: true, panel }).catch(() => {});
+    });
+  });
+  return ctx;
+}
+
+async function readSource(source) {
+  if (source.bytes) return source.bytes instanceof Uint8Array ? source.bytes : new Uint8Array(source.bytes);
+  if (source.file) return new Uint8Array(await source.file.arrayBuffer());
+  if (source.url) {
+    const res = await fetch(source.url);
+    if (!res.ok) throw new Error(`Could not read ${source.name} (HTTP ${res.status}).`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  throw new Error("Nothing to load.");
+}
+
+// ---------------------------------------------------------------- navigation
+
+const mounted = new Map(); // id -> { module, root }
+let ctx;
+
+function buildNav(exports) {
+  const nav = $("#nav");
+  const groups = new Map();
+  for (const p of PANELS) {
+    if (!groups.has(p.group)) groups.set(p.group, []);
+    groups.get(p.group).push(p);
+  }
+  const items = [];
+  for (const [group, panels] of groups) {
+    items.push(el("h2", { class: "nav-group" }, group));
+    items.push(
+      el(
+        "ul",
+        {},
+        panels.map((p) => {
+          const ok = isAvailable(p, exports);
+          return el(
+            "li",
+            {},
+            el(
+              "a",
+              {
+                href: ok ? `#${p.id}` : null,
+                class: ["nav-link", !ok && "is-disabled"],
+                id: `nav-${p.id}`,
+                "aria-disabled": ok ? null : "true",
+                title: ok ? p.blurb : `Coming soon — ${p.blurb}`,
+                dataset: { panel: p.id },
+              },
+              el("span", { class: "nav-label" }, p.title),
+              ok ? null : el("span", { class: "tag tag-soon" }, "coming soon"),
+            ),
+          );
+        }),
+      ),
+    );
+  }
+  replaceChildren(nav, items);
+  markActive();
+}
+
+function currentId() {
+  const id = decodeURIComponent(location.hash.replace(/^#/, ""));
+  const p = PANELS.find((x) => x.id === id);
+  return p && isAvailable(p, ctx.engine?.exports) ? id : "data";
+}
+
+function markActive() {
+  const id = currentId();
+  for (const a of document.querySelectorAll(".nav-link")) {
+    if (a.dataset.panel === id) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+}
+
+async function route() {
+  const id = currentId();
+  markActive();
+  const main = $("#main");
+  for (const [pid, m] of mounted) {
+    m.root.hidden = pid !== id;
+    if (pid !== id) m.module.hide?.();
+  }
+  let m = mounted.get(id);
+  if (!m) {
+    const panel = PANELS.find((x) => x.id === id);
+    const root = el("section", { class: "panel", id: `panel-${id}`, "aria-labelledby": `panel-${id}-title` });
+    main.append(root);
+    try {
+      const module = (await panel.load()).default;
+      m = { module, root };
+      mounted.set(id, m);
+      module.mount(root, ctx);
+    } catch (e) {
+      root.append(el("p", { class: "error", role: "alert" }, `This panel could not be loaded: ${e.message}`));
+      mounted.set(id, (m = { module: {}, root }));
+    }
+    if (currentId() !== id) root.hidden = true;
+  }
+  m.module.show?.();
+  ctx.emit("panel", id);
+}
+
+// ---------------------------------------------------------------- bootstrap
+
+function initialSample() {
+  const params = new URLSearchParams(location.search);
+  const s = params.get("sample");
+  if (s === "none" || s === "") return null;
+  if (s && SAMPLES[s]) return { key: s, auto: false };
+  return { key: "jjj", auto: true };
+}
+
+async function main() {
+  ctx = createContext();
+  window.addEventListener("hashchange", route);
+  buildNav(null);
+  const engineChip = $("#engine-status");
+  ctx.client.ready.then(
+    (info) => {
+      ctx.engine = info;
+      engineChip.textContent = `Quasi ${info.version} · WebAssembly`;
+      engineChip.classList.add("ok");
+      buildNav(info.exports);
+      ctx.emit("engine", info);
+    },
+    (e) => {
+      engineChip.textContent = "Engine unavailable";
+      engineChip.classList.add("bad");
+      ctx.engineError = e;
+      ctx.emit("engine-error", e);
+    },
+  );
+  ctx.client.addEventListener("reset", () => {
+    ctx.client.ready.then((info) => (ctx.engine = info)).catch(() => {});
+  });
+  await route();
+  const first = initialSample();
+  if (first && !ctx.dataset) {
+    ctx.loadSample(first.key, { auto: first.auto }).catch(() => {}); // shown by the data panel
+  }
+  document.documentElement.dataset.ready = "true";
+}
+
+main();

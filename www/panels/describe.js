@@ -1,0 +1,224 @@
+// Descriptives panel: a summary-statistics table like the first table of an
+// applied paper (variable, N, mean, SD, min, max, optional quartiles), overall
+// or by group, exportable as CSV.
+import { el, replaceChildren, renderTable, downloadText, toCsv } from "../dom.js";
+
+let ctx;
+const ui = {};
+let selected = new Set();
+let lastResult = null;
+let runSeq = 0;
+let dirty = true;
+let visible = false;
+
+const isNumericKind = (k) => k === "numeric" || k === "integer";
+
+function columnsInfo(d) {
+  const cols = d.report?.columns;
+  if (cols && cols.length) return cols.map((c) => ({ name: c.name, kind: c.kind }));
+  return d.columns.map((name) => ({ name, kind: undefined }));
+}
+
+function buildColumnChooser(d) {
+  const cols = columnsInfo(d);
+  const numeric = cols.filter((c) => c.kind === undefined || isNumericKind(c.kind));
+  selected = new Set(cols.filter((c) => isNumericKind(c.kind)).map((c) => c.name));
+  const boxes = numeric.map((c) =>
+    el(
+      "label",
+      { class: "check" },
+      el("input", {
+        type: "checkbox",
+        value: c.name,
+        checked: selected.has(c.name),
+        dataset: { column: c.name },
+        onchange: (e) => {
+          if (e.target.checked) selected.add(c.name);
+          else selected.delete(c.name);
+          schedule();
+        },
+      }),
+      " ",
+      el("span", {}, c.name),
+    ),
+  );
+  const setAll = (on) => () => {
+    for (const box of ui.chooser.querySelectorAll("input[type=checkbox]")) {
+      box.checked = on;
+      if (on) selected.add(box.value);
+      else selected.delete(box.value);
+    }
+    schedule();
+  };
+  const textCols = cols.filter((c) => c.kind === "text");
+  replaceChildren(
+    ui.chooserWrap,
+    el(
+      "div",
+      { class: "chooser-head" },
+      el("span", { class: "field-label" }, `Variables (${numeric.length} numeric)`),
+      el("button", { type: "button", class: "link", onclick: setAll(true) }, "all"),
+      el("button", { type: "button", class: "link", onclick: setAll(false) }, "none"),
+    ),
+    (ui.chooser = el("div", { class: "chooser", id: "describe-columns" }, boxes)),
+    textCols.length ? el("p", { class: "muted small" }, `Text columns not summarised: ${textCols.map((c) => c.name).join(", ")}`) : null,
+  );
+  const byOptions = [el("option", { value: "" }, "— none (whole sample) —")].concat(
+    cols.filter((c) => c.kind !== "numeric").map((c) => el("option", { value: c.name }, c.name)),
+  );
+  replaceChildren(ui.by, byOptions);
+}
+
+function schedule() {
+  clearTimeout(schedule.timer);
+  schedule.timer = setTimeout(run, 120);
+}
+
+async function run() {
+  const d = ctx.dataset;
+  if (!d) return;
+  dirty = false;
+  const seq = ++runSeq;
+  const columns = [...selected].filter((c) => d.columns.includes(c));
+  // keep the data's column order
+  columns.sort((a, b) => d.columns.indexOf(a) - d.columns.indexOf(b));
+  if (!columns.length) {
+    lastResult = null;
+    ui.download.disabled = true;
+    replaceChildren(ui.result, el("p", { class: "muted" }, "Select at least one variable."));
+    return;
+  }
+  const options = { columns, by: ui.by.value || undefined, quantiles: ui.quantiles.checked };
+  ui.result.classList.add("is-stale");
+  try {
+    const res = await ctx.client.call("describe", { handle: d.handle, options });
+    if (seq !== runSeq || ctx.dataset !== d) return;
+    lastResult = { res, options, dataset: d };
+    render();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    lastResult = null;
+    ui.download.disabled = true;
+    replaceChildren(ui.result, el("p", { class: "error", role: "alert", id: "describe-error" }, e.message));
+  } finally {
+    if (seq === runSeq) ui.result.classList.remove("is-stale");
+  }
+}
+
+function render() {
+  if (!lastResult) return;
+  const { res, options } = lastResult;
+  const decimals = Number(ui.decimals.value);
+  const grouped = Boolean(options.by);
+  const cols = [
+    { key: "variable", label: "Variable" },
+    grouped ? { key: "group", label: options.by } : null,
+    { key: "n", label: "N", numeric: true, integer: true },
+    { key: "mean", label: "Mean", numeric: true },
+    { key: "sd", label: "SD", numeric: true },
+    { key: "min", label: "Min", numeric: true },
+    options.quantiles ? { key: "p25", label: "p25", numeric: true } : null,
+    options.quantiles ? { key: "median", label: "Median", numeric: true } : null,
+    options.quantiles ? { key: "p75", label: "p75", numeric: true } : null,
+    { key: "max", label: "Max", numeric: true },
+  ].filter(Boolean);
+  const rows = (res.rows || []).map((r) => ({ ...r, group: r.group === undefined || r.group === null ? "" : String(r.group) }));
+  const table = renderTable(cols, rows, { className: "data-table paper-table", decimals, rowHeader: true });
+  table.id = "describe-table";
+  for (const [i, tr] of [...table.tBodies[0].rows].entries()) tr.dataset.variable = rows[i].variable;
+  const diagnostics = (res.diagnostics || []).map(String);
+  replaceChildren(
+    ui.result,
+    el("div", { class: "table-scroll paper" }, table),
+    el(
+      "p",
+      { class: "table-note" },
+      "Notes: N is the number of non-missing observations; SD is the sample standard deviation (divisor N − 1)",
+      options.quantiles ? "; p25 and p75 are the 25th and 75th percentiles" : "",
+      grouped ? `; statistics by ${options.by}` : "",
+      `. Source: ${lastResult.dataset.name}.`,
+    ),
+    diagnostics.length ? el("div", { class: "warning", id: "describe-diagnostics" }, el("ul", {}, diagnostics.map((m) => el("li", {}, m)))) : null,
+  );
+  ui.download.disabled = false;
+}
+
+async function download() {
+  if (!lastResult) return;
+  const { res, options, dataset } = lastResult;
+  let csv;
+  try {
+    csv = await ctx.client.call("describeCsv", { handle: dataset.handle, options });
+  } catch {
+    // Fall back to the full-precision numbers already in hand.
+    const keys = ["variable", options.by ? "group" : null, "n", "mean", "sd", "min", options.quantiles ? "p25" : null, options.quantiles ? "median" : null, options.quantiles ? "p75" : null, "max"].filter(Boolean);
+    csv = toCsv(keys, (res.rows || []).map((r) => keys.map((k) => (r[k] === null || r[k] === undefined ? "" : r[k]))));
+  }
+  const base = dataset.name.replace(/\.[^.]+$/, "").replace(/[^\w.-]+/g, "_") || "data";
+  downloadText(`${base}_descriptives.csv`, csv);
+}
+
+function onDataset(d) {
+  buildColumnChooser(d);
+  lastResult = null;
+  replaceChildren(ui.result);
+  ui.empty.hidden = true;
+  ui.body.hidden = false;
+  dirty = true;
+  if (visible) run();
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    ui.chooserWrap = el("div", { class: "chooser-wrap" });
+    ui.by = el("select", { id: "describe-by", onchange: schedule });
+    ui.quantiles = el("input", { type: "checkbox", id: "describe-quantiles", onchange: schedule });
+    ui.decimals = el(
+      "select",
+      { id: "describe-decimals", onchange: render },
+      [2, 3, 4, 6].map((n) => el("option", { value: String(n), selected: n === 3 }, `${n} decimals`)),
+    );
+    ui.download = el("button", { type: "button", class: "button", id: "describe-download", disabled: true, onclick: download }, "Download CSV");
+    ui.result = el("div", { class: "describe-result", id: "describe-result", "aria-live": "polite" });
+    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
+    ui.body = el(
+      "div",
+      { class: "describe-layout", hidden: true },
+      el(
+        "aside",
+        { class: "card controls" },
+        ui.chooserWrap,
+        el("div", { class: "field" }, el("label", { for: "describe-by", class: "field-label" }, "Group by"), ui.by),
+        el("label", { class: "check" }, ui.quantiles, " Quartiles (p25, median, p75)"),
+        el("div", { class: "field" }, el("label", { for: "describe-decimals", class: "field-label" }, "Display"), ui.decimals),
+      ),
+      el(
+        "div",
+        { class: "card" },
+        el("div", { class: "card-head" }, el("h3", {}, "Table 1. Descriptive statistics"), ui.download),
+        ui.result,
+      ),
+    );
+    replaceChildren(
+      root,
+      el(
+        "header",
+        { class: "panel-head" },
+        el("h2", { id: "panel-describe-title" }, "Descriptive statistics"),
+        el("p", { class: "lede" }, "Summary statistics for the chosen variables, overall or by group — ready for the first table of a paper."),
+      ),
+      ui.empty,
+      ui.body,
+    );
+    ctx.on("dataset", onDataset);
+    if (ctx.dataset) onDataset(ctx.dataset);
+  },
+  show() {
+    visible = true;
+    if (dirty && ctx.dataset) run();
+  },
+  hide() {
+    visible = false;
+  },
+};

@@ -1,0 +1,76 @@
+// The list of analysis panels. Adding one is one entry here plus one file in
+// www/panels/ exporting `default { mount(root, ctx), show?(), hide?() }`.
+//
+//   id        URL hash (#did) and DOM id suffix
+//   title     navigation label
+//   group     navigation section heading
+//   load      () => import("./file.js"); absent = not built yet ("coming soon")
+//   requires  name of a wasm export the panel needs (e.g. "did"): until the
+//             engine exports it, the panel is shown as coming soon
+//   blurb     one-line description (tooltip / coming-soon note)
+
+export const PANELS = [
+  {
+    id: "data",
+    title: "Data",
+    group: "Prepare",
+    load: () => import("./data.js"),
+    blurb: "Load a CSV, TSV or Excel file, check how it was read, declare the panel structure.",
+  },
+  {
+    id: "describe",
+    title: "Descriptives",
+    group: "Prepare",
+    load: () => import("./describe.js"),
+    blurb: "Summary statistics table (N, mean, SD, min, max, quantiles), overall or by group.",
+  },
+  {
+    id: "regression",
+    title: "Regression",
+    group: "Estimate",
+    requires: "feols",
+    blurb: "Linear models with high-dimensional fixed effects, clustered SEs, IV and side-by-side tables.",
+  },
+  {
+    id: "did",
+    title: "DID",
+    group: "Estimate",
+    requires: "did",
+    blurb: "Two-way fixed-effects difference-in-differences for 2×2 and staggered adoption.",
+  },
+  {
+    id: "event-study",
+    title: "Event study",
+    group: "Estimate",
+    requires: "eventStudy",
+    blurb: "Leads and lags around adoption, pre-trend test and coefficient plot.",
+  },
+  {
+    id: "placebo",
+    title: "Placebo",
+    group: "Robustness",
+    requires: "placebo",
+    blurb: "Permutation and in-time placebo tests with a seeded, reproducible distribution.",
+  },
+  {
+    id: "psm",
+    title: "PSM",
+    group: "Robustness",
+    requires: "psm",
+    blurb: "Propensity-score matching, balance diagnostics and PSM-DID.",
+  },
+  {
+    id: "index",
+    title: "Index",
+    group: "Build outcomes",
+    requires: "buildIndex",
+    blurb: "Composite indices: entropy weights, TOPSIS, PCA, CRITIC; location quotient and HHI.",
+  },
+];
+
+/** True if the panel can be opened with the engine's exports. */
+export function isAvailable(panel, exports) {
+  if (!panel.load) return false;
+  if (panel.requires && exports && !exports.includes(panel.requires)) return false;
+  return true;
+}

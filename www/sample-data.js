@@ -1,0 +1,19 @@
+// The bundled sample panels (files in www/samples/).
+export const SAMPLES = {
+  jjj: {
+    key: "jjj",
+    label: "JJJ cities panel",
+    detail: "13 cities × 2013–2022, free-trade-zone adoption",
+    file: "jjj_cities.csv",
+    unit: "city",
+    time: "year",
+  },
+  provinces: {
+    key: "provinces",
+    label: "Provinces panel",
+    detail: "31 provinces × 2012–2022, staggered adoption",
+    file: "provinces.csv",
+    unit: "province",
+    time: "year",
+  },
+};

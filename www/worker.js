@@ -1,0 +1,164 @@
+// The Web Worker that owns the WebAssembly instance and every loaded dataset.
+//
+// Protocol (all messages are plain structured-cloneable objects):
+//   page → worker   { id, op, args }
+//   worker → page   { id, progress }                      0 ≤ progress ≤ 1, while parsing
+//                   { id, ok: true, result }
+//                   { id, ok: false, error: { message, name, fatal } }
+// Datasets stay here; the page refers to them by a numeric `handle`.
+// Cancellation: a synchronous wasm call cannot read messages, so the page
+// cancels by terminating this worker and starting a fresh one.
+
+let quasi = null;
+let broken = null; // set after a wasm trap: the instance must not be used again
+const datasets = new Map();
+let nextHandle = 1;
+
+/** wasm-bindgen getters may be properties or methods depending on the binding. */
+const prop = (obj, name) => (typeof obj[name] === "function" ? obj[name]() : obj[name]);
+
+/** Turns serde-wasm-bindgen output (Maps, BigInts) into plain JSON-like values. */
+function plain(v) {
+  if (v instanceof Map) {
+    const o = {};
+    for (const [k, x] of v) o[String(k)] = plain(x);
+    return o;
+  }
+  if (typeof v === "bigint") return Number(v);
+  if (Array.isArray(v)) return v.map(plain);
+  if (ArrayBuffer.isView(v)) return Array.from(v, (x) => (typeof x === "bigint" ? Number(x) : x));
+  if (v && typeof v === "object") {
+    const o = {};
+    for (const k of Object.keys(v)) o[k] = plain(v[k]);
+    return o;
+  }
+  return v;
+}
+
+function dataset(handle) {
+  const ds = datasets.get(handle);
+  if (!ds) throw new Error("This dataset is no longer loaded; please load the file again.");
+  return ds;
+}
+
+/** Drops keys whose value is undefined/null/"" so the wasm side sees only set options. */
+function compact(obj) {
+  const o = {};
+  for (const [k, v] of Object.entries(obj || {})) if (v !== undefined && v !== null && v !== "") o[k] = v;
+  return o;
+}
+
+function summary(handle, ds, previewRows = 20) {
+  return {
+    handle,
+    nrows: prop(ds, "nrows"),
+    ncols: prop(ds, "ncols"),
+    columns: plain(ds.columnNames()),
+    report: typeof ds.loadReport === "function" ? plain(ds.loadReport()) : null,
+    preview: typeof ds.preview === "function" ? plain(ds.preview(previewRows)) : null,
+  };
+}
+
+const ops = {
+  async init() {
+    if (!quasi) {
+      let mod;
+      try {
+        mod = await import("../pkg/quasi.js");
+      } catch (e) {
+        throw new Error(`The WebAssembly build (pkg/quasi.js) could not be loaded — run "make build" first. (${e.message})`);
+      }
+      await mod.default();
+      quasi = mod;
+    }
+    return { version: quasi.version(), exports: Object.keys(quasi).filter((k) => k !== "default") };
+  },
+
+  load({ bytes, options = {}, previewRows = 20 }, progress) {
+    const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const opts = compact(options);
+    const t0 = performance.now();
+    let ds;
+    if (typeof quasi.Dataset.fromBytesWithProgress === "function") {
+      let last = -1;
+      let lastTime = 0;
+      ds = quasi.Dataset.fromBytesWithProgress(u8, opts, (fraction) => {
+        const now = performance.now();
+        if (fraction - last >= 0.01 || now - lastTime > 100) {
+          last = fraction;
+          lastTime = now;
+          progress(fraction);
+        }
+        return true; // cancellation is done by terminating the worker
+      });
+    } else {
+      ds = quasi.Dataset.fromBytes(u8, opts);
+    }
+    const parseMs = performance.now() - t0;
+    const handle = nextHandle++;
+    datasets.set(handle, ds);
+    return { ...summary(handle, ds, previewRows), parseMs };
+  },
+
+  summary({ handle, previewRows = 20 }) {
+    return summary(handle, dataset(handle), previewRows);
+  },
+
+  free({ handle }) {
+    const ds = datasets.get(handle);
+    if (ds) {
+      datasets.delete(handle);
+      ds.free();
+    }
+    return true;
+  },
+
+  describe({ handle, options = {} }) {
+    return plain(dataset(handle).describe(compact(options)));
+  },
+
+  describeCsv({ handle, options = {} }) {
+    return dataset(handle).describeCsv(compact(options));
+  },
+
+  panelInfo({ handle, unit, time }) {
+    return plain(dataset(handle).panelInfo(unit, time));
+  },
+
+  /** Any Dataset method, e.g. { handle, method: "preview", args: [50] }. */
+  method({ handle, method, args = [] }) {
+    const ds = dataset(handle);
+    if (typeof ds[method] !== "function" || method === "free" || method.startsWith("_")) {
+      throw new Error(`Unknown dataset operation: ${method}`);
+    }
+    return plain(ds[method](...args));
+  },
+
+  /** Any exported estimator taking the dataset first, e.g. { fn: "feols", handle, args: [spec] }. */
+  call({ fn, handle, args = [] }) {
+    if (typeof quasi[fn] !== "function" || fn === "default" || fn.startsWith("init")) {
+      throw new Error(`This version of Quasi has no "${fn}" analysis.`);
+    }
+    const out = handle === undefined || handle === null ? quasi[fn](...args) : quasi[fn](dataset(handle), ...args);
+    return plain(out);
+  },
+};
+
+self.onmessage = async (event) => {
+  const { id, op, args } = event.data || {};
+  const reply = (msg) => self.postMessage({ id, ...msg });
+  try {
+    if (broken) throw Object.assign(new Error(broken), { fatal: true });
+    if (!Object.hasOwn(ops, op)) throw new Error(`Unknown operation: ${op}`);
+    if (op !== "init" && !quasi) await ops.init();
+    const result = await ops[op](args || {}, (p) => reply({ progress: p }));
+    reply({ ok: true, result });
+  } catch (e) {
+    // A wasm trap (panic, out of memory) leaves the instance unusable.
+    const fatal = Boolean(e?.fatal) || e instanceof WebAssembly.RuntimeError;
+    if (fatal && !broken) broken = `Quasi's engine stopped after an internal error (${e?.message ?? e}); the page will restart it.`;
+    let message = e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e);
+    if (e instanceof RangeError && /memory|allocation/i.test(message)) message = `Out of memory: ${message}`;
+    reply({ ok: false, error: { message: message || "Unknown error", name: e?.name ?? "Error", fatal } });
+  }
+};
