@@ -857,7 +857,7 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
             Some((clo, chi))
         }
     };
-    if !observed.contains(&w.ref_period) && !(window.is_some() && w.binning == Binning::Bin) {
+    if !(observed.contains(&w.ref_period) || window.is_some() && w.binning == Binning::Bin) {
         return Err(Error::invalid(format!(
             "no treated observation has the reference event time {} (event times in the data run from {emin} to \
              {emax})",
