@@ -114,6 +114,17 @@ fn treat_post_form_multiplies() {
     let mut bad = ds.clone();
     bad.add_numeric("p", vec![1.; 6]).unwrap();
     assert!(err_of(&bad, &spec).contains("`p` is 1 in every row"));
+    // repeated cross-sections (each id once): allowed, with a diagnostic about unit effects
+    let rcs = Dataset::from_columns(vec![
+        Column::numeric("id", vec![1., 2., 3., 4.]),
+        Column::numeric("t", vec![0., 1., 0., 1.]),
+        Column::numeric("g", vec![1., 1., 0., 0.]),
+        Column::numeric("p", vec![0., 1., 0., 1.]),
+    ])
+    .unwrap();
+    let d_rcs = build_design(&rcs, &spec).unwrap();
+    assert_eq!(d_rcs.did, vec![0., 1., 0., 0.]);
+    assert!(d_rcs.diagnostics.iter().any(|m| m.contains("repeated cross-sections")), "{:?}", d_rcs.diagnostics);
     // permutation count: 3!/(2!1!) = 3
     assert_eq!(n_distinct_permutations(&d), 3);
     let all = enumerate_permutations(&d, 10).unwrap();

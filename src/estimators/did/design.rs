@@ -575,10 +575,17 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
         )));
     }
     if !some_unit_switches(&unit.codes, &did, &|i| valid[i], n_levels) {
-        return Err(Error::insufficient(
-            "no treated unit is observed both before and after its treatment starts (all treated units are \
-             treated in every observed period), so the DID effect cannot be separated from the unit effects",
-        ));
+        if timing {
+            return Err(Error::insufficient(
+                "no treated unit is observed both before and after its treatment starts (all treated units are \
+                 treated in every observed period), so the DID effect cannot be separated from the unit effects",
+            ));
+        }
+        diagnostics.push(
+            "no treated unit is observed in both pre and post periods: with unit fixed effects the DID term is not \
+             identified; use the treated-group and post dummies instead of unit effects (repeated cross-sections)"
+                .to_string(),
+        );
     }
     if !late_units.is_empty() {
         diagnostics.push(format!(
@@ -1051,23 +1058,39 @@ pub fn random_timing<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Re
     Ok(did_from_adoption(design, &adopt))
 }
 
-/// The multiset of unit-level assignments, as class indices (sorted) and their labels.
-fn assignment_classes(design: &DidDesign) -> Vec<u64> {
+/// The multiset of unit-level assignments as sorted class indices, with the value of each
+/// class (`None` = never treated; for the 2×2 form class 1 = treated).
+fn assignment_classes(design: &DidDesign) -> (Vec<u64>, Vec<Option<f64>>) {
     let units = present_units(design);
-    let mut keys: Vec<u64> = if matches!(design.form, TreatmentForm::TreatPost { .. }) {
-        units.iter().map(|&u| u64::from(design.unit_treated[u])).collect()
-    } else {
-        // 0 = never; otherwise 1 + the adoption time (whole and non-negative).
-        units.iter().map(|&u| design.unit_adoption[u].map_or(0, |a| 1 + a as u64)).collect()
-    };
-    keys.sort_unstable();
-    keys
+    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
+        let mut keys: Vec<u64> = units.iter().map(|&u| u64::from(design.unit_treated[u])).collect();
+        keys.sort_unstable();
+        return (keys, vec![None, Some(1.0)]);
+    }
+    let mut values: Vec<Option<f64>> = units.iter().map(|&u| design.unit_adoption[u]).collect();
+    values.sort_by(|a, b| match (a, b) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => x.total_cmp(y),
+    });
+    let mut classes: Vec<Option<f64>> = values.clone();
+    classes.dedup();
+    let mut keys = Vec::with_capacity(values.len());
+    let mut k = 0u64;
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 && values[i - 1] != *v {
+            k += 1;
+        }
+        keys.push(k);
+    }
+    (keys, classes)
 }
 
 /// Number of distinct assignments of the observed treatment multiset to the units:
 /// `n! / Π m_v!` (multinomial), saturating at `u64::MAX`.
 pub fn n_distinct_permutations(design: &DidDesign) -> u64 {
-    let keys = assignment_classes(design);
+    let (keys, _) = assignment_classes(design);
     let mut counts: Vec<u64> = Vec::new();
     let mut k = 0;
     while k < keys.len() {
@@ -1113,7 +1136,7 @@ pub fn enumerate_permutations(design: &DidDesign, max: usize) -> Result<Vec<Vec<
         )));
     }
     let units = present_units(design);
-    let mut keys = assignment_classes(design);
+    let (mut keys, classes) = assignment_classes(design);
     let mut out = Vec::with_capacity(count as usize);
     let tp = matches!(design.form, TreatmentForm::TreatPost { .. });
     loop {
@@ -1126,7 +1149,7 @@ pub fn enumerate_permutations(design: &DidDesign, max: usize) -> Result<Vec<Vec<
         } else {
             let mut adopt = vec![None; design.unit_adoption.len()];
             for (&u, &k) in units.iter().zip(&keys) {
-                adopt[u] = if k == 0 { None } else { Some((k - 1) as f64) };
+                adopt[u] = classes.get(k as usize).copied().flatten();
             }
             out.push(did_from_adoption(design, &adopt));
         }
