@@ -1,2 +1,4 @@
 //! Estimators: each a spec struct → `fit` → a result struct (serialisable, renderable).
+
+pub mod did;
 pub mod index;

@@ -1,1 +1,2 @@
 //! Reports: tables (regression, balance, descriptive) and their export formats.
+pub mod svg;

@@ -1,0 +1,1310 @@
+//! Treatment designs for difference-in-differences.
+//!
+//! # Three ways to give treatment
+//!
+//! A [`TreatmentSpec`] always names the panel's `unit` and (numeric) `time` columns and
+//! exactly one of
+//!
+//! * `start` — each unit's **adoption time** (e.g. the year its free-trade zone opened).
+//!   Blank/missing **or 0** means *never treated*. The value must be the same in every row
+//!   of a unit. The DID regressor is `D_it = 1{t ≥ A_i}` (0 for never-treated units).
+//! * `treat` + `post` — the classic 2×2: a 0/1 treated-group column (constant within a
+//!   unit) and a 0/1 post-period column; `D_it = treat_i · post_it`. This form carries no
+//!   adoption times, so event studies and timing placebos need one of the other forms.
+//! * `indicator` — a ready 0/1 treated×post column. Each unit's adoption time is derived
+//!   as the first period in which the indicator is 1. A unit whose indicator goes back
+//!   from 1 to 0 ("switches off") is an error unless `allow_switching_off` is set.
+//!
+//! For the `start` and `indicator` forms time must be whole numbers (years, or period
+//! numbers); event time is `e_it = t − A_i` (an integer; `None` for never-treated units).
+//!
+//! # Validation (errors)
+//! * none or several of the three forms given; an unknown or non-numeric column;
+//! * duplicate (unit, time) pairs (the first few are listed with their file lines);
+//! * non-0/1 values in `treat`, `post` or `indicator` (the values and their lines);
+//! * an adoption time that differs between rows of one unit; a negative or fractional one;
+//! * no treated units — including the case where every adoption time lies after the
+//!   panel's last period;
+//! * no control observations: if in every period all units share the same treatment
+//!   status, neither never-treated nor not-yet-treated units exist and the DID effect is
+//!   collinear with the period effects.
+//!
+//! Non-fatal findings go to `diagnostics`: rows with a missing unit or time (their DID is
+//! NaN), units adopting after the panel (controls throughout), *always-treated* units
+//! (treated from their first observed period — they provide no pre-period).
+//!
+//! # Event-time dummies
+//! [`event_dummies`] builds `1{e_it = k}` for every event time `k` except the reference
+//! (default −1); never-treated rows are all zero. With a window `[lo, hi]` event times
+//! outside it are either **binned** into the endpoints (`e < lo` counts as `lo`,
+//! `e > hi` as `hi`: the "accumulate" convention of Stata's `eventdd`) or **trimmed** (rows of
+//! treated units outside the window are dropped via `keep_rows`). A window reaching beyond
+//! the data is clipped to the observed event times (with a diagnostic); a window with no
+//! overlap is an error.
+//!
+//! # Placebo assignments
+//! Each returns a DID column aligned with the dataset rows (rows whose actual DID is
+//! missing stay missing, so every replication uses the same sample):
+//! * [`permute_units`] reassigns the observed unit-level treatment (the multiset of adoption
+//!   times, "never" included; or the treated flags of the 2×2 form) among units at random;
+//!   [`n_distinct_permutations`] = `n! / Π m_v!` (saturating) counts the distinct assignments
+//!   and [`enumerate_permutations`] lists them all for small designs;
+//! * [`random_timing`] picks as many units as are treated in the panel, uniformly without
+//!   replacement, and gives each an adoption time drawn uniformly from the panel's periods
+//!   except the first (so each fake-treated unit has a pre-period);
+//! * [`in_time`] moves every adoption `k` time units earlier and keeps only pre-policy rows.
+//!
+//! Randomness comes from the caller's RNG (use a seeded `rand_chacha::ChaCha8Rng`); only
+//! `next_u64` is used, with rejection sampling for bounded integers, so a seed gives the same
+//! draws on every platform, native and wasm.
+
+use crate::data::{Dataset, Factor};
+use crate::error::{Error, Result};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How treatment is described: the JS object of the DID API (other fields such as `y`,
+/// `controls`, `vcov` are ignored here). Exactly one of `start`, `treat`+`post`,
+/// `indicator` must be given.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct TreatmentSpec {
+    /// Unit (panel id) column, e.g. `"city"`.
+    pub unit: String,
+    /// Numeric time column, e.g. `"year"`.
+    pub time: String,
+    /// Adoption-time column (blank or 0 = never treated).
+    pub start: Option<String>,
+    /// 0/1 treated-group column (with `post`).
+    pub treat: Option<String>,
+    /// 0/1 post-period column (with `treat`).
+    pub post: Option<String>,
+    /// Ready 0/1 treated×post column.
+    pub indicator: Option<String>,
+    /// Accept indicator units whose treatment switches off (default false: error).
+    pub allow_switching_off: bool,
+}
+
+/// The resolved treatment form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "form")]
+pub enum TreatmentForm {
+    /// Adoption-time column.
+    Start { column: String },
+    /// Treated-group × post.
+    TreatPost { treat: String, post: String },
+    /// 0/1 treated×post indicator.
+    Indicator { column: String },
+}
+
+impl TreatmentSpec {
+    /// Which of the three forms is given; an error when none, several, or half of `treat`+`post`.
+    pub fn form(&self) -> Result<TreatmentForm> {
+        let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let start = nonempty(&self.start);
+        let treat = nonempty(&self.treat);
+        let post = nonempty(&self.post);
+        let indicator = nonempty(&self.indicator);
+        let mut given = Vec::new();
+        if start.is_some() {
+            given.push("`start`");
+        }
+        if treat.is_some() || post.is_some() {
+            given.push("`treat` + `post`");
+        }
+        if indicator.is_some() {
+            given.push("`indicator`");
+        }
+        if given.len() > 1 {
+            return Err(Error::invalid(format!(
+                "treatment is given in several ways ({}); give exactly one of `start` (adoption time), \
+                 `treat` + `post`, or `indicator` (0/1 treated×post)",
+                given.join(", ")
+            )));
+        }
+        match (start, treat, post, indicator) {
+            (Some(c), None, None, None) => Ok(TreatmentForm::Start { column: c }),
+            (None, Some(t), Some(p), None) => Ok(TreatmentForm::TreatPost { treat: t, post: p }),
+            (None, Some(_), None, None) => {
+                Err(Error::invalid("`treat` is given without `post`: the 2×2 form needs both columns"))
+            }
+            (None, None, Some(_), None) => {
+                Err(Error::invalid("`post` is given without `treat`: the 2×2 form needs both columns"))
+            }
+            (None, None, None, Some(c)) => Ok(TreatmentForm::Indicator { column: c }),
+            _ => Err(Error::invalid(
+                "no treatment given: set `start` (a column with each unit's adoption time, blank or 0 = never \
+                 treated), or `treat` + `post` (0/1 columns), or `indicator` (a 0/1 treated×post column)",
+            )),
+        }
+    }
+}
+
+/// Units sharing one adoption time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cohort {
+    /// The adoption time.
+    pub adoption: f64,
+    /// Number of units.
+    pub n_units: usize,
+    /// Their names (sorted).
+    pub units: Vec<String>,
+}
+
+/// A validated DID design: the DID regressor and everything derived from the treatment timing.
+/// All per-row vectors have `ds.nrows()` entries; per-unit vectors are indexed by `unit` code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DidDesign {
+    /// The resolved treatment form.
+    pub form: TreatmentForm,
+    /// Unit codes (levels = unit names, sorted).
+    pub unit: Factor,
+    /// Numeric time per row (NaN = missing).
+    pub time: Vec<f64>,
+    /// The 0/1 DID regressor per row (NaN where the unit, time or treatment is missing).
+    pub did: Vec<f64>,
+    /// Per row: the unit's adoption time (`None` = never treated, and always for the 2×2 form).
+    pub adoption: Vec<Option<f64>>,
+    /// Per row: event time `t − A_i` (`None` for never-treated units and missing rows).
+    pub rel_time: Vec<Option<i64>>,
+    /// Per unit: adoption time (`None` = never treated / not applicable / unit absent).
+    pub unit_adoption: Vec<Option<f64>>,
+    /// Per unit: treated within the panel (2×2 form: `treat` = 1).
+    pub unit_treated: Vec<bool>,
+    /// Per unit: has at least one row with a valid unit and time.
+    pub unit_present: Vec<bool>,
+    /// The `post` column (2×2 form only), for re-randomising `treat`.
+    pub post: Option<Vec<f64>>,
+    /// Adoption cohorts (all adoption times, including ones after the panel), sorted by time.
+    pub cohorts: Vec<Cohort>,
+    /// Units treated within the panel (including always-treated units).
+    pub n_treated_units: usize,
+    /// Units never treated (adoption blank/0; 2×2 form: `treat` = 0; indicator always 0).
+    pub n_never_treated_units: usize,
+    /// Units whose adoption time lies after the panel's last period (controls throughout).
+    pub n_late_adopter_units: usize,
+    /// Units treated from their first observed period (no pre-period).
+    pub n_always_treated_units: usize,
+    /// Units with at least one valid row.
+    pub n_units: usize,
+    /// Distinct periods.
+    pub n_periods: usize,
+    /// The distinct periods, sorted.
+    pub periods: Vec<f64>,
+    /// First and last period (`None` when there is no valid row).
+    pub time_range: Option<(f64, f64)>,
+    /// Non-fatal findings.
+    pub diagnostics: Vec<String>,
+}
+
+/// "line 17" when the file line is known, else "row 16" (1-based data row).
+fn loc(ds: &Dataset, row: usize) -> String {
+    match ds.source_line(row) {
+        Some(l) => format!("line {l}"),
+        None => format!("row {}", row + 1),
+    }
+}
+
+fn fmt_num(v: f64) -> String {
+    format!("{v}")
+}
+
+/// Names a list, shortening after `max` items.
+fn list_names(names: &[String], max: usize) -> String {
+    if names.len() <= max {
+        names.join(", ")
+    } else {
+        format!("{} and {} more", names[..max].join(", "), names.len() - max)
+    }
+}
+
+/// Checks a 0/1 column over `rows`, naming other values and where they are.
+fn check_binary(ds: &Dataset, name: &str, values: &[f64], rows: &[usize]) -> Result<()> {
+    let mut bad: Vec<(f64, usize)> = Vec::new();
+    let mut n_bad = 0usize;
+    for &i in rows {
+        let v = values[i];
+        if !v.is_nan() && v != 0.0 && v != 1.0 {
+            n_bad += 1;
+            if bad.len() < 5 && !bad.iter().any(|(b, _)| b.total_cmp(&v).is_eq()) {
+                bad.push((v, i));
+            }
+        }
+    }
+    if n_bad == 0 {
+        return Ok(());
+    }
+    let shown: Vec<String> = bad.iter().map(|(v, i)| format!("{} ({})", fmt_num(*v), loc(ds, *i))).collect();
+    Err(Error::invalid(format!(
+        "column `{name}` must hold 0/1 values (blank = missing), but {n_bad} value{} {} other: {}",
+        if n_bad == 1 { "" } else { "s" },
+        if n_bad == 1 { "is" } else { "are" },
+        shown.join(", ")
+    )))
+}
+
+/// True when some unit has both 0 and 1 among the rows selected by `keep` (else the DID
+/// regressor is collinear with the unit fixed effects).
+fn some_unit_switches(codes: &[u32], did: &[f64], keep: &dyn Fn(usize) -> bool, n_levels: usize) -> bool {
+    let mut seen = vec![(false, false); n_levels];
+    for (i, &c) in codes.iter().enumerate() {
+        if c == Factor::MISSING || !keep(i) || did[i].is_nan() {
+            continue;
+        }
+        if let Some(e) = seen.get_mut(c as usize) {
+            if did[i] == 1.0 {
+                e.0 = true;
+            } else {
+                e.1 = true;
+            }
+        }
+    }
+    seen.iter().any(|(a, b)| *a && *b)
+}
+
+/// Builds and validates the DID design (see the module docs for conventions and errors).
+pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
+    let form = spec.form()?;
+    if spec.unit.trim().is_empty() {
+        return Err(Error::invalid("the DID design needs a `unit` column (the panel id, e.g. \"city\")"));
+    }
+    if spec.time.trim().is_empty() {
+        return Err(Error::invalid("the DID design needs a numeric `time` column (e.g. \"year\")"));
+    }
+    let n = ds.nrows();
+    let unit = ds.factor(&spec.unit)?;
+    let time: Vec<f64> = ds.numeric(&spec.time)?.to_vec();
+    let n_levels = unit.n_levels();
+    let mut diagnostics = Vec::new();
+
+    // Valid rows: a unit and a finite time.
+    let valid: Vec<bool> = (0..n).map(|i| unit.codes[i] != Factor::MISSING && time[i].is_finite()).collect();
+    let n_invalid = valid.iter().filter(|v| !**v).count();
+    if n_invalid > 0 {
+        diagnostics.push(format!(
+            "{n_invalid} row{} with a missing `{}` or `{}` left out of the design (DID is missing there)",
+            if n_invalid == 1 { "" } else { "s" },
+            spec.unit,
+            spec.time
+        ));
+    }
+    if n_invalid == n {
+        return Err(Error::insufficient(format!(
+            "no row has both a `{}` and a `{}` value",
+            spec.unit, spec.time
+        )));
+    }
+    let needs_integer_time = !matches!(form, TreatmentForm::TreatPost { .. });
+    if needs_integer_time {
+        if let Some(i) = (0..n).find(|&i| valid[i] && time[i].fract() != 0.0) {
+            return Err(Error::invalid(format!(
+                "time column `{}` must hold whole numbers (years or period numbers) to build adoption and event \
+                 times; found {} at {}",
+                spec.time,
+                fmt_num(time[i]),
+                loc(ds, i)
+            )));
+        }
+    }
+
+    // Rows of each unit, in time order; duplicates.
+    let mut unit_rows: Vec<Vec<usize>> = vec![Vec::new(); n_levels];
+    for i in 0..n {
+        if valid[i] {
+            unit_rows[unit.codes[i] as usize].push(i);
+        }
+    }
+    let mut dups: Vec<String> = Vec::new();
+    let mut n_dups = 0usize;
+    for (u, rows) in unit_rows.iter_mut().enumerate() {
+        rows.sort_by(|&a, &b| time[a].total_cmp(&time[b]).then(a.cmp(&b)));
+        let mut k = 0;
+        while k < rows.len() {
+            let mut j = k + 1;
+            while j < rows.len() && time[rows[j]] == time[rows[k]] {
+                j += 1;
+            }
+            if j - k > 1 {
+                n_dups += 1;
+                if dups.len() < 3 {
+                    let where_: Vec<String> = rows[k..j].iter().map(|&r| loc(ds, r)).collect();
+                    dups.push(format!("`{}` at {} ({})", unit.levels[u], fmt_num(time[rows[k]]), where_.join(", ")));
+                }
+            }
+            k = j;
+        }
+    }
+    if n_dups > 0 {
+        return Err(Error::invalid(format!(
+            "{n_dups} duplicate ({}, {}) pair{}: {}{} — each unit may appear only once per period",
+            spec.unit,
+            spec.time,
+            if n_dups == 1 { "" } else { "s" },
+            dups.join("; "),
+            if n_dups > dups.len() { "; …" } else { "" }
+        )));
+    }
+    let unit_present: Vec<bool> = unit_rows.iter().map(|r| !r.is_empty()).collect();
+    let n_units = unit_present.iter().filter(|p| **p).count();
+    let mut periods: Vec<f64> = (0..n).filter(|&i| valid[i]).map(|i| time[i]).collect();
+    periods.sort_by(f64::total_cmp);
+    periods.dedup();
+    let first_period = periods[0];
+    let last_period = periods[periods.len() - 1];
+    let all_valid: Vec<usize> = (0..n).filter(|&i| valid[i]).collect();
+
+    let mut did = vec![f64::NAN; n];
+    let mut unit_adoption: Vec<Option<f64>> = vec![None; n_levels];
+    let mut unit_treated = vec![false; n_levels];
+    let mut post_col = None;
+    let mut never_units: Vec<String> = Vec::new();
+    let mut late_units: Vec<String> = Vec::new();
+    let mut always_units: Vec<String> = Vec::new();
+
+    match &form {
+        TreatmentForm::Start { column } => {
+            let a = ds.numeric(column)?;
+            for (u, rows) in unit_rows.iter().enumerate() {
+                // `None` = never (blank or 0).
+                let mut seen: Option<(Option<f64>, usize)> = None;
+                for &i in rows {
+                    let v = a[i];
+                    let val = if v.is_nan() || v == 0.0 {
+                        None
+                    } else if !v.is_finite() || v < 0.0 || v.fract() != 0.0 {
+                        return Err(Error::invalid(format!(
+                            "adoption column `{column}`: {} at {} is not a valid adoption time (use a whole \
+                             number such as a year, or blank / 0 for never treated)",
+                            fmt_num(v),
+                            loc(ds, i)
+                        )));
+                    } else {
+                        Some(v)
+                    };
+                    match seen {
+                        None => seen = Some((val, i)),
+                        Some((prev, j)) if prev != val => {
+                            let show = |o: Option<f64>| o.map_or("blank/0 (never treated)".to_string(), fmt_num);
+                            return Err(Error::invalid(format!(
+                                "unit `{}` has different adoption times in `{column}`: {} ({}) and {} ({}); the \
+                                 adoption time must be the same in every row of a unit",
+                                unit.levels[u],
+                                show(prev),
+                                loc(ds, j),
+                                show(val),
+                                loc(ds, i)
+                            )));
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some((val, _)) = seen {
+                    unit_adoption[u] = val;
+                }
+            }
+            for i in 0..n {
+                if valid[i] {
+                    did[i] = match unit_adoption[unit.codes[i] as usize] {
+                        Some(adopt) if time[i] >= adopt => 1.0,
+                        _ => 0.0,
+                    };
+                }
+            }
+        }
+        TreatmentForm::Indicator { column } => {
+            let d = ds.numeric(column)?;
+            check_binary(ds, column, d, &all_valid)?;
+            let mut switchers: Vec<String> = Vec::new();
+            for (u, rows) in unit_rows.iter().enumerate() {
+                let mut on_at: Option<usize> = None;
+                for &i in rows {
+                    if d[i] == 1.0 && on_at.is_none() {
+                        on_at = Some(i);
+                    } else if d[i] == 0.0 {
+                        if let Some(j) = on_at {
+                            if !spec.allow_switching_off {
+                                return Err(Error::invalid(format!(
+                                    "unit `{}` switches treatment off: `{column}` is 1 in {} ({}) but 0 later in {} \
+                                     ({}); a staggered DID assumes that treated units stay treated (set \
+                                     `allow_switching_off` to use the indicator as given)",
+                                    unit.levels[u],
+                                    fmt_num(time[j]),
+                                    loc(ds, j),
+                                    fmt_num(time[i]),
+                                    loc(ds, i)
+                                )));
+                            }
+                            if switchers.last() != Some(&unit.levels[u]) {
+                                switchers.push(unit.levels[u].clone());
+                            }
+                        }
+                    }
+                }
+                unit_adoption[u] = on_at.map(|i| time[i]);
+            }
+            if !switchers.is_empty() {
+                diagnostics.push(format!(
+                    "{} unit{} switch{} treatment off ({}); the indicator is used as given, event times count from \
+                     the first treated period",
+                    switchers.len(),
+                    if switchers.len() == 1 { "" } else { "s" },
+                    if switchers.len() == 1 { "es" } else { "" },
+                    list_names(&switchers, 5)
+                ));
+            }
+            for i in 0..n {
+                if valid[i] {
+                    did[i] = d[i];
+                }
+            }
+        }
+        TreatmentForm::TreatPost { treat, post } => {
+            let t = ds.numeric(treat)?;
+            let p = ds.numeric(post)?;
+            check_binary(ds, treat, t, &all_valid)?;
+            check_binary(ds, post, p, &all_valid)?;
+            for (u, rows) in unit_rows.iter().enumerate() {
+                let mut seen: Option<(f64, usize)> = None;
+                for &i in rows {
+                    if t[i].is_nan() {
+                        continue;
+                    }
+                    match seen {
+                        None => seen = Some((t[i], i)),
+                        Some((v, j)) if v != t[i] => {
+                            return Err(Error::invalid(format!(
+                                "unit `{}` has `{treat}` = {} ({}) and {} ({}); the treated-group column must be \
+                                 constant within a unit (for a column that turns on at adoption use `indicator`)",
+                                unit.levels[u],
+                                fmt_num(v),
+                                loc(ds, j),
+                                fmt_num(t[i]),
+                                loc(ds, i)
+                            )));
+                        }
+                        _ => {}
+                    }
+                }
+                unit_treated[u] = matches!(seen, Some((v, _)) if v == 1.0);
+            }
+            let post_vals: Vec<f64> = all_valid.iter().map(|&i| p[i]).filter(|v| !v.is_nan()).collect();
+            if !post_vals.is_empty() && post_vals.iter().all(|&v| v == post_vals[0]) {
+                return Err(Error::insufficient(format!(
+                    "`{post}` is {} in every row: the 2×2 design needs both pre (0) and post (1) periods",
+                    fmt_num(post_vals[0])
+                )));
+            }
+            for i in 0..n {
+                if valid[i] {
+                    did[i] = t[i] * p[i];
+                }
+            }
+            post_col = Some(p.to_vec());
+        }
+    }
+
+    // Unit classification.
+    let timing = !matches!(form, TreatmentForm::TreatPost { .. });
+    for u in 0..n_levels {
+        if !unit_present[u] {
+            continue;
+        }
+        let rows = &unit_rows[u];
+        if timing {
+            match unit_adoption[u] {
+                None => never_units.push(unit.levels[u].clone()),
+                Some(a) if a > last_period => late_units.push(unit.levels[u].clone()),
+                Some(a) => {
+                    unit_treated[u] = true;
+                    let first = time[rows[0]];
+                    if a <= first {
+                        always_units.push(format!("{} ({})", unit.levels[u], fmt_num(a)));
+                    }
+                }
+            }
+        } else if !unit_treated[u] {
+            never_units.push(unit.levels[u].clone());
+        }
+    }
+    let n_treated_units = unit_treated.iter().zip(&unit_present).filter(|(t, p)| **t && **p).count();
+
+    if n_treated_units == 0 {
+        return Err(Error::insufficient(match &form {
+            TreatmentForm::Start { column } => {
+                if let Some(u) = (0..n_levels).find(|&u| unit_present[u] && unit_adoption[u].is_some()) {
+                    format!(
+                        "no treated units within the panel: adoption year {} of unit `{}` is after the panel's last \
+                         period {}{}",
+                        fmt_num(unit_adoption[u].unwrap_or(f64::NAN)),
+                        unit.levels[u],
+                        fmt_num(last_period),
+                        if late_units.len() > 1 { " (as are all other adoption years)" } else { "" }
+                    )
+                } else {
+                    format!("no treated units: `{column}` is blank or 0 for every unit")
+                }
+            }
+            TreatmentForm::Indicator { column } => format!("no treated units: `{column}` is never 1"),
+            TreatmentForm::TreatPost { treat, .. } => format!("no treated units: `{treat}` is never 1"),
+        }));
+    }
+    // Some period must hold both treated and untreated observations.
+    let mut status: BTreeMap<i64, (bool, bool)> = BTreeMap::new();
+    for &i in &all_valid {
+        let d = did[i];
+        if d.is_nan() {
+            continue;
+        }
+        let e = status.entry(time[i].to_bits() as i64).or_insert((false, false));
+        if d == 1.0 {
+            e.0 = true;
+        } else {
+            e.1 = true;
+        }
+    }
+    if !status.values().any(|(t, c)| *t && *c) {
+        let detail = if never_units.is_empty() && late_units.is_empty() {
+            "every unit is treated and all adopt at the same time".to_string()
+        } else {
+            "treated and untreated observations never share a period".to_string()
+        };
+        return Err(Error::insufficient(format!(
+            "no never-treated or not-yet-treated controls: {detail}, so the DID effect cannot be separated from \
+             the period effects"
+        )));
+    }
+    if !some_unit_switches(&unit.codes, &did, &|i| valid[i], n_levels) {
+        if timing {
+            return Err(Error::insufficient(
+                "no treated unit is observed both before and after its treatment starts (all treated units are \
+                 treated in every observed period), so the DID effect cannot be separated from the unit effects",
+            ));
+        }
+        diagnostics.push(
+            "no treated unit is observed in both pre and post periods: with unit fixed effects the DID term is not \
+             identified; use the treated-group and post dummies instead of unit effects (repeated cross-sections)"
+                .to_string(),
+        );
+    }
+    if !late_units.is_empty() {
+        diagnostics.push(format!(
+            "{} unit{} adopt{} after the panel's last period {} and serve{} as controls throughout: {}",
+            late_units.len(),
+            if late_units.len() == 1 { "" } else { "s" },
+            if late_units.len() == 1 { "s" } else { "" },
+            fmt_num(last_period),
+            if late_units.len() == 1 { "s" } else { "" },
+            list_names(&late_units, 8)
+        ));
+    }
+    if !always_units.is_empty() {
+        diagnostics.push(format!(
+            "always-treated units (treated from their first observed period, so they provide no pre-period): {}",
+            list_names(&always_units, 8)
+        ));
+    }
+
+    // Per-row adoption and event time.
+    let mut adoption = vec![None; n];
+    let mut rel_time = vec![None; n];
+    if timing {
+        for i in 0..n {
+            if valid[i] {
+                if let Some(a) = unit_adoption[unit.codes[i] as usize] {
+                    adoption[i] = Some(a);
+                    rel_time[i] = Some((time[i] - a) as i64);
+                }
+            }
+        }
+    }
+    // Cohorts.
+    let mut by_time: BTreeMap<u64, (f64, Vec<String>)> = BTreeMap::new();
+    for u in 0..n_levels {
+        if let (true, Some(a)) = (unit_present[u], unit_adoption[u]) {
+            // Adoption times are whole, non-negative numbers: their bit patterns sort like the values.
+            by_time.entry(a.to_bits()).or_insert((a, Vec::new())).1.push(unit.levels[u].clone());
+        }
+    }
+    let cohorts: Vec<Cohort> =
+        by_time.into_values().map(|(a, units)| Cohort { adoption: a, n_units: units.len(), units }).collect();
+
+    Ok(DidDesign {
+        form,
+        unit,
+        time,
+        did,
+        adoption,
+        rel_time,
+        unit_adoption,
+        unit_treated,
+        unit_present,
+        post: post_col,
+        cohorts,
+        n_treated_units,
+        n_never_treated_units: never_units.len(),
+        n_late_adopter_units: late_units.len(),
+        n_always_treated_units: always_units.len(),
+        n_units,
+        n_periods: periods.len(),
+        time_range: Some((first_period, last_period)),
+        periods,
+        diagnostics,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counts table
+
+/// One row of the counts table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountsRow {
+    /// What the row counts ("Treated units", "Cohort 2015", …).
+    pub group: String,
+    /// The adoption time, for cohort rows.
+    pub adoption: Option<f64>,
+    /// Number of units.
+    pub n_units: usize,
+    /// Unit names.
+    pub units: Vec<String>,
+}
+
+/// Treated / never-treated units and adoption cohorts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountsTable {
+    /// Rows in display order.
+    pub rows: Vec<CountsRow>,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+impl CountsTable {
+    /// CSV with header `group,adoption,n_units,units` (unit names joined by "; ").
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("group,adoption,n_units,units\n");
+        for r in &self.rows {
+            out.push_str(&format!(
+                "{},{},{},{}\n",
+                csv_field(&r.group),
+                r.adoption.map(fmt_num).unwrap_or_default(),
+                r.n_units,
+                csv_field(&r.units.join("; "))
+            ));
+        }
+        out
+    }
+    /// A Markdown (GitHub) table.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from("| Group | Adoption | Units | Names |\n|---|---:|---:|---|\n");
+        for r in &self.rows {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                md_cell(&r.group),
+                r.adoption.map(fmt_num).unwrap_or_default(),
+                r.n_units,
+                md_cell(&r.units.join(", "))
+            ));
+        }
+        out
+    }
+}
+
+/// The counts table: treated units, never-treated units, late adopters (if any), then one
+/// row per adoption cohort.
+pub fn counts_table(design: &DidDesign) -> CountsTable {
+    let names = |pred: &dyn Fn(usize) -> bool| -> Vec<String> {
+        (0..design.unit.n_levels())
+            .filter(|&u| design.unit_present.get(u).copied().unwrap_or(false) && pred(u))
+            .map(|u| design.unit.levels[u].clone())
+            .collect()
+    };
+    let timing = !matches!(design.form, TreatmentForm::TreatPost { .. });
+    let treated = names(&|u| design.unit_treated[u]);
+    let never = if timing {
+        names(&|u| design.unit_adoption[u].is_none())
+    } else {
+        names(&|u| !design.unit_treated[u])
+    };
+    let mut rows = vec![
+        CountsRow { group: "Treated units".into(), adoption: None, n_units: treated.len(), units: treated },
+        CountsRow { group: "Never-treated units".into(), adoption: None, n_units: never.len(), units: never },
+    ];
+    if timing {
+        let last = design.time_range.map_or(f64::INFINITY, |r| r.1);
+        let late = names(&|u| design.unit_adoption[u].is_some_and(|a| a > last));
+        if !late.is_empty() {
+            rows.push(CountsRow {
+                group: "Adopting after the panel".into(),
+                adoption: None,
+                n_units: late.len(),
+                units: late,
+            });
+        }
+    }
+    for c in &design.cohorts {
+        rows.push(CountsRow {
+            group: format!("Cohort {}", fmt_num(c.adoption)),
+            adoption: Some(c.adoption),
+            n_units: c.n_units,
+            units: c.units.clone(),
+        });
+    }
+    CountsTable { rows }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event-time dummies
+
+/// What to do with event times outside the window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Binning {
+    /// Accumulate them into the endpoint dummies (default).
+    #[default]
+    Bin,
+    /// Drop the rows of treated units outside the window.
+    Trim,
+}
+
+/// Event-study window. Deserialises from `{ ref: -1, window: [-7, 7], binning: "bin" }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EventWindow {
+    /// Reference (omitted) event time, default −1.
+    #[serde(rename = "ref", alias = "ref_period")]
+    pub ref_period: i64,
+    /// Inclusive window `[lo, hi]`; `None` = every observed event time.
+    pub window: Option<(i64, i64)>,
+    /// Endpoint binning or trimming (ignored without a window).
+    pub binning: Binning,
+}
+
+impl Default for EventWindow {
+    fn default() -> Self {
+        EventWindow { ref_period: -1, window: None, binning: Binning::Bin }
+    }
+}
+
+/// Event-time dummies aligned with the dataset rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventDummies {
+    /// `(k, 1{e_it = k})` for every event time but the reference, ascending in `k`
+    /// (NaN where the DID is missing).
+    pub columns: Vec<(i64, Vec<f64>)>,
+    /// Rows to use (false: missing, or trimmed).
+    pub keep_rows: Vec<bool>,
+    /// The reference event time.
+    pub ref_period: i64,
+    /// The window actually used (after clipping), if any.
+    pub window: Option<(i64, i64)>,
+    /// Observed event times (min, max) in the data.
+    pub data_range: (i64, i64),
+    /// Non-fatal findings (clipping, empty event times).
+    pub diagnostics: Vec<String>,
+}
+
+/// Term name of event time `k`: `ev_m7`, …, `ev_p0`, `ev_p3` (as in the reference fits).
+pub fn event_term_name(k: i64) -> String {
+    if k < 0 {
+        format!("ev_m{}", k.unsigned_abs())
+    } else {
+        format!("ev_p{k}")
+    }
+}
+
+/// Builds event-time dummies (see the module docs).
+pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies> {
+    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
+        return Err(Error::invalid(
+            "an event study needs each unit's adoption time: give `start` (adoption-time column) or `indicator` \
+             instead of `treat` + `post`",
+        ));
+    }
+    let n = design.did.len();
+    let observed: Vec<i64> = (0..n).filter(|&i| !design.did[i].is_nan()).filter_map(|i| design.rel_time[i]).collect();
+    let (emin, emax) = match (observed.iter().min(), observed.iter().max()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ => return Err(Error::insufficient("no treated unit has observations: no event times to estimate")),
+    };
+    let mut diagnostics = Vec::new();
+    let window = match w.window {
+        None => None,
+        Some((lo, hi)) => {
+            if lo > hi {
+                return Err(Error::invalid(format!("event window [{lo}, {hi}]: the start is after the end")));
+            }
+            if w.ref_period < lo || w.ref_period > hi {
+                return Err(Error::invalid(format!(
+                    "the reference period {} lies outside the event window [{lo}, {hi}]",
+                    w.ref_period
+                )));
+            }
+            if hi < emin || lo > emax {
+                return Err(Error::invalid(format!(
+                    "event window [{lo}, {hi}] but event times in the data run from {emin} to {emax}"
+                )));
+            }
+            let (clo, chi) = (lo.max(emin), hi.min(emax));
+            if (clo, chi) != (lo, hi) {
+                diagnostics.push(format!(
+                    "event window [{lo}, {hi}] clipped to [{clo}, {chi}]: event times in the data run from {emin} \
+                     to {emax}"
+                ));
+            }
+            Some((clo, chi))
+        }
+    };
+    if !(observed.contains(&w.ref_period) || window.is_some() && w.binning == Binning::Bin) {
+        return Err(Error::invalid(format!(
+            "no treated observation has the reference event time {} (event times in the data run from {emin} to \
+             {emax})",
+            w.ref_period
+        )));
+    }
+    let mut keep = vec![true; n];
+    let mut binned: Vec<Option<i64>> = vec![None; n];
+    let (mut n_binned, mut n_trimmed) = (0usize, 0usize);
+    for i in 0..n {
+        if design.did[i].is_nan() {
+            keep[i] = false;
+            continue;
+        }
+        let Some(e) = design.rel_time[i] else { continue };
+        binned[i] = Some(e);
+        if let Some((lo, hi)) = window {
+            if e < lo || e > hi {
+                match w.binning {
+                    Binning::Bin => {
+                        binned[i] = Some(e.clamp(lo, hi));
+                        n_binned += 1;
+                    }
+                    Binning::Trim => {
+                        keep[i] = false;
+                        binned[i] = None;
+                        n_trimmed += 1;
+                    }
+                }
+            }
+        }
+    }
+    if n_binned > 0 {
+        diagnostics.push(format!("{n_binned} observations outside the window binned into its endpoints"));
+    }
+    if n_trimmed > 0 {
+        diagnostics.push(format!("{n_trimmed} observations of treated units outside the window dropped (trimmed)"));
+    }
+    let mut ks: Vec<i64> = (0..n).filter(|&i| keep[i]).filter_map(|i| binned[i]).collect();
+    ks.sort_unstable();
+    ks.dedup();
+    if !ks.contains(&w.ref_period) {
+        return Err(Error::invalid(format!(
+            "no treated observation is left at the reference event time {}",
+            w.ref_period
+        )));
+    }
+    if let Some((lo, hi)) = window {
+        let missing: Vec<String> = (lo..=hi).filter(|k| !ks.contains(k)).map(|k| k.to_string()).collect();
+        if !missing.is_empty() {
+            diagnostics.push(format!(
+                "no observations at event time{} {} (no dummy)",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", ")
+            ));
+        }
+    }
+    let columns = ks
+        .iter()
+        .filter(|&&k| k != w.ref_period)
+        .map(|&k| {
+            let col = (0..n)
+                .map(|i| {
+                    if design.did[i].is_nan() {
+                        f64::NAN
+                    } else if binned[i] == Some(k) {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            (k, col)
+        })
+        .collect();
+    Ok(EventDummies { columns, keep_rows: keep, ref_period: w.ref_period, window, data_range: (emin, emax), diagnostics })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Placebo assignments
+
+/// Uniform integer in `0..n` (n ≥ 1) from `next_u64` by rejection: identical on every platform.
+fn below<R: RngCore + ?Sized>(rng: &mut R, n: u64) -> u64 {
+    if n <= 1 {
+        return 0;
+    }
+    let zone = u64::MAX - (u64::MAX % n);
+    loop {
+        let x = rng.next_u64();
+        if x < zone {
+            return x % n;
+        }
+    }
+}
+
+/// Fisher–Yates shuffle driven by [`below`].
+fn shuffle<T, R: RngCore + ?Sized>(v: &mut [T], rng: &mut R) {
+    for i in (1..v.len()).rev() {
+        let j = below(rng, i as u64 + 1) as usize;
+        v.swap(i, j);
+    }
+}
+
+fn present_units(design: &DidDesign) -> Vec<usize> {
+    (0..design.unit_present.len()).filter(|&u| design.unit_present[u]).collect()
+}
+
+/// DID column from per-unit adoption times; NaN wherever the actual DID is NaN.
+fn did_from_adoption(design: &DidDesign, adopt: &[Option<f64>]) -> Vec<f64> {
+    (0..design.did.len())
+        .map(|i| {
+            if design.did[i].is_nan() {
+                return f64::NAN;
+            }
+            let u = design.unit.codes[i] as usize;
+            match adopt.get(u).copied().flatten() {
+                Some(a) if design.time[i] >= a => 1.0,
+                _ => 0.0,
+            }
+        })
+        .collect()
+}
+
+/// DID column from per-unit treated flags (2×2 form): `treat_u · post_it`.
+fn did_from_treat(design: &DidDesign, treat: &[bool]) -> Vec<f64> {
+    let post = design.post.as_deref().unwrap_or(&[]);
+    (0..design.did.len())
+        .map(|i| {
+            if design.did[i].is_nan() {
+                return f64::NAN;
+            }
+            let u = design.unit.codes[i] as usize;
+            let p = post.get(i).copied().unwrap_or(f64::NAN);
+            if treat.get(u).copied().unwrap_or(false) {
+                p
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Reassigns the observed unit-level treatment among the units at random (the multiset of
+/// adoption times including "never"; for the 2×2 form the treated flags) and returns the
+/// placebo DID column.
+pub fn permute_units<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Vec<f64> {
+    let units = present_units(design);
+    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
+        let mut vals: Vec<bool> = units.iter().map(|&u| design.unit_treated[u]).collect();
+        shuffle(&mut vals, rng);
+        let mut treat = vec![false; design.unit_treated.len()];
+        for (&u, v) in units.iter().zip(vals) {
+            treat[u] = v;
+        }
+        did_from_treat(design, &treat)
+    } else {
+        let mut vals: Vec<Option<f64>> = units.iter().map(|&u| design.unit_adoption[u]).collect();
+        shuffle(&mut vals, rng);
+        let mut adopt = vec![None; design.unit_adoption.len()];
+        for (&u, v) in units.iter().zip(vals) {
+            adopt[u] = v;
+        }
+        did_from_adoption(design, &adopt)
+    }
+}
+
+/// Random fake adoption times: as many units as are treated in the panel are drawn without
+/// replacement, each adopting at a period drawn uniformly from the panel's periods except the
+/// first; all other units are never treated. Needs the `start` or `indicator` form.
+pub fn random_timing<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Result<Vec<f64>> {
+    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
+        return Err(Error::invalid(
+            "a random-timing placebo needs adoption times: give `start` or `indicator` instead of `treat` + `post`",
+        ));
+    }
+    if design.periods.len() < 2 {
+        return Err(Error::insufficient("a random-timing placebo needs at least two periods"));
+    }
+    let mut units = present_units(design);
+    let k = design.n_treated_units.min(units.len());
+    // Partial Fisher–Yates: the first k entries become a uniform random subset.
+    for i in 0..k {
+        let j = i + below(rng, (units.len() - i) as u64) as usize;
+        units.swap(i, j);
+    }
+    let mut adopt = vec![None; design.unit_adoption.len()];
+    let choices = &design.periods[1..];
+    for &u in &units[..k] {
+        adopt[u] = Some(choices[below(rng, choices.len() as u64) as usize]);
+    }
+    Ok(did_from_adoption(design, &adopt))
+}
+
+/// The multiset of unit-level assignments as sorted class indices, with the value of each
+/// class (`None` = never treated; for the 2×2 form class 1 = treated).
+fn assignment_classes(design: &DidDesign) -> (Vec<u64>, Vec<Option<f64>>) {
+    let units = present_units(design);
+    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
+        let mut keys: Vec<u64> = units.iter().map(|&u| u64::from(design.unit_treated[u])).collect();
+        keys.sort_unstable();
+        return (keys, vec![None, Some(1.0)]);
+    }
+    let mut values: Vec<Option<f64>> = units.iter().map(|&u| design.unit_adoption[u]).collect();
+    values.sort_by(|a, b| match (a, b) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => x.total_cmp(y),
+    });
+    let mut classes: Vec<Option<f64>> = values.clone();
+    classes.dedup();
+    let mut keys = Vec::with_capacity(values.len());
+    let mut k = 0u64;
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 && values[i - 1] != *v {
+            k += 1;
+        }
+        keys.push(k);
+    }
+    (keys, classes)
+}
+
+/// Number of distinct assignments of the observed treatment multiset to the units:
+/// `n! / Π m_v!` (multinomial), saturating at `u64::MAX`.
+pub fn n_distinct_permutations(design: &DidDesign) -> u64 {
+    let (keys, _) = assignment_classes(design);
+    let mut counts: Vec<u64> = Vec::new();
+    let mut k = 0;
+    while k < keys.len() {
+        let mut j = k;
+        while j < keys.len() && keys[j] == keys[k] {
+            j += 1;
+        }
+        counts.push((j - k) as u64);
+        k = j;
+    }
+    // Product of binomials C(n_so_far + m, m), each built as an exact running product.
+    let mut total: u128 = 1;
+    let mut placed: u64 = 0;
+    for m in counts {
+        let mut c: u128 = 1;
+        for i in 1..=m {
+            // c = C(placed + i, i) = c * (placed + i) / i, exact at every step.
+            c = match c.checked_mul(u128::from(placed + i)) {
+                Some(x) => x / u128::from(i),
+                None => return u64::MAX,
+            };
+            if c > u128::from(u64::MAX) {
+                return u64::MAX;
+            }
+        }
+        placed += m;
+        total = match total.checked_mul(c) {
+            Some(t) if t <= u128::from(u64::MAX) => t,
+            _ => return u64::MAX,
+        };
+    }
+    total as u64
+}
+
+/// Every distinct assignment of the observed treatment multiset to the units (the actual one
+/// included), as DID columns, in lexicographic order of the unit-level assignment. An error
+/// when there are more than `max` of them.
+pub fn enumerate_permutations(design: &DidDesign, max: usize) -> Result<Vec<Vec<f64>>> {
+    let count = n_distinct_permutations(design);
+    if count > max as u64 {
+        return Err(Error::invalid(format!(
+            "{count} distinct permutations is more than the {max} allowed for full enumeration"
+        )));
+    }
+    let units = present_units(design);
+    let (mut keys, classes) = assignment_classes(design);
+    let mut out = Vec::with_capacity(count as usize);
+    let tp = matches!(design.form, TreatmentForm::TreatPost { .. });
+    loop {
+        if tp {
+            let mut treat = vec![false; design.unit_treated.len()];
+            for (&u, &k) in units.iter().zip(&keys) {
+                treat[u] = k == 1;
+            }
+            out.push(did_from_treat(design, &treat));
+        } else {
+            let mut adopt = vec![None; design.unit_adoption.len()];
+            for (&u, &k) in units.iter().zip(&keys) {
+                adopt[u] = classes.get(k as usize).copied().flatten();
+            }
+            out.push(did_from_adoption(design, &adopt));
+        }
+        if !next_permutation(&mut keys) {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Lexicographic next permutation (multiset-aware); false after the last one.
+fn next_permutation(v: &mut [u64]) -> bool {
+    if v.len() < 2 {
+        return false;
+    }
+    let mut i = v.len() - 1;
+    while i > 0 && v[i - 1] >= v[i] {
+        i -= 1;
+    }
+    if i == 0 {
+        return false;
+    }
+    let mut j = v.len() - 1;
+    while v[j] <= v[i - 1] {
+        j -= 1;
+    }
+    v.swap(i - 1, j);
+    v[i..].reverse();
+    true
+}
+
+/// An in-time placebo: the fake DID column and the pre-policy rows it applies to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InTimePlacebo {
+    /// Fake DID per row (NaN outside `keep_rows`).
+    pub did: Vec<f64>,
+    /// Rows to use: pre-policy rows only.
+    pub keep_rows: Vec<bool>,
+    /// Number of rows kept.
+    pub n_kept: usize,
+    /// Non-fatal findings.
+    pub diagnostics: Vec<String>,
+}
+
+/// In-time placebo: every treated unit's adoption moves `shift` time units earlier (`A − k`),
+/// and only pre-policy rows are kept — rows of treated units before their actual adoption,
+/// and rows of other units before the last in-panel adoption. Always-treated units drop out.
+pub fn in_time(design: &DidDesign, shift: i64) -> Result<InTimePlacebo> {
+    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
+        return Err(Error::invalid(
+            "an in-time placebo needs adoption times: give `start` or `indicator` instead of `treat` + `post`",
+        ));
+    }
+    if shift < 1 {
+        return Err(Error::invalid(format!("the in-time placebo shift must be at least 1 period (got {shift})")));
+    }
+    let k = shift as f64;
+    let last = design.time_range.map_or(f64::NEG_INFINITY, |r| r.1);
+    let cutoff = design
+        .unit_adoption
+        .iter()
+        .zip(&design.unit_present)
+        .filter_map(|(a, p)| if *p { *a } else { None })
+        .filter(|&a| a <= last)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let n = design.did.len();
+    let mut did = vec![f64::NAN; n];
+    let mut keep = vec![false; n];
+    for i in 0..n {
+        if design.did[i].is_nan() {
+            continue;
+        }
+        let t = design.time[i];
+        let u = design.unit.codes[i] as usize;
+        match design.unit_adoption.get(u).copied().flatten() {
+            Some(a) if a <= last => {
+                if t < a {
+                    keep[i] = true;
+                    did[i] = if t >= a - k { 1.0 } else { 0.0 };
+                }
+            }
+            _ => {
+                if t < cutoff {
+                    keep[i] = true;
+                    did[i] = 0.0;
+                }
+            }
+        }
+    }
+    let n_kept = keep.iter().filter(|k| **k).count();
+    // Need a period with both fake-treated and untreated rows.
+    let mut status: BTreeMap<u64, (bool, bool)> = BTreeMap::new();
+    for i in 0..n {
+        if keep[i] {
+            let e = status.entry(design.time[i].to_bits()).or_insert((false, false));
+            if did[i] == 1.0 {
+                e.0 = true;
+            } else {
+                e.1 = true;
+            }
+        }
+    }
+    if !status.values().any(|(t, c)| *t && *c)
+        || !some_unit_switches(&design.unit.codes, &did, &|i| keep[i], design.unit.n_levels())
+    {
+        return Err(Error::insufficient(format!(
+            "in-time placebo with a shift of {shift}: no treated unit has pre-policy periods both before and after \
+             its fake adoption (try a smaller shift)"
+        )));
+    }
+    let mut diagnostics = vec![format!(
+        "in-time placebo: adoption moved {shift} period{} earlier; {n_kept} of {} rows kept (pre-policy only)",
+        if shift == 1 { "" } else { "s" },
+        design.did.iter().filter(|d| !d.is_nan()).count()
+    )];
+    let no_pre: Vec<String> = (0..design.unit_adoption.len())
+        .filter(|&u| {
+            let rows: Vec<usize> = (0..n).filter(|&i| keep[i] && design.unit.codes[i] as usize == u).collect();
+            design.unit_adoption[u].is_some_and(|a| a <= last) && !rows.is_empty() && rows.iter().all(|&i| did[i] == 1.0)
+        })
+        .map(|u| design.unit.levels[u].clone())
+        .collect();
+    if !no_pre.is_empty() {
+        diagnostics.push(format!(
+            "units with no period before the fake adoption: {}",
+            list_names(&no_pre, 8)
+        ));
+    }
+    Ok(InTimePlacebo { did, keep_rows: keep, n_kept, diagnostics })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_permutation_counts_multiset_orders() {
+        let mut v = vec![0, 0, 1, 2];
+        let mut n = 1;
+        while next_permutation(&mut v) {
+            n += 1;
+        }
+        assert_eq!(n, 12); // 4!/2!
+        assert_eq!(v, vec![2, 1, 0, 0]);
+    }
+
+    #[test]
+    fn below_is_in_range_and_deterministic() {
+        use rand_chacha::rand_core::SeedableRng;
+        let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for n in 1..50u64 {
+            let x = below(&mut a, n);
+            assert!(x < n);
+            assert_eq!(x, below(&mut b, n));
+        }
+    }
+}

@@ -1,0 +1,903 @@
+//! Publication-style SVG charts: event-study coefficient plots, placebo histograms,
+//! density and line charts, horizontal bar charts.
+//!
+//! Every chart is a self-contained SVG string: white background, thin black axes with
+//! outward ticks, sans-serif text, sizes in px, and a `viewBox` so it scales. All text
+//! passes through [`escape_xml`]. Output is deterministic (no hashing, fixed number
+//! formatting with two decimals for coordinates) and no input makes a chart panic:
+//! NaN/±∞ values are skipped, and with nothing left to draw an empty frame with a note is
+//! returned.
+//!
+//! * **Ticks** — Heckbert's "nice numbers": the step is 1, 2 or 5 × 10^k chosen so that about
+//!   `target` ticks cover the range; the axis runs from the tick at or below the data
+//!   minimum to the tick at or above the maximum, so the ticks always cover the data.
+//! * **Histogram bins** — Freedman–Diaconis by default: width `h = 2·IQR·n^(-1/3)`,
+//!   `k = ⌈range/h⌉`; when the IQR is 0 (or the rule fails) Sturges: `k = ⌈log₂ n⌉ + 1`;
+//!   `k` is capped at 100. Bars show densities `count / (n·width)` so that the kernel
+//!   density overlay shares the scale.
+//! * **Kernel density** — Gaussian kernel, Silverman's rule-of-thumb bandwidth
+//!   `h = 0.9·min(sd, IQR/1.34)·n^(-1/5)` (the positive one of the two if the other is 0),
+//!   evaluated at 200 points.
+
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// Escapes `& < > " '` for use in XML text and attribute values.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Histogram bin rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BinRule {
+    /// Freedman–Diaconis (falls back to Sturges when the IQR is 0).
+    #[default]
+    FreedmanDiaconis,
+    /// Sturges: ⌈log₂ n⌉ + 1 bins.
+    Sturges,
+    /// A fixed number of bins (1–1000).
+    Count(usize),
+}
+
+/// Options shared by all charts; each chart uses the fields that apply to it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ChartOptions {
+    /// Width in px (clamped to 120–4000).
+    pub width: f64,
+    /// Height in px (clamped to 100–4000).
+    pub height: f64,
+    /// Base font size in px.
+    pub font_size: f64,
+    /// Title (none when empty).
+    pub title: String,
+    /// X-axis title (a chart-specific default when empty).
+    pub x_label: String,
+    /// Y-axis title (a chart-specific default when empty).
+    pub y_label: String,
+    /// Coefficient plot: shaded confidence band instead of whiskers.
+    pub band: bool,
+    /// Coefficient plot: reference period drawn as a hollow point at 0 (default −1).
+    pub ref_period: Option<f64>,
+    /// Coefficient plot: x position of the dashed adoption line (default −0.5).
+    pub adoption_at: Option<f64>,
+    /// Histogram: bin rule.
+    pub bins: BinRule,
+    /// Histogram: overlay a kernel density.
+    pub density: bool,
+    /// Histogram: label of the actual-estimate line.
+    pub actual_label: String,
+    /// Bar chart: sort bars by value, largest first.
+    pub sorted: bool,
+    /// Legends list at most this many series (then "… and N more").
+    pub max_legend: usize,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            width: 640.0,
+            height: 400.0,
+            font_size: 12.0,
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            band: false,
+            ref_period: Some(-1.0),
+            adoption_at: Some(-0.5),
+            bins: BinRule::FreedmanDiaconis,
+            density: true,
+            actual_label: "Actual estimate".into(),
+            sorted: false,
+            max_legend: 10,
+        }
+    }
+}
+
+/// One coefficient of an event-study plot.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct CoefPoint {
+    /// Position on the x axis (event time).
+    pub x: f64,
+    /// Tick label (empty: the number).
+    pub label: String,
+    /// Point estimate.
+    pub estimate: f64,
+    /// Lower confidence limit.
+    pub conf_low: f64,
+    /// Upper confidence limit.
+    pub conf_high: f64,
+}
+
+/// A named line: `(xs[i], ys[i])` pairs (extra values of the longer vector are ignored).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// X values.
+    pub xs: Vec<f64>,
+    /// Y values.
+    pub ys: Vec<f64>,
+}
+
+/// Okabe–Ito palette (colour-blind safe).
+const PALETTE: [&str; 8] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
+const DASHES: [&str; 4] = ["", "6 3", "2 2", "8 3 2 3"];
+
+/// Nice step: Heckbert's 1–2–5 rule.
+fn nice_num(x: f64, round: bool) -> f64 {
+    let e = x.log10().floor();
+    let p = 10f64.powf(e);
+    let f = x / p;
+    let nf = if round {
+        if f < 1.5 {
+            1.0
+        } else if f < 3.0 {
+            2.0
+        } else if f < 7.0 {
+            5.0
+        } else {
+            10.0
+        }
+    } else if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nf * p
+}
+
+/// About `target` "nice" tick values covering `[lo, hi]` (first ≤ lo, last ≥ hi).
+/// Empty for non-finite input; a degenerate range is widened around its value.
+pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if !lo.is_finite() || !hi.is_finite() {
+        return Vec::new();
+    }
+    let (mut lo, mut hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+    if hi - lo <= f64::EPSILON * lo.abs().max(hi.abs()).max(1e-300) {
+        let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+        lo -= d;
+        hi += d;
+    }
+    let target = target.clamp(2, 50);
+    let range = nice_num(hi - lo, false);
+    let step = nice_num(range / (target - 1) as f64, true);
+    if !step.is_finite() || step <= 0.0 {
+        return Vec::new();
+    }
+    let start = (lo / step).floor();
+    let end = (hi / step).ceil();
+    let n = (end - start).round();
+    if !(0.0..=1000.0).contains(&n) {
+        return Vec::new();
+    }
+    (0..=n as i64)
+        .map(|i| {
+            let v = (start + i as f64) * step;
+            // Snap to the step's decimal grid (no 0.30000000000000004).
+            let dec = decimals_for(step) as i32;
+            let m = 10f64.powi(dec);
+            let r = (v * m).round() / m;
+            if r == 0.0 {
+                0.0
+            } else {
+                r
+            }
+        })
+        .collect()
+}
+
+fn decimals_for(step: f64) -> usize {
+    if !step.is_finite() || step <= 0.0 {
+        return 0;
+    }
+    (-(step.log10().floor())).clamp(0.0, 12.0) as usize
+}
+
+fn fmt_tick(v: f64, step: f64) -> String {
+    let d = decimals_for(step);
+    let s = format!("{v:.d$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
+/// A value label with up to 4 decimals, trailing zeros removed.
+fn fmt_value(v: f64) -> String {
+    let s = if v.abs() >= 1000.0 { format!("{v:.1}") } else { format!("{v:.4}") };
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
+/// A coordinate with 2 decimals (never NaN: callers only pass finite values; guarded anyway).
+fn c(v: f64) -> String {
+    if !v.is_finite() {
+        return "0".into();
+    }
+    let r = (v * 100.0).round() / 100.0;
+    let r = if r == 0.0 { 0.0 } else { r };
+    let s = format!("{r:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Approximate text width in px (sans-serif average glyph ≈ 0.6 em).
+fn text_width(s: &str, fs: f64) -> f64 {
+    s.chars().count() as f64 * fs * 0.6
+}
+
+/// Accumulates SVG markup.
+struct Svg {
+    out: String,
+    w: f64,
+    h: f64,
+    fs: f64,
+}
+
+impl Svg {
+    fn new(opts: &ChartOptions) -> Svg {
+        let w = if opts.width.is_finite() { opts.width.clamp(120.0, 4000.0) } else { 640.0 };
+        let h = if opts.height.is_finite() { opts.height.clamp(100.0, 4000.0) } else { 400.0 };
+        let fs = if opts.font_size.is_finite() { opts.font_size.clamp(6.0, 48.0) } else { 12.0 };
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Helvetica, Arial, sans-serif" font-size="{fs}">"##,
+            w = c(w),
+            h = c(h),
+            fs = c(fs)
+        );
+        let _ = write!(out, r##"<rect x="0" y="0" width="{}" height="{}" fill="#ffffff"/>"##, c(w), c(h));
+        let mut svg = Svg { out, w, h, fs };
+        if !opts.title.trim().is_empty() {
+            let t = truncate(opts.title.trim(), ((w / (fs * 1.2 * 0.6)) as usize).max(8));
+            svg.text(w / 2.0, fs * 1.6, &t, "middle", &format!(r#" font-size="{}" font-weight="bold""#, c(fs * 1.2)));
+        }
+        svg
+    }
+    fn has_title(opts: &ChartOptions) -> bool {
+        !opts.title.trim().is_empty()
+    }
+    fn text(&mut self, x: f64, y: f64, s: &str, anchor: &str, extra: &str) {
+        let _ = write!(
+            self.out,
+            r#"<text x="{}" y="{}" text-anchor="{}"{}>{}</text>"#,
+            c(x),
+            c(y),
+            anchor,
+            extra,
+            escape_xml(s)
+        );
+    }
+    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, style: &str) {
+        let _ = write!(self.out, r#"<line x1="{}" y1="{}" x2="{}" y2="{}" {}/>"#, c(x1), c(y1), c(x2), c(y2), style);
+    }
+    fn finish(mut self) -> String {
+        self.out.push_str("</svg>");
+        self.out
+    }
+    /// An empty chart with a note in the middle.
+    fn empty(opts: &ChartOptions, note: &str) -> String {
+        let mut s = Svg::new(opts);
+        let (w, h) = (s.w, s.h);
+        s.line(40.0, h - 40.0, w - 20.0, h - 40.0, r##"stroke="#000000" stroke-width="1""##);
+        s.line(40.0, h - 40.0, 40.0, 30.0, r##"stroke="#000000" stroke-width="1""##);
+        s.text(w / 2.0, h / 2.0, note, "middle", r##" fill="#555555""##);
+        s.finish()
+    }
+}
+
+/// The plotting area and the data → px mapping.
+struct Frame {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+}
+
+impl Frame {
+    fn px(&self, x: f64) -> f64 {
+        let d = self.x1 - self.x0;
+        if d == 0.0 {
+            (self.left + self.right) / 2.0
+        } else {
+            self.left + (x - self.x0) / d * (self.right - self.left)
+        }
+    }
+    fn py(&self, y: f64) -> f64 {
+        let d = self.y1 - self.y0;
+        if d == 0.0 {
+            (self.top + self.bottom) / 2.0
+        } else {
+            self.bottom - (y - self.y0) / d * (self.bottom - self.top)
+        }
+    }
+}
+
+/// X ticks: either explicit (value, label) pairs or nice ticks.
+enum XTicks {
+    Nice(Vec<f64>),
+    Labels(Vec<(f64, String)>),
+}
+
+/// Lays out margins, draws axes, ticks and titles; returns the frame.
+#[allow(clippy::too_many_arguments)]
+fn axes(
+    svg: &mut Svg,
+    opts: &ChartOptions,
+    xticks: &XTicks,
+    x_range: (f64, f64),
+    yticks: &[f64],
+    x_title: &str,
+    y_title: &str,
+    extra_right: f64,
+) -> Frame {
+    let fs = svg.fs;
+    let ystep = if yticks.len() > 1 { yticks[1] - yticks[0] } else { 1.0 };
+    let ylabels: Vec<String> = yticks.iter().map(|&v| fmt_tick(v, ystep)).collect();
+    let ylab_w = ylabels.iter().map(|s| text_width(s, fs)).fold(0.0, f64::max);
+    let top = if Svg::has_title(opts) { fs * 3.0 } else { fs };
+    let left = ylab_w + fs * 3.2;
+    let right = svg.w - fs - extra_right;
+    let bottom = svg.h - fs * 3.4;
+    let (y0, y1) = match (yticks.first(), yticks.last()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ => (0.0, 1.0),
+    };
+    let f = Frame { left, right: right.max(left + 10.0), top, bottom: bottom.max(top + 10.0), x0: x_range.0, x1: x_range.1, y0, y1 };
+    let axis = r##"stroke="#000000" stroke-width="1""##;
+    svg.line(f.left, f.bottom, f.right, f.bottom, axis);
+    svg.line(f.left, f.bottom, f.left, f.top, axis);
+    for (v, lab) in yticks.iter().zip(&ylabels) {
+        let y = f.py(*v);
+        svg.line(f.left - 5.0, y, f.left, y, axis);
+        svg.text(f.left - 7.0, y + fs * 0.35, lab, "end", "");
+    }
+    let xt: Vec<(f64, String)> = match xticks {
+        XTicks::Nice(t) => {
+            let step = if t.len() > 1 { t[1] - t[0] } else { 1.0 };
+            t.iter().map(|&v| (v, fmt_tick(v, step))).collect()
+        }
+        XTicks::Labels(l) => l.clone(),
+    };
+    for (v, lab) in &xt {
+        if !v.is_finite() {
+            continue;
+        }
+        let x = f.px(*v);
+        svg.line(x, f.bottom, x, f.bottom + 5.0, axis);
+        svg.text(x, f.bottom + 5.0 + fs, &truncate(lab, 12), "middle", "");
+    }
+    if !x_title.is_empty() {
+        svg.text((f.left + f.right) / 2.0, svg.h - fs * 0.6, x_title, "middle", "");
+    }
+    if !y_title.is_empty() {
+        let (x, y) = (fs * 1.1, (f.top + f.bottom) / 2.0);
+        svg.text(x, y, y_title, "middle", &format!(r#" transform="rotate(-90 {} {})""#, c(x), c(y)));
+    }
+    f
+}
+
+fn or_default<'a>(s: &'a str, d: &'a str) -> &'a str {
+    if s.trim().is_empty() {
+        d
+    } else {
+        s
+    }
+}
+
+fn finite_range(vals: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let mut r: Option<(f64, f64)> = None;
+    for v in vals.filter(|v| v.is_finite()) {
+        r = Some(match r {
+            None => (v, v),
+            Some((a, b)) => (a.min(v), b.max(v)),
+        });
+    }
+    r
+}
+
+/// Event-study coefficient plot: estimates with CI whiskers (or a shaded band), a
+/// horizontal zero line, a dashed vertical line at the adoption (`adoption_at`, default
+/// −0.5) and the reference period as a hollow point at 0.
+pub fn coef_plot(points: &[CoefPoint], opts: &ChartOptions) -> String {
+    let pts: Vec<&CoefPoint> = points.iter().filter(|p| p.x.is_finite() && p.estimate.is_finite()).collect();
+    if pts.is_empty() {
+        return Svg::empty(opts, "No coefficients to plot");
+    }
+    let ref_x = opts.ref_period.filter(|r| r.is_finite() && !pts.iter().any(|p| p.x == *r));
+    let adopt = opts.adoption_at.filter(|a| a.is_finite());
+    let ci = |v: f64| if v.is_finite() { Some(v) } else { None };
+    let Some((xmin, xmax)) =
+        finite_range(pts.iter().map(|p| p.x).chain(ref_x).chain(adopt))
+    else {
+        return Svg::empty(opts, "No coefficients to plot");
+    };
+    let (ymin, ymax) = finite_range(
+        pts.iter()
+            .flat_map(|p| [Some(p.estimate), ci(p.conf_low), ci(p.conf_high)])
+            .flatten()
+            .chain(std::iter::once(0.0)),
+    )
+    .unwrap_or((0.0, 1.0));
+    let yticks = nice_ticks(ymin, ymax, 6);
+    let integer_x = pts.iter().all(|p| p.x.fract() == 0.0) && xmax - xmin <= 30.0;
+    let xticks = if integer_x {
+        let mut t = Vec::new();
+        let mut x = xmin.ceil();
+        while x <= xmax {
+            let lab = pts.iter().find(|p| p.x == x).map(|p| p.label.clone()).filter(|l| !l.is_empty());
+            t.push((x, lab.unwrap_or_else(|| fmt_tick(x, 1.0))));
+            x += 1.0;
+        }
+        XTicks::Labels(t)
+    } else {
+        XTicks::Nice(nice_ticks(xmin, xmax, 8))
+    };
+    let pad = ((xmax - xmin) * 0.04).max(0.5);
+    let mut svg = Svg::new(opts);
+    let f = axes(
+        &mut svg,
+        opts,
+        &xticks,
+        (xmin - pad, xmax + pad),
+        &yticks,
+        or_default(&opts.x_label, "Periods relative to adoption"),
+        or_default(&opts.y_label, "Estimate and 95% CI"),
+        0.0,
+    );
+    if f.y0 <= 0.0 && 0.0 <= f.y1 {
+        svg.line(f.left, f.py(0.0), f.right, f.py(0.0), r##"stroke="#888888" stroke-width="1""##);
+    }
+    if let Some(a) = adopt {
+        svg.line(f.px(a), f.top, f.px(a), f.bottom, r##"stroke="#555555" stroke-width="1" stroke-dasharray="4 3""##);
+    }
+    let mut sorted = pts.clone();
+    sorted.sort_by(|a, b| a.x.total_cmp(&b.x));
+    if opts.band {
+        let band: Vec<&&CoefPoint> = sorted.iter().filter(|p| p.conf_low.is_finite() && p.conf_high.is_finite()).collect();
+        if band.len() >= 2 {
+            let mut d = String::new();
+            for (i, p) in band.iter().enumerate() {
+                let _ = write!(d, "{}{},{} ", if i == 0 { "M" } else { "L" }, c(f.px(p.x)), c(f.py(p.conf_high)));
+            }
+            for p in band.iter().rev() {
+                let _ = write!(d, "L{},{} ", c(f.px(p.x)), c(f.py(p.conf_low)));
+            }
+            let _ = write!(svg.out, r##"<path d="{}Z" fill="#9ecae1" fill-opacity="0.5" stroke="none"/>"##, d);
+        }
+        let mut d = String::new();
+        for (i, p) in sorted.iter().enumerate() {
+            let _ = write!(d, "{}{},{} ", if i == 0 { "M" } else { "L" }, c(f.px(p.x)), c(f.py(p.estimate)));
+        }
+        let _ = write!(svg.out, r##"<path d="{}" fill="none" stroke="#000000" stroke-width="1.2"/>"##, d.trim_end());
+    } else {
+        for p in &sorted {
+            if let (Some(lo), Some(hi)) = (ci(p.conf_low), ci(p.conf_high)) {
+                let x = f.px(p.x);
+                let st = r##"stroke="#000000" stroke-width="1""##;
+                svg.line(x, f.py(lo), x, f.py(hi), st);
+                svg.line(x - 3.0, f.py(lo), x + 3.0, f.py(lo), st);
+                svg.line(x - 3.0, f.py(hi), x + 3.0, f.py(hi), st);
+            }
+        }
+    }
+    for p in &sorted {
+        let _ = write!(svg.out, r##"<circle cx="{}" cy="{}" r="3.5" fill="#000000"/>"##, c(f.px(p.x)), c(f.py(p.estimate)));
+    }
+    if let Some(r) = ref_x {
+        let _ = write!(
+            svg.out,
+            r##"<circle cx="{}" cy="{}" r="3.5" fill="#ffffff" stroke="#000000" stroke-width="1.2"><title>reference period</title></circle>"##,
+            c(f.px(r)),
+            c(f.py(0.0))
+        );
+    }
+    svg.finish()
+}
+
+fn quantile_sorted(s: &[f64], q: f64) -> f64 {
+    // Linear interpolation (type 7).
+    if s.is_empty() {
+        return f64::NAN;
+    }
+    let h = (s.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(s.len() - 1);
+    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+}
+
+/// Bin edges for `draws` (finite values only) under `rule`; at least two edges when
+/// there is any finite value, none otherwise.
+pub fn histogram_edges(draws: &[f64], rule: BinRule) -> Vec<f64> {
+    let mut s: Vec<f64> = draws.iter().copied().filter(|v| v.is_finite()).collect();
+    if s.is_empty() {
+        return Vec::new();
+    }
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    let (lo, hi) = (s[0], s[n - 1]);
+    if hi - lo <= 0.0 {
+        let d = if lo == 0.0 { 0.5 } else { lo.abs() * 0.05 };
+        return vec![lo - d, hi + d];
+    }
+    let sturges = ((n as f64).log2().ceil() as usize) + 1;
+    let k = match rule {
+        BinRule::Count(k) => k.clamp(1, 1000),
+        BinRule::Sturges => sturges,
+        BinRule::FreedmanDiaconis => {
+            let iqr = quantile_sorted(&s, 0.75) - quantile_sorted(&s, 0.25);
+            let h = 2.0 * iqr / (n as f64).cbrt();
+            if h > 0.0 && h.is_finite() {
+                ((hi - lo) / h).ceil() as usize
+            } else {
+                sturges
+            }
+        }
+    };
+    let k = if matches!(rule, BinRule::Count(_)) { k } else { k.clamp(1, 100) };
+    let w = (hi - lo) / k as f64;
+    (0..=k).map(|i| if i == k { hi } else { lo + i as f64 * w }).collect()
+}
+
+/// Silverman's rule-of-thumb bandwidth (None when the data have no spread).
+fn silverman(s_sorted: &[f64]) -> Option<f64> {
+    let n = s_sorted.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = s_sorted.iter().sum::<f64>() / n as f64;
+    let sd = (s_sorted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+    let iqr = (quantile_sorted(s_sorted, 0.75) - quantile_sorted(s_sorted, 0.25)) / 1.34;
+    let a = match (sd > 0.0, iqr > 0.0) {
+        (true, true) => sd.min(iqr),
+        (true, false) => sd,
+        (false, true) => iqr,
+        _ => return None,
+    };
+    let h = 0.9 * a * (n as f64).powf(-0.2);
+    (h.is_finite() && h > 0.0).then_some(h)
+}
+
+/// Placebo distribution: a density-scaled histogram, an optional Gaussian kernel density, and
+/// a dashed vertical line at the actual estimate with its label.
+pub fn histogram(draws: &[f64], actual: f64, opts: &ChartOptions) -> String {
+    let mut s: Vec<f64> = draws.iter().copied().filter(|v| v.is_finite()).collect();
+    let skipped = draws.len() - s.len();
+    if s.is_empty() {
+        return Svg::empty(opts, "No finite placebo estimates to plot");
+    }
+    s.sort_by(f64::total_cmp);
+    let n = s.len() as f64;
+    let edges = histogram_edges(&s, opts.bins);
+    let k = edges.len().saturating_sub(1);
+    let mut counts = vec![0usize; k];
+    for &v in &s {
+        let mut j = edges.partition_point(|e| *e <= v).saturating_sub(1);
+        if j >= k {
+            j = k.saturating_sub(1);
+        }
+        if let Some(cnt) = counts.get_mut(j) {
+            *cnt += 1;
+        }
+    }
+    let dens: Vec<f64> = (0..k)
+        .map(|j| {
+            let w = edges[j + 1] - edges[j];
+            if w > 0.0 {
+                counts[j] as f64 / (n * w)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let act = actual.is_finite().then_some(actual);
+    let (xmin, xmax) = finite_range(edges.iter().copied().chain(act)).unwrap_or((0.0, 1.0));
+    let bw = if opts.density { silverman(&s) } else { None };
+    let kde: Vec<(f64, f64)> = match bw {
+        Some(h) => {
+            let norm = 1.0 / (n * h * (2.0 * std::f64::consts::PI).sqrt());
+            (0..200)
+                .map(|i| {
+                    let x = xmin + (xmax - xmin) * i as f64 / 199.0;
+                    let y: f64 = s.iter().map(|v| (-0.5 * ((x - v) / h).powi(2)).exp()).sum::<f64>() * norm;
+                    (x, y)
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let ymax = dens.iter().copied().chain(kde.iter().map(|p| p.1)).fold(0.0, f64::max);
+    let yticks = nice_ticks(0.0, if ymax > 0.0 { ymax * 1.08 } else { 1.0 }, 6);
+    let xticks = nice_ticks(xmin, xmax, 7);
+    let x_range = match (xticks.first(), xticks.last()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ => (xmin, xmax),
+    };
+    let mut svg = Svg::new(opts);
+    let f = axes(
+        &mut svg,
+        opts,
+        &XTicks::Nice(xticks),
+        x_range,
+        &yticks,
+        or_default(&opts.x_label, "Placebo estimate"),
+        or_default(&opts.y_label, "Density"),
+        0.0,
+    );
+    for j in 0..k {
+        if counts[j] == 0 {
+            continue;
+        }
+        let (x0, x1) = (f.px(edges[j]), f.px(edges[j + 1]));
+        let y = f.py(dens[j]);
+        let _ = write!(
+            svg.out,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#c6c6c6" stroke="#ffffff" stroke-width="0.5"/>"##,
+            c(x0),
+            c(y),
+            c((x1 - x0).max(0.5)),
+            c((f.bottom - y).max(0.0))
+        );
+    }
+    if !kde.is_empty() {
+        let mut d = String::new();
+        for (i, (x, y)) in kde.iter().enumerate() {
+            let _ = write!(d, "{}{},{} ", if i == 0 { "M" } else { "L" }, c(f.px(*x)), c(f.py(*y)));
+        }
+        let _ = write!(svg.out, r##"<path d="{}" fill="none" stroke="#000000" stroke-width="1.5"/>"##, d.trim_end());
+    }
+    if let Some(a) = act {
+        let x = f.px(a);
+        svg.line(x, f.top, x, f.bottom, r##"stroke="#D55E00" stroke-width="1.5" stroke-dasharray="5 3""##);
+        let label = format!("{} = {}", truncate(or_default(&opts.actual_label, "Actual estimate"), 30), fmt_value(a));
+        let right_half = x > (f.left + f.right) / 2.0;
+        let (tx, anchor) = if right_half { (x - 4.0, "end") } else { (x + 4.0, "start") };
+        svg.text(tx, f.top + svg.fs, &label, anchor, r##" fill="#D55E00""##);
+    }
+    if skipped > 0 {
+        let note = format!("{skipped} non-finite draw{} skipped", if skipped == 1 { "" } else { "s" });
+        svg.text(f.right, f.top + svg.fs * 2.4, &note, "end", r##" fill="#555555""##);
+    }
+    svg.finish()
+}
+
+/// Draws several series as lines with a legend to the right.
+fn lines_plot(series: &[Series], opts: &ChartOptions, x_default: &str, y_default: &str, y_from_zero: bool) -> String {
+    let pairs: Vec<Vec<(f64, f64)>> =
+        series.iter().map(|s| s.xs.iter().copied().zip(s.ys.iter().copied()).collect()).collect();
+    let finite = |p: &(f64, f64)| p.0.is_finite() && p.1.is_finite();
+    let Some((xmin, xmax)) = finite_range(pairs.iter().flatten().filter(|p| finite(p)).map(|p| p.0)) else {
+        return Svg::empty(opts, "No data to plot");
+    };
+    let (ymin, ymax) = finite_range(
+        pairs.iter().flatten().filter(|p| finite(p)).map(|p| p.1).chain(y_from_zero.then_some(0.0)),
+    )
+    .unwrap_or((0.0, 1.0));
+    let yticks = nice_ticks(ymin, ymax, 6);
+    let xticks = nice_ticks(xmin, xmax, 7);
+    let x_range = match (xticks.first(), xticks.last()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ => (xmin, xmax),
+    };
+    // Legend entries (truncated).
+    let max_leg = opts.max_legend.max(1);
+    let n_series = series.len();
+    let mut legend: Vec<(usize, String)> = Vec::new();
+    if n_series > 1 || series.iter().any(|s| !s.label.is_empty()) {
+        let shown = if n_series > max_leg { max_leg.saturating_sub(1).max(1) } else { n_series };
+        legend = (0..shown.min(n_series)).map(|i| (i, truncate(&series[i].label, 24))).collect();
+        if n_series > shown {
+            legend.push((usize::MAX, format!("… and {} more", n_series - shown)));
+        }
+    }
+    let fs = opts.font_size.clamp(6.0, 48.0);
+    let legend_w = if legend.is_empty() {
+        0.0
+    } else {
+        legend.iter().map(|(_, l)| text_width(l, fs)).fold(0.0, f64::max) + fs * 3.5
+    };
+    let mut svg = Svg::new(opts);
+    let legend_w = legend_w.min(svg.w * 0.4);
+    let f = axes(
+        &mut svg,
+        opts,
+        &XTicks::Nice(xticks),
+        x_range,
+        &yticks,
+        or_default(&opts.x_label, x_default),
+        or_default(&opts.y_label, y_default),
+        legend_w,
+    );
+    for (i, pts) in pairs.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        let dash = DASHES[(i / PALETTE.len() + i) % DASHES.len()];
+        let mut d = String::new();
+        let mut pen_up = true;
+        for p in pts {
+            if !finite(p) {
+                pen_up = true;
+                continue;
+            }
+            let _ = write!(d, "{}{},{} ", if pen_up { "M" } else { "L" }, c(f.px(p.0)), c(f.py(p.1)));
+            pen_up = false;
+        }
+        if d.is_empty() {
+            continue;
+        }
+        let dash_attr = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
+        let _ = write!(
+            svg.out,
+            r#"<path d="{}" fill="none" stroke="{}" stroke-width="1.5"{}/>"#,
+            d.trim_end(),
+            color,
+            dash_attr
+        );
+    }
+    let lx = f.right + fs;
+    for (k, (i, label)) in legend.iter().enumerate() {
+        let y = f.top + fs * 0.5 + k as f64 * fs * 1.4;
+        if *i != usize::MAX {
+            let color = PALETTE[i % PALETTE.len()];
+            let dash = DASHES[(i / PALETTE.len() + i) % DASHES.len()];
+            let dash_attr = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
+            svg.line(lx, y, lx + fs * 1.8, y, &format!(r#"stroke="{color}" stroke-width="1.5"{dash_attr}"#));
+        }
+        svg.text(lx + fs * 2.2, y + fs * 0.35, label, "start", "");
+    }
+    svg.finish()
+}
+
+/// Density curves (e.g. propensity scores of treated vs control, before/after matching),
+/// one line per series with a legend. The y axis starts at 0.
+pub fn density_plot(series: &[Series], opts: &ChartOptions) -> String {
+    lines_plot(series, opts, "Value", "Density", true)
+}
+
+/// Lines over time (e.g. an index per unit) with a legend; long legends are cut to
+/// `max_legend` entries ("… and N more") and long labels to 24 characters.
+pub fn line_chart(series: &[Series], opts: &ChartOptions) -> String {
+    lines_plot(series, opts, "Time", "Value", false)
+}
+
+/// Horizontal bar chart (e.g. index weights); `sorted` orders bars largest first.
+/// Non-finite values are skipped; labels beyond the number of values are ignored.
+pub fn bar_chart(labels: &[String], values: &[f64], opts: &ChartOptions) -> String {
+    let mut bars: Vec<(String, f64)> = labels
+        .iter()
+        .zip(values)
+        .filter(|(_, v)| v.is_finite())
+        .map(|(l, v)| (truncate(l, 30), *v))
+        .collect();
+    if bars.is_empty() {
+        return Svg::empty(opts, "No values to plot");
+    }
+    if opts.sorted {
+        bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+    }
+    let (vmin, vmax) = finite_range(bars.iter().map(|b| b.1).chain(std::iter::once(0.0))).unwrap_or((0.0, 1.0));
+    let ticks = nice_ticks(vmin, vmax, 6);
+    let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
+    let (t0, t1) = match (ticks.first(), ticks.last()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ => (vmin, vmax),
+    };
+    let mut svg = Svg::new(opts);
+    let fs = svg.fs;
+    let lab_w = bars.iter().map(|b| text_width(&b.0, fs)).fold(0.0, f64::max);
+    let top = if Svg::has_title(opts) { fs * 3.0 } else { fs };
+    let f = Frame {
+        left: (lab_w + fs).min(svg.w * 0.45),
+        right: svg.w - fs * 4.0,
+        top,
+        bottom: svg.h - fs * 3.4,
+        x0: t0,
+        x1: t1,
+        y0: 0.0,
+        y1: 1.0,
+    };
+    let f = Frame { right: f.right.max(f.left + 10.0), bottom: f.bottom.max(f.top + 10.0), ..f };
+    let axis = r##"stroke="#000000" stroke-width="1""##;
+    svg.line(f.left, f.bottom, f.right, f.bottom, axis);
+    for &t in &ticks {
+        let x = f.px(t);
+        svg.line(x, f.bottom, x, f.bottom + 5.0, axis);
+        svg.text(x, f.bottom + 5.0 + fs, &fmt_tick(t, step), "middle", "");
+    }
+    let slot = (f.bottom - f.top) / bars.len() as f64;
+    let thick = slot * 0.7;
+    let zero = f.px(0.0);
+    for (i, (label, v)) in bars.iter().enumerate() {
+        let yc = f.top + slot * (i as f64 + 0.5);
+        let (x0, x1) = if *v >= 0.0 { (zero, f.px(*v)) } else { (f.px(*v), zero) };
+        let _ = write!(
+            svg.out,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#4d4d4d"/>"##,
+            c(x0),
+            c(yc - thick / 2.0),
+            c((x1 - x0).max(0.0)),
+            c(thick)
+        );
+        svg.text(f.left - 4.0, yc + fs * 0.35, label, "end", "");
+        let (tx, anchor) = if *v >= 0.0 { (x1 + 3.0, "start") } else { (x0 - 3.0, "end") };
+        svg.text(tx, yc + fs * 0.35, &fmt_value(*v), anchor, r##" font-size="0.85em" fill="#333333""##);
+    }
+    svg.line(zero, f.top, zero, f.bottom, axis);
+    let xt = or_default(&opts.x_label, "");
+    if !xt.is_empty() {
+        svg.text((f.left + f.right) / 2.0, svg.h - fs * 0.6, xt, "middle", "");
+    }
+    svg.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_numbers() {
+        assert_eq!(nice_ticks(0.0, 1.0, 6), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        assert_eq!(nice_ticks(2013.0, 2022.0, 7), vec![2012.0, 2014.0, 2016.0, 2018.0, 2020.0, 2022.0]);
+        assert_eq!(nice_ticks(-0.03, 0.27, 6), vec![-0.1, 0.0, 0.1, 0.2, 0.3]);
+        assert!(nice_ticks(f64::NAN, 1.0, 5).is_empty());
+        let t = nice_ticks(5.0, 5.0, 5);
+        assert!(t.len() >= 2 && t[0] < 5.0 && t[t.len() - 1] > 5.0, "{t:?}");
+    }
+
+    #[test]
+    fn tick_labels_have_step_decimals() {
+        assert_eq!(fmt_tick(0.1 + 0.2, 0.1), "0.3");
+        assert_eq!(fmt_tick(-0.0, 0.05), "0.00");
+        assert_eq!(fmt_tick(-0.05, 0.05), "−0.05");
+        assert_eq!(fmt_value(0.201215), "0.2012");
+        assert_eq!(c(-0.001), "0");
+    }
+
+    #[test]
+    fn bins_follow_the_rules() {
+        // Sturges: n = 8 → 4 bins.
+        let d = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        assert_eq!(histogram_edges(&d, BinRule::Sturges).len(), 5);
+        // FD: IQR (type 7) = 6.25 − 2.75 = 3.5, h = 7/2 = 3.5, range 7 → 2 bins.
+        assert_eq!(histogram_edges(&d, BinRule::FreedmanDiaconis), vec![1.0, 4.5, 8.0]);
+        assert_eq!(histogram_edges(&[3.0, 3.0], BinRule::FreedmanDiaconis).len(), 2);
+        assert!(histogram_edges(&[f64::NAN], BinRule::Sturges).is_empty());
+    }
+}
