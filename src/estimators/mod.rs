@@ -1,1 +1,2 @@
 //! Estimators: each a spec struct → `fit` → a result struct (serialisable, renderable).
+pub mod psm;
