@@ -3,10 +3,11 @@
 //!
 //! Gaussian kernel; bandwidth by Silverman's rule of thumb (R's `bw.nrd0`):
 //! `h = 0.9 · min(s, IQR/1.34) · n^(−1/5)` (if IQR = 0, `s` alone; if both are
-//! 0, `0.1·|x̄|` or 1e-3). After matching, the observations carry the matching
+//! (numerically) 0, `0.1·|x̄|` or 1e-3). After matching, the observations carry the matching
 //! weights: the mean, SD and quartiles are weighted and `n` is Kish's
 //! effective size `(Σw)²/Σw²`. All four curves share one grid of 201 points
-//! spanning `[min − 3h, max + 3h]` of the scores (clamped to [0, 1]).
+//! spanning `[min − 3h, max + 3h]` of the scores (`h` the largest bandwidth;
+//! not clamped to [0, 1], so each curve integrates to 1 as R's `density`).
 
 use serde::Serialize;
 
@@ -63,7 +64,7 @@ pub(crate) fn silverman(x: &[f64], w: &[f64]) -> f64 {
     s.sort_by(|a, b| a.0.total_cmp(&b.0));
     let iqr = (wquantile(&s, sw, 0.75) - wquantile(&s, sw, 0.25)) / 1.34;
     let lo = if iqr > 0.0 { sd.min(iqr) } else { sd };
-    let lo = if lo > 0.0 {
+    let lo = if lo > 1e-10 * m.abs().max(1.0) {
         lo
     } else if m != 0.0 {
         0.1 * m.abs()
@@ -120,7 +121,7 @@ pub(crate) fn density(score: &[f64], treat: &[bool], w_after: &[f64]) -> Density
         .iter()
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-    let (lo, hi) = if lo.is_finite() { ((lo - 3.0 * hmax).max(0.0), (hi + 3.0 * hmax).min(1.0)) } else { (0.0, 1.0) };
+    let (lo, hi) = if lo.is_finite() { (lo - 3.0 * hmax, hi + 3.0 * hmax) } else { (0.0, 1.0) };
     let m = 201;
     let grid: Vec<f64> = (0..m).map(|i| lo + (hi - lo) * i as f64 / (m - 1) as f64).collect();
     let curves = sets

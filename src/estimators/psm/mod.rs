@@ -568,6 +568,18 @@ fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Vec<String>) -> f6
     (ests.iter().map(|e| (e - m) * (e - m)).sum::<f64>() / (ests.len() - 1) as f64).sqrt()
 }
 
+fn short(v: f64) -> String {
+    if v != 0.0 && (v.abs() < 1e-4 || v.abs() >= 1e6) {
+        let s = format!("{v:.4e}");
+        match s.split_once('e') {
+            Some((m, e)) => format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.')),
+            None => s,
+        }
+    } else {
+        format!("{:.6}", v).trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// Propensity score matching: see the module documentation.
 pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     validate(spec)?;
@@ -604,8 +616,8 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     let n_dropped = n_focal_all - n_matched;
     let cal_text = match (spec.caliper, core.caliper_abs) {
         (Some(c), Some(a)) => match spec.caliper_scale {
-            CaliperScale::Sd => format!("caliper {c} SD = {a:.6} on the matching variable"),
-            CaliperScale::Absolute => format!("caliper {a}"),
+            CaliperScale::Sd => format!("caliper {} SD = {} on the matching variable", short(c), short(a)),
+            CaliperScale::Absolute => format!("caliper {}", short(a)),
         },
         _ => "no caliper".to_string(),
     };
