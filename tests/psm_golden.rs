@@ -399,3 +399,47 @@ fn t_plus(ds: &Dataset) -> Vec<f64> {
     let a = ds.numeric("age").unwrap();
     t.iter().zip(a).map(|(&t, &a)| if t == 1.0 { 10.0 + a / 100.0 } else { -a / 100.0 }).collect()
 }
+
+/// 100,000 rows: the whole pipeline (logit, 1:1 NN with replacement and ties,
+/// AI SE, balance, densities) and the greedy pass without replacement stay fast.
+#[test]
+fn hundred_thousand_rows() {
+    let n = 100_000;
+    // deterministic pseudo-random covariates (LCG), treatment from a logit in them
+    let mut state: u64 = 12345;
+    let mut u = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    };
+    let (mut t, mut x1, mut x2, mut y) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..n {
+        let a = u() * 4.0 - 2.0;
+        let b = u();
+        let p = 1.0 / (1.0 + (-(-1.0 + 0.8 * a - 0.5 * b)).exp());
+        let ti = if u() < p { 1.0 } else { 0.0 };
+        t.push(ti);
+        x1.push(a);
+        x2.push(b);
+        y.push(1.0 + 2.0 * ti + a + u());
+    }
+    let ds = Dataset::from_columns(vec![
+        Column::numeric("t", t),
+        Column::numeric("x1", x1),
+        Column::numeric("x2", x2),
+        Column::numeric("y", y),
+    ])
+    .unwrap();
+    let spec = PsmSpec { formula: "t ~ x1 + x2".into(), outcome: Some("y".into()), ..PsmSpec::default() };
+    let start = std::time::Instant::now();
+    let r = psm(&ds, &spec).unwrap();
+    let t1 = start.elapsed();
+    assert!((r.att - 2.0).abs() < 0.1, "{}", r.att);
+    assert!(r.std_error > 0.0 && r.std_error < 0.1);
+    let start = std::time::Instant::now();
+    let g = psm(&ds, &PsmSpec { replace: false, caliper: Some(0.05), se: SeKind::None, ..spec.clone() }).unwrap();
+    let t2 = start.elapsed();
+    assert!(g.n_control_used == g.n_treated_matched);
+    println!("100k rows: with replacement + AI SE {t1:?}, greedy without replacement {t2:?}");
+    // generous bound for unoptimised test builds on a shared machine
+    assert!(t1.as_secs_f64() < 20.0 && t2.as_secs_f64() < 20.0);
+}

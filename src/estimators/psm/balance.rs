@@ -111,7 +111,7 @@ fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
     let sw = s1.sw + s0.sw;
     let rss = s1.var * (s1.sw - 1.0) + s0.var * (s0.sw - 1.0);
     let df = sw - 2.0;
-    if !(df > 0.0) || s1.sw <= 0.0 || s0.sw <= 0.0 {
+    if df.is_nan() || df <= 0.0 || s1.sw <= 0.0 || s0.sw <= 0.0 {
         return (f64::NAN, f64::NAN);
     }
     let se = (rss / df * (1.0 / s1.sw + 1.0 / s0.sw)).sqrt();

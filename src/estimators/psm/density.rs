@@ -2,12 +2,14 @@
 //! after matching, and an SVG rendering of them.
 //!
 //! Gaussian kernel; bandwidth by Silverman's rule of thumb (R's `bw.nrd0`):
-//! `h = 0.9 · min(s, IQR/1.34) · n^(−1/5)` (if IQR = 0, `s` alone; if both are
-//! (numerically) 0, `0.1·|x̄|` or 1e-3). After matching, the observations carry the matching
-//! weights: the mean, SD and quartiles are weighted and `n` is Kish's
+//! `h = 0.9 · min(s, IQR/1.34) · n^(−1/5)` (if IQR = 0, `s` alone; if both
+//! are numerically 0, `0.1·|x̄|` or 1e-3). After matching, the observations
+//! carry the matching weights: the mean, SD and quartiles are weighted and `n` is Kish's
 //! effective size `(Σw)²/Σw²`. All four curves share one grid of 201 points
 //! spanning `[min − 3h, max + 3h]` of the scores (`h` the largest bandwidth;
 //! not clamped to [0, 1], so each curve integrates to 1 as R's `density`).
+//! The data are linearly binned on a 10× finer grid before the kernel sum (as
+//! R's `density` bins before its FFT), so the cost is O(n + G²), not O(n·G).
 
 use serde::Serialize;
 
@@ -74,20 +76,39 @@ pub(crate) fn silverman(x: &[f64], w: &[f64]) -> f64 {
     0.9 * lo * neff.powf(-0.2)
 }
 
+/// Gaussian KDE on `grid` (equally spaced) by linear binning of the data on a
+/// 10× finer grid, then an exact sum over bins: O(n + 10·G²) instead of O(n·G).
 fn kde(x: &[f64], w: &[f64], h: f64, grid: &[f64]) -> Vec<f64> {
+    let g = grid.len();
     let sw: f64 = w.iter().sum();
+    if g < 2 || sw.is_nan() || sw <= 0.0 {
+        return vec![0.0; g];
+    }
+    let (g0, g1) = (grid[0], grid[g - 1]);
+    let fine = 10 * (g - 1) + 1;
+    let delta = (g1 - g0) / (fine - 1) as f64;
+    let mut counts = vec![0.0; fine];
+    for (&xi, &wi) in x.iter().zip(w) {
+        let s = ((xi - g0) / delta).clamp(0.0, (fine - 1) as f64);
+        let k = (s.floor() as usize).min(fine - 2);
+        let fr = s - k as f64;
+        counts[k] += wi * (1.0 - fr);
+        counts[k + 1] += wi * fr;
+    }
     let c = 1.0 / (sw * h * (2.0 * std::f64::consts::PI).sqrt());
-    grid.iter()
-        .map(|&g| {
-            let s: f64 = x
+    (0..g)
+        .map(|i| {
+            let gi = 10 * i; // index of grid point i on the fine grid
+            let s: f64 = counts
                 .iter()
-                .zip(w)
-                .map(|(&xi, &wi)| {
-                    let u = (g - xi) / h;
+                .enumerate()
+                .filter(|(_, &ck)| ck != 0.0)
+                .map(|(k, &ck)| {
+                    let u = (gi as f64 - k as f64) * delta / h;
                     if u.abs() > 10.0 {
                         0.0
                     } else {
-                        wi * (-0.5 * u * u).exp()
+                        ck * (-0.5 * u * u).exp()
                     }
                 })
                 .sum();

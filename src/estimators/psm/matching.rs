@@ -13,6 +13,9 @@
 //!   Matching's `distance.tolerance`) is a match, all sharing weight `1/mᵢ`.
 //!   With `ties = false` exactly k are kept: those strictly nearer than
 //!   `D − tol`, completed by a seeded random draw among the tied ones.
+//!   (Because the tolerance is on the standardised scale, large samples with
+//!   dense scores tie many controls per treated unit — faithful to Matching,
+//!   and the reason `ties = false` is much cheaper there.)
 //!   Eligible = within the caliper `|vᵢ − vⱼ| ≤ c`. A focal unit with no
 //!   eligible unit is dropped; with fewer than k eligible units it keeps those
 //!   it has (psmatch2 / MatchIt semantics; R Matching would drop it — the two

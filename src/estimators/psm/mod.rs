@@ -412,7 +412,7 @@ fn run_core(d: &Design, spec: &PsmSpec) -> Result<Core> {
     let ss: f64 = mvar.iter().map(|v| v * v).sum();
     let tol_ccc = f64::EPSILON.sqrt();
     let mut sig = (ss.max(tol_ccc) / nf - mean * mean).max(0.0).sqrt() * (nf / (nf - 1.0)).sqrt();
-    if !(sig >= tol_ccc) {
+    if sig.is_nan() || sig < tol_ccc {
         sig = tol_ccc;
     }
     let caliper_abs = spec.caliper.map(|c| match spec.caliper_scale {
@@ -961,7 +961,6 @@ impl ComparisonTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Column;
 
     #[test]
     fn spec_deserialises_with_defaults() {
@@ -989,11 +988,6 @@ mod tests {
         // τ = (6, 3), est = 4.5, pairs: w = 1 each; σ² = ½((6−4.5)² + (3−4.5)²)/2 = 1.125.
         // K = 1, KK = 1 for controls 2 and 3 → K² − KK = 0; Σ(τ−est)² = 4.5; N = 2:
         // V = 4.5/4 = 1.125, SE = 1.0606601717798212.
-        let ds = Dataset::from_columns(vec![
-            Column::numeric("t", vec![1.0, 1.0, 0.0, 0.0, 0.0]),
-            Column::numeric("y", vec![10.0, 8.0, 4.0, 5.0, 0.0]),
-        ])
-        .unwrap();
         let d = Design {
             rows: (0..5).collect(),
             treat: vec![true, true, false, false, false],
@@ -1004,7 +998,6 @@ mod tests {
             y: Some(vec![10.0, 8.0, 4.0, 5.0, 0.0]),
             n_missing: 0,
         };
-        let _ = ds;
         let v = vec![0.5, 0.7, 0.45, 0.72, 0.1];
         let cfg = MatchConfig {
             method: Method::Nearest,

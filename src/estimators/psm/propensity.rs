@@ -103,6 +103,7 @@ fn row_terms(link: Link, y: bool, eta: f64) -> (f64, f64, f64) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn loglik(link: Link, x: &[f64], n: usize, p: usize, y: &[bool], w: &[f64], beta: &[f64], eta: &mut [f64]) -> f64 {
     let mut ll = 0.0;
     for i in 0..n {
@@ -125,7 +126,7 @@ pub(crate) fn check_columns(x: &[f64], n: usize, p: usize, y: &[bool], w: &[f64]
     for j in 1..p {
         let c: Vec<f64> = used.iter().map(|&i| x[i * p + j]).collect();
         let (lo, hi) = c.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-        if !(hi > lo) {
+        if hi.is_nan() || lo.is_nan() || hi <= lo {
             return Err(Error::invalid(format!(
                 "covariate `{}` has no variation in the estimation sample (every value is {lo})",
                 names[j]
@@ -415,7 +416,7 @@ mod tests {
             x.extend([1.0, (i as f64).sin(), if t { 5.0 + i as f64 } else { i as f64 - 30.0 }]);
             y.push(t);
         }
-        let e = fit_binary(Link::Logit, &x, 20, 3, &y, &vec![1.0; 20], &names(3)).unwrap_err();
+        let e = fit_binary(Link::Logit, &x, 20, 3, &y, &[1.0; 20], &names(3)).unwrap_err();
         assert!(e.to_string().contains("`x2`"), "{e}");
         assert!(e.to_string().contains("separation"), "{e}");
     }
