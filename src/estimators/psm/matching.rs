@@ -27,7 +27,7 @@
 //!   the lower value first). Used units are skipped with union–find "next free"
 //!   pointers in both directions, so the whole pass is near-linear.
 //! * **Radius**: every pool unit within the caliper, equal weights.
-//! * **Kernel**: every pool unit, weight `K((vⱼ−vᵢ)/h) / Σ K`, Epanechnikov
+//! * **Kernel**: every pool unit (within the caliper, if one is given), weight `K((vⱼ−vᵢ)/h) / Σ K`, Epanechnikov
 //!   `K(u) = ¾(1−u²)` on `|u| < 1` or Gaussian `φ(u)` (evaluated for `|u| ≤ 8`,
 //!   beyond which φ < 5e-15 of its peak). A focal unit with zero total weight is dropped.
 

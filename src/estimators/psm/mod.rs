@@ -389,11 +389,7 @@ fn validate(spec: &PsmSpec) -> Result<()> {
 fn logit_of(link: Link, eta: f64) -> f64 {
     match link {
         Link::Logit => eta,
-        Link::Probit => {
-            let p = propensity::inv_link(Link::Probit, eta);
-            let q = propensity::inv_link(Link::Probit, -eta);
-            (p / q).ln()
-        }
+        Link::Probit => propensity::log_phi_cdf(eta) - propensity::log_phi_cdf(-eta),
     }
 }
 

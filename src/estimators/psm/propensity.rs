@@ -16,9 +16,11 @@
 //! values occurs in only one group. Such a covariate predicts treatment
 //! perfectly for some rows, the maximum-likelihood estimate does not exist, and
 //! the fit stops with an error naming it. Separation involving several
-//! covariates jointly is caught after the fit (fitted probabilities numerically
-//! 0 or 1 with diverging coefficients) and reported naming the covariate with
-//! the largest standardised coefficient.
+//! covariates jointly is caught after the fit — a perfect fit (`ℓ ≈ 0`),
+//! linear predictors beyond ±30, no convergence, or a standardised standard
+//! error `SE(βⱼ)·SD(xⱼ)` above 10⁴ (the information matrix is numerically
+//! singular) — and reported naming the covariate with the largest standardised
+//! coefficient (perfect fit) or standard error.
 
 use super::Link;
 use crate::error::{Error, Result};
@@ -42,7 +44,8 @@ pub(crate) struct BinaryFit {
     pub iterations: usize,
 }
 
-fn log_phi_cdf(z: f64) -> f64 {
+/// log Φ(z), accurate far into the lower tail.
+pub(crate) fn log_phi_cdf(z: f64) -> f64 {
     if z > -30.0 {
         (0.5 * erfc(-z / SQRT_2)).ln()
     } else {
@@ -366,6 +369,27 @@ pub(crate) fn fit_binary(
         }
         None => vec![f64::NAN; p],
     };
+    // separation that the Newton iterations "converged" through: a perfect fit,
+    // or coefficients whose standardised SE explodes
+    let sds: Vec<f64> = (0..p)
+        .map(|j| {
+            let c: Vec<f64> = (0..n).filter(|&i| w[i] > 0.0).map(|i| x[i * p + j]).collect();
+            let m = c.iter().sum::<f64>() / c.len() as f64;
+            (c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / c.len() as f64).sqrt()
+        })
+        .collect();
+    let worst = (1..p).max_by(|&a, &b| (se[a] * sds[a]).total_cmp(&(se[b] * sds[b]))).unwrap_or(0);
+    let perfect = ll > -1e-8 * loglik_null.abs();
+    if perfect || se[worst] * sds[worst] > 1e4 || !se[worst].is_finite() {
+        let best = (1..p).max_by(|&a, &b| (beta[a] * sds[a]).abs().total_cmp(&(beta[b] * sds[b]).abs())).unwrap_or(0);
+        let culprit = if perfect { best } else { worst };
+        return Err(Error::numerical(format!(
+            "the propensity model shows (quasi-)complete separation{}: the covariates predict treatment \
+             (almost) perfectly and the coefficient of `{}` is not identified; drop or recode it, or coarsen the covariates",
+            if perfect { "" } else { " or near-perfect collinearity" },
+            names.get(culprit).map(String::as_str).unwrap_or("?")
+        )));
+    }
     let mu = eta.iter().map(|&e| inv_link(link, e)).collect();
     Ok(BinaryFit { beta, se, loglik: ll, loglik_null, eta, mu, iterations })
 }
@@ -419,6 +443,28 @@ mod tests {
         let e = fit_binary(Link::Logit, &x, 20, 3, &y, &[1.0; 20], &names(3)).unwrap_err();
         assert!(e.to_string().contains("`x2`"), "{e}");
         assert!(e.to_string().contains("separation"), "{e}");
+    }
+
+    #[test]
+    fn joint_separation_is_detected() {
+        // treated iff x1 + x2 > 0, while neither covariate separates on its own
+        let pts = [
+            (1.0, 0.5, true),
+            (-0.2, 1.0, true),
+            (2.0, -1.0, true),
+            (0.3, 0.3, true),
+            (-1.0, -0.5, false),
+            (0.2, -1.0, false),
+            (-2.0, 1.0, false),
+            (-0.3, -0.3, false),
+        ];
+        let x: Vec<f64> = pts.iter().flat_map(|p| [1.0, p.0, p.1]).collect();
+        let y: Vec<bool> = pts.iter().map(|p| p.2).collect();
+        for link in [Link::Logit, Link::Probit] {
+            let e = fit_binary(link, &x, 8, 3, &y, &[1.0; 8], &names(3)).unwrap_err();
+            assert!(e.to_string().contains("separation"), "{e}");
+            assert!(e.to_string().contains("`x1`") || e.to_string().contains("`x2`"), "{e}");
+        }
     }
 
     #[test]
