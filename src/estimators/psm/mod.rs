@@ -781,6 +781,56 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     })
 }
 
+fn estimand_name(e: Estimand) -> &'static str {
+    match e {
+        Estimand::Att => "ATT",
+        Estimand::Ate => "ATE",
+        Estimand::Atc => "ATC",
+    }
+}
+
+impl PsmResult {
+    /// Markdown: the effect table, then the propensity model.
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::from("| Estimand | Estimate | Std. error | z | p-value | 95% CI | Treated matched | Treated dropped | Controls used |\n|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
+        s.push_str(&format!(
+            "| {} | {} | {} ({}) | {} | {} | [{}, {}] | {} | {} | {} |\n\n",
+            estimand_name(self.estimand),
+            num(self.estimate, 3),
+            num(self.std_error, 3),
+            se_name(self.se_kind),
+            num(self.statistic, 2),
+            num(self.p_value, 3),
+            num(self.conf_low, 3),
+            num(self.conf_high, 3),
+            self.n_treated_matched,
+            self.n_treated_dropped,
+            self.n_control_used
+        ));
+        s.push_str("| Propensity model | Estimate | Std. error | z | p-value |\n|---|---:|---:|---:|---:|\n");
+        for c in &self.propensity.coefficients {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                c.term.replace('|', "\\|"),
+                num(c.estimate, 6),
+                num(c.std_error, 6),
+                num(c.statistic, 2),
+                num(c.p_value, 3)
+            ));
+        }
+        let p = &self.propensity;
+        s.push_str(&format!(
+            "\nN = {}, log-likelihood = {}, pseudo-R² = {}, LR χ² = {} (p = {})\n",
+            p.nobs,
+            num(p.loglik, 3),
+            num(p.pseudo_r2, 4),
+            num(p.lr_chi2, 2),
+            num(p.lr_p_value, 4)
+        ));
+        s
+    }
+}
+
 /// One row of a method comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComparisonRow {
@@ -939,10 +989,7 @@ impl ComparisonTable {
             l.push('\n');
             l
         };
-        s.push_str(&line("Estimate", &|r| {
-            let est = r.estimand;
-            format!("{} ({:?})", num(r.estimate, 3), est).replace("Att", "ATT").replace("Atc", "ATC").replace("Ate", "ATE")
-        }));
+        s.push_str(&line("Estimate", &|r| format!("{} ({})", num(r.estimate, 3), estimand_name(r.estimand))));
         s.push_str(&line("Std. error", &|r| format!("({})", num(r.std_error, 3))));
         s.push_str(&line("z", &|r| num(r.statistic, 2)));
         s.push_str(&line("p-value", &|r| num(r.p_value, 3)));
