@@ -404,6 +404,8 @@ fn t_plus(ds: &Dataset) -> Vec<f64> {
 
 /// 100,000 rows: the whole pipeline (logit, 1:1 NN with replacement and ties,
 /// AI SE, balance, densities) and the greedy pass without replacement stay fast.
+/// Native only (`Instant` is unavailable on wasm32-unknown-unknown).
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn hundred_thousand_rows() {
     let n = 100_000;
