@@ -2,3 +2,4 @@
 
 pub mod did;
 pub mod index;
+pub mod psm;

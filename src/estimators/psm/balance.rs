@@ -1,0 +1,353 @@
+//! Covariate balance before and after matching, as Stata's `pstest, both`.
+//!
+//! For each covariate (each column of the propensity design but the
+//! intercept, so a categorical covariate gives one row per non-reference level):
+//!
+//! * means of treated and controls, before (unweighted, whole estimation
+//!   sample) and after matching (weighted by the matching weights `wᵢ` of the
+//!   matched sample; unmatched units have weight 0);
+//! * standardised % bias `100 (x̄_T − x̄_C) / √((s²_T + s²_C)/2)` where the
+//!   denominator uses the **unmatched** sample variances both before and after
+//!   (pstest's definition, so the two are comparable);
+//! * % bias reduction `100 (|B_before| − |B_after|) / |B_before|`;
+//! * t-test of equal means: the OLS (after: WLS with the matching weights as
+//!   importance weights, residual df = Σw − 2) regression of the covariate on
+//!   the treatment dummy, as pstest's `regress v treated [iw=w]`;
+//! * variance ratio `s²_T / s²_C` (after: weighted variances
+//!   `Σw(x−x̄)²/(Σw−1)`), reported for non-binary covariates only.
+//!
+//! Overall rows (pstest): a **probit** of treatment on the covariates on the
+//! unmatched sample and on the matched sample with the matching weights gives
+//! McFadden's pseudo-R² `1 − ℓ/ℓ₀`, the LR χ² `2(ℓ − ℓ₀)` and its p-value; mean
+//! and median |% bias|; Rubin's B (the standardised % bias of the probit linear
+//! index) and Rubin's R (the ratio of its treated to control variance).
+
+use super::design::Design;
+use super::propensity::fit_binary;
+use super::Link;
+use crate::inference::dist::{chi2_sf, t_pvalue_two_sided};
+use serde::Serialize;
+
+/// Balance of one covariate.
+#[derive(Debug, Clone, Serialize)]
+pub struct BalanceRow {
+    /// Covariate (design column) name.
+    pub variable: String,
+    pub mean_treated_before: f64,
+    pub mean_control_before: f64,
+    pub mean_treated_after: f64,
+    pub mean_control_after: f64,
+    /// Standardised % bias before matching.
+    pub bias_before: f64,
+    /// Standardised % bias after matching (unmatched variances in the denominator).
+    pub bias_after: f64,
+    /// % reduction in |bias|.
+    pub bias_reduction: f64,
+    pub t_before: f64,
+    pub p_before: f64,
+    pub t_after: f64,
+    pub p_after: f64,
+    /// Variance ratio treated/control (NaN → null for binary covariates).
+    pub var_ratio_before: f64,
+    pub var_ratio_after: f64,
+}
+
+/// Overall balance statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct BalanceOverall {
+    pub pseudo_r2_before: f64,
+    pub pseudo_r2_after: f64,
+    pub lr_chi2_before: f64,
+    pub lr_chi2_after: f64,
+    pub p_chi2_before: f64,
+    pub p_chi2_after: f64,
+    pub mean_bias_before: f64,
+    pub mean_bias_after: f64,
+    pub median_bias_before: f64,
+    pub median_bias_after: f64,
+    /// Rubin's B (|standardised % bias| of the linear index).
+    pub rubin_b_before: f64,
+    pub rubin_b_after: f64,
+    /// Rubin's R (variance ratio of the linear index).
+    pub rubin_r_before: f64,
+    pub rubin_r_after: f64,
+}
+
+/// The balance table.
+#[derive(Debug, Clone, Serialize)]
+pub struct BalanceTable {
+    pub rows: Vec<BalanceRow>,
+    pub overall: BalanceOverall,
+}
+
+struct WStats {
+    mean: f64,
+    var: f64,
+    sw: f64,
+}
+
+fn wstats(x: &[f64], w: &[f64], keep: impl Fn(usize) -> bool) -> WStats {
+    let (mut sw, mut sx) = (0.0, 0.0);
+    for i in 0..x.len() {
+        if keep(i) && w[i] > 0.0 {
+            sw += w[i];
+            sx += w[i] * x[i];
+        }
+    }
+    let mean = if sw > 0.0 { sx / sw } else { f64::NAN };
+    let mut ss = 0.0;
+    for i in 0..x.len() {
+        if keep(i) && w[i] > 0.0 {
+            ss += w[i] * (x[i] - mean) * (x[i] - mean);
+        }
+    }
+    let var = if sw > 1.0 { ss / (sw - 1.0) } else { f64::NAN };
+    WStats { mean, var, sw }
+}
+
+fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
+    let s1 = wstats(x, w, |i| treat[i]);
+    let s0 = wstats(x, w, |i| !treat[i]);
+    let sw = s1.sw + s0.sw;
+    let rss = s1.var * (s1.sw - 1.0) + s0.var * (s0.sw - 1.0);
+    let df = sw - 2.0;
+    if df.is_nan() || df <= 0.0 || s1.sw <= 0.0 || s0.sw <= 0.0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let se = (rss / df * (1.0 / s1.sw + 1.0 / s0.sw)).sqrt();
+    let t = (s1.mean - s0.mean) / se;
+    (t, t_pvalue_two_sided(t, df))
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    let mut v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Pseudo-R², LR χ², p, Rubin's B and R from a (weighted) probit.
+fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Vec<String>, stage: &str) -> [f64; 5] {
+    match fit_binary(Link::Probit, &d.x, d.n(), d.p, &d.treat, w, &d.names) {
+        Ok(f) => {
+            let r2 = 1.0 - f.loglik / f.loglik_null;
+            let lr = 2.0 * (f.loglik - f.loglik_null);
+            let p = chi2_sf(lr, (d.p - 1) as f64);
+            let s1 = wstats(&f.eta, w, |i| d.treat[i]);
+            let s0 = wstats(&f.eta, w, |i| !d.treat[i]);
+            let b = 100.0 * (s1.mean - s0.mean) / ((s1.var + s0.var) / 2.0).sqrt();
+            [r2, lr, p, b, s1.var / s0.var]
+        }
+        Err(e) => {
+            diagnostics.push(format!("balance: the probit of treatment on the covariates {stage} matching failed: {e}"));
+            [f64::NAN; 5]
+        }
+    }
+}
+
+/// Computes the balance table; `w_after` is the matching weight of each estimation row.
+pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Vec<String>) -> BalanceTable {
+    let n = d.n();
+    let ones = vec![1.0; n];
+    let mut rows = Vec::with_capacity(d.p.saturating_sub(1));
+    for j in 1..d.p {
+        let x = d.col(j);
+        let binary = x.iter().all(|&v| v == 0.0 || v == 1.0);
+        let b1 = wstats(&x, &ones, |i| d.treat[i]);
+        let b0 = wstats(&x, &ones, |i| !d.treat[i]);
+        let a1 = wstats(&x, w_after, |i| d.treat[i]);
+        let a0 = wstats(&x, w_after, |i| !d.treat[i]);
+        let denom = ((b1.var + b0.var) / 2.0).sqrt();
+        let bias_before = 100.0 * (b1.mean - b0.mean) / denom;
+        let bias_after = 100.0 * (a1.mean - a0.mean) / denom;
+        let (t_before, p_before) = ttest(&x, &d.treat, &ones);
+        let (t_after, p_after) = ttest(&x, &d.treat, w_after);
+        rows.push(BalanceRow {
+            variable: d.names[j].clone(),
+            mean_treated_before: b1.mean,
+            mean_control_before: b0.mean,
+            mean_treated_after: a1.mean,
+            mean_control_after: a0.mean,
+            bias_before,
+            bias_after,
+            bias_reduction: 100.0 * (bias_before.abs() - bias_after.abs()) / bias_before.abs(),
+            t_before,
+            p_before,
+            t_after,
+            p_after,
+            var_ratio_before: if binary { f64::NAN } else { b1.var / b0.var },
+            var_ratio_after: if binary { f64::NAN } else { a1.var / a0.var },
+        });
+    }
+    let mut ab: Vec<f64> = rows.iter().map(|r| r.bias_before.abs()).collect();
+    let mut aa: Vec<f64> = rows.iter().map(|r| r.bias_after.abs()).collect();
+    let mean = |v: &[f64]| {
+        let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+        if f.is_empty() {
+            f64::NAN
+        } else {
+            f.iter().sum::<f64>() / f.len() as f64
+        }
+    };
+    let before = overall_fit(d, &ones, diagnostics, "before");
+    let after = overall_fit(d, w_after, diagnostics, "after");
+    let overall = BalanceOverall {
+        pseudo_r2_before: before[0],
+        pseudo_r2_after: after[0],
+        lr_chi2_before: before[1],
+        lr_chi2_after: after[1],
+        p_chi2_before: before[2],
+        p_chi2_after: after[2],
+        mean_bias_before: mean(&ab),
+        mean_bias_after: mean(&aa),
+        median_bias_before: median(&mut ab),
+        median_bias_after: median(&mut aa),
+        rubin_b_before: before[3],
+        rubin_b_after: after[3],
+        rubin_r_before: before[4],
+        rubin_r_after: after[4],
+    };
+    BalanceTable { rows, overall }
+}
+
+fn fmt(v: f64, digits: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.digits$}")
+    } else {
+        String::new()
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+impl BalanceTable {
+    const HEADER: [&'static str; 14] = [
+        "variable",
+        "mean_treated_before",
+        "mean_control_before",
+        "mean_treated_after",
+        "mean_control_after",
+        "bias_before",
+        "bias_after",
+        "bias_reduction",
+        "t_before",
+        "p_before",
+        "t_after",
+        "p_after",
+        "var_ratio_before",
+        "var_ratio_after",
+    ];
+
+    fn cells(r: &BalanceRow, full: bool) -> Vec<String> {
+        let d = |short: usize| if full { 10 } else { short };
+        vec![
+            r.variable.clone(),
+            fmt(r.mean_treated_before, d(4)),
+            fmt(r.mean_control_before, d(4)),
+            fmt(r.mean_treated_after, d(4)),
+            fmt(r.mean_control_after, d(4)),
+            fmt(r.bias_before, d(1)),
+            fmt(r.bias_after, d(1)),
+            fmt(r.bias_reduction, d(1)),
+            fmt(r.t_before, d(2)),
+            fmt(r.p_before, d(3)),
+            fmt(r.t_after, d(2)),
+            fmt(r.p_after, d(3)),
+            fmt(r.var_ratio_before, d(2)),
+            fmt(r.var_ratio_after, d(2)),
+        ]
+    }
+
+    /// CSV with one row per covariate (full precision), then the overall statistics
+    /// as `statistic,before,after` rows after a blank line.
+    pub fn to_csv(&self) -> String {
+        let mut s = Self::HEADER.join(",");
+        s.push('\n');
+        for r in &self.rows {
+            let c: Vec<String> = Self::cells(r, true).iter().map(|x| csv_field(x)).collect();
+            s.push_str(&c.join(","));
+            s.push('\n');
+        }
+        s.push('\n');
+        s.push_str("statistic,before,after\n");
+        for (name, b, a) in self.overall_rows() {
+            s.push_str(&format!("{name},{},{}\n", fmt(b, 10), fmt(a, 10)));
+        }
+        s
+    }
+
+    fn overall_rows(&self) -> Vec<(&'static str, f64, f64)> {
+        let o = &self.overall;
+        vec![
+            ("pseudo_r2", o.pseudo_r2_before, o.pseudo_r2_after),
+            ("lr_chi2", o.lr_chi2_before, o.lr_chi2_after),
+            ("p_chi2", o.p_chi2_before, o.p_chi2_after),
+            ("mean_bias", o.mean_bias_before, o.mean_bias_after),
+            ("median_bias", o.median_bias_before, o.median_bias_after),
+            ("rubin_b", o.rubin_b_before, o.rubin_b_after),
+            ("rubin_r", o.rubin_r_before, o.rubin_r_after),
+        ]
+    }
+
+    /// A Markdown table in pstest's layout (U = unmatched, M = matched).
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::from(
+            "| Variable | Sample | Mean treated | Mean control | %bias | %reduct |bias| | t | p>|t| | V(T)/V(C) |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for r in &self.rows {
+            let c = Self::cells(r, false);
+            s.push_str(&format!(
+                "| {} | U | {} | {} | {} |  | {} | {} | {} |\n",
+                md_cell(&c[0]),
+                c[1],
+                c[2],
+                c[5],
+                c[8],
+                c[9],
+                c[12]
+            ));
+            s.push_str(&format!("|  | M | {} | {} | {} | {} | {} | {} | {} |\n", c[3], c[4], c[6], c[7], c[10], c[11], c[13]));
+        }
+        s.push_str("\n| Sample | Ps R2 | LR chi2 | p>chi2 | MeanBias | MedBias | B | R |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        let o = &self.overall;
+        s.push_str(&format!(
+            "| Unmatched | {} | {} | {} | {} | {} | {} | {} |\n",
+            fmt(o.pseudo_r2_before, 3),
+            fmt(o.lr_chi2_before, 2),
+            fmt(o.p_chi2_before, 3),
+            fmt(o.mean_bias_before, 1),
+            fmt(o.median_bias_before, 1),
+            fmt(o.rubin_b_before, 1),
+            fmt(o.rubin_r_before, 2)
+        ));
+        s.push_str(&format!(
+            "| Matched | {} | {} | {} | {} | {} | {} | {} |\n",
+            fmt(o.pseudo_r2_after, 3),
+            fmt(o.lr_chi2_after, 2),
+            fmt(o.p_chi2_after, 3),
+            fmt(o.mean_bias_after, 1),
+            fmt(o.median_bias_after, 1),
+            fmt(o.rubin_b_after, 1),
+            fmt(o.rubin_r_after, 2)
+        ));
+        s
+    }
+}

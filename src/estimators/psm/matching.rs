@@ -1,0 +1,485 @@
+//! Matching algorithms on a scalar matching variable (score or its logit).
+//!
+//! All algorithms sort the pool (the units that can serve as matches) once by
+//! the matching variable, so that the neighbours of any focal value are found
+//! by binary search and a walk outward: O((n_focal + n_pool) log n_pool) plus
+//! the size of the matched sets.
+//!
+//! * Nearest neighbour **with replacement** follows R `Matching::Match`: the
+//!   distance is the squared difference of the variable standardised by its
+//!   sample SD over the whole estimation sample, `d = ((vᵢ−v̄)/s − (vⱼ−v̄)/s)²`;
+//!   `D` is the k-th smallest `d` among eligible pool units, and with
+//!   `ties = true` every eligible unit with `d ≤ D + tol` (default `tol = 1e-5`,
+//!   Matching's `distance.tolerance`) is a match, all sharing weight `1/mᵢ`.
+//!   With `ties = false` exactly k are kept: those strictly nearer than
+//!   `D − tol`, completed by a seeded random draw among the tied ones.
+//!   (Because the tolerance is on the standardised scale, large samples with
+//!   dense scores tie many controls per treated unit — faithful to Matching,
+//!   and the reason `ties = false` is much cheaper there.)
+//!   Eligible = within the caliper `|vᵢ − vⱼ| ≤ c`. A focal unit with no
+//!   eligible unit is dropped; with fewer than k eligible units it keeps those
+//!   it has (psmatch2 / MatchIt semantics; R Matching would drop it — the two
+//!   agree for k = 1).
+//! * Nearest neighbour **without replacement**: greedy. Focal units are
+//!   processed in descending (default), ascending or seeded-random order of the
+//!   matching variable (equal values keep data order); each takes its k nearest
+//!   still-unused pool units within the caliper (equal distances: the one with
+//!   the lower value first). Used units are skipped with union–find "next free"
+//!   pointers in both directions, so the whole pass is near-linear.
+//! * **Radius**: every pool unit within the caliper, equal weights.
+//! * **Kernel**: every pool unit (within the caliper, if one is given), weight `K((vⱼ−vᵢ)/h) / Σ K`, Epanechnikov
+//!   `K(u) = ¾(1−u²)` on `|u| < 1` or Gaussian `φ(u)` (evaluated for `|u| ≤ 8`,
+//!   beyond which φ < 5e-15 of its peak). A focal unit with zero total weight is dropped.
+
+use super::{Kernel, Method, Order};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// Settings of one matching pass.
+#[derive(Debug, Clone)]
+pub(crate) struct MatchConfig {
+    pub method: Method,
+    pub k: usize,
+    pub replace: bool,
+    pub ties: bool,
+    /// Absolute caliper on the matching variable (None = no caliper).
+    pub caliper: Option<f64>,
+    /// Mean and SD used to standardise the matching variable (NN distance).
+    pub center: f64,
+    pub scale: f64,
+    /// Tie tolerance on the standardised squared distance.
+    pub tol: f64,
+    pub order: Order,
+    pub kernel: Kernel,
+    pub bandwidth: f64,
+    pub seed: u64,
+}
+
+/// The result of matching focal units to a pool.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MatchSet {
+    /// Focal unit (index into the value vector) of each matched set.
+    pub focal: Vec<usize>,
+    /// CSR offsets into `idx`/`w` (len = focal.len() + 1).
+    pub start: Vec<usize>,
+    /// Matched pool units.
+    pub idx: Vec<usize>,
+    /// Their weights (sum to 1 within each set).
+    pub w: Vec<f64>,
+    /// Focal units without any match.
+    pub dropped: Vec<usize>,
+}
+
+impl MatchSet {
+    fn push(&mut self, f: usize, members: &[(usize, f64)]) {
+        if self.start.is_empty() {
+            self.start.push(0);
+        }
+        self.focal.push(f);
+        for &(j, w) in members {
+            self.idx.push(j);
+            self.w.push(w);
+        }
+        self.start.push(self.idx.len());
+    }
+    fn finish(&mut self) {
+        if self.start.is_empty() {
+            self.start.push(0);
+        }
+    }
+    /// Members of the s-th matched set.
+    pub fn members(&self, s: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let (a, b) = (self.start[s], self.start[s + 1]);
+        self.idx[a..b].iter().copied().zip(self.w[a..b].iter().copied())
+    }
+}
+
+struct SortedPool {
+    /// Pool unit ids sorted by value.
+    id: Vec<usize>,
+    v: Vec<f64>,
+    z: Vec<f64>,
+}
+
+fn sort_pool(values: &[f64], pool: &[usize], cfg: &MatchConfig) -> SortedPool {
+    let mut id = pool.to_vec();
+    id.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+    let v: Vec<f64> = id.iter().map(|&j| values[j]).collect();
+    let z: Vec<f64> = v.iter().map(|&x| (x - cfg.center) / cfg.scale).collect();
+    SortedPool { id, v, z }
+}
+
+fn within(cfg: &MatchConfig, a: f64, b: f64) -> bool {
+    match cfg.caliper {
+        Some(c) => (a - b).abs() <= c,
+        None => true,
+    }
+}
+
+/// Matches every focal unit (indices into `values`) to units of `pool`.
+pub(crate) fn match_units(values: &[f64], focal: &[usize], pool: &[usize], cfg: &MatchConfig) -> MatchSet {
+    let sp = sort_pool(values, pool, cfg);
+    let mut out = match cfg.method {
+        Method::Nearest if cfg.replace => nn_replace(values, focal, &sp, cfg),
+        Method::Nearest => nn_greedy(values, focal, &sp, cfg),
+        Method::Radius => radius(values, focal, &sp, cfg),
+        Method::Kernel => kernel(values, focal, &sp, cfg),
+    };
+    out.finish();
+    out
+}
+
+fn nn_replace(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig) -> MatchSet {
+    let n = sp.v.len();
+    let k = cfg.k.max(1).min(n.max(1));
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let mut out = MatchSet::default();
+    let mut members: Vec<(usize, f64)> = Vec::new();
+    let mut cand: Vec<(usize, f64)> = Vec::new();
+    for &f in focal {
+        let vf = values[f];
+        let zf = (vf - cfg.center) / cfg.scale;
+        let dist = |j: usize| {
+            let d = sp.z[j] - zf;
+            d * d
+        };
+        let p = sp.v.partition_point(|&x| x < vf);
+        // walk outward to the k-th nearest eligible unit
+        let (mut l, mut r) = (p, p); // next left is l-1, next right is r
+        let mut picked = 0usize;
+        let mut dmax = f64::NAN;
+        while picked < k {
+            let left = if l > 0 && within(cfg, vf, sp.v[l - 1]) { Some(dist(l - 1)) } else { None };
+            let right = if r < n && within(cfg, vf, sp.v[r]) { Some(dist(r)) } else { None };
+            match (left, right) {
+                (None, None) => break,
+                (Some(dl), Some(dr)) if dl <= dr => {
+                    dmax = dl;
+                    l -= 1;
+                }
+                (Some(dl), None) => {
+                    dmax = dl;
+                    l -= 1;
+                }
+                (_, Some(dr)) => {
+                    dmax = dr;
+                    r += 1;
+                }
+            }
+            picked += 1;
+        }
+        if picked == 0 {
+            out.dropped.push(f);
+            continue;
+        }
+        // all eligible units with d <= dmax + tol: a contiguous range around p
+        let lim = dmax + cfg.tol;
+        let mut lo = p;
+        while lo > 0 && within(cfg, vf, sp.v[lo - 1]) && dist(lo - 1) <= lim {
+            lo -= 1;
+        }
+        let mut hi = p;
+        while hi < n && within(cfg, vf, sp.v[hi]) && dist(hi) <= lim {
+            hi += 1;
+        }
+        members.clear();
+        if cfg.ties || hi - lo <= picked {
+            let m = (hi - lo) as f64;
+            members.extend((lo..hi).map(|j| (sp.id[j], 1.0 / m)));
+        } else {
+            // keep the certain ones, draw the rest among the tied
+            cand.clear();
+            let mut certain: Vec<usize> = Vec::new();
+            for j in lo..hi {
+                if dist(j) < dmax - cfg.tol {
+                    certain.push(j);
+                } else {
+                    cand.push((j, 0.0));
+                }
+            }
+            cand.shuffle(&mut rng);
+            let need = picked.saturating_sub(certain.len());
+            certain.extend(cand.iter().take(need).map(|c| c.0));
+            let m = certain.len() as f64;
+            members.extend(certain.iter().map(|&j| (sp.id[j], 1.0 / m)));
+        }
+        out.push(f, &members);
+    }
+    out
+}
+
+/// Union–find "next free" pointers over 0..n (index n is a sentinel = none).
+struct NextFree {
+    parent: Vec<usize>,
+}
+
+impl NextFree {
+    fn new(n: usize) -> Self {
+        NextFree { parent: (0..=n).collect() }
+    }
+    fn find(&mut self, mut x: usize) -> usize {
+        let mut root = x;
+        while self.parent[root] != root {
+            root = self.parent[root];
+        }
+        while self.parent[x] != root {
+            let nx = self.parent[x];
+            self.parent[x] = root;
+            x = nx;
+        }
+        root
+    }
+    /// Marks x used: it now points past itself.
+    fn remove(&mut self, x: usize) {
+        self.parent[x] = x + 1;
+    }
+}
+
+fn focal_order(values: &[f64], focal: &[usize], order: Order, seed: u64) -> Vec<usize> {
+    let mut f = focal.to_vec();
+    match order {
+        Order::Descending => f.sort_by(|&a, &b| values[b].total_cmp(&values[a])),
+        Order::Ascending => f.sort_by(|&a, &b| values[a].total_cmp(&values[b])),
+        Order::Random => {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            f.shuffle(&mut rng);
+        }
+    }
+    f
+}
+
+fn nn_greedy(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig) -> MatchSet {
+    let n = sp.v.len();
+    // right[i]: next free index >= i (n = none); left over mirrored indices.
+    let mut right = NextFree::new(n);
+    let mut left = NextFree::new(n); // mirrored: position i <-> n-1-i
+    let k = cfg.k.max(1);
+    let mut sets: Vec<(usize, Vec<(usize, f64)>)> = Vec::new();
+    let mut dropped = Vec::new();
+    for f in focal_order(values, focal, cfg.order, cfg.seed) {
+        let vf = values[f];
+        let p = sp.v.partition_point(|&x| x < vf);
+        let mut got: Vec<usize> = Vec::new();
+        while got.len() < k {
+            let r = right.find(p);
+            let l = if p == 0 {
+                None
+            } else {
+                let m = left.find(n - p); // mirrored index of p-1 is n-p
+                if m < n {
+                    Some(n - 1 - m)
+                } else {
+                    None
+                }
+            };
+            let rc = if r < n && within(cfg, vf, sp.v[r]) { Some(r) } else { None };
+            let lc = match l {
+                Some(l) if within(cfg, vf, sp.v[l]) => Some(l),
+                _ => None,
+            };
+            let pick = match (lc, rc) {
+                (None, None) => break,
+                (Some(l), None) => l,
+                (None, Some(r)) => r,
+                (Some(l), Some(r)) => {
+                    if (vf - sp.v[l]).abs() <= (sp.v[r] - vf).abs() {
+                        l
+                    } else {
+                        r
+                    }
+                }
+            };
+            right.remove(pick);
+            left.remove(n - 1 - pick);
+            got.push(pick);
+        }
+        if got.is_empty() {
+            dropped.push(f);
+        } else {
+            let m = got.len() as f64;
+            sets.push((f, got.iter().map(|&j| (sp.id[j], 1.0 / m)).collect()));
+        }
+    }
+    // report sets in the input order of focal units
+    let mut pos = vec![usize::MAX; values.len()];
+    for (s, (f, _)) in sets.iter().enumerate() {
+        pos[*f] = s;
+    }
+    let mut out = MatchSet::default();
+    for &f in focal {
+        if pos[f] != usize::MAX {
+            out.push(f, &sets[pos[f]].1);
+        }
+    }
+    let mut is_dropped = vec![false; values.len()];
+    for &d in &dropped {
+        is_dropped[d] = true;
+    }
+    out.dropped = focal.iter().copied().filter(|&f| is_dropped[f]).collect();
+    out
+}
+
+fn radius(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig) -> MatchSet {
+    let c = cfg.caliper.unwrap_or(f64::INFINITY);
+    let mut out = MatchSet::default();
+    let mut members = Vec::new();
+    for &f in focal {
+        let vf = values[f];
+        let lo = sp.v.partition_point(|&x| x < vf - c);
+        let hi = sp.v.partition_point(|&x| x <= vf + c);
+        // guard the edges with the exact caliper test used elsewhere
+        let range: Vec<usize> = (lo.saturating_sub(1)..(hi + 1).min(sp.v.len()))
+            .filter(|&j| (vf - sp.v[j]).abs() <= c)
+            .collect();
+        if range.is_empty() {
+            out.dropped.push(f);
+            continue;
+        }
+        members.clear();
+        let m = range.len() as f64;
+        members.extend(range.iter().map(|&j| (sp.id[j], 1.0 / m)));
+        out.push(f, &members);
+    }
+    out
+}
+
+fn kernel(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig) -> MatchSet {
+    let h = cfg.bandwidth;
+    let reach = match cfg.kernel {
+        Kernel::Epanechnikov => h,
+        Kernel::Gaussian => 8.0 * h,
+    };
+    let mut out = MatchSet::default();
+    let mut members: Vec<(usize, f64)> = Vec::new();
+    for &f in focal {
+        let vf = values[f];
+        let lo = sp.v.partition_point(|&x| x < vf - reach);
+        let hi = sp.v.partition_point(|&x| x <= vf + reach);
+        members.clear();
+        let mut total = 0.0;
+        for j in lo..hi {
+            if !within(cfg, vf, sp.v[j]) {
+                continue;
+            }
+            let u = (sp.v[j] - vf) / h;
+            let kv = match cfg.kernel {
+                Kernel::Epanechnikov => {
+                    if u.abs() < 1.0 {
+                        0.75 * (1.0 - u * u)
+                    } else {
+                        0.0
+                    }
+                }
+                Kernel::Gaussian => (-0.5 * u * u).exp(),
+            };
+            if kv > 0.0 {
+                members.push((sp.id[j], kv));
+                total += kv;
+            }
+        }
+        if total <= 0.0 {
+            out.dropped.push(f);
+            continue;
+        }
+        members.iter_mut().for_each(|m| m.1 /= total);
+        out.push(f, &members);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(method: Method, k: usize, replace: bool, ties: bool, caliper: Option<f64>) -> MatchConfig {
+        MatchConfig {
+            method,
+            k,
+            replace,
+            ties,
+            caliper,
+            center: 0.0,
+            scale: 1.0,
+            tol: 1e-9,
+            order: Order::Descending,
+            kernel: Kernel::Epanechnikov,
+            bandwidth: 0.06,
+            seed: 1,
+        }
+    }
+
+    fn sets(m: &MatchSet) -> Vec<(usize, Vec<(usize, f64)>)> {
+        (0..m.focal.len()).map(|s| (m.focal[s], m.members(s).collect())).collect()
+    }
+
+    #[test]
+    fn greedy_descending_by_hand() {
+        // values: treated 0:0.80, 1:0.50, 2:0.45; controls 3:0.70, 4:0.48, 5:0.40, 6:0.10
+        // Descending order: 0 (0.80) takes nearest 3 (0.70, |.10|);
+        // 1 (0.50): free 4 (0.48, .02) vs 5 (.10) -> 4;
+        // 2 (0.45): free 5 (0.40, .05) vs 6 (.35) -> 5.  Control 6 unused.
+        let v = [0.80, 0.50, 0.45, 0.70, 0.48, 0.40, 0.10];
+        let m = match_units(&v, &[0, 1, 2], &[3, 4, 5, 6], &cfg(Method::Nearest, 1, false, false, None));
+        assert_eq!(sets(&m), vec![(0, vec![(3, 1.0)]), (1, vec![(4, 1.0)]), (2, vec![(5, 1.0)])]);
+        // Ascending order instead: 2 (0.45) first takes 4 (0.48, .03 < .05);
+        // 1 (0.50): free 3 (.20) vs 5 (.10) -> 5; 0 (0.80): 3.
+        let mut c = cfg(Method::Nearest, 1, false, false, None);
+        c.order = Order::Ascending;
+        let m = match_units(&v, &[0, 1, 2], &[3, 4, 5, 6], &c);
+        assert_eq!(sets(&m), vec![(0, vec![(3, 1.0)]), (1, vec![(5, 1.0)]), (2, vec![(4, 1.0)])]);
+        // with a caliper of 0.04 (descending): 0 finds nothing within .04 -> dropped;
+        // 1 takes 4; 2 finds 5 at .05 > .04 -> dropped.
+        let m = match_units(&v, &[0, 1, 2], &[3, 4, 5, 6], &cfg(Method::Nearest, 1, false, false, Some(0.04)));
+        assert_eq!(sets(&m), vec![(1, vec![(4, 1.0)])]);
+        assert_eq!(m.dropped, vec![0, 2]);
+    }
+
+    #[test]
+    fn ties_share_weight() {
+        // treated 0 at 0.5; controls 1 at 0.4 and 2 at 0.6 are equidistant, 3 at 0.9.
+        let v = [0.5, 0.4, 0.6, 0.9];
+        let m = match_units(&v, &[0], &[1, 2, 3], &cfg(Method::Nearest, 1, true, true, None));
+        assert_eq!(sets(&m), vec![(0, vec![(1, 0.5), (2, 0.5)])]);
+        // ties broken: exactly one of them with weight 1
+        let m = match_units(&v, &[0], &[1, 2, 3], &cfg(Method::Nearest, 1, true, false, None));
+        let s = sets(&m);
+        assert_eq!(s[0].1.len(), 1);
+        assert!(s[0].1[0].0 == 1 || s[0].1[0].0 == 2);
+        assert_eq!(s[0].1[0].1, 1.0);
+        // k = 2 with ties kept: 1 and 2 are the two nearest, no tie beyond -> both, 1/2 each
+        let m = match_units(&v, &[0], &[1, 2, 3], &cfg(Method::Nearest, 2, true, true, None));
+        assert_eq!(sets(&m), vec![(0, vec![(1, 0.5), (2, 0.5)])]);
+    }
+
+    #[test]
+    fn radius_and_kernel_by_hand() {
+        // treated 0 at 0.50; controls 1:0.45, 2:0.52, 3:0.60, 4:0.20
+        let v = [0.50, 0.45, 0.52, 0.60, 0.20];
+        // radius 0.06: controls 1 (.05) and 2 (.02) -> 1/2 each
+        let m = match_units(&v, &[0], &[1, 2, 3, 4], &cfg(Method::Radius, 1, true, true, Some(0.06)));
+        assert_eq!(sets(&m), vec![(0, vec![(1, 0.5), (2, 0.5)])]);
+        // Epanechnikov, h = 0.06: u = -5/6, 1/3, 5/3 (out), K = .75(1-25/36)=.2291667, .75(1-1/9)=.6666667
+        let mut c = cfg(Method::Kernel, 1, true, true, None);
+        c.bandwidth = 0.06;
+        let m = match_units(&v, &[0], &[1, 2, 3, 4], &c);
+        let s = sets(&m);
+        let (k1, k2) = (0.75 * (1.0 - 25.0 / 36.0), 0.75 * (1.0 - 1.0 / 9.0));
+        assert_eq!(s[0].1.len(), 2);
+        assert!((s[0].1[0].1 - k1 / (k1 + k2)).abs() < 1e-12);
+        assert!((s[0].1[1].1 - k2 / (k1 + k2)).abs() < 1e-12);
+        // Gaussian h = 0.1: weights ∝ exp(-u²/2) for u = -.5, .2, 1, -3
+        c.kernel = Kernel::Gaussian;
+        c.bandwidth = 0.1;
+        let m = match_units(&v, &[0], &[1, 2, 3, 4], &c);
+        let s = sets(&m);
+        let ks: Vec<f64> = [-3.0f64, -0.5, 0.2, 1.0].iter().map(|u| (-0.5 * u * u).exp()).collect();
+        let tot: f64 = ks.iter().sum();
+        // pool sorted by value: 4 (0.20), 1, 2, 3
+        let ids: Vec<usize> = s[0].1.iter().map(|x| x.0).collect();
+        assert_eq!(ids, vec![4, 1, 2, 3]);
+        for (i, kv) in ks.iter().enumerate() {
+            assert!((s[0].1[i].1 - kv / tot).abs() < 1e-12);
+        }
+    }
+}

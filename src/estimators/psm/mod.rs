@@ -1,0 +1,1081 @@
+//! # Propensity score matching
+//!
+//! `psm(ds, spec)` estimates a propensity score, matches treated and control
+//! units on it, and reports the treatment effect with its standard error, the
+//! covariate balance before and after matching and the score densities.
+//!
+//! ## Propensity score
+//! `treat ~ x1 + x2 + …` (treatment coded 0/1, intercept always included,
+//! text columns expanded to dummies for every level but the first in sorted
+//! order, named `column` + `level` as R does, e.g. `racehispan`). Rows with a
+//! missing treatment, covariate or outcome are dropped (counted in the
+//! diagnostics; their `scores` are NaN). Logit or probit by Newton–Raphson
+//! with step-halving ([`propensity`] module docs); coefficients with SEs from
+//! the observed information, z and normal p-values, log-likelihood `ℓ`, null
+//! log-likelihood `ℓ₀`, McFadden's pseudo-R² `1 − ℓ/ℓ₀` and LR χ² `2(ℓ − ℓ₀)`.
+//! Separation and covariates without variation are errors naming the covariate.
+//!
+//! ## Matching variable, caliper, common support
+//! `match_on = "score"` matches on `p̂`, `"logit"` on `log(p̂/(1−p̂))` (for a
+//! logit model: the linear predictor). With `caliper_scale = "sd"` (default)
+//! the caliper is `caliper × SD` of the matching variable over the estimation
+//! sample, with the SD divided by `n` (exactly as R `Matching` computes
+//! `ecaliper`); `"absolute"` uses the caliper as is. A control is eligible
+//! for a focal unit when `|vᵢ − vⱼ| ≤ caliper`. With `common_support = true`,
+//! focal units whose score lies outside `[min, max]` of the pool's scores are
+//! dropped before matching (psmatch2's `common`); the number off support is
+//! always reported.
+//!
+//! ## Methods (see [`matching`] module docs)
+//! `nearest` (k ≥ 1, with or without replacement, ties kept with shared weight
+//! or broken), `radius` (all within the caliper; a caliper is required) and
+//! `kernel` (Epanechnikov or Gaussian, `bandwidth` in units of the matching
+//! variable, default 0.06 as psmatch2). Nearest neighbour with replacement and
+//! ties reproduces R `Matching::Match(..., replace = TRUE, ties = TRUE,
+//! BiasAdjust = FALSE)` including its tie rule (standardised squared distance
+//! within `distance_tolerance = 1e-5`).
+//!
+//! ## Estimands
+//! Each focal unit `i` that finds matches `j` with weights `wᵢⱼ` (Σⱼ wᵢⱼ = 1)
+//! has `τᵢ = Yᵢ − Σⱼ wᵢⱼ Yⱼ` (treated focal) or `Σⱼ wᵢⱼ Yⱼ − Yᵢ` (control focal).
+//! ATT: focal = treated, pool = controls; ATC: the reverse; ATE: both passes,
+//! and the estimate is the mean of `τᵢ` over every matched focal unit.
+//!
+//! ## Standard errors
+//! * `"ai"`: Abadie–Imbens (2006), exactly as `Match`'s `se` with
+//!   `Var.calc = 0` (homoskedastic conditional variance, no bias adjustment):
+//!   with `σ̂² = ½ Σₚ wₚ (Yₜ,ₚ − Y𝒸,ₚ − τ̂)² / Σₚ wₚ` over the matched pairs `p`,
+//!   `Kⱼ = Σᵢ wᵢⱼ`, `KKⱼ = Σᵢ wᵢⱼ²` and `N` the number of focal units,
+//!   `V = [Σⱼ σ̂²(Kⱼ² − KKⱼ) + Σᵢ (τᵢ − τ̂)²] / N²` (ATE: `Kⱼ² + 2Kⱼ − KKⱼ`).
+//!   As in `Matching`, focal units dropped by the caliper stay in `N` and
+//!   enter the second sum with `τᵢ = 0`. Defined for nearest-neighbour
+//!   matching with replacement only; for other methods `"ai"` falls back to
+//!   the bootstrap (with a diagnostic).
+//! * `"bootstrap"`: `bootstrap_reps` resamples drawn with replacement within
+//!   the treated and within the controls (ChaCha8 seeded by `seed`, so results
+//!   are reproducible on every platform); the propensity model is re-estimated
+//!   and the matching redone in each; SE = SD of the replicate estimates.
+//!   Replicates that fail (e.g. separation) are skipped and counted.
+//!
+//! z = estimate/SE, normal p-value and 95% interval.
+//!
+//! ## Counts
+//! `n_treated_matched`: focal units with at least one match (for ATC the
+//! focal units are the controls; for ATE, both groups); `n_treated_dropped`:
+//! focal units without a match (caliper, or off common support);
+//! `n_control_used`: distinct pool units used as a match at least once.
+//!
+//! ## Matched sample (for PSM-DID)
+//! `matched.rows` are dataset row indices, `matched.weights` the psmatch2
+//! `_weight`: a matched focal unit weighs 1 and a pool unit `Kⱼ = Σᵢ wᵢⱼ`
+//! (ATE: both). Regressions on the matched sample use these as weights.
+//!
+//! ## Balance and density
+//! See [`balance`] (pstest) and [`density`] (Gaussian KDE, Silverman bandwidth).
+
+mod balance;
+mod density;
+mod design;
+mod matching;
+mod propensity;
+
+pub use balance::{BalanceOverall, BalanceRow, BalanceTable};
+pub use density::{density_svg, DensityCurve, DensityData};
+
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::inference::dist::{norm_cdf, norm_quantile};
+use design::Design;
+use matching::{match_units, MatchConfig, MatchSet};
+use propensity::{fit_binary, BinaryFit};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Link of the propensity model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Link {
+    /// Logistic.
+    #[default]
+    Logit,
+    /// Standard normal.
+    Probit,
+}
+
+/// Matching method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// k nearest neighbours.
+    #[default]
+    Nearest,
+    /// All pool units within the caliper.
+    Radius,
+    /// Kernel-weighted pool units.
+    Kernel,
+}
+
+/// What to match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchOn {
+    /// The propensity score p̂.
+    #[default]
+    Score,
+    /// Its logit log(p̂/(1−p̂)).
+    Logit,
+}
+
+/// Unit of the caliper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CaliperScale {
+    /// SDs of the matching variable.
+    #[default]
+    Sd,
+    /// Units of the matching variable.
+    Absolute,
+}
+
+/// Estimand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Estimand {
+    /// Average effect on the treated.
+    #[default]
+    #[serde(rename = "ATT", alias = "att")]
+    Att,
+    /// Average effect.
+    #[serde(rename = "ATE", alias = "ate")]
+    Ate,
+    /// Average effect on the controls.
+    #[serde(rename = "ATC", alias = "atc", alias = "ATU", alias = "atu")]
+    Atc,
+}
+
+/// Standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SeKind {
+    /// Abadie–Imbens (NN with replacement).
+    #[default]
+    Ai,
+    /// Seeded bootstrap.
+    Bootstrap,
+    /// None.
+    None,
+}
+
+/// Order of greedy matching without replacement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// Highest matching value first.
+    #[default]
+    Descending,
+    /// Lowest first.
+    Ascending,
+    /// Seeded random order.
+    Random,
+}
+
+/// Kernel for kernel matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Kernel {
+    /// ¾(1−u²) on |u| < 1.
+    #[default]
+    Epanechnikov,
+    /// φ(u).
+    Gaussian,
+}
+
+/// Specification of a PSM run (deserialised from the JS options object; every
+/// field but `formula` has a default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PsmSpec {
+    /// `treat ~ x1 + x2 + …`.
+    pub formula: String,
+    /// Outcome column (None: matching and balance only).
+    pub outcome: Option<String>,
+    /// "logit" (default) | "probit".
+    pub model: Link,
+    /// "nearest" (default) | "radius" | "kernel".
+    pub method: Method,
+    /// Neighbours per focal unit (default 1).
+    pub k: usize,
+    /// With replacement (default true).
+    pub replace: bool,
+    /// Keep ties with shared weight (default true).
+    pub ties: bool,
+    /// "score" (default) | "logit".
+    pub match_on: MatchOn,
+    /// Caliper (None: no caliper).
+    pub caliper: Option<f64>,
+    /// "sd" (default) | "absolute".
+    pub caliper_scale: CaliperScale,
+    /// "ATT" (default) | "ATE" | "ATC".
+    pub estimand: Estimand,
+    /// "ai" (default) | "bootstrap" | "none".
+    pub se: SeKind,
+    /// Greedy order without replacement: "descending" (default) | "ascending" | "random".
+    pub order: Order,
+    /// "epanechnikov" (default) | "gaussian".
+    pub kernel: Kernel,
+    /// Kernel bandwidth on the matching-variable scale (default 0.06).
+    pub bandwidth: Option<f64>,
+    /// Drop focal units outside the pool's score range (default false).
+    pub common_support: bool,
+    /// Bootstrap replications (default 200).
+    pub bootstrap_reps: usize,
+    /// Seed for every random step (default 42).
+    pub seed: u64,
+    /// Tie tolerance on the standardised squared distance (default 1e-5, Matching's).
+    pub distance_tolerance: f64,
+}
+
+impl Default for PsmSpec {
+    fn default() -> Self {
+        PsmSpec {
+            formula: String::new(),
+            outcome: None,
+            model: Link::Logit,
+            method: Method::Nearest,
+            k: 1,
+            replace: true,
+            ties: true,
+            match_on: MatchOn::Score,
+            caliper: None,
+            caliper_scale: CaliperScale::Sd,
+            estimand: Estimand::Att,
+            se: SeKind::Ai,
+            order: Order::Descending,
+            kernel: Kernel::Epanechnikov,
+            bandwidth: None,
+            common_support: false,
+            bootstrap_reps: 200,
+            seed: 42,
+            distance_tolerance: 1e-5,
+        }
+    }
+}
+
+/// Default kernel bandwidth (psmatch2's).
+pub const DEFAULT_BANDWIDTH: f64 = 0.06;
+
+/// One propensity-model coefficient.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coefficient {
+    pub term: String,
+    pub estimate: f64,
+    pub std_error: f64,
+    pub statistic: f64,
+    pub p_value: f64,
+}
+
+/// The fitted propensity model.
+#[derive(Debug, Clone, Serialize)]
+pub struct PropensityModel {
+    pub link: Link,
+    pub coefficients: Vec<Coefficient>,
+    pub loglik: f64,
+    pub loglik_null: f64,
+    /// McFadden: 1 − ℓ/ℓ₀.
+    pub pseudo_r2: f64,
+    /// 2(ℓ − ℓ₀).
+    pub lr_chi2: f64,
+    /// Its p-value (df = number of slopes).
+    pub lr_p_value: f64,
+    pub nobs: usize,
+    pub iterations: usize,
+}
+
+/// The matched sample: what a weighted regression (PSM-DID) needs.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct MatchedSample {
+    /// Dataset row indices of every unit with positive weight, ascending.
+    pub rows: Vec<usize>,
+    /// psmatch2-style weights (matched focal: 1; pool unit: Σᵢ wᵢⱼ).
+    pub weights: Vec<f64>,
+    /// Treatment of each row.
+    pub treated: Vec<bool>,
+    /// Matched pairs: focal dataset row, matched dataset row, pair weight.
+    pub pair_focal: Vec<usize>,
+    pub pair_match: Vec<usize>,
+    pub pair_weight: Vec<f64>,
+}
+
+/// Result of [`psm`].
+#[derive(Debug, Clone, Serialize)]
+pub struct PsmResult {
+    /// The requested estimand's estimate (named `att` for the JS API).
+    pub att: f64,
+    /// Same as `att`.
+    pub estimate: f64,
+    /// "ATT" | "ATE" | "ATC".
+    pub estimand: Estimand,
+    pub std_error: f64,
+    /// "ai" | "bootstrap" | "none": what `std_error` is.
+    pub se_kind: SeKind,
+    pub statistic: f64,
+    pub p_value: f64,
+    pub conf_low: f64,
+    pub conf_high: f64,
+    pub n_treated: usize,
+    pub n_control: usize,
+    pub n_treated_matched: usize,
+    pub n_treated_dropped: usize,
+    pub n_control_used: usize,
+    /// Focal units outside the pool's score range (dropped only if `common_support`).
+    pub n_off_support: usize,
+    /// The caliper on the matching-variable scale (None: no caliper).
+    pub caliper_abs: Option<f64>,
+    /// Kernel bandwidth used (kernel matching).
+    pub bandwidth: Option<f64>,
+    pub propensity: PropensityModel,
+    pub balance: BalanceTable,
+    pub density: DensityData,
+    pub matched: MatchedSample,
+    /// Propensity score per dataset row (NaN where the row was dropped).
+    pub scores: Vec<f64>,
+    pub diagnostics: Vec<String>,
+}
+
+/// One direction of matching.
+struct Pass {
+    /// Focal units are treated (ATT direction) or controls (ATC direction).
+    focal_treated: bool,
+    set: MatchSet,
+    /// Focal units considered (after common support).
+    n_focal: usize,
+    n_off_support: usize,
+}
+
+/// Everything the bootstrap needs to recompute.
+struct Core {
+    fit: BinaryFit,
+    score: Vec<f64>,
+    passes: Vec<Pass>,
+    caliper_abs: Option<f64>,
+}
+
+fn validate(spec: &PsmSpec) -> Result<()> {
+    if spec.k < 1 {
+        return Err(Error::invalid("k (neighbours per unit) must be at least 1"));
+    }
+    if let Some(c) = spec.caliper {
+        if !(c.is_finite() && c > 0.0) {
+            return Err(Error::invalid(format!("the caliper must be a positive number, got {c}")));
+        }
+    }
+    if spec.method == Method::Radius && spec.caliper.is_none() {
+        return Err(Error::invalid("radius matching needs a caliper (the radius)"));
+    }
+    if let Some(h) = spec.bandwidth {
+        if !(h.is_finite() && h > 0.0) {
+            return Err(Error::invalid(format!("the kernel bandwidth must be a positive number, got {h}")));
+        }
+    }
+    if !(spec.distance_tolerance.is_finite() && spec.distance_tolerance >= 0.0) {
+        return Err(Error::invalid("distance_tolerance must be a non-negative number"));
+    }
+    if spec.se == SeKind::Bootstrap && spec.bootstrap_reps < 2 {
+        return Err(Error::invalid("bootstrap_reps must be at least 2"));
+    }
+    Ok(())
+}
+
+fn logit_of(link: Link, eta: f64) -> f64 {
+    match link {
+        Link::Logit => eta,
+        Link::Probit => propensity::log_phi_cdf(eta) - propensity::log_phi_cdf(-eta),
+    }
+}
+
+fn run_core(d: &Design, spec: &PsmSpec) -> Result<Core> {
+    let n = d.n();
+    let w = vec![1.0; n];
+    let fit = fit_binary(spec.model, &d.x, n, d.p, &d.treat, &w, &d.names)?;
+    let score = fit.mu.clone();
+    let mvar: Vec<f64> = match spec.match_on {
+        MatchOn::Score => score.clone(),
+        MatchOn::Logit => fit.eta.iter().map(|&e| logit_of(spec.model, e)).collect(),
+    };
+    // standardisation as R Matching (sample SD via the E[x²] − x̄² formula)
+    let nf = n as f64;
+    let mean = mvar.iter().sum::<f64>() / nf;
+    let ss: f64 = mvar.iter().map(|v| v * v).sum();
+    let tol_ccc = f64::EPSILON.sqrt();
+    let mut sig = (ss.max(tol_ccc) / nf - mean * mean).max(0.0).sqrt() * (nf / (nf - 1.0)).sqrt();
+    if sig.is_nan() || sig < tol_ccc {
+        sig = tol_ccc;
+    }
+    let caliper_abs = spec.caliper.map(|c| match spec.caliper_scale {
+        CaliperScale::Absolute => c,
+        CaliperScale::Sd => {
+            let pop_sd = (mvar.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / nf).sqrt();
+            c * pop_sd
+        }
+    });
+    let cfg = MatchConfig {
+        method: spec.method,
+        k: spec.k,
+        replace: spec.replace,
+        ties: spec.ties,
+        caliper: caliper_abs,
+        center: mean,
+        scale: sig,
+        tol: spec.distance_tolerance,
+        order: spec.order,
+        kernel: spec.kernel,
+        bandwidth: spec.bandwidth.unwrap_or(DEFAULT_BANDWIDTH),
+        seed: spec.seed,
+    };
+    let directions: &[bool] = match spec.estimand {
+        Estimand::Att => &[true],
+        Estimand::Atc => &[false],
+        Estimand::Ate => &[true, false],
+    };
+    let mut passes = Vec::new();
+    for &focal_treated in directions {
+        let focal_all: Vec<usize> = (0..n).filter(|&i| d.treat[i] == focal_treated).collect();
+        let pool: Vec<usize> = (0..n).filter(|&i| d.treat[i] != focal_treated).collect();
+        let (lo, hi) = pool.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &j| (a.min(score[j]), b.max(score[j])));
+        let on = |i: &usize| score[*i] >= lo && score[*i] <= hi;
+        let n_off_support = focal_all.iter().filter(|i| !on(i)).count();
+        let focal: Vec<usize> = if spec.common_support { focal_all.iter().copied().filter(on).collect() } else { focal_all };
+        let set = match_units(&mvar, &focal, &pool, &cfg);
+        passes.push(Pass { focal_treated, n_focal: focal.len(), set, n_off_support });
+    }
+    Ok(Core { fit, score, passes, caliper_abs })
+}
+
+/// Per-focal effects τᵢ over all passes: (focal index, τᵢ).
+fn focal_effects(core: &Core, y: &[f64]) -> Vec<(usize, f64)> {
+    let mut out = Vec::new();
+    for pass in &core.passes {
+        for s in 0..pass.set.focal.len() {
+            let f = pass.set.focal[s];
+            let m: f64 = pass.set.members(s).map(|(j, w)| w * y[j]).sum();
+            out.push((f, if pass.focal_treated { y[f] - m } else { m - y[f] }));
+        }
+    }
+    out
+}
+
+fn estimate(core: &Core, y: &[f64]) -> f64 {
+    let e = focal_effects(core, y);
+    if e.is_empty() {
+        return f64::NAN;
+    }
+    e.iter().map(|x| x.1).sum::<f64>() / e.len() as f64
+}
+
+/// Abadie–Imbens SE as R Matching's `se` (Var.calc = 0, no bias adjustment).
+fn ai_se(core: &Core, y: &[f64], n: usize, ate: bool) -> f64 {
+    let effects = focal_effects(core, y);
+    if effects.is_empty() {
+        return f64::NAN;
+    }
+    let est = effects.iter().map(|x| x.1).sum::<f64>() / effects.len() as f64;
+    let mut kc = vec![0.0; n];
+    let mut kk = vec![0.0; n];
+    let (mut sw, mut swe) = (0.0, 0.0);
+    let mut n_focal = 0usize;
+    let mut n_unmatched = 0usize;
+    for pass in &core.passes {
+        n_focal += pass.n_focal;
+        n_unmatched += pass.set.dropped.len();
+        for s in 0..pass.set.focal.len() {
+            let f = pass.set.focal[s];
+            for (j, w) in pass.set.members(s) {
+                kc[j] += w;
+                kk[j] += w * w;
+                let tau = if pass.focal_treated { y[f] - y[j] } else { y[j] - y[f] };
+                sw += w;
+                swe += w * (tau - est) * (tau - est);
+            }
+        }
+    }
+    let sigs = 0.5 * swe / sw;
+    let sn = n_focal as f64;
+    let kterm: f64 = (0..n)
+        .map(|j| if ate { kc[j] * kc[j] + 2.0 * kc[j] - kk[j] } else { kc[j] * kc[j] - kk[j] })
+        .sum::<f64>()
+        * sigs;
+    let dterm: f64 = effects.iter().map(|x| (x.1 - est) * (x.1 - est)).sum::<f64>() + n_unmatched as f64 * est * est;
+    ((kterm + dterm) / (sn * sn)).sqrt()
+}
+
+/// Resamples the design within treatment groups.
+fn resample(d: &Design, rng: &mut ChaCha8Rng) -> Design {
+    let n = d.n();
+    let t: Vec<usize> = (0..n).filter(|&i| d.treat[i]).collect();
+    let c: Vec<usize> = (0..n).filter(|&i| !d.treat[i]).collect();
+    let mut idx = Vec::with_capacity(n);
+    for g in [&t, &c] {
+        for _ in 0..g.len() {
+            idx.push(g[rng.random_range(0..g.len())]);
+        }
+    }
+    let mut x = Vec::with_capacity(n * d.p);
+    for &i in &idx {
+        x.extend_from_slice(&d.x[i * d.p..(i + 1) * d.p]);
+    }
+    Design {
+        rows: idx.iter().map(|&i| d.rows[i]).collect(),
+        treat: idx.iter().map(|&i| d.treat[i]).collect(),
+        names: d.names.clone(),
+        term_of: d.term_of.clone(),
+        x,
+        p: d.p,
+        y: d.y.as_ref().map(|y| idx.iter().map(|&i| y[i]).collect()),
+        n_missing: 0,
+    }
+}
+
+fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Vec<String>) -> f64 {
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x9E37_79B9_7F4A_7C15);
+    let mut ests = Vec::with_capacity(spec.bootstrap_reps);
+    let mut failed = 0usize;
+    for _ in 0..spec.bootstrap_reps {
+        let b = resample(d, &mut rng);
+        let est = run_core(&b, spec).ok().and_then(|core| {
+            let e = estimate(&core, b.y.as_deref().unwrap_or(&[]));
+            e.is_finite().then_some(e)
+        });
+        match est {
+            Some(e) => ests.push(e),
+            None => failed += 1,
+        }
+    }
+    if failed > 0 {
+        diagnostics.push(format!(
+            "bootstrap: {failed} of {} replicates failed (propensity model or no match) and were skipped",
+            spec.bootstrap_reps
+        ));
+    }
+    if ests.len() < 2 {
+        diagnostics.push("bootstrap: fewer than 2 successful replicates, no standard error".into());
+        return f64::NAN;
+    }
+    let m = ests.iter().sum::<f64>() / ests.len() as f64;
+    (ests.iter().map(|e| (e - m) * (e - m)).sum::<f64>() / (ests.len() - 1) as f64).sqrt()
+}
+
+fn short(v: f64) -> String {
+    if v != 0.0 && (v.abs() < 1e-4 || v.abs() >= 1e6) {
+        let s = format!("{v:.4e}");
+        match s.split_once('e') {
+            Some((m, e)) => format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.')),
+            None => s,
+        }
+    } else {
+        format!("{:.6}", v).trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Propensity score matching: see the module documentation.
+pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
+    validate(spec)?;
+    let f = design::parse_formula(&spec.formula)?;
+    let d = design::build_design(ds, &f, spec.outcome.as_deref())?;
+    let mut diagnostics = Vec::new();
+    if d.n_missing > 0 {
+        diagnostics.push(format!(
+            "{} of {} rows dropped because the treatment, a covariate or the outcome is missing",
+            d.n_missing,
+            ds.nrows()
+        ));
+    }
+    let n = d.n();
+    let n_treated = d.treat.iter().filter(|&&t| t).count();
+    let n_control = n - n_treated;
+    if n_treated == 0 {
+        return Err(Error::insufficient(format!(
+            "no treated units: `{}` is 0 in every usable row",
+            f.lhs
+        )));
+    }
+    if n_control == 0 {
+        return Err(Error::insufficient(format!(
+            "no control units: `{}` is 1 in every usable row",
+            f.lhs
+        )));
+    }
+    let core = run_core(&d, spec)?;
+    let focal_name = |treated: bool| if treated { "treated" } else { "control" };
+    let n_matched: usize = core.passes.iter().map(|p| p.set.focal.len()).sum();
+    let n_off: usize = core.passes.iter().map(|p| p.n_off_support).sum();
+    let n_focal_all: usize = core.passes.iter().map(|p| p.n_focal + if spec.common_support { p.n_off_support } else { 0 }).sum();
+    let n_dropped = n_focal_all - n_matched;
+    let cal_text = match (spec.caliper, core.caliper_abs) {
+        (Some(c), Some(a)) => match spec.caliper_scale {
+            CaliperScale::Sd => format!("caliper {} SD = {} on the matching variable", short(c), short(a)),
+            CaliperScale::Absolute => format!("caliper {}", short(a)),
+        },
+        _ => "no caliper".to_string(),
+    };
+    if n_matched == 0 {
+        let who = core.passes.iter().map(|p| focal_name(p.focal_treated)).collect::<Vec<_>>().join(" and ");
+        let why = match spec.method {
+            Method::Kernel => format!(
+                "no {who} unit has a unit of the other group within the kernel bandwidth {}",
+                spec.bandwidth.unwrap_or(DEFAULT_BANDWIDTH)
+            ),
+            _ => format!("no {who} unit has a unit of the other group within the {cal_text}"),
+        };
+        return Err(Error::insufficient(format!(
+            "{why}: all {n_focal_all} were dropped (including {n_off} off common support); widen the caliper or bandwidth"
+        )));
+    }
+    if spec.common_support && n_off > 0 {
+        diagnostics.push(format!("{n_off} units outside the common support of the score were dropped before matching"));
+    } else if n_off > 0 {
+        diagnostics.push(format!(
+            "{n_off} units lie outside the score range of the other group (common support not imposed)"
+        ));
+    }
+    for p in &core.passes {
+        if !p.set.dropped.is_empty() {
+            let reason = match spec.method {
+                Method::Kernel => "no unit of the other group within the kernel bandwidth".to_string(),
+                Method::Nearest if !spec.replace && spec.caliper.is_none() => "no unused unit of the other group left".to_string(),
+                _ => format!("no unit of the other group within the {cal_text}"),
+            };
+            diagnostics.push(format!(
+                "{} of {} {} units dropped: {reason}",
+                p.set.dropped.len(),
+                p.n_focal,
+                focal_name(p.focal_treated)
+            ));
+        }
+    }
+    // estimate and SE
+    let ate = spec.estimand == Estimand::Ate;
+    let (est, se, se_kind) = match d.y.as_deref() {
+        None => {
+            diagnostics.push("no outcome given: matching and balance only, no effect estimate".into());
+            (f64::NAN, f64::NAN, SeKind::None)
+        }
+        Some(y) => {
+            let est = estimate(&core, y);
+            let nn_repl = spec.method == Method::Nearest && spec.replace;
+            match spec.se {
+                SeKind::None => (est, f64::NAN, SeKind::None),
+                SeKind::Ai if nn_repl => {
+                    if !spec.ties {
+                        diagnostics.push(
+                            "Abadie–Imbens SE computed with ties broken (R Matching's se assumes ties = TRUE)".into(),
+                        );
+                    }
+                    (est, ai_se(&core, y, n, ate), SeKind::Ai)
+                }
+                SeKind::Ai => {
+                    diagnostics.push(
+                        "the Abadie–Imbens SE is defined for nearest-neighbour matching with replacement; bootstrap SE reported instead"
+                            .into(),
+                    );
+                    (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
+                }
+                SeKind::Bootstrap => (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap),
+            }
+        }
+    };
+    let z = est / se;
+    let p_value = if z.is_finite() { 2.0 * norm_cdf(-z.abs()) } else { f64::NAN };
+    let q = norm_quantile(0.975);
+    // matched sample and weights per estimation row
+    let mut wrow = vec![0.0; n];
+    let mut pairs = (Vec::new(), Vec::new(), Vec::new());
+    for pass in &core.passes {
+        for s in 0..pass.set.focal.len() {
+            let f = pass.set.focal[s];
+            wrow[f] += 1.0;
+            for (j, w) in pass.set.members(s) {
+                wrow[j] += w;
+                pairs.0.push(d.rows[f]);
+                pairs.1.push(d.rows[j]);
+                pairs.2.push(w);
+            }
+        }
+    }
+    let n_control_used = {
+        let mut used = vec![false; n];
+        for pass in &core.passes {
+            for &j in &pass.set.idx {
+                used[j] = true;
+            }
+        }
+        used.iter().filter(|&&u| u).count()
+    };
+    let matched = {
+        let mut order: Vec<usize> = (0..n).filter(|&i| wrow[i] > 0.0).collect();
+        order.sort_by_key(|&i| d.rows[i]);
+        MatchedSample {
+            rows: order.iter().map(|&i| d.rows[i]).collect(),
+            weights: order.iter().map(|&i| wrow[i]).collect(),
+            treated: order.iter().map(|&i| d.treat[i]).collect(),
+            pair_focal: pairs.0,
+            pair_match: pairs.1,
+            pair_weight: pairs.2,
+        }
+    };
+    // propensity table
+    let fit = &core.fit;
+    let coefficients = (0..d.p)
+        .map(|j| {
+            let z = fit.beta[j] / fit.se[j];
+            Coefficient {
+                term: d.names[j].clone(),
+                estimate: fit.beta[j],
+                std_error: fit.se[j],
+                statistic: z,
+                p_value: 2.0 * norm_cdf(-z.abs()),
+            }
+        })
+        .collect();
+    let lr = 2.0 * (fit.loglik - fit.loglik_null);
+    let propensity = PropensityModel {
+        link: spec.model,
+        coefficients,
+        loglik: fit.loglik,
+        loglik_null: fit.loglik_null,
+        pseudo_r2: 1.0 - fit.loglik / fit.loglik_null,
+        lr_chi2: lr,
+        lr_p_value: crate::inference::dist::chi2_sf(lr, (d.p - 1) as f64),
+        nobs: n,
+        iterations: fit.iterations,
+    };
+    let balance = balance::balance(&d, &wrow, &mut diagnostics);
+    let density = density::density(&core.score, &d.treat, &wrow);
+    let mut scores = vec![f64::NAN; ds.nrows()];
+    for (i, &r) in d.rows.iter().enumerate() {
+        scores[r] = core.score[i];
+    }
+    Ok(PsmResult {
+        att: est,
+        estimate: est,
+        estimand: spec.estimand,
+        std_error: se,
+        se_kind,
+        statistic: z,
+        p_value,
+        conf_low: est - q * se,
+        conf_high: est + q * se,
+        n_treated,
+        n_control,
+        n_treated_matched: n_matched,
+        n_treated_dropped: n_dropped,
+        n_control_used,
+        n_off_support: n_off,
+        caliper_abs: core.caliper_abs,
+        bandwidth: (spec.method == Method::Kernel).then(|| spec.bandwidth.unwrap_or(DEFAULT_BANDWIDTH)),
+        propensity,
+        balance,
+        density,
+        matched,
+        scores,
+        diagnostics,
+    })
+}
+
+fn estimand_name(e: Estimand) -> &'static str {
+    match e {
+        Estimand::Att => "ATT",
+        Estimand::Ate => "ATE",
+        Estimand::Atc => "ATC",
+    }
+}
+
+impl PsmResult {
+    /// Markdown: the effect table, then the propensity model.
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::from("| Estimand | Estimate | Std. error | z | p-value | 95% CI | Treated matched | Treated dropped | Controls used |\n|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
+        s.push_str(&format!(
+            "| {} | {} | {} ({}) | {} | {} | [{}, {}] | {} | {} | {} |\n\n",
+            estimand_name(self.estimand),
+            num(self.estimate, 3),
+            num(self.std_error, 3),
+            se_name(self.se_kind),
+            num(self.statistic, 2),
+            num(self.p_value, 3),
+            num(self.conf_low, 3),
+            num(self.conf_high, 3),
+            self.n_treated_matched,
+            self.n_treated_dropped,
+            self.n_control_used
+        ));
+        s.push_str("| Propensity model | Estimate | Std. error | z | p-value |\n|---|---:|---:|---:|---:|\n");
+        for c in &self.propensity.coefficients {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                c.term.replace('|', "\\|"),
+                num(c.estimate, 6),
+                num(c.std_error, 6),
+                num(c.statistic, 2),
+                num(c.p_value, 3)
+            ));
+        }
+        let p = &self.propensity;
+        s.push_str(&format!(
+            "\nN = {}, log-likelihood = {}, pseudo-R² = {}, LR χ² = {} (p = {})\n",
+            p.nobs,
+            num(p.loglik, 3),
+            num(p.pseudo_r2, 4),
+            num(p.lr_chi2, 2),
+            num(p.lr_p_value, 4)
+        ));
+        s
+    }
+}
+
+/// One row of a method comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonRow {
+    /// Human-readable description of the method.
+    pub label: String,
+    pub method: Method,
+    pub k: usize,
+    pub replace: bool,
+    pub match_on: MatchOn,
+    pub caliper: Option<f64>,
+    pub caliper_scale: CaliperScale,
+    pub estimand: Estimand,
+    pub estimate: f64,
+    pub std_error: f64,
+    pub se_kind: SeKind,
+    pub statistic: f64,
+    pub p_value: f64,
+    pub conf_low: f64,
+    pub conf_high: f64,
+    pub n_treated_matched: usize,
+    pub n_treated_dropped: usize,
+    pub n_control_used: usize,
+    /// Mean |standardised % bias| after matching.
+    pub mean_bias_after: f64,
+}
+
+/// Side-by-side comparison of matching methods (the seeds'
+/// "k-nearest / caliper / caliper-kNN" table).
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonTable {
+    pub rows: Vec<ComparisonRow>,
+}
+
+/// A short label for a spec, e.g. `nearest k=4, caliper 0.05 SD`.
+pub fn method_label(s: &PsmSpec) -> String {
+    let mut l = match s.method {
+        Method::Nearest => {
+            let mut t = format!("nearest k={}", s.k);
+            if !s.replace {
+                t.push_str(", no replacement");
+            }
+            t
+        }
+        Method::Radius => "radius".to_string(),
+        Method::Kernel => format!(
+            "kernel ({}, h={})",
+            match s.kernel {
+                Kernel::Epanechnikov => "epanechnikov",
+                Kernel::Gaussian => "gaussian",
+            },
+            s.bandwidth.unwrap_or(DEFAULT_BANDWIDTH)
+        ),
+    };
+    if let Some(c) = s.caliper {
+        l.push_str(&format!(
+            ", caliper {c}{}",
+            match s.caliper_scale {
+                CaliperScale::Sd => " SD",
+                CaliperScale::Absolute => "",
+            }
+        ));
+    }
+    if s.match_on == MatchOn::Logit {
+        l.push_str(", on logit");
+    }
+    l
+}
+
+/// Runs `base` and every variant (each a full spec) and tabulates them; the
+/// base is the first row.
+pub fn compare_methods(ds: &Dataset, base: &PsmSpec, variants: &[PsmSpec]) -> Result<ComparisonTable> {
+    let mut rows = Vec::with_capacity(variants.len() + 1);
+    for s in std::iter::once(base).chain(variants.iter()) {
+        let r = psm(ds, s)?;
+        rows.push(ComparisonRow {
+            label: method_label(s),
+            method: s.method,
+            k: s.k,
+            replace: s.replace,
+            match_on: s.match_on,
+            caliper: s.caliper,
+            caliper_scale: s.caliper_scale,
+            estimand: s.estimand,
+            estimate: r.estimate,
+            std_error: r.std_error,
+            se_kind: r.se_kind,
+            statistic: r.statistic,
+            p_value: r.p_value,
+            conf_low: r.conf_low,
+            conf_high: r.conf_high,
+            n_treated_matched: r.n_treated_matched,
+            n_treated_dropped: r.n_treated_dropped,
+            n_control_used: r.n_control_used,
+            mean_bias_after: r.balance.overall.mean_bias_after,
+        });
+    }
+    Ok(ComparisonTable { rows })
+}
+
+fn num(v: f64, d: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.d$}")
+    } else {
+        String::new()
+    }
+}
+
+fn se_name(s: SeKind) -> &'static str {
+    match s {
+        SeKind::Ai => "ai",
+        SeKind::Bootstrap => "bootstrap",
+        SeKind::None => "none",
+    }
+}
+
+impl ComparisonTable {
+    /// CSV, full precision.
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from(
+            "method,estimate,std_error,se_kind,statistic,p_value,conf_low,conf_high,n_treated_matched,n_treated_dropped,n_control_used,mean_bias_after\n",
+        );
+        for r in &self.rows {
+            let label = if r.label.contains([',', '"']) { format!("\"{}\"", r.label.replace('"', "\"\"")) } else { r.label.clone() };
+            s.push_str(&format!(
+                "{label},{},{},{},{},{},{},{},{},{},{},{}\n",
+                num(r.estimate, 10),
+                num(r.std_error, 10),
+                se_name(r.se_kind),
+                num(r.statistic, 10),
+                num(r.p_value, 10),
+                num(r.conf_low, 10),
+                num(r.conf_high, 10),
+                r.n_treated_matched,
+                r.n_treated_dropped,
+                r.n_control_used,
+                num(r.mean_bias_after, 10)
+            ));
+        }
+        s
+    }
+
+    /// Markdown table, one column per method (as the seed papers lay it out).
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::from("| |");
+        for r in &self.rows {
+            s.push_str(&format!(" {} |", r.label.replace('|', "\\|")));
+        }
+        s.push_str("\n|---|");
+        s.push_str(&"---:|".repeat(self.rows.len()));
+        s.push('\n');
+        let line = |name: &str, f: &dyn Fn(&ComparisonRow) -> String| {
+            let mut l = format!("| {name} |");
+            for r in &self.rows {
+                l.push_str(&format!(" {} |", f(r)));
+            }
+            l.push('\n');
+            l
+        };
+        s.push_str(&line("Estimate", &|r| format!("{} ({})", num(r.estimate, 3), estimand_name(r.estimand))));
+        s.push_str(&line("Std. error", &|r| format!("({})", num(r.std_error, 3))));
+        s.push_str(&line("z", &|r| num(r.statistic, 2)));
+        s.push_str(&line("p-value", &|r| num(r.p_value, 3)));
+        s.push_str(&line("Treated matched", &|r| r.n_treated_matched.to_string()));
+        s.push_str(&line("Treated dropped", &|r| r.n_treated_dropped.to_string()));
+        s.push_str(&line("Controls used", &|r| r.n_control_used.to_string()));
+        s.push_str(&line("Mean |bias| after", &|r| num(r.mean_bias_after, 1)));
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_deserialises_with_defaults() {
+        let s: PsmSpec = serde_json::from_str(
+            r#"{"formula":"treat ~ x","outcome":"y","match_on":"logit","caliper":0.2,"estimand":"ATT","se":"ai"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.k, 1);
+        assert!(s.replace && s.ties);
+        assert_eq!(s.match_on, MatchOn::Logit);
+        assert_eq!(s.caliper, Some(0.2));
+        assert_eq!(s.caliper_scale, CaliperScale::Sd);
+        assert_eq!(s.method, Method::Nearest);
+        assert_eq!(s.distance_tolerance, 1e-5);
+        let s: PsmSpec = serde_json::from_str(r#"{"formula":"t ~ x","estimand":"ATC","method":"kernel","kernel":"gaussian"}"#).unwrap();
+        assert_eq!(s.estimand, Estimand::Atc);
+        assert_eq!(s.kernel, Kernel::Gaussian);
+        assert!(serde_json::from_str::<PsmSpec>(r#"{"formula":"t ~ x","method":"optimal"}"#).is_err());
+    }
+
+    #[test]
+    fn ai_se_by_hand() {
+        // Treated 0 (v .5, y 10) matches control 2 (v .45, y 4); treated 1 (v .7, y 8)
+        // matches control 3 (v .72, y 5); control 4 (v .1, y 0) unused.
+        // τ = (6, 3), est = 4.5, pairs: w = 1 each; σ² = ½((6−4.5)² + (3−4.5)²)/2 = 1.125.
+        // K = 1, KK = 1 for controls 2 and 3 → K² − KK = 0; Σ(τ−est)² = 4.5; N = 2:
+        // V = 4.5/4 = 1.125, SE = 1.0606601717798212.
+        let d = Design {
+            rows: (0..5).collect(),
+            treat: vec![true, true, false, false, false],
+            names: vec!["(Intercept)".into()],
+            term_of: vec![None],
+            x: vec![1.0; 5],
+            p: 1,
+            y: Some(vec![10.0, 8.0, 4.0, 5.0, 0.0]),
+            n_missing: 0,
+        };
+        let v = vec![0.5, 0.7, 0.45, 0.72, 0.1];
+        let cfg = MatchConfig {
+            method: Method::Nearest,
+            k: 1,
+            replace: true,
+            ties: true,
+            caliper: None,
+            center: 0.0,
+            scale: 1.0,
+            tol: 1e-9,
+            order: Order::Descending,
+            kernel: Kernel::Epanechnikov,
+            bandwidth: 0.06,
+            seed: 1,
+        };
+        let set = match_units(&v, &[0, 1], &[2, 3, 4], &cfg);
+        let fit = BinaryFit {
+            beta: vec![],
+            se: vec![],
+            loglik: 0.0,
+            loglik_null: 0.0,
+            eta: vec![],
+            mu: v.clone(),
+            iterations: 0,
+        };
+        let core = Core { fit, score: v, passes: vec![Pass { focal_treated: true, set, n_focal: 2, n_off_support: 0 }], caliper_abs: None };
+        let y = d.y.clone().unwrap();
+        assert!((estimate(&core, &y) - 4.5).abs() < 1e-12);
+        assert!((ai_se(&core, &y, 5, false) - 1.125f64.sqrt()).abs() < 1e-12);
+        // Now both treated match control 2 (move treated 1 to .46): K₂ = 2, KK₂ = 2 → K²−KK = 2.
+        // τ = (6, 4), est = 5, σ² = ½(1 + 1)/2 = .5; V = (.5·2 + 2)/4 = .75.
+        let v2 = vec![0.5, 0.46, 0.45, 0.72, 0.1];
+        let set = match_units(&v2, &[0, 1], &[2, 3, 4], &cfg);
+        let core = Core { passes: vec![Pass { focal_treated: true, set, n_focal: 2, n_off_support: 0 }], ..core };
+        assert!((estimate(&core, &y) - 5.0).abs() < 1e-12);
+        assert!((ai_se(&core, &y, 5, false) - 0.75f64.sqrt()).abs() < 1e-12);
+    }
+}
