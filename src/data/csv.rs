@@ -141,6 +141,36 @@ fn judge(rec: &ByteRecord, ncols: usize, trailing: &mut usize) -> std::result::R
     Err(n)
 }
 
+/// 1-based line numbers from byte offsets, counting `\n`, `\r\n` and a lone `\r`
+/// (old Mac files) as one line break each. Queries must not go backwards.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// Line of the record whose `csv` position is `byte`. That position is where the
+    /// previous record ended, before skipped empty lines and a CRLF's `\n`, so
+    /// line terminators are skipped first.
+    fn line_at(&mut self, byte: usize) -> u64 {
+        let mut end = byte.min(self.text.len());
+        while end < self.text.len() && matches!(self.text[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        if end > self.byte {
+            for i in self.byte..end {
+                let b = self.text[i];
+                if b == b'\n' || (b == b'\r' && self.text.get(i + 1) != Some(&b'\n')) {
+                    self.line += 1;
+                }
+            }
+            self.byte = end;
+        }
+        self.line
+    }
+}
+
 fn field_str(f: &[u8]) -> String {
     String::from_utf8_lossy(trim(f)).into_owned()
 }
@@ -167,6 +197,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     let mut rdr = builder().from_reader(text);
     let mut rec = ByteRecord::new();
     let mut first = true;
+    let mut counter = LineCounter { text, byte: 0, line: 1 };
     // Header.
     let names: Vec<String> = loop {
         match rdr.read_byte_record(&mut rec) {
@@ -181,7 +212,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             break (1..=rec.len()).map(|j| format!("column_{j}")).collect();
         }
         first = false;
-        let line = rec.position().map_or(1, |p| p.line());
+        let line = counter.line_at(rec.position().map_or(0, |p| p.byte() as usize));
         let raw: Vec<String> = rec.iter().map(field_str).collect();
         let mut parser = NumberParser::new(opts.decimal_comma);
         if raw.iter().all(|n| parser.parse(n.as_bytes()).is_some()) {
@@ -232,7 +263,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         first = false;
         count += 1;
         let pos = rec.position();
-        let line = pos.map_or(0, |p| p.line());
+        let line = counter.line_at(pos.map_or(0, |p| p.byte() as usize));
         if count % 8192 == 0 && !progress(pos.map_or(0.0, |p| p.byte() as f64 / total)) {
             return Err(ErrorKind::Cancelled.into());
         }
@@ -347,6 +378,15 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(out.dataset.source_line(30), Some(32));
+    }
+
+    #[test]
+    fn lines_with_blank_lines_and_old_mac_endings() {
+        let out = read("a,b\n\n\n1,2\r\n\r\n3,4\r5,6\n").unwrap();
+        let lines: Vec<u64> = (0..3).map(|r| out.dataset.source_line(r).unwrap()).collect();
+        assert_eq!(lines, vec![4, 6, 7]);
+        let e = read("a,b\n\n1\n").unwrap_err();
+        assert_eq!(e.to_string(), "line 3 has 1 fields, header has 2");
     }
 
     #[test]
