@@ -159,12 +159,14 @@ impl LineCounter<'_> {
             end += 1;
         }
         if end > self.byte {
-            for i in self.byte..end {
-                let b = self.text[i];
-                if b == b'\n' || (b == b'\r' && self.text.get(i + 1) != Some(&b'\n')) {
-                    self.line += 1;
-                }
+            let chunk = &self.text[self.byte..end];
+            let mut breaks = chunk.iter().filter(|&&b| b == b'\n').count();
+            if chunk.contains(&b'\r') {
+                breaks += (self.byte..end)
+                    .filter(|&i| self.text[i] == b'\r' && self.text.get(i + 1) != Some(&b'\n'))
+                    .count();
             }
+            self.line += breaks as u64;
             self.byte = end;
         }
         self.line
@@ -273,6 +275,16 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
                     b.push(classify(f, &opts.missing, &mut parser));
                 }
                 lines.push(line);
+                if lines.len() == 1024 {
+                    // Reserve for the whole file, estimated from the bytes per row so far.
+                    let used = pos.map_or(0, |p| p.byte() as usize).max(1);
+                    let est = (text.len() as f64 / used as f64 * 1024.0 * 1.05) as usize;
+                    let extra = est.saturating_sub(1024).min(100_000_000);
+                    lines.reserve(extra);
+                    for b in &mut builders {
+                        b.reserve(extra);
+                    }
+                }
             }
             Ok(Verdict::Skip(reason)) => {
                 rows_skipped += 1;
