@@ -314,19 +314,23 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     if upto > 0 {
         let mut rdr = builder().from_reader(text);
         let mut row = 0usize;
-        let mut header_seen = !opts.has_header;
+        let mut started = false;
         let mut dummy = 0usize;
         while row < upto {
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {}
                 _ => break,
             }
-            if !header_seen {
+            // Same rules as the first pass: blank records before the first one are
+            // skipped, and that first one is the header unless has_header is false.
+            if !started {
                 if rec.iter().all(|f| trim(f).is_empty()) {
                     continue;
                 }
-                header_seen = true;
-                continue;
+                started = true;
+                if opts.has_header {
+                    continue;
+                }
             }
             if let Ok(Verdict::Row) = judge(&rec, ncols, &mut dummy) {
                 for (b, f) in builders.iter_mut().zip(rec.iter()) {
@@ -399,6 +403,20 @@ mod tests {
         assert_eq!(lines, vec![4, 6, 7]);
         let e = read("a,b\n\n1\n").unwrap_err();
         assert_eq!(e.to_string(), "line 3 has 1 fields, header has 2");
+    }
+
+    #[test]
+    fn recovery_without_header_after_blank_lines() {
+        let opts = CsvOptions { has_header: false, ..CsvOptions::default() };
+        let mut s = String::from("  \n");
+        for i in 0..30 {
+            s.push_str(&format!("0{i}\n"));
+        }
+        s.push_str("x\n");
+        let out = read_csv(s.as_bytes(), &opts, &mut |_| true).unwrap();
+        let c = out.dataset.column("column_1").unwrap();
+        assert_eq!((c.display(0), c.display(29), c.display(30)), ("00".into(), "029".into(), "x".into()));
+        assert_eq!(out.dataset.source_line(0), Some(2));
     }
 
     #[test]
