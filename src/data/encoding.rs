@@ -12,6 +12,8 @@
 //! 4. Binary check on the first 8 KiB: any NUL byte, or more than 1 % of ASCII
 //!    control characters other than tab, LF, CR, FF and ESC → [`ErrorKind::Binary`].
 //! 5. Valid UTF-8 (borrowed, no copy).
+//!    If it is not valid but at least ten times more valid non-ASCII characters than
+//!    invalid sequences are found, it is still read as UTF-8 (bad bytes → U+FFFD, warning).
 //! 6. GB18030 (a superset of GBK/GB2312, what Chinese Excel writes for "CSV"),
 //!    accepted only if the whole file decodes without a single error.
 //! 7. Otherwise Windows-1252 (Latin), which never fails, with a warning.
@@ -94,6 +96,22 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
     // 5. UTF-8.
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok(Decoded { text: Cow::Borrowed(s), encoding: "utf-8", warnings: Vec::new() });
+    }
+    // 5b. Mostly UTF-8 with a few damaged bytes (a truncated copy, a stray Latin
+    // byte): keep UTF-8 and say so, rather than garbling every character.
+    {
+        let lossy = String::from_utf8_lossy(bytes);
+        let bad = lossy.chars().filter(|&c| c == '\u{FFFD}').count();
+        let good = lossy.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
+        if good >= 10 * bad {
+            return Ok(Decoded {
+                encoding: "utf-8",
+                warnings: vec![format!(
+                    "{bad} byte sequence(s) are not valid UTF-8 and were replaced by \u{FFFD}"
+                )],
+                text: Cow::Owned(lossy.into_owned()),
+            });
+        }
     }
     // 6. GB18030.
     if let Some(s) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
@@ -194,6 +212,16 @@ mod tests {
         let d = decode("é,x\n".as_bytes(), Some("windows-1252")).unwrap();
         assert_eq!(d.text, "Ã©,x\n");
         assert!(decode(b"a", Some("klingon")).is_err());
+    }
+
+    #[test]
+    fn damaged_utf8_stays_utf8() {
+        let mut bytes = "城市,年份\n北京,2013\n天津,2014\n".repeat(3).into_bytes();
+        bytes.push(0xE5); // truncated last character
+        let d = decode(&bytes, None).unwrap();
+        assert_eq!(d.encoding, "utf-8");
+        assert!(d.text.starts_with("城市,年份"));
+        assert_eq!(d.warnings.len(), 1);
     }
 
     #[test]
