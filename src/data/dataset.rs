@@ -336,6 +336,17 @@ impl Dataset {
         Dataset { columns, nrows: idx.len(), source_lines }
     }
 
+    /// The first `n` rows as display strings, row-major (missing = empty string),
+    /// for a preview table.
+    pub fn preview(&self, n: usize) -> Vec<Vec<String>> {
+        (0..n.min(self.nrows)).map(|i| self.columns.iter().map(|c| c.display(i)).collect()).collect()
+    }
+
+    /// Descriptive statistics (see [`crate::data::describe`]).
+    pub fn describe(&self, spec: &crate::data::DescribeSpec) -> Result<crate::data::Describe> {
+        crate::data::describe::describe(self, spec)
+    }
+
     fn closest_name(&self, name: &str) -> Option<String> {
         let lower = name.to_lowercase();
         if let Some(c) = self.columns.iter().find(|c| c.name.to_lowercase() == lower) {

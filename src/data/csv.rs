@@ -1,0 +1,430 @@
+//! CSV reading (RFC 4180) on top of the `csv` crate, with our own policies.
+//!
+//! * **Quoting**: `"` quotes, `""` inside quotes is a literal quote, quoted
+//!   fields may hold delimiters and newlines. Lines (1-based, as an editor shows
+//!   them) therefore differ from rows; every row remembers the line it starts on
+//!   (`Dataset::source_line`), so errors point into the file.
+//! * **Delimiter**: given, or sniffed among `,` tab `;` `|`: on the first 64 KiB
+//!   (quote-aware, up to 100 records) the candidate whose header has ≥ 2 fields and
+//!   that gives the most later records with the header's field count wins (ties:
+//!   more fields, then the order `,` tab `;` `|`). A file with one column reads as `,`.
+//! * **Header**: the first non-blank record (unless `has_header = false`, then
+//!   columns are named `column_1`, `column_2`, …). Names are trimmed. A blank name
+//!   is replaced by `column_<position>` with a warning; a header whose names are all
+//!   blank, or all numbers (it is data), is a [`ErrorKind::NoHeader`] error;
+//!   duplicate names are a [`ErrorKind::DuplicateColumn`] error.
+//! * **Ragged rows** (field count ≠ header's): an error `line 17 has 9 fields,
+//!   header has 11` by default; with `skip_ragged` the row is skipped and listed in
+//!   the report with its line and reason. Two tolerated cases: extra fields that
+//!   are all empty (`1,2,3,,` under a 3-name header — trailing delimiters written
+//!   by spreadsheets) are ignored with a warning, and a line holding only
+//!   whitespace is skipped and listed as `blank line`. Entirely empty lines are
+//!   not records at all.
+//! * **Values**: see [`super::infer`].
+
+use super::dataset::{Column, Dataset};
+use super::infer::{classify, trim, Cell, ColumnBuilder, ColumnStats, MissingSet, NumberParser};
+use crate::error::{Error, ErrorKind, Result};
+use ::csv::{ByteRecord, ReaderBuilder};
+use serde::Serialize;
+
+/// Candidate delimiters, in order of preference on ties.
+pub const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// A row left out of the dataset, with its 1-based line and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedRow {
+    /// 1-based line where the row starts.
+    pub line: u64,
+    /// Why it was skipped (`"has 9 fields, header has 11"`, `"blank line"`).
+    pub reason: String,
+}
+
+/// At most this many skipped rows are listed individually (all are counted).
+pub const MAX_LISTED_SKIPS: usize = 1000;
+
+/// Options of the CSV reader.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    /// Field delimiter; `None` = sniff.
+    pub delimiter: Option<u8>,
+    /// `,` is the decimal mark.
+    pub decimal_comma: bool,
+    /// Missing-value tokens.
+    pub missing: MissingSet,
+    /// First record holds the column names.
+    pub has_header: bool,
+    /// Skip (and report) ragged rows instead of failing.
+    pub skip_ragged: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> CsvOptions {
+        CsvOptions {
+            delimiter: None,
+            decimal_comma: false,
+            missing: MissingSet::default_set(),
+            has_header: true,
+            skip_ragged: false,
+        }
+    }
+}
+
+/// What the CSV reader produced.
+#[derive(Debug, Clone)]
+pub struct CsvOutput {
+    /// The data (with source lines).
+    pub dataset: Dataset,
+    /// The delimiter used.
+    pub delimiter: u8,
+    /// Number of rows skipped.
+    pub rows_skipped: usize,
+    /// The first [`MAX_LISTED_SKIPS`] skipped rows.
+    pub skipped: Vec<SkippedRow>,
+    /// Per-column statistics, in column order.
+    pub stats: Vec<ColumnStats>,
+    /// Non-fatal remarks.
+    pub warnings: Vec<String>,
+}
+
+/// Guesses the delimiter of a CSV text (see module docs).
+pub fn sniff_delimiter(text: &[u8]) -> u8 {
+    const LIMIT: usize = 64 * 1024;
+    let (sample, truncated) = if text.len() > LIMIT {
+        let cut = text[..LIMIT].iter().rposition(|&b| b == b'\n').map_or(LIMIT, |p| p + 1);
+        (&text[..cut], true)
+    } else {
+        (text, false)
+    };
+    let mut best = (b',', (false, 0usize, 0usize));
+    for &d in &CANDIDATES {
+        let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(d).from_reader(sample);
+        let mut rec = ByteRecord::new();
+        let mut lens = Vec::new();
+        while lens.len() < 101 {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => lens.push(rec.len()),
+                _ => break,
+            }
+        }
+        if truncated && lens.len() > 1 && lens.len() < 101 {
+            lens.pop();
+        }
+        let Some(&hdr) = lens.first() else { continue };
+        let consistent = lens[1..].iter().filter(|&&l| l == hdr).count();
+        let score = (hdr >= 2, consistent, hdr);
+        if score > best.1 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+/// What to do with one record.
+enum Verdict {
+    Row,
+    Skip(String),
+}
+
+fn judge(rec: &ByteRecord, ncols: usize, trailing: &mut usize) -> std::result::Result<Verdict, usize> {
+    let n = rec.len();
+    if n == ncols {
+        return Ok(Verdict::Row);
+    }
+    if n > ncols && rec.iter().skip(ncols).all(|f| trim(f).is_empty()) {
+        *trailing += 1;
+        return Ok(Verdict::Row);
+    }
+    if n == 1 && trim(&rec[0]).is_empty() {
+        return Ok(Verdict::Skip("blank line".into()));
+    }
+    Err(n)
+}
+
+/// 1-based line numbers from byte offsets, counting `\n`, `\r\n` and a lone `\r`
+/// (old Mac files) as one line break each. Queries must not go backwards.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// Line of the record whose `csv` position is `byte`. That position is where the
+    /// previous record ended, before skipped empty lines and a CRLF's `\n`, so
+    /// line terminators are skipped first.
+    fn line_at(&mut self, byte: usize) -> u64 {
+        let mut end = byte.min(self.text.len());
+        while end < self.text.len() && matches!(self.text[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        if end > self.byte {
+            let chunk = &self.text[self.byte..end];
+            let mut breaks = chunk.iter().filter(|&&b| b == b'\n').count();
+            if chunk.contains(&b'\r') {
+                breaks += (self.byte..end)
+                    .filter(|&i| self.text[i] == b'\r' && self.text.get(i + 1) != Some(&b'\n'))
+                    .count();
+            }
+            self.line += breaks as u64;
+            self.byte = end;
+        }
+        self.line
+    }
+}
+
+fn field_str(f: &[u8]) -> String {
+    String::from_utf8_lossy(trim(f)).into_owned()
+}
+
+/// Reads a UTF-8 CSV text (BOM already removed). `progress(fraction)` is called
+/// every few thousand rows; returning `false` cancels with [`ErrorKind::Cancelled`].
+pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsvOutput> {
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Err(ErrorKind::EmptyFile.into());
+    }
+    let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(text));
+    let mut warnings = Vec::new();
+    if opts.decimal_comma && delimiter == b',' {
+        warnings.push(
+            "decimal comma with a comma delimiter: numbers such as 1,5 must be quoted, otherwise they split into two fields"
+                .into(),
+        );
+    }
+    let builder = || {
+        let mut b = ReaderBuilder::new();
+        b.has_headers(false).flexible(true).delimiter(delimiter);
+        b
+    };
+    let mut rdr = builder().from_reader(text);
+    let mut rec = ByteRecord::new();
+    let mut first = true;
+    let mut counter = LineCounter { text, byte: 0, line: 1 };
+    // Header.
+    let names: Vec<String> = loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => return Err(ErrorKind::EmptyFile.into()),
+            Err(e) => return Err(Error::parse(e.position().map(|p| p.line()), e.to_string())),
+        }
+        if rec.iter().all(|f| trim(f).is_empty()) {
+            continue; // whitespace-only lines before the header
+        }
+        if !opts.has_header {
+            break (1..=rec.len()).map(|j| format!("column_{j}")).collect();
+        }
+        first = false;
+        let line = counter.line_at(rec.position().map_or(0, |p| p.byte() as usize));
+        let raw: Vec<String> = rec.iter().map(field_str).collect();
+        let mut parser = NumberParser::new(opts.decimal_comma);
+        if raw.iter().all(|n| parser.parse(n.as_bytes()).is_some()) {
+            let shown: Vec<&str> = raw.iter().take(3).map(String::as_str).collect();
+            return Err(ErrorKind::NoHeader {
+                detail: format!(
+                    "line {line} looks like data, not column names (`{}`); set has_header to false to name columns column_1, column_2, …",
+                    shown.join("`, `")
+                ),
+            }
+            .into());
+        }
+        let mut names = Vec::with_capacity(raw.len());
+        for (j, n) in raw.into_iter().enumerate() {
+            if n.is_empty() {
+                let auto = format!("column_{}", j + 1);
+                warnings.push(format!("column {} has no name in the header; it was named `{auto}`", j + 1));
+                names.push(auto);
+            } else {
+                names.push(n);
+            }
+        }
+        break names;
+    };
+    for j in 0..names.len() {
+        if let Some(k) = names[..j].iter().position(|p| *p == names[j]) {
+            return Err(ErrorKind::DuplicateColumn { name: names[j].clone(), first: k, second: j }.into());
+        }
+    }
+    let ncols = names.len();
+    let total = text.len().max(1) as f64;
+    let mut builders: Vec<ColumnBuilder> = names.iter().map(|n| ColumnBuilder::new(n.clone(), 0)).collect();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut rows_skipped = 0usize;
+    let mut trailing = 0usize;
+    let mut parser = NumberParser::new(opts.decimal_comma);
+    let mut count = 0usize;
+    // `first` is true when the already-read record is data (has_header = false).
+    loop {
+        if !first {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(Error::parse(e.position().map(|p| p.line()), e.to_string())),
+            }
+        }
+        first = false;
+        count += 1;
+        let pos = rec.position();
+        let line = counter.line_at(pos.map_or(0, |p| p.byte() as usize));
+        if count % 8192 == 0 && !progress(pos.map_or(0.0, |p| p.byte() as f64 / total)) {
+            return Err(ErrorKind::Cancelled.into());
+        }
+        match judge(&rec, ncols, &mut trailing) {
+            Ok(Verdict::Row) => {
+                for (b, f) in builders.iter_mut().zip(rec.iter()) {
+                    b.push(classify(f, &opts.missing, &mut parser));
+                }
+                lines.push(line);
+                if lines.len() == 1024 {
+                    // Reserve for the whole file, estimated from the bytes per row so far.
+                    let used = pos.map_or(0, |p| p.byte() as usize).max(1);
+                    let est = (text.len() as f64 / used as f64 * 1024.0 * 1.05) as usize;
+                    let extra = est.saturating_sub(1024).min(100_000_000);
+                    lines.reserve(extra);
+                    for b in &mut builders {
+                        b.reserve(extra);
+                    }
+                }
+            }
+            Ok(Verdict::Skip(reason)) => {
+                rows_skipped += 1;
+                if skipped.len() < MAX_LISTED_SKIPS {
+                    skipped.push(SkippedRow { line, reason });
+                }
+            }
+            Err(found) => {
+                if opts.skip_ragged {
+                    rows_skipped += 1;
+                    if skipped.len() < MAX_LISTED_SKIPS {
+                        skipped.push(SkippedRow { line, reason: format!("has {found} fields, header has {ncols}") });
+                    }
+                } else {
+                    return Err(ErrorKind::RaggedRow { line, found, expected: ncols }.into());
+                }
+            }
+        }
+    }
+    if trailing > 0 {
+        warnings.push(format!(
+            "{trailing} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored"
+        ));
+    }
+    // Recovery pass: original text of numbers in columns that turned to text late.
+    let upto = builders.iter().map(ColumnBuilder::needs_recovery).max().unwrap_or(0);
+    if upto > 0 {
+        let mut rdr = builder().from_reader(text);
+        let mut row = 0usize;
+        let mut started = false;
+        let mut dummy = 0usize;
+        while row < upto {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                _ => break,
+            }
+            // Same rules as the first pass: blank records before the first one are
+            // skipped, and that first one is the header unless has_header is false.
+            if !started {
+                if rec.iter().all(|f| trim(f).is_empty()) {
+                    continue;
+                }
+                started = true;
+                if opts.has_header {
+                    continue;
+                }
+            }
+            if let Ok(Verdict::Row) = judge(&rec, ncols, &mut dummy) {
+                for (b, f) in builders.iter_mut().zip(rec.iter()) {
+                    if row < b.needs_recovery() {
+                        let text = match classify(f, &opts.missing, &mut parser) {
+                            Cell::Missing => None,
+                            _ => Some(field_str(f)),
+                        };
+                        b.recover(row, text);
+                    }
+                }
+                row += 1;
+            }
+        }
+    }
+    let mut columns: Vec<Column> = Vec::with_capacity(ncols);
+    let mut stats = Vec::with_capacity(ncols);
+    for b in builders {
+        let (c, s) = b.finish();
+        columns.push(c);
+        stats.push(s);
+    }
+    let dataset = Dataset::from_columns(columns)?.with_source_lines(lines);
+    progress(1.0);
+    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::ColumnData;
+
+    fn read(s: &str) -> Result<CsvOutput> {
+        read_csv(s.as_bytes(), &CsvOptions::default(), &mut |_| true)
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_delimiter(b"a;b;c\n1,5;2,5;3\n4;5;6,1\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\n1\t2\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a|b|c\n\"x|y\"|2|3\n"), b'|');
+        assert_eq!(sniff_delimiter(b"name,note\nx,\"a;b;c;d\"\n"), b',');
+        assert_eq!(sniff_delimiter(b"single\n1\n2\n"), b',');
+    }
+
+    #[test]
+    fn recovery_keeps_original_text() {
+        let mut s = String::from("id,v\n");
+        for i in 0..40 {
+            s.push_str(&format!("{},{}\n", if i == 30 { "A12".to_string() } else { format!("00{i}") }, i));
+        }
+        let out = read(&s).unwrap();
+        match &out.dataset.column("id").unwrap().data {
+            ColumnData::Text { values, strays } => {
+                assert_eq!(values[0].as_deref(), Some("000"));
+                assert_eq!(values[29].as_deref(), Some("0029"));
+                assert_eq!(values[30].as_deref(), Some("A12"));
+                let st = strays.as_ref().unwrap();
+                assert_eq!((st.count, st.first_row), (1, 30));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(out.dataset.source_line(30), Some(32));
+    }
+
+    #[test]
+    fn lines_with_blank_lines_and_old_mac_endings() {
+        let out = read("a,b\n\n\n1,2\r\n\r\n3,4\r5,6\n").unwrap();
+        let lines: Vec<u64> = (0..3).map(|r| out.dataset.source_line(r).unwrap()).collect();
+        assert_eq!(lines, vec![4, 6, 7]);
+        let e = read("a,b\n\n1\n").unwrap_err();
+        assert_eq!(e.to_string(), "line 3 has 1 fields, header has 2");
+    }
+
+    #[test]
+    fn recovery_without_header_after_blank_lines() {
+        let opts = CsvOptions { has_header: false, ..CsvOptions::default() };
+        let mut s = String::from("  \n");
+        for i in 0..30 {
+            s.push_str(&format!("0{i}\n"));
+        }
+        s.push_str("x\n");
+        let out = read_csv(s.as_bytes(), &opts, &mut |_| true).unwrap();
+        let c = out.dataset.column("column_1").unwrap();
+        assert_eq!((c.display(0), c.display(29), c.display(30)), ("00".into(), "029".into(), "x".into()));
+        assert_eq!(out.dataset.source_line(0), Some(2));
+    }
+
+    #[test]
+    fn trailing_and_blank() {
+        let out = read("a,b\n1,2,,\n  \n3,4\n").unwrap();
+        assert_eq!(out.dataset.nrows(), 2);
+        assert_eq!(out.rows_skipped, 1);
+        assert_eq!(out.skipped[0], SkippedRow { line: 3, reason: "blank line".into() });
+        assert_eq!(out.warnings.len(), 1);
+    }
+}

@@ -1,0 +1,230 @@
+//! Excel workbooks (`.xlsx`, `.xlsm`, `.xls`, also `.xlsb`/`.ods`) via `calamine`.
+//!
+//! * **Sheet**: the first one by default; `sheet` selects by exact name, then by
+//!   case-insensitive name, then by 0-based index written as text (`"1"`). All sheet
+//!   names are listed in the report.
+//! * **Header**: the first row with a non-empty cell. Line numbers in messages and
+//!   `Dataset::source_line` are Excel's row numbers (1-based). Columns with neither
+//!   a header nor any value are dropped; a column with values but no header is named
+//!   `column_<position>` with a warning. Rows whose cells are all empty are skipped
+//!   and listed in the report as `blank row`.
+//! * **Cells**: numbers are numbers (whole floats count as integers); strings go
+//!   through the same rules as CSV fields (so `"12"` typed as text is a number and
+//!   `NA` is missing); booleans are 1/0; empty cells and every error value
+//!   (`#N/A`, `#DIV/0!`, …) are missing (errors counted in a warning); **dates and
+//!   date-times become ISO 8601 text** (`2020-03-31`, `2020-03-31 12:30:00`), because
+//!   a serial number such as 43921 is meaningless to most analysts; durations
+//!   become numbers of days.
+
+use super::csv::SkippedRow;
+use super::dataset::Dataset;
+use super::infer::{classify, Cell, ColumnBuilder, ColumnStats, MissingSet, NumberParser};
+use crate::error::{Error, ErrorKind, Result};
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use std::io::Cursor;
+
+/// What the Excel reader produced.
+#[derive(Debug, Clone)]
+pub struct ExcelOutput {
+    /// The data (source lines = Excel row numbers).
+    pub dataset: Dataset,
+    /// The sheet read.
+    pub sheet: String,
+    /// All sheet names, in workbook order.
+    pub sheets: Vec<String>,
+    /// Rows skipped (blank rows).
+    pub rows_skipped: usize,
+    /// The skipped rows (first 1000).
+    pub skipped: Vec<SkippedRow>,
+    /// Per-column statistics.
+    pub stats: Vec<ColumnStats>,
+    /// Non-fatal remarks.
+    pub warnings: Vec<String>,
+}
+
+fn pick_sheet(sheets: &[String], wanted: Option<&str>) -> Result<String> {
+    let Some(first) = sheets.first() else {
+        return Err(Error::parse(None, "the workbook has no sheets"));
+    };
+    let Some(w) = wanted.map(str::trim).filter(|w| !w.is_empty()) else {
+        return Ok(first.clone());
+    };
+    if let Some(s) = sheets.iter().find(|s| s.as_str() == w) {
+        return Ok(s.clone());
+    }
+    if let Some(s) = sheets.iter().find(|s| s.to_lowercase() == w.to_lowercase()) {
+        return Ok(s.clone());
+    }
+    if let Some(s) = w.parse::<usize>().ok().and_then(|i| sheets.get(i)) {
+        return Ok(s.clone());
+    }
+    Err(Error::invalid(format!("no sheet `{w}` in the workbook; its sheets are: {}", sheets.join(", "))))
+}
+
+fn iso_date(dt: &calamine::ExcelDateTime) -> String {
+    let (y, mo, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
+    if h == 0 && mi == 0 && s == 0 && ms == 0 {
+        format!("{y:04}-{mo:02}-{d:02}")
+    } else if ms == 0 {
+        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{ms:03}")
+    }
+}
+
+fn header_text(c: &Data) -> String {
+    match c {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+        Data::Float(f) => format!("{f}"),
+        Data::Int(i) => format!("{i}"),
+        Data::Bool(b) => format!("{b}"),
+        Data::DateTime(d) => iso_date(d),
+    }
+}
+
+/// Reads one sheet of a workbook held in memory.
+pub fn read_excel(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    has_header: bool,
+    decimal_comma: bool,
+    missing: &MissingSet,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<ExcelOutput> {
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        Error::new(ErrorKind::Binary { detail: format!("it looks like a spreadsheet but could not be opened ({e})") })
+    })?;
+    let sheets = wb.sheet_names();
+    let name = pick_sheet(&sheets, sheet)?;
+    let range = wb
+        .worksheet_range(&name)
+        .map_err(|e| Error::parse(None, format!("sheet `{name}` could not be read: {e}")))?;
+    if !progress(0.3) {
+        return Err(ErrorKind::Cancelled.into());
+    }
+    let row0 = range.start().map_or(0, |(r, _)| r as u64);
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let Some(hdr_idx) = rows.iter().position(|r| r.iter().any(|c| !matches!(c, Data::Empty))) else {
+        return Err(ErrorKind::EmptyFile.into());
+    };
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let data_rows = if has_header { &rows[hdr_idx + 1..] } else { &rows[hdr_idx..] };
+    let mut warnings = Vec::new();
+    // Column names and the columns kept.
+    let header: Vec<String> = if has_header {
+        (0..width).map(|j| rows[hdr_idx].get(j).map(header_text).unwrap_or_default()).collect()
+    } else {
+        vec![String::new(); width]
+    };
+    let mut keep = Vec::new();
+    let mut names = Vec::new();
+    for (j, h) in header.iter().enumerate() {
+        let has_data = data_rows.iter().any(|r| r.get(j).is_some_and(|c| !matches!(c, Data::Empty)));
+        if h.is_empty() && has_header && !has_data {
+            continue;
+        }
+        let n = if h.is_empty() {
+            let auto = format!("column_{}", j + 1);
+            if has_header {
+                warnings.push(format!("column {} has no name in the header; it was named `{auto}`", j + 1));
+            }
+            auto
+        } else {
+            h.clone()
+        };
+        keep.push(j);
+        names.push(n);
+    }
+    if names.is_empty() {
+        return Err(ErrorKind::NoHeader { detail: format!("sheet `{name}` has no column names") }.into());
+    }
+    for j in 0..names.len() {
+        if let Some(k) = names[..j].iter().position(|p| *p == names[j]) {
+            return Err(ErrorKind::DuplicateColumn { name: names[j].clone(), first: keep[k], second: keep[j] }.into());
+        }
+    }
+    let mut builders: Vec<ColumnBuilder> =
+        names.iter().map(|n| ColumnBuilder::new(n.clone(), data_rows.len())).collect();
+    let mut parser = NumberParser::new(decimal_comma);
+    let mut lines = Vec::with_capacity(data_rows.len());
+    let mut skipped = Vec::new();
+    let mut rows_skipped = 0;
+    let mut errors = 0usize;
+    let first_line = row0 + hdr_idx as u64 + 1 + u64::from(has_header);
+    let total = data_rows.len().max(1) as f64;
+    for (i, r) in data_rows.iter().enumerate() {
+        let line = first_line + i as u64;
+        if i % 8192 == 8191 && !progress(0.3 + 0.7 * i as f64 / total) {
+            return Err(ErrorKind::Cancelled.into());
+        }
+        if keep.iter().all(|&j| r.get(j).map_or(true, |c| matches!(c, Data::Empty))) {
+            rows_skipped += 1;
+            if skipped.len() < super::csv::MAX_LISTED_SKIPS {
+                skipped.push(SkippedRow { line, reason: "blank row".into() });
+            }
+            continue;
+        }
+        lines.push(line);
+        for (b, &j) in builders.iter_mut().zip(&keep) {
+            let cell = r.get(j).unwrap_or(&Data::Empty);
+            let owned;
+            let c = match cell {
+                Data::Empty => Cell::Missing,
+                Data::Error(_) => {
+                    errors += 1;
+                    Cell::Missing
+                }
+                Data::Int(v) => Cell::Number { value: *v as f64, integer: v.unsigned_abs() < 9_000_000_000_000_000, raw: None },
+                Data::Float(v) if v.is_finite() => {
+                    Cell::Number { value: *v, integer: v.fract() == 0.0 && v.abs() < 9.0e15, raw: None }
+                }
+                Data::Float(_) => Cell::Missing,
+                Data::Bool(v) => Cell::Number { value: f64::from(u8::from(*v)), integer: true, raw: None },
+                Data::String(s) => classify(s.as_bytes(), missing, &mut parser),
+                Data::DateTime(d) if d.is_duration() => Cell::Number { value: d.as_f64(), integer: false, raw: None },
+                Data::DateTime(d) => {
+                    owned = iso_date(d);
+                    Cell::Text(&owned)
+                }
+                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+            };
+            b.push(c);
+        }
+    }
+    if errors > 0 {
+        warnings.push(format!("{errors} cell(s) held Excel errors (#N/A, #DIV/0!, …) and were read as missing"));
+    }
+    let mut columns = Vec::with_capacity(builders.len());
+    let mut stats = Vec::with_capacity(builders.len());
+    for b in builders {
+        let (c, s) = b.finish();
+        columns.push(c);
+        stats.push(s);
+    }
+    let dataset = Dataset::from_columns(columns)?.with_source_lines(lines);
+    progress(1.0);
+    Ok(ExcelOutput { dataset, sheet: name, sheets, rows_skipped, skipped, stats, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_selection() {
+        let s = vec!["Data".to_string(), "Notes".to_string()];
+        assert_eq!(pick_sheet(&s, None).unwrap(), "Data");
+        assert_eq!(pick_sheet(&s, Some("notes")).unwrap(), "Notes");
+        assert_eq!(pick_sheet(&s, Some("1")).unwrap(), "Notes");
+        let e = pick_sheet(&s, Some("x")).unwrap_err().to_string();
+        assert!(e.contains("Data, Notes"), "{e}");
+        assert!(pick_sheet(&[], None).is_err());
+    }
+
+    #[test]
+    fn not_a_workbook() {
+        let e = read_excel(b"PK\x03\x04garbage", None, true, false, &MissingSet::default_set(), &mut |_| true);
+        assert!(matches!(e.unwrap_err().kind(), ErrorKind::Binary { .. }));
+    }
+}

@@ -1,0 +1,286 @@
+//! Panel declaration: which column identifies the unit (city, province, firm) and
+//! which the period (year), and what the panel looks like.
+//!
+//! Rows with a missing unit or time are counted and otherwise ignored. Periods are
+//! the sorted distinct values of the time column (numerically for numeric columns,
+//! as in [`Dataset::factor`]). The panel is **balanced** when no (unit, time) pair
+//! repeats and every unit is observed in every period. A **gap** is a period
+//! between a unit's first and last observed period in which it is not observed
+//! (periods only ever seen for other units count; calendar years absent from the
+//! whole file do not). Duplicate (unit, time) pairs make fixed-effect panel
+//! estimators ill-defined; here they are only reported, with their rows and lines.
+
+use super::dataset::{ColumnData, Dataset, Factor};
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// How many duplicate pairs / units with gaps are listed individually.
+pub const MAX_LISTED: usize = 10;
+
+/// A (unit, time) pair that occurs more than once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DuplicatePair {
+    /// Unit label.
+    pub unit: String,
+    /// Time label.
+    pub time: String,
+    /// 0-based rows holding it.
+    pub rows: Vec<usize>,
+    /// Their 1-based file lines, when known.
+    pub lines: Vec<u64>,
+}
+
+/// A unit with periods missing inside its observed range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelGap {
+    /// Unit label.
+    pub unit: String,
+    /// The missing periods.
+    pub missing: Vec<String>,
+}
+
+/// Structure of a panel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelInfo {
+    /// Unit column.
+    pub unit: String,
+    /// Time column.
+    pub time: String,
+    /// Rows with both unit and time present.
+    pub n_obs: usize,
+    /// Distinct units.
+    pub n_units: usize,
+    /// Distinct periods.
+    pub n_periods: usize,
+    /// The periods, sorted.
+    pub periods: Vec<String>,
+    /// First period (numeric time columns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_min: Option<f64>,
+    /// Last period (numeric time columns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_max: Option<f64>,
+    /// Every unit observed exactly once in every period.
+    pub balanced: bool,
+    /// Fewest distinct periods of a unit.
+    pub min_periods_per_unit: usize,
+    /// Most distinct periods of a unit.
+    pub max_periods_per_unit: usize,
+    /// Rows with a missing unit.
+    pub n_missing_unit: usize,
+    /// Rows with a missing time.
+    pub n_missing_time: usize,
+    /// Number of (unit, time) pairs that occur more than once.
+    pub n_duplicates: usize,
+    /// The first [`MAX_LISTED`] of them.
+    pub duplicates: Vec<DuplicatePair>,
+    /// Number of units with gaps.
+    pub n_units_with_gaps: usize,
+    /// The first [`MAX_LISTED`] of them.
+    pub gaps: Vec<PanelGap>,
+    /// Plain-language summary of every problem found.
+    pub diagnostics: Vec<String>,
+}
+
+/// Describes the panel structure given by `unit` and `time`.
+pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
+    if unit == time {
+        return Err(Error::invalid(format!("the unit and time columns are the same (`{unit}`)")));
+    }
+    let u: Factor = ds.factor(unit)?;
+    let t: Factor = ds.factor(time)?;
+    let n_missing_unit = u.codes.iter().filter(|&&c| c == Factor::MISSING).count();
+    let n_missing_time = t.codes.iter().filter(|&&c| c == Factor::MISSING).count();
+    let mut obs: Vec<(u32, u32, usize)> = u
+        .codes
+        .iter()
+        .zip(&t.codes)
+        .enumerate()
+        .filter(|(_, (&a, &b))| a != Factor::MISSING && b != Factor::MISSING)
+        .map(|(i, (&a, &b))| (a, b, i))
+        .collect();
+    obs.sort_unstable();
+    let n_obs = obs.len();
+    let used_units: Vec<u32> = {
+        let mut v: Vec<u32> = obs.iter().map(|o| o.0).collect();
+        v.dedup();
+        v
+    };
+    let mut used_periods: Vec<u32> = obs.iter().map(|o| o.1).collect();
+    used_periods.sort_unstable();
+    used_periods.dedup();
+    let n_units = used_units.len();
+    let n_periods = used_periods.len();
+    let periods: Vec<String> = used_periods.iter().map(|&p| t.levels[p as usize].clone()).collect();
+    let (time_min, time_max) = match &ds.column(time)?.data {
+        ColumnData::Numeric { values, .. } => {
+            let vals = obs.iter().map(|o| values[o.2]);
+            let min = vals.clone().fold(f64::INFINITY, f64::min);
+            let max = vals.fold(f64::NEG_INFINITY, f64::max);
+            if n_obs > 0 {
+                (Some(min), Some(max))
+            } else {
+                (None, None)
+            }
+        }
+        ColumnData::Text { .. } => (None, None),
+    };
+    // Position of each used period among used periods (for gap detection).
+    let rank = |p: u32| used_periods.binary_search(&p).unwrap_or(0);
+    let mut duplicates = Vec::new();
+    let mut n_duplicates = 0;
+    let mut gaps = Vec::new();
+    let mut n_units_with_gaps = 0;
+    let (mut min_pp, mut max_pp) = (usize::MAX, 0usize);
+    let mut i = 0;
+    while i < obs.len() {
+        let unit_code = obs[i].0;
+        let mut j = i;
+        while j < obs.len() && obs[j].0 == unit_code {
+            j += 1;
+        }
+        let block = &obs[i..j];
+        let mut distinct: Vec<u32> = Vec::with_capacity(block.len());
+        let mut k = 0;
+        while k < block.len() {
+            let mut l = k + 1;
+            while l < block.len() && block[l].1 == block[k].1 {
+                l += 1;
+            }
+            if l - k > 1 {
+                n_duplicates += 1;
+                if duplicates.len() < MAX_LISTED {
+                    let rows: Vec<usize> = block[k..l].iter().map(|o| o.2).collect();
+                    let lines = rows.iter().filter_map(|&r| ds.source_line(r)).collect();
+                    duplicates.push(DuplicatePair {
+                        unit: u.levels[unit_code as usize].clone(),
+                        time: t.levels[block[k].1 as usize].clone(),
+                        rows,
+                        lines,
+                    });
+                }
+            }
+            distinct.push(block[k].1);
+            k = l;
+        }
+        min_pp = min_pp.min(distinct.len());
+        max_pp = max_pp.max(distinct.len());
+        if let (Some(&first), Some(&last)) = (distinct.first(), distinct.last()) {
+            let (a, b) = (rank(first), rank(last));
+            if b - a + 1 > distinct.len() {
+                n_units_with_gaps += 1;
+                if gaps.len() < MAX_LISTED {
+                    let missing = used_periods[a..=b]
+                        .iter()
+                        .filter(|p| distinct.binary_search(p).is_err())
+                        .map(|&p| t.levels[p as usize].clone())
+                        .collect();
+                    gaps.push(PanelGap { unit: u.levels[unit_code as usize].clone(), missing });
+                }
+            }
+        }
+        i = j;
+    }
+    if n_units == 0 {
+        min_pp = 0;
+    }
+    let balanced = n_obs > 0 && n_duplicates == 0 && min_pp == n_periods;
+    let mut diagnostics = Vec::new();
+    if n_missing_unit > 0 || n_missing_time > 0 {
+        diagnostics.push(format!(
+            "{} row(s) have a missing `{unit}` and {} a missing `{time}`; they are not part of the panel",
+            n_missing_unit, n_missing_time
+        ));
+    }
+    if n_duplicates > 0 {
+        let d = &duplicates[0];
+        let at = if d.lines.is_empty() {
+            format!("rows {}", d.rows.iter().map(|r| (r + 1).to_string()).collect::<Vec<_>>().join(", "))
+        } else {
+            format!("lines {}", d.lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
+        };
+        diagnostics.push(format!(
+            "{n_duplicates} ({unit}, {time}) pair(s) occur more than once, first ({}, {}) at {at}; panel estimators need unique pairs",
+            d.unit, d.time
+        ));
+    }
+    if !balanced && n_obs > 0 {
+        let short = obs_units_short(min_pp, n_periods);
+        diagnostics.push(format!(
+            "unbalanced panel: units have {min_pp} to {max_pp} of the {n_periods} periods{short}"
+        ));
+    }
+    if n_units_with_gaps > 0 {
+        diagnostics.push(format!("{n_units_with_gaps} unit(s) have gaps (periods missing between their first and last)"));
+    }
+    Ok(PanelInfo {
+        unit: unit.to_string(),
+        time: time.to_string(),
+        n_obs,
+        n_units,
+        n_periods,
+        periods,
+        time_min,
+        time_max,
+        balanced,
+        min_periods_per_unit: min_pp,
+        max_periods_per_unit: max_pp,
+        n_missing_unit,
+        n_missing_time,
+        n_duplicates,
+        duplicates,
+        n_units_with_gaps,
+        gaps,
+        diagnostics,
+    })
+}
+
+fn obs_units_short(min_pp: usize, n_periods: usize) -> &'static str {
+    if min_pp < n_periods {
+        ""
+    } else {
+        " (some (unit, time) pairs repeat)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Column;
+
+    fn t(v: &[&str]) -> Vec<Option<String>> {
+        v.iter().map(|s| if s.is_empty() { None } else { Some(s.to_string()) }).collect()
+    }
+
+    #[test]
+    fn balanced_panel() {
+        let ds = Dataset::from_columns(vec![
+            Column::text("id", t(&["a", "a", "b", "b"])),
+            Column::numeric("year", vec![2001.0, 2000.0, 2000.0, 2001.0]),
+        ])
+        .unwrap();
+        let p = panel_info(&ds, "id", "year").unwrap();
+        assert!(p.balanced);
+        assert_eq!((p.n_units, p.n_periods, p.time_min, p.time_max), (2, 2, Some(2000.0), Some(2001.0)));
+        assert!(p.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn duplicates_gaps_missing() {
+        let ds = Dataset::from_columns(vec![
+            Column::text("id", t(&["a", "a", "a", "b", "b", "b", ""])),
+            Column::numeric("year", vec![2000.0, 2002.0, 2002.0, 2000.0, 2001.0, 2002.0, 2001.0]),
+        ])
+        .unwrap()
+        .with_source_lines(vec![2, 3, 4, 5, 6, 7, 8]);
+        let p = panel_info(&ds, "id", "year").unwrap();
+        assert!(!p.balanced);
+        assert_eq!((p.n_obs, p.n_missing_unit, p.n_duplicates), (6, 1, 1));
+        assert_eq!(p.duplicates[0].lines, vec![3, 4]);
+        assert_eq!(p.duplicates[0].time, "2002");
+        assert_eq!(p.gaps, vec![PanelGap { unit: "a".into(), missing: vec!["2001".into()] }]);
+        assert_eq!((p.min_periods_per_unit, p.max_periods_per_unit), (2, 3));
+        assert_eq!(p.diagnostics.len(), 4, "{:?}", p.diagnostics);
+        assert!(panel_info(&ds, "id", "id").is_err());
+    }
+}
