@@ -1,15 +1,260 @@
 //! The only module that touches `wasm-bindgen`: converts between JS values and
-//! the core's types, and turns every core error into a JS `Error`. No logic here.
+//! the core's types, and turns every core error into a JS `Error`. No logic here:
+//! each function deserialises its options, calls one core function and
+//! serialises the result.
 
+use crate::data::{self, Dataset, LoadReport};
+use crate::estimators::{index, psm};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Turns a core error into a JS `Error` whose message names the problem.
+/// The one error bridge: a core error becomes a JS `Error` whose message names the problem.
 fn js_error(e: crate::Error) -> JsValue {
     js_sys::Error::new(&e.to_string()).into()
+}
+
+/// Options objects from JS: `undefined`/`null` mean "all defaults".
+fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| js_sys::Error::new(&format!("invalid {what} options: {e}")).into())
+}
+
+/// A required JS object (no defaults).
+fn from_js_required<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Err(js_sys::Error::new(&format!("{what}: options are required")).into());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| js_sys::Error::new(&format!("invalid {what} options: {e}")).into())
+}
+
+/// Results become plain JS objects (maps as objects, `None` as `null`).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_sys::Error::new(&format!("could not convert the result: {e}")).into())
 }
 
 /// The crate version.
 #[wasm_bindgen]
 pub fn version() -> String {
     crate::version().to_string()
+}
+
+/// Shows Rust panics (bugs) in the browser console instead of an opaque trap.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&JsValue::from_str(&format!("quasi internal error: {info}")));
+    }));
+}
+
+/// A loaded table (CSV or Excel).
+#[wasm_bindgen(js_name = Dataset)]
+pub struct JsDataset {
+    inner: Dataset,
+    report: Option<LoadReport>,
+}
+
+#[derive(Serialize)]
+struct Preview {
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+#[wasm_bindgen(js_class = Dataset)]
+impl JsDataset {
+    /// Parses a file's bytes. `options`: `{ filename, delimiter, encoding, decimal_comma, missing, sheet, has_header, skip_ragged }`.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8], options: JsValue) -> Result<JsDataset, JsValue> {
+        let opts: data::ReadOptions = from_js(options, "read")?;
+        let loaded = data::read_bytes(bytes, &opts).map_err(js_error)?;
+        Ok(JsDataset { inner: loaded.dataset, report: Some(loaded.report) })
+    }
+
+    /// Like `fromBytes`, calling `progress(fraction)` now and then; returning `false` cancels.
+    #[wasm_bindgen(js_name = fromBytesWithProgress)]
+    pub fn from_bytes_with_progress(
+        bytes: &[u8],
+        options: JsValue,
+        progress: &js_sys::Function,
+    ) -> Result<JsDataset, JsValue> {
+        let opts: data::ReadOptions = from_js(options, "read")?;
+        let mut cb = |fraction: f64| -> bool {
+            match progress.call1(&JsValue::NULL, &JsValue::from_f64(fraction)) {
+                Ok(v) => v.as_bool() != Some(false),
+                Err(_) => false,
+            }
+        };
+        let loaded = data::read_bytes_with_progress(bytes, &opts, &mut cb).map_err(js_error)?;
+        Ok(JsDataset { inner: loaded.dataset, report: Some(loaded.report) })
+    }
+
+    /// Number of rows.
+    #[wasm_bindgen(getter)]
+    pub fn nrows(&self) -> usize {
+        self.inner.nrows()
+    }
+
+    /// Number of columns.
+    #[wasm_bindgen(getter)]
+    pub fn ncols(&self) -> usize {
+        self.inner.ncols()
+    }
+
+    /// Column names in order.
+    #[wasm_bindgen(js_name = columnNames)]
+    pub fn column_names(&self) -> Vec<String> {
+        self.inner.column_names()
+    }
+
+    /// What loading found: encoding, delimiter, column kinds, skipped rows, warnings.
+    #[wasm_bindgen(js_name = loadReport)]
+    pub fn load_report(&self) -> Result<JsValue, JsValue> {
+        match &self.report {
+            Some(r) => to_js(r),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// The first `n` rows as display strings: `{ columns, rows }`.
+    pub fn preview(&self, n: usize) -> Result<JsValue, JsValue> {
+        to_js(&Preview { columns: self.inner.column_names(), rows: self.inner.preview(n) })
+    }
+
+    /// Descriptive statistics: `{ columns?, by?, quantiles? }` → `{ rows: [{ variable, n, mean, sd, min, max, … }] }`.
+    pub fn describe(&self, spec: JsValue) -> Result<JsValue, JsValue> {
+        let spec: data::DescribeSpec = from_js(spec, "describe")?;
+        to_js(&data::describe(&self.inner, &spec).map_err(js_error)?)
+    }
+
+    /// Descriptive statistics as CSV text.
+    #[wasm_bindgen(js_name = describeCsv)]
+    pub fn describe_csv(&self, spec: JsValue) -> Result<String, JsValue> {
+        let spec: data::DescribeSpec = from_js(spec, "describe")?;
+        Ok(data::describe(&self.inner, &spec).map_err(js_error)?.to_csv())
+    }
+
+    /// Panel structure for a unit and a time column.
+    #[wasm_bindgen(js_name = panelInfo)]
+    pub fn panel_info(&self, unit: &str, time: &str) -> Result<JsValue, JsValue> {
+        to_js(&data::panel_info(&self.inner, unit, time).map_err(js_error)?)
+    }
+
+    /// Adds (or replaces) a numeric column; `null`/`NaN` entries are missing.
+    #[wasm_bindgen(js_name = addColumn)]
+    pub fn add_column(&mut self, name: &str, values: JsValue) -> Result<(), JsValue> {
+        let v: Vec<Option<f64>> = from_js_required(values, "addColumn values")?;
+        let v = v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect();
+        self.inner.add_numeric(name, v).map_err(js_error)
+    }
+
+    /// The dataset as CSV text (e.g. after adding an index column).
+    #[wasm_bindgen(js_name = toCsv)]
+    pub fn to_csv(&self) -> String {
+        self.inner.to_csv()
+    }
+}
+
+/// Composite index: entropy, TOPSIS, PCA, CRITIC, CV or equal weights.
+#[wasm_bindgen(js_name = buildIndex)]
+pub fn build_index(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: index::IndexSpec = from_js_required(spec, "buildIndex")?;
+    to_js(&index::build_index(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Location quotients of sectors within units (and years).
+#[wasm_bindgen(js_name = locationQuotient)]
+pub fn location_quotient(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: index::LqSpec = from_js_required(spec, "locationQuotient")?;
+    to_js(&index::location_quotient(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Herfindahl–Hirschman index of shares within each unit(-year).
+#[wasm_bindgen]
+pub fn hhi(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: index::HhiSpec = from_js_required(spec, "hhi")?;
+    to_js(&index::hhi(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Theil index of industrial structure rationalisation.
+#[wasm_bindgen]
+pub fn theil(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: index::TheilSpec = from_js_required(spec, "theil")?;
+    to_js(&index::theil(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Charts as SVG text. `kind`: `"coef"` (`data`: `[{ x, label, estimate, conf_low, conf_high }]`),
+/// `"histogram"` (`data`: `{ draws, actual }`), `"density"` / `"line"` (`data`: `[{ label, xs, ys }]`),
+/// `"bar"` (`data`: `{ labels, values }`). `options`: title, axis labels, sizes (see `report::svg::ChartOptions`).
+#[wasm_bindgen]
+pub fn chart(kind: &str, data: JsValue, options: JsValue) -> Result<String, JsValue> {
+    use crate::report::svg;
+    #[derive(serde::Deserialize)]
+    struct Hist {
+        draws: Vec<Option<f64>>,
+        actual: Option<f64>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Bars {
+        labels: Vec<String>,
+        values: Vec<Option<f64>>,
+    }
+    let opts: svg::ChartOptions = from_js(options, "chart")?;
+    let nan = |v: Vec<Option<f64>>| -> Vec<f64> { v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect() };
+    Ok(match kind {
+        "coef" => svg::coef_plot(&from_js_required::<Vec<svg::CoefPoint>>(data, "chart")?, &opts),
+        "histogram" => {
+            let h: Hist = from_js_required(data, "chart")?;
+            svg::histogram(&nan(h.draws), h.actual.unwrap_or(f64::NAN), &opts)
+        }
+        "density" => svg::density_plot(&from_js_required::<Vec<svg::Series>>(data, "chart")?, &opts),
+        "line" => svg::line_chart(&from_js_required::<Vec<svg::Series>>(data, "chart")?, &opts),
+        "bar" => {
+            let b: Bars = from_js_required(data, "chart")?;
+            svg::bar_chart(&b.labels, &nan(b.values), &opts)
+        }
+        other => {
+            return Err(js_error(crate::Error::invalid(format!(
+                "unknown chart kind `{other}` (use coef, histogram, density, line or bar)"
+            ))))
+        }
+    })
+}
+
+/// Propensity score matching: `{ formula, outcome, model, method, k, replace, ties, match_on, caliper, estimand, se, … }`.
+#[wasm_bindgen]
+pub fn psm(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: psm::PsmSpec = from_js_required(spec, "psm")?;
+    to_js(&psm::psm(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Several matching methods side by side (the first spec is the base row):
+/// `{ rows, csv, markdown }`.
+#[wasm_bindgen(js_name = psmCompare)]
+pub fn psm_compare(ds: &JsDataset, specs: JsValue) -> Result<JsValue, JsValue> {
+    let specs: Vec<psm::PsmSpec> = from_js_required(specs, "psmCompare")?;
+    let (base, rest) = specs.split_first().ok_or_else(|| js_error(crate::Error::invalid("psmCompare needs at least one specification")))?;
+    let table = psm::compare_methods(&ds.inner, base, rest).map_err(js_error)?;
+    #[derive(Serialize)]
+    struct Out<'a> {
+        table: &'a psm::ComparisonTable,
+        csv: String,
+        markdown: String,
+    }
+    to_js(&Out { table: &table, csv: table.to_csv(), markdown: table.to_markdown() })
+}
+
+/// The propensity-score density figure of a `psm` result (SVG text).
+#[wasm_bindgen(js_name = psmDensitySvg)]
+pub fn psm_density_svg(result: JsValue, title: &str) -> Result<String, JsValue> {
+    #[derive(serde::Deserialize)]
+    struct WithDensity {
+        density: psm::DensityData,
+    }
+    let r: WithDensity = from_js_required(result, "psmDensitySvg")?;
+    Ok(psm::density_svg(&r.density, title))
 }

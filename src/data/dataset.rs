@@ -336,6 +336,22 @@ impl Dataset {
         Dataset { columns, nrows: idx.len(), source_lines }
     }
 
+    /// The whole table as RFC 4180 CSV text (comma-separated, fields quoted when
+    /// needed, numbers in shortest round-trip form, missing values empty), e.g. to
+    /// download a dataset after an index column was added.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+        // Writing into a Vec cannot fail; a failed record would only lose output, never panic.
+        let _ = w.write_record(self.columns.iter().map(|c| c.name.as_str()));
+        let mut row: Vec<String> = Vec::with_capacity(self.columns.len());
+        for i in 0..self.nrows {
+            row.clear();
+            row.extend(self.columns.iter().map(|c| c.display(i)));
+            let _ = w.write_record(&row);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
     /// The first `n` rows as display strings, row-major (missing = empty string),
     /// for a preview table.
     pub fn preview(&self, n: usize) -> Vec<Vec<String>> {
@@ -416,6 +432,20 @@ mod tests {
         assert!(matches!(e.unwrap_err().kind(), ErrorKind::DuplicateColumn { .. }));
         let e = Dataset::from_columns(vec![Column::numeric("a", vec![1.0]), Column::numeric("b", vec![])]);
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn to_csv_round_trips_through_the_reader() {
+        let ds = Dataset::from_columns(vec![
+            Column::text("name", vec![Some("a, \"quoted\"".into()), None]),
+            Column::numeric("x", vec![0.1, f64::NAN]),
+        ])
+        .unwrap();
+        let text = ds.to_csv();
+        assert_eq!(text, "name,x\r\n\"a, \"\"quoted\"\"\",0.1\r\n,\r\n");
+        let back = crate::data::read_bytes(text.as_bytes(), &Default::default()).unwrap().dataset;
+        assert_eq!(back.numeric("x").unwrap()[0], 0.1);
+        assert_eq!(back.column("name").unwrap().display(0), "a, \"quoted\"");
     }
 
     #[test]

@@ -11,10 +11,10 @@
 //! The data are linearly binned on a 10× finer grid before the kernel sum (as
 //! R's `density` bins before its FFT), so the cost is O(n + G²), not O(n·G).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One density curve.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DensityCurve {
     /// "treated" or "control".
     pub group: String,
@@ -31,7 +31,7 @@ pub struct DensityCurve {
 }
 
 /// The four curves of the propensity-score density plot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DensityData {
     /// What the x axis is ("propensity score").
     pub variable: String,
