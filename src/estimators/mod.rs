@@ -1,1 +1,3 @@
 //! Estimators: each a spec struct → `fit` → a result struct (serialisable, renderable).
+
+pub mod feols;
