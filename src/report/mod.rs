@@ -1,1 +1,3 @@
 //! Reports: tables (regression, balance, descriptive) and their export formats.
+
+pub mod regtable;
