@@ -90,7 +90,7 @@ fn integer_weights_equal_duplicated_rows() {
     let mut spec = FeolsSpec::new(F, VcovSpec::Iid);
     spec.weights = Some("w".into());
     let wf = feols(&ds, &spec).unwrap();
-    let idx: Vec<usize> = (0..n).flat_map(|i| std::iter::repeat_n(i, w[i] as usize)).collect();
+    let idx: Vec<usize> = (0..n).flat_map(|i| std::iter::repeat(i).take(w[i] as usize)).collect();
     let dup = feols(&ds.take_rows(&idx), &FeolsSpec::new(F, VcovSpec::Iid)).unwrap();
     for (a, b) in wf.coefficients.iter().zip(&dup.coefficients) {
         assert!(rel(a.estimate, b.estimate) < 1e-8, "{}", a.term);

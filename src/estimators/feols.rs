@@ -653,12 +653,13 @@ impl DemeanedDesign {
 
     /// Adds (or replaces) a cluster variable, taking its codes on the sample rows.
     pub fn add_cluster(&mut self, ds: &Dataset, name: &str) -> Result<()> {
-        let f = ds.factor(name)?;
-        let codes: Vec<u32> = self.rows.iter().map(|&i| f.codes[i]).collect();
+        let all = formula::frame::group_codes(ds, name)?;
+        let n_levels = all.iter().filter(|&&c| c != crate::data::Factor::MISSING).map(|&c| c as usize + 1).max().unwrap_or(0);
+        let codes: Vec<u32> = self.rows.iter().map(|&i| all[i]).collect();
         if codes.contains(&crate::data::Factor::MISSING) {
             return Err(Error::invalid(format!("cluster variable `{name}` has missing values in the estimation sample")));
         }
-        let mut map = vec![u32::MAX; f.n_levels()];
+        let mut map = vec![u32::MAX; n_levels];
         let mut k = 0u32;
         let mut out = Vec::with_capacity(codes.len());
         for c in codes {

@@ -74,14 +74,14 @@ impl ModelFrame {
         let inst = formula.instruments.iter().map(|t| ctx.eval_term(t)).collect::<Result<Vec<_>>>()?;
         let mut fe_raw = Vec::new();
         for combo in &formula.fixef {
-            let facs = combo.iter().map(|v| ds.factor(v)).collect::<Result<Vec<_>>>()?;
-            fe_raw.push((combo.join("^"), combine(&facs.iter().map(|f| f.codes.as_slice()).collect::<Vec<_>>())));
+            let facs = combo.iter().map(|v| group_codes(ds, v)).collect::<Result<Vec<_>>>()?;
+            fe_raw.push((combo.join("^"), combine(&facs.iter().map(|f| f.as_slice()).collect::<Vec<_>>())));
         }
         let mut cl_raw = Vec::new();
         for c in clusters {
             let parts: Vec<&str> = c.split('^').map(str::trim).collect();
-            let facs = parts.iter().map(|v| ds.factor(v)).collect::<Result<Vec<_>>>()?;
-            cl_raw.push((c.clone(), combine(&facs.iter().map(|f| f.codes.as_slice()).collect::<Vec<_>>())));
+            let facs = parts.iter().map(|v| group_codes(ds, v)).collect::<Result<Vec<_>>>()?;
+            cl_raw.push((c.clone(), combine(&facs.iter().map(|f| f.as_slice()).collect::<Vec<_>>())));
         }
         let w_raw = match weights {
             Some(w) => {
@@ -151,6 +151,46 @@ impl ModelFrame {
     }
 }
 
+/// Group codes of a column (order-preserving: same order as
+/// [`Dataset::factor`]'s levels). Whole-number numeric columns with a compact
+/// range take a fast direct-indexing path (no sort, no level strings).
+pub fn group_codes(ds: &Dataset, name: &str) -> Result<Vec<u32>> {
+    if let Ok(v) = ds.numeric(name) {
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        let mut whole = true;
+        for &x in v {
+            if x.is_nan() {
+                continue;
+            }
+            whole &= x.fract() == 0.0;
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        if whole && lo.is_finite() && hi - lo < (4 * v.len() + 16) as f64 {
+            let span = (hi - lo) as usize + 1;
+            let mut map = vec![u32::MAX; span];
+            for &x in v {
+                if !x.is_nan() {
+                    map[(x - lo) as usize] = 0;
+                }
+            }
+            let mut k = 0u32;
+            for m in map.iter_mut() {
+                if *m == 0 {
+                    *m = k;
+                    k += 1;
+                }
+            }
+            return Ok(v.iter().map(|&x| if x.is_nan() { Factor::MISSING } else { map[(x - lo) as usize] }).collect());
+        }
+        if lo.is_infinite() && hi.is_infinite() && !v.is_empty() {
+            return Ok(vec![Factor::MISSING; v.len()]);
+        }
+    }
+    Ok(ds.factor(name)?.codes)
+}
+
 /// Compact codes 0..k for the sample rows (levels in original code order).
 fn recode(name: String, codes: &[u32], rows: &[usize]) -> (String, Vec<u32>, usize) {
     let max = rows.iter().map(|&i| codes[i] as usize + 1).max().unwrap_or(0);
@@ -206,7 +246,7 @@ impl AtomVal {
         match self {
             AtomVal::Num { values, .. } => values[i].is_finite(),
             AtomVal::Cat { codes, slope, .. } => {
-                codes[i] != Factor::MISSING && slope.as_ref().is_none_or(|(_, s)| s[i].is_finite())
+                codes[i] != Factor::MISSING && slope.as_ref().map_or(true, |(_, s)| s[i].is_finite())
             }
         }
     }

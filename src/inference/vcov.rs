@@ -26,6 +26,8 @@
 //! [`wald_test`] computes `W = (Rβ)ᵀ(R V Rᵀ)⁻¹(Rβ) / q` for a subset of
 //! coefficients (`R` selects them), referred to `F(q, df2)`.
 
+#![allow(clippy::needless_range_loop)]
+
 use crate::error::{Error, Result};
 use crate::inference::dist::f_sf;
 use serde::Serialize;

@@ -26,6 +26,8 @@
 //! Low-level kernel: [`demean_slice`] on plain slices. High level:
 //! [`FixedEffects::demean`] / [`FixedEffects::demean_many`].
 
+#![allow(clippy::needless_range_loop)]
+
 use crate::error::{Error, Result};
 
 /// Options of the iterative demeaning.

@@ -12,6 +12,8 @@
 //! Weighted least squares: rows are multiplied by `√w` by the caller or via
 //! [`lstsq`]'s `weights`.
 
+#![allow(clippy::needless_range_loop)]
+
 use crate::error::{Error, Result};
 
 /// A QR factorisation of the kept columns.
@@ -51,7 +53,7 @@ impl Qr {
             }
             let norm = a[r..].iter().map(|v| v * v).sum::<f64>().sqrt();
             let refn = ref_norms.get(j).copied().unwrap_or(0.0);
-            if !(norm > tol * refn) || norm == 0.0 || !norm.is_finite() {
+            if norm.partial_cmp(&(tol * refn)) != Some(std::cmp::Ordering::Greater) || norm == 0.0 || !norm.is_finite() {
                 dropped.push(j);
                 continue;
             }

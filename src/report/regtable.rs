@@ -196,7 +196,7 @@ fn build_grid(fits: &[&FeolsFit], o: &TableOptions) -> Result<Grid> {
         }
         let mut best: Option<(f64, &String)> = None;
         for (lvl, sym) in o.star_levels.iter().zip(&o.star_symbols) {
-            if p < *lvl && best.is_none_or(|(b, _)| *lvl < b) {
+            if p < *lvl && best.map_or(true, |(b, _)| *lvl < b) {
                 best = Some((*lvl, sym));
             }
         }
