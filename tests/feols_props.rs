@@ -206,3 +206,58 @@ fn spec_deserialises_js_forms() {
     }
     assert!(js["coefficients"][0].get("conf_high").is_some());
 }
+
+#[test]
+fn fixed_effects_equal_dummies_ols_and_iv() {
+    let ds = jjj();
+    // one FE dimension: K is the same either way (L levels vs intercept + L-1 dummies)
+    for vc in [VcovSpec::Iid, VcovSpec::Hetero] {
+        let a = feols(&ds, &FeolsSpec::new("lnHDQ ~ FTZ + pgdp | city", vc.clone())).unwrap();
+        let b = feols(&ds, &FeolsSpec::new("lnHDQ ~ FTZ + pgdp + factor(city)", vc.clone())).unwrap();
+        for t in ["FTZ", "pgdp"] {
+            let (x, y) = (a.coef(t).unwrap(), b.coef(t).unwrap());
+            assert!(rel(x.estimate, y.estimate) < 1e-8, "{t}");
+            assert!(rel(x.std_error, y.std_error) < 1e-8, "{t} se {} {}", x.std_error, y.std_error);
+        }
+        assert!(rel(a.r2, b.r2) < 1e-10);
+        // IV with a fixed effect = IV with the dummies as exogenous regressors
+        let a = feols(&ds, &FeolsSpec::new("lnHDQ ~ pgdp | city | IL ~ FTZ + fdi", vc.clone())).unwrap();
+        let b = feols(&ds, &FeolsSpec::new("lnHDQ ~ pgdp + factor(city) | IL ~ FTZ + fdi", vc)).unwrap();
+        for t in ["IL", "pgdp"] {
+            let (x, y) = (a.coef(t).unwrap(), b.coef(t).unwrap());
+            assert!(rel(x.estimate, y.estimate) < 1e-8, "iv {t}");
+            assert!(rel(x.std_error, y.std_error) < 1e-8, "iv {t} se {} {}", x.std_error, y.std_error);
+        }
+        let (fa, fb) = (&a.first_stage.as_ref().unwrap()[0], &b.first_stage.as_ref().unwrap()[0]);
+        assert!(rel(fa.f_statistic, fb.f_statistic) < 1e-8);
+        assert!(rel(fa.wald_statistic, fb.wald_statistic) < 1e-8);
+    }
+}
+
+#[test]
+fn two_way_clustering_with_an_observation_level_cluster_equals_one_way() {
+    let mut ds = jjj();
+    ds.add_numeric("obs", (0..ds.nrows()).map(|i| i as f64).collect()).unwrap();
+    let one = feols(&ds, &FeolsSpec::new(F, cl())).unwrap();
+    let two = feols(&ds, &FeolsSpec::new(F, VcovSpec::Cluster(vec!["city".into(), "obs".into()]))).unwrap();
+    same(&one, &two, 1e-10);
+    assert_eq!(two.clusters.len(), 2);
+    assert_eq!(two.df_t, 12.0);
+}
+
+#[test]
+fn f_statistic_and_adjusted_r2_by_hand() {
+    let ds = jjj();
+    let fit = feols(&ds, &FeolsSpec::new("lnHDQ ~ FTZ + fe + pgdp", VcovSpec::Hetero)).unwrap();
+    let (n, k, r2) = (fit.nobs as f64, 4.0, fit.r2);
+    let f = (r2 / 3.0) / ((1.0 - r2) / (n - k));
+    assert!(rel(fit.f_stat.unwrap(), f) < 1e-10);
+    assert!(rel(fit.adj_r2, 1.0 - (1.0 - r2) * (n - 1.0) / (n - k)) < 1e-12);
+    assert_eq!(fit.df_resid, n - k);
+    let fe = feols(&ds, &FeolsSpec::new(F, VcovSpec::Iid)).unwrap();
+    // iid df: 130 - 6 slopes - (13 + 10 - 1) FE coefficients
+    assert_eq!(fe.df_resid, 102.0);
+    assert_eq!(fe.n_params, 28);
+    let w = fe.r2_within.unwrap();
+    assert!(rel(fe.f_stat.unwrap(), (w / 6.0) / ((1.0 - w) / 102.0)) < 1e-10);
+}
