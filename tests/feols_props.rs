@@ -261,3 +261,36 @@ fn f_statistic_and_adjusted_r2_by_hand() {
     let w = fe.r2_within.unwrap();
     assert!(rel(fe.f_stat.unwrap(), (w / 6.0) / ((1.0 - w) / 102.0)) < 1e-10);
 }
+
+#[test]
+fn unbalanced_three_way_fixed_effects_match_dummies() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let n = 600;
+    let a: Vec<f64> = (0..n).map(|_| rng.random_range(0..40) as f64).collect();
+    let b: Vec<f64> = (0..n).map(|_| rng.random_range(0..15) as f64).collect();
+    let c: Vec<f64> = (0..n).map(|_| rng.random_range(0..6) as f64).collect();
+    let x: Vec<f64> = (0..n).map(|i| rng.random::<f64>() + 0.05 * a[i] + 0.1 * b[i]).collect();
+    let z: Vec<f64> = (0..n).map(|i| rng.random::<f64>() * x[i]).collect();
+    let y: Vec<f64> = (0..n).map(|i| 2.0 * x[i] - z[i] + 0.3 * a[i] + 0.5 * b[i] - c[i] + rng.random::<f64>()).collect();
+    let ds = Dataset::from_columns(vec![
+        quasi::Column::numeric("y", y),
+        quasi::Column::numeric("x", x),
+        quasi::Column::numeric("z", z),
+        quasi::Column::numeric("a", a),
+        quasi::Column::numeric("b", b),
+        quasi::Column::numeric("c", c),
+    ])
+    .unwrap();
+    let mut spec = FeolsSpec::new("y ~ x + z | a + b + c", VcovSpec::Hetero);
+    spec.fixef_rm_singletons = false;
+    let fe = feols(&ds, &spec).unwrap();
+    let dummies = feols(&ds, &FeolsSpec::new("y ~ x + z + factor(a) + factor(b) + factor(c)", VcovSpec::Hetero)).unwrap();
+    for t in ["x", "z"] {
+        let (p, q) = (fe.coef(t).unwrap(), dummies.coef(t).unwrap());
+        assert!(rel(p.estimate, q.estimate) < 1e-7, "{t}: {} vs {}", p.estimate, q.estimate);
+        assert!(rel(p.std_error, q.std_error) < 1e-6, "{t}: se {} vs {}", p.std_error, q.std_error);
+    }
+    assert!(fe.converged && fe.iterations > 1);
+    assert!(rel(fe.r2, dummies.r2) < 1e-9);
+}

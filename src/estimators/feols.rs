@@ -156,11 +156,14 @@ pub struct FeolsSpec {
     pub vcov: VcovSpec,
     /// Name of an observation-weight column (analytic weights).
     pub weights: Option<String>,
-    /// Remove singleton fixed-effect groups iteratively (default true).
+    /// Remove singleton fixed-effect groups iteratively (default true, like
+    /// reghdfe; note fixest's `feols` default is `fixef.rm = "none"`).
+    /// Coefficients are unaffected; N and the degrees of freedom change.
     pub fixef_rm_singletons: bool,
     /// Confidence level of the intervals (default 0.95).
     pub conf_level: f64,
-    /// Demeaning tolerance (default 1e-8).
+    /// Demeaning tolerance on the fixed-effect coefficients (default 1e-8,
+    /// tighter than fixest's 1e-6).
     pub fixef_tol: f64,
     /// Demeaning iteration cap (default 10 000).
     pub fixef_maxiter: usize,
