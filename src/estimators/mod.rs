@@ -1,5 +1,6 @@
 //! Estimators: each a spec struct → `fit` → a result struct (serialisable, renderable).
 
 pub mod did;
+pub mod feols;
 pub mod index;
 pub mod psm;

@@ -1,3 +1,4 @@
 //! Inference: distributions, variance estimators, bootstrap.
 
 pub mod dist;
+pub mod vcov;

@@ -1,1 +1,4 @@
 //! Linear algebra and fixed-effect demeaning.
+
+pub mod demean;
+pub mod qr;

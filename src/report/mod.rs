@@ -1,2 +1,4 @@
-//! Reports: tables (regression, balance, descriptive) and their export formats.
+//! Reports: tables (regression, balance, descriptive), charts, and their export formats.
+
+pub mod regtable;
 pub mod svg;
