@@ -4,7 +4,8 @@
 //! serialises the result.
 
 use crate::data::{self, Dataset, LoadReport};
-use crate::estimators::{index, psm};
+use crate::estimators::{feols, index, psm};
+use crate::report::regtable;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -257,4 +258,29 @@ pub fn psm_density_svg(result: JsValue, title: &str) -> Result<String, JsValue> 
     }
     let r: WithDensity = from_js_required(result, "psmDensitySvg")?;
     Ok(psm::density_svg(&r.density, title))
+}
+
+/// Linear model with fixed effects (fixest syntax): `{ formula, vcov, weights, fixef_rm_singletons, conf_level }`.
+#[wasm_bindgen]
+pub fn feols(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: feols::FeolsSpec = from_js_required(spec, "feols")?;
+    to_js(&feols::feols(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Joint Wald test that the named terms of a fitted model are zero: `{ statistic, df1, df2, p_value }`.
+#[wasm_bindgen]
+pub fn wald(fit: JsValue, terms: Vec<String>) -> Result<JsValue, JsValue> {
+    let fit: feols::FeolsFit = from_js_required(fit, "wald")?;
+    let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
+    to_js(&feols::wald(&fit, &refs).map_err(js_error)?)
+}
+
+/// Side-by-side regression table of fitted models (as returned by `feols`, `did`'s `model`, …):
+/// `{ format: "latex" | "markdown" | "html" | "csv" | "text", … }` → text.
+#[wasm_bindgen(js_name = regressionTable)]
+pub fn regression_table(fits: JsValue, options: JsValue) -> Result<String, JsValue> {
+    let fits: Vec<feols::FeolsFit> = from_js_required(fits, "regressionTable")?;
+    let opts: regtable::TableOptions = from_js(options, "regressionTable")?;
+    let refs: Vec<&feols::FeolsFit> = fits.iter().collect();
+    regtable::regression_table(&refs, &opts).map_err(js_error)
 }

@@ -194,7 +194,7 @@ impl FeolsSpec {
 }
 
 /// One coefficient row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coef {
     /// Term name.
     pub term: String,
@@ -213,7 +213,7 @@ pub struct Coef {
 }
 
 /// A cluster variable and its number of clusters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterInfo {
     /// Variable name.
     pub name: String,
@@ -222,7 +222,7 @@ pub struct ClusterInfo {
 }
 
 /// A fixed-effect dimension and its number of levels.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FixedEffectInfo {
     /// Name (`city`, `id^year`).
     pub name: String,
@@ -231,7 +231,7 @@ pub struct FixedEffectInfo {
 }
 
 /// First-stage results for one endogenous variable.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirstStage {
     /// The endogenous variable.
     pub endogenous: String,
@@ -254,7 +254,7 @@ pub struct FirstStage {
 }
 
 /// A fitted model. Serialises to the JS result object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeolsFit {
     /// The formula.
     pub formula: String,
@@ -315,10 +315,10 @@ pub struct FeolsFit {
     /// True when the model has an intercept.
     pub has_intercept: bool,
     /// Residuals (sample order; not serialised).
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub residuals: Vec<f64>,
     /// Dataset row of each sample observation (not serialised).
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub rows: Vec<usize>,
 }
 
