@@ -37,9 +37,10 @@ test-wasm:
 test-e2e:
 	node --test --test-concurrency=1 e2e/
 
+# Speed against named peers (PapaParse for parsing; pyfixest for TWFE), printed as tables.
 bench: build
 	node bench/parse.mjs
-	cargo run --release --example bench_feols
+	node bench/feols.mjs
 
 clean:
 	cargo clean

@@ -3,7 +3,10 @@
 //! Data are generated with a seeded ChaCha8 RNG (seed 42), so every run and
 //! platform sees the same panel.
 //!
-//! Run: `cargo run --release --example bench_feols [units] [years] [reps]`.
+//! Run: `cargo run --release --example bench_feols [units] [years] [reps]`, or
+//! `cargo run --release --example bench_feols -- --csv FILE [reps]` to time the
+//! same CSV panel that `bench/feols.mjs` gives to pyfixest and to the wasm build
+//! (columns y, unit, year, x1..x5; loading time is reported separately).
 //! Prints one line per repetition and the best time (the integrator wires
 //! this into `make bench`).
 
@@ -45,13 +48,27 @@ fn panel(units: usize, years: usize, seed: u64) -> Dataset {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let units = args.first().copied().unwrap_or(50_000);
-    let years = args.get(1).copied().unwrap_or(20);
-    let reps = args.get(2).copied().unwrap_or(3);
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let csv = raw.iter().position(|a| a == "--csv").and_then(|i| raw.get(i + 1)).cloned();
+    let args: Vec<usize> = raw.iter().filter_map(|a| a.parse().ok()).collect();
     let t0 = Instant::now();
-    let ds = panel(units, years, 42);
-    println!("generated {} rows in {:.3} s", ds.nrows(), t0.elapsed().as_secs_f64());
+    let (ds, reps) = match &csv {
+        Some(path) => {
+            let bytes = std::fs::read(path).expect("read the CSV");
+            let ds = quasi::data::read_bytes(&bytes, &Default::default()).expect("parse the CSV").dataset;
+            println!("loaded {} rows from {path} in {:.3} s", ds.nrows(), t0.elapsed().as_secs_f64());
+            (ds, args.first().copied().unwrap_or(3))
+        }
+        None => {
+            let units = args.first().copied().unwrap_or(50_000);
+            let years = args.get(1).copied().unwrap_or(20);
+            let ds = panel(units, years, 42);
+            println!("generated {} rows in {:.3} s", ds.nrows(), t0.elapsed().as_secs_f64());
+            (ds, args.get(2).copied().unwrap_or(3))
+        }
+    };
+    let units = ds.factor("unit").map(|f| f.n_levels()).unwrap_or(0);
+    let years = ds.factor("year").map(|f| f.n_levels()).unwrap_or(0);
     let spec = FeolsSpec::new("y ~ x1 + x2 + x3 + x4 + x5 | unit + year", VcovSpec::Cluster(vec!["unit".into()]));
     let mut best = f64::INFINITY;
     for r in 0..reps {
