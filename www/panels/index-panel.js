@@ -422,7 +422,7 @@ function weightsTable(res) {
   for (const dm of res.dimensions || []) dm.indicators.forEach((n, i) => dimOf.set(n, dm.weights[i]));
   const extra = [];
   const has = (k) => res.weights.some((w) => fin(w[k]));
-  if (has("entropy")) extra.push({ key: "entropy", label: "Entropy", numeric: true, decimals: 4 }, { key: "divergence", label: "Divergence", numeric: true, decimals: 4 });
+  if (has("entropy")) extra.push({ key: "entropy", label: "Entropy", numeric: true, decimals: 4, className: "idx-entropy" }, { key: "divergence", label: "Divergence", numeric: true, decimals: 4 });
   if (has("sd")) extra.push({ key: "sd", label: "SD", numeric: true, decimals: 4 });
   if (has("conflict")) extra.push({ key: "conflict", label: "Conflict", numeric: true, decimals: 4 });
   if (has("information")) extra.push({ key: "information", label: "Information", numeric: true, decimals: 4 });
@@ -506,7 +506,7 @@ function pcaBlock(res) {
       fact("Bartlett χ²", "idx-bartlett-chi2", b.chi2, 3),
       fact("Bartlett df", "idx-bartlett-df", b.df, 0, true),
       [el("dt", {}, "Bartlett p"), el("dd", { id: "idx-bartlett-p", dataset: { value: fin(b.p_value) ? String(b.p_value) : "" } }, fin(b.p_value) && b.p_value < 1e-4 ? "< 0.0001" : formatNumber(b.p_value, 4))],
-      fact("Components retained", "idx-ncomp", res.n_components, 0, true),
+      fact("Components retained", "idx-pca-ncomp", res.n_components, 0, true),
     ),
     el("div", { class: "grid-2 idx-pca-grid" }, el("div", { class: "table-scroll paper" }, eig), el("div", { class: "table-scroll paper" }, load)),
     el("p", { class: "table-note" }, "Indicators standardised with the sample SD (cost indicators reversed); components with eigenvalue > 1 are retained unless a number is chosen; each eigenvector is oriented so that its coefficients sum to a positive number; index = Σ (λₖ / Σ retained λ) · component score."),
