@@ -166,6 +166,7 @@ function renderSpec() {
         "aria-label": `Remove ${r.name}`,
         onclick: () => {
           rows.splice(i, 1);
+          setStatus(ui.specStatus, "");
           renderSpec();
         },
       },
@@ -704,8 +705,9 @@ function safeName(s) {
 }
 
 function addBlock(res) {
-  const defaultName = ui.colName?.value || (res.method === "entropy" ? "index" : `index_${res.method}`);
-  ui.colName = el("input", { type: "text", id: "idx-col-name", value: defaultName, size: 12, spellcheck: "false", autocomplete: "off" });
+  const typed = ui.colName && ui.colName.dataset.edited === "true" ? ui.colName.value : "";
+  const defaultName = typed || (res.method === "entropy" ? "index" : `index_${res.method}`);
+  ui.colName = el("input", { type: "text", id: "idx-col-name", value: defaultName, size: 12, spellcheck: "false", autocomplete: "off", dataset: { edited: typed ? "true" : "false" }, oninput: (e) => (e.target.dataset.edited = "true") });
   const hasDims = res.method !== "pca" && (res.dimensions || []).length > 0;
   ui.addDims = el("input", { type: "checkbox", id: "idx-add-dims", checked: hasDims, disabled: !hasDims });
   ui.addStatus = el("div", { id: "idx-add-status", role: "status", "aria-live": "polite" });
