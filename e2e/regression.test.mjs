@@ -88,6 +88,11 @@ test("the pickers write the formula; the formula stays the source of truth", asy
   await page.fill("#reg-formula", "lnHDQ ~ pgdp | city | IL ~ fdi");
   await page.selectOption("#reg-x", ["pgdp", "urba"]);
   assert.equal(await page.inputValue("#reg-formula"), "lnHDQ ~ pgdp + urba | city | IL ~ fdi");
+  // an IV model shows its first-stage table; hetero SEs
+  await runModel(page, "lnHDQ ~ pgdp | city + year | IL ~ fdi + urba", "hetero");
+  const fs1 = await page.$eval("#reg-first-stage tr[data-endogenous=IL] .reg-fs-f", (td) => Number(td.dataset.value));
+  assert.ok(Number.isFinite(fs1) && fs1 > 0, `first-stage F ${fs1}`);
+  assert.ok(await page.$("#reg-coef tr[data-term=IL]"));
   assert.deepEqual(r.pageErrors, []);
 });
 
