@@ -143,3 +143,196 @@ test("fromBytesWithProgress reports fractions and can be cancelled", async (t) =
   assert.ok(out.seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= out.seen[i - 1])), "monotone in [0,1]");
   assert.ok(out.cancelled && /cancel/i.test(out.cancelled), `cancel message: ${out.cancelled}`);
 });
+
+// ---------------------------------------------------------------- feols / regressionTable / buildIndex
+// Issue 3's "at least one test in headless Chromium through the JS API": every
+// case of jjj_did.json, provinces_did.json, mpdta_twfe.json, kielmc.json and
+// mroz_iv.json, with the derived columns built in JS (ds.addColumn) exactly as
+// tests/feols_golden.rs builds them. Estimates 1e-6, SE 1e-4 relative.
+
+const FIX = path.join(ROOT, "tests", "fixtures");
+const fixture = (name) => JSON.parse(fs.readFileSync(path.join(FIX, name), "utf8"));
+
+/** The JSON's vcov spelled the way the public API documents it. */
+function publicVcov(v) {
+  if (v && typeof v === "object") return { cluster: [].concat(v.CRV1 ?? v.cluster) };
+  if (/^(nonrobust|iid)$/i.test(v)) return "iid";
+  if (/^(hc1|hetero)$/i.test(v)) return "hetero";
+  throw new Error(`unknown vcov ${v}`);
+}
+
+/**
+ * Fits `cases` ([{ key, formula, vcov }]) on tests/fixtures/<csv> in the page,
+ * after adding derived columns: `derive` is the name of a recipe below.
+ */
+function fitInPage(csv, derive, cases) {
+  return page.evaluate(
+    async ({ csv, derive, cases }) => {
+      const text = await (await fetch(`/tests/fixtures/${csv}`)).text();
+      const lines = text.split(/\r?\n/).filter((l) => l.trim());
+      const head = lines[0].split(",");
+      const col = (n) => lines.slice(1).map((l) => {
+        const f = l.split(",")[head.indexOf(n)];
+        return f === "" || f === undefined ? NaN : Number(f);
+      });
+      const ds = quasi.Dataset.fromBytes(new TextEncoder().encode(text), { filename: csv });
+      if (derive === "jjj") {
+        const year = col("year");
+        const start = col("ftz_year");
+        for (let k = -7; k <= 7; k++) {
+          if (k === -1) continue;
+          const name = k < 0 ? `ev_m${-k}` : `ev_p${k}`;
+          ds.addColumn(name, year.map((y, i) => (!Number.isNaN(start[i]) && y - start[i] === k ? 1 : 0)));
+        }
+        ds.addColumn("rel", year.map((y, i) => (Number.isNaN(start[i]) ? -1000 : y - start[i])));
+      } else if (derive === "provinces") {
+        const did = col("DID");
+        const east = col("eastern");
+        ds.addColumn("DID_east", did.map((d, i) => d * east[i]));
+      } else if (derive === "mpdta") {
+        const year = col("year");
+        const g = col("first_treat");
+        ds.addColumn("post", year.map((y, i) => (g[i] > 0 && y >= g[i] ? 1 : 0)));
+      } else if (derive === "kielmc") {
+        const a = col("y81");
+        const b = col("nearinc");
+        ds.addColumn("y81nearinc", a.map((x, i) => x * b[i]));
+      }
+      const out = {};
+      for (const c of cases) out[c.key] = quasi.feols(ds, { formula: c.formula, vcov: c.vcov });
+      ds.free();
+      return out;
+    },
+    { csv, derive, cases },
+  );
+}
+
+function checkFit(name, fit, want, rename = (t) => t) {
+  assert.equal(fit.nobs, want.nobs, `${name} nobs`);
+  assert.equal(fit.coefficients.length, Object.keys(want.coefficients).length, `${name}: number of terms`);
+  for (const [term, w] of Object.entries(want.coefficients)) {
+    const c = fit.coefficients.find((x) => x.term === rename(term));
+    assert.ok(c, `${name}: ${rename(term)} present`);
+    assert.ok(relErr(c.estimate, w.estimate) < 1e-6, `${name} ${term}: ${c.estimate} vs ${w.estimate}`);
+    assert.ok(relErr(c.std_error, w.std_error) < 1e-4, `${name} ${term} se: ${c.std_error} vs ${w.std_error}`);
+    if (typeof w.t_stat === "number") assert.ok(relErr(c.statistic, w.t_stat) < 1e-4, `${name} ${term} t`);
+    for (const k of ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]) assert.ok(k in c, `${name}: field ${k}`);
+    assert.ok(c.conf_low < c.estimate && c.estimate < c.conf_high);
+  }
+  if (typeof want.r2 === "number") assert.ok(relErr(fit.r2, want.r2) < 1e-6, `${name} r2 ${fit.r2} vs ${want.r2}`);
+  if (typeof want.r2_within === "number") assert.ok(relErr(fit.r2_within, want.r2_within) < 1e-6, `${name} r2_within`);
+  if (want.r2_within === null) assert.equal(fit.r2_within, null, `${name} r2_within null`);
+  assert.ok(Array.isArray(fit.dropped), `${name}: dropped notes`);
+}
+
+async function runFixture(json, csv, derive) {
+  const exp = fixture(json);
+  const cases = Object.entries(exp.cases).map(([key, c]) => ({ key, formula: c.formula, vcov: publicVcov(c.vcov) }));
+  const fits = await fitInPage(csv, derive, cases);
+  for (const [key, c] of Object.entries(exp.cases)) checkFit(`${json}:${key}`, fits[key], c);
+  return { exp, fits };
+}
+
+test("feols through the JS API: every jjj_did.json case (incl. the event study, also written with i())", async () => {
+  const { exp, fits } = await runFixture("jjj_did.json", "jjj_cities.csv", "jjj");
+  assert.equal(Object.keys(exp.cases).length, 8);
+  assert.equal(fits.twfe_plain_cluster.clusters[0].n, 13);
+  assert.equal(fits.twfe_plain_cluster.df_t, 12);
+  const es = exp.cases.event_study_ref_m1;
+  const viaI = (await fitInPage("jjj_cities.csv", "jjj", [{ key: "i", formula: "lnHDQ ~ i(rel, ref = c(-1, -1000)) | city + year", vcov: { cluster: ["city"] } }])).i;
+  checkFit("event study with i()", viaI, es, (t) => `rel::${t.startsWith("ev_m") ? -Number(t.slice(4)) : Number(t.slice(4))}`);
+});
+
+test("feols through the JS API: provinces_did.json, mpdta_twfe.json, kielmc.json", async () => {
+  await runFixture("provinces_did.json", "provinces.csv", "provinces");
+  const m = await runFixture("mpdta_twfe.json", "mpdta.csv", "mpdta");
+  assert.equal(m.fits.twfe_cluster.clusters[0].n, 500);
+  const k = await runFixture("kielmc.json", "kielmc.csv", "kielmc");
+  for (const f of Object.values(k.fits)) assert.equal(f.has_intercept, true);
+  // the interaction written in the formula gives the same DID estimate
+  const inter = (await fitInPage("kielmc.csv", "kielmc", [{ key: "x", formula: "rprice ~ y81*nearinc", vcov: "iid" }])).x;
+  checkFit("kielmc y81*nearinc", inter, k.exp.cases.did_iid, (t) => (t === "y81nearinc" ? "y81:nearinc" : t));
+});
+
+test("feols IV through the JS API: mroz_iv.json (iid and HC1) with the first-stage F", async () => {
+  const exp = fixture("mroz_iv.json");
+  const formula = "lwage ~ exper + expersq | educ ~ fatheduc + motheduc";
+  const fits = await fitInPage("mroz.csv", null, [
+    { key: "unadjusted", formula, vcov: "iid" },
+    { key: "robust_hc1", formula, vcov: "hetero" },
+  ]);
+  for (const key of ["unadjusted", "robust_hc1"]) {
+    const fit = fits[key];
+    assert.equal(fit.nobs, exp.nobs);
+    for (const [term, w] of Object.entries(exp[key])) {
+      const c = fit.coefficients.find((x) => x.term === term);
+      assert.ok(c, `${key} ${term}`);
+      assert.ok(relErr(c.estimate, w.estimate) < 1e-6, `${key} ${term}: ${c.estimate} vs ${w.estimate}`);
+      assert.ok(relErr(c.std_error, w.std_error) < 1e-4, `${key} ${term} se: ${c.std_error} vs ${w.std_error}`);
+    }
+    assert.equal(fit.first_stage.length, 1);
+    assert.equal(fit.first_stage[0].endogenous, "educ");
+    assert.ok(relErr(fit.first_stage[0].f_statistic, exp.first_stage_partial_f) < 1e-6, `first-stage F ${fit.first_stage[0].f_statistic}`);
+    assert.ok(/325/.test(fit.dropped.join(" ")), `dropped rows noted: ${fit.dropped}`);
+  }
+});
+
+test("regressionTable through the JS API: latex / markdown / html / csv of fitted models", async () => {
+  const out = await page.evaluate(() => {
+    const ds = quasi.Dataset.fromBytes(jjj, { filename: "jjj_cities.csv" });
+    const f1 = quasi.feols(ds, { formula: "lnHDQ ~ FTZ + pgdp | city + year", vcov: { cluster: ["city"] } });
+    const f2 = quasi.feols(ds, { formula: "lnHDQ ~ FTZ | city + year", vcov: { cluster: ["city", "year"] } });
+    const r = {};
+    for (const format of ["latex", "markdown", "html", "csv"]) r[format] = quasi.regressionTable([f1, f2], { format });
+    r.est = f1.coefficients[0].estimate;
+    r.twoway = f2.clusters.map((c) => c.name);
+    let err = null;
+    try {
+      quasi.feols(ds, { formula: "lnHDQ ~ FTZ + | city" });
+    } catch (e) {
+      err = e.message;
+    }
+    r.err = err;
+    return r;
+  });
+  assert.match(out.latex, /\\toprule/);
+  assert.match(out.latex, /\\bottomrule/);
+  assert.ok(out.latex.includes(out.est.toFixed(3)));
+  assert.match(out.markdown, /\| *\(1\) *\| *\(2\) *\|/);
+  assert.match(out.html, /<table/);
+  assert.match(out.csv, /FTZ/);
+  assert.deepEqual(out.twoway, ["city", "year"]);
+  assert.match(out.err, /position 15/);
+});
+
+test("buildIndex through the JS API: entropy, TOPSIS and PCA match jjj_entropy.json (1e-9)", async () => {
+  const ref = fixture("jjj_entropy.json");
+  const dims = Object.fromEntries(Object.entries(ref.dimension_weights).flatMap(([d, s]) => s.indicators.map((n) => [n, d])));
+  const indicators = ref.indicators.map((name, i) => ({ name, direction: ref.directions[i], dimension: dims[name] }));
+  const out = await page.evaluate((indicators) => {
+    const ds = quasi.Dataset.fromBytes(jjj, { filename: "jjj_cities.csv" });
+    const e = quasi.buildIndex(ds, { method: "entropy", indicators, scope: "pooled", time: "year", shift: 1e-4 });
+    const t = quasi.buildIndex(ds, { method: "topsis", indicators });
+    const p = quasi.buildIndex(ds, { method: "pca", indicators: indicators.filter((x) => x.direction === 1) });
+    ds.addColumn("HQD", e.scores);
+    const fit = quasi.feols(ds, { formula: "log(HQD) ~ FTZ | city + year", vcov: { cluster: ["city"] } });
+    return { e, t, p, fitN: fit.nobs, hasHQD: ds.columnNames().includes("HQD") };
+  }, indicators);
+  const close = (a, b, what) => {
+    assert.equal(a.length, b.length, what);
+    a.forEach((x, i) => assert.ok(relErr(x, b[i]) < 1e-9, `${what}[${i}] ${x} vs ${b[i]}`));
+  };
+  close(out.e.weights.map((w) => w.weight), ref.weights, "weights");
+  close(out.e.weights.map((w) => w.entropy), ref.entropy, "entropy");
+  close(out.e.scores, ref.score, "scores");
+  for (const d of out.e.dimensions) close(d.weights, ref.dimension_weights[d.dimension].weights, `dimension ${d.dimension}`);
+  close(out.t.closeness, ref.topsis_closeness, "closeness");
+  close(out.p.eigenvalues, ref.pca.eigenvalues, "eigenvalues");
+  close(out.p.index, ref.pca.index, "pca index");
+  assert.equal(out.p.n_components, ref.pca.n_components);
+  assert.ok(relErr(out.p.kmo, ref.pca.kmo) < 1e-9);
+  assert.ok(relErr(out.p.bartlett.chi2, ref.pca.bartlett_chi2) < 1e-9);
+  assert.equal(out.p.bartlett.df, ref.pca.bartlett_df);
+  assert.equal(out.hasHQD, true);
+  assert.equal(out.fitN, 130);
+});

@@ -1,0 +1,917 @@
+// Index panel: composite indices (entropy, TOPSIS, PCA, CRITIC, CV, equal
+// weights) from an indicator specification table (indicator, direction,
+// dimension), with weights, score summaries, a ranking, charts, and the index
+// appended to the dataset so the other panels can use it at once.
+//
+// Worker calls:
+//   ctx.client.call("call", { fn: "buildIndex", handle, args: [spec] })
+//     spec = { method, indicators: [{ name, direction, dimension? }], scope,
+//              time?, unit?, shift, scale100, missing, extrapolate?, n_components? }
+//   ctx.client.call("call", { fn: "chart", args: [kind, data, options] })   (no handle)
+//   ctx.client.call("method", { handle, method: "preview", args: [nrows] })  (unit/time labels)
+//   ctx.client.call("method", { handle, method: "addColumn", args: [name, values] })
+//   ctx.client.call("method", { handle, method: "toCsv" })
+//
+// Directions are never guessed silently: cost-like names get a visible
+// suggestion the user accepts (or not).
+import { el, replaceChildren, formatNumber, downloadText, toCsv, renderTable } from "../dom.js";
+import { chartFigure, releaseCharts } from "../charts.js";
+
+let ctx;
+const ui = {};
+let rows = []; // [{ name, direction, dimension, dismissed }]
+let last = null; // { res, spec, dataset, labels: { unit, time } }
+let runSeq = 0;
+
+/** Name fragments that usually mark cost indicators (mirrors the core's list). */
+const COST_KEYWORDS = [
+  "exit", "penalt", "litigation", "lawsuit", "pollut", "emission", "unemploy",
+  "energy_consumption", "energy consumption", "energy_intensity", "co2", "so2",
+  "pm25", "pm2.5", "waste", "wastewater", "accident", "crime", "poverty",
+  "debt_ratio", "bankrupt", "default", "inflation", "mortality", "gini",
+  "失业", "污染", "排放", "能耗", "能源消耗", "退出", "注销", "处罚", "诉讼",
+  "废水", "废气", "烟尘", "二氧化硫", "事故", "犯罪", "贫困", "负债",
+];
+
+/** The cost keyword found in an indicator's name, or null. */
+export function costKeyword(name) {
+  const lower = String(name).toLowerCase();
+  const norm = lower.replace(/[-.]/g, "_");
+  return COST_KEYWORDS.find((k) => lower.includes(k) || norm.includes(k.replace(/ /g, "_"))) ?? null;
+}
+
+/**
+ * The bundled JJJ sample's own specification (18 indicators in 6 dimensions,
+ * three cost indicators), as used by its reference file jjj_entropy.json.
+ */
+const JJJ_PRESET = [
+  ["firms_per_10k", 1, "vitality"],
+  ["new_firm_capital", 1, "vitality"],
+  ["exit_rate", -1, "vitality"],
+  ["firm_density", 1, "merchantable"],
+  ["survival_5y", 1, "merchantable"],
+  ["sme_bid_share", 1, "merchantable"],
+  ["admin_penalty_rate", -1, "risk"],
+  ["litigation_rate", -1, "risk"],
+  ["guarantee_events", 1, "risk"],
+  ["patents_per_10k", 1, "innovation"],
+  ["trademarks_per_10k", 1, "innovation"],
+  ["software_copyrights", 1, "innovation"],
+  ["incubator_share", 1, "elite"],
+  ["university_firm_share", 1, "elite"],
+  ["new_economy_share", 1, "elite"],
+  ["capital_attraction", 1, "synergism"],
+  ["foreign_attraction", 1, "synergism"],
+  ["capital_radiation", 1, "synergism"],
+];
+
+const METHODS = {
+  entropy: "Entropy weights",
+  topsis: "TOPSIS (entropy-weighted)",
+  pca: "PCA composite",
+  critic: "CRITIC weights",
+  cv: "Coefficient-of-variation weights",
+  equal: "Equal weights",
+};
+
+const isNumericKind = (k) => k === "numeric" || k === "integer";
+const fin = (v) => typeof v === "number" && Number.isFinite(v);
+
+function columnsInfo(d) {
+  const kinds = new Map((d?.report?.columns || []).map((c) => [c.name, c.kind]));
+  return (d?.columns || []).map((name) => ({ name, kind: kinds.get(name) }));
+}
+
+function numericColumns(d) {
+  return columnsInfo(d)
+    .filter((c) => c.kind === undefined || isNumericKind(c.kind))
+    .map((c) => c.name);
+}
+
+// ---------------------------------------------------------------- spec table
+
+function addRow(name, direction = 1, dimension = "") {
+  if (!name || rows.some((r) => r.name === name)) return false;
+  rows.push({ name, direction, dimension, dismissed: false });
+  return true;
+}
+
+function pendingSuggestion(r) {
+  if (r.dismissed) return null;
+  const k = costKeyword(r.name);
+  return k && r.direction !== -1 ? k : null;
+}
+
+function renderSpec() {
+  const d = ctx.dataset;
+  const numeric = numericColumns(d);
+  const dims = [...new Set(rows.map((r) => r.dimension).filter(Boolean))];
+  replaceChildren(ui.dimList, dims.map((x) => el("option", { value: x })));
+  const body = rows.map((r, i) => {
+    const sug = pendingSuggestion(r);
+    const nameSel = el(
+      "select",
+      {
+        id: `idx-ind-${i}`,
+        "aria-label": `Indicator ${i + 1}`,
+        onchange: (e) => {
+          r.name = e.target.value;
+          r.dismissed = false;
+          renderSpec();
+        },
+      },
+      numeric.map((n) => el("option", { value: n, selected: n === r.name }, n)),
+    );
+    const dirSel = el(
+      "select",
+      {
+        id: `idx-dir-${i}`,
+        class: "idx-dir",
+        "aria-label": `Direction of ${r.name}`,
+        onchange: (e) => {
+          r.direction = Number(e.target.value);
+          r.dismissed = true; // the user decided
+          renderSpec();
+        },
+      },
+      el("option", { value: "1", selected: r.direction === 1 }, "+ benefit"),
+      el("option", { value: "-1", selected: r.direction === -1 }, "− cost"),
+    );
+    const dimInput = el("input", {
+      type: "text",
+      id: `idx-dim-${i}`,
+      value: r.dimension,
+      list: "idx-dim-list",
+      placeholder: "(none)",
+      "aria-label": `Dimension of ${r.name}`,
+      onchange: (e) => {
+        r.dimension = e.target.value.trim();
+        renderSpec();
+      },
+    });
+    const sugCell = sug
+      ? el(
+          "span",
+          { class: "idx-suggest" },
+          `Suggested: cost (−) — name contains “${sug}”. `,
+          el("button", { type: "button", class: "link idx-accept", onclick: () => ((r.direction = -1), (r.dismissed = true), renderSpec()) }, "Accept"),
+          el("button", { type: "button", class: "link", onclick: () => ((r.dismissed = true), renderSpec()) }, "Keep +"),
+        )
+      : "";
+    const remove = el(
+      "button",
+      {
+        type: "button",
+        class: "link idx-remove",
+        "aria-label": `Remove ${r.name}`,
+        onclick: () => {
+          rows.splice(i, 1);
+          setStatus(ui.specStatus, "");
+          renderSpec();
+        },
+      },
+      "remove",
+    );
+    const tr = el("tr", { dataset: { indicator: r.name } }, el("td", {}, nameSel), el("td", {}, dirSel), el("td", {}, dimInput), el("td", {}, sugCell), el("td", {}, remove));
+    if (!numeric.includes(r.name)) tr.classList.add("idx-missing-col");
+    return tr;
+  });
+  const table = el(
+    "table",
+    { class: "data-table idx-spec-table", id: "idx-spec" },
+    el("thead", {}, el("tr", {}, ["Indicator", "Direction", "Dimension", "Suggestion", ""].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, body),
+  );
+  const pending = rows.filter(pendingSuggestion).length;
+  replaceChildren(
+    ui.specWrap,
+    rows.length ? el("div", { class: "table-scroll short" }, table) : el("p", { class: "muted", id: "idx-spec-empty" }, "No indicators yet: add some below, upload a specification, or use a preset."),
+    el(
+      "p",
+      { class: "muted small", id: "idx-spec-count" },
+      `${rows.length} indicator${rows.length === 1 ? "" : "s"}`,
+      dims.length ? ` in ${dims.length} dimension${dims.length === 1 ? "" : "s"}` : "",
+      `; ${rows.filter((r) => r.direction === -1).length} cost.`,
+      pending ? " " : "",
+      pending ? el("button", { type: "button", class: "link", id: "idx-accept-all", onclick: acceptAll }, `Accept all ${pending} suggestion${pending === 1 ? "" : "s"}`) : null,
+    ),
+  );
+  // "add" picker: numeric columns not in the table
+  const used = new Set(rows.map((r) => r.name));
+  replaceChildren(
+    ui.addSel,
+    numeric.filter((n) => !used.has(n)).map((n) => el("option", { value: n }, costKeyword(n) ? `${n}  (cost?)` : n)),
+  );
+  ui.preset.hidden = !JJJ_PRESET.every(([n]) => (d?.columns || []).includes(n));
+}
+
+function acceptAll() {
+  for (const r of rows) if (pendingSuggestion(r)) {
+    r.direction = -1;
+    r.dismissed = true;
+  }
+  renderSpec();
+}
+
+function usePreset() {
+  rows = JJJ_PRESET.map(([name, direction, dimension]) => ({ name, direction, dimension, dismissed: true }));
+  renderSpec();
+  setStatus(ui.specStatus, "Filled with the sample's preset: 18 indicators in 6 dimensions (exit_rate, admin_penalty_rate and litigation_rate are cost indicators).");
+}
+
+function addSelected() {
+  const picked = [...ui.addSel.selectedOptions].map((o) => o.value);
+  for (const n of picked) addRow(n);
+  renderSpec();
+}
+
+function addAll() {
+  const d = ctx.dataset;
+  const skip = new Set([unitName(), timeName(), d?.sample?.unit, d?.sample?.time].filter(Boolean));
+  for (const n of numericColumns(d)) if (!skip.has(n)) addRow(n);
+  renderSpec();
+}
+
+function parseDirection(s) {
+  const t = String(s ?? "").trim().toLowerCase();
+  if (["+", "1", "+1", "benefit", "positive", "pos", "正", "正向"].includes(t) || t === "") return 1;
+  if (["-", "−", "-1", "cost", "negative", "neg", "负", "负向", "逆向"].includes(t)) return -1;
+  return null;
+}
+
+function parseCsvText(text) {
+  const out = [];
+  let row = [];
+  let field = "";
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') q = false;
+      else field += c;
+    } else if (c === '"') q = true;
+    else if (c === "," || c === ";" || c === "\t") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      out.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length) {
+    row.push(field);
+    out.push(row);
+  }
+  return out.filter((r) => r.some((f) => f.trim() !== ""));
+}
+
+async function uploadSpec(file) {
+  if (!file) return;
+  try {
+    const text = (await file.text()).replace(/^\uFEFF/, "");
+    const table = parseCsvText(text);
+    if (!table.length) throw new Error("the file is empty");
+    const head = table[0].map((h) => h.trim().toLowerCase());
+    const hasHeader = head.includes("indicator") || head.includes("name");
+    const iName = hasHeader ? Math.max(head.indexOf("indicator"), head.indexOf("name")) : 0;
+    const iDir = hasHeader ? head.indexOf("direction") : 1;
+    const iDim = hasHeader ? head.indexOf("dimension") : 2;
+    const columns = new Set(ctx.dataset?.columns || []);
+    const problems = [];
+    const next = [];
+    table.slice(hasHeader ? 1 : 0).forEach((r, k) => {
+      const line = k + (hasHeader ? 2 : 1);
+      const name = (r[iName] ?? "").trim();
+      if (!name) return;
+      const dir = iDir >= 0 ? parseDirection(r[iDir]) : 1;
+      if (dir === null) problems.push(`line ${line}: direction “${r[iDir]}” for ${name} is not +, −, 1, −1, benefit or cost`);
+      if (!columns.has(name)) problems.push(`line ${line}: “${name}” is not a column of the data`);
+      if (next.some((x) => x.name === name)) problems.push(`line ${line}: “${name}” is listed twice`);
+      next.push({ name, direction: dir ?? 1, dimension: iDim >= 0 ? (r[iDim] ?? "").trim() : "", dismissed: iDir >= 0 && dir !== null });
+    });
+    if (problems.length) {
+      showSpecProblems(`The specification in ${file.name} was not applied:`, problems);
+      return;
+    }
+    rows = next;
+    renderSpec();
+    setStatus(ui.specStatus, `Read ${rows.length} indicators from ${file.name}.`);
+  } catch (e) {
+    showSpecProblems(`${file.name} could not be read:`, [e.message]);
+  } finally {
+    ui.upload.value = "";
+  }
+}
+
+function showSpecProblems(title, list) {
+  replaceChildren(ui.specStatus, el("div", { class: "warning error-ish", role: "alert", id: "idx-spec-error" }, el("p", {}, title), el("ul", {}, list.slice(0, 12).map((p) => el("li", {}, p)))));
+}
+
+function setStatus(node, message) {
+  replaceChildren(node, message ? el("p", { class: "note" }, message) : null);
+}
+
+function downloadSpec() {
+  downloadText("index_specification.csv", toCsv(["indicator", "direction", "dimension"], rows.map((r) => [r.name, r.direction === -1 ? "-" : "+", r.dimension])));
+}
+
+// ---------------------------------------------------------------- run
+
+const unitName = () => ui.unit?.value || "";
+const timeName = () => ui.time?.value || "";
+
+function buildSpec() {
+  const method = ui.method.value;
+  const spec = {
+    method,
+    indicators: rows.map((r) => (r.dimension ? { name: r.name, direction: r.direction, dimension: r.dimension } : { name: r.name, direction: r.direction })),
+    scope: ui.scope.value,
+    missing: ui.missing.value,
+  };
+  const shift = Number(ui.shift.value);
+  if (ui.shift.value.trim() !== "" && Number.isFinite(shift)) spec.shift = shift;
+  if (ui.scale100.checked) spec.scale100 = true;
+  if (spec.scope === "by_time" || spec.missing === "interpolate") spec.time = timeName();
+  if (spec.missing === "interpolate") {
+    spec.unit = unitName();
+    if (ui.extrapolate.checked) spec.extrapolate = "nearest";
+  }
+  if (method === "pca" && ui.ncomp.value.trim() !== "") spec.n_components = Number(ui.ncomp.value);
+  return spec;
+}
+
+function clearError() {
+  ui.error.hidden = true;
+  replaceChildren(ui.error);
+}
+
+function showError(title, message) {
+  replaceChildren(ui.error, el("p", {}, el("strong", {}, title)), el("pre", { class: "error-message", id: "idx-error-message" }, message));
+  ui.error.hidden = false;
+}
+
+/** Unit and time labels of every row (display strings), cached per dataset. */
+const labelCache = new WeakMap();
+async function rowLabels(d, unit, time) {
+  let p = labelCache.get(d);
+  if (!p) {
+    p = ctx.client.call("method", { handle: d.handle, method: "preview", args: [d.nrows] });
+    labelCache.set(d, p);
+  }
+  const pv = await p;
+  const iu = pv.columns.indexOf(unit);
+  const it = pv.columns.indexOf(time);
+  return {
+    unit: iu >= 0 ? pv.rows.map((r) => r[iu]) : null,
+    time: it >= 0 ? pv.rows.map((r) => r[it]) : null,
+  };
+}
+
+async function run() {
+  const d = ctx.dataset;
+  clearError();
+  if (!d) return showError("No data loaded.", "Load a file first (Data panel).");
+  if (rows.length < 2) return showError("Too few indicators.", "An index needs at least two indicators.");
+  const spec = buildSpec();
+  if ((spec.scope === "by_time" || spec.missing === "interpolate") && !spec.time) return showError("Choose the time column.", "By-year scope and interpolation need a time column.");
+  const seq = ++runSeq;
+  ui.run.disabled = true;
+  ui.results.classList.add("is-stale");
+  try {
+    const res = await ctx.client.call("call", { fn: "buildIndex", handle: d.handle, args: [spec] });
+    let labels = { unit: null, time: null };
+    try {
+      labels = await rowLabels(d, unitName(), timeName());
+    } catch {
+      /* summaries by unit/time are skipped */
+    }
+    if (seq !== runSeq) return;
+    last = { res, spec, dataset: d, labels, unitName: unitName(), timeName: timeName() };
+    await renderResults();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    showError("The index could not be built.", e.message);
+  } finally {
+    if (seq === runSeq) {
+      ui.run.disabled = false;
+      ui.results.classList.remove("is-stale");
+    }
+  }
+}
+
+/** The row-aligned index values of any method. */
+function indexValues(res) {
+  if (res.method === "topsis") return res.closeness;
+  if (res.method === "pca") return res.index;
+  return res.scores;
+}
+
+// ---------------------------------------------------------------- results
+
+function numTable(columns, data, opts) {
+  return renderTable(columns, data, { className: "data-table paper-table", ...opts });
+}
+
+function weightsTable(res) {
+  const dimOf = new Map();
+  for (const dm of res.dimensions || []) dm.indicators.forEach((n, i) => dimOf.set(n, dm.weights[i]));
+  const extra = [];
+  const has = (k) => res.weights.some((w) => fin(w[k]));
+  if (has("entropy")) extra.push({ key: "entropy", label: "Entropy", numeric: true, decimals: 4, className: "idx-entropy" }, { key: "divergence", label: "Divergence", numeric: true, decimals: 4 });
+  if (has("sd")) extra.push({ key: "sd", label: "SD", numeric: true, decimals: 4 });
+  if (has("conflict")) extra.push({ key: "conflict", label: "Conflict", numeric: true, decimals: 4 });
+  if (has("information")) extra.push({ key: "information", label: "Information", numeric: true, decimals: 4 });
+  if (has("mean")) extra.push({ key: "mean", label: "Mean", numeric: true, decimals: 4 });
+  if (has("cv")) extra.push({ key: "cv", label: "CV", numeric: true, decimals: 4 });
+  const cols = [
+    { key: "indicator", label: "Indicator" },
+    { key: "dimension", label: "Dimension" },
+    { key: "dir", label: "Direction" },
+    { key: "weight", label: "Weight", numeric: true, decimals: 4, className: "idx-w" },
+    dimOf.size ? { key: "within", label: "Within dimension", numeric: true, decimals: 4, className: "idx-wd" } : null,
+    ...extra,
+  ].filter(Boolean);
+  const data = res.weights.map((w) => ({ ...w, dimension: w.dimension ?? "", dir: w.direction === -1 ? "−" : "+", within: dimOf.get(w.indicator) }));
+  const t = numTable(cols, data, { rowHeader: true });
+  t.id = "idx-weights";
+  [...t.tBodies[0].rows].forEach((tr, i) => (tr.dataset.indicator = data[i].indicator));
+  return t;
+}
+
+function dimensionsTable(res) {
+  const data = (res.dimensions || []).map((dm) => ({ dimension: dm.dimension, weight: dm.weight, n: dm.indicators.length, indicators: dm.indicators.join(", ") }));
+  const t = numTable(
+    [
+      { key: "dimension", label: "Dimension" },
+      { key: "weight", label: "Weight", numeric: true, decimals: 4 },
+      { key: "n", label: "Indicators", numeric: true, integer: true },
+      { key: "indicators", label: "" },
+    ],
+    data,
+    { rowHeader: true },
+  );
+  t.id = "idx-dimensions";
+  [...t.tBodies[0].rows].forEach((tr, i) => (tr.dataset.dimension = data[i].dimension));
+  return t;
+}
+
+function pcaBlock(res) {
+  const cum = [];
+  res.explained.reduce((a, x, i) => ((cum[i] = a + x), a + x), 0);
+  const eig = numTable(
+    [
+      { key: "k", label: "Component" },
+      { key: "eigenvalue", label: "Eigenvalue", numeric: true, decimals: 4 },
+      { key: "explained", label: "Share of variance", numeric: true, decimals: 4 },
+      { key: "cum", label: "Cumulative", numeric: true, decimals: 4 },
+      { key: "retained", label: "Retained" },
+      { key: "share", label: "Weight in index", numeric: true, decimals: 4 },
+    ],
+    res.eigenvalues.map((v, i) => ({ k: `PC${i + 1}`, eigenvalue: v, explained: res.explained[i], cum: cum[i], retained: i < res.n_components ? "Yes" : "", share: i < res.n_components ? res.variance_share[i] : undefined })),
+    { rowHeader: true },
+  );
+  eig.id = "idx-eigen";
+  const load = numTable(
+    [
+      { key: "indicator", label: "Indicator" },
+      ...Array.from({ length: res.n_components }, (_, k) => ({ key: `l${k}`, label: `Loading PC${k + 1}`, numeric: true, decimals: 4 })),
+      ...Array.from({ length: res.n_components }, (_, k) => ({ key: `c${k}`, label: `Coefficient PC${k + 1}`, numeric: true, decimals: 4 })),
+      { key: "msa", label: "MSA", numeric: true, decimals: 4 },
+    ],
+    res.loadings.map((l) => {
+      const o = { indicator: l.indicator, msa: res.msa?.find((m) => m.indicator === l.indicator)?.msa };
+      l.loadings.forEach((v, k) => (o[`l${k}`] = v));
+      l.coefficients.forEach((v, k) => (o[`c${k}`] = v));
+      return o;
+    }),
+    { rowHeader: true },
+  );
+  load.id = "idx-loadings";
+  const b = res.bartlett || {};
+  const fact = (label, id, value, decimals = 4, integer = false) =>
+    [el("dt", {}, label), el("dd", { id, dataset: { value: fin(value) ? String(value) : "" } }, integer ? formatNumber(value, 0, { integer: true }) : formatNumber(value, decimals))];
+  return el(
+    "div",
+    { class: "card", id: "idx-pca" },
+    el("div", { class: "card-head" }, el("h3", {}, "PCA: components and sampling adequacy")),
+    el(
+      "dl",
+      { class: "facts idx-pca-facts" },
+      fact("KMO", "idx-kmo", res.kmo),
+      fact("Bartlett χ²", "idx-bartlett-chi2", b.chi2, 3),
+      fact("Bartlett df", "idx-bartlett-df", b.df, 0, true),
+      [el("dt", {}, "Bartlett p"), el("dd", { id: "idx-bartlett-p", dataset: { value: fin(b.p_value) ? String(b.p_value) : "" } }, fin(b.p_value) && b.p_value < 1e-4 ? "< 0.0001" : formatNumber(b.p_value, 4))],
+      fact("Components retained", "idx-pca-ncomp", res.n_components, 0, true),
+    ),
+    el("div", { class: "grid-2 idx-pca-grid" }, el("div", { class: "table-scroll paper" }, eig), el("div", { class: "table-scroll paper" }, load)),
+    el("p", { class: "table-note" }, "Indicators standardised with the sample SD (cost indicators reversed); components with eigenvalue > 1 are retained unless a number is chosen; each eigenvector is oriented so that its coefficients sum to a positive number; index = Σ (λₖ / Σ retained λ) · component score."),
+  );
+}
+
+/** Mean/min/max of the index per period, and mean per unit. */
+function summaries(values, labels) {
+  const byTime = new Map();
+  const byUnit = new Map();
+  values.forEach((v, i) => {
+    if (!fin(v)) return;
+    if (labels.time) {
+      const t = labels.time[i];
+      if (!byTime.has(t)) byTime.set(t, []);
+      byTime.get(t).push(v);
+    }
+    if (labels.unit) {
+      const u = labels.unit[i];
+      if (!byUnit.has(u)) byUnit.set(u, []);
+      byUnit.get(u).push(v);
+    }
+  });
+  const stats = (xs) => ({ n: xs.length, mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) });
+  const numericTimes = [...byTime.keys()].every((t) => t !== "" && Number.isFinite(Number(t)));
+  const times = [...byTime.keys()].sort((a, b) => (numericTimes ? Number(a) - Number(b) : String(a).localeCompare(String(b))));
+  const timeRows = times.map((t) => ({ time: t, ...stats(byTime.get(t)) }));
+  const unitRows = [...byUnit.entries()].map(([u, xs]) => ({ unit: u, ...stats(xs) })).sort((a, b) => b.mean - a.mean);
+  unitRows.forEach((r, i) => (r.rank = i + 1));
+  return { timeRows, unitRows, numericTimes, times };
+}
+
+async function chart(kind, data, options) {
+  try {
+    return await ctx.client.call("call", { fn: "chart", args: [kind, data, options] });
+  } catch {
+    return null;
+  }
+}
+
+const MAX_SCORE_ROWS = 2000;
+const MAX_LINES = 15;
+
+async function renderResults() {
+  if (!last) return;
+  const { res, labels, dataset: d } = last;
+  const values = indexValues(res);
+  const methodLabel = METHODS[res.method] || res.method;
+  const weighted = res.method !== "pca";
+  releaseCharts(ui.results);
+  const parts = [];
+
+  // notes: missing values, dropped rows, diagnostics
+  const notes = [...(res.diagnostics || []).map(String)];
+  for (const m of res.missing || []) notes.push(`${m.indicator}: ${m.count} missing value${m.count === 1 ? "" : "s"}.`);
+  if (res.dropped_rows?.length) notes.push(`${res.dropped_rows.length} row${res.dropped_rows.length === 1 ? "" : "s"} left out (their index is missing).`);
+  const notesBox = notes.length ? el("div", { class: "warning", id: "idx-notes" }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, [...new Set(notes)].map((n) => el("li", {}, n)))) : null;
+
+  const scopeText = last.spec.scope === "by_time" ? `normalised and weighted within each ${last.timeName} (weights shown are means over periods)` : "pooled over all rows";
+  parts.push(
+    el(
+      "div",
+      { class: "card idx-summary" },
+      el("div", { class: "card-head" }, el("h3", {}, `${methodLabel}: ${formatNumber(res.n_used, 0, { integer: true })} rows used`), el("span", { class: "muted" }, d.name)),
+      el("p", { class: "muted small" }, res.method === "pca" ? "Standardised indicators; principal-component composite." : `Min–max normalisation (cost indicators reversed) + shift ${last.spec.shift ?? 1e-4}, ${scopeText}${last.spec.scale100 ? "; scores ×100" : ""}.`),
+      notesBox,
+      addBlock(res),
+    ),
+  );
+
+  if (weighted) {
+    const wCsv = () =>
+      downloadText(
+        `index_weights_${res.method}.csv`,
+        toCsv(["indicator", "dimension", "direction", "weight", "entropy"], res.weights.map((w) => [w.indicator, w.dimension ?? "", w.direction, w.weight, w.entropy ?? ""])),
+      );
+    const bar = await chart("bar", { labels: res.weights.map((w) => w.indicator), values: res.weights.map((w) => w.weight) }, { title: `${methodLabel}: indicator weights`, sorted: true, y_label: "Weight", width: 720, height: 420 });
+    parts.push(
+      el(
+        "div",
+        { class: "card" },
+        el("div", { class: "card-head" }, el("h3", {}, "Weights"), el("button", { type: "button", class: "button", id: "idx-weights-csv", onclick: wCsv }, "Download weights CSV")),
+        el(
+          "div",
+          { class: "idx-weights-grid" },
+          el("div", {}, el("div", { class: "table-scroll paper" }, weightsTable(res)), res.dimensions?.length ? el("h4", { class: "idx-sub" }, "Dimensions") : null, res.dimensions?.length ? el("div", { class: "table-scroll paper" }, dimensionsTable(res)) : null),
+          bar ? chartFigure(bar, { filename: `index_weights_${res.method}`, caption: "Indicator weights" }) : null,
+        ),
+      ),
+    );
+  } else {
+    parts.push(pcaBlock(res));
+  }
+
+  // by period, ranking, line chart
+  const s = summaries(values, labels);
+  if (s.timeRows.length || s.unitRows.length) {
+    const tt = numTable(
+      [
+        { key: "time", label: last.timeName || "Period" },
+        { key: "n", label: "N", numeric: true, integer: true },
+        { key: "mean", label: "Mean", numeric: true, decimals: 4 },
+        { key: "min", label: "Min", numeric: true, decimals: 4 },
+        { key: "max", label: "Max", numeric: true, decimals: 4 },
+      ],
+      s.timeRows,
+      { rowHeader: true },
+    );
+    tt.id = "idx-by-time";
+    const rt = numTable(
+      [
+        { key: "rank", label: "Rank", numeric: true, integer: true },
+        { key: "unit", label: last.unitName || "Unit" },
+        { key: "mean", label: "Mean index", numeric: true, decimals: 4 },
+        { key: "n", label: "N", numeric: true, integer: true },
+      ],
+      s.unitRows,
+    );
+    rt.id = "idx-ranking";
+    let line = null;
+    if (labels.unit && labels.time) {
+      const shown = s.unitRows.slice(0, MAX_LINES).map((r) => r.unit);
+      const tIndex = new Map(s.times.map((t, i) => [t, i]));
+      const series = shown.map((u) => {
+        const pts = [];
+        values.forEach((v, i) => {
+          if (labels.unit[i] === u && fin(v)) pts.push([s.numericTimes ? Number(labels.time[i]) : tIndex.get(labels.time[i]), v]);
+        });
+        pts.sort((a, b) => a[0] - b[0]);
+        return { label: String(u), xs: pts.map((p) => p[0]), ys: pts.map((p) => p[1]) };
+      });
+      const svg = await chart("line", series, { title: `${methodLabel} index over time`, x_label: last.timeName, y_label: "Index", width: 760, height: 440, max_legend: MAX_LINES });
+      if (svg) line = chartFigure(svg, { filename: `index_over_time_${res.method}`, caption: s.unitRows.length > MAX_LINES ? `Index over time: the ${MAX_LINES} highest-ranked of ${s.unitRows.length} units` : "Index over time by unit" });
+    }
+    parts.push(
+      el(
+        "div",
+        { class: "card" },
+        el("div", { class: "card-head" }, el("h3", {}, "Scores by period and ranking")),
+        el(
+          "div",
+          { class: "idx-summary-grid" },
+          s.timeRows.length ? el("div", {}, el("h4", { class: "idx-sub" }, `By ${last.timeName}`), el("div", { class: "table-scroll paper" }, tt)) : null,
+          s.unitRows.length ? el("div", {}, el("h4", { class: "idx-sub" }, `Ranking of ${last.unitName} (mean over periods)`), el("div", { class: "table-scroll paper idx-ranking-wrap" }, rt)) : null,
+        ),
+        line,
+      ),
+    );
+  }
+
+  // row-level scores
+  const dims = weighted ? res.dimensions || [] : [];
+  const scoreCols = [
+    { key: "row", label: "Row", numeric: true, integer: true, className: "rownum" },
+    labels.unit ? { key: "unit", label: last.unitName } : null,
+    labels.time ? { key: "time", label: last.timeName } : null,
+    { key: "score", label: res.method === "topsis" ? "Closeness" : "Index", numeric: true, decimals: 4, className: "idx-score" },
+    ...dims.map((dm, k) => ({ key: `d${k}`, label: dm.dimension, numeric: true, decimals: 4 })),
+  ].filter(Boolean);
+  const n = Math.min(values.length, MAX_SCORE_ROWS);
+  const scoreRows = [];
+  for (let i = 0; i < n; i++) {
+    const o = { row: i + 1, unit: labels.unit?.[i], time: labels.time?.[i], score: values[i] };
+    dims.forEach((dm, k) => (o[`d${k}`] = dm.scores[i]));
+    scoreRows.push(o);
+  }
+  const st = numTable(scoreCols, scoreRows, { className: "data-table" });
+  st.id = "idx-scores";
+  const scoresCsv = () => {
+    const head = ["row", labels.unit ? last.unitName : null, labels.time ? last.timeName : null, res.method === "topsis" ? "closeness" : "index", ...dims.map((dm) => dm.dimension)].filter(Boolean);
+    const out = values.map((v, i) => [i + 1, ...(labels.unit ? [labels.unit[i]] : []), ...(labels.time ? [labels.time[i]] : []), fin(v) ? v : "", ...dims.map((dm) => (fin(dm.scores[i]) ? dm.scores[i] : ""))]);
+    downloadText(`index_scores_${res.method}.csv`, toCsv(head, out));
+  };
+  parts.push(
+    el(
+      "div",
+      { class: "card" },
+      el("div", { class: "card-head" }, el("h3", {}, "Scores (row by row)"), el("button", { type: "button", class: "button", id: "idx-scores-csv", onclick: scoresCsv }, "Download scores CSV")),
+      el(
+        "details",
+        { class: "idx-scores-details" },
+        el("summary", {}, values.length > MAX_SCORE_ROWS ? `Show the first ${MAX_SCORE_ROWS} of ${values.length} rows` : `Show all ${values.length} rows`),
+        el("div", { class: "table-scroll" }, st),
+      ),
+    ),
+  );
+  replaceChildren(ui.results, parts);
+  ui.results.hidden = false;
+}
+
+// ---------------------------------------------------------------- add to dataset
+
+function safeName(s) {
+  return String(s).trim().replace(/[^\p{L}\p{N}_]+/gu, "_").replace(/^_+|_+$/g, "");
+}
+
+function addBlock(res) {
+  const typed = ui.colName && ui.colName.dataset.edited === "true" ? ui.colName.value : "";
+  const defaultName = typed || (res.method === "entropy" ? "index" : `index_${res.method}`);
+  ui.colName = el("input", { type: "text", id: "idx-col-name", value: defaultName, size: 12, spellcheck: "false", autocomplete: "off", dataset: { edited: typed ? "true" : "false" }, oninput: (e) => (e.target.dataset.edited = "true") });
+  const hasDims = res.method !== "pca" && (res.dimensions || []).length > 0;
+  ui.addDims = el("input", { type: "checkbox", id: "idx-add-dims", checked: hasDims, disabled: !hasDims });
+  ui.addStatus = el("div", { id: "idx-add-status", role: "status", "aria-live": "polite" });
+  return el(
+    "div",
+    { class: "idx-add" },
+    el(
+      "div",
+      { class: "inline-form" },
+      el("label", { for: "idx-col-name" }, "Column name"),
+      ui.colName,
+      el("label", { class: "check" }, ui.addDims, " also each dimension's sub-index (name_dimension)"),
+      el("button", { type: "button", class: "button primary", id: "idx-add", onclick: addToDataset }, "Add to dataset"),
+      el("button", { type: "button", class: "button", id: "idx-download-data", onclick: downloadAugmented }, "Download augmented CSV"),
+    ),
+    ui.addStatus,
+  );
+}
+
+async function addToDataset() {
+  if (!last) return;
+  const d = ctx.dataset;
+  if (!d || d.handle !== last.dataset.handle) {
+    setStatus(ui.addStatus, "The data changed since this index was built; run it again.");
+    return;
+  }
+  const name = safeName(ui.colName.value);
+  if (!name) {
+    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, "Give the new column a name."));
+    return;
+  }
+  const toJs = (xs) => xs.map((v) => (fin(v) ? v : null));
+  const cols = [[name, toJs(indexValues(last.res))]];
+  if (ui.addDims.checked) for (const dm of last.res.dimensions || []) cols.push([safeName(`${name}_${dm.dimension}`), toJs(dm.scores)]);
+  try {
+    for (const [n, v] of cols) await ctx.client.call("method", { handle: d.handle, method: "addColumn", args: [n, v] });
+    await refreshDataset(cols.map((c) => c[0]));
+    setStatus(ui.addStatus, `Added ${cols.map((c) => c[0]).join(", ")} to ${d.name}; the other panels can use ${cols.length === 1 ? "it" : "them"} now (e.g. log(${name}) in Regression).`);
+    ui.addStatus.dataset.added = cols.map((c) => c[0]).join(",");
+  } catch (e) {
+    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, `Could not add the column: ${e.message}`));
+  }
+}
+
+/** Re-reads the dataset summary after columns were added and tells every panel. */
+async function refreshDataset(added) {
+  const d = ctx.dataset;
+  const s = await ctx.client.call("summary", { handle: d.handle });
+  const known = new Map((d.report?.columns || []).map((c) => [c.name, c]));
+  const addedSet = new Set(added);
+  const report = d.report
+    ? {
+        ...d.report,
+        columns: s.columns.map((n) => (!addedSet.has(n) && known.has(n) ? known.get(n) : { name: n, kind: "numeric", n_missing: 0, n_stray: 0, added: true })),
+      }
+    : null;
+  const next = { ...d, ...s, report, parseMs: d.parseMs, added: [...new Set([...(d.added || []), ...added])] };
+  if (last && last.dataset === d) last.dataset = next;
+  ctx.dataset = next;
+  ctx.emit("dataset", next);
+}
+
+async function downloadAugmented() {
+  const d = ctx.dataset;
+  if (!d) return;
+  try {
+    const csv = await ctx.client.call("method", { handle: d.handle, method: "toCsv" });
+    const base = d.name.replace(/\.[^.]+$/, "").replace(/[^\w.-]+/g, "_") || "data";
+    downloadText(`${base}_with_index.csv`, csv);
+  } catch (e) {
+    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, `Could not write the CSV: ${e.message}`));
+  }
+}
+
+// ---------------------------------------------------------------- controls
+
+function syncControls() {
+  const m = ui.method.value;
+  ui.ncompWrap.hidden = m !== "pca";
+  ui.scope.disabled = m === "pca";
+  if (m === "pca") ui.scope.value = "pooled";
+  ui.extrapolateWrap.hidden = ui.missing.value !== "interpolate";
+  ui.shiftWrap.hidden = m === "pca";
+}
+
+function fillUnitTime(d) {
+  const all = d.columns;
+  const keepU = ui.unit.value;
+  const keepT = ui.time.value;
+  const unit = (keepU && all.includes(keepU) && keepU) || ctx.panel?.unit || d.sample?.unit || all.find((n) => /^(id|unit|city|county|province|state|country|firm|region|code)$/i.test(n)) || "";
+  const time = (keepT && all.includes(keepT) && keepT) || ctx.panel?.time || d.sample?.time || all.find((n) => /^(year|time|period|t)$/i.test(n)) || "";
+  replaceChildren(ui.unit, el("option", { value: "" }, "— none —"), all.map((n) => el("option", { value: n, selected: n === unit }, n)));
+  replaceChildren(ui.time, el("option", { value: "" }, "— none —"), all.map((n) => el("option", { value: n, selected: n === time }, n)));
+}
+
+function onDataset(d) {
+  ui.empty.hidden = true;
+  ui.body.hidden = false;
+  fillUnitTime(d);
+  const cols = new Set(d.columns);
+  rows = rows.filter((r) => cols.has(r.name));
+  if (last && last.dataset.handle !== d.handle) {
+    last = null;
+    releaseCharts(ui.results);
+    replaceChildren(ui.results);
+    ui.results.hidden = true;
+  }
+  renderSpec();
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    ui.specWrap = el("div", { id: "idx-spec-wrap" });
+    ui.dimList = el("datalist", { id: "idx-dim-list" });
+    ui.specStatus = el("div", { id: "idx-spec-status", "aria-live": "polite" });
+    ui.addSel = el("select", { id: "idx-add-select", multiple: true, size: 5 });
+    ui.preset = el("button", { type: "button", class: "button", id: "idx-preset", hidden: true, onclick: usePreset, title: "The 18 indicators, directions and dimensions of the bundled JJJ sample (its reference specification)" }, "Use the sample's 18 indicators (sample preset)");
+    ui.upload = el("input", { type: "file", id: "idx-spec-upload", accept: ".csv,.txt,text/csv", class: "visually-hidden", onchange: (e) => uploadSpec(e.target.files?.[0]) });
+    ui.method = el("select", { id: "idx-method", onchange: syncControls }, Object.entries(METHODS).map(([k, v]) => el("option", { value: k }, v)));
+    ui.scope = el("select", { id: "idx-scope" }, el("option", { value: "pooled" }, "Pooled (all unit-years)"), el("option", { value: "by_time" }, "By period (within each year)"));
+    ui.unit = el("select", { id: "idx-unit" });
+    ui.time = el("select", { id: "idx-time" });
+    ui.shift = el("input", { type: "text", id: "idx-shift", value: "0.0001", inputmode: "decimal", size: 8 });
+    ui.shiftWrap = el("div", { class: "field" }, el("label", { for: "idx-shift", class: "field-label" }, "Shift after normalising"), ui.shift);
+    ui.scale100 = el("input", { type: "checkbox", id: "idx-scale100" });
+    ui.missing = el(
+      "select",
+      { id: "idx-missing", onchange: syncControls },
+      el("option", { value: "error" }, "Stop and list them"),
+      el("option", { value: "drop" }, "Leave incomplete rows out"),
+      el("option", { value: "interpolate" }, "Interpolate linearly within unit over time"),
+    );
+    ui.extrapolate = el("input", { type: "checkbox", id: "idx-extrapolate" });
+    ui.extrapolateWrap = el("label", { class: "check", hidden: true }, ui.extrapolate, " Fill leading/trailing gaps with the nearest value");
+    ui.ncomp = el("input", { type: "number", id: "idx-ncomp", min: "1", step: "1", placeholder: "eigenvalue > 1" });
+    ui.ncompWrap = el("div", { class: "field", hidden: true }, el("label", { for: "idx-ncomp", class: "field-label" }, "Components"), ui.ncomp);
+    ui.run = el("button", { type: "button", class: "button primary", id: "idx-run", onclick: run }, "Build index");
+    ui.error = el("div", { class: "card error-card", id: "idx-error", role: "alert", hidden: true });
+    ui.results = el("div", { id: "idx-results", hidden: true, "aria-live": "polite" });
+    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
+    ui.body = el(
+      "div",
+      { hidden: true },
+      el(
+        "div",
+        { class: "idx-layout" },
+        el(
+          "div",
+          { class: "card" },
+          el("div", { class: "card-head" }, el("h3", {}, "Indicators"), ui.preset),
+          ui.specWrap,
+          ui.dimList,
+          el(
+            "div",
+            { class: "idx-spec-actions" },
+            el("label", { for: "idx-add-select", class: "field-label" }, "Numeric columns"),
+            ui.addSel,
+            el(
+              "div",
+              { class: "idx-spec-buttons" },
+              el("button", { type: "button", class: "button", id: "idx-add-selected", onclick: addSelected }, "Add selected"),
+              el("button", { type: "button", class: "button", id: "idx-add-all", onclick: addAll }, "Add all numeric"),
+              el("button", { type: "button", class: "button", id: "idx-clear", onclick: () => ((rows = []), renderSpec()) }, "Clear"),
+              el("label", { for: "idx-spec-upload", class: "button", tabindex: "0", onkeydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), ui.upload.click()) }, "Upload spec CSV…"),
+              ui.upload,
+              el("button", { type: "button", class: "button", id: "idx-spec-download", onclick: downloadSpec }, "Download spec CSV"),
+            ),
+          ),
+          el("p", { class: "muted small" }, "Specification CSV columns: indicator, direction (+ / − or 1 / −1), dimension. Names that look like cost indicators (exit, penalty, litigation, pollution, …) get a suggestion to accept — directions are never changed without you."),
+          ui.specStatus,
+        ),
+        el(
+          "aside",
+          { class: "card controls idx-controls" },
+          el("div", { class: "field" }, el("label", { for: "idx-method", class: "field-label" }, "Method"), ui.method),
+          el("div", { class: "field" }, el("label", { for: "idx-scope", class: "field-label" }, "Normalisation scope"), ui.scope),
+          el("div", { class: "field" }, el("label", { for: "idx-unit", class: "field-label" }, "Unit"), ui.unit),
+          el("div", { class: "field" }, el("label", { for: "idx-time", class: "field-label" }, "Time"), ui.time),
+          ui.shiftWrap,
+          el("label", { class: "check" }, ui.scale100, " Scores ×100"),
+          el("div", { class: "field" }, el("label", { for: "idx-missing", class: "field-label" }, "Missing values"), ui.missing),
+          ui.extrapolateWrap,
+          ui.ncompWrap,
+          el("div", { class: "reg-actions" }, ui.run),
+        ),
+      ),
+      ui.error,
+      ui.results,
+    );
+    replaceChildren(
+      root,
+      el(
+        "header",
+        { class: "panel-head" },
+        el("h2", { id: "panel-index-title" }, "Composite index"),
+        el("p", { class: "lede" }, "Build an outcome index from raw indicators — entropy, TOPSIS, PCA, CRITIC, CV or equal weights — and add it to the data for DID."),
+      ),
+      ui.empty,
+      ui.body,
+    );
+    ctx.on("dataset", onDataset);
+    ctx.on("panel-declared", () => ctx.dataset && fillUnitTime(ctx.dataset));
+    if (ctx.dataset) onDataset(ctx.dataset);
+    syncControls();
+  },
+};

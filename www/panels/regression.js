@@ -1,0 +1,659 @@
+// Regression panel: fixest-style formulas (fixed effects, IV), clustered SEs,
+// a result card per model and a side-by-side table of collected models.
+//
+// The formula box is the single source of truth: the dropdown helpers only
+// WRITE the formula (and read it back, best effort, when it is typed).
+// Estimation runs in the worker:
+//   ctx.client.call("call", { fn: "feols", handle, args: [{ formula, vcov, weights? }] })
+// The side-by-side table shown on the page is built here from the fit objects
+// (el(), text only); the core's `regressionTable(fits, { format, model_names })`
+// (a handle-less worker call) is used only for the LaTeX / Markdown / CSV /
+// Word (HTML) exports, which are downloaded or copied as text, never parsed.
+import { el, replaceChildren, formatNumber, downloadText } from "../dom.js";
+
+let ctx;
+const ui = {};
+let lastFit = null; // { fit, spec, datasetName }
+const models = []; // [{ fit, name, datasetName }]
+let runSeq = 0;
+
+const STAR_LEVELS = [
+  [0.01, "***"],
+  [0.05, "**"],
+  [0.1, "*"],
+];
+
+/** Significance stars (10 / 5 / 1 %). */
+export function stars(p) {
+  if (typeof p !== "number" || !Number.isFinite(p)) return "";
+  for (const [level, s] of STAR_LEVELS) if (p < level) return s;
+  return "";
+}
+
+const isNumericKind = (k) => k === "numeric" || k === "integer";
+
+function columnsInfo(d) {
+  const cols = d?.report?.columns;
+  const kinds = new Map((cols || []).map((c) => [c.name, c.kind]));
+  return (d?.columns || []).map((name) => ({ name, kind: kinds.get(name) }));
+}
+
+/** Quotes a column name for the formula when it is not a plain identifier. */
+function term(name) {
+  return /^[A-Za-z_.][A-Za-z0-9_.]*$/.test(name) ? name : `\`${name.replace(/`/g, "")}\``;
+}
+
+// ---------------------------------------------------------------- formula <-> helpers
+
+/** Splits a formula at top-level `|` (outside parentheses). */
+function splitBars(s) {
+  const parts = [];
+  let depth = 0;
+  let cur = "";
+  for (const c of s) {
+    if (c === "(") depth++;
+    else if (c === ")") depth = Math.max(0, depth - 1);
+    if (c === "|" && depth === 0) {
+      parts.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  parts.push(cur);
+  return parts.map((p) => p.trim());
+}
+
+/** Splits at top-level `+`. */
+function splitPlus(s) {
+  const parts = [];
+  let depth = 0;
+  let cur = "";
+  for (const c of s) {
+    if (c === "(") depth++;
+    else if (c === ")") depth = Math.max(0, depth - 1);
+    if (c === "+" && depth === 0) {
+      parts.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  parts.push(cur);
+  return parts.map((p) => p.trim().replace(/^`|`$/g, "")).filter(Boolean);
+}
+
+/** Best-effort reading of `y ~ a + b | f1 + f2 | endog ~ z`. */
+function parseFormula(f) {
+  const tilde = f.indexOf("~");
+  if (tilde < 0) return null;
+  const y = f.slice(0, tilde).trim().replace(/^`|`$/g, "");
+  const parts = splitBars(f.slice(tilde + 1));
+  const rhs = splitPlus(parts[0] || "");
+  let fe = [];
+  let iv = "";
+  if (parts.length >= 2) {
+    const last = parts[parts.length - 1];
+    if (last.includes("~")) {
+      iv = last;
+      if (parts.length === 3) fe = splitPlus(parts[1]);
+    } else fe = splitPlus(parts[1]);
+  }
+  return { y, rhs, fe, iv };
+}
+
+function selectedValues(select) {
+  return [...select.selectedOptions].map((o) => o.value).filter(Boolean);
+}
+
+/** The helpers write the formula (keeping a typed IV part). */
+function writeFormula() {
+  const y = ui.y.value;
+  if (!y) return;
+  const regs = selectedValues(ui.x);
+  const fe = selectedValues(ui.fe);
+  const old = parseFormula(ui.formula.value);
+  const iv = old?.iv || "";
+  let f = `${term(y)} ~ ${regs.length ? regs.map(term).join(" + ") : "1"}`;
+  if (fe.length) f += ` | ${fe.map(term).join(" + ")}`;
+  if (iv) f += ` | ${iv}`;
+  ui.formula.value = f;
+  clearError();
+}
+
+/** Typed formula → helper selections (only names that are columns). */
+function readFormula() {
+  const p = parseFormula(ui.formula.value);
+  if (!p) return;
+  const names = new Set(ctx.dataset?.columns || []);
+  if (names.has(p.y)) ui.y.value = p.y;
+  const rhs = new Set(p.rhs);
+  for (const o of ui.x.options) o.selected = rhs.has(o.value);
+  const fe = new Set(p.fe);
+  for (const o of ui.fe.options) o.selected = fe.has(o.value);
+}
+
+// ---------------------------------------------------------------- controls
+
+function option(value, label = value, selected = false) {
+  return el("option", { value, selected }, label);
+}
+
+function buildControls(d) {
+  const cols = columnsInfo(d);
+  const numeric = cols.filter((c) => c.kind === undefined || isNumericKind(c.kind)).map((c) => c.name);
+  const all = cols.map((c) => c.name);
+  const keepY = ui.y.value;
+  const keepX = new Set(selectedValues(ui.x));
+  const keepFe = new Set(selectedValues(ui.fe));
+  const unit = ctx.panel?.unit ?? d.sample?.unit;
+  const time = ctx.panel?.time ?? d.sample?.time;
+  replaceChildren(ui.y, option("", "— choose —"), numeric.map((n) => option(n, n, n === keepY)));
+  replaceChildren(ui.x, numeric.map((n) => option(n, n, keepX.has(n))));
+  replaceChildren(ui.fe, all.map((n) => option(n, n, keepFe.has(n))));
+  const c1 = ui.cluster1.value || unit || "";
+  const c2 = ui.cluster2.value || time || "";
+  replaceChildren(ui.cluster1, all.map((n) => option(n, n, n === c1)));
+  replaceChildren(ui.cluster2, all.map((n) => option(n, n, n === c2)));
+  const w = ui.weights.value;
+  replaceChildren(ui.weights, option("", "— none —"), numeric.map((n) => option(n, n, n === w)));
+  // A starting formula for the sample panel.
+  if (!ui.formula.value.trim() && d.sample?.key === "jjj" && all.includes("lnHDQ")) {
+    ui.formula.value = "lnHDQ ~ FTZ + pgdp | city + year";
+    ui.vcov.value = "cluster";
+    ui.cluster1.value = "city";
+    readFormula();
+  } else if (ui.formula.value.trim()) readFormula();
+  syncVcov();
+}
+
+function syncVcov() {
+  const v = ui.vcov.value;
+  ui.cluster1Wrap.hidden = !(v === "cluster" || v === "twoway");
+  ui.cluster2Wrap.hidden = v !== "twoway";
+}
+
+function vcovSpec() {
+  switch (ui.vcov.value) {
+    case "hetero":
+      return "hetero";
+    case "cluster":
+      return { cluster: [ui.cluster1.value] };
+    case "twoway":
+      return { cluster: [ui.cluster1.value, ui.cluster2.value] };
+    default:
+      return "iid";
+  }
+}
+
+// ---------------------------------------------------------------- run
+
+function clearError() {
+  ui.error.hidden = true;
+  replaceChildren(ui.error);
+}
+
+function showError(title, message) {
+  replaceChildren(ui.error, el("p", {}, el("strong", {}, title)), el("pre", { class: "error-message", id: "reg-error-message" }, message));
+  ui.error.hidden = false;
+}
+
+async function run() {
+  const d = ctx.dataset;
+  clearError();
+  if (!d) {
+    showError("No data loaded.", "Load a file first (Data panel).");
+    return;
+  }
+  const formula = ui.formula.value.trim();
+  if (!formula) {
+    showError("The formula is empty.", "Write a formula such as  y ~ x1 + x2 | unit + year");
+    return;
+  }
+  if (ui.vcov.value === "twoway" && ui.cluster1.value === ui.cluster2.value) {
+    showError("Two-way clustering needs two different columns.", `Both are “${ui.cluster1.value}”.`);
+    return;
+  }
+  const spec = { formula, vcov: vcovSpec() };
+  if (ui.weights.value) spec.weights = ui.weights.value;
+  const seq = ++runSeq;
+  ui.run.disabled = true;
+  ui.result.classList.add("is-stale");
+  try {
+    const fit = await ctx.client.call("call", { fn: "feols", handle: d.handle, args: [spec] });
+    if (seq !== runSeq) return;
+    lastFit = { fit, spec, datasetName: d.name };
+    renderResult();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    const pos = /formula error at position/i.test(e.message);
+    showError(pos ? "Formula syntax error." : "The model could not be estimated.", e.message);
+  } finally {
+    if (seq === runSeq) {
+      ui.run.disabled = false;
+      ui.result.classList.remove("is-stale");
+    }
+  }
+}
+
+// ---------------------------------------------------------------- result card
+
+function numCell(value, { decimals = 4, integer = false, text, className } = {}) {
+  const td = el("td", { class: ["num", className] });
+  td.textContent = text ?? formatNumber(value, decimals, { integer });
+  if (typeof value === "number" && Number.isFinite(value)) td.dataset.value = String(value);
+  return td;
+}
+
+function formatP(p) {
+  if (typeof p !== "number" || !Number.isFinite(p)) return "";
+  return p < 0.0001 ? "<0.0001" : p.toFixed(4);
+}
+
+function coefTable(coefs, { id, level = 0.95 } = {}) {
+  const pct = Math.round(level * 100);
+  const table = el(
+    "table",
+    { class: "data-table paper-table reg-coef-table", id },
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col" }, "Term"),
+        ["Estimate", "Std. error", "t", "p", `${pct}% CI low`, `${pct}% CI high`].map((h) => el("th", { scope: "col", class: "num" }, h)),
+      ),
+    ),
+  );
+  const tbody = el("tbody");
+  for (const c of coefs) {
+    const s = stars(c.p_value);
+    tbody.append(
+      el(
+        "tr",
+        { dataset: { term: c.term } },
+        el("th", { scope: "row" }, c.term),
+        numCell(c.estimate, { text: formatNumber(c.estimate, 4) + s, className: "reg-estimate" }),
+        numCell(c.std_error, { className: "reg-se" }),
+        numCell(c.statistic, { decimals: 3, className: "reg-t" }),
+        numCell(c.p_value, { text: formatP(c.p_value), className: "reg-p" }),
+        numCell(c.conf_low, { className: "reg-lo" }),
+        numCell(c.conf_high, { className: "reg-hi" }),
+      ),
+    );
+  }
+  table.append(tbody);
+  return table;
+}
+
+function statList(fit) {
+  const items = [
+    ["Observations", fit.nobs, { integer: true }, "nobs"],
+    ["R²", fit.r2, {}, "r2"],
+    ["Adjusted R²", fit.adj_r2, {}, "adj_r2"],
+    ["Within R²", fit.r2_within, {}, "r2_within"],
+    ["RMSE", fit.rmse, {}, "rmse"],
+    ["F statistic", fit.f_stat, {}, "f_stat"],
+  ];
+  const dl = el("dl", { class: "facts reg-stats", id: "reg-stats" });
+  for (const [label, value, opts, key] of items) {
+    if (value === null || value === undefined) continue;
+    let shown = formatNumber(value, 4, opts);
+    if (key === "f_stat" && fit.f_p_value !== null && fit.f_p_value !== undefined) shown += ` (p ${formatP(fit.f_p_value).replace(/^</, "< ").replace(/^(\d)/, "= $1")})`;
+    dl.append(el("dt", {}, label), el("dd", { dataset: { stat: key, value: String(value) } }, shown));
+  }
+  const se = fit.clusters?.length
+    ? `Clustered by ${fit.clusters.map((c) => `${c.name} (${formatNumber(c.n, 0, { integer: true })} clusters)`).join(" and ")}`
+    : fit.vcov_type === "hetero"
+      ? "Heteroskedasticity-robust (HC1)"
+      : "IID";
+  dl.append(el("dt", {}, "Standard errors"), el("dd", {}, se));
+  if (fit.fixed_effects?.length) {
+    dl.append(el("dt", {}, "Fixed effects"), el("dd", {}, fit.fixed_effects.map((f) => `${f.name} (${formatNumber(f.n_levels, 0, { integer: true })})`).join(", ")));
+  }
+  if (fit.weights) dl.append(el("dt", {}, "Weights"), el("dd", {}, fit.weights));
+  return dl;
+}
+
+function firstStageTable(fs) {
+  const head = ["Endogenous", "First-stage F", "p", "df1", "df2", "Wald F (model vcov)", "Partial R²"];
+  const table = el(
+    "table",
+    { class: "data-table paper-table", id: "reg-first-stage" },
+    el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { scope: "col", class: i ? "num" : null }, h)))),
+  );
+  const tbody = el("tbody");
+  for (const f of fs) {
+    tbody.append(
+      el(
+        "tr",
+        { dataset: { endogenous: f.endogenous } },
+        el("th", { scope: "row" }, f.endogenous),
+        numCell(f.f_statistic, { decimals: 3, className: "reg-fs-f" }),
+        numCell(f.p_value, { text: formatP(f.p_value) }),
+        numCell(f.df1, { integer: true }),
+        numCell(f.df2, { integer: true }),
+        numCell(f.wald_statistic, { decimals: 3 }),
+        numCell(f.partial_r2, { decimals: 4 }),
+      ),
+    );
+  }
+  table.append(tbody);
+  return table;
+}
+
+function renderResult() {
+  if (!lastFit) return;
+  const { fit, datasetName } = lastFit;
+  const notes = [...new Set([...(fit.dropped || []), ...(fit.diagnostics || [])].map(String))];
+  if (fit.converged === false) notes.push("The fixed-effect demeaning did not converge; estimates may be inaccurate.");
+  replaceChildren(
+    ui.result,
+    el(
+      "div",
+      { class: "card-head" },
+      el("h3", {}, "Estimates"),
+      el("button", { type: "button", class: "button", id: "reg-add", onclick: addToTable }, "Add to table"),
+    ),
+    el("p", { class: "reg-formula-line" }, el("span", { class: "muted" }, "Model: "), el("code", { id: "reg-fitted-formula" }, fit.formula), el("span", { class: "muted" }, ` · dependent variable ${fit.depvar} · ${datasetName}`)),
+    el("div", { class: "table-scroll paper" }, coefTable(fit.coefficients || [], { id: "reg-coef", level: fit.conf_level })),
+    el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01. ", `p-values and intervals use a t distribution with ${formatNumber(fit.df_t, 0, { integer: true })} degrees of freedom.`),
+    statList(fit),
+    fit.first_stage?.length
+      ? el("div", { class: "reg-iv" }, el("h4", {}, "IV first stage"), el("div", { class: "table-scroll paper" }, firstStageTable(fit.first_stage)), el("p", { class: "table-note" }, "First-stage F: classical partial F of the excluded instruments; Wald F uses the model's standard-error type."))
+      : null,
+    notes.length ? el("div", { class: "warning", id: "reg-notes" }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, notes.map((n) => el("li", {}, n)))) : null,
+  );
+  ui.result.hidden = false;
+}
+
+// ---------------------------------------------------------------- side-by-side table
+
+function addToTable() {
+  if (!lastFit) return;
+  models.push({ fit: lastFit.fit, name: "", datasetName: lastFit.datasetName });
+  renderModels();
+  ui.tableCard.scrollIntoView?.({ block: "nearest" });
+}
+
+const modelName = (m, i) => m.name.trim() || `(${i + 1})`;
+
+function feLabel(fit) {
+  return new Set((fit.fixed_effects || []).map((f) => f.name));
+}
+
+function seLabel(fit) {
+  if (fit.clusters?.length) return `Clustered (${fit.clusters.map((c) => c.name).join(", ")})`;
+  if (fit.vcov_type === "hetero") return "Robust (HC1)";
+  return "IID";
+}
+
+function buildSideTable() {
+  const fits = models.map((m) => m.fit);
+  const terms = [];
+  for (const f of fits) for (const c of f.coefficients || []) if (!terms.includes(c.term)) terms.push(c.term);
+  const fes = [];
+  for (const f of fits) for (const fe of f.fixed_effects || []) if (!fes.includes(fe.name)) fes.push(fe.name);
+  const table = el("table", { class: "data-table paper-table reg-side-table", id: "reg-side" });
+  table.append(
+    el(
+      "thead",
+      {},
+      el("tr", {}, el("th", { scope: "col" }, ""), models.map((m, i) => el("th", { scope: "col", class: "num" }, modelName(m, i)))),
+    ),
+  );
+  const tbody = el("tbody");
+  const row = (label, cells, cls) => el("tr", { class: cls }, el("th", { scope: "row" }, label), cells);
+  tbody.append(row("Dependent variable", fits.map((f) => el("td", { class: "num" }, f.depvar)), "reg-depvar"));
+  for (const t of terms) {
+    const coefs = fits.map((f) => (f.coefficients || []).find((c) => c.term === t));
+    const est = row(
+      t,
+      coefs.map((c) => (c ? numCell(c.estimate, { text: formatNumber(c.estimate, 3) + stars(c.p_value) }) : el("td", { class: "num" }))),
+      "reg-coef-row",
+    );
+    est.dataset.term = t;
+    const se = row(
+      "",
+      coefs.map((c) => (c ? numCell(c.std_error, { text: `(${formatNumber(c.std_error, 3)})` }) : el("td", { class: "num" }))),
+      "reg-se-row",
+    );
+    se.dataset.term = t;
+    tbody.append(est, se);
+  }
+  fes.forEach((name, i) => tbody.append(row(`${name} FE`, fits.map((f) => el("td", { class: "num" }, feLabel(f).has(name) ? "Yes" : "No")), i === 0 ? "rule-above" : null)));
+  tbody.append(row("S.E. type", fits.map((f) => el("td", { class: "num" }, seLabel(f))), fes.length ? null : "rule-above"));
+  const stat = (label, key, opts = {}) =>
+    row(
+      label,
+      fits.map((f) => (f[key] === null || f[key] === undefined ? el("td", { class: "num" }) : numCell(f[key], { decimals: 3, ...opts }))),
+      key === "nobs" ? "rule-above" : null,
+    );
+  tbody.append(stat("Observations", "nobs", { integer: true }), stat("R²", "r2"), stat("Within R²", "r2_within"));
+  table.append(tbody);
+  return table;
+}
+
+function renderModels() {
+  ui.tableCard.hidden = models.length === 0;
+  if (!models.length) {
+    replaceChildren(ui.sideWrap);
+    replaceChildren(ui.modelList);
+    return;
+  }
+  replaceChildren(
+    ui.modelList,
+    models.map((m, i) =>
+      el(
+        "li",
+        { class: "reg-model-chip" },
+        el("label", { for: `reg-model-name-${i}`, class: "visually-hidden" }, `Name of model ${i + 1}`),
+        el("input", {
+          type: "text",
+          id: `reg-model-name-${i}`,
+          value: m.name,
+          placeholder: `(${i + 1})`,
+          size: 8,
+          title: m.fit.formula,
+          onchange: (e) => {
+            m.name = e.target.value;
+            replaceChildren(ui.sideWrap, buildSideTable());
+          },
+        }),
+        el("code", { class: "small" }, m.fit.formula),
+        el(
+          "button",
+          {
+            type: "button",
+            class: "link reg-remove",
+            "aria-label": `Remove model ${modelName(m, i)}`,
+            onclick: () => {
+              models.splice(i, 1);
+              renderModels();
+            },
+          },
+          "remove",
+        ),
+      ),
+    ),
+  );
+  replaceChildren(ui.sideWrap, buildSideTable());
+}
+
+const EXPORTS = {
+  latex: { label: "LaTeX", ext: "tex", mime: "text/x-tex;charset=utf-8" },
+  markdown: { label: "Markdown", ext: "md", mime: "text/markdown;charset=utf-8" },
+  csv: { label: "CSV", ext: "csv", mime: "text/csv;charset=utf-8" },
+  html: { label: "Word (HTML)", ext: "html", mime: "text/html;charset=utf-8" },
+};
+
+async function exportTable(format) {
+  if (!models.length) return;
+  const fits = models.map((m) => m.fit);
+  const options = { format, model_names: models.map(modelName) };
+  try {
+    const textOut = await ctx.client.call("call", { fn: "regressionTable", args: [fits, options] });
+    ui.exportText.value = textOut;
+    ui.exportText.dataset.format = format;
+    ui.exportBox.hidden = false;
+    const x = EXPORTS[format];
+    const content = format === "html" ? `<!doctype html>\n<html><head><meta charset="utf-8"><title>Regression table</title></head><body>\n${textOut}\n</body></html>\n` : textOut;
+    downloadText(`regression_table.${x.ext}`, content, x.mime);
+    ui.exportStatus.textContent = `${x.label} downloaded; the text is also shown below.`;
+  } catch (e) {
+    ui.exportStatus.textContent = "";
+    showError("The table could not be exported.", e.message);
+  }
+}
+
+async function copyExport() {
+  try {
+    await navigator.clipboard.writeText(ui.exportText.value);
+    ui.exportStatus.textContent = "Copied to the clipboard.";
+  } catch {
+    ui.exportText.select();
+    ui.exportStatus.textContent = "Select-all done: press Ctrl+C (⌘C) to copy.";
+  }
+}
+
+// ---------------------------------------------------------------- mount
+
+function onDataset(d) {
+  ui.empty.hidden = true;
+  ui.body.hidden = false;
+  buildControls(d);
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    ui.formula = el("textarea", {
+      id: "reg-formula",
+      class: "reg-formula",
+      rows: 2,
+      spellcheck: "false",
+      autocomplete: "off",
+      "aria-describedby": "reg-formula-hint",
+      placeholder: "lnHDQ ~ FTZ + pgdp | city + year",
+      oninput: () => {
+        clearError();
+        readFormula();
+      },
+      onkeydown: (e) => {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          run();
+        }
+      },
+    });
+    ui.y = el("select", { id: "reg-y", onchange: writeFormula });
+    ui.x = el("select", { id: "reg-x", multiple: true, size: 7, onchange: writeFormula });
+    ui.fe = el("select", { id: "reg-fe", multiple: true, size: 7, onchange: writeFormula });
+    ui.vcov = el(
+      "select",
+      { id: "reg-vcov", onchange: syncVcov },
+      option("iid", "IID (classical)"),
+      option("hetero", "Heteroskedasticity-robust (HC1)"),
+      option("cluster", "Clustered by …"),
+      option("twoway", "Two-way clustered by …"),
+    );
+    ui.cluster1 = el("select", { id: "reg-cluster1" });
+    ui.cluster2 = el("select", { id: "reg-cluster2" });
+    ui.cluster1Wrap = el("div", { class: "field" }, el("label", { for: "reg-cluster1", class: "field-label" }, "Cluster"), ui.cluster1);
+    ui.cluster2Wrap = el("div", { class: "field" }, el("label", { for: "reg-cluster2", class: "field-label" }, "Second cluster"), ui.cluster2);
+    ui.weights = el("select", { id: "reg-weights" });
+    ui.run = el("button", { type: "button", class: "button primary", id: "reg-run", onclick: run }, "Run");
+    ui.error = el("div", { class: "card error-card", id: "reg-error", role: "alert", hidden: true });
+    ui.result = el("div", { class: "card reg-result", id: "reg-result", hidden: true, "aria-live": "polite" });
+    ui.modelList = el("ul", { class: "reg-models", id: "reg-models" });
+    ui.sideWrap = el("div", { class: "table-scroll paper", id: "reg-side-wrap" });
+    ui.exportText = el("textarea", { id: "reg-export-text", class: "reg-export-text", rows: 10, readonly: true, spellcheck: "false" });
+    ui.exportStatus = el("span", { class: "muted small", id: "reg-export-status", role: "status" });
+    ui.exportBox = el(
+      "div",
+      { class: "reg-export", hidden: true },
+      el("label", { for: "reg-export-text", class: "field-label" }, "Exported text"),
+      ui.exportText,
+      el("div", {}, el("button", { type: "button", class: "button", id: "reg-copy", onclick: copyExport }, "Copy")),
+    );
+    ui.tableCard = el(
+      "div",
+      { class: "card", id: "reg-table-card", hidden: true },
+      el(
+        "div",
+        { class: "card-head" },
+        el("h3", {}, "Side-by-side table"),
+        el(
+          "div",
+          { class: "reg-export-buttons", role: "group", "aria-label": "Export the table" },
+          Object.entries(EXPORTS).map(([format, x]) => el("button", { type: "button", class: "button", id: `reg-export-${format}`, onclick: () => exportTable(format) }, x.label)),
+        ),
+      ),
+      el("p", { class: "muted small" }, "Name the columns (default (1), (2), …) or remove a model:"),
+      ui.modelList,
+      ui.sideWrap,
+      el("p", { class: "table-note" }, "Standard errors in parentheses. * p < 0.1, ** p < 0.05, *** p < 0.01."),
+      ui.exportStatus,
+      ui.exportBox,
+    );
+    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
+    ui.body = el(
+      "div",
+      { hidden: true },
+      el(
+        "div",
+        { class: "card reg-model" },
+        el("label", { for: "reg-formula", class: "field-label" }, "Formula (fixest syntax)"),
+        ui.formula,
+        el(
+          "p",
+          { class: "muted small", id: "reg-formula-hint" },
+          "Syntax: ",
+          el("code", {}, "y ~ x1 + x2 | unit + year"),
+          " (fixed effects after |); IV: ",
+          el("code", {}, "y ~ x | fe | endog ~ z1 + z2"),
+          "; also ",
+          el("code", {}, "log(x)"),
+          ", ",
+          el("code", {}, "I(x^2)"),
+          ", ",
+          el("code", {}, "a:b"),
+          ", ",
+          el("code", {}, "i(rel, ref = -1)"),
+          ". Ctrl+Enter runs.",
+        ),
+        el(
+          "div",
+          { class: "reg-helpers" },
+          el("div", { class: "field" }, el("label", { for: "reg-y", class: "field-label" }, "Dependent variable"), ui.y),
+          el("div", { class: "field" }, el("label", { for: "reg-x", class: "field-label" }, "Regressors"), ui.x),
+          el("div", { class: "field" }, el("label", { for: "reg-fe", class: "field-label" }, "Fixed effects"), ui.fe),
+          el(
+            "div",
+            { class: "reg-inference" },
+            el("div", { class: "field" }, el("label", { for: "reg-vcov", class: "field-label" }, "Standard errors"), ui.vcov),
+            ui.cluster1Wrap,
+            ui.cluster2Wrap,
+            el("div", { class: "field" }, el("label", { for: "reg-weights", class: "field-label" }, "Weights"), ui.weights),
+          ),
+        ),
+        el("p", { class: "muted small" }, "The pickers write the formula above (hold Ctrl/⌘ to select several); the formula is what runs."),
+        el("div", { class: "reg-actions" }, ui.run),
+      ),
+      ui.error,
+      ui.result,
+      ui.tableCard,
+    );
+    replaceChildren(
+      root,
+      el(
+        "header",
+        { class: "panel-head" },
+        el("h2", { id: "panel-regression-title" }, "Regression"),
+        el("p", { class: "lede" }, "Linear models with high-dimensional fixed effects, clustered standard errors and IV; collect models into a side-by-side table for the paper."),
+      ),
+      ui.empty,
+      ui.body,
+    );
+    ctx.on("dataset", onDataset);
+    ctx.on("panel-declared", () => ctx.dataset && buildControls(ctx.dataset));
+    if (ctx.dataset) onDataset(ctx.dataset);
+  },
+};
