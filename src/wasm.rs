@@ -145,6 +145,34 @@ impl JsDataset {
         to_js(&data::panel_info(&self.inner, unit, time).map_err(js_error)?)
     }
 
+    /// The values of one column: numbers (`NaN` = missing) for numeric columns,
+    /// strings (`null` = missing) for text columns.
+    #[wasm_bindgen(js_name = columnValues)]
+    pub fn column_values(&self, name: &str) -> Result<JsValue, JsValue> {
+        match &self.inner.column(name).map_err(js_error)?.data {
+            data::ColumnData::Numeric { values, .. } => Ok(js_sys::Float64Array::from(values.as_slice()).into()),
+            data::ColumnData::Text { values, .. } => to_js(values),
+        }
+    }
+
+    /// The current columns (including added ones): `[{ name, kind, n_missing }]`.
+    #[wasm_bindgen(js_name = columnInfo)]
+    pub fn column_info(&self) -> Result<JsValue, JsValue> {
+        #[derive(Serialize)]
+        struct Info<'a> {
+            name: &'a str,
+            kind: data::ColumnKind,
+            n_missing: usize,
+        }
+        let info: Vec<Info> = self
+            .inner
+            .columns()
+            .iter()
+            .map(|c| Info { name: &c.name, kind: c.kind(), n_missing: c.n_missing() })
+            .collect();
+        to_js(&info)
+    }
+
     /// Adds (or replaces) a numeric column; `null`/`NaN` entries are missing.
     #[wasm_bindgen(js_name = addColumn)]
     pub fn add_column(&mut self, name: &str, values: JsValue) -> Result<(), JsValue> {
