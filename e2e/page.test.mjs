@@ -62,9 +62,9 @@ test("navigation: Data and Descriptives enabled, later analyses disabled with 'c
     as.map((a) => ({ id: a.dataset.panel, disabled: a.getAttribute("aria-disabled") === "true", text: a.textContent })),
   );
   const byId = Object.fromEntries(nav.map((n) => [n.id, n]));
-  for (const id of ["data", "describe"]) assert.equal(byId[id].disabled, false, id);
+  for (const id of ["data", "describe", "psm"]) assert.equal(byId[id].disabled, false, id);
   // Panels without a page module yet stay disabled even if the engine exports the function.
-  for (const id of ["regression", "did", "event-study", "placebo", "psm", "index"]) {
+  for (const id of ["regression", "did", "event-study", "placebo", "index"]) {
     assert.ok(byId[id], `${id} listed`);
     assert.equal(byId[id].disabled, true, `${id} disabled`);
     assert.match(byId[id].text, /coming soon/);
