@@ -62,10 +62,10 @@ test("navigation: Data and Descriptives enabled, later analyses disabled with 'c
     as.map((a) => ({ id: a.dataset.panel, disabled: a.getAttribute("aria-disabled") === "true", text: a.textContent })),
   );
   const byId = Object.fromEntries(nav.map((n) => [n.id, n]));
-  // Panels with a page module and an engine export (regression: feols, index: buildIndex) are enabled.
-  for (const id of ["data", "describe", "regression", "index"]) assert.equal(byId[id].disabled, false, id);
+  // Panels with a page module and an engine export are enabled.
+  for (const id of ["data", "describe", "regression", "psm", "index"]) assert.equal(byId[id].disabled, false, id);
   // Panels without a page module yet stay disabled even if the engine exports the function.
-  for (const id of ["did", "event-study", "placebo", "psm"]) {
+  for (const id of ["did", "event-study", "placebo"]) {
     assert.ok(byId[id], `${id} listed`);
     assert.equal(byId[id].disabled, true, `${id} disabled`);
     assert.match(byId[id].text, /coming soon/);

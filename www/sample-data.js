@@ -16,4 +16,16 @@ export const SAMPLES = {
     unit: "province",
     time: "year",
   },
+  lalonde: {
+    key: "lalonde",
+    label: "LaLonde (NSW + PSID)",
+    detail: "614 men: 185 NSW trainees and 429 PSID controls, earnings 1974–78",
+    file: "lalonde.csv",
+    // Default specification of the PSM panel (as in R's MatchIt/Matching examples).
+    psm: {
+      treatment: "treat",
+      covariates: ["age", "educ", "race", "married", "nodegree", "re74", "re75"],
+      outcome: "re78",
+    },
+  },
 };

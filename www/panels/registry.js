@@ -57,6 +57,7 @@ export const PANELS = [
     id: "psm",
     title: "PSM",
     group: "Robustness",
+    load: () => import("./psm.js"),
     requires: "psm",
     blurb: "Propensity-score matching, balance diagnostics and PSM-DID.",
   },
