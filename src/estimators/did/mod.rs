@@ -7,9 +7,11 @@
 //! the re-randomised DID columns the placebo tests need. It does not run regressions.
 //!
 //! The workbench feeds these columns to the fixed-effects engine:
-//! [`workbench`] (TWFE DID, event study with pre-trend test).
+//! [`workbench`] (TWFE DID, event study with pre-trend test), [`placebo`] (permutation,
+//! random-timing and in-time placebos).
 
 pub mod design;
+pub mod placebo;
 pub mod workbench;
 
 pub use design::{
@@ -20,3 +22,4 @@ pub use design::{
 pub use workbench::{
     did, event_study, DesignSummary, DidResult, DidSpec, EventStudyResult, EventStudySpec, EventTerm, PretrendTest,
 };
+pub use placebo::{placebo, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
