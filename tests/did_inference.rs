@@ -172,3 +172,157 @@ fn placebo_500_reps_is_fast() {
     assert_eq!(r.reps, 500);
     assert!(el < 2.0, "500 placebo reps took {el} s");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Wild cluster bootstrap
+
+/// 7 units × 5 periods, units 0 and 1 treated from period 3, unit 2 from period 4; a control x.
+fn small_panel() -> Dataset {
+    let (mut u, mut t, mut s, mut x, mut y) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut state = 12345u64;
+    let mut noise = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    for unit in 0..7 {
+        let start = match unit {
+            0 | 1 => 3.0,
+            2 => 4.0,
+            _ => 0.0,
+        };
+        for period in 1..=5 {
+            let xv = noise() * 2.0 + period as f64 * 0.1;
+            let d = if start > 0.0 && period as f64 >= start { 1.0 } else { 0.0 };
+            u.push(Some(format!("u{unit}")));
+            t.push(period as f64);
+            s.push(start);
+            x.push(xv);
+            y.push(0.3 * d + 0.5 * xv + unit as f64 * 0.2 + period as f64 * 0.1 + noise());
+        }
+    }
+    Dataset::from_columns(vec![
+        Column::text("unit", u),
+        Column::numeric("t", t),
+        Column::numeric("start", s),
+        Column::numeric("x", x),
+        Column::numeric("y", y),
+    ])
+    .unwrap()
+}
+
+/// Brute force: refit the restricted model, build y* = ŷ_r + u·v_g for every sign vector, refit the
+/// full model with CRV1 and count |t*| ≥ |t|.
+fn brute_force_p(ds: &Dataset, null: f64, impose_null: bool) -> f64 {
+    use quasi::estimators::feols::{feols, FeolsSpec, VcovSpec};
+    let design = build_design(ds, &TreatmentSpec { unit: "unit".into(), time: "t".into(), start: Some("start".into()), ..Default::default() }).unwrap();
+    let mut d0 = ds.clone();
+    d0.add_numeric("D", design.did.clone()).unwrap();
+    let y = ds.numeric("y").unwrap().to_vec();
+    let cl = VcovSpec::Cluster(vec!["unit".into()]);
+    let full = feols(&d0, &FeolsSpec::new("y ~ D + x | unit + t", cl.clone())).unwrap();
+    let c = full.coef("D").unwrap();
+    let t = (c.estimate - null) / c.std_error;
+    let (u, centre) = if impose_null {
+        let yr: Vec<f64> = y.iter().zip(&design.did).map(|(a, d)| a - null * d).collect();
+        d0.add_numeric("yr", yr).unwrap();
+        let r = feols(&d0, &FeolsSpec::new("yr ~ x | unit + t", VcovSpec::Iid)).unwrap();
+        (r.residuals.clone(), null)
+    } else {
+        (full.residuals.clone(), c.estimate)
+    };
+    let unit = ds.factor("unit").unwrap();
+    let g = unit.n_levels();
+    let mut count = 0;
+    for b in 0..(1usize << g) {
+        let ystar: Vec<f64> = (0..y.len())
+            .map(|i| {
+                let v = if (b >> unit.codes[i]) & 1 == 0 { 1.0 } else { -1.0 };
+                y[i] - u[i] + u[i] * v
+            })
+            .collect();
+        let mut d = d0.clone();
+        d.add_numeric("ystar", ystar).unwrap();
+        let f = feols(&d, &FeolsSpec::new("ystar ~ D + x | unit + t", cl.clone())).unwrap();
+        let cs = f.coef("D").unwrap();
+        let ts = (cs.estimate - centre) / cs.std_error;
+        if ts.abs() >= t.abs() * (1.0 - 1e-9) {
+            count += 1;
+        }
+    }
+    count as f64 / (1usize << g) as f64
+}
+
+fn wild_spec(v: Value) -> WildSpec {
+    let mut base = json!({ "y": "y", "unit": "unit", "time": "t", "start": "start", "controls": ["x"], "reps": 999 });
+    for (k, x) in v.as_object().unwrap() {
+        base[k] = x.clone();
+    }
+    serde_json::from_value(base).unwrap()
+}
+
+#[test]
+fn wild_bootstrap_equals_brute_force_under_enumeration() {
+    let ds = small_panel();
+    for (h0, impose) in [(0.0, true), (0.3, true), (-0.2, true), (0.0, false), (0.5, false)] {
+        let r = wild_bootstrap(&ds, &wild_spec(json!({ "null": h0, "impose_null": impose }))).unwrap();
+        assert!(r.enumerated);
+        assert_eq!((r.reps, r.n_clusters), (128, 7));
+        let bf = brute_force_p(&ds, h0, impose);
+        assert_eq!(r.p_value, bf, "null {h0}, impose {impose}");
+        assert!(r.p_value >= 2.0 / 128.0);
+    }
+    // The interval is the acceptance region: p at its ends crosses 0.05.
+    let r = wild_bootstrap(&ds, &wild_spec(json!({}))).unwrap();
+    assert!(r.conf_low < r.estimate && r.estimate < r.conf_high, "{r:?}");
+    let p_at = |b0: f64| wild_bootstrap(&ds, &wild_spec(json!({ "null": b0 }))).unwrap().p_value;
+    let w = r.conf_high - r.conf_low;
+    assert!(p_at(r.conf_low + 1e-6 * w) >= 0.05 && p_at(r.conf_low - 1e-6 * w) < 0.05);
+    assert!(p_at(r.conf_high - 1e-6 * w) >= 0.05 && p_at(r.conf_high + 1e-6 * w) < 0.05);
+}
+
+#[test]
+fn wild_bootstrap_jjj_sanity_and_seeds() {
+    let ds = jjj();
+    let spec: WildSpec = serde_json::from_value(json!({
+        "y": "lnHDQ", "unit": "city", "time": "year", "start": "ftz_year",
+        "controls": ["fe", "lnstru", "urba", "fdi", "pgdp"], "vcov": { "cluster": ["city"] },
+        "reps": 9999, "weights": "rademacher", "seed": 1
+    }))
+    .unwrap();
+    let t0 = std::time::Instant::now();
+    let r = wild_bootstrap(&ds, &spec).unwrap();
+    #[cfg(not(target_arch = "wasm32"))]
+    println!("wild bootstrap (2^13 enumerated + CI inversion): {:.3} s", t0.elapsed().as_secs_f64());
+    let _ = t0;
+    assert!(r.enumerated && r.reps == 8192 && r.n_clusters == 13);
+    assert!((r.estimate - 0.20121545032479982).abs() < 1e-9);
+    assert!((r.t_stat - 28.71503395588172).abs() < 1e-3);
+    // A huge effect: p at its floor 2/2^13 (v and −v reproduce |t|), interval around 0.2.
+    assert!((r.p_value - 2.0 / 8192.0).abs() < 1e-15, "{}", r.p_value);
+    assert!(r.conf_low > 0.15 && r.conf_high < 0.25 && r.conf_low < r.estimate && r.estimate < r.conf_high, "{r:?}");
+    // The true effect 0.19 is not rejected at 1 % ... and far values are.
+    let mut s2 = spec.clone();
+    s2.null = 0.0;
+    s2.weights = WildWeights::Webb;
+    let a = wild_bootstrap(&ds, &s2).unwrap();
+    let b = wild_bootstrap(&ds, &s2).unwrap();
+    assert_eq!(a, b);
+    assert!(!a.enumerated && a.reps == 9999);
+    assert!(a.p_value < 0.01);
+    s2.seed = 2;
+    let c = wild_bootstrap(&ds, &s2).unwrap();
+    assert!((c.p_value - a.p_value).abs() < 0.01);
+}
+
+#[test]
+fn wild_bootstrap_errors() {
+    let ds = small_panel();
+    let e = wild_bootstrap(&ds, &wild_spec(json!({ "vcov": "hetero" }))).unwrap_err().to_string();
+    assert!(e.contains("clustered vcov"), "{e}");
+    let mut s = wild_spec(json!({}));
+    s.did.weights = Some("x".into());
+    let e = wild_bootstrap(&ds, &s).unwrap_err().to_string();
+    assert!(e.contains("weights"), "{e}");
+    let e = wild_bootstrap(&ds, &wild_spec(json!({ "vcov": { "cluster": ["unit", "t"] } }))).unwrap_err().to_string();
+    assert!(e.contains("exactly one cluster"), "{e}");
+}

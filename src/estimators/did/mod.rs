@@ -8,10 +8,11 @@
 //!
 //! The workbench feeds these columns to the fixed-effects engine:
 //! [`workbench`] (TWFE DID, event study with pre-trend test), [`placebo`] (permutation,
-//! random-timing and in-time placebos).
+//! random-timing and in-time placebos), [`wild`] (wild cluster bootstrap).
 
 pub mod design;
 pub mod placebo;
+pub mod wild;
 pub mod workbench;
 
 pub use design::{
@@ -23,3 +24,4 @@ pub use workbench::{
     did, event_study, DesignSummary, DidResult, DidSpec, EventStudyResult, EventStudySpec, EventTerm, PretrendTest,
 };
 pub use placebo::{placebo, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
+pub use wild::{wild_bootstrap, WildResult, WildSpec, WildWeights};

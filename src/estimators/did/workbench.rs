@@ -59,7 +59,9 @@ pub struct DidSpec {
     pub fe: Option<Vec<String>>,
     /// Variance; `None` (default) = clustered by the unit column.
     pub vcov: Option<VcovSpec>,
-    /// Observation-weight column (analytic weights).
+    /// Observation-weight column (analytic weights). (In a wild-bootstrap spec `weights` names the
+    /// bootstrap weight distribution instead; observation weights are not supported there.)
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weights: Option<String>,
     /// Confidence level of the intervals (default 0.95).
     pub conf_level: f64,
