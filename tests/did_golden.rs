@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use quasi::estimators::did::*;
-use quasi::estimators::feols::{FeolsFit, VcovSpec};
+use quasi::estimators::feols::FeolsFit;
 use quasi::Dataset;
 use serde_json::{json, Value};
 
@@ -174,4 +174,102 @@ fn event_study_binning_and_trimming() {
     assert!(t.model.nobs < 130);
     assert_eq!(t.terms.len(), 6);
     assert_eq!(t.pretrend.as_ref().unwrap().df1, 2.0);
+}
+
+#[test]
+fn jjj_mediation_steps() {
+    let ds = jjj();
+    let cases = jjj_cases();
+    let spec: MediationSpec = serde_json::from_value(json!({
+        "y": "lnHDQ", "unit": "city", "time": "year", "start": "ftz_year",
+        "controls": CONTROLS, "vcov": { "cluster": ["city"] }, "mediator": "IL", "bootstrap": 200, "seed": 1
+    }))
+    .unwrap();
+    let r = mediation(&ds, &spec).unwrap();
+    let ren = |t: &str| if t == "FTZ" { "DID".to_string() } else { t.to_string() };
+    check_fit("step 1 (twfe_controls_cluster)", &r.steps[0], &cases["twfe_controls_cluster"], &ren);
+    check_fit("step 2 (mediation_step_IL)", &r.steps[1], &cases["mediation_step_IL"], &ren);
+    check_fit("step 3 (mediation_step_outcome)", &r.steps[2], &cases["mediation_step_outcome"], &ren);
+    // Sobel by hand from the reference coefficients.
+    let a = cases["mediation_step_IL"]["coefficients"]["FTZ"]["estimate"].as_f64().unwrap();
+    let sa = cases["mediation_step_IL"]["coefficients"]["FTZ"]["std_error"].as_f64().unwrap();
+    let b = cases["mediation_step_outcome"]["coefficients"]["IL"]["estimate"].as_f64().unwrap();
+    let sb = cases["mediation_step_outcome"]["coefficients"]["IL"]["std_error"].as_f64().unwrap();
+    let se = (a * a * sb * sb + b * b * sa * sa).sqrt();
+    assert!(rel(r.sobel.indirect, a * b) < 1e-6);
+    assert!(rel(r.sobel.se, se) < 1e-4);
+    assert!(rel(r.sobel.z, a * b / se) < 1e-4);
+    let total = cases["twfe_controls_cluster"]["coefficients"]["FTZ"]["estimate"].as_f64().unwrap();
+    assert!(rel(r.share_mediated, a * b / total) < 1e-6);
+    assert!(r.indirect.reps > 150 && r.indirect.conf_low < r.indirect.conf_high);
+    assert!(r.table.contains("IL"));
+    // seeded: reproducible
+    let r2 = mediation(&ds, &spec).unwrap();
+    assert_eq!((r.indirect.conf_low, r.indirect.conf_high), (r2.indirect.conf_low, r2.indirect.conf_high));
+}
+
+#[test]
+fn provinces_heterogeneity_eastern() {
+    let ds = provinces();
+    let cases = prov_cases();
+    let spec: HeteroSpec = serde_json::from_value(json!({
+        "y": "NQPF", "unit": "province", "time": "year", "start": "first_treat", "controls": ["GDP", "URB"],
+        "group": "eastern", "main_effect": false
+    }))
+    .unwrap();
+    let r = heterogeneity(&ds, &spec).unwrap();
+    assert_eq!(r.interaction_terms, vec!["DID_x_eastern".to_string()]);
+    check_fit("heterogeneity_eastern", &r.interaction, &cases["heterogeneity_eastern"], &|t| {
+        if t == "DID_east" { "DID_x_eastern".to_string() } else { t.to_string() }
+    });
+    // With the main effect: DID + DID×eastern; split samples per level.
+    let mut s = spec.clone();
+    s.main_effect = true;
+    let r = heterogeneity(&ds, &s).unwrap();
+    assert!(r.interaction.coef("DID").is_some() && r.interaction.coef("DID_x_eastern").is_some());
+    assert_eq!(r.split.len(), 2);
+    assert_eq!((r.split[0].level.as_str(), r.split[1].level.as_str()), ("0", "1"));
+    assert_eq!(r.split[0].result.nobs + r.split[1].result.nobs, 341);
+    assert!(r.table.contains("eastern = 1"));
+}
+
+#[test]
+fn robustness_table_columns() {
+    let ds = jjj();
+    let spec: RobustnessSpec = serde_json::from_value(json!({
+        "base": { "y": "lnHDQ", "unit": "city", "time": "year", "start": "ftz_year", "controls": CONTROLS },
+        "checks": [
+            { "label": "Excl. 2020", "exclude_years": [2020] },
+            { "label": "Excl. Beijing", "exclude_units": ["Beijing"] },
+            { "label": "Cluster province", "cluster": ["province"] },
+            { "label": "No controls", "controls": [] },
+            { "label": "IL", "y": "IL" }
+        ]
+    }))
+    .unwrap();
+    let r = robustness(&ds, &spec).unwrap();
+    let cases = jjj_cases();
+    assert_eq!(r.fits.len(), 6);
+    let est = |c: &str| cases[c]["coefficients"]["FTZ"]["estimate"].as_f64().unwrap();
+    assert!(rel(r.fits[0].estimate, est("twfe_controls_cluster")) < 1e-6);
+    assert_eq!(r.fits[1].nobs, 117);
+    assert_eq!(r.fits[2].nobs, 120);
+    assert!(rel(r.fits[3].estimate, est("twfe_controls_cluster")) < 1e-12);
+    assert_ne!(r.fits[3].std_error, r.fits[0].std_error);
+    assert!(rel(r.fits[4].estimate, est("twfe_plain_cluster")) < 1e-6);
+    assert!(rel(r.fits[5].estimate, est("mediation_step_IL")) < 1e-6);
+    for t in [&r.table_markdown, &r.table_latex, &r.table_html, &r.table_csv] {
+        assert!(t.contains("Excl. 2020") || t.contains("Excl. 2020".replace(' ', "&nbsp;").as_str()), "{t}");
+    }
+    let e = robustness(
+        &ds,
+        &serde_json::from_value(json!({
+            "base": { "y": "lnHDQ", "unit": "city", "time": "year", "start": "ftz_year" },
+            "checks": [{ "label": "bad", "exclude_units": ["Atlantis"] }]
+        }))
+        .unwrap(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("Atlantis"), "{e}");
 }

@@ -326,3 +326,60 @@ fn wild_bootstrap_errors() {
     let e = wild_bootstrap(&ds, &wild_spec(json!({ "vcov": { "cluster": ["unit", "t"] } }))).unwrap_err().to_string();
     assert!(e.contains("exactly one cluster"), "{e}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Error messages the issue lists
+
+fn did_err(ds: &Dataset, v: Value) -> String {
+    let spec: DidSpec = serde_json::from_value(v).unwrap();
+    did(ds, &spec).unwrap_err().to_string()
+}
+
+#[test]
+fn clear_errors() {
+    let ds = tiny();
+    // No treated units.
+    let mut d = ds.clone();
+    d.add_numeric("s0", vec![0.0; 6]).unwrap();
+    let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "start": "s0" }));
+    assert!(e.contains("no treated units"), "{e}");
+    // Adoption outside the panel (after the last period): no treated units within the panel.
+    d.add_numeric("s9", vec![9.0, 9.0, 0., 0., 0., 0.]).unwrap();
+    let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "start": "s9" }));
+    assert!(e.contains("after the panel"), "{e}");
+    // No never-treated or not-yet-treated controls.
+    d.add_numeric("sall", vec![2.0; 6]).unwrap();
+    let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "start": "sall" }));
+    assert!(e.contains("no never-treated or not-yet-treated controls"), "{e}");
+    // A unit whose treatment switches off.
+    d.add_numeric("ind", vec![1., 0., 0., 0., 0., 0.]).unwrap();
+    let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "indicator": "ind" }));
+    assert!(e.contains("switches treatment off"), "{e}");
+    // Missing outcome.
+    let e = did_err(&d, json!({ "unit": "u", "time": "t", "start": "s" }));
+    assert!(e.contains("outcome"), "{e}");
+    // Unknown control.
+    let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "start": "s", "controls": ["nope"] }));
+    assert!(e.contains("nope"), "{e}");
+    // Event window entirely beyond the data (event times run from -1 to 0 here).
+    let es: EventStudySpec =
+        serde_json::from_value(json!({ "y": "y", "unit": "u", "time": "t", "start": "s", "window": [3, 5], "ref": 4 }))
+            .unwrap();
+    let e = event_study(&ds, &es).unwrap_err().to_string();
+    assert!(e.contains("event times in the data run from -1 to 0"), "{e}");
+    // A window partly beyond the data is clipped, with a diagnostic.
+    let es: EventStudySpec =
+        serde_json::from_value(json!({ "y": "y", "unit": "u", "time": "t", "start": "s", "window": [-5, 5] })).unwrap();
+    let r = event_study(&jjj(), &{
+        let mut s = es.clone();
+        s.did.y = "lnHDQ".into();
+        s.did.treatment = TreatmentSpec { unit: "city".into(), time: "year".into(), start: Some("ftz_year".into()), ..Default::default() };
+        s.window.window = Some((-9, 9));
+        s
+    })
+    .unwrap();
+    assert!(r.diagnostics.iter().any(|m| m.contains("clipped to [-7, 7]")), "{:?}", r.diagnostics);
+    // A DID column name clashing with a used column.
+    let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "start": "s", "controls": ["s0"], "name": "s0" }));
+    assert!(e.contains("has the name of a column the model uses"), "{e}");
+}

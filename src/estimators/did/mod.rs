@@ -8,9 +8,11 @@
 //!
 //! The workbench feeds these columns to the fixed-effects engine:
 //! [`workbench`] (TWFE DID, event study with pre-trend test), [`placebo`] (permutation,
-//! random-timing and in-time placebos), [`wild`] (wild cluster bootstrap).
+//! random-timing and in-time placebos), [`wild`] (wild cluster bootstrap), [`extras`]
+//! (heterogeneity, mediation, robustness tables).
 
 pub mod design;
+pub mod extras;
 pub mod placebo;
 pub mod wild;
 pub mod workbench;
@@ -25,3 +27,7 @@ pub use workbench::{
 };
 pub use placebo::{placebo, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
 pub use wild::{wild_bootstrap, WildResult, WildSpec, WildWeights};
+pub use extras::{
+    heterogeneity, mediation, robustness, HeteroResult, HeteroSpec, IndirectEffect, MediationResult, MediationSpec,
+    RobustnessCheck, RobustnessFit, RobustnessResult, RobustnessSpec, Sobel, SplitFit,
+};
