@@ -295,11 +295,11 @@ pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
         sg[codes[i] as usize] += w[i] * uhat[i];
     }
     let se_raw = sg.iter().map(|s| s * s).sum::<f64>().sqrt();
-    if !(se_raw > 0.0) {
+    if se_raw.is_nan() || se_raw <= 0.0 {
         return Err(Error::numerical("the clustered standard error of the DID coefficient is zero"));
     }
     let (u0, u1): (Vec<f64>, Vec<f64>) = if spec.impose_null {
-        (mr(y)?, mr(&dd.x[dd.x_names.iter().position(|x| *x == p.term).unwrap_or(0)])?)
+        (mr(y)?, mr(cols[jd])?)
     } else {
         (uhat.clone(), vec![0.0; n])
     };
