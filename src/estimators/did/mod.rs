@@ -1,15 +1,33 @@
-//! Difference-in-differences: treatment designs, event-time dummies and placebo assignments.
+//! Difference-in-differences: treatment designs, event-time dummies and placebo assignments,
+//! and the DID workbench built on them.
 //!
 //! [`design`] turns the user's description of treatment (an adoption-year column, a
 //! treated-group × post pair, or a ready 0/1 indicator) into a validated [`design::DidDesign`]:
 //! the DID regressor, each row's adoption time and event time, the adoption cohorts, and
-//! the re-randomised DID columns the placebo tests need. It does not run regressions; the
-//! DID workbench feeds its columns to the fixed-effects engine.
+//! the re-randomised DID columns the placebo tests need. It does not run regressions.
+//!
+//! The workbench feeds these columns to the fixed-effects engine:
+//! [`workbench`] (TWFE DID, event study with pre-trend test), [`placebo`] (permutation,
+//! random-timing and in-time placebos), [`wild`] (wild cluster bootstrap), [`extras`]
+//! (heterogeneity, mediation, robustness tables).
 
 pub mod design;
+pub mod extras;
+pub mod placebo;
+pub mod wild;
+pub mod workbench;
 
 pub use design::{
     build_design, counts_table, enumerate_permutations, event_dummies, event_term_name, in_time,
     n_distinct_permutations, permute_units, random_timing, Binning, Cohort, CountsRow, CountsTable, DidDesign,
     EventDummies, EventWindow, InTimePlacebo, TreatmentForm, TreatmentSpec,
+};
+pub use workbench::{
+    did, event_study, DesignSummary, DidResult, DidSpec, EventStudyResult, EventStudySpec, EventTerm, PretrendTest,
+};
+pub use placebo::{placebo, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
+pub use wild::{wild_bootstrap, WildResult, WildSpec, WildWeights};
+pub use extras::{
+    heterogeneity, mediation, robustness, HeteroResult, HeteroSpec, IndirectEffect, MediationResult, MediationSpec,
+    RobustnessCheck, RobustnessFit, RobustnessResult, RobustnessSpec, Sobel, SplitFit,
 };

@@ -1,0 +1,546 @@
+//! Heterogeneity, mechanism (mediation) and robustness tables for the DID workbench.
+//!
+//! # Heterogeneity
+//! [`heterogeneity`] fits one model with the DID term and `DID × 1{group = level}` for every
+//! level of `group` but the first (for a 0/1 group: the single term `DID_x_<group>`), and the
+//! DID model separately on each level's rows (split samples), shown side by side in one table.
+//! `main_effect: false` leaves the DID main effect out (the interaction-only model of some
+//! papers, e.g. `NQPF ~ DID_east + … | province + year`).
+//!
+//! # Mediation (the three-step "mechanism" regressions)
+//! (1) `y ~ DID + controls`, (2) `M ~ DID + controls` (slope `a`), (3) `y ~ DID + M + controls`
+//! (slope `b` of `M`), all with the same fixed effects and variance. Sobel:
+//! `indirect = a·b`, `se = √(a²·se_b² + b²·se_a²)`, `z = indirect / se`, two-sided normal p.
+//! Bootstrap CI of `a·b`: units are resampled with replacement (a unit drawn twice enters
+//! twice, as two units with their own fixed effects), `a` and `b` re-estimated, and the
+//! percentile interval (type-7 quantiles at `α/2`, `1 − α/2`) reported; draws in which the DID
+//! or the mediator is not estimable are skipped (counted in `diagnostics`).
+//! `share_mediated = a·b / β_total` (β_total from step 1).
+//!
+//! # Robustness
+//! [`robustness`] runs the baseline and each check (excluded years or units, another cluster
+//! level, other or no controls, another outcome) and renders one table with a column per
+//! model, in Markdown, LaTeX, HTML and CSV.
+
+use super::placebo::quantile_sorted;
+use super::workbench::{did, did_prepared, prepare, term_coef, DidResult, DidSpec};
+use crate::data::{Dataset, Factor};
+use crate::error::{Error, Result};
+use crate::estimators::feols::{feols, FeolsFit, VcovSpec};
+use crate::inference::dist::norm_cdf;
+use crate::report::regtable::{regression_table, ControlsRow, TableOptions};
+use rand::RngCore;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+fn default_format() -> String {
+    "markdown".into()
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect()
+}
+
+fn controls_row(controls: &[String]) -> Vec<ControlsRow> {
+    if controls.is_empty() {
+        Vec::new()
+    } else {
+        vec![ControlsRow { label: "Controls".into(), terms: controls.to_vec() }]
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heterogeneity
+
+/// Heterogeneity by a group column: the DID model (flattened) plus `group`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct HeteroSpec {
+    /// The DID model.
+    #[serde(flatten)]
+    pub did: DidSpec,
+    /// Group column (a 0/1 dummy such as `eastern`, or a categorical column).
+    pub group: String,
+    /// Keep the DID main effect in the interaction model (default true).
+    pub main_effect: bool,
+    /// Table format: `markdown` (default), `latex`, `html`, `csv` or `text`.
+    pub format: String,
+}
+
+impl Default for HeteroSpec {
+    fn default() -> Self {
+        HeteroSpec { did: DidSpec::default(), group: String::new(), main_effect: true, format: default_format() }
+    }
+}
+
+/// One split-sample DID.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SplitFit {
+    /// The group level.
+    pub level: String,
+    /// The DID on that level's rows.
+    pub result: DidResult,
+}
+
+/// Result of [`heterogeneity`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeteroResult {
+    /// The interaction model.
+    pub interaction: FeolsFit,
+    /// Interaction term names in `interaction` (one per non-reference level).
+    pub interaction_terms: Vec<String>,
+    /// The reference (first) level of the group.
+    pub reference_level: String,
+    /// Split-sample DIDs, one per level (levels where the DID is not estimable are skipped).
+    pub split: Vec<SplitFit>,
+    /// Interaction model and split samples side by side.
+    pub table: String,
+    /// Non-fatal findings.
+    pub diagnostics: Vec<String>,
+}
+
+/// Heterogeneity analysis (see the module docs).
+pub fn heterogeneity(ds: &Dataset, spec: &HeteroSpec) -> Result<HeteroResult> {
+    if spec.group.trim().is_empty() {
+        return Err(Error::invalid("heterogeneity needs a `group` column (e.g. \"eastern\")"));
+    }
+    let gf: Factor = ds.factor(&spec.group)?;
+    if gf.n_levels() < 2 {
+        return Err(Error::insufficient(format!(
+            "group column `{}` has {} level(s); heterogeneity needs at least two",
+            spec.group,
+            gf.n_levels()
+        )));
+    }
+    let mut p = prepare(ds, &spec.did, std::slice::from_ref(&spec.group))?;
+    let binary = gf.levels == ["0", "1"];
+    let mut inter = Vec::new();
+    for (k, level) in gf.levels.iter().enumerate().skip(1) {
+        let name = if binary {
+            format!("{}_x_{}", p.term, sanitize(&spec.group))
+        } else {
+            format!("{}_x_{}_{}", p.term, sanitize(&spec.group), sanitize(level))
+        };
+        let vals: Vec<f64> = p
+            .design
+            .did
+            .iter()
+            .zip(&gf.codes)
+            .map(|(d, c)| if *c == Factor::MISSING { f64::NAN } else if *c as usize == k { *d } else { 0.0 })
+            .collect();
+        p.add_column(&name, vals)?;
+        inter.push(name);
+    }
+    let mut regs = Vec::new();
+    if spec.main_effect {
+        regs.push(p.term.clone());
+    }
+    regs.extend(inter.iter().cloned());
+    let fs = p.feols_spec(&spec.did, &spec.did.y, &regs, &spec.did.controls)?;
+    let interaction = feols(&p.ds, &fs)?;
+    let mut diagnostics = p.design.diagnostics.clone();
+    diagnostics.extend(interaction.dropped.iter().cloned());
+    let mut split = Vec::new();
+    for (k, level) in gf.levels.iter().enumerate() {
+        let keep: Vec<bool> = gf.codes.iter().map(|c| *c as usize == k && *c != Factor::MISSING).collect();
+        let sub = ds.filter_rows(&keep)?;
+        match did(&sub, &spec.did) {
+            Ok(r) => split.push(SplitFit { level: level.clone(), result: r }),
+            Err(e) => diagnostics.push(format!("{} = {level}: split-sample DID not estimated: {e}", spec.group)),
+        }
+    }
+    let mut fits: Vec<&FeolsFit> = vec![&interaction];
+    fits.extend(split.iter().map(|s| &s.result.model));
+    let mut names = vec!["Interaction".to_string()];
+    names.extend(split.iter().map(|s| format!("{} = {}", spec.group, s.level)));
+    let opts = TableOptions {
+        format: spec.format.clone(),
+        model_names: names,
+        controls: controls_row(&spec.did.controls),
+        ..Default::default()
+    };
+    let table = regression_table(&fits, &opts)?;
+    Ok(HeteroResult {
+        interaction,
+        interaction_terms: inter,
+        reference_level: gf.levels[0].clone(),
+        split,
+        table,
+        diagnostics,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mediation
+
+/// Mediation analysis: the DID model (flattened) plus the mediator and bootstrap settings.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct MediationSpec {
+    /// The DID model.
+    #[serde(flatten)]
+    pub did: DidSpec,
+    /// Mediator column (e.g. `IL`).
+    pub mediator: String,
+    /// Cluster-bootstrap replications for the indirect effect (default 1000; 0 = none).
+    pub bootstrap: usize,
+    /// RNG seed (default 1).
+    pub seed: u64,
+    /// Table format: `markdown` (default), `latex`, `html`, `csv` or `text`.
+    pub format: String,
+}
+
+impl Default for MediationSpec {
+    fn default() -> Self {
+        MediationSpec { did: DidSpec::default(), mediator: String::new(), bootstrap: 1000, seed: 1, format: default_format() }
+    }
+}
+
+/// Sobel test of the indirect effect `a·b`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sobel {
+    /// Effect of DID on the mediator (step 2).
+    pub a: f64,
+    /// Effect of the mediator on the outcome given DID (step 3).
+    pub b: f64,
+    /// SE of `a`.
+    pub se_a: f64,
+    /// SE of `b`.
+    pub se_b: f64,
+    /// `a·b`.
+    pub indirect: f64,
+    /// `√(a² se_b² + b² se_a²)`.
+    pub se: f64,
+    /// `indirect / se`.
+    pub z: f64,
+    /// Two-sided normal p-value.
+    pub p_value: f64,
+}
+
+/// Bootstrap percentile interval of the indirect effect.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndirectEffect {
+    /// `a·b` on the data.
+    pub estimate: f64,
+    /// Lower percentile limit (NaN without bootstrap).
+    pub conf_low: f64,
+    /// Upper percentile limit (NaN without bootstrap).
+    pub conf_high: f64,
+    /// Usable bootstrap draws.
+    pub reps: usize,
+    /// Confidence level.
+    pub conf_level: f64,
+}
+
+/// Result of [`mediation`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MediationResult {
+    /// (1) y ~ DID, (2) M ~ DID, (3) y ~ DID + M (each with the controls and fixed effects).
+    pub steps: Vec<FeolsFit>,
+    /// DID term name.
+    pub term: String,
+    /// Total effect (step 1 DID coefficient).
+    pub total: f64,
+    /// Direct effect (step 3 DID coefficient).
+    pub direct: f64,
+    /// Sobel test.
+    pub sobel: Sobel,
+    /// Bootstrap CI of the indirect effect.
+    pub indirect: IndirectEffect,
+    /// `a·b / total`.
+    pub share_mediated: f64,
+    /// The three steps as one table.
+    pub table: String,
+    /// Non-fatal findings.
+    pub diagnostics: Vec<String>,
+}
+
+fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
+    let zone = u64::MAX - (u64::MAX % n);
+    loop {
+        let x = rng.next_u64();
+        if x < zone {
+            return x % n;
+        }
+    }
+}
+
+/// Three-step mediation with Sobel test and a cluster (unit) bootstrap (see the module docs).
+pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> {
+    if spec.mediator.trim().is_empty() {
+        return Err(Error::invalid("mediation needs a `mediator` column (e.g. \"IL\")"));
+    }
+    if spec.mediator == spec.did.y {
+        return Err(Error::invalid("the mediator must differ from the outcome"));
+    }
+    let p = prepare(ds, &spec.did, std::slice::from_ref(&spec.mediator))?;
+    let term = p.term.clone();
+    let step1 = did_prepared(&p, &spec.did)?;
+    let f2 = p.feols_spec(&spec.did, &spec.mediator, std::slice::from_ref(&term), &spec.did.controls)?;
+    let step2 = feols(&p.ds, &f2)?;
+    let regs3 = vec![term.clone(), spec.mediator.clone()];
+    let f3 = p.feols_spec(&spec.did, &spec.did.y, &regs3, &spec.did.controls)?;
+    let step3 = feols(&p.ds, &f3)?;
+    let ca = term_coef(&step2, &term)?.clone();
+    let cb = step3
+        .coef(&spec.mediator)
+        .ok_or_else(|| Error::insufficient(format!("the mediator `{}` was dropped as collinear in step 3", spec.mediator)))?
+        .clone();
+    let direct = term_coef(&step3, &term)?.estimate;
+    let (a, b) = (ca.estimate, cb.estimate);
+    let indirect = a * b;
+    let se = (a * a * cb.std_error * cb.std_error + b * b * ca.std_error * ca.std_error).sqrt();
+    let z = indirect / se;
+    let sobel = Sobel {
+        a,
+        b,
+        se_a: ca.std_error,
+        se_b: cb.std_error,
+        indirect,
+        se,
+        z,
+        p_value: 2.0 * (1.0 - norm_cdf(z.abs())),
+    };
+    let mut diagnostics = step1.diagnostics.clone();
+
+    // Cluster bootstrap over units.
+    let alpha = 1.0 - spec.did.conf_level;
+    let mut draws = Vec::with_capacity(spec.bootstrap);
+    if spec.bootstrap > 0 {
+        let codes = &p.design.unit.codes;
+        let n_levels = p.design.unit.n_levels();
+        let mut unit_rows: Vec<Vec<usize>> = vec![Vec::new(); n_levels];
+        for (i, &c) in codes.iter().enumerate() {
+            if c != Factor::MISSING {
+                unit_rows[c as usize].push(i);
+            }
+        }
+        unit_rows.retain(|r| !r.is_empty());
+        let g = unit_rows.len() as u64;
+        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+        let mut spec_b = spec.did.clone();
+        spec_b.vcov = Some(VcovSpec::Iid);
+        let mut pb = p.clone();
+        pb.vcov = VcovSpec::Iid;
+        let fb2 = pb.feols_spec(&spec_b, &spec.mediator, std::slice::from_ref(&term), &spec.did.controls)?;
+        let fb3 = pb.feols_spec(&spec_b, &spec.did.y, &regs3, &spec.did.controls)?;
+        let mut skipped = 0usize;
+        for _ in 0..spec.bootstrap {
+            let mut idx = Vec::with_capacity(codes.len());
+            let mut ids = Vec::with_capacity(codes.len());
+            for k in 0..g {
+                let u = below(&mut rng, g) as usize;
+                for &i in &unit_rows[u] {
+                    idx.push(i);
+                    ids.push(k as f64);
+                }
+            }
+            let mut sub = p.ds.take_rows(&idx);
+            sub.add_numeric(&spec.did.treatment.unit, ids)?;
+            let ab = (|| -> Option<f64> {
+                let m2 = feols(&sub, &fb2).ok()?;
+                let m3 = feols(&sub, &fb3).ok()?;
+                Some(m2.coef(&term)?.estimate * m3.coef(&spec.mediator)?.estimate)
+            })();
+            match ab {
+                Some(v) if v.is_finite() => draws.push(v),
+                _ => skipped += 1,
+            }
+        }
+        if skipped > 0 {
+            diagnostics.push(format!(
+                "{skipped} of {} bootstrap samples skipped (DID or mediator not estimable, e.g. no treated unit drawn)",
+                spec.bootstrap
+            ));
+        }
+    }
+    let (conf_low, conf_high) = if draws.is_empty() {
+        (f64::NAN, f64::NAN)
+    } else {
+        let mut s = draws.clone();
+        s.sort_by(f64::total_cmp);
+        (quantile_sorted(&s, alpha / 2.0), quantile_sorted(&s, 1.0 - alpha / 2.0))
+    };
+    let total = step1.estimate;
+    let fits = [&step1.model, &step2, &step3];
+    let opts = TableOptions {
+        format: spec.format.clone(),
+        model_names: vec![format!("(1) {}", spec.did.y), format!("(2) {}", spec.mediator), format!("(3) {}", spec.did.y)],
+        controls: controls_row(&spec.did.controls),
+        ..Default::default()
+    };
+    let table = regression_table(&fits, &opts)?;
+    Ok(MediationResult {
+        steps: vec![step1.model.clone(), step2, step3],
+        term,
+        total,
+        direct,
+        sobel,
+        indirect: IndirectEffect { estimate: indirect, conf_low, conf_high, reps: draws.len(), conf_level: spec.did.conf_level },
+        share_mediated: indirect / total,
+        table,
+        diagnostics,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness
+
+/// One robustness check: the baseline with some changes.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RobustnessCheck {
+    /// Column header (e.g. "Excl. 2020").
+    pub label: String,
+    /// Time values whose rows are dropped.
+    pub exclude_years: Vec<f64>,
+    /// Units whose rows are dropped (by name).
+    pub exclude_units: Vec<String>,
+    /// Other cluster variables (None = as the baseline).
+    pub cluster: Option<Vec<String>>,
+    /// Other controls (None = as the baseline; `[]` = without controls).
+    pub controls: Option<Vec<String>>,
+    /// Other outcome (None = as the baseline).
+    pub y: Option<String>,
+}
+
+/// The robustness table: a baseline DID model and the checks.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RobustnessSpec {
+    /// The baseline model (first column, labelled "Baseline").
+    pub base: DidSpec,
+    /// The checks, one column each.
+    pub checks: Vec<RobustnessCheck>,
+}
+
+/// One column of the robustness table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RobustnessFit {
+    /// Column header.
+    pub label: String,
+    /// DID estimate.
+    pub estimate: f64,
+    /// Standard error.
+    pub std_error: f64,
+    /// p-value.
+    pub p_value: f64,
+    /// Lower confidence limit.
+    pub conf_low: f64,
+    /// Upper confidence limit.
+    pub conf_high: f64,
+    /// Observations.
+    pub nobs: usize,
+    /// The regression.
+    pub model: FeolsFit,
+    /// Non-fatal findings of this model.
+    pub diagnostics: Vec<String>,
+}
+
+/// Result of [`robustness`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RobustnessResult {
+    /// Baseline first, then the checks.
+    pub fits: Vec<RobustnessFit>,
+    /// The table in Markdown.
+    pub table_markdown: String,
+    /// LaTeX (booktabs).
+    pub table_latex: String,
+    /// HTML.
+    pub table_html: String,
+    /// CSV.
+    pub table_csv: String,
+}
+
+/// Runs the baseline and every check and renders one table (see the module docs).
+pub fn robustness(ds: &Dataset, spec: &RobustnessSpec) -> Result<RobustnessResult> {
+    let mut fits = Vec::new();
+    let base = did(ds, &spec.base).map_err(|e| Error::invalid(format!("baseline model: {e}")))?;
+    let col = |label: String, r: DidResult| RobustnessFit {
+        label,
+        estimate: r.estimate,
+        std_error: r.std_error,
+        p_value: r.p_value,
+        conf_low: r.conf_low,
+        conf_high: r.conf_high,
+        nobs: r.nobs,
+        model: r.model,
+        diagnostics: r.diagnostics,
+    };
+    fits.push(col("Baseline".into(), base));
+    let unit_name = &spec.base.treatment.unit;
+    for (k, c) in spec.checks.iter().enumerate() {
+        let label = if c.label.trim().is_empty() { format!("Check {}", k + 1) } else { c.label.clone() };
+        let mut s = spec.base.clone();
+        if let Some(cl) = &c.cluster {
+            s.vcov = Some(if cl.is_empty() { VcovSpec::Hetero } else { VcovSpec::Cluster(cl.clone()) });
+        }
+        if let Some(ctrl) = &c.controls {
+            s.controls = ctrl.clone();
+        }
+        if let Some(y) = &c.y {
+            s.y = y.clone();
+        }
+        let mut extra_diag = Vec::new();
+        let sub;
+        let data = if c.exclude_years.is_empty() && c.exclude_units.is_empty() {
+            ds
+        } else {
+            let time = ds.numeric(&spec.base.treatment.time)?;
+            let unit = ds.factor(unit_name)?;
+            let mut drop_codes = Vec::new();
+            for u in &c.exclude_units {
+                match unit.levels.iter().position(|l| l == u) {
+                    Some(j) => drop_codes.push(j as u32),
+                    None => {
+                        return Err(Error::invalid(format!(
+                            "robustness check `{label}`: unit `{u}` is not in column `{unit_name}`"
+                        )))
+                    }
+                }
+            }
+            for y in &c.exclude_years {
+                if !time.contains(y) {
+                    extra_diag.push(format!("{label}: no rows with {} = {y}", spec.base.treatment.time));
+                }
+            }
+            let keep: Vec<bool> = (0..ds.nrows())
+                .map(|i| !c.exclude_years.contains(&time[i]) && !drop_codes.contains(&unit.codes[i]))
+                .collect();
+            sub = ds.filter_rows(&keep)?;
+            &sub
+        };
+        let r = did(data, &s).map_err(|e| Error::invalid(format!("robustness check `{label}`: {e}")))?;
+        let mut f = col(label, r);
+        f.diagnostics.extend(extra_diag);
+        fits.push(f);
+    }
+    let mut controls: Vec<String> = spec.base.controls.clone();
+    for c in &spec.checks {
+        for x in c.controls.iter().flatten() {
+            if !controls.contains(x) {
+                controls.push(x.clone());
+            }
+        }
+    }
+    let models: Vec<&FeolsFit> = fits.iter().map(|f| &f.model).collect();
+    let render = |format: &str| -> Result<String> {
+        regression_table(
+            &models,
+            &TableOptions {
+                format: format.into(),
+                model_names: fits.iter().map(|f| f.label.clone()).collect(),
+                controls: controls_row(&controls),
+                ..Default::default()
+            },
+        )
+    };
+    Ok(RobustnessResult {
+        table_markdown: render("markdown")?,
+        table_latex: render("latex")?,
+        table_html: render("html")?,
+        table_csv: render("csv")?,
+        fits,
+    })
+}

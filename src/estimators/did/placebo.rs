@@ -1,0 +1,339 @@
+//! Placebo tests and randomization inference for the DID coefficient.
+//!
+//! # Kinds
+//!
+//! * `permute_units` — reassign the observed unit-level treatment (the multiset of adoption
+//!   times, "never" included; the treated flags of the 2×2 form) among the units at random
+//!   ([`permute_units`]) and re-estimate the DID coefficient.
+//! * `random_timing` — as many fake-treated units as there are treated units, each with a
+//!   random adoption period ([`random_timing`]).
+//! * `in_time` — pretend the policy started `shift` periods earlier, keeping only pre-policy
+//!   rows ([`in_time`]), and estimate once (`reps` is ignored): the in-time estimate, its SE,
+//!   t and p are reported in `in_time`, and `p_value` is its regression p-value.
+//!
+//! # Speed (Frisch–Waugh–Lovell)
+//!
+//! The sample, the fixed effects, the outcome and the controls do not change between draws.
+//! They are demeaned once ([`DemeanedDesign`]); the controls are projected out of `ỹ` once
+//! ([`DemeanedDesign::fwl`]). A draw demeans only its placebo DID column `d` and computes
+//! `β̂_b = (M d̃)'(M ỹ) / (M d̃)'(M d̃)` — identical to refitting the full model.
+//!
+//! # p-value convention
+//!
+//! With random draws (the `jjj_placebo.json` convention, whose p is 0.0 at 2,000 draws):
+//! `p = #{b : |β̂_b| ≥ |β̂|} / B` — the actual estimate is **not** counted among the draws.
+//! When `reps` is at least the number of distinct assignments ([`n_distinct_permutations`],
+//! `permute_units` only), all of them are enumerated instead (`enumerated = true`); the set
+//! then contains the actual assignment, so `p = #{a : |β̂_a| ≥ |β̂|} / N` is the exact
+//! permutation p-value (at least 1/N). Ties within 1e-9 relative count as "≥".
+//! Draws that are not estimable (a placebo DID collinear with the fixed effects) are left
+//! out and counted in `diagnostics`. `mean`, `sd` (n − 1) and the quantiles (type 7, linear
+//! interpolation) describe the finite draws.
+//!
+//! Reproducibility: draws come from `ChaCha8Rng::seed_from_u64(seed)`, identical native and
+//! in wasm.
+
+use super::design::{enumerate_permutations, in_time, n_distinct_permutations, permute_units, random_timing};
+use super::workbench::{did_prepared, prepare, term_coef, DidSpec};
+use crate::data::Dataset;
+use crate::error::{Error, ErrorKind, Result};
+use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit};
+use crate::report::svg::{histogram, ChartOptions};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Which placebo.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceboKind {
+    /// Permute which units carry the observed treatment (default).
+    #[default]
+    PermuteUnits,
+    /// Random fake treated units and adoption periods.
+    RandomTiming,
+    /// Policy moved `shift` periods earlier, pre-policy rows only.
+    InTime,
+}
+
+/// A placebo test: the DID model (flattened) plus the placebo settings.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PlaceboSpec {
+    /// The DID model.
+    #[serde(flatten)]
+    pub did: DidSpec,
+    /// `permute_units` (default), `random_timing` or `in_time`.
+    pub kind: PlaceboKind,
+    /// Replications (default 500; ignored by `in_time`).
+    pub reps: usize,
+    /// RNG seed (default 1).
+    pub seed: u64,
+    /// `in_time`: periods by which adoption is moved earlier (default 2).
+    pub shift: i64,
+}
+
+impl Default for PlaceboSpec {
+    fn default() -> Self {
+        PlaceboSpec { did: DidSpec::default(), kind: PlaceboKind::PermuteUnits, reps: 500, seed: 1, shift: 2 }
+    }
+}
+
+/// Quantiles of the placebo distribution (type 7).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quantiles {
+    /// 1 %.
+    pub p01: f64,
+    /// 5 %.
+    pub p05: f64,
+    /// 10 %.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90 %.
+    pub p90: f64,
+    /// 95 %.
+    pub p95: f64,
+    /// 99 %.
+    pub p99: f64,
+}
+
+/// The in-time placebo regression.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InTimeEstimate {
+    /// Periods by which adoption was moved earlier.
+    pub shift: i64,
+    /// Placebo DID coefficient.
+    pub estimate: f64,
+    /// Standard error.
+    pub std_error: f64,
+    /// t statistic.
+    pub statistic: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Lower confidence limit.
+    pub conf_low: f64,
+    /// Upper confidence limit.
+    pub conf_high: f64,
+    /// Observations (pre-policy rows).
+    pub nobs: usize,
+    /// The regression.
+    pub model: FeolsFit,
+}
+
+/// Result of [`placebo`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaceboResult {
+    /// The placebo kind.
+    pub kind: PlaceboKind,
+    /// The actual DID estimate (full sample, real treatment).
+    pub actual: f64,
+    /// Placebo estimates (finite ones; empty for `in_time`).
+    pub draws: Vec<f64>,
+    /// Two-sided permutation p-value (module docs); `in_time`: the in-time regression's p-value.
+    pub p_value: f64,
+    /// Mean of the draws (NaN for `in_time`).
+    pub mean: f64,
+    /// Standard deviation of the draws (n − 1; NaN for `in_time`).
+    pub sd: f64,
+    /// Quantiles of the draws (`None` for `in_time`).
+    pub quantiles: Option<Quantiles>,
+    /// Number of draws used.
+    pub reps: usize,
+    /// All distinct assignments were enumerated.
+    pub enumerated: bool,
+    /// Number of distinct unit assignments (`permute_units`; saturating).
+    pub n_possible: Option<u64>,
+    /// The seed.
+    pub seed: u64,
+    /// Histogram of the draws with the actual estimate marked (SVG; empty for `in_time`).
+    pub svg: String,
+    /// The in-time placebo regression (`in_time` only).
+    pub in_time: Option<InTimeEstimate>,
+    /// Non-fatal findings.
+    pub diagnostics: Vec<String>,
+}
+
+/// Type-7 quantile of sorted data.
+pub(crate) fn quantile_sorted(s: &[f64], p: f64) -> f64 {
+    if s.is_empty() {
+        return f64::NAN;
+    }
+    let h = (s.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(s.len() - 1);
+    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+}
+
+fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let m = v.iter().sum::<f64>() / n;
+    let sd = if v.len() > 1 { (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() } else { f64::NAN };
+    (m, sd)
+}
+
+/// `|d| ≥ |actual|` with a relative tie tolerance of 1e-9.
+pub(crate) fn at_least_as_extreme(d: f64, actual: f64) -> bool {
+    d.abs() >= actual.abs() * (1.0 - 1e-9)
+}
+
+/// Placebo test (see the module docs). `progress(fraction)` is called every 50 draws;
+/// returning `false` stops with [`ErrorKind::Cancelled`].
+pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<PlaceboResult> {
+    let p = prepare(ds, &spec.did, &[])?;
+    let actual_fit = did_prepared(&p, &spec.did)?;
+    let actual = actual_fit.estimate;
+    let mut diagnostics = actual_fit.diagnostics.clone();
+
+    if spec.kind == PlaceboKind::InTime {
+        let pl = in_time(&p.design, spec.shift)?;
+        diagnostics.extend(pl.diagnostics.iter().cloned());
+        let mut q = p.clone();
+        let vals: Vec<f64> = pl.did.iter().zip(&pl.keep_rows).map(|(d, k)| if *k { *d } else { f64::NAN }).collect();
+        q.ds.add_numeric(&q.term, vals)?;
+        let fs = q.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&q.term), &spec.did.controls)?;
+        let model = feols(&q.ds, &fs)?;
+        let c = term_coef(&model, &q.term)?.clone();
+        diagnostics.extend(model.dropped.iter().cloned());
+        return Ok(PlaceboResult {
+            kind: spec.kind,
+            actual,
+            draws: Vec::new(),
+            p_value: c.p_value,
+            mean: f64::NAN,
+            sd: f64::NAN,
+            quantiles: None,
+            reps: 0,
+            enumerated: false,
+            n_possible: None,
+            seed: spec.seed,
+            svg: String::new(),
+            in_time: Some(InTimeEstimate {
+                shift: spec.shift,
+                estimate: c.estimate,
+                std_error: c.std_error,
+                statistic: c.statistic,
+                p_value: c.p_value,
+                conf_low: c.conf_low,
+                conf_high: c.conf_high,
+                nobs: model.nobs,
+                model,
+            }),
+            diagnostics,
+        });
+    }
+
+    if spec.reps == 0 {
+        return Err(Error::invalid("a placebo test needs at least one replication (`reps` ≥ 1)"));
+    }
+    let fs = p.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&p.term), &spec.did.controls)?;
+    let dd = DemeanedDesign::new(&p.ds, &fs)?;
+    let fwl = dd.fwl(&p.term)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+
+    let mut n_possible = None;
+    let mut enumerated_cols: Option<Vec<Vec<f64>>> = None;
+    if spec.kind == PlaceboKind::PermuteUnits {
+        let n = n_distinct_permutations(&p.design);
+        n_possible = Some(n);
+        if n <= spec.reps as u64 {
+            enumerated_cols = Some(enumerate_permutations(&p.design, spec.reps)?);
+            diagnostics.push(format!(
+                "only {n} distinct assignments of the treatment to the units exist (fewer than the {} replications \
+                 requested): all {n} were enumerated, the actual one included, and the p-value is exact",
+                spec.reps
+            ));
+        }
+    }
+    let total = enumerated_cols.as_ref().map_or(spec.reps, Vec::len);
+    let mut draws = Vec::with_capacity(total);
+    let mut n_bad = 0usize;
+    for b in 0..total {
+        if b % 50 == 0 && !progress(b as f64 / total as f64) {
+            return Err(Error::new(ErrorKind::Cancelled));
+        }
+        let col = match &enumerated_cols {
+            Some(cols) => cols[b].clone(),
+            None => match spec.kind {
+                PlaceboKind::RandomTiming => random_timing(&p.design, &mut rng)?,
+                _ => permute_units(&p.design, &mut rng),
+            },
+        };
+        let beta = match dd.demean_extra(&col) {
+            Ok(d) => fwl.coef(&d),
+            Err(_) => f64::NAN,
+        };
+        if beta.is_finite() && beta.abs() < 1e12 * (1.0 + actual.abs()) {
+            draws.push(beta);
+        } else {
+            n_bad += 1;
+        }
+    }
+    progress(1.0);
+    if n_bad > 0 {
+        diagnostics.push(format!(
+            "{n_bad} of {total} placebo assignments were not estimable (DID collinear with the fixed effects) and \
+             were left out"
+        ));
+    }
+    if draws.is_empty() {
+        return Err(Error::insufficient("no placebo assignment was estimable"));
+    }
+    let p_value = draws.iter().filter(|d| at_least_as_extreme(**d, actual)).count() as f64 / draws.len() as f64;
+    let (mean, sd) = mean_sd(&draws);
+    let mut s = draws.clone();
+    s.sort_by(f64::total_cmp);
+    let q = |x| quantile_sorted(&s, x);
+    let quantiles = Quantiles {
+        p01: q(0.01),
+        p05: q(0.05),
+        p10: q(0.10),
+        p50: q(0.50),
+        p90: q(0.90),
+        p95: q(0.95),
+        p99: q(0.99),
+    };
+    let svg = histogram(
+        &draws,
+        actual,
+        &ChartOptions {
+            x_label: "Placebo estimate".into(),
+            y_label: "Density".into(),
+            actual_label: format!("Actual estimate {actual:.4}"),
+            ..Default::default()
+        },
+    );
+    Ok(PlaceboResult {
+        kind: spec.kind,
+        actual,
+        reps: draws.len(),
+        draws,
+        p_value,
+        mean,
+        sd,
+        quantiles: Some(quantiles),
+        enumerated: enumerated_cols.is_some(),
+        n_possible,
+        seed: spec.seed,
+        svg,
+        in_time: None,
+        diagnostics,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type7_quantiles() {
+        let s = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile_sorted(&s, 0.5), 2.5);
+        assert_eq!(quantile_sorted(&s, 0.0), 1.0);
+        assert_eq!(quantile_sorted(&s, 1.0), 4.0);
+        assert!((quantile_sorted(&s, 0.1) - 1.3).abs() < 1e-12);
+    }
+}

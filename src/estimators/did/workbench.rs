@@ -1,0 +1,497 @@
+//! The DID workbench core: two-way fixed-effects DID and event studies.
+//!
+//! # DID
+//!
+//! [`did`] builds the treatment design ([`build_design`]) from the [`TreatmentSpec`] fields of a
+//! [`DidSpec`], adds the DID regressor `D_it` as a new column and fits
+//!
+//! ```text
+//! y_it = β·D_it + x_it'γ + α_i + λ_t + ε_it          (fe = [unit, time], the default)
+//! ```
+//!
+//! with the fixed-effects engine ([`feols`]). The regressor is called `DID` (the `start` and
+//! `treat` + `post` forms) or keeps the indicator's column name (the `indicator` form, e.g.
+//! `FTZ`); `name` overrides either. The default variance is **clustered by the unit column**
+//! (CRV1 with fixest's small-sample corrections); `vcov` selects any other engine type.
+//! Without fixed effects (`fe: []`) the model has an intercept and, for the 2×2 form, the
+//! `treat` and `post` columns are added as regressors (the classic 2×2 regression).
+//!
+//! Internally the model runs on a reduced copy of the dataset holding only the columns it
+//! uses plus the constructed regressors, so a dataset column that happens to be called `DID`
+//! (or `ev_m3`) is never overwritten; a name clash with a column the model *uses* is an error.
+//!
+//! # Event study
+//!
+//! [`event_study`] replaces `D_it` by event-time dummies `1{t − A_i = k}` for every observed
+//! `k` except the reference (default −1), named `ev_m7 … ev_m2, ev_p0 … ev_p7`
+//! ([`event_term_name`]); never-treated units have all-zero dummies (they are the controls).
+//! A `window: [lo, hi]` bins event times outside it into the endpoints (`binning: "bin"`,
+//! default) or drops those rows (`"trim"`); a window reaching beyond the data is clipped to
+//! the observed event times (with a diagnostic). The pre-trend test is the joint Wald test
+//! `F = β̂_pre' V̂_pre⁻¹ β̂_pre / q` of all estimated lead coefficients (`k < 0`, `k ≠ ref`)
+//! with the model's variance and `F(q, df_t)` reference distribution (df_t = G − 1 when
+//! clustered, as fixest).
+
+use super::design::{
+    build_design, counts_table, event_dummies, event_term_name, Cohort, CountsTable, DidDesign, EventWindow,
+    TreatmentForm, TreatmentSpec,
+};
+use crate::data::{Column, Dataset};
+use crate::error::{Error, Result};
+use crate::estimators::feols::{feols, wald, Coef, FeolsFit, FeolsSpec, VcovSpec};
+use crate::report::svg::{coef_plot, ChartOptions, CoefPoint};
+use serde::{Deserialize, Serialize};
+
+/// A DID model: how treatment is given (the [`TreatmentSpec`] fields, flattened), the
+/// outcome, controls, fixed effects and variance. Deserialises from the JS object
+/// `{ y, unit, time, start | treat+post | indicator, controls, fe, vcov, weights, conf_level, name }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default)]
+pub struct DidSpec {
+    /// Unit / time columns and the treatment (`start`, `treat` + `post`, or `indicator`).
+    #[serde(flatten)]
+    pub treatment: TreatmentSpec,
+    /// Outcome column.
+    pub y: String,
+    /// Control variables (numeric columns or formula terms such as `log(pgdp)`).
+    pub controls: Vec<String>,
+    /// Fixed effects; `None` (default) = `[unit, time]`; `[]` = none (pooled OLS with intercept).
+    pub fe: Option<Vec<String>>,
+    /// Variance; `None` (default) = clustered by the unit column.
+    pub vcov: Option<VcovSpec>,
+    /// Observation-weight column (analytic weights). (In a wild-bootstrap spec `weights` names the
+    /// bootstrap weight distribution instead; observation weights are not supported there.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weights: Option<String>,
+    /// Confidence level of the intervals (default 0.95).
+    pub conf_level: f64,
+    /// Name of the DID term (default `DID`, or the indicator column's name).
+    pub name: Option<String>,
+}
+
+impl Default for DidSpec {
+    fn default() -> Self {
+        DidSpec {
+            treatment: TreatmentSpec::default(),
+            y: String::new(),
+            controls: Vec::new(),
+            fe: None,
+            vcov: None,
+            weights: None,
+            conf_level: 0.95,
+            name: None,
+        }
+    }
+}
+
+impl DidSpec {
+    /// The fixed effects actually used.
+    pub fn fixed_effects(&self) -> Vec<String> {
+        self.fe.clone().unwrap_or_else(|| vec![self.treatment.unit.clone(), self.treatment.time.clone()])
+    }
+    /// The variance actually used.
+    pub fn vcov_spec(&self) -> VcovSpec {
+        self.vcov.clone().unwrap_or_else(|| VcovSpec::Cluster(vec![self.treatment.unit.clone()]))
+    }
+}
+
+/// Summary of the treatment design.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesignSummary {
+    /// The resolved treatment form.
+    pub form: TreatmentForm,
+    /// Units with at least one valid row.
+    pub n_units: usize,
+    /// Units treated within the panel.
+    pub n_treated_units: usize,
+    /// Never-treated units.
+    pub n_never_treated_units: usize,
+    /// Units adopting after the panel's last period.
+    pub n_late_adopter_units: usize,
+    /// Units treated from their first observed period.
+    pub n_always_treated_units: usize,
+    /// Distinct periods.
+    pub n_periods: usize,
+    /// First and last period.
+    pub time_range: Option<(f64, f64)>,
+    /// Adoption cohorts.
+    pub cohorts: Vec<Cohort>,
+}
+
+impl DesignSummary {
+    /// Summarises a design.
+    pub fn of(d: &DidDesign) -> DesignSummary {
+        DesignSummary {
+            form: d.form.clone(),
+            n_units: d.n_units,
+            n_treated_units: d.n_treated_units,
+            n_never_treated_units: d.n_never_treated_units,
+            n_late_adopter_units: d.n_late_adopter_units,
+            n_always_treated_units: d.n_always_treated_units,
+            n_periods: d.n_periods,
+            time_range: d.time_range,
+            cohorts: d.cohorts.clone(),
+        }
+    }
+}
+
+/// Result of [`did`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DidResult {
+    /// DID coefficient β̂.
+    pub estimate: f64,
+    /// Its standard error (the chosen variance).
+    pub std_error: f64,
+    /// t statistic.
+    pub statistic: f64,
+    /// Two-sided p-value (t with the model's df).
+    pub p_value: f64,
+    /// Lower confidence limit.
+    pub conf_low: f64,
+    /// Upper confidence limit.
+    pub conf_high: f64,
+    /// Observations used.
+    pub nobs: usize,
+    /// R².
+    pub r2: f64,
+    /// Within R² (with fixed effects).
+    pub r2_within: Option<f64>,
+    /// Name of the DID term in `model`.
+    pub term: String,
+    /// The full regression.
+    pub model: FeolsFit,
+    /// Treated / never-treated units and adoption cohorts.
+    pub counts: CountsTable,
+    /// Design summary.
+    pub design_summary: DesignSummary,
+    /// Non-fatal findings (design and regression).
+    pub diagnostics: Vec<String>,
+}
+
+/// A formula name: bare when it is a plain identifier, else back-quoted.
+pub(crate) fn quote(name: &str) -> Result<String> {
+    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_' || c == '.')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    if plain {
+        Ok(name.to_string())
+    } else if name.contains('`') || name.trim().is_empty() {
+        Err(Error::invalid(format!("column name `{name}` cannot be used in a model (rename the column)")))
+    } else {
+        Ok(format!("`{name}`"))
+    }
+}
+
+/// `y ~ r1 + r2 | fe1 + fe2`; controls may be formula terms and are inserted as given.
+pub(crate) fn build_formula(y: &str, regressors: &[String], controls: &[String], fe: &[String]) -> Result<String> {
+    let mut rhs: Vec<String> = regressors.iter().map(|r| quote(r)).collect::<Result<_>>()?;
+    for c in controls {
+        rhs.push(if quote(c).is_ok_and(|q| q == *c) || c.contains('(') { c.clone() } else { quote(c)? });
+    }
+    if rhs.is_empty() {
+        return Err(Error::invalid("the model has no regressors"));
+    }
+    let mut f = format!("{} ~ {}", quote(y)?, rhs.join(" + "));
+    if !fe.is_empty() {
+        let fes: Vec<String> = fe.iter().map(|f| quote(f)).collect::<Result<_>>()?;
+        f.push_str(" | ");
+        f.push_str(&fes.join(" + "));
+    }
+    Ok(f)
+}
+
+/// Column names used by a control term (a bare name or the identifiers inside a call).
+fn control_columns(ds: &Dataset, c: &str) -> Vec<String> {
+    if ds.has_column(c) {
+        return vec![c.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_tick = false;
+    for ch in c.chars() {
+        if ch == '`' {
+            if in_tick {
+                out.push(std::mem::take(&mut cur));
+            }
+            in_tick = !in_tick;
+        } else if in_tick || ch.is_alphanumeric() || ch == '_' || ch == '.' {
+            cur.push(ch);
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out.retain(|n| ds.has_column(n));
+    out
+}
+
+/// A DID model ready to run: the validated design and a reduced dataset holding the
+/// columns the model uses plus the DID regressor (named `term`).
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub ds: Dataset,
+    pub design: DidDesign,
+    pub term: String,
+    pub fe: Vec<String>,
+    pub vcov: VcovSpec,
+    /// Extra regressors the form needs without fixed effects (`treat`, `post`).
+    pub extra_regressors: Vec<String>,
+    pub used: Vec<String>,
+}
+
+impl Prepared {
+    /// The engine spec for `y ~ regressors + controls | fe`.
+    pub fn feols_spec(&self, spec: &DidSpec, y: &str, regressors: &[String], controls: &[String]) -> Result<FeolsSpec> {
+        let mut regs = regressors.to_vec();
+        regs.extend(self.extra_regressors.iter().cloned());
+        let formula = build_formula(y, &regs, controls, &self.fe)?;
+        Ok(FeolsSpec {
+            formula,
+            vcov: self.vcov.clone(),
+            weights: spec.weights.clone(),
+            conf_level: spec.conf_level,
+            ..Default::default()
+        })
+    }
+
+    /// Adds a constructed column, refusing to shadow a column the model uses.
+    pub fn add_column(&mut self, name: &str, values: Vec<f64>) -> Result<()> {
+        if self.used.iter().any(|u| u == name) {
+            return Err(Error::invalid(format!(
+                "the constructed regressor `{name}` has the name of a column the model uses; rename that column \
+                 (or set `name` for the DID term)"
+            )));
+        }
+        self.ds.add_numeric(name, values)
+    }
+}
+
+/// Builds the design and the reduced dataset; `extra` names further columns to carry along
+/// (a mediator, a group column, …).
+pub(crate) fn prepare(ds: &Dataset, spec: &DidSpec, extra: &[String]) -> Result<Prepared> {
+    if spec.y.trim().is_empty() {
+        return Err(Error::invalid("the DID model needs an outcome column `y`"));
+    }
+    let design = build_design(ds, &spec.treatment)?;
+    let fe = spec.fixed_effects();
+    let vcov = spec.vcov_spec();
+    let mut used: Vec<String> = vec![spec.y.clone()];
+    for c in &spec.controls {
+        let cols = control_columns(ds, c);
+        if cols.is_empty() {
+            // Let the column lookup produce its "unknown column" message.
+            ds.column(c)?;
+        }
+        used.extend(cols);
+    }
+    used.extend(fe.iter().flat_map(|f| f.split('^').map(|s| s.trim().to_string())));
+    if let VcovSpec::Cluster(c) = &vcov {
+        used.extend(c.iter().cloned());
+    }
+    used.extend(spec.weights.iter().cloned());
+    used.extend(extra.iter().cloned());
+    used.push(spec.treatment.unit.clone());
+    used.push(spec.treatment.time.clone());
+    let mut extra_regressors = Vec::new();
+    if fe.is_empty() {
+        if let TreatmentForm::TreatPost { treat, post } = &design.form {
+            extra_regressors = vec![treat.clone(), post.clone()];
+            used.extend(extra_regressors.iter().cloned());
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    used.retain(|u| seen.insert(u.clone()));
+    let mut cols: Vec<Column> = Vec::with_capacity(used.len() + 1);
+    for u in &used {
+        cols.push(ds.column(u)?.clone());
+    }
+    let mut reduced = Dataset::from_columns(cols)?;
+    let lines: Vec<u64> = (0..ds.nrows()).map_while(|i| ds.source_line(i)).collect();
+    if lines.len() == ds.nrows() && !lines.is_empty() {
+        reduced = reduced.with_source_lines(lines);
+    }
+    let term = match (&spec.name, &design.form) {
+        (Some(n), _) if !n.trim().is_empty() => n.trim().to_string(),
+        (_, TreatmentForm::Indicator { column }) => column.clone(),
+        _ => "DID".to_string(),
+    };
+    let mut p = Prepared { ds: reduced, design, term, fe, vcov, extra_regressors, used };
+    let term = p.term.clone();
+    let did_col = p.design.did.clone();
+    p.add_column(&term, did_col)?;
+    Ok(p)
+}
+
+/// The coefficient of `term`, or a clear error when it was dropped.
+pub(crate) fn term_coef<'a>(fit: &'a FeolsFit, term: &str) -> Result<&'a Coef> {
+    fit.coef(term).ok_or_else(|| {
+        Error::insufficient(format!(
+            "the DID term `{term}` was dropped as collinear with the fixed effects or controls (no treated unit \
+             varies in treatment within the sample)"
+        ))
+    })
+}
+
+/// Runs the DID regression on a prepared design.
+pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
+    let fs = p.feols_spec(spec, &spec.y, std::slice::from_ref(&p.term), &spec.controls)?;
+    let model = feols(&p.ds, &fs)?;
+    let c = term_coef(&model, &p.term)?.clone();
+    let mut diagnostics = p.design.diagnostics.clone();
+    diagnostics.extend(model.diagnostics.iter().cloned());
+    diagnostics.extend(model.dropped.iter().cloned());
+    Ok(DidResult {
+        estimate: c.estimate,
+        std_error: c.std_error,
+        statistic: c.statistic,
+        p_value: c.p_value,
+        conf_low: c.conf_low,
+        conf_high: c.conf_high,
+        nobs: model.nobs,
+        r2: model.r2,
+        r2_within: model.r2_within,
+        term: p.term.clone(),
+        counts: counts_table(&p.design),
+        design_summary: DesignSummary::of(&p.design),
+        model,
+        diagnostics,
+    })
+}
+
+/// Two-way fixed-effects DID (see the module docs).
+pub fn did(ds: &Dataset, spec: &DidSpec) -> Result<DidResult> {
+    let p = prepare(ds, spec, &[])?;
+    did_prepared(&p, spec)
+}
+
+/// An event-study model: a [`DidSpec`] (flattened) plus the event window
+/// (`ref`, default −1; `window: [lo, hi]`; `binning: "bin" | "trim"`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EventStudySpec {
+    /// The DID model (its `name` is unused).
+    #[serde(flatten)]
+    pub did: DidSpec,
+    /// Reference period, window and binning.
+    #[serde(flatten)]
+    pub window: EventWindow,
+}
+
+/// One event-time coefficient.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventTerm {
+    /// Event time k (periods since adoption).
+    pub event_time: i64,
+    /// Term name in `model` (`ev_m2`, `ev_p0`, …).
+    pub term: String,
+    /// Estimate.
+    pub estimate: f64,
+    /// Standard error.
+    pub std_error: f64,
+    /// t statistic.
+    pub statistic: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Lower confidence limit.
+    pub conf_low: f64,
+    /// Upper confidence limit.
+    pub conf_high: f64,
+}
+
+/// Joint test that all lead (pre-period) coefficients are zero.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PretrendTest {
+    /// F statistic (Wald / q).
+    pub statistic: f64,
+    /// Numerator df q (number of leads tested).
+    pub df1: f64,
+    /// Denominator df (the model's t df).
+    pub df2: f64,
+    /// Upper tail of F(df1, df2).
+    pub p_value: f64,
+    /// The tested terms.
+    pub terms: Vec<String>,
+}
+
+/// Result of [`event_study`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventStudyResult {
+    /// Estimated event-time coefficients, ascending in event time (the reference is not listed).
+    pub terms: Vec<EventTerm>,
+    /// The reference (omitted) event time; its coefficient is 0 by construction.
+    pub reference: i64,
+    /// The window used (after clipping), if any.
+    pub window: Option<(i64, i64)>,
+    /// Pre-trend test (`None` when no lead coefficient is estimated).
+    pub pretrend: Option<PretrendTest>,
+    /// The full regression.
+    pub model: FeolsFit,
+    /// Coefficient plot (SVG): CIs, the reference point at 0 and the adoption line at −0.5.
+    pub svg: String,
+    /// Non-fatal findings.
+    pub diagnostics: Vec<String>,
+}
+
+/// Event study with leads and lags (see the module docs).
+pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResult> {
+    let mut p = prepare(ds, &spec.did, &[])?;
+    let ev = event_dummies(&p.design, &spec.window)?;
+    let mut names = Vec::with_capacity(ev.columns.len());
+    for (k, col) in &ev.columns {
+        let name = event_term_name(*k);
+        let vals: Vec<f64> = col.iter().zip(&ev.keep_rows).map(|(v, keep)| if *keep { *v } else { f64::NAN }).collect();
+        p.add_column(&name, vals)?;
+        names.push((*k, name));
+    }
+    let regs: Vec<String> = names.iter().map(|(_, n)| n.clone()).collect();
+    let fs = p.feols_spec(&spec.did, &spec.did.y, &regs, &spec.did.controls)?;
+    let model = feols(&p.ds, &fs)?;
+    let mut diagnostics = p.design.diagnostics.clone();
+    diagnostics.extend(ev.diagnostics.iter().cloned());
+    diagnostics.extend(model.diagnostics.iter().cloned());
+    diagnostics.extend(model.dropped.iter().cloned());
+    let mut terms = Vec::new();
+    for (k, name) in &names {
+        match model.coef(name) {
+            Some(c) => terms.push(EventTerm {
+                event_time: *k,
+                term: name.clone(),
+                estimate: c.estimate,
+                std_error: c.std_error,
+                statistic: c.statistic,
+                p_value: c.p_value,
+                conf_low: c.conf_low,
+                conf_high: c.conf_high,
+            }),
+            None => diagnostics.push(format!("event time {k} (`{name}`) not estimated: collinear, dropped")),
+        }
+    }
+    let pre: Vec<&str> = terms.iter().filter(|t| t.event_time < 0).map(|t| t.term.as_str()).collect();
+    let pretrend = if pre.is_empty() {
+        diagnostics.push("no lead (pre-period) coefficient is estimated: no pre-trend test".into());
+        None
+    } else {
+        let w = wald(&model, &pre)?;
+        Some(PretrendTest { statistic: w.statistic, df1: w.df1, df2: w.df2, p_value: w.p_value, terms: w.terms })
+    };
+    let points: Vec<CoefPoint> = terms
+        .iter()
+        .map(|t| CoefPoint {
+            x: t.event_time as f64,
+            label: String::new(),
+            estimate: t.estimate,
+            conf_low: t.conf_low,
+            conf_high: t.conf_high,
+        })
+        .collect();
+    let opts = ChartOptions {
+        x_label: "Periods relative to adoption".into(),
+        y_label: format!("Effect on {} ({:.0}% CI)", spec.did.y, 100.0 * spec.did.conf_level),
+        ref_period: Some(ev.ref_period as f64),
+        adoption_at: Some(-0.5),
+        ..Default::default()
+    };
+    let svg = coef_plot(&points, &opts);
+    Ok(EventStudyResult { terms, reference: ev.ref_period, window: ev.window, pretrend, model, svg, diagnostics })
+}
