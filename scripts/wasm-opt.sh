@@ -10,6 +10,6 @@ if wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to
      "$f" -o "$tmp" 2>/tmp/wasm-opt.err; then
   mv "$tmp" "$f"; echo "[wasm-opt] optimised $(stat -c %s "$f") bytes"
 else
-  rm -f "$tmp"; echo "[wasm-opt] skipped: $(head -c 300 /tmp/wasm-opt.err)"
+  rm -f "$tmp"; echo "[wasm-opt] skipped (this binaryen cannot read the module: $(tr "\n" " " < /tmp/wasm-opt.err | head -c 120)); the unoptimised build is used"
 fi
 exit 0
