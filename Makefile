@@ -7,7 +7,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8000
 WASM_PACK_BUILD := wasm-pack build --target web --release --out-name quasi --no-pack
 
-.PHONY: setup build demo test test-native test-wasm test-e2e bench clean
+.PHONY: setup build demo test test-native test-wasm test-e2e bench screenshot clean
 
 setup:
 	@bash scripts/setup.sh
@@ -41,6 +41,10 @@ test-e2e:
 bench: build
 	node bench/parse.mjs
 	node bench/feols.mjs
+
+# Refresh the README's screenshot (docs/screenshot.png) from the page test.
+screenshot: build
+	UPDATE_SCREENSHOT=1 node --test --test-name-pattern=screenshots e2e/page.test.mjs
 
 clean:
 	cargo clean
