@@ -1,5 +1,5 @@
-// The page boots offline and quietly, preloads the sample, navigation shows the
-// analyses to come as disabled, sample buttons load, screenshots for the README.
+// The page boots offline and quietly, preloads the sample, navigation enables the
+// built panels (the DID workbench in flow order), sample buttons load, screenshots for the README.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -56,24 +56,31 @@ test("the CSP meta tag forbids connections beyond the page's own origin", async 
   assert.deepEqual(foreignRequests(r.requests, s.base), []);
 });
 
-test("navigation: Data and Descriptives enabled, later analyses disabled with 'coming soon'", async () => {
+test("navigation: every built panel enabled, the DID workbench in flow order", async () => {
   const r = await s.newPage("/?sample=none");
+  await r.page.waitForFunction(() => document.querySelector("#engine-status").classList.contains("ok"));
+  await r.page.waitForSelector("#nav-did:not(.is-disabled)");
   const nav = await r.page.$$eval(".nav-link", (as) =>
     as.map((a) => ({ id: a.dataset.panel, disabled: a.getAttribute("aria-disabled") === "true", text: a.textContent })),
   );
   const byId = Object.fromEntries(nav.map((n) => [n.id, n]));
+  const workbench = ["did", "event-study", "placebo", "heterogeneity", "mechanism", "robustness"];
   // Panels with a page module and an engine export are enabled.
-  for (const id of ["data", "describe", "regression", "psm", "index"]) assert.equal(byId[id].disabled, false, id);
-  // Panels without a page module yet stay disabled even if the engine exports the function.
-  for (const id of ["did", "event-study", "placebo"]) {
+  for (const id of ["data", "describe", "regression", "psm", "index", ...workbench]) {
     assert.ok(byId[id], `${id} listed`);
-    assert.equal(byId[id].disabled, true, `${id} disabled`);
-    assert.match(byId[id].text, /coming soon/);
+    assert.equal(byId[id].disabled, false, id);
+    assert.doesNotMatch(byId[id].text, /coming soon/);
   }
-  // Clicking a disabled entry does not leave the data panel.
+  // The DID workbench: one navigation group, in the order of the workflow.
+  const groupIds = await r.page.$$eval(".nav-group", (hs) => {
+    const h = hs.find((x) => x.textContent === "DID workbench");
+    return h ? [...h.nextElementSibling.querySelectorAll(".nav-link")].map((a) => a.dataset.panel) : [];
+  });
+  assert.deepEqual(groupIds, workbench);
+  // Clicking an entry opens its panel.
   await r.page.click("#nav-did");
-  assert.equal(await r.page.isVisible("#panel-data"), true);
-  assert.equal(await r.page.getAttribute("#nav-data", "aria-current"), "page");
+  await r.page.waitForSelector("#panel-did:not([hidden])");
+  assert.equal(await r.page.getAttribute("#nav-did", "aria-current"), "page");
   // Deep link to a panel by hash works.
   await r.page.goto(s.base + "/?sample=none#describe");
   await r.page.waitForSelector("#panel-describe:not([hidden])");

@@ -3,6 +3,7 @@
 // Protocol (all messages are plain structured-cloneable objects):
 //   page → worker   { id, op, args }
 //   worker → page   { id, progress }                      0 ≤ progress ≤ 1, while parsing
+//                                                         (load) or replicating (placebo)
 //                   { id, ok: true, result }
 //                   { id, ok: false, error: { message, name, fatal } }
 // Datasets stay here; the page refers to them by a numeric `handle`.
@@ -132,6 +133,27 @@ const ops = {
       throw new Error(`Unknown dataset operation: ${method}`);
     }
     return plain(ds[method](...args));
+  },
+
+  /**
+   * Placebo / randomization inference with progress: { handle, spec }. The
+   * engine calls back now and then with the fraction done; it is posted to the
+   * page as { id, progress } (a function cannot cross the worker boundary).
+   * Cancel = terminate the worker (the client does that), as for loading.
+   */
+  placebo({ handle, spec }, progress) {
+    let last = -1;
+    let lastTime = 0;
+    const out = quasi.placebo(dataset(handle), spec, (fraction) => {
+      const now = performance.now();
+      if (fraction - last >= 0.01 || now - lastTime > 100) {
+        last = fraction;
+        lastTime = now;
+        progress(fraction);
+      }
+      return true;
+    });
+    return plain(out);
   },
 
   /** Any exported estimator taking the dataset first, e.g. { fn: "feols", handle, args: [spec] }. */

@@ -10,25 +10,15 @@
 // (a handle-less worker call) is used only for the LaTeX / Markdown / CSV /
 // Word (HTML) exports, which are downloaded or copied as text, never parsed.
 import { el, replaceChildren, formatNumber, downloadText } from "../dom.js";
+import { stars, numCell, formatP, sideBySideTable } from "../regtable.js";
+
+export { stars };
 
 let ctx;
 const ui = {};
 let lastFit = null; // { fit, spec, datasetName }
 const models = []; // [{ fit, name, datasetName }]
 let runSeq = 0;
-
-const STAR_LEVELS = [
-  [0.01, "***"],
-  [0.05, "**"],
-  [0.1, "*"],
-];
-
-/** Significance stars (10 / 5 / 1 %). */
-export function stars(p) {
-  if (typeof p !== "number" || !Number.isFinite(p)) return "";
-  for (const [level, s] of STAR_LEVELS) if (p < level) return s;
-  return "";
-}
 
 const isNumericKind = (k) => k === "numeric" || k === "integer";
 
@@ -234,18 +224,6 @@ async function run() {
 
 // ---------------------------------------------------------------- result card
 
-function numCell(value, { decimals = 4, integer = false, text, className } = {}) {
-  const td = el("td", { class: ["num", className] });
-  td.textContent = text ?? formatNumber(value, decimals, { integer });
-  if (typeof value === "number" && Number.isFinite(value)) td.dataset.value = String(value);
-  return td;
-}
-
-function formatP(p) {
-  if (typeof p !== "number" || !Number.isFinite(p)) return "";
-  return p < 0.0001 ? "<0.0001" : p.toFixed(4);
-}
-
 function coefTable(coefs, { id, level = 0.95 } = {}) {
   const pct = Math.round(level * 100);
   const table = el(
@@ -375,60 +353,11 @@ function addToTable() {
 
 const modelName = (m, i) => m.name.trim() || `(${i + 1})`;
 
-function feLabel(fit) {
-  return new Set((fit.fixed_effects || []).map((f) => f.name));
-}
-
-function seLabel(fit) {
-  if (fit.clusters?.length) return `Clustered (${fit.clusters.map((c) => c.name).join(", ")})`;
-  if (fit.vcov_type === "hetero") return "Robust (HC1)";
-  return "IID";
-}
-
 function buildSideTable() {
-  const fits = models.map((m) => m.fit);
-  const terms = [];
-  for (const f of fits) for (const c of f.coefficients || []) if (!terms.includes(c.term)) terms.push(c.term);
-  const fes = [];
-  for (const f of fits) for (const fe of f.fixed_effects || []) if (!fes.includes(fe.name)) fes.push(fe.name);
-  const table = el("table", { class: "data-table paper-table reg-side-table", id: "reg-side" });
-  table.append(
-    el(
-      "thead",
-      {},
-      el("tr", {}, el("th", { scope: "col" }, ""), models.map((m, i) => el("th", { scope: "col", class: "num" }, modelName(m, i)))),
-    ),
+  return sideBySideTable(
+    models.map((m, i) => ({ fit: m.fit, name: modelName(m, i) })),
+    { id: "reg-side" },
   );
-  const tbody = el("tbody");
-  const row = (label, cells, cls) => el("tr", { class: cls }, el("th", { scope: "row" }, label), cells);
-  tbody.append(row("Dependent variable", fits.map((f) => el("td", { class: "num" }, f.depvar)), "reg-depvar"));
-  for (const t of terms) {
-    const coefs = fits.map((f) => (f.coefficients || []).find((c) => c.term === t));
-    const est = row(
-      t,
-      coefs.map((c) => (c ? numCell(c.estimate, { text: formatNumber(c.estimate, 3) + stars(c.p_value) }) : el("td", { class: "num" }))),
-      "reg-coef-row",
-    );
-    est.dataset.term = t;
-    const se = row(
-      "",
-      coefs.map((c) => (c ? numCell(c.std_error, { text: `(${formatNumber(c.std_error, 3)})` }) : el("td", { class: "num" }))),
-      "reg-se-row",
-    );
-    se.dataset.term = t;
-    tbody.append(est, se);
-  }
-  fes.forEach((name, i) => tbody.append(row(`${name} FE`, fits.map((f) => el("td", { class: "num" }, feLabel(f).has(name) ? "Yes" : "No")), i === 0 ? "rule-above" : null)));
-  tbody.append(row("S.E. type", fits.map((f) => el("td", { class: "num" }, seLabel(f))), fes.length ? null : "rule-above"));
-  const stat = (label, key, opts = {}) =>
-    row(
-      label,
-      fits.map((f) => (f[key] === null || f[key] === undefined ? el("td", { class: "num" }) : numCell(f[key], { decimals: 3, ...opts }))),
-      key === "nobs" ? "rule-above" : null,
-    );
-  tbody.append(stat("Observations", "nobs", { integer: true }), stat("R²", "r2"), stat("Within R²", "r2_within"));
-  table.append(tbody);
-  return table;
 }
 
 function renderModels() {

@@ -1,0 +1,271 @@
+// The common DID setup of the workbench: outcome, unit, time, how treatment is
+// given (adoption-year column / treated group + post / 0-1 indicator),
+// controls, fixed effects and standard errors. It is chosen once in the DID
+// panel (`setupForm`), remembered in `ctx.didSetup`, announced with the
+// "did-setup" event, and reused by the Event study, Placebo, Heterogeneity,
+// Mechanism and Robustness panels, which show it as a one-line summary
+// (`setupSummary`) with a [change] link back to the DID panel.
+//
+// `didSpec(setup)` turns it into the engine's DidSpec:
+//   { y, unit, time, start | treat + post | indicator, controls, fe: [..], vcov }
+// with vcov { cluster: [col] } | { cluster: [a, b] } | "hetero" | "iid".
+import { el, replaceChildren } from "./dom.js";
+
+const isNumericKind = (k) => k === undefined || k === "numeric" || k === "integer";
+
+/** [{ name, kind }] of the loaded dataset (kinds from the load report). */
+export function columnsOf(d) {
+  const kinds = new Map((d?.report?.columns || []).map((c) => [c.name, c.kind]));
+  return (d?.columns || []).map((name) => ({ name, kind: kinds.get(name) }));
+}
+
+export const numericColumns = (d) => columnsOf(d).filter((c) => isNumericKind(c.kind)).map((c) => c.name);
+
+/** A sensible starting setup for the dataset (JJJ sample: the seed study's model). */
+export function defaultSetup(d, panel) {
+  const names = new Set(d?.columns || []);
+  const pick = (...cands) => cands.find((c) => c && names.has(c)) || "";
+  const unit = pick(panel?.unit, d?.sample?.unit, "city", "province", "id", "unit");
+  const time = pick(panel?.time, d?.sample?.time, "year", "time", "period");
+  const setup = { y: "", unit, time, form: "start", start: "", treat: "", post: "", indicator: "", controls: [], fe: [unit, time].filter(Boolean), vcov: "cluster", cluster: unit, cluster2: time };
+  if (names.has("lnHDQ") && names.has("ftz_year")) {
+    Object.assign(setup, { y: "lnHDQ", start: "ftz_year", indicator: pick("FTZ"), controls: ["fe", "lnstru", "urba", "fdi", "pgdp"].filter((c) => names.has(c)) });
+  } else if (names.has("NQPF")) {
+    Object.assign(setup, { y: "NQPF", start: pick("first_treat"), indicator: pick("DID"), controls: ["GDP", "URB"].filter((c) => names.has(c)) });
+    if (!setup.start) setup.form = "indicator";
+  } else {
+    setup.y = numericColumns(d).find((c) => c !== unit && c !== time) || "";
+    setup.form = "indicator";
+  }
+  return setup;
+}
+
+/** The setup in use: the one chosen in the DID panel, else the dataset's default. */
+export function currentSetup(ctx) {
+  if (ctx.didSetup && ctx.didSetup.datasetName === ctx.dataset?.name) return ctx.didSetup;
+  return { ...defaultSetup(ctx.dataset, ctx.panel), datasetName: ctx.dataset?.name, isDefault: true };
+}
+
+/** The engine's DidSpec for a setup; throws an Error with a user message if incomplete. */
+export function didSpec(setup) {
+  const need = (v, what) => {
+    if (!v) throw new Error(`Choose ${what} in the DID setup.`);
+    return v;
+  };
+  const spec = { y: need(setup.y, "the outcome"), unit: need(setup.unit, "the unit column"), time: need(setup.time, "the time column") };
+  if (setup.form === "treat_post") {
+    spec.treat = need(setup.treat, "the treated-group column");
+    spec.post = need(setup.post, "the post-period column");
+  } else if (setup.form === "indicator") spec.indicator = need(setup.indicator, "the 0/1 treatment indicator");
+  else spec.start = need(setup.start, "the adoption-year column");
+  spec.controls = [...(setup.controls || [])];
+  spec.fe = [...(setup.fe || [])];
+  spec.vcov = vcovOf(setup);
+  return spec;
+}
+
+export function vcovOf(setup) {
+  switch (setup.vcov) {
+    case "hetero":
+      return "hetero";
+    case "iid":
+      return "iid";
+    case "twoway":
+      return { cluster: [setup.cluster, setup.cluster2] };
+    default:
+      return { cluster: [setup.cluster || setup.unit] };
+  }
+}
+
+/** "lnHDQ ~ DID + fe + … | city + year, cluster city" */
+export function describeSetup(setup) {
+  const treat = setup.form === "treat_post" ? `${setup.treat}×${setup.post}` : setup.form === "indicator" ? setup.indicator : `DID(${setup.start})`;
+  const rhs = [treat, ...(setup.controls || [])].join(" + ");
+  const fe = (setup.fe || []).length ? ` | ${setup.fe.join(" + ")}` : "";
+  const se = setup.vcov === "hetero" ? "robust (HC1)" : setup.vcov === "iid" ? "iid" : setup.vcov === "twoway" ? `cluster ${setup.cluster} + ${setup.cluster2}` : `cluster ${setup.cluster || setup.unit}`;
+  return `${setup.y || "?"} ~ ${rhs}${fe}, ${se}`;
+}
+
+/**
+ * The compact "using: … [change]" line for the panels after DID; kept up to date
+ * on "did-setup" and "dataset" events.
+ */
+export function setupSummary(ctx, id) {
+  const code = el("code", { id: `${id}-using` });
+  const note = el("span", { class: "muted small" });
+  const line = el(
+    "p",
+    { class: "did-using", id },
+    el("span", { class: "muted" }, "using: "),
+    code,
+    " ",
+    note,
+    el("a", { href: "#did", class: "did-change", "aria-label": "Change the DID setup" }, "[change]"),
+  );
+  const refresh = () => {
+    if (!ctx.dataset) {
+      code.textContent = "—";
+      note.textContent = "";
+      return;
+    }
+    const s = currentSetup(ctx);
+    code.textContent = describeSetup(s);
+    note.textContent = s.isDefault ? "(default setup; choose yours in the DID panel) " : "";
+  };
+  ctx.on("did-setup", refresh);
+  ctx.on("dataset", refresh);
+  refresh();
+  return { line, refresh };
+}
+
+// ---------------------------------------------------------------- the setup form (DID panel)
+
+const option = (value, label = value, selected = false) => el("option", { value, selected }, label);
+
+function field(id, label, control, extra = {}) {
+  return el("div", { class: ["field", extra.className], id: extra.wrapId }, el("label", { for: id, class: "field-label" }, label), control);
+}
+
+/**
+ * The setup form. Returns { root, read(), fill(setup), refresh(dataset) }.
+ * `read()` returns the setup object (not yet validated).
+ */
+export function setupForm(ctx, { onchange } = {}) {
+  const ui = {};
+  const sel = (id, attrs = {}) => el("select", { id, onchange: () => (sync(), onchange?.()), ...attrs });
+  ui.y = sel("did-y");
+  ui.unit = sel("did-unit");
+  ui.time = sel("did-time");
+  ui.form = sel("did-form");
+  replaceChildren(
+    ui.form,
+    option("start", "Adoption-year column (staggered)"),
+    option("treat_post", "Treated group × post period (2×2)"),
+    option("indicator", "Ready 0/1 treated×post column"),
+  );
+  ui.start = sel("did-start");
+  ui.treat = sel("did-treat");
+  ui.post = sel("did-post");
+  ui.indicator = sel("did-indicator");
+  ui.controls = el("select", { id: "did-controls", multiple: true, size: 7, onchange: () => onchange?.() });
+  ui.fe = el("select", { id: "did-fe", multiple: true, size: 4, onchange: () => onchange?.() });
+  ui.vcov = sel("did-vcov");
+  replaceChildren(ui.vcov, option("cluster", "Clustered by …"), option("twoway", "Two-way clustered"), option("hetero", "Robust (HC1)"), option("iid", "IID"));
+  ui.cluster = sel("did-cluster");
+  ui.cluster2 = sel("did-cluster2");
+  const wraps = {
+    start: field("did-start", "Adoption year (blank/0 = never)", ui.start),
+    treat: field("did-treat", "Treated group (0/1)", ui.treat),
+    post: field("did-post", "Post period (0/1)", ui.post),
+    indicator: field("did-indicator", "Treated × post (0/1)", ui.indicator),
+    cluster: field("did-cluster", "Cluster", ui.cluster),
+    cluster2: field("did-cluster2", "Second cluster", ui.cluster2),
+  };
+  function sync() {
+    const f = ui.form.value;
+    wraps.start.hidden = f !== "start";
+    wraps.treat.hidden = f !== "treat_post";
+    wraps.post.hidden = f !== "treat_post";
+    wraps.indicator.hidden = f !== "indicator";
+    wraps.cluster.hidden = !(ui.vcov.value === "cluster" || ui.vcov.value === "twoway");
+    wraps.cluster2.hidden = ui.vcov.value !== "twoway";
+  }
+  const root = el(
+    "div",
+    { class: "did-setup" },
+    el(
+      "div",
+      { class: "did-setup-grid" },
+      el("div", {}, field("did-y", "Outcome", ui.y), field("did-unit", "Unit", ui.unit), field("did-time", "Time", ui.time)),
+      el("div", {}, field("did-form", "Treatment given as", ui.form), wraps.start, wraps.treat, wraps.post, wraps.indicator),
+      el("div", {}, field("did-controls", "Controls", ui.controls)),
+      el("div", {}, field("did-fe", "Fixed effects", ui.fe), field("did-vcov", "Standard errors", ui.vcov), wraps.cluster, wraps.cluster2),
+    ),
+    el("p", { class: "muted small" }, "Hold Ctrl/⌘ to select several controls or fixed effects. Default: unit and time fixed effects, standard errors clustered by unit."),
+  );
+
+  function fill(setup) {
+    const d = ctx.dataset;
+    const all = (d?.columns || []).slice();
+    const num = numericColumns(d);
+    const fillSel = (s, names, value, blank) => replaceChildren(s, blank ? option("", blank) : null, names.map((n) => option(n, n, n === value)));
+    fillSel(ui.y, num, setup.y, "— choose —");
+    fillSel(ui.unit, all, setup.unit);
+    fillSel(ui.time, num, setup.time);
+    ui.form.value = setup.form || "start";
+    fillSel(ui.start, num, setup.start, "— choose —");
+    fillSel(ui.treat, num, setup.treat, "— choose —");
+    fillSel(ui.post, num, setup.post, "— choose —");
+    fillSel(ui.indicator, num, setup.indicator, "— choose —");
+    const ctrl = new Set(setup.controls || []);
+    replaceChildren(ui.controls, num.map((n) => option(n, n, ctrl.has(n))));
+    const fe = new Set(setup.fe || []);
+    replaceChildren(ui.fe, all.map((n) => option(n, n, fe.has(n))));
+    ui.vcov.value = setup.vcov || "cluster";
+    fillSel(ui.cluster, all, setup.cluster || setup.unit);
+    fillSel(ui.cluster2, all, setup.cluster2 || setup.time);
+    sync();
+  }
+
+  const selected = (s) => [...s.selectedOptions].map((o) => o.value).filter(Boolean);
+  function read() {
+    return {
+      y: ui.y.value,
+      unit: ui.unit.value,
+      time: ui.time.value,
+      form: ui.form.value,
+      start: ui.start.value,
+      treat: ui.treat.value,
+      post: ui.post.value,
+      indicator: ui.indicator.value,
+      controls: selected(ui.controls),
+      fe: selected(ui.fe),
+      vcov: ui.vcov.value,
+      cluster: ui.cluster.value,
+      cluster2: ui.cluster2.value,
+      datasetName: ctx.dataset?.name,
+    };
+  }
+  return { root, read, fill, ui };
+}
+
+// ---------------------------------------------------------------- small shared UI bits
+
+/** An error card: show(title, message) / clear(). */
+export function errorCard(id) {
+  const root = el("div", { class: "card error-card", id, role: "alert", hidden: true });
+  return {
+    root,
+    show(title, message) {
+      replaceChildren(root, el("p", {}, el("strong", {}, title)), message ? el("pre", { class: "error-message", id: `${id}-message` }, message) : null);
+      root.hidden = false;
+    },
+    clear() {
+      root.hidden = true;
+      replaceChildren(root);
+    },
+  };
+}
+
+/** A notes list (diagnostics), or null when empty. */
+export function notesBox(id, notes) {
+  const list = [...new Set((notes || []).map(String))];
+  if (!list.length) return null;
+  return el("div", { class: "warning did-notes", id }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, list.map((n) => el("li", {}, n))));
+}
+
+/** Distinct values of a column, sorted (numbers numerically), via the worker. */
+export async function distinctValues(ctx, column) {
+  const vals = await ctx.client.call("method", { handle: ctx.dataset.handle, method: "columnValues", args: [column] });
+  const arr = Array.from(vals || []).filter((v) => v !== null && v !== "" && !(typeof v === "number" && Number.isNaN(v)));
+  const uniq = [...new Set(arr)];
+  return uniq.every((v) => typeof v === "number") ? uniq.sort((a, b) => a - b) : uniq.map(String).sort((a, b) => a.localeCompare(b));
+}
+
+/** A labelled <input type=number>. */
+export function numberField(id, label, value, attrs = {}) {
+  const input = el("input", { type: "number", id, value: String(value), ...attrs });
+  return { input, root: field(id, label, input) };
+}
+
+export { field, option };

@@ -1,0 +1,244 @@
+// DID panel: the workbench's common setup (www/did-spec.js) and the TWFE DID.
+//   ctx.client.call("call", { fn: "did", handle, args: [didSpec] })
+//   ctx.client.call("call", { fn: "wildBootstrap", handle, args: [{ ...didSpec, reps, weights, seed }] })
+//   ctx.client.call("call", { fn: "regressionTable", args: [[model], { format, model_names, controls }] })  (exports)
+// didSpec = { y, unit, time, start | treat+post | indicator, controls, fe, vcov }.
+import { el, replaceChildren, formatNumber, renderTable } from "../dom.js";
+import { CancelledError } from "../client.js";
+import { stars, formatP, sideBySideTable, exportBox } from "../regtable.js";
+import { setupForm, currentSetup, didSpec, errorCard, notesBox, numberField, field, option, defaultSetup } from "../did-spec.js";
+
+let ctx;
+const ui = {};
+let form;
+let last = null; // { res, spec, setup }
+let runSeq = 0;
+
+function fact(label, key, value, text) {
+  return [el("dt", {}, label), el("dd", { dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
+}
+
+function didCard(res) {
+  const level = Math.round((res.model?.conf_level ?? 0.95) * 100);
+  return el(
+    "div",
+    { class: "did-effect" },
+    el("p", { class: "did-headline" }, el("span", { class: "muted" }, `${res.term}: `), el("strong", { id: "did-estimate-text" }, formatNumber(res.estimate, 4) + stars(res.p_value)), el("span", { class: "muted" }, ` (${formatNumber(res.std_error, 4)})`)),
+    el(
+      "dl",
+      { class: "facts did-facts", id: "did-facts" },
+      fact("Estimate", "estimate", res.estimate),
+      fact("Std. error", "std_error", res.std_error),
+      fact("t", "statistic", res.statistic, formatNumber(res.statistic, 3)),
+      fact("p", "p_value", res.p_value, formatP(res.p_value)),
+      fact(`${level}% CI`, "conf_low", res.conf_low, `[${formatNumber(res.conf_low, 4)}, ${formatNumber(res.conf_high, 4)}]`),
+      fact("CI high", "conf_high", res.conf_high),
+      fact("Observations", "nobs", res.nobs, formatNumber(res.nobs, 0, { integer: true })),
+      fact("R²", "r2", res.model?.r2),
+      fact("Within R²", "r2_within", res.model?.r2_within),
+    ),
+  );
+}
+
+function countsTable(res) {
+  const rows = (res.counts?.rows || []).map((r) => [r.group, r.n_units, r.units.join(", ")]);
+  const s = res.design_summary || {};
+  const t = renderTable(
+    [{ label: "Group" }, { label: "Units", numeric: true, integer: true }, { label: "Which" }],
+    rows,
+    { className: "data-table paper-table did-counts-table", rowHeader: true },
+  );
+  t.id = "did-counts";
+  const range = s.time_range ? `${s.time_range[0]}–${s.time_range[1]}` : "";
+  return el(
+    "div",
+    {},
+    el("h4", {}, "Treatment design"),
+    el("div", { class: "table-scroll paper" }, t),
+    el("p", { class: "table-note" }, `${s.n_units ?? ""} units × ${s.n_periods ?? ""} periods ${range}`, s.n_late_adopter_units ? `; ${s.n_late_adopter_units} adopt after the panel ends (counted as not yet treated)` : "", s.n_always_treated_units ? `; ${s.n_always_treated_units} treated from their first period` : "", "."),
+  );
+}
+
+function render() {
+  const { res } = last;
+  const exp = exportBox({
+    idPrefix: "did",
+    basename: "did_model",
+    getText: (format) => ctx.client.call("call", { fn: "regressionTable", args: [[res.model], { format, model_names: ["(1)"] }] }),
+    onError: (e) => ui.error.show("The table could not be exported.", e.message),
+  });
+  replaceChildren(
+    ui.result,
+    el("div", { class: "card-head" }, el("h3", {}, "Difference-in-differences"), el("code", { class: "small", id: "did-formula" }, res.model?.formula ?? "")),
+    didCard(res),
+    el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01; t distribution with ", formatNumber(res.model?.df_t, 0, { integer: true }), " degrees of freedom."),
+    countsTable(res),
+    notesBox("did-notes", [...(res.diagnostics || []), ...(res.model?.dropped || [])]),
+    el("div", { class: "card-head did-subhead" }, el("h4", {}, "Full model"), exp.buttons),
+    el("div", { class: "table-scroll paper" }, sideBySideTable([{ fit: res.model, name: "(1)" }], { id: "did-model-table" })),
+    el("p", { class: "table-note" }, "Standard errors in parentheses."),
+    exp.status,
+    exp.box,
+  );
+  ui.result.hidden = false;
+  ui.wildCard.hidden = false;
+}
+
+async function run() {
+  const d = ctx.dataset;
+  ui.error.clear();
+  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  const setup = form.read();
+  let spec;
+  try {
+    spec = didSpec(setup);
+  } catch (e) {
+    return ui.error.show("The DID setup is incomplete.", e.message);
+  }
+  remember(setup);
+  const seq = ++runSeq;
+  ui.run.disabled = true;
+  ui.result.classList.add("is-stale");
+  try {
+    const res = await ctx.client.call("call", { fn: "did", handle: d.handle, args: [spec] });
+    if (seq !== runSeq) return;
+    last = { res, spec, setup };
+    render();
+    replaceChildren(ui.wildResult);
+  } catch (e) {
+    if (seq !== runSeq) return;
+    ui.error.show("The DID could not be estimated.", e.message);
+    ui.result.hidden = true;
+  } finally {
+    if (seq === runSeq) {
+      ui.run.disabled = false;
+      ui.result.classList.remove("is-stale");
+    }
+  }
+}
+
+function remember(setup) {
+  ctx.didSetup = { ...setup, datasetName: ctx.dataset?.name };
+  ctx.emit("did-setup", ctx.didSetup);
+}
+
+// ---------------------------------------------------------------- wild cluster bootstrap
+
+async function runWild() {
+  const d = ctx.dataset;
+  if (!d) return;
+  ui.error.clear();
+  let spec;
+  try {
+    spec = didSpec(form.read());
+  } catch (e) {
+    return ui.error.show("The DID setup is incomplete.", e.message);
+  }
+  const reps = Number(ui.wildReps.value);
+  const seed = Number(ui.wildSeed.value);
+  if (!Number.isInteger(reps) || reps < 99) return ui.error.show("Replications must be a whole number ≥ 99.", "");
+  if (!Number.isInteger(seed) || seed < 0) return ui.error.show("The seed must be a whole number ≥ 0.", "");
+  const wspec = { ...spec, reps, weights: ui.wildWeights.value, seed };
+  ui.wildRun.disabled = true;
+  ui.wildStatus.textContent = "Bootstrapping…";
+  try {
+    const w = await ctx.client.call("call", { fn: "wildBootstrap", handle: d.handle, args: [wspec] });
+    const level = Math.round((w.conf_level ?? 0.95) * 100);
+    replaceChildren(
+      ui.wildResult,
+      el(
+        "dl",
+        { class: "facts did-facts", id: "did-wild-facts" },
+        fact("Bootstrap p", "p_value", w.p_value, formatP(w.p_value) || formatNumber(w.p_value, 4)),
+        fact(`${level}% CI`, "conf_low", w.conf_low, `[${formatNumber(w.conf_low, 4)}, ${formatNumber(w.conf_high, 4)}]`),
+        fact("CI high", "conf_high", w.conf_high),
+        fact("t statistic", "t_stat", w.t_stat, formatNumber(w.t_stat, 3)),
+        fact("Clusters", "n_clusters", w.n_clusters, `${w.n_clusters} (${w.cluster})`),
+        fact("Draws", "reps", w.reps, formatNumber(w.reps, 0, { integer: true })),
+      ),
+      el(
+        "p",
+        { class: "table-note", id: "did-wild-note" },
+        w.enumerated
+          ? `All 2^${w.n_clusters} = ${formatNumber(w.reps, 0, { integer: true })} sign patterns were enumerated (fewer than the ${formatNumber(reps, 0, { integer: true })} replications asked for): the p-value is exact for these weights.`
+          : `${w.weights === "webb" ? "Webb six-point" : "Rademacher"} weights, ${formatNumber(w.reps, 0, { integer: true })} replications, seed ${w.seed}; null imposed (WCR); CI by test inversion.`,
+      ),
+      notesBox("did-wild-notes", w.diagnostics),
+    );
+  } catch (e) {
+    if (!(e instanceof CancelledError)) ui.error.show("The wild bootstrap failed.", e.message);
+  } finally {
+    ui.wildRun.disabled = false;
+    ui.wildStatus.textContent = "";
+  }
+}
+
+// ---------------------------------------------------------------- mount
+
+function onDataset(d) {
+  ui.empty.hidden = true;
+  ui.body.hidden = false;
+  const keep = ctx.didSetup && ctx.didSetup.datasetName === d.name ? ctx.didSetup : null;
+  form.fill(keep || defaultSetup(d, ctx.panel));
+  if (!keep) {
+    ctx.didSetup = null;
+    last = null;
+    ui.result.hidden = true;
+    ui.wildCard.hidden = true;
+    ctx.emit("did-setup", currentSetup(ctx));
+  }
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    form = setupForm(ctx, { onchange: () => remember(form.read()) });
+    ui.run = el("button", { type: "button", class: "button primary", id: "did-run", onclick: run }, "Run DID");
+    ui.error = errorCard("did-error");
+    ui.result = el("div", { class: "card did-result", id: "did-result", hidden: true, "aria-live": "polite" });
+    const reps = numberField("did-wild-reps", "Replications", 9999, { min: 99, step: 1 });
+    const seed = numberField("did-wild-seed", "Seed", 1, { min: 0, step: 1 });
+    ui.wildReps = reps.input;
+    ui.wildSeed = seed.input;
+    ui.wildWeights = el("select", { id: "did-wild-weights" }, option("rademacher", "Rademacher"), option("webb", "Webb (6-point)"));
+    ui.wildRun = el("button", { type: "button", class: "button", id: "did-wild-run", onclick: runWild }, "Run bootstrap");
+    ui.wildStatus = el("span", { class: "muted small", role: "status" });
+    ui.wildResult = el("div", { id: "did-wild-result", "aria-live": "polite" });
+    ui.wildCard = el(
+      "div",
+      { class: "card", id: "did-wild", hidden: true },
+      el("div", { class: "card-head" }, el("h3", {}, "Wild cluster bootstrap")),
+      el("p", { class: "muted small" }, "For few clusters (e.g. one treated city among five): restricted wild cluster bootstrap-t of the DID coefficient, clustered as in the setup. With 2^G ≤ replications all sign patterns are enumerated."),
+      el("div", { class: "did-inline" }, reps.root, field("did-wild-weights", "Weights", ui.wildWeights), seed.root, el("div", { class: "did-inline-action" }, ui.wildRun, ui.wildStatus)),
+      ui.wildResult,
+    );
+    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
+    ui.body = el(
+      "div",
+      { hidden: true },
+      el(
+        "div",
+        { class: "card" },
+        el("div", { class: "card-head" }, el("h3", {}, "DID setup"), el("span", { class: "muted small" }, "used by every panel of the DID workbench")),
+        form.root,
+        el("div", { class: "reg-actions" }, ui.run),
+      ),
+      ui.error.root,
+      ui.result,
+      ui.wildCard,
+    );
+    replaceChildren(
+      root,
+      el(
+        "header",
+        { class: "panel-head" },
+        el("h2", { id: "panel-did-title" }, "DID"),
+        el("p", { class: "lede" }, "Two-way fixed-effects difference-in-differences for 2×2 and staggered adoption. The setup chosen here is reused by the event study, placebo, heterogeneity, mechanism and robustness panels."),
+      ),
+      ui.empty,
+      ui.body,
+    );
+    ctx.on("dataset", onDataset);
+    if (ctx.dataset) onDataset(ctx.dataset);
+  },
+};

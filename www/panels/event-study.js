@@ -1,0 +1,147 @@
+// Event-study panel: leads and lags around adoption with the DID setup.
+//   ctx.client.call("call", { fn: "eventStudy", handle, args: [{ ...didSpec, ref, window?: [lo, hi], binning }] })
+import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.js";
+import { chartFigure, releaseCharts } from "../charts.js";
+import { stars, numCell, formatP } from "../regtable.js";
+import { currentSetup, didSpec, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
+
+let ctx;
+const ui = {};
+let last = null;
+let runSeq = 0;
+
+function readInt(input, what, { optional = false } = {}) {
+  const v = input.value.trim();
+  if (v === "" && optional) return null;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`${what} must be a whole number.`);
+  return n;
+}
+
+async function run() {
+  const d = ctx.dataset;
+  ui.error.clear();
+  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  let spec;
+  try {
+    const setup = currentSetup(ctx);
+    if (setup.form !== "start") throw new Error("The event study needs each unit's adoption year: choose “Adoption-year column” as the treatment form in the DID setup.");
+    spec = { ...didSpec(setup), ref: readInt(ui.ref, "The reference period") };
+    const lo = readInt(ui.lo, "The window start", { optional: true });
+    const hi = readInt(ui.hi, "The window end", { optional: true });
+    if ((lo === null) !== (hi === null)) throw new Error("Give both ends of the window, or neither (all observed event times).");
+    if (lo !== null) {
+      if (lo > hi) throw new Error("The window start must not be after its end.");
+      spec.window = [lo, hi];
+      spec.binning = ui.binning.value;
+    }
+  } catch (e) {
+    return ui.error.show("Check the settings.", e.message);
+  }
+  const seq = ++runSeq;
+  ui.run.disabled = true;
+  ui.result.classList.add("is-stale");
+  try {
+    const res = await ctx.client.call("call", { fn: "eventStudy", handle: d.handle, args: [spec] });
+    if (seq !== runSeq) return;
+    last = { res, spec };
+    render();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    ui.error.show("The event study could not be estimated.", e.message);
+    ui.result.hidden = true;
+  } finally {
+    if (seq === runSeq) {
+      ui.run.disabled = false;
+      ui.result.classList.remove("is-stale");
+    }
+  }
+}
+
+function termsTable(res) {
+  const level = Math.round((res.model?.conf_level ?? 0.95) * 100);
+  const head = ["Event time", "Term", "Estimate", "Std. error", "p", `${level}% CI low`, `${level}% CI high`];
+  const table = el("table", { class: "data-table paper-table es-table", id: "es-terms" }, el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { scope: "col", class: i === 1 ? null : "num" }, h)))));
+  const tbody = el("tbody");
+  const rows = [...res.terms];
+  rows.push({ event_time: res.reference, term: "(reference)", ref: true });
+  rows.sort((a, b) => a.event_time - b.event_time);
+  for (const t of rows) {
+    const tr = el("tr", { class: t.ref ? "es-ref" : null, dataset: { eventTime: String(t.event_time) } });
+    tr.append(el("th", { scope: "row", class: "num" }, String(t.event_time)), el("td", {}, t.term));
+    if (t.ref) tr.append(el("td", { class: "num" }, "0"), el("td", { class: "num", colspan: "4" }, "reference period (omitted)"));
+    else
+      tr.append(
+        numCell(t.estimate, { text: formatNumber(t.estimate, 4) + stars(t.p_value), className: "es-estimate" }),
+        numCell(t.std_error, { className: "es-se" }),
+        numCell(t.p_value, { text: formatP(t.p_value), className: "es-p" }),
+        numCell(t.conf_low, { className: "es-lo" }),
+        numCell(t.conf_high, { className: "es-hi" }),
+      );
+    tbody.append(tr);
+  }
+  table.append(tbody);
+  return table;
+}
+
+function render() {
+  const { res } = last;
+  releaseCharts(ui.result);
+  const p = res.pretrend;
+  const pre = p
+    ? el(
+        "dl",
+        { class: "facts did-facts", id: "es-pretrend" },
+        el("dt", {}, "Pre-trend F"),
+        el("dd", { dataset: { stat: "statistic", value: String(p.statistic) } }, formatNumber(p.statistic, 3)),
+        el("dt", {}, "df"),
+        el("dd", { dataset: { stat: "df", value: `${p.df1},${p.df2}` } }, `${p.df1}, ${p.df2}`),
+        el("dt", {}, "p"),
+        el("dd", { dataset: { stat: "p_value", value: String(p.p_value) } }, formatP(p.p_value)),
+      )
+    : el("p", { class: "muted", id: "es-pretrend" }, "No pre-period coefficients: no pre-trend test.");
+  const csv = () =>
+    toCsv(
+      ["event_time", "term", "estimate", "std_error", "p_value", "conf_low", "conf_high"],
+      res.terms.map((t) => [t.event_time, t.term, t.estimate, t.std_error, t.p_value, t.conf_low, t.conf_high]),
+    );
+  replaceChildren(
+    ui.result,
+    el("div", { class: "card-head" }, el("h3", {}, "Event study"), el("button", { type: "button", class: "button", id: "es-download-csv", onclick: () => downloadText("event_study.csv", csv()) }, "Download CSV")),
+    el("div", { class: "es-layout" }, el("div", { id: "es-plot" }, chartFigure(res.svg, { filename: "event_study", caption: `Event-study coefficients with ${Math.round((res.model?.conf_level ?? 0.95) * 100)}% confidence intervals; reference period ${res.reference}.` })), el("div", {}, el("h4", {}, "Parallel pre-trends: joint test"), pre, el("p", { class: "table-note" }, "H0: all pre-period coefficients are zero (Wald F with the model's standard errors)."))),
+    el("div", { class: "table-scroll paper" }, termsTable(res)),
+    el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01. Never-treated units are the controls (all event dummies zero). ", res.window ? `Window [${res.window[0]}, ${res.window[1]}], ${last.spec.binning === "trim" ? "rows outside trimmed" : "endpoints binned"}.` : "All observed event times."),
+    notesBox("es-notes", [...(res.diagnostics || []), ...(res.model?.dropped || [])]),
+  );
+  ui.result.hidden = false;
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    const ref = numberField("es-ref", "Reference period", -1, { step: 1 });
+    const lo = numberField("es-lo", "Window from", "", { step: 1, placeholder: "all" });
+    const hi = numberField("es-hi", "Window to", "", { step: 1, placeholder: "all" });
+    ui.ref = ref.input;
+    ui.lo = lo.input;
+    ui.hi = hi.input;
+    ui.binning = el("select", { id: "es-binning" }, option("bin", "Bin endpoints"), option("trim", "Trim outside"));
+    ui.run = el("button", { type: "button", class: "button primary", id: "es-run", onclick: run }, "Run event study");
+    ui.error = errorCard("es-error");
+    ui.result = el("div", { class: "card did-result", id: "es-result", hidden: true, "aria-live": "polite" });
+    const using = setupSummary(ctx, "es-setup");
+    replaceChildren(
+      root,
+      el("header", { class: "panel-head" }, el("h2", { id: "panel-event-study-title" }, "Event study"), el("p", { class: "lede" }, "Leads and lags relative to adoption, the joint pre-trend test and the coefficient plot.")),
+      el(
+        "div",
+        { class: "card" },
+        using.line,
+        el("div", { class: "did-inline" }, ref.root, lo.root, hi.root, field("es-binning", "Outside the window", ui.binning), el("div", { class: "did-inline-action" }, ui.run)),
+        el("p", { class: "muted small" }, "Leave the window empty to use every observed event time."),
+      ),
+      ui.error.root,
+      ui.result,
+    );
+  },
+};

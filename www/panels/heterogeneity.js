@@ -1,0 +1,117 @@
+// Heterogeneity panel: DID × group in one model plus split-sample DIDs, in one table.
+//   ctx.client.call("call", { fn: "heterogeneity", handle, args: [{ ...didSpec, group, main_effect, format }] })
+// The on-page table is built from the fit objects (regtable.js); exports use the
+// core's `table` string in the requested format (a re-run with that format).
+import { el, replaceChildren } from "../dom.js";
+import { sideBySideTable, exportBox } from "../regtable.js";
+import { currentSetup, didSpec, setupSummary, errorCard, notesBox, field, option } from "../did-spec.js";
+
+let ctx;
+const ui = {};
+let last = null;
+let runSeq = 0;
+
+function fillGroups(d) {
+  const keep = ui.group.value;
+  const names = d?.columns || [];
+  const setup = d ? currentSetup(ctx) : {};
+  const skip = new Set([setup.y, setup.time]);
+  const choice = keep && names.includes(keep) ? keep : ["eastern", "east", "region", "province"].find((n) => names.includes(n) && n !== setup.unit) || "";
+  replaceChildren(ui.group, option("", "— choose —"), names.filter((n) => !skip.has(n)).map((n) => option(n, n, n === choice)));
+}
+
+async function run() {
+  const d = ctx.dataset;
+  ui.error.clear();
+  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  let spec;
+  try {
+    if (!ui.group.value) throw new Error("Choose the group column (e.g. a 0/1 dummy such as “eastern”).");
+    spec = { ...didSpec(currentSetup(ctx)), group: ui.group.value, main_effect: ui.main.checked, format: "markdown" };
+  } catch (e) {
+    return ui.error.show("Check the settings.", e.message);
+  }
+  const seq = ++runSeq;
+  ui.run.disabled = true;
+  ui.result.classList.add("is-stale");
+  try {
+    const res = await ctx.client.call("call", { fn: "heterogeneity", handle: d.handle, args: [spec] });
+    if (seq !== runSeq) return;
+    last = { res, spec };
+    render();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    ui.error.show("The heterogeneity analysis could not be run.", e.message);
+    ui.result.hidden = true;
+  } finally {
+    if (seq === runSeq) {
+      ui.run.disabled = false;
+      ui.result.classList.remove("is-stale");
+    }
+  }
+}
+
+function render() {
+  const { res, spec } = last;
+  const models = [{ fit: res.interaction, name: "Interaction" }, ...res.split.map((s) => ({ fit: s.result.model, name: `${spec.group} = ${s.level}` }))];
+  const exp = exportBox({
+    idPrefix: "het",
+    basename: "heterogeneity",
+    getText: async (format) => (format === spec.format ? res.table : (await ctx.client.call("call", { fn: "heterogeneity", handle: ctx.dataset.handle, args: [{ ...spec, format }] })).table),
+    onError: (e) => ui.error.show("The table could not be exported.", e.message),
+  });
+  replaceChildren(
+    ui.result,
+    el("div", { class: "card-head" }, el("h3", {}, `Heterogeneity by ${spec.group}`), exp.buttons),
+    el("div", { class: "table-scroll paper" }, sideBySideTable(models, { id: "het-table", controls: spec.controls })),
+    el(
+      "p",
+      { class: "table-note" },
+      "Column 1: one model with ",
+      spec.main_effect ? "the DID term and " : "",
+      `its interaction${res.interaction_terms.length > 1 ? "s" : ""} with ${spec.group} (${res.interaction_terms.join(", ")}; reference level ${res.reference_level}). `,
+      "Other columns: the DID estimated separately on each group's rows. Standard errors in parentheses. * p < 0.1, ** p < 0.05, *** p < 0.01.",
+    ),
+    notesBox("het-notes", res.diagnostics),
+    exp.status,
+    exp.box,
+  );
+  ui.result.hidden = false;
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    ui.group = el("select", { id: "het-group" });
+    ui.main = el("input", { type: "checkbox", id: "het-main", checked: true });
+    ui.run = el("button", { type: "button", class: "button primary", id: "het-run", onclick: run }, "Run heterogeneity");
+    ui.error = errorCard("het-error");
+    ui.result = el("div", { class: "card did-result", id: "het-result", hidden: true, "aria-live": "polite" });
+    const using = setupSummary(ctx, "het-setup");
+    replaceChildren(
+      root,
+      el("header", { class: "panel-head" }, el("h2", { id: "panel-heterogeneity-title" }, "Heterogeneity"), el("p", { class: "lede" }, "Does the effect differ across groups (e.g. eastern vs other provinces)? An interaction model and split-sample DIDs side by side.")),
+      el(
+        "div",
+        { class: "card" },
+        using.line,
+        el(
+          "div",
+          { class: "did-inline" },
+          field("het-group", "Group column", ui.group),
+          el("label", { class: "check did-check", for: "het-main" }, ui.main, "Keep the DID main effect in the interaction model"),
+          el("div", { class: "did-inline-action" }, ui.run),
+        ),
+      ),
+      ui.error.root,
+      ui.result,
+    );
+    ctx.on("dataset", (d) => {
+      last = null;
+      ui.result.hidden = true;
+      fillGroups(d);
+    });
+    ctx.on("did-setup", () => ctx.dataset && fillGroups(ctx.dataset));
+    if (ctx.dataset) fillGroups(ctx.dataset);
+  },
+};

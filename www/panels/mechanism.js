@@ -1,0 +1,128 @@
+// Mechanism panel: the three-step mediation regressions, Sobel test and a
+// bootstrap CI of the indirect effect.
+//   ctx.client.call("call", { fn: "mediation", handle, args: [{ ...didSpec, mediator, bootstrap, seed, format }] })
+import { el, replaceChildren, formatNumber } from "../dom.js";
+import { sideBySideTable, exportBox, formatP } from "../regtable.js";
+import { currentSetup, didSpec, setupSummary, errorCard, notesBox, numberField, field, option, numericColumns } from "../did-spec.js";
+
+let ctx;
+const ui = {};
+let last = null;
+let runSeq = 0;
+
+function fillMediators(d) {
+  const keep = ui.mediator.value;
+  const setup = d ? currentSetup(ctx) : {};
+  const skip = new Set([setup.y, setup.unit, setup.time, setup.start, setup.indicator, setup.treat, setup.post]);
+  const names = numericColumns(d).filter((n) => !skip.has(n));
+  const choice = keep && names.includes(keep) ? keep : ["IL", "INN"].find((n) => names.includes(n)) || "";
+  replaceChildren(ui.mediator, option("", "— choose —"), names.map((n) => option(n, n, n === choice)));
+}
+
+async function run() {
+  const d = ctx.dataset;
+  ui.error.clear();
+  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  let spec;
+  try {
+    if (!ui.mediator.value) throw new Error("Choose the mediator (the channel variable, e.g. IL).");
+    const reps = Number(ui.reps.value);
+    const seed = Number(ui.seed.value);
+    if (!Number.isInteger(reps) || reps < 0) throw new Error("Bootstrap replications must be a whole number ≥ 0.");
+    if (!Number.isInteger(seed) || seed < 0) throw new Error("The seed must be a whole number ≥ 0.");
+    spec = { ...didSpec(currentSetup(ctx)), mediator: ui.mediator.value, bootstrap: reps, seed, format: "markdown" };
+  } catch (e) {
+    return ui.error.show("Check the settings.", e.message);
+  }
+  const seq = ++runSeq;
+  ui.run.disabled = true;
+  ui.status.textContent = spec.bootstrap ? `Estimating (${spec.bootstrap} bootstrap replications)…` : "Estimating…";
+  ui.result.classList.add("is-stale");
+  try {
+    const res = await ctx.client.call("call", { fn: "mediation", handle: d.handle, args: [spec] });
+    if (seq !== runSeq) return;
+    last = { res, spec };
+    render();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    ui.error.show("The mechanism analysis could not be run.", e.message);
+    ui.result.hidden = true;
+  } finally {
+    if (seq === runSeq) {
+      ui.run.disabled = false;
+      ui.status.textContent = "";
+      ui.result.classList.remove("is-stale");
+    }
+  }
+}
+
+function stat(label, key, value, text) {
+  return [el("dt", {}, label), el("dd", { dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
+}
+
+function render() {
+  const { res, spec } = last;
+  const names = ["(1) " + res.steps[0].depvar, "(2) " + res.steps[1].depvar, "(3) " + res.steps[2].depvar];
+  const exp = exportBox({
+    idPrefix: "med",
+    basename: "mechanism",
+    getText: async (format) => (format === spec.format ? res.table : (await ctx.client.call("call", { fn: "mediation", handle: ctx.dataset.handle, args: [{ ...spec, format }] })).table),
+    onError: (e) => ui.error.show("The table could not be exported.", e.message),
+  });
+  const s = res.sobel;
+  const ind = res.indirect;
+  const level = Math.round((ind.conf_level ?? 0.95) * 100);
+  replaceChildren(
+    ui.result,
+    el("div", { class: "card-head" }, el("h3", {}, `Mechanism: ${spec.mediator}`), exp.buttons),
+    el("div", { class: "table-scroll paper" }, sideBySideTable(res.steps.map((fit, i) => ({ fit, name: names[i] })), { id: "med-table", controls: spec.controls })),
+    el("p", { class: "table-note" }, `(1) outcome on ${res.term}; (2) mediator on ${res.term}; (3) outcome on ${res.term} and the mediator. Standard errors in parentheses. * p < 0.1, ** p < 0.05, *** p < 0.01.`),
+    el(
+      "dl",
+      { class: "facts did-facts", id: "med-stats" },
+      stat("Indirect effect a·b", "indirect", ind.estimate),
+      stat(`Bootstrap ${level}% CI`, "conf_low", ind.conf_low, ind.reps ? `[${formatNumber(ind.conf_low, 4)}, ${formatNumber(ind.conf_high, 4)}] (${ind.reps} draws)` : "not computed"),
+      stat("CI high", "conf_high", ind.conf_high),
+      stat("Sobel z", "sobel_z", s.z, formatNumber(s.z, 3)),
+      stat("Sobel p", "sobel_p", s.p_value, formatP(s.p_value)),
+      stat("Total effect (1)", "total", res.total),
+      stat("Direct effect (3)", "direct", res.direct),
+      stat("Share mediated", "share_mediated", res.share_mediated, Number.isFinite(res.share_mediated) ? `${formatNumber(res.share_mediated * 100, 1)}%` : ""),
+    ),
+    el("p", { class: "table-note" }, "Sobel: z = a·b / √(a²·se_b² + b²·se_a²). Bootstrap: units resampled with replacement, percentile interval. Share mediated = a·b / total effect."),
+    notesBox("med-notes", res.diagnostics),
+    exp.status,
+    exp.box,
+  );
+  ui.result.hidden = false;
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    ui.mediator = el("select", { id: "med-mediator" });
+    const reps = numberField("med-reps", "Bootstrap replications", 1000, { min: 0, step: 1 });
+    const seed = numberField("med-seed", "Seed", 1, { min: 0, step: 1 });
+    ui.reps = reps.input;
+    ui.seed = seed.input;
+    ui.run = el("button", { type: "button", class: "button primary", id: "med-run", onclick: run }, "Run mechanism");
+    ui.status = el("span", { class: "muted small", role: "status" });
+    ui.error = errorCard("med-error");
+    ui.result = el("div", { class: "card did-result", id: "med-result", hidden: true, "aria-live": "polite" });
+    const using = setupSummary(ctx, "med-setup");
+    replaceChildren(
+      root,
+      el("header", { class: "panel-head" }, el("h2", { id: "panel-mechanism-title" }, "Mechanism"), el("p", { class: "lede" }, "Does the policy work through a channel? The three-step mediation regressions, the Sobel test and a bootstrap interval of the indirect effect.")),
+      el("div", { class: "card" }, using.line, el("div", { class: "did-inline" }, field("med-mediator", "Mediator", ui.mediator), reps.root, seed.root, el("div", { class: "did-inline-action" }, ui.run, ui.status))),
+      ui.error.root,
+      ui.result,
+    );
+    ctx.on("dataset", (d) => {
+      last = null;
+      ui.result.hidden = true;
+      fillMediators(d);
+    });
+    ctx.on("did-setup", () => ctx.dataset && fillMediators(ctx.dataset));
+    if (ctx.dataset) fillMediators(ctx.dataset);
+  },
+};

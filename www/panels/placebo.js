@@ -1,0 +1,193 @@
+// Placebo panel: permutation / random-timing / in-time placebo tests with the DID setup.
+//   ctx.client.call("placebo", { handle, spec: { ...didSpec, kind, reps, seed, shift } }, { onProgress })
+// (a dedicated worker op that hands quasi.placebo a progress callback and posts
+// { id, progress } messages). Cancel terminates the worker (ctx.client.cancel).
+import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.js";
+import { CancelledError } from "../client.js";
+import { chartFigure, releaseCharts } from "../charts.js";
+import { numCell, formatP, stars } from "../regtable.js";
+import { currentSetup, didSpec, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
+
+let ctx;
+const ui = {};
+let last = null;
+let runSeq = 0;
+
+function syncKind() {
+  const inTime = ui.kind.value === "in_time";
+  ui.repsWrap.hidden = inTime;
+  ui.seedWrap.hidden = inTime;
+  ui.shiftWrap.hidden = !inTime;
+}
+
+function setBusy(on) {
+  ui.run.disabled = on;
+  ui.cancel.hidden = !on;
+  ui.progressWrap.hidden = !on;
+  ui.result.classList.toggle("is-stale", on);
+}
+
+async function run() {
+  const d = ctx.dataset;
+  ui.error.clear();
+  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  let spec;
+  try {
+    spec = { ...didSpec(currentSetup(ctx)), kind: ui.kind.value };
+    if (spec.kind === "in_time") {
+      const shift = Number(ui.shift.value);
+      if (!Number.isInteger(shift) || shift < 1) throw new Error("The shift must be a whole number of periods ≥ 1.");
+      spec.shift = shift;
+    } else {
+      const reps = Number(ui.reps.value);
+      const seed = Number(ui.seed.value);
+      if (!Number.isInteger(reps) || reps < 1) throw new Error("Replications must be a whole number ≥ 1.");
+      if (!Number.isInteger(seed) || seed < 0) throw new Error("The seed must be a whole number ≥ 0.");
+      spec.reps = reps;
+      spec.seed = seed;
+    }
+  } catch (e) {
+    return ui.error.show("Check the settings.", e.message);
+  }
+  const seq = ++runSeq;
+  setBusy(true);
+  ui.progress.value = 0;
+  ui.progressLabel.textContent = spec.kind === "in_time" ? "Estimating…" : `0 / ${spec.reps} replications`;
+  const t0 = performance.now();
+  try {
+    const res = await ctx.client.call(
+      "placebo",
+      { handle: d.handle, spec },
+      {
+        onProgress: (f) => {
+          if (seq !== runSeq) return;
+          ui.progress.value = f;
+          if (spec.reps) ui.progressLabel.textContent = `${Math.round(f * spec.reps)} / ${spec.reps} replications`;
+        },
+      },
+    );
+    if (seq !== runSeq) return;
+    last = { res, spec, ms: performance.now() - t0 };
+    render();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    if (e instanceof CancelledError) ui.error.show("Cancelled.", "The engine was restarted and the data reloaded.");
+    else ui.error.show("The placebo test could not be run.", e.message);
+  } finally {
+    if (seq === runSeq) setBusy(false);
+  }
+}
+
+function cancel() {
+  runSeq++;
+  setBusy(false);
+  ui.error.show("Cancelled.", "The engine was restarted and the data reloaded.");
+  ctx.client.cancel("Cancelled by the user");
+}
+
+const KIND_LABEL = { permute_units: "Permuted treated units", random_timing: "Random adoption timing", in_time: "In-time placebo" };
+
+function stat(label, key, value, text) {
+  return [el("dt", {}, label), el("dd", { dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
+}
+
+function render() {
+  const { res, spec, ms } = last;
+  releaseCharts(ui.result);
+  const parts = [el("div", { class: "card-head" }, el("h3", {}, KIND_LABEL[res.kind] ?? "Placebo"), el("span", { class: "muted small", id: "placebo-time" }, `${(ms / 1000).toFixed(2)} s`))];
+  if (res.kind === "in_time" && res.in_time) {
+    const t = res.in_time;
+    parts.push(
+      el(
+        "dl",
+        { class: "facts did-facts", id: "placebo-stats" },
+        stat("Actual estimate", "actual", res.actual),
+        stat(`Placebo estimate (adoption ${t.shift} earlier)`, "estimate", t.estimate, formatNumber(t.estimate, 4) + stars(t.p_value)),
+        stat("Std. error", "std_error", t.std_error),
+        stat("p", "p_value", t.p_value, formatP(t.p_value)),
+        stat("CI", "conf_low", t.conf_low, `[${formatNumber(t.conf_low, 4)}, ${formatNumber(t.conf_high, 4)}]`),
+        stat("Observations (pre-policy rows)", "nobs", t.nobs, String(t.nobs)),
+      ),
+      el("p", { class: "table-note" }, "A significant placebo estimate suggests pre-existing differences: the policy should have no effect before it started."),
+    );
+  } else {
+    const q = res.quantiles || {};
+    const qs = [
+      ["1%", q.p01],
+      ["5%", q.p05],
+      ["10%", q.p10],
+      ["50%", q.p50],
+      ["90%", q.p90],
+      ["95%", q.p95],
+      ["99%", q.p99],
+    ];
+    const qtable = el(
+      "table",
+      { class: "data-table paper-table", id: "placebo-quantiles" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Quantile"), qs.map(([l]) => el("th", { scope: "col", class: "num" }, l)))),
+      el("tbody", {}, el("tr", {}, el("th", { scope: "row" }, "Placebo estimate"), qs.map(([, v]) => numCell(v)))),
+    );
+    const note = res.enumerated
+      ? `Only ${formatNumber(res.n_possible ?? res.reps, 0, { integer: true })} distinct assignments exist (fewer than the ${formatNumber(spec.reps, 0, { integer: true })} replications asked for): all were enumerated, so the p-value is exact.`
+      : `${formatNumber(res.reps, 0, { integer: true })} draws, seed ${res.seed}${res.n_possible ? ` (out of ${formatNumber(res.n_possible, 0, { integer: true })} distinct assignments)` : ""}; reproducible for the same seed.`;
+    parts.push(
+      el(
+        "div",
+        { class: "es-layout" },
+        el("div", { id: "placebo-plot" }, res.svg ? chartFigure(res.svg, { filename: "placebo", caption: "Distribution of placebo DID estimates; the actual estimate is marked." }) : null),
+        el(
+          "div",
+          {},
+          el(
+            "dl",
+            { class: "facts did-facts", id: "placebo-stats" },
+            stat("Actual estimate", "actual", res.actual),
+            stat("Placebo mean", "mean", res.mean),
+            stat("Placebo SD", "sd", res.sd),
+            stat("Permutation p (two-sided)", "p_value", res.p_value, formatNumber(res.p_value, 4)),
+            stat("Draws", "reps", res.reps, formatNumber(res.reps, 0, { integer: true })),
+          ),
+          el("p", { class: "table-note", id: "placebo-note" }, note),
+          el("button", { type: "button", class: "button small", id: "placebo-download", onclick: () => downloadText("placebo_draws.csv", toCsv(["draw", "estimate"], res.draws.map((v, i) => [i + 1, v]))) }, "Download draws (CSV)"),
+        ),
+      ),
+      el("div", { class: "table-scroll paper" }, qtable),
+    );
+  }
+  parts.push(notesBox("placebo-notes", res.diagnostics));
+  replaceChildren(ui.result, parts);
+  ui.result.hidden = false;
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    ui.kind = el("select", { id: "placebo-kind", onchange: syncKind }, option("permute_units", "Permute treated units"), option("random_timing", "Random adoption timing"), option("in_time", "In-time (policy k periods earlier)"));
+    const reps = numberField("placebo-reps", "Replications", 500, { min: 1, step: 1 });
+    const seed = numberField("placebo-seed", "Seed", 1, { min: 0, step: 1 });
+    const shift = numberField("placebo-shift", "Shift (periods earlier)", 2, { min: 1, step: 1 });
+    Object.assign(ui, { reps: reps.input, seed: seed.input, shift: shift.input, repsWrap: reps.root, seedWrap: seed.root, shiftWrap: shift.root });
+    ui.run = el("button", { type: "button", class: "button primary", id: "placebo-run", onclick: run }, "Run placebo");
+    ui.cancel = el("button", { type: "button", class: "button danger", id: "placebo-cancel", hidden: true, onclick: cancel }, "Cancel");
+    ui.progress = el("progress", { id: "placebo-progress", max: "1", value: "0", "aria-label": "Placebo progress" });
+    ui.progressLabel = el("span", { class: "progress-label", id: "placebo-progress-label" });
+    ui.progressWrap = el("div", { class: "progress did-progress", hidden: true }, ui.progress, ui.progressLabel);
+    ui.error = errorCard("placebo-error");
+    ui.result = el("div", { class: "card did-result", id: "placebo-result", hidden: true, "aria-live": "polite" });
+    const using = setupSummary(ctx, "placebo-setup");
+    replaceChildren(
+      root,
+      el("header", { class: "panel-head" }, el("h2", { id: "panel-placebo-title" }, "Placebo"), el("p", { class: "lede" }, "Randomization inference: re-estimate the DID with fake treated units or fake adoption dates, and compare the actual estimate with the placebo distribution.")),
+      el(
+        "div",
+        { class: "card" },
+        using.line,
+        el("div", { class: "did-inline" }, field("placebo-kind", "Placebo", ui.kind), reps.root, seed.root, shift.root, el("div", { class: "did-inline-action" }, ui.run, ui.cancel)),
+        ui.progressWrap,
+      ),
+      ui.error.root,
+      ui.result,
+    );
+    syncKind();
+  },
+};

@@ -1,0 +1,174 @@
+// Robustness panel: the DID setup as baseline plus checked variations, each a
+// column of one table.
+//   ctx.client.call("call", { fn: "robustness", handle, args: [{ base: didSpec, checks: [
+//     { label, exclude_years: [2020] } | { label, exclude_units: ["Beijing"] } |
+//     { label, cluster: ["province"] } | { label, controls: [] } | { label, y: "lnHDQ2" } ] }] })
+// Exports: the result's table_latex / table_markdown / table_csv / table_html strings
+// (downloaded or copied as text, never parsed into the page).
+import { el, replaceChildren } from "../dom.js";
+import { sideBySideTable, exportBox } from "../regtable.js";
+import { currentSetup, didSpec, setupSummary, errorCard, notesBox, field, option, distinctValues, numericColumns } from "../did-spec.js";
+
+let ctx;
+const ui = {};
+let last = null;
+let runSeq = 0;
+let fillSeq = 0;
+
+const selected = (s) => [...s.selectedOptions].map((o) => o.value);
+
+async function fillChoices(d) {
+  const seq = ++fillSeq;
+  const setup = currentSetup(ctx);
+  const names = d.columns || [];
+  // alternative cluster and outcome
+  const clusterKeep = ui.cluster.value;
+  const clusterChoice = clusterKeep && names.includes(clusterKeep) ? clusterKeep : ["province", "region", setup.time].find((n) => n && names.includes(n) && n !== setup.unit) || "";
+  replaceChildren(ui.cluster, names.filter((n) => n !== setup.unit).map((n) => option(n, n, n === clusterChoice)));
+  const yKeep = ui.y.value;
+  replaceChildren(ui.y, option("", "— choose —"), numericColumns(d).filter((n) => n !== setup.y && n !== setup.unit && n !== setup.time).map((n) => option(n, n, n === yKeep)));
+  ui.noControls.disabled = !(setup.controls || []).length;
+  if (ui.noControls.disabled) ui.noControls.checked = false;
+  try {
+    const [years, units] = await Promise.all([setup.time ? distinctValues(ctx, setup.time) : [], setup.unit ? distinctValues(ctx, setup.unit) : []]);
+    if (seq !== fillSeq) return;
+    const yearsKeep = new Set(selected(ui.years));
+    const unitsKeep = new Set(selected(ui.units));
+    const defYear = years.includes(2020) ? "2020" : "";
+    replaceChildren(ui.years, years.map((v) => option(String(v), String(v), yearsKeep.size ? yearsKeep.has(String(v)) : String(v) === defYear)));
+    replaceChildren(ui.units, units.map((v) => option(String(v), String(v), unitsKeep.has(String(v)))));
+  } catch (e) {
+    if (seq === fillSeq) ui.error.show("Could not read the panel's years and units.", e.message);
+  }
+}
+
+function checks() {
+  const out = [];
+  if (ui.doYears.checked) {
+    const ys = selected(ui.years).map(Number);
+    if (!ys.length) throw new Error("“Exclude years” is ticked but no year is selected.");
+    out.push({ label: `Excl. ${ys.join(", ")}`, exclude_years: ys });
+  }
+  if (ui.doUnits.checked) {
+    const us = selected(ui.units);
+    if (!us.length) throw new Error("“Exclude units” is ticked but no unit is selected.");
+    out.push({ label: `Excl. ${us.length > 2 ? `${us.length} units` : us.join(", ")}`, exclude_units: us });
+  }
+  if (ui.doCluster.checked) {
+    if (!ui.cluster.value) throw new Error("Choose the alternative cluster column.");
+    out.push({ label: `Cluster: ${ui.cluster.value}`, cluster: [ui.cluster.value] });
+  }
+  if (ui.noControls.checked) out.push({ label: "No controls", controls: [] });
+  if (ui.doY.checked) {
+    if (!ui.y.value) throw new Error("Choose the alternative outcome.");
+    out.push({ label: `Outcome: ${ui.y.value}`, y: ui.y.value });
+  }
+  return out;
+}
+
+async function run() {
+  const d = ctx.dataset;
+  ui.error.clear();
+  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  let spec;
+  try {
+    spec = { base: didSpec(currentSetup(ctx)), checks: checks() };
+    if (!spec.checks.length) throw new Error("Tick at least one check to add a column next to the baseline.");
+  } catch (e) {
+    return ui.error.show("Check the settings.", e.message);
+  }
+  const seq = ++runSeq;
+  ui.run.disabled = true;
+  ui.result.classList.add("is-stale");
+  try {
+    const res = await ctx.client.call("call", { fn: "robustness", handle: d.handle, args: [spec] });
+    if (seq !== runSeq) return;
+    last = { res, spec };
+    render();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    ui.error.show("The robustness table could not be built.", e.message);
+    ui.result.hidden = true;
+  } finally {
+    if (seq === runSeq) {
+      ui.run.disabled = false;
+      ui.result.classList.remove("is-stale");
+    }
+  }
+}
+
+function render() {
+  const { res, spec } = last;
+  const key = { latex: "table_latex", markdown: "table_markdown", csv: "table_csv", html: "table_html" };
+  const exp = exportBox({ idPrefix: "rob", basename: "robustness", getText: (format) => res[key[format]] ?? "", onError: (e) => ui.error.show("The table could not be exported.", e.message) });
+  const controls = [...new Set([...(spec.base.controls || []), ...spec.checks.flatMap((c) => c.controls || [])])];
+  const notes = res.fits.flatMap((f) => (f.diagnostics || []).map((m) => `${f.label}: ${m}`));
+  replaceChildren(
+    ui.result,
+    el("div", { class: "card-head" }, el("h3", {}, "Robustness"), exp.buttons),
+    el("div", { class: "table-scroll paper" }, sideBySideTable(res.fits.map((f) => ({ fit: f.model, name: f.label })), { id: "rob-table", controls })),
+    el("p", { class: "table-note" }, "Each column re-estimates the DID of the baseline with one change. Standard errors in parentheses. * p < 0.1, ** p < 0.05, *** p < 0.01."),
+    notesBox("rob-notes", notes),
+    exp.status,
+    exp.box,
+  );
+  ui.result.hidden = false;
+}
+
+function check(id, label, control) {
+  return el("div", { class: "rob-check" }, el("label", { class: "check", for: id }, control, label));
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    ui.doYears = el("input", { type: "checkbox", id: "rob-do-years", checked: true });
+    ui.years = el("select", { id: "rob-years", multiple: true, size: 6, "aria-label": "Years to exclude" });
+    ui.doUnits = el("input", { type: "checkbox", id: "rob-do-units" });
+    ui.units = el("select", { id: "rob-units", multiple: true, size: 6, "aria-label": "Units to exclude" });
+    ui.doCluster = el("input", { type: "checkbox", id: "rob-do-cluster", checked: true });
+    ui.cluster = el("select", { id: "rob-cluster", "aria-label": "Alternative cluster column" });
+    ui.noControls = el("input", { type: "checkbox", id: "rob-no-controls", checked: true });
+    ui.doY = el("input", { type: "checkbox", id: "rob-do-y" });
+    ui.y = el("select", { id: "rob-y", "aria-label": "Alternative outcome" });
+    ui.run = el("button", { type: "button", class: "button primary", id: "rob-run", onclick: run }, "Build robustness table");
+    ui.error = errorCard("rob-error");
+    ui.result = el("div", { class: "card did-result", id: "rob-result", hidden: true, "aria-live": "polite" });
+    const using = setupSummary(ctx, "rob-setup");
+    replaceChildren(
+      root,
+      el("header", { class: "panel-head" }, el("h2", { id: "panel-robustness-title" }, "Robustness"), el("p", { class: "lede" }, "The baseline DID and its variations — excluded years or units, another cluster level, no controls, another outcome — as the columns of one table.")),
+      el(
+        "div",
+        { class: "card" },
+        using.line,
+        el(
+          "div",
+          { class: "rob-grid" },
+          el("div", {}, check("rob-do-years", "Exclude years", ui.doYears), ui.years),
+          el("div", {}, check("rob-do-units", "Exclude units", ui.doUnits), ui.units),
+          el(
+            "div",
+            {},
+            check("rob-do-cluster", "Alternative cluster level", ui.doCluster),
+            ui.cluster,
+            check("rob-no-controls", "Without controls", ui.noControls),
+            check("rob-do-y", "Alternative outcome", ui.doY),
+            ui.y,
+          ),
+        ),
+        el("p", { class: "muted small" }, "Hold Ctrl/⌘ to select several years or units."),
+        el("div", { class: "reg-actions" }, ui.run),
+      ),
+      ui.error.root,
+      ui.result,
+    );
+    ctx.on("dataset", (d) => {
+      last = null;
+      ui.result.hidden = true;
+      fillChoices(d);
+    });
+    ctx.on("did-setup", () => ctx.dataset && fillChoices(ctx.dataset));
+    if (ctx.dataset) fillChoices(ctx.dataset);
+  },
+};
