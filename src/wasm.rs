@@ -368,3 +368,13 @@ pub fn robustness(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: did::RobustnessSpec = from_js_required(spec, "robustness")?;
     to_js(&did::robustness(&ds.inner, &spec).map_err(js_error)?)
 }
+
+/// PSM-DID: match on pre-treatment covariates (pooled or period by period), then the DID on
+/// the matched sample next to the full-sample DID:
+/// `{ unit, time, y, start | treat+post | indicator, covariates, controls, match: { method, k, caliper, … },
+/// by_year, baseline, sample, fe, vcov, conf_level, format }`.
+#[wasm_bindgen(js_name = psmDid)]
+pub fn psm_did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: crate::estimators::psm_did::PsmDidSpec = from_js_required(spec, "psmDid")?;
+    to_js(&crate::estimators::psm_did::psm_did(&ds.inner, &spec).map_err(js_error)?)
+}

@@ -4,3 +4,4 @@ pub mod did;
 pub mod feols;
 pub mod index;
 pub mod psm;
+pub mod psm_did;

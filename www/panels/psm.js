@@ -9,6 +9,7 @@
 //   { fn: "psm", handle, args: [spec] }                 → PsmResult
 //   { fn: "psmDensitySvg", args: [{ density }, title] }  → SVG text (free function)
 //   { fn: "psmCompare", handle, args: [[spec, …]] }      → { table: { rows }, csv, markdown }
+//   { fn: "psmDid", handle, args: [spec] }               → PsmDidResult (PSM-DID section)
 import { el, replaceChildren, renderTable, downloadText, toCsv, formatNumber } from "../dom.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 import { SAMPLES } from "../sample-data.js";
@@ -78,7 +79,7 @@ function guessOutcome(cols, treatment) {
 
 function buildDataControls(d) {
   const cols = columnsInfo(d);
-  const preset = d.sample?.psm || (d.sample?.key && SAMPLES[d.sample.key]?.psm) || null;
+  const preset = d.sample?.psm || (d.sample?.key && SAMPLES[d.sample.key]?.psm) || (d.sample?.key && PSMDID_PRESETS[d.sample.key]?.psm) || null;
   const names = new Set(cols.map((c) => c.name));
   const treatment = preset && names.has(preset.treatment) ? preset.treatment : guessTreatment(cols);
   const outcome = preset && names.has(preset.outcome) ? preset.outcome : guessOutcome(cols, treatment);
@@ -229,6 +230,7 @@ function setBusy(on, message = "") {
   busy = on;
   ui.run.disabled = on || !ctx.dataset;
   ui.compare.disabled = on || !ctx.dataset;
+  if (ui.didRun) ui.didRun.disabled = on || !ctx.dataset;
   ui.cancel.hidden = !on;
   ui.status.textContent = message;
   ui.results.classList.toggle("is-stale", on);
@@ -635,6 +637,235 @@ function downloadPropensity() {
   downloadText(`${baseName(last.dataset)}_psm_propensity.csv`, csv);
 }
 
+
+// ---------------------------------------------------------------- PSM-DID
+
+// Default PSM-DID specifications of the bundled panels (the PSM form's covariates are shared).
+const PSMDID_PRESETS = {
+  jjj: {
+    unit: "city",
+    time: "year",
+    y: "lnHDQ",
+    start: "ftz_year",
+    psm: { treatment: "FTZ", covariates: ["pgdp", "fdi", "urba"], outcome: "lnHDQ" },
+  },
+};
+
+let lastDid = null; // { res, spec, dataset }
+
+function guessUnit(cols) {
+  return cols.find((c) => /^(unit|id|city|province|county|firm|country|region)$/i.test(c.name))?.name ?? cols.find((c) => c.kind === "text")?.name ?? cols[0]?.name;
+}
+function guessTime(cols) {
+  return cols.find((c) => /^(year|time|period|t|date)$/i.test(c.name))?.name ?? cols.find((c) => c.kind === "integer")?.name ?? cols[0]?.name;
+}
+function guessStart(cols) {
+  return cols.find((c) => /(_year|start|adopt|first_treat|gvar|cohort)/i.test(c.name) && isNumericKind(c.kind))?.name ?? "";
+}
+
+function buildDidControls(d) {
+  const cols = columnsInfo(d);
+  const names = new Set(cols.map((c) => c.name));
+  const preset = (d.sample?.key && PSMDID_PRESETS[d.sample.key]) || {};
+  const pick = (v, guess) => (v && names.has(v) ? v : guess);
+  const numeric = cols.filter((c) => isNumericKind(c.kind));
+  const opts = (list, chosen) => list.map((c) => el("option", { value: c.name, selected: c.name === chosen }, c.name));
+  const unit = pick(preset.unit ?? d.sample?.unit, guessUnit(cols));
+  const time = pick(preset.time ?? d.sample?.time, guessTime(cols));
+  replaceChildren(ui.didUnit, opts(cols, unit));
+  replaceChildren(ui.didTime, opts(numeric, time));
+  replaceChildren(ui.didY, opts(numeric, pick(preset.y, guessOutcome(cols, ""))));
+  replaceChildren(ui.didStart, opts(numeric, pick(preset.start, guessStart(cols))));
+  lastDid = null;
+  replaceChildren(ui.didResult);
+  ui.didError.hidden = true;
+}
+
+/** The quasi.psmDid spec: the PSM-DID fields plus the PSM form's covariates and matching options. */
+function buildDidSpec() {
+  const { spec: m, covariates } = buildSpec();
+  const spec = {
+    unit: ui.didUnit.value,
+    time: ui.didTime.value,
+    y: ui.didY.value,
+    start: ui.didStart.value,
+    covariates,
+    by_year: ui.didByYear.checked,
+    baseline: ui.didBaseline.value,
+    sample: ui.didSample.value,
+    match: {},
+  };
+  if (!spec.unit || !spec.time || !spec.y || !spec.start) throw new Error("PSM-DID: choose the unit, time, outcome and adoption-year columns.");
+  if (new Set([spec.unit, spec.time, spec.y, spec.start]).size < 4) throw new Error("PSM-DID: the unit, time, outcome and adoption-year columns must differ.");
+  const covs = covariates.filter((c) => ![spec.unit, spec.time, spec.y, spec.start].includes(c));
+  if (!covs.length) throw new Error("PSM-DID: choose at least one matching covariate (in the propensity-model covariates above).");
+  spec.covariates = covs;
+  for (const k of ["model", "method", "k", "replace", "ties", "order", "match_on", "caliper", "caliper_scale", "kernel", "bandwidth", "common_support", "seed"]) {
+    if (m[k] !== undefined) spec.match[k] = m[k];
+  }
+  return spec;
+}
+
+function showDidError(message) {
+  replaceChildren(ui.didError, el("p", { class: "error", role: "alert", id: "psmdid-error-message" }, message));
+  ui.didError.hidden = false;
+}
+
+async function runDid() {
+  const d = ctx.dataset;
+  if (!d || busy) return;
+  let spec;
+  try {
+    spec = buildDidSpec();
+  } catch (e) {
+    showDidError(e.message);
+    return;
+  }
+  ui.didError.hidden = true;
+  const seq = ++runSeq;
+  setBusy(true, "Matching, then DID…");
+  ui.didRun.disabled = true;
+  try {
+    const res = await ctx.client.call("call", { fn: "psmDid", handle: d.handle, args: [spec] });
+    if (seq !== runSeq || ctx.dataset !== d) return;
+    lastDid = { res, spec, dataset: d };
+    renderDid();
+  } catch (e) {
+    if (seq !== runSeq) return;
+    showDidError(e instanceof CancelledError ? "Cancelled." : `PSM-DID failed: ${e.message}`);
+  } finally {
+    if (seq === runSeq) setBusy(false);
+    ui.didRun.disabled = busy || !ctx.dataset;
+  }
+}
+
+function didCell(key, value, decimals = 3, extra = "") {
+  return el(
+    "td",
+    { class: "num", dataset: { key, value: finite(value) ? String(value) : "" } },
+    finite(value) ? formatNumber(value, decimals) + extra : "—",
+  );
+}
+
+function renderDid() {
+  const { res, spec } = lastDid;
+  const cols = [
+    ["full", res.full],
+    ["matched", res.matched],
+  ];
+  const row = (label, f) => el("tr", {}, el("th", { scope: "row" }, label), cols.map(([k, r]) => f(k, r)));
+  const main = el(
+    "table",
+    { class: "data-table reg-table psmdid-table", id: "psmdid-table" },
+    el("caption", {}, `DID of ${spec.y} on the full and the matched sample`),
+    el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", { scope: "col" }, "(1) Full sample"), el("th", { scope: "col" }, "(2) PSM-DID"))),
+    el(
+      "tbody",
+      {},
+      row(res.full.term, (k, r) => didCell(`${k}-estimate`, r.estimate, 3, stars(r.p_value))),
+      row("", (k, r) => el("td", { class: "num se", dataset: { key: `${k}-std_error`, value: String(r.std_error) } }, `(${formatNumber(r.std_error, 3)})`)),
+      row("Observations", (k, r) => didCell(`${k}-nobs`, r.nobs, 0)),
+      row("R²", (k, r) => didCell(`${k}-r2`, r.r2)),
+      row("Within R²", (k, r) => didCell(`${k}-r2_within`, r.r2_within)),
+      row("Unit and time FE", () => el("td", { class: "num" }, "Yes")),
+      row("Weights", (k) => el("td", { class: "num" }, k === "full" ? "—" : spec.sample === "weights" ? "matching" : "none")),
+    ),
+  );
+  const m = res.matching;
+  const unitWord = m.by_year ? "unit-years" : "units";
+  const summary = renderTable(
+    [`Matching (${m.by_year ? "period by period" : "pooled, on pre-treatment means"})`, { label: "Count", numeric: true, integer: true }],
+    [
+      [`Treated ${unitWord}`, m.n_treated],
+      [`Control ${unitWord}`, m.n_control],
+      ["Treated matched", m.n_treated_matched],
+      ["Treated dropped", m.n_treated_dropped],
+      ["Controls used", m.n_control_used],
+      ["Units excluded (no pre-period / missing covariates)", m.n_units_excluded],
+      ["Rows in the matched sample", m.n_rows_matched],
+    ],
+    { decimals: 0 },
+  );
+  summary.id = "psmdid-summary";
+  const parts = [main, el("p", { class: "muted small" }, "Standard errors clustered by unit in parentheses. * p<0.1, ** p<0.05, *** p<0.01."), summary];
+  if (m.by_year && m.per_year?.length) {
+    const t = renderTable(
+      ["Year", ...["Treated", "Controls", "Matched", "Dropped", "Controls used"].map((label) => ({ label, numeric: true, integer: true }))],
+      m.per_year.map((y) => [String(y.year), y.n_treated, y.n_control, y.n_matched, y.n_dropped, y.n_control_used]),
+      { decimals: 0 },
+    );
+    t.id = "psmdid-per-year";
+    parts.push(t);
+  }
+  if (!m.by_year && m.units?.length) {
+    const t = renderTable(
+      ["Unit", "Group", { label: "Score", numeric: true }, { label: "Weight", numeric: true }],
+      m.units.map((u) => [u.unit, u.treated ? "treated" : "control", u.score, u.weight]),
+      { decimals: 3 },
+    );
+    t.id = "psmdid-units";
+    parts.push(el("details", {}, el("summary", {}, "Units, scores and matching weights"), t));
+  }
+  if (m.balance?.rows?.length) {
+    const t = renderTable(
+      ["Covariate", { label: "% bias before", numeric: true }, { label: "% bias after", numeric: true }, { label: "% reduction", numeric: true }],
+      m.balance.rows.map((b) => [b.variable, b.bias_before, b.bias_after, b.bias_reduction]),
+      { decimals: 1 },
+    );
+    t.id = "psmdid-balance";
+    parts.push(el("details", {}, el("summary", {}, "Balance of the matching covariates"), t));
+  }
+  const diags = (res.diagnostics || []).map(String);
+  if (diags.length) parts.push(el("div", { class: "warning", role: "note", id: "psmdid-diagnostics" }, el("ul", {}, diags.map((x) => el("li", {}, x)))));
+  parts.push(
+    el(
+      "div",
+      { class: "psm-card-actions" },
+      el("button", { type: "button", class: "button", id: "psmdid-md", onclick: () => downloadText(`${baseName(lastDid.dataset)}_psm_did.md`, lastDid.res.table, "text/markdown;charset=utf-8") }, "Download table (Markdown)"),
+    ),
+  );
+  replaceChildren(ui.didResult, parts);
+}
+
+function buildDidCard() {
+  ui.didUnit = el("select", { id: "psmdid-unit" });
+  ui.didTime = el("select", { id: "psmdid-time" });
+  ui.didY = el("select", { id: "psmdid-y" });
+  ui.didStart = el("select", { id: "psmdid-start" });
+  ui.didByYear = el("input", { type: "checkbox", id: "psmdid-by-year" });
+  ui.didBaseline = select("psmdid-baseline", [["pre_mean", "Mean over pre-treatment years", true], ["first_year", "First year of the panel"]]);
+  ui.didSample = select("psmdid-sample", [["weights", "Matched units, with matching weights", true], ["common_support", "Matched units, unweighted"]]);
+  ui.didRun = el("button", { type: "button", class: "button primary", id: "psmdid-run", onclick: runDid }, "Run PSM-DID");
+  ui.didError = el("div", { class: "psm-error", id: "psmdid-error", hidden: true });
+  ui.didResult = el("div", { id: "psmdid-result", "aria-live": "polite" });
+  const form = el(
+    "div",
+    { class: "psmdid-form" },
+    field("psmdid-unit", "Unit", ui.didUnit),
+    field("psmdid-time", "Time", ui.didTime),
+    field("psmdid-y", "Outcome", ui.didY),
+    field("psmdid-start", "Adoption year (blank/0 = never)", ui.didStart),
+    field("psmdid-baseline", "Pooled matching on", ui.didBaseline),
+    field("psmdid-sample", "DID sample", ui.didSample),
+    el("label", { class: "check" }, ui.didByYear, " Match year by year"),
+    el("div", { class: "psm-actions" }, ui.didRun),
+  );
+  const card = el(
+    "details",
+    { class: "card psmdid-card", id: "psmdid-card", open: true },
+    el("summary", {}, el("h3", { class: "psmdid-title" }, "PSM-DID: match on pre-treatment covariates, then DID")),
+    el(
+      "p",
+      { class: "muted small" },
+      "Treated (ever-adopting) units are matched to never-treated units on the covariates and with the matching options of the form on the left; the two-way fixed-effects DID is then run on the full and on the matched sample (clustered by unit).",
+    ),
+    form,
+    ui.didError,
+    ui.didResult,
+  );
+  return card;
+}
+
 // ---------------------------------------------------------------- events
 
 function onDataset(d) {
@@ -644,6 +875,7 @@ function onDataset(d) {
   const keep = d.restored && ui.formFor === d.name;
   if (!keep) {
     buildDataControls(d);
+    buildDidControls(d);
     ui.formFor = d.name;
     last = null;
     lastCompare = null;
@@ -822,7 +1054,8 @@ export default {
       card("psm-density-card", "Propensity-score densities", null, ui.density),
       card("psm-propensity-card", "Propensity model", el("button", { type: "button", class: "button", id: "psm-propensity-csv", onclick: downloadPropensity }, "Download CSV"), ui.propensity),
     );
-    ui.results = el("div", { class: "psm-results", id: "psm-results", "aria-live": "polite" }, ui.error, ui.placeholder, ui.compareCard, ui.resultBody);
+    ui.didCard = buildDidCard();
+    ui.results = el("div", { class: "psm-results", id: "psm-results", "aria-live": "polite" }, ui.error, ui.placeholder, ui.compareCard, ui.resultBody, ui.didCard);
     ui.empty = el(
       "div",
       { class: "muted empty" },
