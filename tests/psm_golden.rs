@@ -6,21 +6,19 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "support/psm.rs"]
-mod support;
-
 use quasi::estimators::psm::{
     compare_methods, density_svg, psm, CaliperScale, Estimand, Kernel, Link, MatchOn, Method, PsmSpec, SeKind,
 };
+use quasi::data::read_bytes;
 use quasi::{Column, Dataset, ErrorKind};
 use serde_json::Value;
 
-const CSV: &str = include_str!("fixtures/lalonde.csv");
+const CSV: &[u8] = include_bytes!("fixtures/lalonde.csv");
 const EXPECTED: &str = include_str!("fixtures/lalonde_psm.json");
 const FORMULA: &str = "treat ~ age + educ + race + married + nodegree + re74 + re75";
 
 fn lalonde() -> Dataset {
-    support::read_csv(CSV)
+    read_bytes(CSV, &Default::default()).expect("fixture loads").dataset
 }
 
 fn expected() -> Value {
