@@ -5,9 +5,11 @@
 //! covariate balance before and after matching and the score densities.
 //!
 //! ## Propensity score
-//! `treat ~ x1 + x2 + …` (treatment coded 0/1, intercept always included,
+//! `treat ~ x1 + x2 + …` in the crate's fixest syntax (`I(age^2)`,
+//! `log(re74 + 1)`, `i(race)`, `factor(x)`, `a:b`, `a*b`; see the private `design` module),
+//! treatment coded 0/1, intercept always included, no fixed-effect part; bare
 //! text columns expanded to dummies for every level but the first in sorted
-//! order, named `column` + `level` as R does, e.g. `racehispan`). Rows with a
+//! order, named `column` + `level` as R does, e.g. `racehispan`. Rows with a
 //! missing treatment, covariate or outcome are dropped (counted in the
 //! diagnostics; their `scores` are NaN). Logit or probit by Newton–Raphson
 //! with step-halving ([`propensity`] module docs); coefficients with SEs from
@@ -528,6 +530,7 @@ fn resample(d: &Design, rng: &mut ChaCha8Rng) -> Design {
         treat: idx.iter().map(|&i| d.treat[i]).collect(),
         names: d.names.clone(),
         term_of: d.term_of.clone(),
+        removed: d.removed.clone(),
         x,
         p: d.p,
         y: d.y.as_ref().map(|y| idx.iter().map(|&i| y[i]).collect()),
@@ -579,8 +582,8 @@ fn short(v: f64) -> String {
 /// Propensity score matching: see the module documentation.
 pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     validate(spec)?;
-    let f = design::parse_formula(&spec.formula)?;
-    let d = design::build_design(ds, &f, spec.outcome.as_deref())?;
+    let (f, treat_name) = design::parse_formula(&spec.formula)?;
+    let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
     let mut diagnostics = Vec::new();
     if d.n_missing > 0 {
         diagnostics.push(format!(
@@ -589,19 +592,20 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
             ds.nrows()
         ));
     }
+    diagnostics.extend(d.removed.iter().cloned());
     let n = d.n();
     let n_treated = d.treat.iter().filter(|&&t| t).count();
     let n_control = n - n_treated;
     if n_treated == 0 {
         return Err(Error::insufficient(format!(
             "no treated units: `{}` is 0 in every usable row",
-            f.lhs
+            treat_name
         )));
     }
     if n_control == 0 {
         return Err(Error::insufficient(format!(
             "no control units: `{}` is 1 in every usable row",
-            f.lhs
+            treat_name
         )));
     }
     let core = run_core(&d, spec)?;
@@ -1040,6 +1044,7 @@ mod tests {
             p: 1,
             y: Some(vec![10.0, 8.0, 4.0, 5.0, 0.0]),
             n_missing: 0,
+            removed: Vec::new(),
         };
         let v = vec![0.5, 0.7, 0.45, 0.72, 0.1];
         let cfg = MatchConfig {
