@@ -791,6 +791,25 @@ pub fn density_plot(series: &[Series], opts: &ChartOptions) -> String {
     lines_plot(series, opts, "Value", "Density", true)
 }
 
+/// Places charts of this module (each `panel_w` × `panel_h` px, e.g. drawn with the same
+/// [`ChartOptions`] size) side by side in one SVG, under an optional bold `title`.
+pub fn side_by_side(panels: &[String], panel_w: f64, panel_h: f64, title: &str, font_size: f64) -> String {
+    let fs = if font_size.is_finite() { font_size.clamp(6.0, 48.0) } else { 12.0 };
+    let top = if title.trim().is_empty() { 0.0 } else { fs * 2.4 };
+    let opts = ChartOptions {
+        width: panel_w * panels.len().max(1) as f64,
+        height: panel_h + top,
+        font_size: fs,
+        title: title.to_string(),
+        ..ChartOptions::default()
+    };
+    let mut svg = Svg::new(&opts);
+    for (k, p) in panels.iter().enumerate() {
+        let _ = write!(svg.out, r#"<g transform="translate({},{})">{p}</g>"#, c(k as f64 * panel_w), c(top));
+    }
+    svg.finish()
+}
+
 /// Lines over time (e.g. an index per unit) with a legend; long legends are cut to
 /// `max_legend` entries ("… and N more") and long labels to 24 characters.
 pub fn line_chart(series: &[Series], opts: &ChartOptions) -> String {
@@ -870,6 +889,18 @@ pub fn bar_chart(labels: &[String], values: &[f64], opts: &ChartOptions) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_by_side_places_panels() {
+        let o = ChartOptions { width: 200.0, height: 150.0, ..ChartOptions::default() };
+        let a = bar_chart(&["a".into()], &[1.0], &o);
+        let s = side_by_side(&[a.clone(), a], 200.0, 150.0, "T & <u>", 12.0);
+        assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
+        assert!(s.contains(r#"width="400" height="178.8""#), "{}", &s[..200]);
+        assert!(s.contains(r#"<g transform="translate(200,28.8)"><svg"#));
+        assert!(s.contains("T &amp; &lt;u&gt;"));
+        assert_eq!(s.matches("<svg").count(), 3);
+    }
 
     #[test]
     fn nice_numbers() {
