@@ -21,6 +21,7 @@
 
 use super::dataset::{ColumnData, ColumnKind, Dataset, Factor};
 use crate::error::{Error, Result};
+use crate::report::escape::csv_field;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -219,14 +220,6 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
         }
     }
     Ok(Describe { rows, by: by.map(str::to_string), diagnostics })
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn num(v: f64) -> String {

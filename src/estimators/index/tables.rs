@@ -5,15 +5,8 @@
 use super::{IndexResult, WeightedIndex};
 use crate::data::{Dataset, Factor};
 use crate::error::{Error, Result};
+use crate::report::escape::csv_field;
 use serde::Serialize;
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
 
 fn num_csv(x: f64) -> String {
     if x.is_nan() {

@@ -23,6 +23,7 @@
 //! index) and Rubin's R (the ratio of its treated to control variance).
 
 use super::design::Design;
+use crate::report::escape::{csv_field, md_cell};
 use super::propensity::fit_binary;
 use super::Link;
 use crate::inference::dist::{chi2_sf, t_pvalue_two_sided};
@@ -225,18 +226,6 @@ fn fmt(v: f64, digits: usize) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 impl BalanceTable {
     const HEADER: [&'static str; 14] = [
         "variable",
@@ -327,27 +316,14 @@ impl BalanceTable {
             s.push_str(&format!("|  | M | {} | {} | {} | {} | {} | {} | {} |\n", c[3], c[4], c[6], c[7], c[10], c[11], c[13]));
         }
         s.push_str("\n| Sample | Ps R2 | LR chi2 | p>chi2 | MeanBias | MedBias | B | R |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        let o = &self.overall;
-        s.push_str(&format!(
-            "| Unmatched | {} | {} | {} | {} | {} | {} | {} |\n",
-            fmt(o.pseudo_r2_before, 3),
-            fmt(o.lr_chi2_before, 2),
-            fmt(o.p_chi2_before, 3),
-            fmt(o.mean_bias_before, 1),
-            fmt(o.median_bias_before, 1),
-            fmt(o.rubin_b_before, 1),
-            fmt(o.rubin_r_before, 2)
-        ));
-        s.push_str(&format!(
-            "| Matched | {} | {} | {} | {} | {} | {} | {} |\n",
-            fmt(o.pseudo_r2_after, 3),
-            fmt(o.lr_chi2_after, 2),
-            fmt(o.p_chi2_after, 3),
-            fmt(o.mean_bias_after, 1),
-            fmt(o.median_bias_after, 1),
-            fmt(o.rubin_b_after, 1),
-            fmt(o.rubin_r_after, 2)
-        ));
+        // digits per column of overall_rows(): Ps R2, LR chi2, p, MeanBias, MedBias, B, R
+        const DIGITS: [usize; 7] = [3, 2, 3, 1, 1, 1, 2];
+        let overall = self.overall_rows();
+        for (label, after) in [("Unmatched", false), ("Matched", true)] {
+            let cells: Vec<String> =
+                overall.iter().zip(DIGITS).map(|(&(_, b, a), d)| fmt(if after { a } else { b }, d)).collect();
+            s.push_str(&format!("| {label} | {} |\n", cells.join(" | ")));
+        }
         s
     }
 }

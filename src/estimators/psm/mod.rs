@@ -88,6 +88,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::inference::dist::{norm_cdf, norm_quantile};
 use design::Design;
+use crate::report::escape::{csv_field, md_cell};
 use matching::{match_units, MatchConfig, MatchSet};
 use propensity::{fit_binary, BinaryFit};
 use rand::{Rng, SeedableRng};
@@ -815,7 +816,7 @@ impl PsmResult {
         for c in &self.propensity.coefficients {
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
-                c.term.replace('|', "\\|"),
+                md_cell(&c.term),
                 num(c.estimate, 6),
                 num(c.std_error, 6),
                 num(c.statistic, 2),
@@ -957,7 +958,7 @@ impl ComparisonTable {
             "method,estimate,std_error,se_kind,statistic,p_value,conf_low,conf_high,n_treated_matched,n_treated_dropped,n_control_used,mean_bias_after\n",
         );
         for r in &self.rows {
-            let label = if r.label.contains([',', '"']) { format!("\"{}\"", r.label.replace('"', "\"\"")) } else { r.label.clone() };
+            let label = csv_field(&r.label);
             s.push_str(&format!(
                 "{label},{},{},{},{},{},{},{},{},{},{},{}\n",
                 num(r.estimate, 10),
@@ -980,7 +981,7 @@ impl ComparisonTable {
     pub fn to_markdown(&self) -> String {
         let mut s = String::from("| |");
         for r in &self.rows {
-            s.push_str(&format!(" {} |", r.label.replace('|', "\\|")));
+            s.push_str(&format!(" {} |", md_cell(&r.label)));
         }
         s.push_str("\n|---|");
         s.push_str(&"---:|".repeat(self.rows.len()));
