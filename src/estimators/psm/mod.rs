@@ -1048,20 +1048,7 @@ mod tests {
             removed: Vec::new(),
         };
         let v = vec![0.5, 0.7, 0.45, 0.72, 0.1];
-        let cfg = MatchConfig {
-            method: Method::Nearest,
-            k: 1,
-            replace: true,
-            ties: true,
-            caliper: None,
-            center: 0.0,
-            scale: 1.0,
-            tol: 1e-9,
-            order: Order::Descending,
-            kernel: Kernel::Epanechnikov,
-            bandwidth: 0.06,
-            seed: 1,
-        };
+        let cfg = matching::test_config(Method::Nearest, 1, true, true, None);
         let set = match_units(&v, &[0, 1], &[2, 3, 4], &cfg);
         let fit = BinaryFit {
             beta: vec![],
