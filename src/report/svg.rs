@@ -377,10 +377,7 @@ fn axes(
     let left = ylab_w + fs * 3.2;
     let right = svg.w - fs - extra_right;
     let bottom = svg.h - fs * 3.4;
-    let (y0, y1) = match (yticks.first(), yticks.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => (0.0, 1.0),
-    };
+    let (y0, y1) = ticks_span(yticks, (0.0, 1.0));
     let f = Frame { left, right: right.max(left + 10.0), top, bottom: bottom.max(top + 10.0), x0: x_range.0, x1: x_range.1, y0, y1 };
     let axis = r##"stroke="#000000" stroke-width="1""##;
     svg.line(f.left, f.bottom, f.right, f.bottom, axis);
@@ -413,6 +410,14 @@ fn axes(
         svg.text(x, y, y_title, "middle", &format!(r#" transform="rotate(-90 {} {})""#, c(x), c(y)));
     }
     f
+}
+
+/// The first and last tick (`fallback` without ticks).
+fn ticks_span(ticks: &[f64], fallback: (f64, f64)) -> (f64, f64) {
+    match (ticks.first(), ticks.last()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ => fallback,
+    }
 }
 
 fn or_default<'a>(s: &'a str, d: &'a str) -> &'a str {
@@ -647,10 +652,7 @@ pub fn histogram(draws: &[f64], actual: f64, opts: &ChartOptions) -> String {
     let ymax = dens.iter().copied().chain(kde.iter().map(|p| p.1)).fold(0.0, f64::max);
     let yticks = nice_ticks(0.0, if ymax > 0.0 { ymax * 1.08 } else { 1.0 }, 6);
     let xticks = nice_ticks(xmin, xmax, 7);
-    let x_range = match (xticks.first(), xticks.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => (xmin, xmax),
-    };
+    let x_range = ticks_span(&xticks, (xmin, xmax));
     let mut svg = Svg::new(opts);
     let f = axes(
         &mut svg,
@@ -713,10 +715,7 @@ fn lines_plot(series: &[Series], opts: &ChartOptions, x_default: &str, y_default
     .unwrap_or((0.0, 1.0));
     let yticks = nice_ticks(ymin, ymax, 6);
     let xticks = nice_ticks(xmin, xmax, 7);
-    let x_range = match (xticks.first(), xticks.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => (xmin, xmax),
-    };
+    let x_range = ticks_span(&xticks, (xmin, xmax));
     // Legend entries (truncated).
     let max_leg = opts.max_legend.max(1);
     let n_series = series.len();
@@ -834,10 +833,7 @@ pub fn bar_chart(labels: &[String], values: &[f64], opts: &ChartOptions) -> Stri
     let (vmin, vmax) = finite_range(bars.iter().map(|b| b.1).chain(std::iter::once(0.0))).unwrap_or((0.0, 1.0));
     let ticks = nice_ticks(vmin, vmax, 6);
     let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
-    let (t0, t1) = match (ticks.first(), ticks.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => (vmin, vmax),
-    };
+    let (t0, t1) = ticks_span(&ticks, (vmin, vmax));
     let mut svg = Svg::new(opts);
     let fs = svg.fs;
     let lab_w = bars.iter().map(|b| text_width(&b.0, fs)).fold(0.0, f64::max);
