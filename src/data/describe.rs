@@ -115,18 +115,8 @@ fn stats(values: &mut [f64], quantiles: bool) -> (f64, f64, f64, f64, Option<[f6
     (mean, sd, min, max, q)
 }
 
-/// Type-7 quantile of sorted, non-empty values.
-pub fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(n - 1);
-    let (a, b) = (sorted[lo.min(n - 1)], sorted[hi]);
-    a + (h - lo as f64) * (b - a)
-}
+/// Type-7 quantile of sorted values (kept here for the public path; see [`crate::inference::stats`]).
+pub use crate::inference::stats::quantile_type7;
 
 /// Computes the table.
 pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {

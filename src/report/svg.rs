@@ -19,6 +19,7 @@
 //!   `h = 0.9·min(sd, IQR/1.34)·n^(-1/5)` (the positive one of the two if the other is 0),
 //!   evaluated at 200 points.
 
+use crate::inference::stats::{self, quantile_type7};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -538,17 +539,6 @@ pub fn coef_plot(points: &[CoefPoint], opts: &ChartOptions) -> String {
     svg.finish()
 }
 
-fn quantile_sorted(s: &[f64], q: f64) -> f64 {
-    // Linear interpolation (type 7).
-    if s.is_empty() {
-        return f64::NAN;
-    }
-    let h = (s.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(s.len() - 1);
-    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
-}
-
 /// Bin edges for `draws` (finite values only) under `rule`; at least two edges when
 /// there is any finite value, none otherwise.
 pub fn histogram_edges(draws: &[f64], rule: BinRule) -> Vec<f64> {
@@ -568,7 +558,7 @@ pub fn histogram_edges(draws: &[f64], rule: BinRule) -> Vec<f64> {
         BinRule::Count(k) => k.clamp(1, 1000),
         BinRule::Sturges => sturges,
         BinRule::FreedmanDiaconis => {
-            let iqr = quantile_sorted(&s, 0.75) - quantile_sorted(&s, 0.25);
+            let iqr = quantile_type7(&s, 0.75) - quantile_type7(&s, 0.25);
             let h = 2.0 * iqr / (n as f64).cbrt();
             if h > 0.0 && h.is_finite() {
                 ((hi - lo) / h).ceil() as usize
@@ -588,9 +578,8 @@ fn silverman(s_sorted: &[f64]) -> Option<f64> {
     if n < 2 {
         return None;
     }
-    let mean = s_sorted.iter().sum::<f64>() / n as f64;
-    let sd = (s_sorted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
-    let iqr = (quantile_sorted(s_sorted, 0.75) - quantile_sorted(s_sorted, 0.25)) / 1.34;
+    let sd = stats::sd(s_sorted);
+    let iqr = (quantile_type7(s_sorted, 0.75) - quantile_type7(s_sorted, 0.25)) / 1.34;
     let a = match (sd > 0.0, iqr > 0.0) {
         (true, true) => sd.min(iqr),
         (true, false) => sd,

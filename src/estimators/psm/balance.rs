@@ -27,6 +27,7 @@ use crate::report::escape::{csv_field, md_cell};
 use super::propensity::fit_binary;
 use super::Link;
 use crate::inference::dist::{chi2_sf, t_pvalue_two_sided};
+use crate::inference::stats::median;
 use serde::Serialize;
 
 /// Balance of one covariate.
@@ -120,19 +121,6 @@ fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
     (t, t_pvalue_two_sided(t, df))
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    let mut v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
 
 /// Pseudo-R², LR χ², p, Rubin's B and R from a (weighted) probit.
 fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Vec<String>, stage: &str) -> [f64; 5] {
@@ -187,8 +175,8 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Vec<String>
             var_ratio_after: if binary { f64::NAN } else { a1.var / a0.var },
         });
     }
-    let mut ab: Vec<f64> = rows.iter().map(|r| r.bias_before.abs()).collect();
-    let mut aa: Vec<f64> = rows.iter().map(|r| r.bias_after.abs()).collect();
+    let ab: Vec<f64> = rows.iter().map(|r| r.bias_before.abs()).collect();
+    let aa: Vec<f64> = rows.iter().map(|r| r.bias_after.abs()).collect();
     let mean = |v: &[f64]| {
         let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
         if f.is_empty() {
@@ -208,8 +196,8 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Vec<String>
         p_chi2_after: after[2],
         mean_bias_before: mean(&ab),
         mean_bias_after: mean(&aa),
-        median_bias_before: median(&mut ab),
-        median_bias_after: median(&mut aa),
+        median_bias_before: median(&ab),
+        median_bias_after: median(&aa),
         rubin_b_before: before[3],
         rubin_b_after: after[3],
         rubin_r_before: before[4],

@@ -564,8 +564,7 @@ fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Vec<String>) -> f6
         diagnostics.push("bootstrap: fewer than 2 successful replicates, no standard error".into());
         return f64::NAN;
     }
-    let m = ests.iter().sum::<f64>() / ests.len() as f64;
-    (ests.iter().map(|e| (e - m) * (e - m)).sum::<f64>() / (ests.len() - 1) as f64).sqrt()
+    crate::inference::stats::sd(&ests)
 }
 
 fn short(v: f64) -> String {
