@@ -7,13 +7,19 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "support/engine.rs"]
-mod support;
-
 use quasi::estimators::feols::{feols, wald, FeolsFit, FeolsSpec, VcovSpec};
 use quasi::Dataset;
 use serde_json::Value;
-use support::{read_csv, rel};
+use quasi::data::read_bytes;
+
+fn read_csv(bytes: &[u8]) -> Dataset {
+    read_bytes(bytes, &Default::default()).expect("fixture loads").dataset
+}
+
+/// Relative difference, with an absolute floor for values near zero.
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
 
 fn check_case(ds: &Dataset, name: &str, case: &Value, formula: Option<&str>, rename: &dyn Fn(&str) -> String) -> FeolsFit {
     let formula = formula.unwrap_or_else(|| case["formula"].as_str().unwrap());
@@ -55,7 +61,7 @@ fn check_case(ds: &Dataset, name: &str, case: &Value, formula: Option<&str>, ren
 }
 
 fn jjj() -> Dataset {
-    read_csv(include_str!("fixtures/jjj_cities.csv"))
+    read_csv(include_bytes!("fixtures/jjj_cities.csv"))
 }
 
 #[test]
@@ -107,7 +113,7 @@ fn jjj_did_all_cases() {
 
 #[test]
 fn provinces_did_all_cases() {
-    let mut ds = read_csv(include_str!("fixtures/provinces.csv"));
+    let mut ds = read_csv(include_bytes!("fixtures/provinces.csv"));
     let did = ds.numeric("DID").unwrap().to_vec();
     let east = ds.numeric("eastern").unwrap().to_vec();
     ds.add_numeric("DID_east", did.iter().zip(&east).map(|(a, b)| a * b).collect()).unwrap();
@@ -124,7 +130,7 @@ fn provinces_did_all_cases() {
 
 #[test]
 fn mpdta_twfe() {
-    let mut ds = read_csv(include_str!("fixtures/mpdta.csv"));
+    let mut ds = read_csv(include_bytes!("fixtures/mpdta.csv"));
     let year = ds.numeric("year").unwrap().to_vec();
     let ft = ds.numeric("first_treat").unwrap().to_vec();
     ds.add_numeric("post", year.iter().zip(&ft).map(|(y, g)| if *g > 0.0 && y >= g { 1.0 } else { 0.0 }).collect())
@@ -138,7 +144,7 @@ fn mpdta_twfe() {
 
 #[test]
 fn kielmc_statsmodels() {
-    let mut ds = read_csv(include_str!("fixtures/kielmc.csv"));
+    let mut ds = read_csv(include_bytes!("fixtures/kielmc.csv"));
     let y81 = ds.numeric("y81").unwrap().to_vec();
     let near = ds.numeric("nearinc").unwrap().to_vec();
     ds.add_numeric("y81nearinc", y81.iter().zip(&near).map(|(a, b)| a * b).collect()).unwrap();
@@ -156,7 +162,7 @@ fn kielmc_statsmodels() {
 
 #[test]
 fn mroz_iv_linearmodels() {
-    let ds = read_csv(include_str!("fixtures/mroz.csv"));
+    let ds = read_csv(include_bytes!("fixtures/mroz.csv"));
     let exp: Value = serde_json::from_str(include_str!("fixtures/mroz_iv.json")).unwrap();
     for (key, vc) in [("unadjusted", VcovSpec::Iid), ("robust_hc1", VcovSpec::Hetero)] {
         let fit = feols(&ds, &FeolsSpec::new("lwage ~ exper + expersq | educ ~ fatheduc + motheduc", vc)).unwrap();

@@ -7,17 +7,19 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "support/engine.rs"]
-mod support;
-
 use quasi::estimators::feols::{feols, DemeanedDesign, FeolsFit, FeolsSpec, VcovSpec};
 use quasi::{Dataset, ErrorKind};
-use support::{read_csv, rel};
+use quasi::data::read_bytes;
+
+/// Relative difference, with an absolute floor for values near zero.
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
 
 const F: &str = "lnHDQ ~ FTZ + fe + lnstru + urba + fdi + pgdp | city + year";
 
 fn jjj() -> Dataset {
-    read_csv(include_str!("fixtures/jjj_cities.csv"))
+    read_bytes(include_bytes!("fixtures/jjj_cities.csv"), &Default::default()).expect("fixture loads").dataset
 }
 fn cl() -> VcovSpec {
     VcovSpec::Cluster(vec!["city".into()])

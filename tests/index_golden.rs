@@ -6,15 +6,16 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "support/index.rs"]
-mod support;
-
-use quasi::data::{Column, Dataset};
+use quasi::data::{read_bytes, Column, Dataset};
 use quasi::estimators::index::*;
 use serde_json::Value;
 
-const CSV: &str = include_str!("fixtures/jjj_cities.csv");
+const CSV: &[u8] = include_bytes!("fixtures/jjj_cities.csv");
 const JSON: &str = include_str!("fixtures/jjj_entropy.json");
+
+fn jjj() -> Dataset {
+    read_bytes(CSV, &Default::default()).expect("fixture loads").dataset
+}
 
 fn reference() -> Value {
     serde_json::from_str(JSON).unwrap()
@@ -61,7 +62,7 @@ fn weighted(r: IndexResult) -> WeightedIndex {
 #[test]
 fn entropy_matches_reference() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let spec = IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r));
     let res = weighted(build_index(&ds, &spec).unwrap());
     let e: Vec<f64> = res.weights.iter().map(|w| w.entropy.unwrap()).collect();
@@ -102,7 +103,7 @@ fn entropy_matches_reference() {
 #[test]
 fn entropy_serialises_with_js_field_names() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let res = build_index(&ds, &IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r))).unwrap();
     let v = serde_json::to_value(&res).unwrap();
     assert_eq!(v["method"], "entropy");
@@ -118,7 +119,7 @@ fn entropy_serialises_with_js_field_names() {
 #[test]
 fn topsis_matches_reference() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let spec = IndexSpec::new(IndexMethod::Topsis, jjj_indicators(&r));
     let res = match build_index(&ds, &spec).unwrap() {
         IndexResult::Topsis(t) => t,
@@ -150,7 +151,7 @@ fn topsis_matches_reference() {
 fn pca_matches_reference() {
     let r = reference();
     let p = &r["pca"];
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     // The reference PCA uses the 15 benefit indicators (df = 105 = 15·14/2).
     let inds: Vec<IndicatorSpec> = jjj_indicators(&r).into_iter().filter(|i| i.direction == 1).collect();
     assert_eq!(inds.len(), 15);
@@ -182,7 +183,7 @@ fn pca_matches_reference() {
 #[test]
 fn pca_cost_indicator_is_reversed_and_components_selectable() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let inds = jjj_indicators(&r);
     let mut spec = IndexSpec::new(IndexMethod::Pca, inds.clone());
     spec.n_components = Some(3);
@@ -264,7 +265,7 @@ fn entropy_weights(ds: &Dataset, spec: &IndexSpec) -> Vec<f64> {
 #[test]
 fn row_order_does_not_change_weights_or_scores() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let n = ds.nrows();
     let perm: Vec<usize> = (0..n).map(|i| (i * 37 + 11) % n).collect();
     let shuffled = ds.take_rows(&perm);
@@ -284,7 +285,7 @@ fn row_order_does_not_change_weights_or_scores() {
 #[test]
 fn positive_scaling_leaves_entropy_weights_unchanged() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let spec = IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r));
     let base = entropy_weights(&ds, &spec);
     let mut scaled = ds.clone();
@@ -300,7 +301,7 @@ fn positive_scaling_leaves_entropy_weights_unchanged() {
 fn reversing_a_cost_indicator_equals_negating_it() {
     // A cost indicator x gives the same z as the benefit indicator −x.
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let spec = IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r));
     let base = weighted(build_index(&ds, &spec).unwrap());
     let mut neg = ds.clone();
@@ -322,7 +323,7 @@ fn reversing_a_cost_indicator_equals_negating_it() {
 #[test]
 fn by_time_scope_computes_weights_per_period() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let mut spec = IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r));
     spec.scope = Scope::ByTime;
     spec.time = Some("year".into());
@@ -358,7 +359,7 @@ fn by_time_scope_computes_weights_per_period() {
 #[test]
 fn clear_errors() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let mut inds = jjj_indicators(&r);
     inds[0].name = "firms_per_10kk".into();
     let e = build_index(&ds, &IndexSpec::new(IndexMethod::Entropy, inds)).unwrap_err().to_string();
@@ -404,8 +405,16 @@ fn clear_errors() {
 }
 
 fn with_holes() -> (Dataset, IndexSpec) {
+    let (ds, spec) = with_holes_from_file();
+    // The holes are made in memory: rebuild without the file's line numbers, so
+    // messages count rows (1-based) as for any in-memory dataset.
+    (Dataset::from_columns(ds.columns().to_vec()).unwrap(), spec)
+}
+
+/// The same holes in the dataset as loaded (it keeps the CSV's line numbers).
+fn with_holes_from_file() -> (Dataset, IndexSpec) {
     let r = reference();
-    let mut ds = support::read_csv(CSV);
+    let mut ds = jjj();
     // Beijing 2014 (row 1) and Tianjin 2013 (row 10) lose firms_per_10k; row 45 loses exit_rate.
     let mut x = ds.numeric("firms_per_10k").unwrap().to_vec();
     x[1] = f64::NAN;
@@ -427,6 +436,11 @@ fn missing_values_error_by_default_listing_them() {
     assert!(e.contains("`firms_per_10k` (2 missing: row 2, row 11)"), "{e}");
     assert!(e.contains("`exit_rate` (1 missing: row 46)"), "{e}");
     assert!(e.contains("drop") && e.contains("interpolate"), "{e}");
+    // Loaded from a file, the message names the file's lines (header = line 1).
+    let (ds, spec) = with_holes_from_file();
+    let e = build_index(&ds, &spec).unwrap_err().to_string();
+    assert!(e.contains("`firms_per_10k` (2 missing: line 3, line 12)"), "{e}");
+    assert!(e.contains("`exit_rate` (1 missing: line 47)"), "{e}");
 }
 
 #[test]
@@ -626,7 +640,7 @@ fn theil_by_hand() {
 #[test]
 fn tables_render() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let res = build_index(&ds, &IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r))).unwrap();
     let t = WeightsTable::from_result(&res).unwrap();
     assert_eq!(t.rows.len(), 6 + 18);
@@ -660,7 +674,7 @@ const CV_S: [f64; 5] = [0.21305511621135517, 0.1618861563852972, 0.7287315566688
 #[test]
 fn index_columns_append_to_the_dataset() {
     let r = reference();
-    let mut ds = support::read_csv(CSV);
+    let mut ds = jjj();
     let res = build_index(&ds, &IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r))).unwrap();
     let cols = res.columns("HQD");
     assert_eq!(cols.len(), 7);
@@ -674,7 +688,7 @@ fn index_columns_append_to_the_dataset() {
 #[test]
 fn pca_with_more_indicators_than_rows_reports_instead_of_failing() {
     let r = reference();
-    let ds = support::read_csv(CSV);
+    let ds = jjj();
     let keep: Vec<bool> = (0..ds.nrows()).map(|i| i < 10).collect(); // Beijing only: 10 rows, 18 indicators
     let sub = ds.filter_rows(&keep).unwrap();
     let res = match build_index(&sub, &IndexSpec::new(IndexMethod::Pca, jjj_indicators(&r))).unwrap() {

@@ -5,10 +5,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "support/engine.rs"]
-mod support;
-
 use quasi::estimators::feols::{feols, FeolsSpec, VcovSpec};
+use quasi::data::read_bytes;
 use serde_json::Value;
 
 /// Log relative error (absolute when the certified value is 0), capped at 15.
@@ -23,7 +21,7 @@ fn lre(x: f64, c: f64) -> f64 {
 
 #[test]
 fn longley() {
-    let ds = support::read_csv(include_str!("fixtures/longley.csv"));
+    let ds = read_bytes(include_bytes!("fixtures/longley.csv"), &Default::default()).unwrap().dataset;
     let exp: Value = serde_json::from_str(include_str!("fixtures/nist_longley.json")).unwrap();
     let fit = feols(&ds, &FeolsSpec::new(exp["formula"].as_str().unwrap(), VcovSpec::Iid)).unwrap();
     let cert = &exp["certified"];
@@ -42,7 +40,7 @@ fn longley() {
 
 #[test]
 fn wampler1() {
-    let ds = support::read_csv(include_str!("fixtures/wampler1.csv"));
+    let ds = read_bytes(include_bytes!("fixtures/wampler1.csv"), &Default::default()).unwrap().dataset;
     let exp: Value = serde_json::from_str(include_str!("fixtures/nist_wampler1.json")).unwrap();
     let fit = feols(&ds, &FeolsSpec::new(exp["formula"].as_str().unwrap(), VcovSpec::Iid)).unwrap();
     assert_eq!(fit.coefficients.len(), 6, "{:?}", fit.dropped);

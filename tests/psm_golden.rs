@@ -6,21 +6,19 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "support/psm.rs"]
-mod support;
-
 use quasi::estimators::psm::{
     compare_methods, density_svg, psm, CaliperScale, Estimand, Kernel, Link, MatchOn, Method, PsmSpec, SeKind,
 };
+use quasi::data::read_bytes;
 use quasi::{Column, Dataset, ErrorKind};
 use serde_json::Value;
 
-const CSV: &str = include_str!("fixtures/lalonde.csv");
+const CSV: &[u8] = include_bytes!("fixtures/lalonde.csv");
 const EXPECTED: &str = include_str!("fixtures/lalonde_psm.json");
 const FORMULA: &str = "treat ~ age + educ + race + married + nodegree + re74 + re75";
 
 fn lalonde() -> Dataset {
-    support::read_csv(CSV)
+    read_bytes(CSV, &Default::default()).expect("fixture loads").dataset
 }
 
 fn expected() -> Value {
@@ -391,8 +389,35 @@ fn clear_errors() {
     assert!(m.contains("radius matching needs a caliper"), "{m}");
     let (_, m) = err_msg(&ds, &PsmSpec { k: 0, ..base() });
     assert!(m.contains("k"), "{m}");
-    let (_, m) = err_msg(&ds, &PsmSpec { formula: "treat ~ age * educ".into(), ..base() });
+    // (`age * educ` was a formula error under PSM's former private parser; it is
+    // valid fixest syntax now — see `formula_terms_as_in_feols`.)
+    let (_, m) = err_msg(&ds, &PsmSpec { formula: "treat ~ age + * educ".into(), ..base() });
     assert!(m.contains("formula error"), "{m}");
+    let (_, m) = err_msg(&ds, &PsmSpec { formula: "treat ~ age | race".into(), ..base() });
+    assert!(m.contains("formula error") && m.contains("no fixed-effect part"), "{m}");
+}
+
+/// The shared fixest parser: transforms, `i()`, interactions. The design is the
+/// one feols builds (same names); `i(race)` has no reference level, so its last
+/// level is removed as collinear with the intercept, as feols removes it.
+#[test]
+fn formula_terms_as_in_feols() {
+    use quasi::estimators::feols::{feols, FeolsSpec, VcovSpec};
+    let ds = lalonde();
+    let f = "treat ~ age + educ + I(age^2) + log(re74 + 1) + i(race) + age:educ";
+    let r = psm(&ds, &PsmSpec { formula: f.into(), ..base() }).unwrap();
+    let ours: Vec<&str> = r.propensity.coefficients.iter().map(|c| c.term.as_str()).collect();
+    let lpm = feols(&ds, &FeolsSpec::new(f, VcovSpec::Iid)).unwrap();
+    let theirs: Vec<&str> = lpm.coefficients.iter().map(|c| c.term.as_str()).collect();
+    assert_eq!(ours[1..], theirs[1..], "terms after the intercept");
+    assert!(ours.contains(&"race::black") && !ours.contains(&"race::white"), "{ours:?}");
+    assert!(r.diagnostics.iter().any(|d| d.contains("`race::white` removed")), "{:?}", r.diagnostics);
+    // a bare text column and factor() give the same fit (reference = first sorted level)
+    let a = psm(&ds, &base()).unwrap();
+    let b = psm(&ds, &PsmSpec { formula: FORMULA.replace("race", "factor(race)"), ..base() }).unwrap();
+    assert_eq!(a.estimate, b.estimate);
+    assert_eq!(b.propensity.coefficients[3].term, "factor(race)hispan");
+    assert_eq!(a.propensity.coefficients[3].term, "racehispan");
 }
 
 fn t_plus(ds: &Dataset) -> Vec<f64> {

@@ -22,7 +22,7 @@
 //!   not records at all.
 //! * **Values**: see [`super::infer`].
 
-use super::dataset::{Column, Dataset};
+use super::dataset::Dataset;
 use super::infer::{classify, trim, Cell, ColumnBuilder, ColumnStats, MissingSet, NumberParser};
 use crate::error::{Error, ErrorKind, Result};
 use ::csv::{ByteRecord, ReaderBuilder};
@@ -346,14 +346,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             }
         }
     }
-    let mut columns: Vec<Column> = Vec::with_capacity(ncols);
-    let mut stats = Vec::with_capacity(ncols);
-    for b in builders {
-        let (c, s) = b.finish();
-        columns.push(c);
-        stats.push(s);
-    }
-    let dataset = Dataset::from_columns(columns)?.with_source_lines(lines);
+    let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
     progress(1.0);
     Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings })
 }

@@ -21,6 +21,7 @@
 
 use super::dataset::{ColumnData, ColumnKind, Dataset, Factor};
 use crate::error::{Error, Result};
+use crate::report::escape::csv_field;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -114,18 +115,8 @@ fn stats(values: &mut [f64], quantiles: bool) -> (f64, f64, f64, f64, Option<[f6
     (mean, sd, min, max, q)
 }
 
-/// Type-7 quantile of sorted, non-empty values.
-pub fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(n - 1);
-    let (a, b) = (sorted[lo.min(n - 1)], sorted[hi]);
-    a + (h - lo as f64) * (b - a)
-}
+/// Type-7 quantile of sorted values (kept here for the public path; see [`crate::inference::stats`]).
+pub use crate::inference::stats::quantile_type7;
 
 /// Computes the table.
 pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
@@ -219,14 +210,6 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
         }
     }
     Ok(Describe { rows, by: by.map(str::to_string), diagnostics })
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn num(v: f64) -> String {

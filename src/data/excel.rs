@@ -195,14 +195,7 @@ pub fn read_excel(
     if errors > 0 {
         warnings.push(format!("{errors} cell(s) held Excel errors (#N/A, #DIV/0!, …) and were read as missing"));
     }
-    let mut columns = Vec::with_capacity(builders.len());
-    let mut stats = Vec::with_capacity(builders.len());
-    for b in builders {
-        let (c, s) = b.finish();
-        columns.push(c);
-        stats.push(s);
-    }
-    let dataset = Dataset::from_columns(columns)?.with_source_lines(lines);
+    let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
     progress(1.0);
     Ok(ExcelOutput { dataset, sheet: name, sheets, rows_skipped, skipped, stats, warnings })
 }

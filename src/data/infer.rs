@@ -30,7 +30,8 @@
 //! is needed; the CSV reader recovers it in a second pass over those rows only
 //! (so `007` stays `007`), the Excel reader formats the number.
 
-use super::dataset::{Column, ColumnData, Strays};
+use super::dataset::{Column, ColumnData, Dataset, Strays};
+use crate::error::Result;
 
 /// The default missing-value tokens (compared ASCII case-insensitively after trimming).
 pub const DEFAULT_MISSING: &[&str] = &["", "NA", "N/A", "NaN", ".", "null", "-", "#N/A"];
@@ -317,6 +318,13 @@ impl ColumnBuilder {
                 }
             }
         }
+    }
+
+    /// Finishes every column into a dataset (rows tagged with their source `lines`)
+    /// and the columns' statistics.
+    pub fn finish_all(builders: Vec<ColumnBuilder>, lines: Vec<u64>) -> Result<(Dataset, Vec<ColumnStats>)> {
+        let (columns, stats): (Vec<Column>, Vec<ColumnStats>) = builders.into_iter().map(ColumnBuilder::finish).unzip();
+        Ok((Dataset::from_columns(columns)?.with_source_lines(lines), stats))
     }
 
     /// Finishes the column.

@@ -232,24 +232,19 @@ pub fn read_bytes_with_progress(
             (_, "ods") => "ods",
             _ => "xlsx",
         };
-        let columns = column_infos(&out.dataset, &out.stats);
-        let mut warnings = out.warnings;
-        stray_warnings(&columns, &mut warnings);
-        return Ok(Loaded {
-            report: LoadReport {
-                format: fmt.into(),
-                encoding: None,
-                delimiter: None,
-                sheet: Some(out.sheet),
-                sheets: out.sheets,
-                rows_read: out.dataset.nrows(),
-                rows_skipped: out.rows_skipped,
-                skipped: out.skipped,
-                columns,
-                warnings,
-            },
-            dataset: out.dataset,
-        });
+        let report = LoadReport {
+            format: fmt.into(),
+            encoding: None,
+            delimiter: None,
+            sheet: Some(out.sheet),
+            sheets: out.sheets,
+            rows_read: 0,
+            rows_skipped: out.rows_skipped,
+            skipped: out.skipped,
+            columns: Vec::new(),
+            warnings: out.warnings,
+        };
+        return Ok(loaded(out.dataset, &out.stats, report));
     }
     let decoded = match decode(bytes, opts.encoding.as_deref()) {
         Ok(d) => d,
@@ -277,27 +272,31 @@ pub fn read_bytes_with_progress(
     };
     let out = read_csv(decoded.text.as_bytes(), &csv_opts, progress)?;
     warnings.extend(out.warnings);
-    let columns = column_infos(&out.dataset, &out.stats);
-    stray_warnings(&columns, &mut warnings);
     let delimiter = match out.delimiter {
         b'\t' => "\t".to_string(),
         d => char::from(d).to_string(),
     };
-    Ok(Loaded {
-        report: LoadReport {
-            format: "csv".into(),
-            encoding: Some(decoded.encoding.into()),
-            delimiter: Some(delimiter),
-            sheet: None,
-            sheets: Vec::new(),
-            rows_read: out.dataset.nrows(),
-            rows_skipped: out.rows_skipped,
-            skipped: out.skipped,
-            columns,
-            warnings,
-        },
-        dataset: out.dataset,
-    })
+    let report = LoadReport {
+        format: "csv".into(),
+        encoding: Some(decoded.encoding.into()),
+        delimiter: Some(delimiter),
+        sheet: None,
+        sheets: Vec::new(),
+        rows_read: 0,
+        rows_skipped: out.rows_skipped,
+        skipped: out.skipped,
+        columns: Vec::new(),
+        warnings,
+    };
+    Ok(loaded(out.dataset, &out.stats, report))
+}
+
+/// Completes `report` (rows read, column infos, stray-value warnings) for `dataset`.
+fn loaded(dataset: Dataset, stats: &[ColumnStats], mut report: LoadReport) -> Loaded {
+    report.rows_read = dataset.nrows();
+    report.columns = column_infos(&dataset, stats);
+    stray_warnings(&report.columns, &mut report.warnings);
+    Loaded { dataset, report }
 }
 
 fn column_infos(ds: &Dataset, stats: &[ColumnStats]) -> Vec<ColumnInfo> {

@@ -7,9 +7,15 @@
 //! categorical terms (`i()`, `factor()`) into dummies using the levels present
 //! in the remaining sample. The number of dropped rows is reported in
 //! [`ModelFrame::notes`].
+//!
+//! [`ModelFrame::build_with`] takes [`FrameOptions`]: `text_as_factor` makes a
+//! bare text column behave like `factor(col)` but named `col` + level as R's
+//! `lm`/`glm` name character columns (`racehispan`); `required` adds numeric
+//! columns that take part in the missing-value filter without being in the
+//! model (e.g. an outcome evaluated later).
 
 use super::{Atom, Expr, Formula, Term};
-use crate::data::{Dataset, Factor};
+use crate::data::{ColumnKind, Dataset, Factor};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 
@@ -22,6 +28,17 @@ pub struct TermBlock {
     pub names: Vec<String>,
     /// The columns (sample rows).
     pub columns: Vec<Vec<f64>>,
+}
+
+/// Options for [`ModelFrame::build_with`] (the default is [`ModelFrame::build`]'s behaviour).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrameOptions {
+    /// A bare text column used as a term expands to dummies for every level present
+    /// in the sample but the first (sorted), named `column` + `level`; without this
+    /// option it is an error (the column is not numeric).
+    pub text_as_factor: bool,
+    /// Further numeric columns that must be observed (finite) for a row to be kept.
+    pub required: Vec<String>,
 }
 
 /// A formula evaluated on the estimation sample.
@@ -66,8 +83,19 @@ impl ModelFrame {
     /// Evaluates `formula` on `ds`. `weights` names a weight column; `clusters`
     /// the cluster variables (they take part in the missing-value filter).
     pub fn build(ds: &Dataset, formula: &Formula, weights: Option<&str>, clusters: &[String]) -> Result<ModelFrame> {
+        Self::build_with(ds, formula, weights, clusters, &FrameOptions::default())
+    }
+
+    /// [`ModelFrame::build`] with [`FrameOptions`].
+    pub fn build_with(
+        ds: &Dataset,
+        formula: &Formula,
+        weights: Option<&str>,
+        clusters: &[String],
+        opts: &FrameOptions,
+    ) -> Result<ModelFrame> {
         let n = ds.nrows();
-        let ctx = Ctx { ds, text: &formula.text };
+        let ctx = Ctx { ds, text: &formula.text, text_as_factor: opts.text_as_factor };
         let y = ctx.eval_atom_numeric(&formula.depvar)?;
         let exog = formula.terms.iter().map(|t| ctx.eval_term(t)).collect::<Result<Vec<_>>>()?;
         let endog = formula.endog.iter().map(|t| ctx.eval_term(t)).collect::<Result<Vec<_>>>()?;
@@ -93,6 +121,7 @@ impl ModelFrame {
             }
             None => None,
         };
+        let required = opts.required.iter().map(|c| ds.numeric(c)).collect::<Result<Vec<_>>>()?;
 
         // Missing-value mask.
         let mut keep = vec![true; n];
@@ -104,6 +133,7 @@ impl ModelFrame {
             }
             ok = ok && fe_raw.iter().all(|(_, c)| c[i] != Factor::MISSING);
             ok = ok && cl_raw.iter().all(|(_, c)| c[i] != Factor::MISSING);
+            ok = ok && required.iter().all(|v| v[i].is_finite());
             if let Some(w) = w_raw {
                 if ok && w[i] == 0.0 {
                     zero_w += 1;
@@ -321,6 +351,7 @@ fn join(a: &str, b: &str) -> String {
 struct Ctx<'a> {
     ds: &'a Dataset,
     text: &'a str,
+    text_as_factor: bool,
 }
 
 fn fmt_level(e: &Expr) -> Option<String> {
@@ -415,6 +446,19 @@ impl Ctx<'_> {
                     });
                 }
                 _ => {}
+            }
+        }
+        if let Expr::Var(var) = &a.expr {
+            if self.text_as_factor && self.ds.column(var)?.kind() == ColumnKind::Text {
+                let f = self.ds.factor(var)?;
+                return Ok(AtomVal::Cat {
+                    codes: f.codes,
+                    levels: f.levels,
+                    refs: Vec::new(),
+                    prefix: var.clone(),
+                    fixest: false,
+                    slope: None,
+                });
             }
         }
         Ok(AtomVal::Num { name: a.name.clone(), values: self.eval(&a.expr, a.position)? })
@@ -529,5 +573,27 @@ mod tests {
         assert!(e.to_string().contains("unknown function `foo`"));
         let e = ModelFrame::build(&d, &parse("y ~ i(rel, ref = 7)").unwrap(), None, &[]).unwrap_err();
         assert!(e.to_string().contains("ref = 7"));
+        let opts = FrameOptions { required: vec!["g".into()], ..FrameOptions::default() };
+        let e = ModelFrame::build_with(&d, &parse("y ~ x").unwrap(), None, &[], &opts).unwrap_err();
+        assert!(e.to_string().contains("non-numeric"), "{e}");
+    }
+
+    #[test]
+    fn options_text_as_factor_and_required() {
+        let d = ds();
+        let opts = FrameOptions { text_as_factor: true, required: vec!["rel".into()] };
+        let m = ModelFrame::build_with(&d, &parse("y ~ x + g").unwrap(), None, &[], &opts).unwrap();
+        // row 3 (y missing) dropped; g's first level `a` is the reference
+        assert_eq!(m.rows, vec![0, 1, 2, 4, 5]);
+        assert_eq!(m.exog_names(), ["x", "gb", "gc"]);
+        assert_eq!(m.exog[1].term, "g");
+        assert_eq!(m.exog[1].columns[0], vec![0.0, 1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(m.exog[1].columns[1], vec![0.0, 0.0, 0.0, 1.0, 1.0]);
+        // a missing value in a required column drops the row
+        let mut d2 = d.clone();
+        d2.add_numeric("rel", vec![f64::NAN, -1.0, 0.0, 1.0, -1.0, 0.0]).unwrap();
+        let m = ModelFrame::build_with(&d2, &parse("y ~ x + g").unwrap(), None, &[], &opts).unwrap();
+        assert_eq!(m.rows, vec![1, 2, 4, 5]);
+        assert_eq!(m.n_missing, 2);
     }
 }

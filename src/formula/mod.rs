@@ -37,7 +37,7 @@ pub mod frame;
 
 use crate::error::{Error, Result};
 
-pub use frame::{ModelFrame, TermBlock};
+pub use frame::{FrameOptions, ModelFrame, TermBlock};
 
 /// An arithmetic expression (the left-hand side, transforms, call arguments).
 #[derive(Debug, Clone, PartialEq)]

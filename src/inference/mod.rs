@@ -1,4 +1,5 @@
 //! Inference: distributions, variance estimators, bootstrap.
 
 pub mod dist;
+pub mod stats;
 pub mod vcov;

@@ -19,6 +19,7 @@
 
 use crate::error::{Error, Result};
 use crate::estimators::feols::FeolsFit;
+use super::escape::csv_field;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -353,14 +354,6 @@ fn esc_md(s: &str) -> String {
     s.replace('\\', "\\\\").replace('|', "\\|").replace('*', "\\*").replace('_', "\\_")
 }
 
-fn esc_csv(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Renders a regression table. `opts.format`: `latex`, `markdown`, `html`, `csv` or `text`.
 pub fn regression_table(fits: &[&FeolsFit], opts: &TableOptions) -> Result<String> {
     let g = build_grid(fits, opts)?;
@@ -369,13 +362,13 @@ pub fn regression_table(fits: &[&FeolsFit], opts: &TableOptions) -> Result<Strin
     match opts.format.to_ascii_lowercase().as_str() {
         "csv" => {
             for (_, label, cells) in &g.rows {
-                let mut line = vec![esc_csv(label)];
-                line.extend(cells.iter().map(|c| esc_csv(c)));
+                let mut line = vec![csv_field(label)];
+                line.extend(cells.iter().map(|c| csv_field(c)));
                 out.push_str(&line.join(","));
                 out.push('\n');
             }
             if !g.note.is_empty() {
-                out.push_str(&esc_csv(&g.note));
+                out.push_str(&csv_field(&g.note));
                 out.push('\n');
             }
         }

@@ -19,6 +19,7 @@
 //!   `h = 0.9·min(sd, IQR/1.34)·n^(-1/5)` (the positive one of the two if the other is 0),
 //!   evaluated at 200 points.
 
+use crate::inference::stats::{self, quantile_type7};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -377,10 +378,7 @@ fn axes(
     let left = ylab_w + fs * 3.2;
     let right = svg.w - fs - extra_right;
     let bottom = svg.h - fs * 3.4;
-    let (y0, y1) = match (yticks.first(), yticks.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => (0.0, 1.0),
-    };
+    let (y0, y1) = ticks_span(yticks, (0.0, 1.0));
     let f = Frame { left, right: right.max(left + 10.0), top, bottom: bottom.max(top + 10.0), x0: x_range.0, x1: x_range.1, y0, y1 };
     let axis = r##"stroke="#000000" stroke-width="1""##;
     svg.line(f.left, f.bottom, f.right, f.bottom, axis);
@@ -413,6 +411,14 @@ fn axes(
         svg.text(x, y, y_title, "middle", &format!(r#" transform="rotate(-90 {} {})""#, c(x), c(y)));
     }
     f
+}
+
+/// The first and last tick (`fallback` without ticks).
+fn ticks_span(ticks: &[f64], fallback: (f64, f64)) -> (f64, f64) {
+    match (ticks.first(), ticks.last()) {
+        (Some(a), Some(b)) => (*a, *b),
+        _ => fallback,
+    }
 }
 
 fn or_default<'a>(s: &'a str, d: &'a str) -> &'a str {
@@ -533,17 +539,6 @@ pub fn coef_plot(points: &[CoefPoint], opts: &ChartOptions) -> String {
     svg.finish()
 }
 
-fn quantile_sorted(s: &[f64], q: f64) -> f64 {
-    // Linear interpolation (type 7).
-    if s.is_empty() {
-        return f64::NAN;
-    }
-    let h = (s.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(s.len() - 1);
-    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
-}
-
 /// Bin edges for `draws` (finite values only) under `rule`; at least two edges when
 /// there is any finite value, none otherwise.
 pub fn histogram_edges(draws: &[f64], rule: BinRule) -> Vec<f64> {
@@ -563,7 +558,7 @@ pub fn histogram_edges(draws: &[f64], rule: BinRule) -> Vec<f64> {
         BinRule::Count(k) => k.clamp(1, 1000),
         BinRule::Sturges => sturges,
         BinRule::FreedmanDiaconis => {
-            let iqr = quantile_sorted(&s, 0.75) - quantile_sorted(&s, 0.25);
+            let iqr = quantile_type7(&s, 0.75) - quantile_type7(&s, 0.25);
             let h = 2.0 * iqr / (n as f64).cbrt();
             if h > 0.0 && h.is_finite() {
                 ((hi - lo) / h).ceil() as usize
@@ -583,9 +578,8 @@ fn silverman(s_sorted: &[f64]) -> Option<f64> {
     if n < 2 {
         return None;
     }
-    let mean = s_sorted.iter().sum::<f64>() / n as f64;
-    let sd = (s_sorted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
-    let iqr = (quantile_sorted(s_sorted, 0.75) - quantile_sorted(s_sorted, 0.25)) / 1.34;
+    let sd = stats::sd(s_sorted);
+    let iqr = (quantile_type7(s_sorted, 0.75) - quantile_type7(s_sorted, 0.25)) / 1.34;
     let a = match (sd > 0.0, iqr > 0.0) {
         (true, true) => sd.min(iqr),
         (true, false) => sd,
@@ -647,10 +641,7 @@ pub fn histogram(draws: &[f64], actual: f64, opts: &ChartOptions) -> String {
     let ymax = dens.iter().copied().chain(kde.iter().map(|p| p.1)).fold(0.0, f64::max);
     let yticks = nice_ticks(0.0, if ymax > 0.0 { ymax * 1.08 } else { 1.0 }, 6);
     let xticks = nice_ticks(xmin, xmax, 7);
-    let x_range = match (xticks.first(), xticks.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => (xmin, xmax),
-    };
+    let x_range = ticks_span(&xticks, (xmin, xmax));
     let mut svg = Svg::new(opts);
     let f = axes(
         &mut svg,
@@ -713,10 +704,7 @@ fn lines_plot(series: &[Series], opts: &ChartOptions, x_default: &str, y_default
     .unwrap_or((0.0, 1.0));
     let yticks = nice_ticks(ymin, ymax, 6);
     let xticks = nice_ticks(xmin, xmax, 7);
-    let x_range = match (xticks.first(), xticks.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => (xmin, xmax),
-    };
+    let x_range = ticks_span(&xticks, (xmin, xmax));
     // Legend entries (truncated).
     let max_leg = opts.max_legend.max(1);
     let n_series = series.len();
@@ -791,6 +779,25 @@ pub fn density_plot(series: &[Series], opts: &ChartOptions) -> String {
     lines_plot(series, opts, "Value", "Density", true)
 }
 
+/// Places charts of this module (each `panel_w` × `panel_h` px, e.g. drawn with the same
+/// [`ChartOptions`] size) side by side in one SVG, under an optional bold `title`.
+pub fn side_by_side(panels: &[String], panel_w: f64, panel_h: f64, title: &str, font_size: f64) -> String {
+    let fs = if font_size.is_finite() { font_size.clamp(6.0, 48.0) } else { 12.0 };
+    let top = if title.trim().is_empty() { 0.0 } else { fs * 2.4 };
+    let opts = ChartOptions {
+        width: panel_w * panels.len().max(1) as f64,
+        height: panel_h + top,
+        font_size: fs,
+        title: title.to_string(),
+        ..ChartOptions::default()
+    };
+    let mut svg = Svg::new(&opts);
+    for (k, p) in panels.iter().enumerate() {
+        let _ = write!(svg.out, r#"<g transform="translate({},{})">{p}</g>"#, c(k as f64 * panel_w), c(top));
+    }
+    svg.finish()
+}
+
 /// Lines over time (e.g. an index per unit) with a legend; long legends are cut to
 /// `max_legend` entries ("… and N more") and long labels to 24 characters.
 pub fn line_chart(series: &[Series], opts: &ChartOptions) -> String {
@@ -815,10 +822,7 @@ pub fn bar_chart(labels: &[String], values: &[f64], opts: &ChartOptions) -> Stri
     let (vmin, vmax) = finite_range(bars.iter().map(|b| b.1).chain(std::iter::once(0.0))).unwrap_or((0.0, 1.0));
     let ticks = nice_ticks(vmin, vmax, 6);
     let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
-    let (t0, t1) = match (ticks.first(), ticks.last()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => (vmin, vmax),
-    };
+    let (t0, t1) = ticks_span(&ticks, (vmin, vmax));
     let mut svg = Svg::new(opts);
     let fs = svg.fs;
     let lab_w = bars.iter().map(|b| text_width(&b.0, fs)).fold(0.0, f64::max);
@@ -870,6 +874,18 @@ pub fn bar_chart(labels: &[String], values: &[f64], opts: &ChartOptions) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_by_side_places_panels() {
+        let o = ChartOptions { width: 200.0, height: 150.0, ..ChartOptions::default() };
+        let a = bar_chart(&["a".into()], &[1.0], &o);
+        let s = side_by_side(&[a.clone(), a], 200.0, 150.0, "T & <u>", 12.0);
+        assert!(s.starts_with("<svg") && s.ends_with("</svg>"));
+        assert!(s.contains(r#"width="400" height="178.8""#), "{}", &s[..200]);
+        assert!(s.contains(r#"<g transform="translate(200,28.8)"><svg"#));
+        assert!(s.contains("T &amp; &lt;u&gt;"));
+        assert_eq!(s.matches("<svg").count(), 3);
+    }
 
     #[test]
     fn nice_numbers() {

@@ -26,6 +26,7 @@ use super::{IndexMethod, IndexSpec, Prepared, Scope};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::inference::dist::chi2_sf;
+use crate::inference::stats;
 use nalgebra::{DMatrix, SymmetricEigen};
 use serde::Serialize;
 
@@ -109,9 +110,7 @@ pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Resul
     let mut z = DMatrix::<f64>::zeros(n, p);
     for (j, ind) in spec.indicators.iter().enumerate() {
         let col: Vec<f64> = prep.x[j].iter().map(|v| v * f64::from(ind.direction)).collect();
-        let mean = col.iter().sum::<f64>() / n as f64;
-        let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-        let sd = var.sqrt();
+        let (mean, sd) = (stats::mean(&col), stats::sd(&col));
         let scale = mean.abs().max(1e-300);
         if sd.is_nan() || sd <= 1e-14 * scale {
             return Err(Error::insufficient(format!(

@@ -5,15 +5,9 @@
 use super::{IndexResult, WeightedIndex};
 use crate::data::{Dataset, Factor};
 use crate::error::{Error, Result};
+use crate::inference::stats;
+use crate::report::escape::csv_field;
 use serde::Serialize;
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
 
 fn num_csv(x: f64) -> String {
     if x.is_nan() {
@@ -225,12 +219,7 @@ impl ScoreSummaryTable {
             .filter(|(g, _)| !g.is_empty())
             .map(|(g, lab)| {
                 let n = g.len();
-                let mean = g.iter().sum::<f64>() / n as f64;
-                let sd = if n > 1 {
-                    (g.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt()
-                } else {
-                    f64::NAN
-                };
+                let (mean, sd) = (stats::mean(g), stats::sd(g));
                 ScoreSummaryRow {
                     time: lab.clone(),
                     n,

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::data::Dataset;
 use crate::error::{Error, Result};
+use crate::inference::stats::{mean, sd};
 
 /// Min–max normalisation with cost indicators reversed, plus `shift`.
 ///
@@ -43,16 +44,6 @@ pub fn entropy(z: &[f64]) -> f64 {
         }
     }
     h / n.ln()
-}
-
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
-}
-
-/// Sample standard deviation (n − 1).
-fn sd(x: &[f64]) -> f64 {
-    let m = mean(x);
-    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)).sqrt()
 }
 
 fn corr(a: &[f64], b: &[f64]) -> f64 {

@@ -23,9 +23,11 @@
 //! index) and Rubin's R (the ratio of its treated to control variance).
 
 use super::design::Design;
+use crate::report::escape::{csv_field, md_cell};
 use super::propensity::fit_binary;
 use super::Link;
 use crate::inference::dist::{chi2_sf, t_pvalue_two_sided};
+use crate::inference::stats::median;
 use serde::Serialize;
 
 /// Balance of one covariate.
@@ -119,19 +121,6 @@ fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
     (t, t_pvalue_two_sided(t, df))
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    let mut v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
 
 /// Pseudo-R², LR χ², p, Rubin's B and R from a (weighted) probit.
 fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Vec<String>, stage: &str) -> [f64; 5] {
@@ -186,8 +175,8 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Vec<String>
             var_ratio_after: if binary { f64::NAN } else { a1.var / a0.var },
         });
     }
-    let mut ab: Vec<f64> = rows.iter().map(|r| r.bias_before.abs()).collect();
-    let mut aa: Vec<f64> = rows.iter().map(|r| r.bias_after.abs()).collect();
+    let ab: Vec<f64> = rows.iter().map(|r| r.bias_before.abs()).collect();
+    let aa: Vec<f64> = rows.iter().map(|r| r.bias_after.abs()).collect();
     let mean = |v: &[f64]| {
         let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
         if f.is_empty() {
@@ -207,8 +196,8 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Vec<String>
         p_chi2_after: after[2],
         mean_bias_before: mean(&ab),
         mean_bias_after: mean(&aa),
-        median_bias_before: median(&mut ab),
-        median_bias_after: median(&mut aa),
+        median_bias_before: median(&ab),
+        median_bias_after: median(&aa),
         rubin_b_before: before[3],
         rubin_b_after: after[3],
         rubin_r_before: before[4],
@@ -223,18 +212,6 @@ fn fmt(v: f64, digits: usize) -> String {
     } else {
         String::new()
     }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 impl BalanceTable {
@@ -327,27 +304,14 @@ impl BalanceTable {
             s.push_str(&format!("|  | M | {} | {} | {} | {} | {} | {} | {} |\n", c[3], c[4], c[6], c[7], c[10], c[11], c[13]));
         }
         s.push_str("\n| Sample | Ps R2 | LR chi2 | p>chi2 | MeanBias | MedBias | B | R |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        let o = &self.overall;
-        s.push_str(&format!(
-            "| Unmatched | {} | {} | {} | {} | {} | {} | {} |\n",
-            fmt(o.pseudo_r2_before, 3),
-            fmt(o.lr_chi2_before, 2),
-            fmt(o.p_chi2_before, 3),
-            fmt(o.mean_bias_before, 1),
-            fmt(o.median_bias_before, 1),
-            fmt(o.rubin_b_before, 1),
-            fmt(o.rubin_r_before, 2)
-        ));
-        s.push_str(&format!(
-            "| Matched | {} | {} | {} | {} | {} | {} | {} |\n",
-            fmt(o.pseudo_r2_after, 3),
-            fmt(o.lr_chi2_after, 2),
-            fmt(o.p_chi2_after, 3),
-            fmt(o.mean_bias_after, 1),
-            fmt(o.median_bias_after, 1),
-            fmt(o.rubin_b_after, 1),
-            fmt(o.rubin_r_after, 2)
-        ));
+        // digits per column of overall_rows(): Ps R2, LR chi2, p, MeanBias, MedBias, B, R
+        const DIGITS: [usize; 7] = [3, 2, 3, 1, 1, 1, 2];
+        let overall = self.overall_rows();
+        for (label, after) in [("Unmatched", false), ("Matched", true)] {
+            let cells: Vec<String> =
+                overall.iter().zip(DIGITS).map(|(&(_, b, a), d)| fmt(if after { a } else { b }, d)).collect();
+            s.push_str(&format!("| {label} | {} |\n", cells.join(" | ")));
+        }
         s
     }
 }

@@ -1,5 +1,6 @@
 //! Kernel densities of the propensity score, treated vs controls, before and
-//! after matching, and an SVG rendering of them.
+//! after matching, and an SVG rendering of them (two panels drawn by the
+//! shared `report::svg` charts).
 //!
 //! Gaussian kernel; bandwidth by Silverman's rule of thumb (R's `bw.nrd0`):
 //! `h = 0.9 · min(s, IQR/1.34) · n^(−1/5)` (if IQR = 0, `s` alone; if both
@@ -11,6 +12,7 @@
 //! The data are linearly binned on a 10× finer grid before the kernel sum (as
 //! R's `density` bins before its FFT), so the cost is O(n + G²), not O(n·G).
 
+use crate::report::svg::{density_plot, side_by_side, ChartOptions, Series};
 use serde::{Deserialize, Serialize};
 
 /// One density curve.
@@ -156,113 +158,32 @@ pub(crate) fn density(score: &[f64], treat: &[bool], w_after: &[f64]) -> Density
     DensityData { variable: "propensity score".into(), curves }
 }
 
-/// Escapes text for SVG/XML.
-pub(crate) fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
-
 /// Renders the densities as a standalone SVG: two panels (before / after
-/// matching), treated solid, controls dashed. `title` is escaped.
+/// matching) drawn by [`report::svg::density_plot`](crate::report::svg::density_plot),
+/// side by side under `title` (escaped).
 pub fn density_svg(d: &DensityData, title: &str) -> String {
-    let (pw, ph, ml, mt, mb, gap) = (320.0, 220.0, 48.0, 40.0, 44.0, 40.0);
-    let width = ml + 2.0 * pw + gap + 20.0;
-    let height = mt + ph + mb + 24.0;
-    let ymax = d
-        .curves
+    let (w, h) = (400.0, 280.0);
+    let panels: Vec<String> = [("before", "Before matching"), ("after", "After matching")]
         .iter()
-        .flat_map(|c| c.y.iter().copied())
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max)
-        .max(1e-12)
-        * 1.05;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">\n"
-    );
-    s.push_str(&format!(
-        "<text x=\"{}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">{}</text>\n",
-        width / 2.0,
-        xml_escape(title)
-    ));
-    for (p, stage) in ["before", "after"].iter().enumerate() {
-        let x0 = ml + p as f64 * (pw + gap);
-        let y0 = mt;
-        let curves: Vec<&DensityCurve> = d.curves.iter().filter(|c| c.stage == *stage).collect();
-        let (xlo, xhi) = curves
-            .first()
-            .map(|c| (c.x.first().copied().unwrap_or(0.0), c.x.last().copied().unwrap_or(1.0)))
-            .unwrap_or((0.0, 1.0));
-        let span = if xhi > xlo { xhi - xlo } else { 1.0 };
-        s.push_str(&format!(
-            "<rect x=\"{x0}\" y=\"{y0}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"#999\"/>\n"
-        ));
-        let label = if *stage == "before" { "Before matching" } else { "After matching" };
-        s.push_str(&format!("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{label}</text>\n", x0 + pw / 2.0, y0 - 6.0));
-        for t in 0..=4 {
-            let xv = xlo + span * t as f64 / 4.0;
-            let px = x0 + pw * t as f64 / 4.0;
-            s.push_str(&format!(
-                "<line x1=\"{px:.1}\" y1=\"{}\" x2=\"{px:.1}\" y2=\"{}\" stroke=\"#999\"/><text x=\"{px:.1}\" y=\"{}\" text-anchor=\"middle\">{xv:.2}</text>\n",
-                y0 + ph,
-                y0 + ph + 4.0,
-                y0 + ph + 16.0
-            ));
-        }
-        s.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-            x0 + pw / 2.0,
-            y0 + ph + 32.0,
-            xml_escape(&d.variable)
-        ));
-        if p == 0 {
-            s.push_str(&format!(
-                "<text x=\"14\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {})\">density</text>\n",
-                y0 + ph / 2.0,
-                y0 + ph / 2.0
-            ));
-        }
-        for c in curves {
-            let pts: Vec<String> = c
-                .x
+        .map(|(stage, label)| {
+            let series: Vec<Series> = d
+                .curves
                 .iter()
-                .zip(&c.y)
-                .filter(|(_, y)| y.is_finite())
-                .map(|(x, y)| format!("{:.2},{:.2}", x0 + (x - xlo) / span * pw, y0 + ph - y / ymax * ph))
+                .filter(|c| c.stage == *stage)
+                .map(|c| Series { label: c.group.clone(), xs: c.x.clone(), ys: c.y.clone() })
                 .collect();
-            let (color, dash) = if c.group == "treated" { ("#c0392b", "") } else { ("#2c3e50", " stroke-dasharray=\"5,3\"") };
-            s.push_str(&format!(
-                "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\"{dash} points=\"{}\"/>\n",
-                pts.join(" ")
-            ));
-        }
-    }
-    // legend
-    let ly = mt + ph + mb + 12.0;
-    s.push_str(&format!(
-        "<line x1=\"{ml}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"#c0392b\" stroke-width=\"1.5\"/><text x=\"{}\" y=\"{}\">treated</text>\n",
-        ml + 24.0,
-        ml + 28.0,
-        ly + 4.0
-    ));
-    s.push_str(&format!(
-        "<line x1=\"{}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"#2c3e50\" stroke-width=\"1.5\" stroke-dasharray=\"5,3\"/><text x=\"{}\" y=\"{}\">control</text>\n",
-        ml + 100.0,
-        ml + 124.0,
-        ml + 128.0,
-        ly + 4.0
-    ));
-    s.push_str("</svg>\n");
-    s
+            let opts = ChartOptions {
+                width: w,
+                height: h,
+                title: (*label).to_string(),
+                x_label: d.variable.clone(),
+                y_label: "density".into(),
+                ..ChartOptions::default()
+            };
+            density_plot(&series, &opts)
+        })
+        .collect();
+    side_by_side(&panels, w, h, title, ChartOptions::default().font_size)
 }
 
 #[cfg(test)]
@@ -293,6 +214,7 @@ mod tests {
         let svg = density_svg(&d, "A <b> & \"c\"");
         assert!(svg.contains("A &lt;b&gt; &amp; &quot;c&quot;"));
         assert!(!svg.contains("<b>"));
-        assert_eq!(svg.matches("<polyline").count(), 4);
+        // one curve per group and stage (drawn as <path> by report::svg)
+        assert_eq!(svg.matches("<path").count(), 4);
     }
 }

@@ -388,26 +388,31 @@ fn kernel(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig) -
     out
 }
 
+/// A plain configuration for unit tests (no centring/scaling, tolerance 1e-9,
+/// descending order, Epanechnikov kernel with bandwidth 0.06, seed 1).
+#[cfg(test)]
+pub(crate) fn test_config(method: Method, k: usize, replace: bool, ties: bool, caliper: Option<f64>) -> MatchConfig {
+    MatchConfig {
+        method,
+        k,
+        replace,
+        ties,
+        caliper,
+        center: 0.0,
+        scale: 1.0,
+        tol: 1e-9,
+        order: Order::Descending,
+        kernel: Kernel::Epanechnikov,
+        bandwidth: 0.06,
+        seed: 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cfg(method: Method, k: usize, replace: bool, ties: bool, caliper: Option<f64>) -> MatchConfig {
-        MatchConfig {
-            method,
-            k,
-            replace,
-            ties,
-            caliper,
-            center: 0.0,
-            scale: 1.0,
-            tol: 1e-9,
-            order: Order::Descending,
-            kernel: Kernel::Epanechnikov,
-            bandwidth: 0.06,
-            seed: 1,
-        }
-    }
+    use super::test_config as cfg;
 
     fn sets(m: &MatchSet) -> Vec<(usize, Vec<(usize, f64)>)> {
         (0..m.focal.len()).map(|s| (m.focal[s], m.members(s).collect())).collect()

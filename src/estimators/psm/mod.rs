@@ -5,9 +5,11 @@
 //! covariate balance before and after matching and the score densities.
 //!
 //! ## Propensity score
-//! `treat ~ x1 + x2 + …` (treatment coded 0/1, intercept always included,
+//! `treat ~ x1 + x2 + …` in the crate's fixest syntax (`I(age^2)`,
+//! `log(re74 + 1)`, `i(race)`, `factor(x)`, `a:b`, `a*b`; see the private `design` module),
+//! treatment coded 0/1, intercept always included, no fixed-effect part; bare
 //! text columns expanded to dummies for every level but the first in sorted
-//! order, named `column` + `level` as R does, e.g. `racehispan`). Rows with a
+//! order, named `column` + `level` as R does, e.g. `racehispan`. Rows with a
 //! missing treatment, covariate or outcome are dropped (counted in the
 //! diagnostics; their `scores` are NaN). Logit or probit by Newton–Raphson
 //! with step-halving ([`propensity`] module docs); coefficients with SEs from
@@ -86,6 +88,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::inference::dist::{norm_cdf, norm_quantile};
 use design::Design;
+use crate::report::escape::{csv_field, md_cell};
 use matching::{match_units, MatchConfig, MatchSet};
 use propensity::{fit_binary, BinaryFit};
 use rand::{Rng, SeedableRng};
@@ -528,6 +531,7 @@ fn resample(d: &Design, rng: &mut ChaCha8Rng) -> Design {
         treat: idx.iter().map(|&i| d.treat[i]).collect(),
         names: d.names.clone(),
         term_of: d.term_of.clone(),
+        removed: d.removed.clone(),
         x,
         p: d.p,
         y: d.y.as_ref().map(|y| idx.iter().map(|&i| y[i]).collect()),
@@ -560,8 +564,7 @@ fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Vec<String>) -> f6
         diagnostics.push("bootstrap: fewer than 2 successful replicates, no standard error".into());
         return f64::NAN;
     }
-    let m = ests.iter().sum::<f64>() / ests.len() as f64;
-    (ests.iter().map(|e| (e - m) * (e - m)).sum::<f64>() / (ests.len() - 1) as f64).sqrt()
+    crate::inference::stats::sd(&ests)
 }
 
 fn short(v: f64) -> String {
@@ -579,8 +582,8 @@ fn short(v: f64) -> String {
 /// Propensity score matching: see the module documentation.
 pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     validate(spec)?;
-    let f = design::parse_formula(&spec.formula)?;
-    let d = design::build_design(ds, &f, spec.outcome.as_deref())?;
+    let (f, treat_name) = design::parse_formula(&spec.formula)?;
+    let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
     let mut diagnostics = Vec::new();
     if d.n_missing > 0 {
         diagnostics.push(format!(
@@ -589,19 +592,20 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
             ds.nrows()
         ));
     }
+    diagnostics.extend(d.removed.iter().cloned());
     let n = d.n();
     let n_treated = d.treat.iter().filter(|&&t| t).count();
     let n_control = n - n_treated;
     if n_treated == 0 {
         return Err(Error::insufficient(format!(
             "no treated units: `{}` is 0 in every usable row",
-            f.lhs
+            treat_name
         )));
     }
     if n_control == 0 {
         return Err(Error::insufficient(format!(
             "no control units: `{}` is 1 in every usable row",
-            f.lhs
+            treat_name
         )));
     }
     let core = run_core(&d, spec)?;
@@ -811,7 +815,7 @@ impl PsmResult {
         for c in &self.propensity.coefficients {
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
-                c.term.replace('|', "\\|"),
+                md_cell(&c.term),
                 num(c.estimate, 6),
                 num(c.std_error, 6),
                 num(c.statistic, 2),
@@ -953,7 +957,7 @@ impl ComparisonTable {
             "method,estimate,std_error,se_kind,statistic,p_value,conf_low,conf_high,n_treated_matched,n_treated_dropped,n_control_used,mean_bias_after\n",
         );
         for r in &self.rows {
-            let label = if r.label.contains([',', '"']) { format!("\"{}\"", r.label.replace('"', "\"\"")) } else { r.label.clone() };
+            let label = csv_field(&r.label);
             s.push_str(&format!(
                 "{label},{},{},{},{},{},{},{},{},{},{},{}\n",
                 num(r.estimate, 10),
@@ -976,7 +980,7 @@ impl ComparisonTable {
     pub fn to_markdown(&self) -> String {
         let mut s = String::from("| |");
         for r in &self.rows {
-            s.push_str(&format!(" {} |", r.label.replace('|', "\\|")));
+            s.push_str(&format!(" {} |", md_cell(&r.label)));
         }
         s.push_str("\n|---|");
         s.push_str(&"---:|".repeat(self.rows.len()));
@@ -1040,22 +1044,10 @@ mod tests {
             p: 1,
             y: Some(vec![10.0, 8.0, 4.0, 5.0, 0.0]),
             n_missing: 0,
+            removed: Vec::new(),
         };
         let v = vec![0.5, 0.7, 0.45, 0.72, 0.1];
-        let cfg = MatchConfig {
-            method: Method::Nearest,
-            k: 1,
-            replace: true,
-            ties: true,
-            caliper: None,
-            center: 0.0,
-            scale: 1.0,
-            tol: 1e-9,
-            order: Order::Descending,
-            kernel: Kernel::Epanechnikov,
-            bandwidth: 0.06,
-            seed: 1,
-        };
+        let cfg = matching::test_config(Method::Nearest, 1, true, true, None);
         let set = match_units(&v, &[0, 1], &[2, 3, 4], &cfg);
         let fit = BinaryFit {
             beta: vec![],
