@@ -302,7 +302,7 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
         &ChartOptions {
             x_label: "Placebo estimate".into(),
             y_label: "Density".into(),
-            actual_label: format!("Actual estimate {actual:.4}"),
+            actual_label: "Actual estimate".into(),
             ..Default::default()
         },
     );
