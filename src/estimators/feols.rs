@@ -895,6 +895,12 @@ impl DemeanedDesign {
                 v[p0][p0] = tvt;
             }
         }
+        if clusters.len() == 2 && vcov::fix_negative_diagonal(&mut v) {
+            dropped.push(
+                "the two-way clustered variance had a negative diagonal entry; negative eigenvalues were set to zero (fixest's fix)"
+                    .into(),
+            );
+        }
         let coefficients = make_coefs(&kept_names, &beta, &v, df_t, conf_level);
         let nf = n as f64;
         let r2 = 1.0 - rss / self.tss;
