@@ -69,6 +69,9 @@ fn check(case: &Value) -> Vec<String> {
         Ok(f) => f,
         Err(e) => return vec![format!("feols failed: {e}")],
     };
+    if !fit.converged {
+        errs.push(format!("demeaning did not converge ({} iterations)", fit.iterations));
+    }
     let names: Vec<String> = case["names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     let ours: Vec<String> = fit.coefficients.iter().map(|c| c.term.clone()).collect();
     if ours != names {
