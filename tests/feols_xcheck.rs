@@ -35,6 +35,7 @@ fn csv(name: &str) -> &'static [u8] {
         "collin.csv" => include_bytes!("fixtures/xcheck/collin.csv"),
         "movers.csv" => include_bytes!("fixtures/xcheck/movers.csv"),
         "scale.csv" => include_bytes!("fixtures/xcheck/scale.csv"),
+        "movers_long.csv" => include_bytes!("fixtures/xcheck/movers_long.csv"),
         other => panic!("unknown fixture {other}"),
     }
 }

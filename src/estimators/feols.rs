@@ -18,6 +18,13 @@
 //!    `collin_tol` (default 1e-9) times its norm *before* demeaning is dropped
 //!    and named in `dropped` (collinear with the fixed effects, the intercept,
 //!    or earlier regressors; a regressor with no variation is such a case).
+//!    Columns are tried in formula order, so of a collinear set the LAST is
+//!    dropped (fixest; e.g. `i(g)` with an intercept or FE loses its last
+//!    level, where pyfixest's encoding drops the first — pass `ref` to
+//!    choose). The check is relative to the column's scale, unlike
+//!    fixest/pyfixest's absolute pivot test (`X'X` pivot < 1e-9), which
+//!    drops e.g. a regressor measured in units of 1e-6 on a few hundred rows;
+//!    Quasi keeps it (pyfixest agrees with `collin_tol = 1e-20`).
 //! 4. 2SLS: first stages regress each endogenous variable on the exogenous
 //!    regressors and the excluded instruments; the second stage uses the
 //!    fitted values; residuals for the variance use the *actual* endogenous

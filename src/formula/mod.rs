@@ -17,7 +17,9 @@
 //!   minus, numbers): `log(x)`, `exp(x)`, `sqrt(x)`, `abs(x)`, `I(x^2)`,
 //!   `I(a*b)`, `I(x/1000)`. Terms are named by their text with blanks removed
 //!   (`I(x^2)`, `log(pgdp)`) like fixest.
-//! * Categorical expansion: `i(var)` (one dummy per level), `i(var, ref = v)`
+//! * Categorical expansion: `i(var)` (one dummy per level; with an intercept
+//!   or fixed effects the last level is then dropped as collinear, like
+//!   fixest — pyfixest drops the first), `i(var, ref = v)`
 //!   (all levels but `v`; `ref = c(-1, -1000)` drops several), `i(var, x)` /
 //!   `i(var, x, ref = v)` (per-level slopes of `x`). Dummies are named like
 //!   fixest: `rel::-3`, `region::east`, `var::level:x`. `factor(var)` / `C(var)`
