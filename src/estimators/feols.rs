@@ -18,6 +18,13 @@
 //!    `collin_tol` (default 1e-9) times its norm *before* demeaning is dropped
 //!    and named in `dropped` (collinear with the fixed effects, the intercept,
 //!    or earlier regressors; a regressor with no variation is such a case).
+//!    Columns are tried in formula order, so of a collinear set the LAST is
+//!    dropped (fixest; e.g. `i(g)` with an intercept or FE loses its last
+//!    level, where pyfixest's encoding drops the first — pass `ref` to
+//!    choose). The check is relative to the column's scale, unlike
+//!    fixest/pyfixest's absolute pivot test (`X'X` pivot < 1e-9), which
+//!    drops e.g. a regressor measured in units of 1e-6 on a few hundred rows;
+//!    Quasi keeps it (pyfixest agrees with `collin_tol = 1e-20`).
 //! 4. 2SLS: first stages regress each endogenous variable on the exogenous
 //!    regressors and the excluded instruments; the second stage uses the
 //!    fitted values; residuals for the variance use the *actual* endogenous
@@ -26,13 +33,15 @@
 //!    linearmodels' `partial.f_stat` with `debiased`); `wald_statistic` is the
 //!    Wald F with the model's vcov type (fixest's `ivwald`).
 //! 5. Variance: [`crate::inference::vcov`] with fixest's default small-sample
-//!    corrections (documented there). `K` = kept coefficients + free FE
-//!    coefficients; for clustered errors a FE dimension nested in a cluster
+//!    corrections (documented there). `K` = kept coefficients + FE
+//!    coefficients counted as `Σ levels − (Q − 1)` (fixest's default
+//!    `fixef.force_exact = FALSE`, pyfixest); for clustered errors a FE dimension nested in a cluster
 //!    variable contributes nothing but one (pyfixest/fixest `fixef.K = "nested"`).
 //!
-//! Fit statistics: `r2 = 1 − RSS/TSS` (TSS around the weighted mean; raw sum
-//! of squares for a model with neither intercept nor fixed effects),
-//! `adj_r2 = 1 − (1 − r2)(n − 1)/(n − K)`, `r2_within = 1 − RSS/Σ w ỹ²`,
+//! Fit statistics: `r2 = 1 − RSS/TSS` with TSS around the weighted mean of y
+//! — also for a model with neither intercept nor fixed effects, where r2 can
+//! be negative (fixest/pyfixest; R's `lm` and statsmodels use the raw sum of
+//! squares there), `adj_r2 = 1 − (1 − r2)(n − 1)/(n − K)`, `r2_within = 1 − RSS/Σ w ỹ²`,
 //! `rmse = √(RSS/n)`, `f_stat` the iid F test of all non-intercept
 //! coefficients (OLS only), with `(p, n − K)` degrees of freedom.
 //!
@@ -99,7 +108,8 @@ enum RawVcov {
 impl<'de> Deserialize<'de> for VcovSpec {
     /// Accepts `"iid"`, `"hetero"` (aliases `"HC1"`, `"robust"`, `"hc1"`,
     /// `"nonrobust"`, `"unadjusted"`), `{"cluster": ["c1"]}`, `{"cluster": "c1"}`,
-    /// `{"cluster": ["c1","c2"]}` and `{"CRV1": "c1"}`.
+    /// `{"cluster": ["c1","c2"]}`, `{"CRV1": "c1"}` and pyfixest's two-way
+    /// form `{"CRV1": "c1+c2"}` (also `"~c1 + c2"`).
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use serde::de::Error as _;
         match RawVcov::deserialize(d)? {
@@ -115,9 +125,18 @@ impl<'de> Deserialize<'de> for VcovSpec {
                 for (k, v) in m {
                     match k.to_ascii_lowercase().as_str() {
                         "cluster" | "crv1" => {
+                            // pyfixest writes two-way clustering as "a+b" (fixest: ~a+b)
+                            let split = |s: &str| -> Vec<String> {
+                                s.trim()
+                                    .trim_start_matches('~')
+                                    .split('+')
+                                    .map(|p| p.trim().to_string())
+                                    .filter(|p| !p.is_empty())
+                                    .collect()
+                            };
                             out = Some(match v {
-                                OneOrMany::One(s) => vec![s],
-                                OneOrMany::Many(v) => v,
+                                OneOrMany::One(s) => split(&s),
+                                OneOrMany::Many(v) => v.iter().flat_map(|s| split(s)).collect(),
                             })
                         }
                         _ => return Err(D::Error::custom(format!("unknown vcov key `{k}` (use `cluster`)"))),
@@ -544,8 +563,10 @@ impl DemeanedDesign {
             x = xr;
             endog = dr;
             inst = zr;
-            tss = y.iter().enumerate().map(|(i, v)| wr.map_or(1.0, |w| w[i]) * v * v).sum();
-            tss_within = tss;
+            // r2 around the mean even without an intercept (fixest/pyfixest);
+            // the F test of all coefficients uses the raw sum of squares.
+            tss = y.iter().enumerate().map(|(i, v)| wr.map_or(1.0, |w| w[i]) * (v - ymean).powi(2)).sum();
+            tss_within = y.iter().enumerate().map(|(i, v)| wr.map_or(1.0, |w| w[i]) * v * v).sum();
             fe = None;
         }
         let mut x_norms = x_norms0;
@@ -881,11 +902,16 @@ impl DemeanedDesign {
                 v[p0][p0] = tvt;
             }
         }
+        if clusters.len() == 2 && vcov::fix_negative_diagonal(&mut v) {
+            dropped.push(
+                "the two-way clustered variance had a negative diagonal entry; negative eigenvalues were set to zero (fixest's fix)"
+                    .into(),
+            );
+        }
         let coefficients = make_coefs(&kept_names, &beta, &v, df_t, conf_level);
         let nf = n as f64;
         let r2 = 1.0 - rss / self.tss;
-        let has_center = self.fe.is_some() || self.intercept;
-        let adj_r2 = 1.0 - (1.0 - r2) * (if has_center { nf - 1.0 } else { nf }) / (nf - k_total as f64);
+        let adj_r2 = 1.0 - (1.0 - r2) * (nf - 1.0) / (nf - k_total as f64);
         let (r2_within, adj_r2_within) = if self.fe.is_some() {
             let w = 1.0 - rss / self.tss_within;
             (Some(w), Some(1.0 - (1.0 - w) * (nf - fe_k as f64) / (nf - k_total as f64)))

@@ -6,7 +6,9 @@
 //! depvar ~ terms [| fixed effects] [| endog ~ instruments]
 //! ```
 //!
-//! * `terms` are joined by `+`; `a:b` is the interaction (elementwise product,
+//! * `terms` are joined by `+` and ordered like R's `terms()` (by degree:
+//!   main effects first, then `a:b`, then `a:b:c`; stable otherwise);
+//!   `a:b` is the interaction (elementwise product,
 //!   or dummies × variable for categorical factors); `a*b` expands to
 //!   `a + b + a:b`; `- term` removes a term; `0 +`, `+ 0` and `- 1` remove the
 //!   intercept (`+ 1` keeps it). Without a fixed-effect part the model has an
@@ -15,7 +17,9 @@
 //!   minus, numbers): `log(x)`, `exp(x)`, `sqrt(x)`, `abs(x)`, `I(x^2)`,
 //!   `I(a*b)`, `I(x/1000)`. Terms are named by their text with blanks removed
 //!   (`I(x^2)`, `log(pgdp)`) like fixest.
-//! * Categorical expansion: `i(var)` (one dummy per level), `i(var, ref = v)`
+//! * Categorical expansion: `i(var)` (one dummy per level; with an intercept
+//!   or fixed effects the last level is then dropped as collinear, like
+//!   fixest — pyfixest drops the first), `i(var, ref = v)`
 //!   (all levels but `v`; `ref = c(-1, -1000)` drops several), `i(var, x)` /
 //!   `i(var, x, ref = v)` (per-level slopes of `x`). Dummies are named like
 //!   fixest: `rel::-3`, `region::east`, `var::level:x`. `factor(var)` / `C(var)`
@@ -471,6 +475,9 @@ fn split_items(items: Vec<Item>, intercept: &mut bool) -> Vec<Term> {
             }
         }
     }
+    // R / fixest / pyfixest order: main effects first, then two-way
+    // interactions, … (stable within a degree), e.g. `y ~ a:b + c` → `c, a:b`.
+    terms.sort_by_key(|t| t.atoms.len());
     terms
 }
 
@@ -599,7 +606,10 @@ mod tests {
         assert_eq!(f.fixef, vec![vec!["city".to_string()], vec!["year".to_string()]]);
         assert_eq!(f.depvar.name, "lnHDQ");
         let f = parse("y ~ a*b + log(x) + I(x^2) - b").unwrap();
-        assert_eq!(names(&f), ["a", "a:b", "log(x)", "I(x^2)"]);
+        // R/fixest order: main effects, then interactions
+        assert_eq!(names(&f), ["a", "log(x)", "I(x^2)", "a:b"]);
+        let f = parse("y ~ x1:x2 + x3 + i(g) + d:x1:x2 + d:x1").unwrap();
+        assert_eq!(names(&f), ["x3", "i(g)", "x1:x2", "d:x1", "d:x1:x2"]);
         assert!(f.intercept);
         assert!(!parse("y ~ 0 + x").unwrap().intercept);
         assert!(!parse("y ~ x - 1").unwrap().intercept);

@@ -13,7 +13,9 @@
 //!   `V = G/(G − 1) · (n − 1)/(n − K) · B (Σ_g S_g S_gᵀ) B`, `S_g = Σ_{i∈g} sᵢ`.
 //! * Two-way (clusters `a`, `b`): `V = c · B (M_a + M_b − M_{a∩b}) B` with a
 //!   single `c = G_min/(G_min − 1) · (n − 1)/(n − K)` (fixest's
-//!   `cluster.df = "min"`).
+//!   `cluster.df = "min"`). If a variance comes out negative, the matrix is
+//!   repaired like fixest ([`fix_negative_diagonal`]: negative eigenvalues
+//!   set to 0); the caller does this and notes it.
 //!
 //! This is fixest's default `ssc(adj = TRUE, fixef.K = "nested",
 //! cluster.adj = TRUE, cluster.df = "min", t.df = "min")`: `K` counts the
@@ -183,6 +185,28 @@ pub fn vcov_cluster(
     Ok((v, gmin))
 }
 
+/// fixest's repair of a two-way clustered matrix that is not positive
+/// semi-definite (Cameron, Gelbach & Miller 2011): when a diagonal entry is
+/// negative, `V = U diag(max(λ, 0)) Uᵀ`. Returns true when it changed `v`.
+/// (pyfixest 0.60 applies no repair; it reports NaN standard errors there.)
+pub fn fix_negative_diagonal(v: &mut [Vec<f64>]) -> bool {
+    let p = v.len();
+    if !(0..p).any(|i| v[i][i] < 0.0) {
+        return false;
+    }
+    let m = nalgebra::DMatrix::from_fn(p, p, |r, c| v[r][c]);
+    let eig = m.symmetric_eigen();
+    let lam = eig.eigenvalues.map(|l| l.max(0.0));
+    let u = &eig.eigenvectors;
+    let fixed = u * nalgebra::DMatrix::from_diagonal(&lam) * u.transpose();
+    for r in 0..p {
+        for c in 0..p {
+            v[r][c] = fixed[(r, c)];
+        }
+    }
+    true
+}
+
 /// A joint Wald test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WaldTest {
@@ -252,6 +276,22 @@ mod tests {
         let (v, _) = vcov_cluster(&bread, &[&x], &e, None, &[(&codes, 2)], 1).unwrap();
         // sums 3, -3 -> 18/16 * 2 * 3/3
         assert!((v[0][0] - 18.0 / 16.0 * 2.0).abs() < 1e-15);
+        // two-way with a negative variance: a = {1,2},{3,4}; b = {1,3},{2,4};
+        // e = (1,-1,-1,1): M_a = M_b = 0, M_ab = 4 -> V < 0 -> repaired to 0
+        let e = vec![1.0, -1.0, -1.0, 1.0];
+        let (a, b) = ([0u32, 0, 1, 1], [0u32, 1, 0, 1]);
+        let (mut v, _) = vcov_cluster(&bread, &[&x], &e, None, &[(&a, 2), (&b, 2)], 1).unwrap();
+        assert!(v[0][0] < 0.0);
+        assert!(fix_negative_diagonal(&mut v));
+        assert!(v[0][0].abs() < 1e-15);
+        let mut m = vec![vec![2.0, 3.0], vec![3.0, -1.0]];
+        assert!(fix_negative_diagonal(&mut m));
+        let eig = nalgebra::DMatrix::from_fn(2, 2, |r, c| m[r][c]).symmetric_eigen();
+        assert!(eig.eigenvalues.iter().all(|&l| l > -1e-12));
+        assert!(m[1][1] >= 0.0 && (m[0][1] - m[1][0]).abs() < 1e-12);
+        let mut ok = vec![vec![2.0, 1.0], vec![1.0, 2.0]];
+        assert!(!fix_negative_diagonal(&mut ok));
+        assert_eq!(ok, vec![vec![2.0, 1.0], vec![1.0, 2.0]]);
         let w = wald_test(&[2.0], &[vec![4.0]], &[0], 10.0, vec!["x".into()]).unwrap();
         assert!((w.statistic - 1.0).abs() < 1e-15);
     }

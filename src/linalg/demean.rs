@@ -148,10 +148,22 @@ impl FixedEffects {
         (out, info)
     }
 
-    /// Number of free fixed-effect coefficients: Σ levels minus the redundant
-    /// ones (for the first two dimensions, the number of connected components
-    /// of their bipartite graph; one per further dimension).
+    /// Number of fixed-effect coefficients counted in the small-sample
+    /// correction: `Σ levels − (Q − 1)` (one restriction per dimension beyond
+    /// the first). This is fixest's default (`fixef.force_exact = FALSE`) and
+    /// pyfixest's rule; it ignores extra redundancies from nested or
+    /// disconnected dimensions (e.g. `unit + region^year` with units nested in
+    /// regions), which [`Self::n_coefficients_exact`] would count.
     pub fn n_coefficients(&self) -> usize {
+        let total: usize = self.dims.iter().map(|d| d.n_levels).sum();
+        (total + 1).saturating_sub(self.dims.len()).max(1)
+    }
+
+    /// The exact number of free fixed-effect coefficients when the first two
+    /// dimensions may be disconnected (`Σ levels − #components − (Q − 2)`,
+    /// fixest's `fixef.force_exact = TRUE` for two dimensions). Not used by
+    /// the default small-sample correction (see [`Self::n_coefficients`]).
+    pub fn n_coefficients_exact(&self) -> usize {
         let total: usize = self.dims.iter().map(|d| d.n_levels).sum();
         if self.dims.len() < 2 {
             return total;
@@ -449,7 +461,21 @@ mod tests {
             None,
         )
         .unwrap();
-        // two components: {a0,a1,b0,b1}, {a2,b2}
-        assert_eq!(fe.n_coefficients(), 4);
+        // two components: {a0,a1,b0,b1}, {a2,b2}: exact count 4,
+        // fixest/pyfixest default count 3 + 3 - 1 = 5
+        assert_eq!(fe.n_coefficients_exact(), 4);
+        assert_eq!(fe.n_coefficients(), 5);
+        let three = FixedEffects::new(
+            vec![
+                ("a".into(), vec![0, 0, 1, 1], 2),
+                ("b".into(), vec![0, 1, 0, 1], 2),
+                ("c".into(), vec![0, 1, 2, 0], 3),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(three.n_coefficients(), 5);
+        let one = FixedEffects::new(vec![("a".into(), vec![0, 1, 1], 2)], None).unwrap();
+        assert_eq!(one.n_coefficients(), 2);
     }
 }
