@@ -329,6 +329,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     let mut first = true;
     let mut counter = LineCounter { text, byte: 0, line: first_line };
     let mut titles_left = n_titles;
+    let mut unnamed: Vec<bool> = Vec::new();
     // Header.
     let names: Vec<String> = loop {
         match rdr.read_byte_record(&mut rec) {
@@ -347,6 +348,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             continue;
         }
         if !opts.has_header {
+            unnamed = vec![false; rec.len()];
             break (1..=rec.len()).map(|j| format!("column_{j}")).collect();
         }
         first = false;
@@ -365,6 +367,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         }
         let mut names = Vec::with_capacity(raw.len());
         for (j, n) in raw.into_iter().enumerate() {
+            unnamed.push(n.is_empty());
             if n.is_empty() {
                 let auto = format!("column_{}", j + 1);
                 warnings.push(format!("column {} has no name in the header; it was named `{auto}`", j + 1));
@@ -539,6 +542,21 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
                 }
                 row += 1;
             }
+        }
+    }
+    // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
+    if opts.has_header {
+        let empty: Vec<usize> = (0..ncols).filter(|&j| unnamed[j] && builders[j].is_all_missing()).collect();
+        if !empty.is_empty() && empty.len() < ncols {
+            for &j in empty.iter().rev() {
+                builders.remove(j);
+                let auto = format!("column_{}", j + 1);
+                warnings.retain(|w| !w.ends_with(&format!("it was named `{auto}`")));
+            }
+            warnings.push(format!(
+                "{} unnamed empty column(s) (a delimiter at the end of every line) were dropped",
+                empty.len()
+            ));
         }
     }
     let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;

@@ -410,6 +410,11 @@ impl ColumnBuilder {
         }
     }
 
+    /// True when every value so far is missing.
+    pub fn is_all_missing(&self) -> bool {
+        self.n_missing == self.rows
+    }
+
     /// Rows `0..n` whose number text must be recovered (0 when none).
     pub fn needs_recovery(&self) -> usize {
         self.recover_upto

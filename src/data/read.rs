@@ -312,7 +312,8 @@ pub fn read_bytes_with_progress(
 }
 
 /// Completes `report` (rows read, column infos, stray-value warnings) for `dataset`.
-fn loaded(dataset: Dataset, stats: &[ColumnStats], mut report: LoadReport) -> Loaded {
+fn loaded(mut dataset: Dataset, stats: &[ColumnStats], mut report: LoadReport) -> Loaded {
+    nian_years(&mut dataset, &mut report.warnings);
     report.rows_read = dataset.nrows();
     formatted_warnings(&dataset, stats, &mut report.warnings);
     report.columns = column_infos(&dataset, stats);
@@ -344,6 +345,44 @@ fn units_warning(ds: &Dataset, shown: &[String], warnings: &mut Vec<String>) {
         "the row under the header looks like units or a second header (`{}`), not data; it was skipped (see skipped rows) so those columns are numbers",
         shown.join("`, `")
     ));
+}
+
+/// Text columns whose every value is a year written `2015年` (or `2015年度`) become
+/// integer columns (2015), with a warning: panel and DID code needs numeric time.
+fn nian_years(ds: &mut Dataset, warnings: &mut Vec<String>) {
+    let mut converted = Vec::new();
+    for c in ds.columns() {
+        let ColumnData::Text { values, .. } = &c.data else { continue };
+        let year = |s: &str| {
+            let d = s.strip_suffix("年度").or_else(|| s.strip_suffix('年'))?.trim();
+            (d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit())).then(|| d.parse::<f64>().ok()).flatten()
+        };
+        let mut out = Vec::with_capacity(values.len());
+        let mut ok = false;
+        for v in values {
+            match v {
+                None => out.push(f64::NAN),
+                Some(s) => match year(s) {
+                    Some(y) => {
+                        ok = true;
+                        out.push(y);
+                    }
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                },
+            }
+        }
+        if ok && out.len() == values.len() {
+            converted.push((c.name.clone(), out));
+        }
+    }
+    for (name, v) in converted {
+        if ds.add_numeric(&name, v).is_ok() {
+            warnings.push(format!("column `{name}`: years written like `2015年` were read as numbers (2015)"));
+        }
+    }
 }
 
 /// Warnings for numbers that were read from formatted text (see [`super::infer::num_flags`]).
