@@ -415,16 +415,22 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         let verdict = judge(&rec, ncols, &mut trailing);
         // Possible trailing notes wait in `pending` until a data row (then they are
         // rows / ragged errors after all) or the end of the file (then they are notes).
-        let non_empty: Vec<&[u8]> = rec.iter().map(trim).filter(|f| !f.is_empty()).collect();
-        let first_text = non_empty.first().is_some_and(|f| rec.get(0).map(trim) == Some(*f))
-            && non_empty.first().is_some_and(|f| !matches!(classify(f, &opts.missing, &mut parser), Cell::Number { .. }));
-        let note_like = first_text && std::str::from_utf8(non_empty[0]).is_ok_and(looks_like_note);
+        // Cheap for ordinary rows: only a row whose first field is non-numeric text is examined.
+        let head = rec.get(0).map(trim).unwrap_or_default();
+        let first_text = !head.is_empty()
+            && !head[0].is_ascii_digit()
+            && !matches!(classify(head, &opts.missing, &mut parser), Cell::Number { .. } | Cell::Missing);
+        let (note_like, n_non_empty) = if first_text && (verdict.is_err() || rec.iter().skip(1).all(|f| trim(f).is_empty())) {
+            (std::str::from_utf8(head).is_ok_and(looks_like_note), rec.iter().filter(|f| !trim(f).is_empty()).count())
+        } else {
+            (false, 2)
+        };
         match &verdict {
-            Ok(Verdict::Row) if note_like && non_empty.len() == 1 => {
+            Ok(Verdict::Row) if note_like && n_non_empty == 1 => {
                 pending.push((line, rec.clone(), None));
                 continue;
             }
-            Err(found) if first_text && !opts.skip_ragged && (note_like || non_empty.len() == 1) => {
+            Err(found) if first_text && !opts.skip_ragged && (note_like || n_non_empty == 1) => {
                 pending.push((line, rec.clone(), Some(*found)));
                 continue;
             }

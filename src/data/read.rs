@@ -7,6 +7,12 @@
 //! 2. **Encoding** for text: [`super::encoding`] (BOM, UTF-8, GB18030, override).
 //! 3. **CSV** parsing: [`super::csv`] (RFC 4180, sniffed delimiter, ragged rows).
 //! 4. **Kinds**: [`super::infer`] (integer / numeric / text, strays, missing tokens).
+//! 5. **Messy layouts**: when the first data row holds no number and dropping it turns
+//!    columns from text into numbers, it is a units row / second header (`元, 万人, %`):
+//!    the file is read again without it (at most two such rows), the row is listed in
+//!    `skipped` and a warning names its values. Columns whose every value is a year
+//!    written `2015年`/`2015年度` become integers. Numbers read from formatted text
+//!    (thousands separators, `%`, currency, full-width) are counted per column in a warning.
 //!
 //! Nothing is lost silently: [`LoadReport`] counts rows read and skipped, lists
 //! each skipped row with its line and reason, and every column's kind, missing
@@ -35,7 +41,8 @@ pub struct ReadOptions {
     /// `,` is the decimal mark (`1,5` = 1.5; `.` only as strict thousands separator).
     #[serde(alias = "decimalComma")]
     pub decimal_comma: bool,
-    /// Missing-value tokens, replacing the default `"", NA, N/A, NaN, ., null, -, #N/A`
+    /// Missing-value tokens, replacing the default list [`super::infer::DEFAULT_MISSING`]
+    /// (`"", NA, N/A, NaN, ., null, -, #N/A, .., ..., n.a., —, –, #DIV/0!, #VALUE!`, …)
     /// (compared case-insensitively after trimming; the empty field is always missing).
     pub missing: Option<Vec<String>>,
     /// Excel sheet: a name, or a 0-based index as text (JS may pass a number).
