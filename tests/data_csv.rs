@@ -109,8 +109,12 @@ fn semicolon_with_decimal_comma() {
     assert_eq!(&gdp[..2], &[1234.5, -2.75]);
     assert!(gdp[2].is_nan());
     assert_eq!(l.dataset.numeric("share").unwrap(), &[0.25, 0.001, 3.0]);
-    // Without the option the comma numbers are text, not silently NaN.
+    // Without the option, `;` and unambiguous comma decimals (`0,25`, `-2,75`) switch it on, with a warning.
     let l = read(s).unwrap();
+    assert_eq!(l.dataset.numeric("gdp").unwrap()[..2], [1234.5, -2.75]);
+    assert!(l.report.warnings.iter().any(|w| w.contains("decimal comma")), "{:?}", l.report.warnings);
+    // A comma delimiter never switches it on: the comma numbers are text, not silently NaN.
+    let l = read("region,gdp\nNord,\"1,25\"\nSüd,\"2,5\"\n").unwrap();
     assert_eq!(l.dataset.column("gdp").unwrap().kind(), ColumnKind::Text);
 }
 
@@ -141,7 +145,7 @@ fn stray_strings_are_reported_not_nan() {
     let mut s = String::from("id,pgdp\n");
     for i in 0..60 {
         let v = match i {
-            15 => "n.a.".to_string(),
+            15 => "n.k.".to_string(), // (`n.a.` is a default missing token)
             30 | 45 => "?".to_string(),
             _ => format!("{}.5", i),
         };
@@ -150,10 +154,10 @@ fn stray_strings_are_reported_not_nan() {
     let l = read(&s).unwrap();
     let info = &l.report.columns[1];
     assert_eq!(info.kind, ColumnKind::Text);
-    assert_eq!((info.n_stray, info.first_stray_line, info.first_stray_value.as_deref()), (3, Some(17), Some("n.a.")));
+    assert_eq!((info.n_stray, info.first_stray_line, info.first_stray_value.as_deref()), (3, Some(17), Some("n.k.")));
     assert!(l.report.warnings.iter().any(|w| w.contains("`pgdp`")));
     let e = l.dataset.numeric("pgdp").unwrap_err();
-    assert_eq!(e.to_string(), "column `pgdp` has 3 non-numeric values, first at line 17 (`n.a.`)");
+    assert_eq!(e.to_string(), "column `pgdp` has 3 non-numeric values, first at line 17 (`n.k.`)");
     // The numbers keep their text.
     assert_eq!(texts(&l, "pgdp")[0].as_deref(), Some("0.5"));
     // inf is not a number.

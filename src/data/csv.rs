@@ -8,6 +8,22 @@
 //!   (quote-aware, up to 100 records) the candidate whose header has ≥ 2 fields and
 //!   that gives the most later records with the header's field count wins (ties:
 //!   more fields, then the order `,` tab `;` `|`). A file with one column reads as `,`.
+//!   The "header" for sniffing is the most common field count of the sample (so a
+//!   title line above the header does not decide). Excel's hint line `sep=;` as the
+//!   first line sets the delimiter and is not a record (lines still count it).
+//! * **Decimal comma**, when not asked for: switched on (with a warning) for a `;`- or
+//!   tab-delimited file whose sample has numbers such as `1,5` that are unambiguous
+//!   (digits after the comma not exactly three) and no `.`-decimal number such as `1.5`.
+//! * **Title lines** above the header (`表1 变量描述`, a report title, blank-padded
+//!   `Title,,,`): leading records with at most one non-empty field are skipped and
+//!   listed (`title line above the header`) when a later record among the first 30
+//!   has two or more non-empty fields.
+//! * **Trailing notes** (`注：数据来源…`, `Source: …`, `Note: …`): rows at the end
+//!   of the file after the last data row that either have fewer/more fields than the
+//!   header and start with a non-numeric text, or have the header's field count but
+//!   only one non-empty field that starts like a note (`注`, `说明`, `资料来源`,
+//!   `数据来源`, `来源`, `备注`, `note`, `source`, `*`) are skipped and listed as
+//!   `trailing note`. A short row followed by more data is still a ragged-row error.
 //! * **Header**: the first non-blank record (unless `has_header = false`, then
 //!   columns are named `column_1`, `column_2`, …). Names are trimmed. A blank name
 //!   is replaced by `column_<position>` with a warning; a header whose names are all
@@ -56,6 +72,8 @@ pub struct CsvOptions {
     pub has_header: bool,
     /// Skip (and report) ragged rows instead of failing.
     pub skip_ragged: bool,
+    /// Skip this many first data rows as units rows (set by [`super::read`] after detection).
+    pub skip_units_rows: usize,
 }
 
 impl Default for CsvOptions {
@@ -66,6 +84,7 @@ impl Default for CsvOptions {
             missing: MissingSet::default_set(),
             has_header: true,
             skip_ragged: false,
+            skip_units_rows: 0,
         }
     }
 }
@@ -85,6 +104,8 @@ pub struct CsvOutput {
     pub stats: Vec<ColumnStats>,
     /// Non-fatal remarks.
     pub warnings: Vec<String>,
+    /// The decimal comma was used (asked for or detected).
+    pub decimal_comma: bool,
 }
 
 /// Guesses the delimiter of a CSV text (see module docs).
@@ -110,8 +131,19 @@ pub fn sniff_delimiter(text: &[u8]) -> u8 {
         if truncated && lens.len() > 1 && lens.len() < 101 {
             lens.pop();
         }
-        let Some(&hdr) = lens.first() else { continue };
-        let consistent = lens[1..].iter().filter(|&&l| l == hdr).count();
+        if lens.is_empty() {
+            continue;
+        }
+        // The most common field count (ties: more fields) stands for the header.
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for &l in &lens {
+            match counts.iter_mut().find(|(k, _)| *k == l) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((l, 1)),
+            }
+        }
+        let Some(&(hdr, n_hdr)) = counts.iter().max_by_key(|(k, c)| (*c, *k)) else { continue };
+        let consistent = n_hdr - 1;
         let score = (hdr >= 2, consistent, hdr);
         if score > best.1 {
             best = (d, score);
@@ -173,6 +205,63 @@ impl LineCounter<'_> {
     }
 }
 
+/// Starts like a footnote (`注：`, `Source:`, `* p<0.1`).
+pub fn looks_like_note(s: &str) -> bool {
+    let t = s.trim_start();
+    let lower = t.to_lowercase();
+    ["注", "说明", "资料来源", "数据来源", "来源", "备注", "*", "note", "source", "资料", "數據來源", "註"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+/// `sep=X` (Excel's delimiter hint) as the first line: the delimiter and the rest of the text.
+fn sep_hint(text: &[u8]) -> Option<(u8, &[u8])> {
+    let end = text.iter().position(|&b| b == b'\n' || b == b'\r')?;
+    let line = &text[..end];
+    let rest = &text[end..];
+    let rest = rest.strip_prefix(b"\r\n").or_else(|| rest.strip_prefix(b"\n")).or_else(|| rest.strip_prefix(b"\r"))?;
+    let d = match trim(line) {
+        [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d] => *d,
+        [b'"', b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d, b'"'] => *d,
+        b"sep=\\t" | b"SEP=\\t" => b'\t',
+        _ => return None,
+    };
+    (d.is_ascii() && d != b'"').then_some((d, rest))
+}
+
+/// Decimal comma detection on a sample (see module docs).
+fn sniff_decimal_comma(text: &[u8], delimiter: u8) -> Option<String> {
+    let sample = &text[..text.len().min(64 * 1024)];
+    let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(sample);
+    let mut rec = ByteRecord::new();
+    let (mut comma, mut dot) = (None, 0usize);
+    let mut n = 0;
+    while n < 200 && matches!(rdr.read_byte_record(&mut rec), Ok(true)) {
+        n += 1;
+        for f in rec.iter() {
+            let f = trim(f);
+            let body = f.strip_prefix(b"-").unwrap_or(f);
+            let digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
+            if let Some(p) = body.iter().position(|&c| c == b',') {
+                let (a, b) = (&body[..p], &body[p + 1..]);
+                if digits(a) && digits(b) && b.len() != 3 && comma.is_none() {
+                    comma = Some(String::from_utf8_lossy(f).into_owned());
+                }
+            } else if let Some(p) = body.iter().position(|&c| c == b'.') {
+                let (a, b) = (&body[..p], &body[p + 1..]);
+                if digits(a) && digits(b) && b.len() != 3 {
+                    dot += 1;
+                }
+            }
+        }
+    }
+    if dot == 0 {
+        comma
+    } else {
+        None
+    }
+}
+
 fn field_str(f: &[u8]) -> String {
     String::from_utf8_lossy(trim(f)).into_owned()
 }
@@ -183,8 +272,47 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     if text.iter().all(u8::is_ascii_whitespace) {
         return Err(ErrorKind::EmptyFile.into());
     }
-    let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(text));
     let mut warnings = Vec::new();
+    let mut first_line = 1u64;
+    let mut hinted = None;
+    let text = match sep_hint(text) {
+        Some((d, rest)) => {
+            first_line = 2;
+            hinted = Some(d);
+            rest
+        }
+        None => text,
+    };
+    let delimiter = opts.delimiter.or(hinted).unwrap_or_else(|| sniff_delimiter(text));
+    let mut opts = opts.clone();
+    if !opts.decimal_comma && matches!(delimiter, b';' | b'\t') {
+        if let Some(example) = sniff_decimal_comma(text, delimiter) {
+            opts.decimal_comma = true;
+            warnings.push(format!(
+                "numbers use a decimal comma (e.g. `{example}`); they were read with `,` as the decimal mark"
+            ));
+        }
+    }
+    let opts = &opts;
+    // Title lines above the header.
+    let mut title_skips: Vec<SkippedRow> = Vec::new();
+    let n_titles = if opts.has_header {
+        let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
+        let mut rec = ByteRecord::new();
+        let mut filled = Vec::new();
+        while filled.len() < 30 && matches!(rdr.read_byte_record(&mut rec), Ok(true)) {
+            let k = rec.iter().filter(|f| !trim(f).is_empty()).count();
+            if k > 0 {
+                filled.push(k);
+            }
+        }
+        match filled.iter().position(|&k| k >= 2) {
+            Some(p) if p > 0 => p,
+            _ => 0,
+        }
+    } else {
+        0
+    };
     if opts.decimal_comma && delimiter == b',' {
         warnings.push(
             "decimal comma with a comma delimiter: numbers such as 1,5 must be quoted, otherwise they split into two fields"
@@ -199,7 +327,9 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     let mut rdr = builder().from_reader(text);
     let mut rec = ByteRecord::new();
     let mut first = true;
-    let mut counter = LineCounter { text, byte: 0, line: 1 };
+    let mut counter = LineCounter { text, byte: 0, line: first_line };
+    let mut titles_left = n_titles;
+    let mut unnamed: Vec<bool> = Vec::new();
     // Header.
     let names: Vec<String> = loop {
         match rdr.read_byte_record(&mut rec) {
@@ -210,7 +340,15 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         if rec.iter().all(|f| trim(f).is_empty()) {
             continue; // whitespace-only lines before the header
         }
+        if titles_left > 0 {
+            titles_left -= 1;
+            let line = counter.line_at(rec.position().map_or(0, |p| p.byte() as usize));
+            let title = rec.iter().map(field_str).find(|f| !f.is_empty()).unwrap_or_default();
+            title_skips.push(SkippedRow { line, reason: format!("title line above the header (`{title}`)") });
+            continue;
+        }
         if !opts.has_header {
+            unnamed = vec![false; rec.len()];
             break (1..=rec.len()).map(|j| format!("column_{j}")).collect();
         }
         first = false;
@@ -229,6 +367,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         }
         let mut names = Vec::with_capacity(raw.len());
         for (j, n) in raw.into_iter().enumerate() {
+            unnamed.push(n.is_empty());
             if n.is_empty() {
                 let auto = format!("column_{}", j + 1);
                 warnings.push(format!("column {} has no name in the header; it was named `{auto}`", j + 1));
@@ -244,13 +383,17 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             return Err(ErrorKind::DuplicateColumn { name: names[j].clone(), first: k, second: j }.into());
         }
     }
+    near_duplicate_names(&names, &mut warnings);
     let ncols = names.len();
     let total = text.len().max(1) as f64;
     let mut builders: Vec<ColumnBuilder> = names.iter().map(|n| ColumnBuilder::new(n.clone(), 0)).collect();
     let mut lines: Vec<u64> = Vec::new();
-    let mut skipped = Vec::new();
-    let mut rows_skipped = 0usize;
+    let mut rows_skipped = title_skips.len();
+    let mut skipped = title_skips;
     let mut trailing = 0usize;
+    let mut units_left = opts.skip_units_rows;
+    // Rows that may be trailing notes: (line, fields, ragged field count if ragged).
+    let mut pending: Vec<(u64, ByteRecord, Option<usize>)> = Vec::new();
     let mut parser = NumberParser::new(opts.decimal_comma);
     let mut count = 0usize;
     // `first` is true when the already-read record is data (has_header = false).
@@ -269,7 +412,49 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         if count % 8192 == 0 && !progress(pos.map_or(0.0, |p| p.byte() as f64 / total)) {
             return Err(ErrorKind::Cancelled.into());
         }
-        match judge(&rec, ncols, &mut trailing) {
+        let verdict = judge(&rec, ncols, &mut trailing);
+        // Possible trailing notes wait in `pending` until a data row (then they are
+        // rows / ragged errors after all) or the end of the file (then they are notes).
+        // Cheap for ordinary rows: only a row whose first field is non-numeric text is examined.
+        let head = rec.get(0).map(trim).unwrap_or_default();
+        let first_text = !head.is_empty()
+            && !head[0].is_ascii_digit()
+            && !matches!(classify(head, &opts.missing, &mut parser), Cell::Number { .. } | Cell::Missing);
+        let (note_like, n_non_empty) = if first_text && (verdict.is_err() || rec.iter().skip(1).all(|f| trim(f).is_empty())) {
+            (std::str::from_utf8(head).is_ok_and(looks_like_note), rec.iter().filter(|f| !trim(f).is_empty()).count())
+        } else {
+            (false, 2)
+        };
+        match &verdict {
+            Ok(Verdict::Row) if note_like && n_non_empty == 1 => {
+                pending.push((line, rec.clone(), None));
+                continue;
+            }
+            Err(found) if first_text && !opts.skip_ragged && (note_like || n_non_empty == 1) => {
+                pending.push((line, rec.clone(), Some(*found)));
+                continue;
+            }
+            Ok(Verdict::Row) if !pending.is_empty() => {
+                // Not notes after all: replay them.
+                for (pline, prec, ragged) in std::mem::take(&mut pending) {
+                    if let Some(found) = ragged {
+                        return Err(ErrorKind::RaggedRow { line: pline, found, expected: ncols }.into());
+                    }
+                    for (b, f) in builders.iter_mut().zip(prec.iter()) {
+                        b.push(classify(f, &opts.missing, &mut parser));
+                    }
+                    lines.push(pline);
+                }
+            }
+            _ => {}
+        }
+        match verdict {
+            Ok(Verdict::Row) if units_left > 0 => {
+                units_left -= 1;
+                rows_skipped += 1;
+                let shown: Vec<String> = rec.iter().map(field_str).filter(|f| !f.is_empty()).collect();
+                skipped.push(SkippedRow { line, reason: format!("units row under the header ({})", shown.join(", ")) });
+            }
             Ok(Verdict::Row) => {
                 for (b, f) in builders.iter_mut().zip(rec.iter()) {
                     b.push(classify(f, &opts.missing, &mut parser));
@@ -304,6 +489,15 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             }
         }
     }
+    for (line, rec, _) in pending {
+        rows_skipped += 1;
+        let text: String = rec.iter().map(field_str).filter(|f| !f.is_empty()).collect::<Vec<_>>().join(" ");
+        let shown: String = text.chars().take(40).collect();
+        let ell = if shown.len() < text.len() { "…" } else { "" };
+        if skipped.len() < MAX_LISTED_SKIPS {
+            skipped.push(SkippedRow { line, reason: format!("trailing note (`{shown}{ell}`)") });
+        }
+    }
     if trailing > 0 {
         warnings.push(format!(
             "{trailing} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored"
@@ -316,6 +510,8 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         let mut row = 0usize;
         let mut started = false;
         let mut dummy = 0usize;
+        let mut titles_left = n_titles;
+        let mut units_left = opts.skip_units_rows;
         while row < upto {
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {}
@@ -327,12 +523,20 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
                 if rec.iter().all(|f| trim(f).is_empty()) {
                     continue;
                 }
+                if titles_left > 0 {
+                    titles_left -= 1;
+                    continue;
+                }
                 started = true;
                 if opts.has_header {
                     continue;
                 }
             }
             if let Ok(Verdict::Row) = judge(&rec, ncols, &mut dummy) {
+                if units_left > 0 {
+                    units_left -= 1;
+                    continue;
+                }
                 for (b, f) in builders.iter_mut().zip(rec.iter()) {
                     if row < b.needs_recovery() {
                         let text = match classify(f, &opts.missing, &mut parser) {
@@ -346,9 +550,40 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             }
         }
     }
+    // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
+    if opts.has_header {
+        let empty: Vec<usize> = (0..ncols).filter(|&j| unnamed[j] && builders[j].is_all_missing()).collect();
+        if !empty.is_empty() && empty.len() < ncols {
+            for &j in empty.iter().rev() {
+                builders.remove(j);
+                let auto = format!("column_{}", j + 1);
+                warnings.retain(|w| !w.ends_with(&format!("it was named `{auto}`")));
+            }
+            warnings.push(format!(
+                "{} unnamed empty column(s) (a delimiter at the end of every line) were dropped",
+                empty.len()
+            ));
+        }
+    }
     let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
     progress(1.0);
-    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings })
+    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings, decimal_comma: opts.decimal_comma })
+}
+
+/// Warns about column names that differ only in case or inner spaces (`GDP`, `gdp`).
+pub fn near_duplicate_names(names: &[String], warnings: &mut Vec<String>) {
+    let key = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    for j in 0..names.len() {
+        if let Some(k) = names[..j].iter().position(|p| key(p) == key(&names[j])) {
+            warnings.push(format!(
+                "columns {} (`{}`) and {} (`{}`) have names that differ only in case or spaces; check they are not the same variable",
+                k + 1,
+                names[k],
+                j + 1,
+                names[j]
+            ));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -188,10 +188,25 @@ impl Dataset {
     }
 
     /// A column by name, or an error naming the closest existing column.
+    ///
+    /// A name with surrounding spaces (`" pgdp"`) finds the column `pgdp` when no column
+    /// has the untrimmed name; an empty name is an error saying so (not "unknown column ``").
     pub fn column(&self, name: &str) -> Result<&Column> {
-        self.columns.iter().find(|c| c.name == name).ok_or_else(|| {
-            ErrorKind::UnknownColumn { name: name.to_string(), suggestion: self.closest_name(name) }.into()
-        })
+        if let Some(c) = self.columns.iter().find(|c| c.name == name) {
+            return Ok(c);
+        }
+        let trimmed = name.trim();
+        if trimmed.is_empty() {
+            return Err(Error::invalid(
+                "a column name in the specification is empty: choose one of the dataset's columns",
+            ));
+        }
+        if trimmed != name {
+            if let Some(c) = self.columns.iter().find(|c| c.name == trimmed) {
+                return Ok(c);
+            }
+        }
+        Err(ErrorKind::UnknownColumn { name: name.to_string(), suggestion: self.closest_name(name) }.into())
     }
 
     /// True when the dataset has a column of this name.

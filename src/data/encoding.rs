@@ -9,7 +9,8 @@
 //! 2. A byte-order mark: `EF BB BF` (UTF-8), `FF FE` (UTF-16LE), `FE FF` (UTF-16BE).
 //! 3. UTF-16 without BOM, recognised when (in the first 8 KiB) at least 40 % of the
 //!    odd (LE) or even (BE) bytes are NUL and almost none of the others are.
-//! 4. Binary check on the first 8 KiB: any NUL byte, or more than 1 % of ASCII
+//! 4. Binary check on the first 8 KiB: any NUL byte (unless NULs are at most 0.1 % of
+//!    the file, or only trailing padding: then they are removed with a warning), or more than 1 % of ASCII
 //!    control characters other than tab, LF, CR, FF and ESC → [`ErrorKind::Binary`].
 //! 5. Valid UTF-8 (borrowed, no copy).
 //!    If it is not valid but at least ten times more valid non-ASCII characters than
@@ -82,7 +83,24 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
             return Ok(d);
         }
     }
-    // 4. Binary.
+    // 4. Binary. A few NUL bytes in an otherwise textual file (a damaged copy, NUL
+    // padding at the end) are removed with a warning instead.
+    let n_nul = bytes.iter().filter(|&&b| b == 0).count();
+    if n_nul > 0 && n_nul * 1000 <= bytes.len().max(1000) || bytes.iter().rposition(|&b| b != 0).is_some_and(|p| bytes[..=p].iter().all(|&b| b != 0)) {
+        if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+            let cleaned: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
+            if !cleaned.is_empty() && !cleaned.contains(&0) {
+                if let Ok(d) = decode(&cleaned, None) {
+                    let line = 1 + bytes[..pos].iter().filter(|&&b| b == b'\n').count();
+                    let mut warnings = vec![format!(
+                        "{n_nul} NUL byte(s) were removed (the first at line {line}, byte offset {pos}); the file may be damaged"
+                    )];
+                    warnings.extend(d.warnings);
+                    return Ok(Decoded { text: Cow::Owned(d.text.into_owned()), encoding: d.encoding, warnings });
+                }
+            }
+        }
+    }
     if let Some(pos) = sample.iter().position(|&b| b == 0) {
         return Err(ErrorKind::Binary { detail: format!("it contains a NUL byte at offset {pos}") }.into());
     }

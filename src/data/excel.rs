@@ -15,6 +15,13 @@
 //!   date-times become ISO 8601 text** (`2020-03-31`, `2020-03-31 12:30:00`), because
 //!   a serial number such as 43921 is meaningless to most analysts; durations
 //!   become numbers of days.
+//! * **Messy sheets**: a first sheet with no table (no row with two filled cells: a
+//!   cover or notes page) is passed over for the first sheet that has one, when no
+//!   sheet was asked for (with a warning). Title rows above the header (rows with one
+//!   filled cell, when a later row among the first 30 has two or more) are skipped and
+//!   listed; so are trailing note rows (one filled text cell starting like `注：`,
+//!   `Source:`; see [`super::csv::looks_like_note`]) and a units row under the header
+//!   (detected in [`super::read`]).
 
 use super::csv::SkippedRow;
 use super::dataset::Dataset;
@@ -72,6 +79,11 @@ fn iso_date(dt: &calamine::ExcelDateTime) -> String {
     }
 }
 
+/// Number of non-empty cells of a row.
+fn filled(r: &[Data]) -> usize {
+    r.iter().filter(|c| !matches!(c, Data::Empty) && !matches!(c, Data::String(s) if s.trim().is_empty())).count()
+}
+
 fn header_text(c: &Data) -> String {
     match c {
         Data::Empty | Data::Error(_) => String::new(),
@@ -88,6 +100,7 @@ pub fn read_excel(
     bytes: &[u8],
     sheet: Option<&str>,
     has_header: bool,
+    skip_units_rows: usize,
     decimal_comma: bool,
     missing: &MissingSet,
     progress: &mut dyn FnMut(f64) -> bool,
@@ -96,21 +109,74 @@ pub fn read_excel(
         Error::new(ErrorKind::Binary { detail: format!("it looks like a spreadsheet but could not be opened ({e})") })
     })?;
     let sheets = wb.sheet_names();
-    let name = pick_sheet(&sheets, sheet)?;
-    let range = wb
+    let mut name = pick_sheet(&sheets, sheet)?;
+    let mut range = wb
         .worksheet_range(&name)
         .map_err(|e| Error::parse(None, format!("sheet `{name}` could not be read: {e}")))?;
+    let mut warnings = Vec::new();
+    let has_table = |r: &calamine::Range<Data>| r.rows().any(|row| filled(row) >= 2);
+    if sheet.map_or(true, |s| s.trim().is_empty()) && !has_table(&range) {
+        for other in sheets.iter().skip(1) {
+            if let Ok(r) = wb.worksheet_range(other) {
+                if has_table(&r) {
+                    warnings.push(format!(
+                        "sheet `{name}` has no table (a cover or notes page?); read sheet `{other}` instead — choose a sheet to override"
+                    ));
+                    name = other.clone();
+                    range = r;
+                    break;
+                }
+            }
+        }
+    }
     if !progress(0.3) {
         return Err(ErrorKind::Cancelled.into());
     }
     let row0 = range.start().map_or(0, |(r, _)| r as u64);
     let rows: Vec<&[Data]> = range.rows().collect();
-    let Some(hdr_idx) = rows.iter().position(|r| r.iter().any(|c| !matches!(c, Data::Empty))) else {
+    let Some(mut hdr_idx) = rows.iter().position(|r| r.iter().any(|c| !matches!(c, Data::Empty))) else {
         return Err(ErrorKind::EmptyFile.into());
     };
+    let mut skipped = Vec::new();
+    if has_header {
+        let first_wide =
+            rows.iter().enumerate().skip(hdr_idx).filter(|(_, r)| filled(r) > 0).take(30).find(|(_, r)| filled(r) >= 2);
+        if let Some((w, _)) = first_wide {
+            for (i, r) in rows.iter().enumerate().take(w).skip(hdr_idx) {
+                if filled(r) > 0 {
+                    let title = r.iter().map(header_text).find(|t| !t.is_empty()).unwrap_or_default();
+                    skipped.push(SkippedRow {
+                        line: row0 + i as u64 + 1,
+                        reason: format!("title row above the header (`{title}`)"),
+                    });
+                }
+            }
+            hdr_idx = w;
+        }
+    }
+    // Trailing note rows.
+    let mut end = rows.len();
+    let mut notes = Vec::new();
+    while end > hdr_idx + 1 {
+        let r = rows[end - 1];
+        match filled(r) {
+            0 => end -= 1,
+            1 => match r.iter().find(|c| !matches!(c, Data::Empty)) {
+                Some(Data::String(t)) if super::csv::looks_like_note(t) => {
+                    let shown: String = t.trim().chars().take(40).collect();
+                    notes.push(SkippedRow { line: row0 + end as u64, reason: format!("trailing note (`{shown}`)") });
+                    end -= 1;
+                }
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    // Blank rows between the last data row and the notes stay "blank row" skips below.
+    let end = if notes.is_empty() { rows.len() } else { notes.last().map_or(rows.len(), |n| (n.line - row0) as usize - 1) };
+    let rows = &rows[..end];
     let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
     let data_rows = if has_header { &rows[hdr_idx + 1..] } else { &rows[hdr_idx..] };
-    let mut warnings = Vec::new();
     // Column names and the columns kept.
     let header: Vec<String> = if has_header {
         (0..width).map(|j| rows[hdr_idx].get(j).map(header_text).unwrap_or_default()).collect()
@@ -148,8 +214,8 @@ pub fn read_excel(
         names.iter().map(|n| ColumnBuilder::new(n.clone(), data_rows.len())).collect();
     let mut parser = NumberParser::new(decimal_comma);
     let mut lines = Vec::with_capacity(data_rows.len());
-    let mut skipped = Vec::new();
-    let mut rows_skipped = 0;
+    let mut rows_skipped = skipped.len() + notes.len();
+    let mut units_left = skip_units_rows;
     let mut errors = 0usize;
     let first_line = row0 + hdr_idx as u64 + 1 + u64::from(has_header);
     let total = data_rows.len().max(1) as f64;
@@ -165,6 +231,13 @@ pub fn read_excel(
             }
             continue;
         }
+        if units_left > 0 {
+            units_left -= 1;
+            rows_skipped += 1;
+            let shown: Vec<String> = r.iter().map(header_text).filter(|t| !t.is_empty()).collect();
+            skipped.push(SkippedRow { line, reason: format!("units row under the header ({})", shown.join(", ")) });
+            continue;
+        }
         lines.push(line);
         for (b, &j) in builders.iter_mut().zip(&keep) {
             let cell = r.get(j).unwrap_or(&Data::Empty);
@@ -175,14 +248,14 @@ pub fn read_excel(
                     errors += 1;
                     Cell::Missing
                 }
-                Data::Int(v) => Cell::Number { value: *v as f64, integer: v.unsigned_abs() < 9_000_000_000_000_000, raw: None },
+                Data::Int(v) => Cell::Number { value: *v as f64, integer: v.unsigned_abs() < 9_000_000_000_000_000, raw: None, flags: 0 },
                 Data::Float(v) if v.is_finite() => {
-                    Cell::Number { value: *v, integer: v.fract() == 0.0 && v.abs() < 9.0e15, raw: None }
+                    Cell::Number { value: *v, integer: v.fract() == 0.0 && v.abs() < 9.0e15, raw: None, flags: 0 }
                 }
                 Data::Float(_) => Cell::Missing,
-                Data::Bool(v) => Cell::Number { value: f64::from(u8::from(*v)), integer: true, raw: None },
+                Data::Bool(v) => Cell::Number { value: f64::from(u8::from(*v)), integer: true, raw: None, flags: 0 },
                 Data::String(s) => classify(s.as_bytes(), missing, &mut parser),
-                Data::DateTime(d) if d.is_duration() => Cell::Number { value: d.as_f64(), integer: false, raw: None },
+                Data::DateTime(d) if d.is_duration() => Cell::Number { value: d.as_f64(), integer: false, raw: None, flags: 0 },
                 Data::DateTime(d) => {
                     owned = iso_date(d);
                     Cell::Text(&owned)
@@ -195,6 +268,8 @@ pub fn read_excel(
     if errors > 0 {
         warnings.push(format!("{errors} cell(s) held Excel errors (#N/A, #DIV/0!, …) and were read as missing"));
     }
+    notes.reverse();
+    skipped.extend(notes);
     let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
     progress(1.0);
     Ok(ExcelOutput { dataset, sheet: name, sheets, rows_skipped, skipped, stats, warnings })
@@ -217,7 +292,7 @@ mod tests {
 
     #[test]
     fn not_a_workbook() {
-        let e = read_excel(b"PK\x03\x04garbage", None, true, false, &MissingSet::default_set(), &mut |_| true);
+        let e = read_excel(b"PK\x03\x04garbage", None, true, 0, false, &MissingSet::default_set(), &mut |_| true);
         assert!(matches!(e.unwrap_err().kind(), ErrorKind::Binary { .. }));
     }
 }

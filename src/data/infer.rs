@@ -34,7 +34,13 @@ use super::dataset::{Column, ColumnData, Dataset, Strays};
 use crate::error::Result;
 
 /// The default missing-value tokens (compared ASCII case-insensitively after trimming).
-pub const DEFAULT_MISSING: &[&str] = &["", "NA", "N/A", "NaN", ".", "null", "-", "#N/A"];
+/// Besides the R/pandas/Stata spellings this covers statistical-yearbook and Excel
+/// conventions: `..`/`...`/`n.a.` (OECD, World Bank, yearbooks), dashes `—` `–` `－` `--`,
+/// and Excel error values (`#DIV/0!`, `#VALUE!`, `#REF!`, `#NAME?`, `#NUM!`, `#NULL!`).
+pub const DEFAULT_MISSING: &[&str] = &[
+    "", "NA", "N/A", "NaN", ".", "null", "-", "#N/A", "..", "...", "n.a.", "n.a", "--", "\u{2014}", "\u{2013}",
+    "\u{FF0D}", "\u{2014}\u{2014}", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
+];
 
 /// A set of missing-value tokens.
 #[derive(Debug, Clone)]
@@ -65,12 +71,44 @@ impl MissingSet {
     }
 }
 
-/// Removes leading and trailing ASCII whitespace.
+/// Removes leading and trailing whitespace: ASCII, and the no-break space U+00A0
+/// and ideographic (full-width) space U+3000 that Excel and Chinese exports leave.
 #[inline]
 pub fn trim(b: &[u8]) -> &[u8] {
     let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
     let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
-    &b[start..end.max(start)]
+    let mut t = &b[start..end.max(start)];
+    // Slow path only when a non-ASCII byte sits at either end.
+    while t.first().is_some_and(|&c| c >= 0x80) || t.last().is_some_and(|&c| c >= 0x80) {
+        let before = t.len();
+        for sp in [&[0xC2u8, 0xA0][..], &[0xE3, 0x80, 0x80][..]] {
+            while let Some(r) = t.strip_prefix(sp) {
+                t = r;
+            }
+            while let Some(r) = t.strip_suffix(sp) {
+                t = r;
+            }
+        }
+        let s = t.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(t.len());
+        let e = t.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(s, |e| e + 1);
+        t = &t[s..e.max(s)];
+        if t.len() == before {
+            break;
+        }
+    }
+    t
+}
+
+/// Bit flags: how a number was written, when it needed more than the plain parser.
+pub mod num_flags {
+    /// Thousands separators (`1,234.5`).
+    pub const GROUPED: u8 = 1;
+    /// A trailing percent sign (`12.5%` read as 12.5).
+    pub const PERCENT: u8 = 2;
+    /// A currency sign (`$1,200`, `¥35`).
+    pub const CURRENCY: u8 = 4;
+    /// Full-width digits or signs (`１２３`, `－5`, `−5`).
+    pub const FULLWIDTH: u8 = 8;
 }
 
 /// Parses numbers according to the module rules.
@@ -87,8 +125,113 @@ impl NumberParser {
     }
 
     /// `Some((value, written_as_integer))` when the trimmed field is a finite number.
+    /// Plain numbers only; [`NumberParser::parse_flagged`] also reads formatted ones.
     #[inline]
     pub fn parse(&mut self, t: &[u8]) -> Option<(f64, bool)> {
+        self.parse_plain(t)
+    }
+
+    /// Like [`NumberParser::parse`], and when that fails, formatted numbers: full-width
+    /// digits and signs, a leading currency sign (`$ ¥ ￥ € £`), strictly grouped
+    /// thousands separators (`1,234,567.5`; `，` too) and a trailing `%` (`12.5%` → 12.5,
+    /// percentage points, not 0.125). The second value of the triple is "written as
+    /// an integer"; the third the [`num_flags`] that were needed (0 for a plain number).
+    pub fn parse_flagged(&mut self, t: &[u8]) -> Option<(f64, bool, u8)> {
+        if let Some((v, i)) = self.parse_plain(t) {
+            return Some((v, i, 0));
+        }
+        let s = std::str::from_utf8(t).ok()?;
+        // Cheap rejection: formatted numbers contain a digit.
+        if !s.chars().any(|c| c.is_ascii_digit() || ('\u{FF10}'..='\u{FF19}').contains(&c)) {
+            return None;
+        }
+        let mut flags = 0u8;
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            let m = match c {
+                '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFF10 + u32::from(b'0')),
+                '\u{FF0E}' => Some('.'),
+                '\u{FF0C}' => Some(','),
+                '\u{FF0D}' | '\u{2212}' => Some('-'),
+                '\u{FF0B}' => Some('+'),
+                '\u{FF05}' => Some('%'),
+                '\u{FFE5}' => Some('\u{A5}'),
+                _ => None,
+            };
+            match m {
+                Some(m) => {
+                    flags |= num_flags::FULLWIDTH;
+                    out.push(m);
+                }
+                None => out.push(c),
+            }
+        }
+        let mut body = out.trim();
+        let mut neg = false;
+        if let Some(r) = body.strip_prefix('-') {
+            neg = true;
+            body = r.trim_start();
+        } else if let Some(r) = body.strip_prefix('+') {
+            body = r.trim_start();
+        }
+        for cur in ["US$", "$", "\u{A5}", "\u{20AC}", "\u{A3}"] {
+            if let Some(r) = body.strip_prefix(cur) {
+                flags |= num_flags::CURRENCY;
+                body = r.trim_start();
+                break;
+            }
+        }
+        if !neg {
+            if let Some(r) = body.strip_prefix('-') {
+                neg = true;
+                body = r;
+            }
+        }
+        if let Some(r) = body.strip_suffix('%') {
+            flags |= num_flags::PERCENT;
+            body = r.trim_end();
+        }
+        let sep = if self.decimal_comma { '.' } else { ',' };
+        let mut plain = String::with_capacity(body.len());
+        if body.contains(sep) && !(self.decimal_comma && !body.contains(',')) {
+            // Strict grouping: d{1,3}(<sep>d{3})+ then the decimal part.
+            let dec = if self.decimal_comma { ',' } else { '.' };
+            let (int_part, frac) = match body.split_once(dec) {
+                Some((a, b)) => (a, Some(b)),
+                None => (body, None),
+            };
+            let mut groups = int_part.split(sep);
+            let head = groups.next()?;
+            if head.is_empty() || head.len() > 3 || !head.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            plain.push_str(head);
+            for g in groups {
+                if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                plain.push_str(g);
+            }
+            if let Some(f) = frac {
+                if !f.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                plain.push('.');
+                plain.push_str(f);
+            }
+            flags |= num_flags::GROUPED;
+        } else {
+            plain.push_str(body);
+        }
+        if flags == 0 || plain.is_empty() || !plain.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+            return None;
+        }
+        let (v, integer) = self.parse_plain(plain.as_bytes())?;
+        Some((if neg { -v } else { v }, integer, flags))
+    }
+
+    #[inline]
+    fn parse_plain(&mut self, t: &[u8]) -> Option<(f64, bool)> {
         let first = *t.first()?;
         if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.' | b',')) {
             return None;
@@ -199,8 +342,9 @@ fn fast_decimal(b: &[u8]) -> Option<(f64, bool)> {
 pub enum Cell<'a> {
     /// Missing.
     Missing,
-    /// A number; `raw` is its original text when known (CSV), else it is formatted.
-    Number { value: f64, integer: bool, raw: Option<&'a [u8]> },
+    /// A number; `raw` is its original text when known (CSV), else it is formatted;
+    /// `flags` ([`num_flags`]) say how it was written when not plainly.
+    Number { value: f64, integer: bool, raw: Option<&'a [u8]>, flags: u8 },
     /// Text.
     Text(&'a str),
 }
@@ -219,6 +363,7 @@ pub struct ColumnBuilder {
     n_strays: usize,
     n_missing: usize,
     first_stray: Option<(usize, String)>,
+    formatted: [usize; 4],
 }
 
 /// Summary of a finished column (for the load report).
@@ -234,6 +379,9 @@ pub struct ColumnStats {
     pub has_strays: bool,
     /// 0-based row and text of the first non-number.
     pub first_text: Option<(usize, String)>,
+    /// Numbers read with thousands separators, `%`, a currency sign, full-width
+    /// characters (indexed by the bit of [`num_flags`]: 0 grouped, 1 percent, 2 currency, 3 full-width).
+    pub formatted: [usize; 4],
 }
 
 impl ColumnBuilder {
@@ -250,6 +398,7 @@ impl ColumnBuilder {
             n_strays: 0,
             n_missing: 0,
             first_stray: None,
+            formatted: [0; 4],
         }
     }
 
@@ -259,6 +408,11 @@ impl ColumnBuilder {
             None => self.nums.reserve(additional),
             Some(t) => t.reserve(additional),
         }
+    }
+
+    /// True when every value so far is missing.
+    pub fn is_all_missing(&self) -> bool {
+        self.n_missing == self.rows
     }
 
     /// Rows `0..n` whose number text must be recovered (0 when none).
@@ -288,8 +442,13 @@ impl ColumnBuilder {
                     Some(t) => t.push(None),
                 }
             }
-            Cell::Number { value, integer, raw } => {
+            Cell::Number { value, integer, raw, flags } => {
                 self.n_numbers += 1;
+                if flags != 0 {
+                    for (bit, n) in self.formatted.iter_mut().enumerate() {
+                        *n += usize::from(flags & (1 << bit) != 0);
+                    }
+                }
                 self.integer &= integer;
                 match &mut self.texts {
                     None => self.nums.push(value),
@@ -336,6 +495,7 @@ impl ColumnBuilder {
             n_text: self.n_strays,
             has_strays,
             first_text: self.first_stray.clone(),
+            formatted: self.formatted,
         };
         let data = match self.texts {
             None => ColumnData::Numeric { values: self.nums, integer: self.integer && self.n_numbers > 0 },
@@ -374,8 +534,8 @@ pub fn classify<'a>(field: &'a [u8], missing: &MissingSet, parser: &mut NumberPa
     if missing.is_missing(t) {
         return Cell::Missing;
     }
-    match parser.parse(t) {
-        Some((value, integer)) => Cell::Number { value, integer, raw: Some(t) },
+    match parser.parse_flagged(t) {
+        Some((value, integer, flags)) => Cell::Number { value, integer, raw: Some(t), flags },
         None => match std::str::from_utf8(t) {
             Ok(s) => Cell::Text(s),
             Err(_) => Cell::Text("\u{FFFD}"),
@@ -468,13 +628,13 @@ mod tests {
     #[test]
     fn strays_keep_the_text_of_numbers() {
         let mut vals = vec!["007"; 30];
-        vals[17] = "n.a.";
+        vals[17] = "n.k.";
         vals.push("1.50");
         let (c, s) = build(&vals);
         assert!(s.has_strays);
         match &c.data {
             ColumnData::Text { strays: Some(st), values } => {
-                assert_eq!((st.count, st.first_row, st.first_value.as_str()), (1, 17, "n.a."));
+                assert_eq!((st.count, st.first_row, st.first_value.as_str()), (1, 17, "n.k."));
                 // builder alone formats numbers before the switch; the CSV recovery pass restores "007".
                 assert_eq!(values[30].as_deref(), Some("1.50"));
                 assert_eq!(values[0].as_deref(), Some("7"));

@@ -7,16 +7,22 @@
 //! 2. **Encoding** for text: [`super::encoding`] (BOM, UTF-8, GB18030, override).
 //! 3. **CSV** parsing: [`super::csv`] (RFC 4180, sniffed delimiter, ragged rows).
 //! 4. **Kinds**: [`super::infer`] (integer / numeric / text, strays, missing tokens).
+//! 5. **Messy layouts**: when the first data row holds no number and dropping it turns
+//!    columns from text into numbers, it is a units row / second header (`元, 万人, %`):
+//!    the file is read again without it (at most two such rows), the row is listed in
+//!    `skipped` and a warning names its values. Columns whose every value is a year
+//!    written `2015年`/`2015年度` become integers. Numbers read from formatted text
+//!    (thousands separators, `%`, currency, full-width) are counted per column in a warning.
 //!
 //! Nothing is lost silently: [`LoadReport`] counts rows read and skipped, lists
 //! each skipped row with its line and reason, and every column's kind, missing
 //! count and stray values.
 
 use super::csv::{read_csv, CsvOptions, SkippedRow};
-use super::dataset::{ColumnKind, Dataset};
+use super::dataset::{ColumnData, ColumnKind, Dataset};
 use super::encoding::decode;
 use super::excel::read_excel;
-use super::infer::{ColumnStats, MissingSet};
+use super::infer::{ColumnStats, MissingSet, NumberParser};
 use crate::error::{ErrorKind, Result};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -35,7 +41,8 @@ pub struct ReadOptions {
     /// `,` is the decimal mark (`1,5` = 1.5; `.` only as strict thousands separator).
     #[serde(alias = "decimalComma")]
     pub decimal_comma: bool,
-    /// Missing-value tokens, replacing the default `"", NA, N/A, NaN, ., null, -, #N/A`
+    /// Missing-value tokens, replacing the default list [`super::infer::DEFAULT_MISSING`]
+    /// (`"", NA, N/A, NaN, ., null, -, #N/A, .., ..., n.a., —, –, #DIV/0!, #VALUE!`, …)
     /// (compared case-insensitively after trimming; the empty field is always missing).
     pub missing: Option<Vec<String>>,
     /// Excel sheet: a name, or a 0-based index as text (JS may pass a number).
@@ -225,7 +232,19 @@ pub fn read_bytes_with_progress(
     let excel_ext = matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods");
     let format = detect_format(bytes);
     if format != Format::Text {
-        let out = read_excel(bytes, opts.sheet.as_deref(), opts.has_header, opts.decimal_comma, &missing, progress)?;
+        let read = |skip: usize, progress: &mut dyn FnMut(f64) -> bool| {
+            read_excel(bytes, opts.sheet.as_deref(), opts.has_header, skip, opts.decimal_comma, &missing, progress)
+        };
+        let mut out = read(0, progress)?;
+        let mut skip = 0;
+        let mut units = Vec::new();
+        while skip < 2 && opts.has_header {
+            let Some(shown) = units_row(&out.dataset, opts.decimal_comma) else { break };
+            skip += 1;
+            out = read(skip, progress)?;
+            units_warning(&out.dataset, &shown, &mut units);
+        }
+        out.warnings.extend(units);
         let fmt = match (format, ext.as_str()) {
             (Format::Ole, _) => "xls",
             (_, "xlsb") => "xlsb",
@@ -269,8 +288,16 @@ pub fn read_bytes_with_progress(
         missing,
         has_header: opts.has_header,
         skip_ragged: opts.skip_ragged,
+        skip_units_rows: 0,
     };
-    let out = read_csv(decoded.text.as_bytes(), &csv_opts, progress)?;
+    let mut csv_opts = csv_opts;
+    let mut out = read_csv(decoded.text.as_bytes(), &csv_opts, progress)?;
+    while csv_opts.skip_units_rows < 2 && opts.has_header {
+        let Some(shown) = units_row(&out.dataset, out.decimal_comma) else { break };
+        csv_opts.skip_units_rows += 1;
+        out = read_csv(decoded.text.as_bytes(), &csv_opts, progress)?;
+        units_warning(&out.dataset, &shown, &mut warnings);
+    }
     warnings.extend(out.warnings);
     let delimiter = match out.delimiter {
         b'\t' => "\t".to_string(),
@@ -292,8 +319,10 @@ pub fn read_bytes_with_progress(
 }
 
 /// Completes `report` (rows read, column infos, stray-value warnings) for `dataset`.
-fn loaded(dataset: Dataset, stats: &[ColumnStats], mut report: LoadReport) -> Loaded {
+fn loaded(mut dataset: Dataset, stats: &[ColumnStats], mut report: LoadReport) -> Loaded {
+    nian_years(&mut dataset, &mut report.warnings);
     report.rows_read = dataset.nrows();
+    formatted_warnings(&dataset, stats, &mut report.warnings);
     report.columns = column_infos(&dataset, stats);
     stray_warnings(&report.columns, &mut report.warnings);
     Loaded { dataset, report }
@@ -315,6 +344,117 @@ fn column_infos(ds: &Dataset, stats: &[ColumnStats]) -> Vec<ColumnInfo> {
             }
         })
         .collect()
+}
+
+fn units_warning(ds: &Dataset, shown: &[String], warnings: &mut Vec<String>) {
+    let _ = ds;
+    warnings.push(format!(
+        "the row under the header looks like units or a second header (`{}`), not data; it was skipped (see skipped rows) so those columns are numbers",
+        shown.join("`, `")
+    ));
+}
+
+/// Text columns whose every value is a year written `2015年` (or `2015年度`) become
+/// integer columns (2015), with a warning: panel and DID code needs numeric time.
+fn nian_years(ds: &mut Dataset, warnings: &mut Vec<String>) {
+    let mut converted = Vec::new();
+    for c in ds.columns() {
+        let ColumnData::Text { values, .. } = &c.data else { continue };
+        let year = |s: &str| {
+            let d = s.strip_suffix("年度").or_else(|| s.strip_suffix('年'))?.trim();
+            (d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit())).then(|| d.parse::<f64>().ok()).flatten()
+        };
+        let mut out = Vec::with_capacity(values.len());
+        let mut ok = false;
+        for v in values {
+            match v {
+                None => out.push(f64::NAN),
+                Some(s) => match year(s) {
+                    Some(y) => {
+                        ok = true;
+                        out.push(y);
+                    }
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                },
+            }
+        }
+        if ok && out.len() == values.len() {
+            converted.push((c.name.clone(), out));
+        }
+    }
+    for (name, v) in converted {
+        if ds.add_numeric(&name, v).is_ok() {
+            warnings.push(format!("column `{name}`: years written like `2015年` were read as numbers (2015)"));
+        }
+    }
+}
+
+/// Warnings for numbers that were read from formatted text (see [`super::infer::num_flags`]).
+fn formatted_warnings(ds: &Dataset, stats: &[ColumnStats], warnings: &mut Vec<String>) {
+    for (c, s) in ds.columns().iter().zip(stats) {
+        if c.kind() == ColumnKind::Text {
+            continue;
+        }
+        let [grouped, percent, currency, fullwidth] = s.formatted;
+        let mut parts = Vec::new();
+        if grouped > 0 {
+            parts.push(format!("{grouped} with thousands separators (1,234.5 → 1234.5)"));
+        }
+        if percent > 0 {
+            parts.push(format!("{percent} with a % sign, read as percentage points (12.5% → 12.5)"));
+        }
+        if currency > 0 {
+            parts.push(format!("{currency} with a currency sign (dropped)"));
+        }
+        if fullwidth > 0 {
+            parts.push(format!("{fullwidth} in full-width characters (１２ → 12)"));
+        }
+        if !parts.is_empty() {
+            warnings.push(format!("column `{}`: numbers read from formatted text: {}", c.name, parts.join("; ")));
+        }
+    }
+}
+
+/// The first data row when it is a units row or a second header row (`元`, `万人`, `%`)
+/// rather than data: it holds no number, and dropping it turns at least one column
+/// (and at least half as many as are numeric anyway) from text into numbers.
+/// Returns the row's non-empty values.
+fn units_row(ds: &Dataset, decimal_comma: bool) -> Option<Vec<String>> {
+    if ds.nrows() < 2 {
+        return None;
+    }
+    let mut parser = NumberParser::new(decimal_comma);
+    let (mut fixed, mut numeric) = (0usize, 0usize);
+    let mut shown = Vec::new();
+    for c in ds.columns() {
+        match &c.data {
+            ColumnData::Numeric { values, .. } => {
+                if !values[0].is_nan() {
+                    return None;
+                }
+                numeric += 1;
+            }
+            ColumnData::Text { values, .. } => {
+                let Some(v0) = &values[0] else { continue };
+                if parser.parse_flagged(v0.as_bytes()).is_some() {
+                    return None;
+                }
+                shown.push(v0.clone());
+                let mut any = false;
+                let rest_numeric = values[1..].iter().flatten().all(|v| {
+                    any = true;
+                    parser.parse_flagged(v.as_bytes()).is_some()
+                });
+                if rest_numeric && any {
+                    fixed += 1;
+                }
+            }
+        }
+    }
+    (fixed >= 1 && fixed * 2 >= numeric).then_some(shown)
 }
 
 fn stray_warnings(columns: &[ColumnInfo], warnings: &mut Vec<String>) {

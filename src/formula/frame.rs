@@ -450,6 +450,11 @@ impl Ctx<'_> {
         }
         if let Expr::Var(var) = &a.expr {
             if self.text_as_factor && self.ds.column(var)?.kind() == ColumnKind::Text {
+                // A numeric column spoiled by a few stray strings is not a category:
+                // report the strays (with their line) instead of making dummies.
+                if let crate::data::ColumnData::Text { strays: Some(_), .. } = &self.ds.column(var)?.data {
+                    self.ds.numeric(var)?;
+                }
                 let f = self.ds.factor(var)?;
                 return Ok(AtomVal::Cat {
                     codes: f.codes,
