@@ -835,7 +835,7 @@ function buildDidCard() {
   ui.didByYear = el("input", { type: "checkbox", id: "psmdid-by-year" });
   ui.didBaseline = select("psmdid-baseline", [["pre_mean", "Mean over pre-treatment years", true], ["first_year", "First year of the panel"]]);
   ui.didSample = select("psmdid-sample", [["weights", "Matched units, with matching weights", true], ["common_support", "Matched units, unweighted"]]);
-  ui.didRun = el("button", { type: "button", class: "button primary", id: "psmdid-run", onclick: runDid }, "Run PSM-DID");
+  ui.didRun = el("button", { type: "button", class: "button primary", id: "psmdid-run", onclick: runDid, disabled: true }, "Run PSM-DID");
   ui.didError = el("div", { class: "psm-error", id: "psmdid-error", hidden: true });
   ui.didResult = el("div", { id: "psmdid-result", "aria-live": "polite" });
   const form = el(
