@@ -213,6 +213,9 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
     if n_units_with_gaps > 0 {
         diagnostics.push(format!("{n_units_with_gaps} unit(s) have gaps (periods missing between their first and last)"));
     }
+    if let Some(note) = near_duplicate_labels(unit, &u.levels) {
+        diagnostics.push(note);
+    }
     Ok(PanelInfo {
         unit: unit.to_string(),
         time: time.to_string(),
@@ -241,6 +244,38 @@ fn obs_units_short(min_pp: usize, n_periods: usize) -> &'static str {
     } else {
         " (some (unit, time) pairs repeat)"
     }
+}
+
+/// Unit labels that differ only in letter case or white space (`Beijing`, `beijing `,
+/// `Bei jing`) are almost always one unit typed twice; they would silently become
+/// separate fixed effects. Returns a note naming the first few such groups.
+fn near_duplicate_labels(unit: &str, levels: &[String]) -> Option<String> {
+    let key = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect() };
+    let mut keyed: Vec<(String, &str)> = levels.iter().map(|l| (key(l), l.as_str())).collect();
+    keyed.sort();
+    let mut groups: Vec<Vec<&str>> = Vec::new();
+    for pair in keyed.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            match groups.last_mut() {
+                Some(g) if g.last() == Some(&pair[0].1) => g.push(pair[1].1),
+                _ => groups.push(vec![pair[0].1, pair[1].1]),
+            }
+        }
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = groups
+        .iter()
+        .take(3)
+        .map(|g| g.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(" / "))
+        .collect();
+    let more = if groups.len() > 3 { format!(" and {} more", groups.len() - 3) } else { String::new() };
+    Some(format!(
+        "{} group(s) of `{unit}` values differ only in case or spaces and are treated as different units: {}{more}",
+        groups.len(),
+        shown.join("; ")
+    ))
 }
 
 #[cfg(test)]
@@ -282,5 +317,22 @@ mod tests {
         assert_eq!((p.min_periods_per_unit, p.max_periods_per_unit), (2, 3));
         assert_eq!(p.diagnostics.len(), 4, "{:?}", p.diagnostics);
         assert!(panel_info(&ds, "id", "id").is_err());
+    }
+
+    #[test]
+    fn near_duplicate_unit_labels_are_reported() {
+        let ds = Dataset::from_columns(vec![
+            Column::text(
+                "city",
+                ["Beijing", "beijing", "Tianjin", "Tian jin", "Handan"].iter().map(|s| Some(s.to_string())).collect(),
+            ),
+            Column::numeric("year", vec![2015.0, 2016.0, 2015.0, 2016.0, 2015.0]),
+        ])
+        .unwrap();
+        let p = panel_info(&ds, "city", "year").unwrap();
+        let note = p.diagnostics.iter().find(|d| d.contains("differ only in case")).expect("note");
+        assert!(note.starts_with("2 group(s) of `city` values"), "{note}");
+        assert!(note.contains("`Beijing` / `beijing`") && note.contains("`Tian jin` / `Tianjin`"), "{note}");
+        assert_eq!(near_duplicate_labels("city", &["a".into(), "b".into()]), None);
     }
 }
