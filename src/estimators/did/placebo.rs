@@ -142,7 +142,10 @@ pub struct PlaceboResult {
     pub reps: usize,
     /// All distinct assignments were enumerated.
     pub enumerated: bool,
-    /// Number of distinct unit assignments (`permute_units`; saturating).
+    /// Number of distinct unit assignments (`permute_units`; saturating). Serialised
+    /// as a floating-point number: with many units it exceeds 2^53, which JavaScript
+    /// numbers cannot hold exactly (and the JS bridge refuses to round silently).
+    #[serde(serialize_with = "serialize_count_as_f64")]
     pub n_possible: Option<u64>,
     /// The seed.
     pub seed: u64,
@@ -178,6 +181,13 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
 /// `|d| ≥ |actual|` with a relative tie tolerance of 1e-9.
 pub(crate) fn at_least_as_extreme(d: f64, actual: f64) -> bool {
     d.abs() >= actual.abs() * (1.0 - 1e-9)
+}
+
+fn serialize_count_as_f64<S: serde::Serializer>(n: &Option<u64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match n {
+        Some(n) => s.serialize_f64(*n as f64),
+        None => s.serialize_none(),
+    }
 }
 
 /// Placebo test (see the module docs). `progress(fraction)` is called every 50 draws;
