@@ -25,8 +25,26 @@ export const numericColumns = (d) => columnsOf(d).filter((c) => isNumericKind(c.
 export function defaultSetup(d, panel) {
   const names = new Set(d?.columns || []);
   const pick = (...cands) => cands.find((c) => c && names.has(c)) || "";
-  const unit = pick(panel?.unit, d?.sample?.unit, "city", "province", "id", "unit");
-  const time = pick(panel?.time, d?.sample?.time, "year", "time", "period");
+  const cols = columnsOf(d);
+  const match = (res, ok = () => true) => {
+    for (const re of res) {
+      const hit = cols.find((c) => re.test(c.name) && ok(c));
+      if (hit) return hit.name;
+    }
+    return "";
+  };
+  // Before the Data panel has checked the panel structure, guess like it does
+  // (English and Chinese names; a text column for the unit, an integer for time).
+  const unit =
+    pick(panel?.unit, d?.sample?.unit, "city", "province", "id", "unit") ||
+    match([/^(id|unit|city|county|province|state|country|firm|region|code)$/i, /(^|_)id$/i, /城市|地级市|省份|省|地区|县|企业|公司|代码|编号/]) ||
+    (cols.find((c) => c.kind === "text") || {}).name ||
+    "";
+  const time =
+    pick(panel?.time, d?.sample?.time, "year", "time", "period") ||
+    match([/^(year|yr|time|period|t|month|quarter)$/i, /year/i, /年份|年度|^年$|时间|期间/], (c) => c.name !== unit && isNumericKind(c.kind)) ||
+    (cols.find((c) => c.kind === "integer" && c.name !== unit) || {}).name ||
+    "";
   const setup = { y: "", unit, time, form: "start", start: "", treat: "", post: "", indicator: "", controls: [], fe: [unit, time].filter(Boolean), vcov: "cluster", cluster: unit, cluster2: time };
   if (names.has("lnHDQ") && names.has("ftz_year")) {
     Object.assign(setup, { y: "lnHDQ", start: "ftz_year", indicator: pick("FTZ"), controls: ["fe", "lnstru", "urba", "fdi", "pgdp"].filter((c) => names.has(c)) });
@@ -34,7 +52,10 @@ export function defaultSetup(d, panel) {
     Object.assign(setup, { y: "NQPF", start: pick("first_treat"), indicator: pick("DID"), controls: ["GDP", "URB"].filter((c) => names.has(c)) });
     if (!setup.start) setup.form = "indicator";
   } else {
-    setup.y = numericColumns(d).find((c) => c !== unit && c !== time) || "";
+    // A 0/1 treatment column by name (did, treat, post, ftz, 自贸/试点/政策…), else no guess.
+    const indicator = match([/^(did|treat(ed)?_?post|d)$/i, /did|treat|ftz|policy|pilot/i, /自贸|试点|政策|处理/], (c) => c.kind === "integer" && c.name !== unit && c.name !== time);
+    setup.indicator = indicator;
+    setup.y = numericColumns(d).find((c) => c !== unit && c !== time && c !== indicator) || "";
     setup.form = "indicator";
   }
   return setup;

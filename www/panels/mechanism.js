@@ -56,8 +56,8 @@ async function run() {
   }
 }
 
-function stat(label, key, value, text) {
-  return [el("dt", {}, label), el("dd", { dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
+function stat(label, key, value, text, { hidden = false } = {}) {
+  return [el("dt", { hidden }, label), el("dd", { hidden, dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
 }
 
 function render() {
@@ -82,7 +82,7 @@ function render() {
       { class: "facts did-facts", id: "med-stats" },
       stat("Indirect effect a·b", "indirect", ind.estimate),
       stat(`Bootstrap ${level}% CI`, "conf_low", ind.conf_low, ind.reps ? `[${formatNumber(ind.conf_low, 4)}, ${formatNumber(ind.conf_high, 4)}] (${ind.reps} draws)` : "not computed"),
-      stat("CI high", "conf_high", ind.conf_high),
+      stat("CI high", "conf_high", ind.conf_high, undefined, { hidden: true }), // value only; shown in the CI above
       stat("Sobel z", "sobel_z", s.z, formatNumber(s.z, 3)),
       stat("Sobel p", "sobel_p", s.p_value, formatP(s.p_value)),
       stat("Total effect (1)", "total", res.total),
