@@ -160,9 +160,9 @@ export function setupForm(ctx, { onchange } = {}) {
   ui.form = sel("did-form");
   replaceChildren(
     ui.form,
-    option("start", "Adoption-year column (staggered)"),
-    option("treat_post", "Treated group × post period (2×2)"),
-    option("indicator", "Ready 0/1 treated×post column"),
+    option("start", "Adoption-year column"),
+    option("treat_post", "Treated group × post (2×2)"),
+    option("indicator", "0/1 DID indicator"),
   );
   ui.start = sel("did-start");
   ui.treat = sel("did-treat");
