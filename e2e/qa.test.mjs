@@ -120,3 +120,20 @@ test("no horizontal overflow at 1024 px: PSM results on LaLonde, DID setup", asy
   assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1024);
   assert.deepEqual(r.pageErrors, []);
 });
+
+test("descriptives: integer columns show whole-number min/max (2012, not 2012.000); no overflow at 1024 px when grouped", async () => {
+  const r = await s.newPage("/?sample=provinces", { viewport: { width: 1024, height: 800 } });
+  const { page } = r;
+  await waitForDataset(page, "provinces.csv");
+  await openPanel(page, "describe");
+  await page.waitForSelector("#describe-table tr[data-variable=year]");
+  const cells = await page.$$eval("#describe-table tr[data-variable=year] td", (tds) => tds.map((t) => t.textContent));
+  assert.ok(cells.includes("2012") && cells.includes("2022"), cells.join(" | "));
+  const gdp = await page.$$eval("#describe-table tr[data-variable=GDP] td", (tds) => tds.map((t) => t.textContent));
+  assert.ok(gdp.some((t) => /^\d+\.\d{3}$/.test(t)), "non-integer columns keep their decimals");
+  await page.selectOption("#describe-by", "region");
+  await page.check("#describe-quantiles");
+  await page.waitForFunction(() => [...document.querySelectorAll("#describe-table thead th")].some((h) => h.textContent === "Median"));
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1024);
+  assert.deepEqual(r.pageErrors, []);
+});
