@@ -4,7 +4,9 @@
 // the dataset changed, and no horizontal overflow at 1024 px.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startSession, waitForDataset, openPanel, chooseFile, screenshot } from "./harness.mjs";
+import fs from "node:fs";
+import path from "node:path";
+import { startSession, waitForDataset, openPanel, chooseFile, screenshot, SAMPLES } from "./harness.mjs";
 
 let s;
 before(async () => {
@@ -135,5 +137,22 @@ test("descriptives: integer columns show whole-number min/max (2012, not 2012.00
   await page.check("#describe-quantiles");
   await page.waitForFunction(() => [...document.querySelectorAll("#describe-table thead th")].some((h) => h.textContent === "Median"));
   assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1024);
+  assert.deepEqual(r.pageErrors, []);
+});
+
+test("DID defaults on a non-sample panel with an adoption-year column: staggered form, first_treat, continuous outcome", async () => {
+  const csv = fs.readFileSync(path.join(SAMPLES, "provinces.csv"), "utf8").replace(/^province,region,year,first_treat,DID,eastern,NQPF/, "province,region,year,first_treat,DID,eastern,nqpf_index");
+  const r = await s.newPage("/?sample=none");
+  const { page } = r;
+  await chooseFile(page, { name: "my_provinces.csv", mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
+  await waitForDataset(page, "my_provinces.csv");
+  await openPanel(page, "did");
+  await page.waitForSelector("#did-y option[value=nqpf_index]", { state: "attached" });
+  assert.equal(await page.inputValue("#did-unit"), "province");
+  assert.equal(await page.inputValue("#did-time"), "year");
+  assert.equal(await page.inputValue("#did-form"), "start");
+  assert.equal(await page.inputValue("#did-start"), "first_treat");
+  assert.equal(await page.inputValue("#did-indicator"), "DID");
+  assert.equal(await page.inputValue("#did-y"), "nqpf_index");
   assert.deepEqual(r.pageErrors, []);
 });

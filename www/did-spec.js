@@ -52,11 +52,17 @@ export function defaultSetup(d, panel) {
     Object.assign(setup, { y: "NQPF", start: pick("first_treat"), indicator: pick("DID"), controls: ["GDP", "URB"].filter((c) => names.has(c)) });
     if (!setup.start) setup.form = "indicator";
   } else {
+    const free = (c) => c.kind === "integer" && c.name !== unit && c.name !== time;
+    // An adoption-year column (first_treat, adopt_year, …; 0/blank = never) makes the staggered form the default.
+    const start = match([/^(first_?treat|gvar|cohort)$/i, /first_?treat|adopt|(treat|policy|ftz|pilot|reform)_?year/i, /设立年份|政策年份|批复年份|试点年份/], free);
     // A 0/1 treatment column by name (did, treat, post, ftz, 自贸/试点/政策…), else no guess.
-    const indicator = match([/^(did|treat(ed)?_?post|d)$/i, /did|treat|ftz|policy|pilot/i, /自贸|试点|政策|处理/], (c) => c.kind === "integer" && c.name !== unit && c.name !== time);
+    const indicator = match([/^(did|treat(ed)?_?post|d)$/i, /did|treat|ftz|policy|pilot/i, /自贸|试点|政策|处理/], (c) => free(c) && c.name !== start);
+    setup.start = start;
     setup.indicator = indicator;
-    setup.y = numericColumns(d).find((c) => c !== unit && c !== time && c !== indicator) || "";
-    setup.form = "indicator";
+    // The outcome: a continuous column first (not a dummy, the time or the treatment columns).
+    const yOk = (c) => c.name !== unit && c.name !== time && c.name !== indicator && c.name !== start;
+    setup.y = (cols.find((c) => c.kind === "numeric" && yOk(c)) || cols.find((c) => isNumericKind(c.kind) && yOk(c)) || {}).name || "";
+    setup.form = start ? "start" : "indicator";
   }
   return setup;
 }
