@@ -156,3 +156,17 @@ test("DID defaults on a non-sample panel with an adoption-year column: staggered
   assert.equal(await page.inputValue("#did-y"), "nqpf_index");
   assert.deepEqual(r.pageErrors, []);
 });
+
+test("mechanism: a small indirect effect is shown with enough decimals (not 0.0001)", async () => {
+  const r = await s.newPage("/?sample=provinces");
+  const { page } = r;
+  await waitForDataset(page, "provinces.csv");
+  await openPanel(page, "mechanism");
+  await page.selectOption("#med-mediator", "INN");
+  await page.click("#med-run");
+  await page.waitForSelector('#med-stats dd[data-stat="indirect"]', { timeout: 60_000 });
+  const ind = await page.$eval('#med-stats dd[data-stat="indirect"]', (d) => ({ v: Number(d.dataset.value), t: d.textContent }));
+  if (Math.abs(ind.v) < 0.01) assert.match(ind.t, /^−?0\.\d{6}$/);
+  assert.equal(await page.isVisible('#med-stats dd[data-stat="conf_high"]'), false);
+  assert.deepEqual(r.pageErrors, []);
+});
