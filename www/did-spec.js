@@ -25,8 +25,26 @@ export const numericColumns = (d) => columnsOf(d).filter((c) => isNumericKind(c.
 export function defaultSetup(d, panel) {
   const names = new Set(d?.columns || []);
   const pick = (...cands) => cands.find((c) => c && names.has(c)) || "";
-  const unit = pick(panel?.unit, d?.sample?.unit, "city", "province", "id", "unit");
-  const time = pick(panel?.time, d?.sample?.time, "year", "time", "period");
+  const cols = columnsOf(d);
+  const match = (res, ok = () => true) => {
+    for (const re of res) {
+      const hit = cols.find((c) => re.test(c.name) && ok(c));
+      if (hit) return hit.name;
+    }
+    return "";
+  };
+  // Before the Data panel has checked the panel structure, guess like it does
+  // (English and Chinese names; a text column for the unit, an integer for time).
+  const unit =
+    pick(panel?.unit, d?.sample?.unit, "city", "province", "id", "unit") ||
+    match([/^(id|unit|city|county|province|state|country|firm|region|code)$/i, /(^|_)id$/i, /城市|地级市|省份|省|地区|县|企业|公司|代码|编号/]) ||
+    (cols.find((c) => c.kind === "text") || {}).name ||
+    "";
+  const time =
+    pick(panel?.time, d?.sample?.time, "year", "time", "period") ||
+    match([/^(year|yr|time|period|t|month|quarter)$/i, /year/i, /年份|年度|^年$|时间|期间/], (c) => c.name !== unit && isNumericKind(c.kind)) ||
+    (cols.find((c) => c.kind === "integer" && c.name !== unit) || {}).name ||
+    "";
   const setup = { y: "", unit, time, form: "start", start: "", treat: "", post: "", indicator: "", controls: [], fe: [unit, time].filter(Boolean), vcov: "cluster", cluster: unit, cluster2: time };
   if (names.has("lnHDQ") && names.has("ftz_year")) {
     Object.assign(setup, { y: "lnHDQ", start: "ftz_year", indicator: pick("FTZ"), controls: ["fe", "lnstru", "urba", "fdi", "pgdp"].filter((c) => names.has(c)) });
@@ -34,8 +52,17 @@ export function defaultSetup(d, panel) {
     Object.assign(setup, { y: "NQPF", start: pick("first_treat"), indicator: pick("DID"), controls: ["GDP", "URB"].filter((c) => names.has(c)) });
     if (!setup.start) setup.form = "indicator";
   } else {
-    setup.y = numericColumns(d).find((c) => c !== unit && c !== time) || "";
-    setup.form = "indicator";
+    const free = (c) => c.kind === "integer" && c.name !== unit && c.name !== time;
+    // An adoption-year column (first_treat, adopt_year, …; 0/blank = never) makes the staggered form the default.
+    const start = match([/^(first_?treat|gvar|cohort)$/i, /first_?treat|adopt|(treat|policy|ftz|pilot|reform)_?year/i, /设立年份|政策年份|批复年份|试点年份/], free);
+    // A 0/1 treatment column by name (did, treat, post, ftz, 自贸/试点/政策…), else no guess.
+    const indicator = match([/^(did|treat(ed)?_?post|d)$/i, /did|treat|ftz|policy|pilot/i, /自贸|试点|政策|处理/], (c) => free(c) && c.name !== start);
+    setup.start = start;
+    setup.indicator = indicator;
+    // The outcome: a continuous column first (not a dummy, the time or the treatment columns).
+    const yOk = (c) => c.name !== unit && c.name !== time && c.name !== indicator && c.name !== start;
+    setup.y = (cols.find((c) => c.kind === "numeric" && yOk(c)) || cols.find((c) => isNumericKind(c.kind) && yOk(c)) || {}).name || "";
+    setup.form = start ? "start" : "indicator";
   }
   return setup;
 }
@@ -139,9 +166,9 @@ export function setupForm(ctx, { onchange } = {}) {
   ui.form = sel("did-form");
   replaceChildren(
     ui.form,
-    option("start", "Adoption-year column (staggered)"),
-    option("treat_post", "Treated group × post period (2×2)"),
-    option("indicator", "Ready 0/1 treated×post column"),
+    option("start", "Adoption-year column"),
+    option("treat_post", "Treated group × post (2×2)"),
+    option("indicator", "0/1 DID indicator"),
   );
   ui.start = sel("did-start");
   ui.treat = sel("did-treat");

@@ -125,7 +125,19 @@ function render() {
   const rows = (res.rows || []).map((r) => ({ ...r, group: r.group === undefined || r.group === null ? "" : String(r.group) }));
   const table = renderTable(cols, rows, { className: "data-table paper-table", decimals, rowHeader: true });
   table.id = "describe-table";
-  for (const [i, tr] of [...table.tBodies[0].rows].entries()) tr.dataset.variable = rows[i].variable;
+  // Integer columns (years, counts, 0/1 dummies): whole-number min/quantiles/max
+  // without decimals ("2012", not "2012.000"); data-value keeps the number.
+  const kinds = new Map((ctx.dataset?.report?.columns || []).map((c) => [c.name, c.kind]));
+  const wholeCols = new Set(cols.map((c, i) => (["min", "p25", "median", "p75", "max"].includes(c.key) ? i : -1)).filter((i) => i >= 0));
+  for (const [i, tr] of [...table.tBodies[0].rows].entries()) {
+    tr.dataset.variable = rows[i].variable;
+    if (kinds.get(rows[i].variable) !== "integer") continue;
+    for (const j of wholeCols) {
+      const cell = tr.cells[j];
+      const v = Number(cell?.dataset.value);
+      if (cell?.dataset.value && Number.isInteger(v)) cell.textContent = String(v).replace(/^-/, "−");
+    }
+  }
   const diagnostics = (res.diagnostics || []).map(String);
   replaceChildren(
     ui.result,

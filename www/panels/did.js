@@ -14,8 +14,8 @@ let form;
 let last = null; // { res, spec, setup }
 let runSeq = 0;
 
-function fact(label, key, value, text) {
-  return [el("dt", {}, label), el("dd", { dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
+function fact(label, key, value, text, { hidden = false } = {}) {
+  return [el("dt", { hidden }, label), el("dd", { hidden, dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
 }
 
 function didCard(res) {
@@ -32,7 +32,7 @@ function didCard(res) {
       fact("t", "statistic", res.statistic, formatNumber(res.statistic, 3)),
       fact("p", "p_value", res.p_value, formatP(res.p_value)),
       fact(`${level}% CI`, "conf_low", res.conf_low, `[${formatNumber(res.conf_low, 4)}, ${formatNumber(res.conf_high, 4)}]`),
-      fact("CI high", "conf_high", res.conf_high),
+      fact("CI high", "conf_high", res.conf_high, undefined, { hidden: true }), // full-precision value only; shown in the CI above
       fact("Observations", "nobs", res.nobs, formatNumber(res.nobs, 0, { integer: true })),
       fact("R²", "r2", res.model?.r2),
       fact("Within R²", "r2_within", res.model?.r2_within),
@@ -151,7 +151,7 @@ async function runWild() {
         { class: "facts did-facts", id: "did-wild-facts" },
         fact("Bootstrap p", "p_value", w.p_value, formatP(w.p_value) || formatNumber(w.p_value, 4)),
         fact(`${level}% CI`, "conf_low", w.conf_low, `[${formatNumber(w.conf_low, 4)}, ${formatNumber(w.conf_high, 4)}]`),
-        fact("CI high", "conf_high", w.conf_high),
+        fact("CI high", "conf_high", w.conf_high, undefined, { hidden: true }),
         fact("t statistic", "t_stat", w.t_stat, formatNumber(w.t_stat, 3)),
         fact("Clusters", "n_clusters", w.n_clusters, `${w.n_clusters} (${w.cluster})`),
         fact("Draws", "reps", w.reps, formatNumber(w.reps, 0, { integer: true })),
@@ -239,6 +239,10 @@ export default {
       ui.body,
     );
     ctx.on("dataset", onDataset);
+    // The Data panel declares unit/time after checking them: follow it unless the user set up the DID already.
+    ctx.on("panel-declared", () => {
+      if (ctx.dataset && !(ctx.didSetup && ctx.didSetup.datasetName === ctx.dataset.name)) onDataset(ctx.dataset);
+    });
     if (ctx.dataset) onDataset(ctx.dataset);
   },
 };

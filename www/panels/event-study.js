@@ -25,7 +25,10 @@ async function run() {
   let spec;
   try {
     const setup = currentSetup(ctx);
-    if (setup.form !== "start") throw new Error("The event study needs each unit's adoption year: choose “Adoption-year column” as the treatment form in the DID setup.");
+    if (setup.form !== "start")
+      throw new Error(
+        `The event study needs each unit's adoption year: choose “Adoption-year column” as the treatment form in the DID setup${setup.start ? ` (e.g. ${setup.start})` : ""}; a 0/1 indicator does not say when each unit was first treated.`,
+      );
     spec = { ...didSpec(setup), ref: readInt(ui.ref, "The reference period") };
     const lo = readInt(ui.lo, "The window start", { optional: true });
     const hi = readInt(ui.hi, "The window end", { optional: true });

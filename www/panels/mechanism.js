@@ -56,9 +56,12 @@ async function run() {
   }
 }
 
-function stat(label, key, value, text) {
-  return [el("dt", {}, label), el("dd", { dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
+function stat(label, key, value, text, { hidden = false } = {}) {
+  return [el("dt", { hidden }, label), el("dd", { hidden, dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
 }
+
+/** 4 decimals, or 6 for a small indirect effect (a·b is often ~1e-4: "0.0001" hides it). */
+const small = (v) => formatNumber(v, Number.isFinite(v) && v !== 0 && Math.abs(v) < 0.01 ? 6 : 4);
 
 function render() {
   const { res, spec } = last;
@@ -80,9 +83,9 @@ function render() {
     el(
       "dl",
       { class: "facts did-facts", id: "med-stats" },
-      stat("Indirect effect a·b", "indirect", ind.estimate),
-      stat(`Bootstrap ${level}% CI`, "conf_low", ind.conf_low, ind.reps ? `[${formatNumber(ind.conf_low, 4)}, ${formatNumber(ind.conf_high, 4)}] (${ind.reps} draws)` : "not computed"),
-      stat("CI high", "conf_high", ind.conf_high),
+      stat("Indirect effect a·b", "indirect", ind.estimate, small(ind.estimate)),
+      stat(`Bootstrap ${level}% CI`, "conf_low", ind.conf_low, ind.reps ? `[${small(ind.conf_low)}, ${small(ind.conf_high)}] (${ind.reps} draws)` : "not computed"),
+      stat("CI high", "conf_high", ind.conf_high, undefined, { hidden: true }), // value only; shown in the CI above
       stat("Sobel z", "sobel_z", s.z, formatNumber(s.z, 3)),
       stat("Sobel p", "sobel_p", s.p_value, formatP(s.p_value)),
       stat("Total effect (1)", "total", res.total),

@@ -72,6 +72,12 @@ async function run() {
   } catch (e) {
     if (seq !== runSeq) return;
     if (e instanceof CancelledError) ui.error.show("Cancelled.", "The engine was restarted and the data reloaded.");
+    else if (/can't be represented as a JavaScript number/.test(e.message))
+      // Engine bug: the count of distinct assignments (a u64 far above 2^53 with many units) cannot cross into JS.
+      ui.error.show(
+        "The placebo test could not be run.",
+        "With this many units the number of possible treatment assignments is too large for the engine to report (a known limitation of this version). Use “Random adoption timing” or the in-time placebo instead.\n\nEngine message: " + e.message,
+      );
     else ui.error.show("The placebo test could not be run.", e.message);
   } finally {
     if (seq === runSeq) setBusy(false);
@@ -144,7 +150,13 @@ function render() {
             stat("Actual estimate", "actual", res.actual),
             stat("Placebo mean", "mean", res.mean),
             stat("Placebo SD", "sd", res.sd),
-            stat("Permutation p (two-sided)", "p_value", res.p_value, formatNumber(res.p_value, 4)),
+            stat(
+              "Permutation p (two-sided)",
+              "p_value",
+              res.p_value,
+              // 0 of N draws as extreme: report the resolution, not a misleading 0.0000.
+              res.p_value === 0 && res.reps > 0 ? `< ${formatNumber(1 / res.reps, 4)} (no draw as extreme)` : formatNumber(res.p_value, 4),
+            ),
             stat("Draws", "reps", res.reps, formatNumber(res.reps, 0, { integer: true })),
           ),
           el("p", { class: "table-note", id: "placebo-note" }, note),

@@ -143,11 +143,16 @@ function buildControls(d) {
   replaceChildren(ui.cluster2, all.map((n) => option(n, n, n === c2)));
   const w = ui.weights.value;
   replaceChildren(ui.weights, option("", "— none —"), numeric.map((n) => option(n, n, n === w)));
-  // A starting formula for the sample panel.
+  // A starting formula for the sample panels.
   if (!ui.formula.value.trim() && d.sample?.key === "jjj" && all.includes("lnHDQ")) {
     ui.formula.value = "lnHDQ ~ FTZ + pgdp | city + year";
     ui.vcov.value = "cluster";
     ui.cluster1.value = "city";
+    readFormula();
+  } else if (!ui.formula.value.trim() && d.sample?.key === "provinces" && ["NQPF", "DID", "GDP", "URB", "province", "year"].every((c) => all.includes(c))) {
+    ui.formula.value = "NQPF ~ DID + GDP + URB | province + year";
+    ui.vcov.value = "cluster";
+    ui.cluster1.value = "province";
     readFormula();
   } else if (ui.formula.value.trim()) readFormula();
   syncVcov();
@@ -444,9 +449,22 @@ async function copyExport() {
 
 // ---------------------------------------------------------------- mount
 
+let shownDataset = null; // name of the dataset the form and result belong to
+
 function onDataset(d) {
   ui.empty.hidden = true;
   ui.body.hidden = false;
+  if (shownDataset !== null && shownDataset !== d.name) {
+    // Another dataset: the last result and the formula belong to the previous one
+    // (the side-by-side table keeps its models, each labelled with its dataset).
+    lastFit = null;
+    ui.result.hidden = true;
+    replaceChildren(ui.result);
+    clearError();
+    ui.formula.value = "";
+    for (const s of [ui.y, ui.x, ui.fe]) for (const o of s.options) o.selected = false;
+  }
+  shownDataset = d.name;
   buildControls(d);
 }
 
@@ -460,7 +478,7 @@ export default {
       spellcheck: "false",
       autocomplete: "off",
       "aria-describedby": "reg-formula-hint",
-      placeholder: "lnHDQ ~ FTZ + pgdp | city + year",
+      placeholder: "y ~ x1 + x2 | unit + year",
       oninput: () => {
         clearError();
         readFormula();
