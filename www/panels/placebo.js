@@ -72,12 +72,6 @@ async function run() {
   } catch (e) {
     if (seq !== runSeq) return;
     if (e instanceof CancelledError) ui.error.show("Cancelled.", "The engine was restarted and the data reloaded.");
-    else if (/can't be represented as a JavaScript number/.test(e.message))
-      // Engine bug: the count of distinct assignments (a u64 far above 2^53 with many units) cannot cross into JS.
-      ui.error.show(
-        "The placebo test could not be run.",
-        "With this many units the number of possible treatment assignments is too large for the engine to report (a known limitation of this version). Use “Random adoption timing” or the in-time placebo instead.\n\nEngine message: " + e.message,
-      );
     else ui.error.show("The placebo test could not be run.", e.message);
   } finally {
     if (seq === runSeq) setBusy(false);
