@@ -296,3 +296,43 @@ export function numberField(id, label, value, attrs = {}) {
 }
 
 export { field, option };
+
+/**
+ * Runs one estimator for a workbench panel: checks that data are loaded, builds
+ * the spec (`build()` throws for a settings problem, shown as such), marks the
+ * previous result stale while the worker computes, ignores answers to runs that a
+ * newer click superseded, and shows failures in the panel's error card.
+ * `ui` needs `error` (an errorCard), `run` (the button) and `result`;
+ * `onResult(res, spec)` renders a successful answer. With `busyText(spec)` and a
+ * `ui.status` element, a line says what is being computed.
+ */
+export async function runAnalysis(ctx, ui, { fn, build, failTitle, onResult, busyText }) {
+  const d = ctx.dataset;
+  ui.error.clear();
+  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  let spec;
+  try {
+    spec = build();
+  } catch (e) {
+    return ui.error.show("Check the settings.", e.message);
+  }
+  const seq = (ui.runSeq = (ui.runSeq ?? 0) + 1);
+  ui.run.disabled = true;
+  if (busyText && ui.status) ui.status.textContent = busyText(spec);
+  ui.result.classList.add("is-stale");
+  try {
+    const res = await ctx.client.call("call", { fn, handle: d.handle, args: [spec] });
+    if (seq !== ui.runSeq) return;
+    onResult(res, spec);
+  } catch (e) {
+    if (seq !== ui.runSeq) return;
+    ui.error.show(failTitle, e.message);
+    ui.result.hidden = true;
+  } finally {
+    if (seq === ui.runSeq) {
+      ui.run.disabled = false;
+      if (busyText && ui.status) ui.status.textContent = "";
+      ui.result.classList.remove("is-stale");
+    }
+  }
+}

@@ -3,12 +3,11 @@
 import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 import { stars, numCell, formatP } from "../regtable.js";
-import { currentSetup, didSpec, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
+import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
 
 let ctx;
 const ui = {};
 let last = null;
-let runSeq = 0;
 
 function readInt(input, what, { optional = false } = {}) {
   const v = input.value.trim();
@@ -18,47 +17,33 @@ function readInt(input, what, { optional = false } = {}) {
   return n;
 }
 
-async function run() {
-  const d = ctx.dataset;
-  ui.error.clear();
-  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
-  let spec;
-  try {
-    const setup = currentSetup(ctx);
-    if (setup.form !== "start")
-      throw new Error(
-        `The event study needs each unit's adoption year: choose “Adoption-year column” as the treatment form in the DID setup${setup.start ? ` (e.g. ${setup.start})` : ""}; a 0/1 indicator does not say when each unit was first treated.`,
-      );
-    spec = { ...didSpec(setup), ref: readInt(ui.ref, "The reference period") };
-    const lo = readInt(ui.lo, "The window start", { optional: true });
-    const hi = readInt(ui.hi, "The window end", { optional: true });
-    if ((lo === null) !== (hi === null)) throw new Error("Give both ends of the window, or neither (all observed event times).");
-    if (lo !== null) {
-      if (lo > hi) throw new Error("The window start must not be after its end.");
-      spec.window = [lo, hi];
-      spec.binning = ui.binning.value;
-    }
-  } catch (e) {
-    return ui.error.show("Check the settings.", e.message);
-  }
-  const seq = ++runSeq;
-  ui.run.disabled = true;
-  ui.result.classList.add("is-stale");
-  try {
-    const res = await ctx.client.call("call", { fn: "eventStudy", handle: d.handle, args: [spec] });
-    if (seq !== runSeq) return;
-    last = { res, spec };
-    render();
-  } catch (e) {
-    if (seq !== runSeq) return;
-    ui.error.show("The event study could not be estimated.", e.message);
-    ui.result.hidden = true;
-  } finally {
-    if (seq === runSeq) {
-      ui.run.disabled = false;
-      ui.result.classList.remove("is-stale");
-    }
-  }
+function run() {
+  return runAnalysis(ctx, ui, {
+    fn: "eventStudy",
+    failTitle: "The event study could not be estimated.",
+    build: () => {
+      let spec;
+      const setup = currentSetup(ctx);
+      if (setup.form !== "start")
+        throw new Error(
+          `The event study needs each unit's adoption year: choose “Adoption-year column” as the treatment form in the DID setup${setup.start ? ` (e.g. ${setup.start})` : ""}; a 0/1 indicator does not say when each unit was first treated.`,
+        );
+      spec = { ...didSpec(setup), ref: readInt(ui.ref, "The reference period") };
+      const lo = readInt(ui.lo, "The window start", { optional: true });
+      const hi = readInt(ui.hi, "The window end", { optional: true });
+      if ((lo === null) !== (hi === null)) throw new Error("Give both ends of the window, or neither (all observed event times).");
+      if (lo !== null) {
+        if (lo > hi) throw new Error("The window start must not be after its end.");
+        spec.window = [lo, hi];
+        spec.binning = ui.binning.value;
+      }
+      return spec;
+    },
+    onResult: (res, spec) => {
+      last = { res, spec };
+      render();
+    },
+  });
 }
 
 function termsTable(res) {

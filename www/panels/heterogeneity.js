@@ -4,12 +4,11 @@
 // core's `table` string in the requested format (a re-run with that format).
 import { el, replaceChildren } from "../dom.js";
 import { sideBySideTable, exportBox } from "../regtable.js";
-import { currentSetup, didSpec, setupSummary, errorCard, notesBox, field, option } from "../did-spec.js";
+import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, field, option } from "../did-spec.js";
 
 let ctx;
 const ui = {};
 let last = null;
-let runSeq = 0;
 
 function fillGroups(d) {
   const keep = ui.group.value;
@@ -20,35 +19,21 @@ function fillGroups(d) {
   replaceChildren(ui.group, option("", "— choose —"), names.filter((n) => !skip.has(n)).map((n) => option(n, n, n === choice)));
 }
 
-async function run() {
-  const d = ctx.dataset;
-  ui.error.clear();
-  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
-  let spec;
-  try {
-    if (!ui.group.value) throw new Error("Choose the group column (e.g. a 0/1 dummy such as “eastern”).");
-    spec = { ...didSpec(currentSetup(ctx)), group: ui.group.value, main_effect: ui.main.checked, format: "markdown" };
-  } catch (e) {
-    return ui.error.show("Check the settings.", e.message);
-  }
-  const seq = ++runSeq;
-  ui.run.disabled = true;
-  ui.result.classList.add("is-stale");
-  try {
-    const res = await ctx.client.call("call", { fn: "heterogeneity", handle: d.handle, args: [spec] });
-    if (seq !== runSeq) return;
-    last = { res, spec };
-    render();
-  } catch (e) {
-    if (seq !== runSeq) return;
-    ui.error.show("The heterogeneity analysis could not be run.", e.message);
-    ui.result.hidden = true;
-  } finally {
-    if (seq === runSeq) {
-      ui.run.disabled = false;
-      ui.result.classList.remove("is-stale");
-    }
-  }
+function run() {
+  return runAnalysis(ctx, ui, {
+    fn: "heterogeneity",
+    failTitle: "The heterogeneity analysis could not be run.",
+    build: () => {
+      let spec;
+      if (!ui.group.value) throw new Error("Choose the group column (e.g. a 0/1 dummy such as “eastern”).");
+      spec = { ...didSpec(currentSetup(ctx)), group: ui.group.value, main_effect: ui.main.checked, format: "markdown" };
+      return spec;
+    },
+    onResult: (res, spec) => {
+      last = { res, spec };
+      render();
+    },
+  });
 }
 
 function render() {

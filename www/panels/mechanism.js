@@ -3,12 +3,11 @@
 //   ctx.client.call("call", { fn: "mediation", handle, args: [{ ...didSpec, mediator, bootstrap, seed, format }] })
 import { el, replaceChildren, formatNumber } from "../dom.js";
 import { sideBySideTable, exportBox, formatP } from "../regtable.js";
-import { currentSetup, didSpec, setupSummary, errorCard, notesBox, numberField, field, option, numericColumns } from "../did-spec.js";
+import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, numberField, field, option, numericColumns } from "../did-spec.js";
 
 let ctx;
 const ui = {};
 let last = null;
-let runSeq = 0;
 
 function fillMediators(d) {
   const keep = ui.mediator.value;
@@ -19,41 +18,24 @@ function fillMediators(d) {
   replaceChildren(ui.mediator, option("", "— choose —"), names.map((n) => option(n, n, n === choice)));
 }
 
-async function run() {
-  const d = ctx.dataset;
-  ui.error.clear();
-  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
-  let spec;
-  try {
-    if (!ui.mediator.value) throw new Error("Choose the mediator (the channel variable, e.g. IL).");
-    const reps = Number(ui.reps.value);
-    const seed = Number(ui.seed.value);
-    if (!Number.isInteger(reps) || reps < 0) throw new Error("Bootstrap replications must be a whole number ≥ 0.");
-    if (!Number.isInteger(seed) || seed < 0) throw new Error("The seed must be a whole number ≥ 0.");
-    spec = { ...didSpec(currentSetup(ctx)), mediator: ui.mediator.value, bootstrap: reps, seed, format: "markdown" };
-  } catch (e) {
-    return ui.error.show("Check the settings.", e.message);
-  }
-  const seq = ++runSeq;
-  ui.run.disabled = true;
-  ui.status.textContent = spec.bootstrap ? `Estimating (${spec.bootstrap} bootstrap replications)…` : "Estimating…";
-  ui.result.classList.add("is-stale");
-  try {
-    const res = await ctx.client.call("call", { fn: "mediation", handle: d.handle, args: [spec] });
-    if (seq !== runSeq) return;
-    last = { res, spec };
-    render();
-  } catch (e) {
-    if (seq !== runSeq) return;
-    ui.error.show("The mechanism analysis could not be run.", e.message);
-    ui.result.hidden = true;
-  } finally {
-    if (seq === runSeq) {
-      ui.run.disabled = false;
-      ui.status.textContent = "";
-      ui.result.classList.remove("is-stale");
-    }
-  }
+function run() {
+  return runAnalysis(ctx, ui, {
+    fn: "mediation",
+    failTitle: "The mechanism analysis could not be run.",
+    busyText: (spec) => (spec.bootstrap ? `Estimating (${spec.bootstrap} bootstrap replications)…` : "Estimating…"),
+    build: () => {
+      if (!ui.mediator.value) throw new Error("Choose the mediator (the channel variable, e.g. IL).");
+      const reps = Number(ui.reps.value);
+      const seed = Number(ui.seed.value);
+      if (!Number.isInteger(reps) || reps < 0) throw new Error("Bootstrap replications must be a whole number ≥ 0.");
+      if (!Number.isInteger(seed) || seed < 0) throw new Error("The seed must be a whole number ≥ 0.");
+      return { ...didSpec(currentSetup(ctx)), mediator: ui.mediator.value, bootstrap: reps, seed, format: "markdown" };
+    },
+    onResult: (res, spec) => {
+      last = { res, spec };
+      render();
+    },
+  });
 }
 
 function stat(label, key, value, text, { hidden = false } = {}) {

@@ -7,12 +7,11 @@
 // (downloaded or copied as text, never parsed into the page).
 import { el, replaceChildren } from "../dom.js";
 import { sideBySideTable, exportBox } from "../regtable.js";
-import { currentSetup, didSpec, setupSummary, errorCard, notesBox, field, option, distinctValues, numericColumns } from "../did-spec.js";
+import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, field, option, distinctValues, numericColumns } from "../did-spec.js";
 
 let ctx;
 const ui = {};
 let last = null;
-let runSeq = 0;
 let fillSeq = 0;
 
 const selected = (s) => [...s.selectedOptions].map((o) => o.value);
@@ -66,35 +65,21 @@ function checks() {
   return out;
 }
 
-async function run() {
-  const d = ctx.dataset;
-  ui.error.clear();
-  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
-  let spec;
-  try {
-    spec = { base: didSpec(currentSetup(ctx)), checks: checks() };
-    if (!spec.checks.length) throw new Error("Tick at least one check to add a column next to the baseline.");
-  } catch (e) {
-    return ui.error.show("Check the settings.", e.message);
-  }
-  const seq = ++runSeq;
-  ui.run.disabled = true;
-  ui.result.classList.add("is-stale");
-  try {
-    const res = await ctx.client.call("call", { fn: "robustness", handle: d.handle, args: [spec] });
-    if (seq !== runSeq) return;
-    last = { res, spec };
-    render();
-  } catch (e) {
-    if (seq !== runSeq) return;
-    ui.error.show("The robustness table could not be built.", e.message);
-    ui.result.hidden = true;
-  } finally {
-    if (seq === runSeq) {
-      ui.run.disabled = false;
-      ui.result.classList.remove("is-stale");
-    }
-  }
+function run() {
+  return runAnalysis(ctx, ui, {
+    fn: "robustness",
+    failTitle: "The robustness table could not be built.",
+    build: () => {
+      let spec;
+      spec = { base: didSpec(currentSetup(ctx)), checks: checks() };
+      if (!spec.checks.length) throw new Error("Tick at least one check to add a column next to the baseline.");
+      return spec;
+    },
+    onResult: (res, spec) => {
+      last = { res, spec };
+      render();
+    },
+  });
 }
 
 function render() {
