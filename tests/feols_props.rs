@@ -296,3 +296,18 @@ fn unbalanced_three_way_fixed_effects_match_dummies() {
     assert!(fe.converged && fe.iterations > 1);
     assert!(rel(fe.r2, dummies.r2) < 1e-9);
 }
+
+#[test]
+fn instrument_absorbed_by_the_fixed_effects_is_named_as_such() {
+    // `ftz_year` is constant within each city: with city fixed effects it cannot
+    // instrument anything, and the message must say why.
+    let ds = jjj();
+    let spec = FeolsSpec::new("lnHDQ ~ fe | city + year | FTZ ~ ftz_year", VcovSpec::Iid);
+    let e = feols(&ds, &spec).unwrap_err().to_string();
+    assert!(e.contains("collinear with the exogenous regressors and the fixed effects"), "{e}");
+    // Without fixed effects the same message does not blame them.
+    let e = feols(&ds, &FeolsSpec::new("lnHDQ ~ fe + ftz_year | FTZ ~ ftz_year", VcovSpec::Iid))
+        .map(|_| String::new())
+        .unwrap_or_else(|e| e.to_string());
+    assert!(!e.contains("fixed effects"), "{e}");
+}

@@ -795,7 +795,12 @@ impl DemeanedDesign {
             let xq = Qr::new(&cols[..xs.len()], &self.x_norms, self.collin_tol);
             let z_idx: Vec<usize> = fq.kept.iter().enumerate().filter(|(_, &j)| j >= xs.len()).map(|(p, _)| p).collect();
             if z_idx.is_empty() {
-                return Err(Error::insufficient("the excluded instruments are all collinear with the exogenous regressors"));
+                let with = if self.fe.is_some() {
+                    "the exogenous regressors and the fixed effects (an instrument that is constant within a fixed-effect group is absorbed by it)"
+                } else {
+                    "the exogenous regressors"
+                };
+                return Err(Error::insufficient(format!("the excluded instruments are all collinear with {with}")));
             }
             let mut fs_out = Vec::new();
             let names: Vec<String> = {
