@@ -20,8 +20,7 @@ fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| js_sys::Error::new(&format!("invalid {what} options: {e}")).into())
+    from_js_required(value, what)
 }
 
 /// A required JS object (no defaults).
@@ -30,6 +29,16 @@ fn from_js_required<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T
         return Err(js_sys::Error::new(&format!("{what}: options are required")).into());
     }
     serde_wasm_bindgen::from_value(value).map_err(|e| js_sys::Error::new(&format!("invalid {what} options: {e}")).into())
+}
+
+/// Numbers from JS where `null` means missing (`NaN` in the core).
+fn nan_for_missing(values: Vec<Option<f64>>) -> Vec<f64> {
+    values.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()
+}
+
+/// Calls a JS progress callback with a fraction in 0..=1; `false` (or a throw) asks to stop.
+fn call_progress(f: &js_sys::Function, fraction: f64) -> bool {
+    f.call1(&JsValue::NULL, &JsValue::from_f64(fraction)).is_ok_and(|v| v.as_bool() != Some(false))
 }
 
 /// Results become plain JS objects (maps as objects, `None` as `null`).
@@ -84,12 +93,7 @@ impl JsDataset {
         progress: &js_sys::Function,
     ) -> Result<JsDataset, JsValue> {
         let opts: data::ReadOptions = from_js(options, "read")?;
-        let mut cb = |fraction: f64| -> bool {
-            match progress.call1(&JsValue::NULL, &JsValue::from_f64(fraction)) {
-                Ok(v) => v.as_bool() != Some(false),
-                Err(_) => false,
-            }
-        };
+        let mut cb = |fraction: f64| call_progress(progress, fraction);
         let loaded = data::read_bytes_with_progress(bytes, &opts, &mut cb).map_err(js_error)?;
         Ok(JsDataset { inner: loaded.dataset, report: Some(loaded.report) })
     }
@@ -177,8 +181,7 @@ impl JsDataset {
     #[wasm_bindgen(js_name = addColumn)]
     pub fn add_column(&mut self, name: &str, values: JsValue) -> Result<(), JsValue> {
         let v: Vec<Option<f64>> = from_js_required(values, "addColumn values")?;
-        let v = v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect();
-        self.inner.add_numeric(name, v).map_err(js_error)
+        self.inner.add_numeric(name, nan_for_missing(v)).map_err(js_error)
     }
 
     /// The dataset as CSV text (e.g. after adding an index column).
@@ -233,18 +236,17 @@ pub fn chart(kind: &str, data: JsValue, options: JsValue) -> Result<String, JsVa
         values: Vec<Option<f64>>,
     }
     let opts: svg::ChartOptions = from_js(options, "chart")?;
-    let nan = |v: Vec<Option<f64>>| -> Vec<f64> { v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect() };
     Ok(match kind {
         "coef" => svg::coef_plot(&from_js_required::<Vec<svg::CoefPoint>>(data, "chart")?, &opts),
         "histogram" => {
             let h: Hist = from_js_required(data, "chart")?;
-            svg::histogram(&nan(h.draws), h.actual.unwrap_or(f64::NAN), &opts)
+            svg::histogram(&nan_for_missing(h.draws), h.actual.unwrap_or(f64::NAN), &opts)
         }
         "density" => svg::density_plot(&from_js_required::<Vec<svg::Series>>(data, "chart")?, &opts),
         "line" => svg::line_chart(&from_js_required::<Vec<svg::Series>>(data, "chart")?, &opts),
         "bar" => {
             let b: Bars = from_js_required(data, "chart")?;
-            svg::bar_chart(&b.labels, &nan(b.values), &opts)
+            svg::bar_chart(&b.labels, &nan_for_missing(b.values), &opts)
         }
         other => {
             return Err(js_error(crate::Error::invalid(format!(
@@ -332,12 +334,7 @@ pub fn event_study(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub fn placebo(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
     let spec: did::PlaceboSpec = from_js_required(spec, "placebo")?;
-    let mut cb = |fraction: f64| -> bool {
-        match &progress {
-            Some(f) => f.call1(&JsValue::NULL, &JsValue::from_f64(fraction)).map_or(false, |v| v.as_bool() != Some(false)),
-            None => true,
-        }
-    };
+    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
     to_js(&did::placebo(&ds.inner, &spec, &mut cb).map_err(js_error)?)
 }
 
