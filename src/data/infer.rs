@@ -193,7 +193,7 @@ impl NumberParser {
         }
         let sep = if self.decimal_comma { '.' } else { ',' };
         let mut plain = String::with_capacity(body.len());
-        if body.contains(sep) && !(self.decimal_comma && !body.contains(',')) {
+        if body.contains(sep) && (!self.decimal_comma || body.contains(',')) {
             // Strict grouping: d{1,3}(<sep>d{3})+ then the decimal part.
             let dec = if self.decimal_comma { ',' } else { '.' };
             let (int_part, frac) = match body.split_once(dec) {

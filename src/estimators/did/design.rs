@@ -60,6 +60,7 @@
 
 use crate::data::{Dataset, Factor};
 use crate::error::{Error, Result};
+use crate::report::escape::{csv_field, md_cell};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -674,18 +675,6 @@ pub struct CountsRow {
 pub struct CountsTable {
     /// Rows in display order.
     pub rows: Vec<CountsRow>,
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 impl CountsTable {
