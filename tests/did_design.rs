@@ -163,22 +163,42 @@ fn validation_messages() {
     assert!(e.contains("adoption year 2030 of unit `A` is after the panel's last period 2019"), "{e}");
     // some after the panel: fine, with a diagnostic
     let d = build_design(&panel(&[("A", 2030.0), ("B", 2017.0), ("C", NAN)]), &spec).unwrap();
-    assert_eq!((d.n_treated_units, d.n_late_adopter_units, d.n_never_treated_units), (1, 1, 1));
-    assert!(d.diagnostics.iter().any(|m| m.contains("after the panel's last period 2019") && m.contains('A')));
+    // (late adopters count as never treated)
+    assert_eq!((d.n_treated_units, d.n_late_adopter_units, d.n_never_treated_units), (1, 1, 2));
+    assert!(d.diagnostics.iter().any(|m| m.contains("after the panel's last period 2019") && m.contains("A (2030)")));
     assert_eq!(&d.did[0..5], &[0.; 5]);
+    assert_eq!((d.unit_adoption[0], d.rel_time[0], d.cohorts.len()), (None, None, 1));
     // no controls: everyone adopts in 2017
     let e = err_of(&panel(&[("A", 2017.0), ("B", 2017.0)]), &spec);
     assert!(e.starts_with("no never-treated or not-yet-treated controls"), "{e}");
     // staggered without never-treated: not-yet-treated controls exist
     assert!(build_design(&panel(&[("A", 2016.0), ("B", 2018.0)]), &spec).is_ok());
-    // always-treated unit (adopted before the panel)
-    let d = build_design(&panel(&[("A", 2010.0), ("B", 2017.0), ("C", NAN)]), &spec).unwrap();
-    assert_eq!(d.n_always_treated_units, 1);
+    // always-treated unit (adopted before the panel): dropped by default, as R did / csdid
+    let ds = panel(&[("A", 2010.0), ("B", 2017.0), ("C", NAN)]);
+    let d = build_design(&ds, &spec).unwrap();
+    assert_eq!((d.n_always_treated_units, d.always_treated_dropped), (1, true));
+    assert!(d.did[0..5].iter().all(|v| v.is_nan()));
+    assert_eq!((d.rel_time[0], d.unit_present[0], d.n_units, d.n_treated_units), (None, false, 2, 1));
+    assert_eq!(d.cohorts.iter().map(|c| c.adoption).collect::<Vec<_>>(), vec![2017.0]);
+    assert!(
+        d.diagnostics.iter().any(|m| m.starts_with("1 always-treated unit") && m.contains("A (2010)") && m.contains("dropped")),
+        "{:?}",
+        d.diagnostics
+    );
+    let counts = counts_table(&d);
+    assert!(counts.rows.iter().any(|r| r.group == "Always treated (dropped)" && r.units == ["A"]));
+    // ... or kept on request
+    let keep = TreatmentSpec { keep_always_treated: true, ..spec.clone() };
+    let d = build_design(&ds, &keep).unwrap();
+    assert_eq!((d.n_always_treated_units, d.always_treated_dropped), (1, false));
     assert_eq!(&d.did[0..5], &[1.; 5]);
-    assert_eq!(d.rel_time[0], Some(5));
-    assert!(d.diagnostics.iter().any(|m| m.starts_with("always-treated units") && m.contains("A (2010)")), "{:?}", d.diagnostics);
-    // only always-treated units: DID collinear with the unit effects
-    let e = err_of(&panel(&[("A", 2010.0), ("B", 2015.0), ("C", NAN)]), &spec);
+    assert_eq!((d.rel_time[0], d.n_units, d.n_treated_units), (Some(5), 3, 2));
+    assert!(d.diagnostics.iter().any(|m| m.starts_with("always-treated units kept") && m.contains("A (2010)")), "{:?}", d.diagnostics);
+    // only always-treated units: DID collinear with the unit effects (dropped or kept)
+    let only = panel(&[("A", 2010.0), ("B", 2015.0), ("C", NAN)]);
+    let e = err_of(&only, &spec);
+    assert!(e.starts_with("no treated unit is observed both before and after") && e.contains("A (2010), B (2015)"), "{e}");
+    let e = err_of(&only, &keep);
     assert!(e.starts_with("no treated unit is observed both before and after"), "{e}");
     // adoption differs within a unit
     let mut ds = panel(&[("A", 2016.0), ("B", NAN)]);

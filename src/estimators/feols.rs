@@ -307,6 +307,11 @@ pub struct FeolsFit {
     pub df_resid: f64,
     /// Degrees of freedom of the t tests (`n − K`, or `G_min − 1` when clustered).
     pub df_t: f64,
+    /// `n − K` with `K` the parameter count of the variance's small-sample correction (fixed
+    /// effects nested in the cluster not counted): fixest's `degrees_freedom(fit, "resid")`,
+    /// the denominator df of fixest's `wald()`. Equals `df_resid` unless clustered.
+    #[serde(default)]
+    pub df_resid_vcov: f64,
     /// Number of estimated parameters `K` used in the iid/hetero correction.
     pub n_params: usize,
     /// Confidence level of the intervals.
@@ -353,9 +358,16 @@ pub fn feols(ds: &Dataset, spec: &FeolsSpec) -> Result<FeolsFit> {
     DemeanedDesign::new(ds, spec)?.fit(&spec.vcov, spec.conf_level)
 }
 
-/// Joint Wald test that the named coefficients are all zero, with the
-/// model's covariance matrix and `F(q, df_t)` reference distribution.
+/// Joint Wald test that the named coefficients are all zero, with the model's covariance
+/// matrix and `F(r, df_t)` reference distribution (`r` = rank of the tested covariance block,
+/// `df_t` = G − 1 when clustered: Stata's `test` after a clustered regression, and pyfixest's
+/// `wald_test`).
 pub fn wald(fit: &FeolsFit, terms: &[&str]) -> Result<WaldTest> {
+    wald_df(fit, terms, fit.df_t)
+}
+
+/// [`wald`] with another denominator df, e.g. `fit.df_resid_vcov` (fixest's `wald()`).
+pub fn wald_df(fit: &FeolsFit, terms: &[&str], df2: f64) -> Result<WaldTest> {
     let mut idx = Vec::new();
     for t in terms {
         match fit.coefficients.iter().position(|c| c.term == *t) {
@@ -369,7 +381,7 @@ pub fn wald(fit: &FeolsFit, terms: &[&str]) -> Result<WaldTest> {
         }
     }
     let beta: Vec<f64> = fit.coefficients.iter().map(|c| c.estimate).collect();
-    vcov::wald_test(&beta, &fit.vcov, &idx, fit.df_t, terms.iter().map(|s| s.to_string()).collect())
+    vcov::wald_test(&beta, &fit.vcov, &idx, df2, terms.iter().map(|s| s.to_string()).collect())
 }
 
 /// A model's sample, fixed-effect structure and demeaned variables, ready to
@@ -887,7 +899,7 @@ impl DemeanedDesign {
             }
         }
         let rss: f64 = es.iter().map(|v| v * v).sum();
-        let (mut v, df_t, _gmin) = self.variance(vcov_spec, &qr, &kept_q, &es, &clusters, fe_k, nested)?;
+        let (mut v, df_t, _gmin, k_vcov) = self.variance(vcov_spec, &qr, &kept_q, &es, &clusters, fe_k, nested)?;
         let kept_names: Vec<String> = qr.kept.iter().map(|&j| names[j].clone()).collect();
         let mut beta = beta;
         // Intercept back-transformation.
@@ -963,6 +975,7 @@ impl DemeanedDesign {
             f_p_value,
             f_df1,
             df_resid,
+            df_resid_vcov: nf - k_vcov as f64,
             df_t,
             n_params: k_total,
             conf_level,
@@ -997,19 +1010,19 @@ impl DemeanedDesign {
         clusters: &[(&[u32], usize)],
         fe_k: usize,
         nested: usize,
-    ) -> Result<(Vec<Vec<f64>>, f64, usize)> {
+    ) -> Result<(Vec<Vec<f64>>, f64, usize, usize)> {
         let n = es.len();
         let k = qr.rank() + fe_k;
         let bread = qr.xtx_inv();
         Ok(match spec {
             VcovSpec::Iid => {
                 let rss: f64 = es.iter().map(|v| v * v).sum();
-                (vcov::vcov_iid(&bread, rss, n, k), n as f64 - k as f64, 0)
+                (vcov::vcov_iid(&bread, rss, n, k), n as f64 - k as f64, 0, k)
             }
-            VcovSpec::Hetero => (vcov::vcov_hetero(&bread, cols, es, None, k), n as f64 - k as f64, 0),
+            VcovSpec::Hetero => (vcov::vcov_hetero(&bread, cols, es, None, k), n as f64 - k as f64, 0, k),
             VcovSpec::Cluster(_) => {
                 let (v, g) = vcov::vcov_cluster(&bread, cols, es, None, clusters, k - nested)?;
-                (v, g as f64 - 1.0, g)
+                (v, g as f64 - 1.0, g, k - nested)
             }
         })
     }

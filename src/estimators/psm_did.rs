@@ -420,11 +420,17 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
 
     let rows_of = unit_rows(&design);
     let n_units = design.unit.n_levels();
-    // Always-treated units: treated with no pre-treatment row.
+    // Always-treated units: treated with no pre-treatment row (dropped by the design by default,
+    // or kept there with `keep_always_treated`).
     let mut excluded = vec![false; n_units];
     let mut no_pre: Vec<String> = Vec::new();
+    let dropped: std::collections::HashSet<&str> =
+        design.always_treated.iter().filter(|_| design.always_treated_dropped).map(|(n, _)| n.as_str()).collect();
     for u in 0..n_units {
-        if design.unit_present[u] && design.unit_treated[u] && !rows_of[u].iter().any(|&i| is_pre(&design, i, true, None)) {
+        let no_pre_row = design.unit_present[u]
+            && design.unit_treated[u]
+            && !rows_of[u].iter().any(|&i| is_pre(&design, i, true, None));
+        if no_pre_row || dropped.contains(design.unit.levels[u].as_str()) {
             excluded[u] = true;
             no_pre.push(design.unit.levels[u].clone());
         }

@@ -212,9 +212,10 @@ pub fn fix_negative_diagonal(v: &mut [Vec<f64>]) -> bool {
 pub struct WaldTest {
     /// The tested terms.
     pub terms: Vec<String>,
-    /// `W / q` (an F statistic).
+    /// `W / r` (an F statistic).
     pub statistic: f64,
-    /// `q`.
+    /// `r`: the rank of the tested block of the covariance (`q` = the number of terms unless
+    /// that block is singular).
     pub df1: f64,
     /// Denominator degrees of freedom.
     pub df2: f64,
@@ -222,7 +223,10 @@ pub struct WaldTest {
     pub p_value: f64,
 }
 
-/// Wald test that the coefficients at `idx` are jointly zero.
+/// Wald test that the coefficients at `idx` are jointly zero: `F = β̂' V̂⁻ β̂ / r` against
+/// `F(r, df2)`, where `r` is the rank of the tested block of the covariance. When that block is
+/// singular (e.g. more tested terms than clusters), `V̂⁻` is its Moore–Penrose pseudo-inverse
+/// (eigenvalues below 1e-12 × the largest are dropped) and `df1 = r < q`.
 pub fn wald_test(beta: &[f64], vcov: &[Vec<f64>], idx: &[usize], df2: f64, terms: Vec<String>) -> Result<WaldTest> {
     let q = idx.len();
     if q == 0 {
@@ -230,14 +234,12 @@ pub fn wald_test(beta: &[f64], vcov: &[Vec<f64>], idx: &[usize], df2: f64, terms
     }
     let b = nalgebra::DVector::from_iterator(q, idx.iter().map(|&i| beta[i]));
     let v = nalgebra::DMatrix::from_fn(q, q, |r, c| vcov[idx[r]][idx[c]]);
-    let stat = match v.clone().cholesky() {
-        Some(ch) => {
-            let sol = ch.solve(&b);
-            b.dot(&sol) / q as f64
-        }
+    let eig = v.clone().symmetric_eigen();
+    let maxev = eig.eigenvalues.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let rank = eig.eigenvalues.iter().filter(|&&ev| ev > 1e-12 * maxev).count();
+    let w = match (rank == q).then(|| v.cholesky()).flatten() {
+        Some(ch) => b.dot(&ch.solve(&b)),
         None => {
-            let eig = v.symmetric_eigen();
-            let maxev = eig.eigenvalues.iter().fold(0.0f64, |m, x| m.max(x.abs()));
             let mut s = 0.0;
             for (j, &ev) in eig.eigenvalues.iter().enumerate() {
                 if ev > 1e-12 * maxev {
@@ -245,13 +247,14 @@ pub fn wald_test(beta: &[f64], vcov: &[Vec<f64>], idx: &[usize], df2: f64, terms
                     s += proj * proj / ev;
                 }
             }
-            if s == 0.0 {
-                return Err(Error::numerical("the covariance matrix of the tested terms is singular"));
-            }
-            s / q as f64
+            s
         }
     };
-    Ok(WaldTest { terms, statistic: stat, df1: q as f64, df2, p_value: f_sf(stat, q as f64, df2) })
+    if rank == 0 || w == 0.0 && rank < q {
+        return Err(Error::numerical("the covariance matrix of the tested terms is singular"));
+    }
+    let r = rank as f64;
+    Ok(WaldTest { terms, statistic: w / r, df1: r, df2, p_value: f_sf(w / r, r, df2) })
 }
 
 #[cfg(test)]

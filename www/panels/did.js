@@ -55,7 +55,7 @@ function countsTable(res) {
     {},
     el("h4", {}, "Treatment design"),
     el("div", { class: "table-scroll paper" }, t),
-    el("p", { class: "table-note" }, `${s.n_units ?? ""} units × ${s.n_periods ?? ""} periods ${range}`, s.n_late_adopter_units ? `; ${s.n_late_adopter_units} adopt after the panel ends (counted as not yet treated)` : "", s.n_always_treated_units ? `; ${s.n_always_treated_units} treated from their first period` : "", "."),
+    el("p", { class: "table-note" }, `${s.n_units ?? ""} units × ${s.n_periods ?? ""} periods ${range}`, s.n_late_adopter_units ? `; ${s.n_late_adopter_units} adopt after the panel ends (treated as never treated)` : "", s.n_always_treated_units ? `; ${s.n_always_treated_units} treated from their first period (${s.always_treated_dropped ? "dropped" : "kept"})` : "", "."),
   );
 }
 

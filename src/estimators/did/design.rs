@@ -30,8 +30,20 @@
 //!   collinear with the period effects.
 //!
 //! Non-fatal findings go to `diagnostics`: rows with a missing unit or time (their DID is
-//! NaN), units adopting after the panel (controls throughout), *always-treated* units
-//! (treated from their first observed period — they provide no pre-period).
+//! NaN), units adopting after the panel, *always-treated* units.
+//!
+//! # Late adopters and always-treated units
+//! * A unit whose adoption time lies **after the panel's last period** is never treated
+//!   within the panel and is handled *exactly* like a never-treated unit everywhere: its
+//!   adoption time is forgotten (`unit_adoption` = `None`), so it gets no event-time dummies,
+//!   counts as never treated in the counts table and `n_never_treated_units`, and carries
+//!   "never" in placebo permutations. Recoding a never-treated unit's adoption to a year
+//!   after the panel changes no estimate. A diagnostic names these units.
+//! * A unit treated from its **first observed period** (always treated: no pre-period) is
+//!   **dropped** by default — its rows get a missing DID and leave every model — as R's
+//!   `did` and Stata's `csdid` drop units treated in the first period. In a TWFE regression
+//!   such units would otherwise act as implicit controls whose treatment never changes.
+//!   `keep_always_treated: true` keeps them (the pre-2021 TWFE habit). Both are diagnosed.
 //!
 //! # Event-time dummies
 //! [`event_dummies`] builds `1{e_it = k}` for every event time `k` except the reference
@@ -41,6 +53,13 @@
 //! treated units outside the window are dropped via `keep_rows`). A window reaching beyond
 //! the data is clipped to the observed event times (with a diagnostic); a window with no
 //! overlap is an error.
+//!
+//! Without never-treated (or late-adopting) units, and when no event time is binned, the full
+//! set of dummies is collinear with the unit and period effects (`Σ_k (k − ref)·1{e = k} =
+//! t − A_i − ref`). Rather than letting the regression drop an arbitrary dummy, the
+//! **earliest event time** becomes a second reference (`second_reference`, with a
+//! diagnostic) — the usual choice with fixest's `i(rel, ref = c(-1, min))`; binning the
+//! endpoints with a window avoids it.
 //!
 //! # Placebo assignments
 //! Each returns a DID column aligned with the dataset rows (rows whose actual DID is
@@ -85,6 +104,9 @@ pub struct TreatmentSpec {
     pub indicator: Option<String>,
     /// Accept indicator units whose treatment switches off (default false: error).
     pub allow_switching_off: bool,
+    /// Keep always-treated units (treated from their first observed period) in the sample
+    /// (default false: they are dropped, as R `did` / Stata `csdid` do).
+    pub keep_always_treated: bool,
 }
 
 /// The resolved treatment form.
@@ -169,25 +191,34 @@ pub struct DidDesign {
     pub adoption: Vec<Option<f64>>,
     /// Per row: event time `t − A_i` (`None` for never-treated units and missing rows).
     pub rel_time: Vec<Option<i64>>,
-    /// Per unit: adoption time (`None` = never treated / not applicable / unit absent).
+    /// Per unit: adoption time within the panel (`None` = never treated, adopting after the
+    /// panel, not applicable, unit absent or dropped).
     pub unit_adoption: Vec<Option<f64>>,
     /// Per unit: treated within the panel (2×2 form: `treat` = 1).
     pub unit_treated: Vec<bool>,
-    /// Per unit: has at least one row with a valid unit and time.
+    /// Per unit: in the design's sample — at least one row with a valid unit and time, and not
+    /// a dropped always-treated unit.
     pub unit_present: Vec<bool>,
     /// The `post` column (2×2 form only), for re-randomising `treat`.
     pub post: Option<Vec<f64>>,
-    /// Adoption cohorts (all adoption times, including ones after the panel), sorted by time.
+    /// Adoption cohorts within the panel (kept units only), sorted by time.
     pub cohorts: Vec<Cohort>,
-    /// Units treated within the panel (including always-treated units).
+    /// Units treated within the panel (including kept always-treated units).
     pub n_treated_units: usize,
-    /// Units never treated (adoption blank/0; 2×2 form: `treat` = 0; indicator always 0).
+    /// Units never treated within the panel: adoption blank/0 **or after the panel's last
+    /// period** (2×2 form: `treat` = 0; indicator always 0).
     pub n_never_treated_units: usize,
-    /// Units whose adoption time lies after the panel's last period (controls throughout).
+    /// Of the never-treated units, those whose adoption time lies after the panel's last period.
     pub n_late_adopter_units: usize,
-    /// Units treated from their first observed period (no pre-period).
+    /// The late adopters' names and adoption times.
+    pub late_adopters: Vec<(String, f64)>,
+    /// Units treated from their first observed period (no pre-period), dropped or kept.
     pub n_always_treated_units: usize,
-    /// Units with at least one valid row.
+    /// The always-treated units' names and adoption times.
+    pub always_treated: Vec<(String, f64)>,
+    /// Whether the always-treated units were dropped from the sample (the default).
+    pub always_treated_dropped: bool,
+    /// Units in the sample (with at least one valid row, dropped units excluded).
     pub n_units: usize,
     /// Distinct periods.
     pub n_periods: usize,
@@ -346,22 +377,15 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
             if n_dups > dups.len() { "; …" } else { "" }
         )));
     }
-    let unit_present: Vec<bool> = unit_rows.iter().map(|r| !r.is_empty()).collect();
-    let n_units = unit_present.iter().filter(|p| **p).count();
-    let mut periods: Vec<f64> = (0..n).filter(|&i| valid[i]).map(|i| time[i]).collect();
-    periods.sort_by(f64::total_cmp);
-    periods.dedup();
-    let first_period = periods[0];
-    let last_period = periods[periods.len() - 1];
+    let mut unit_present: Vec<bool> = unit_rows.iter().map(|r| !r.is_empty()).collect();
+    // The data's last period (late adopters are judged against it).
+    let last_period = (0..n).filter(|&i| valid[i]).map(|i| time[i]).fold(f64::NEG_INFINITY, f64::max);
     let all_valid: Vec<usize> = (0..n).filter(|&i| valid[i]).collect();
 
     let mut did = vec![f64::NAN; n];
     let mut unit_adoption: Vec<Option<f64>> = vec![None; n_levels];
     let mut unit_treated = vec![false; n_levels];
     let mut post_col = None;
-    let mut never_units: Vec<String> = Vec::new();
-    let mut late_units: Vec<String> = Vec::new();
-    let mut always_units: Vec<String> = Vec::new();
 
     match &form {
         TreatmentForm::Start { column } => {
@@ -505,51 +529,78 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
         }
     }
 
-    // Unit classification.
+    // Unit classification. Late adopters are never treated within the panel: their adoption
+    // time is forgotten, so every estimator, placebo pool and table treats them exactly like
+    // never-treated units. Always-treated units are dropped unless kept.
     let timing = !matches!(form, TreatmentForm::TreatPost { .. });
+    let mut late_adopters: Vec<(String, f64)> = Vec::new();
+    let mut always_treated: Vec<(String, f64)> = Vec::new();
+    let drop_always = timing && !spec.keep_always_treated;
     for u in 0..n_levels {
         if !unit_present[u] {
             continue;
         }
-        let rows = &unit_rows[u];
-        if timing {
-            match unit_adoption[u] {
-                None => never_units.push(unit.levels[u].clone()),
-                Some(a) if a > last_period => late_units.push(unit.levels[u].clone()),
-                Some(a) => {
-                    unit_treated[u] = true;
-                    let first = time[rows[0]];
-                    if a <= first {
-                        always_units.push(format!("{} ({})", unit.levels[u], fmt_num(a)));
-                    }
-                }
-            }
-        } else if !unit_treated[u] {
-            never_units.push(unit.levels[u].clone());
+        if !timing {
+            continue;
         }
+        let Some(a) = unit_adoption[u] else { continue };
+        if a > last_period {
+            late_adopters.push((unit.levels[u].clone(), a));
+            unit_adoption[u] = None;
+            for &i in &unit_rows[u] {
+                did[i] = 0.0;
+            }
+            continue;
+        }
+        if a <= time[unit_rows[u][0]] {
+            always_treated.push((unit.levels[u].clone(), a));
+            if drop_always {
+                unit_adoption[u] = None;
+                unit_present[u] = false;
+                for &i in &unit_rows[u] {
+                    did[i] = f64::NAN;
+                }
+                continue;
+            }
+        }
+        unit_treated[u] = true;
     }
+    let named = |v: &[(String, f64)]| -> Vec<String> { v.iter().map(|(n, a)| format!("{n} ({})", fmt_num(*a))).collect() };
+    let n_units = unit_present.iter().filter(|p| **p).count();
+    let never_units: Vec<String> = (0..n_levels)
+        .filter(|&u| unit_present[u] && !unit_treated[u])
+        .map(|u| unit.levels[u].clone())
+        .collect();
     let n_treated_units = unit_treated.iter().zip(&unit_present).filter(|(t, p)| **t && **p).count();
 
+    if n_treated_units == 0 && !always_treated.is_empty() {
+        return Err(Error::insufficient(format!(
+            "no treated unit is observed both before and after its treatment starts: the treated unit{} {} {} \
+             treated from {} first observed period (always treated), so the DID effect cannot be separated from \
+             the unit effects",
+            if always_treated.len() == 1 { "" } else { "s" },
+            list_names(&named(&always_treated), 8),
+            if always_treated.len() == 1 { "is" } else { "are" },
+            if always_treated.len() == 1 { "its" } else { "their" },
+        )));
+    }
     if n_treated_units == 0 {
         return Err(Error::insufficient(match &form {
-            TreatmentForm::Start { column } => {
-                if let Some(u) = (0..n_levels).find(|&u| unit_present[u] && unit_adoption[u].is_some()) {
-                    format!(
-                        "no treated units within the panel: adoption year {} of unit `{}` is after the panel's last \
-                         period {}{}",
-                        fmt_num(unit_adoption[u].unwrap_or(f64::NAN)),
-                        unit.levels[u],
-                        fmt_num(last_period),
-                        if late_units.len() > 1 { " (as are all other adoption years)" } else { "" }
-                    )
-                } else {
-                    format!("no treated units: `{column}` is blank or 0 for every unit")
-                }
-            }
+            TreatmentForm::Start { column } => match late_adopters.first() {
+                Some((name, a)) => format!(
+                    "no treated units within the panel: adoption year {} of unit `{name}` is after the panel's last \
+                     period {}{}",
+                    fmt_num(*a),
+                    fmt_num(last_period),
+                    if late_adopters.len() > 1 { " (as are all other adoption years)" } else { "" }
+                ),
+                None => format!("no treated units: `{column}` is blank or 0 for every unit"),
+            },
             TreatmentForm::Indicator { column } => format!("no treated units: `{column}` is never 1"),
             TreatmentForm::TreatPost { treat, .. } => format!("no treated units: `{treat}` is never 1"),
         }));
     }
+    let all_valid: Vec<usize> = all_valid.into_iter().filter(|&i| unit_present[unit.codes[i] as usize]).collect();
     // Some period must hold both treated and untreated observations.
     let mut status: BTreeMap<i64, (bool, bool)> = BTreeMap::new();
     for &i in &all_valid {
@@ -565,7 +616,7 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
         }
     }
     if !status.values().any(|(t, c)| *t && *c) {
-        let detail = if never_units.is_empty() && late_units.is_empty() {
+        let detail = if never_units.is_empty() {
             "every unit is treated and all adopt at the same time".to_string()
         } else {
             "treated and untreated observations never share a period".to_string()
@@ -575,7 +626,8 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
              the period effects"
         )));
     }
-    if !some_unit_switches(&unit.codes, &did, &|i| valid[i], n_levels) {
+    let in_sample = |i: usize| valid[i] && unit_present[unit.codes[i] as usize];
+    if !some_unit_switches(&unit.codes, &did, &in_sample, n_levels) {
         if timing {
             return Err(Error::insufficient(
                 "no treated unit is observed both before and after its treatment starts (all treated units are \
@@ -588,23 +640,41 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
                 .to_string(),
         );
     }
-    if !late_units.is_empty() {
+    if !late_adopters.is_empty() {
+        let k = late_adopters.len();
         diagnostics.push(format!(
-            "{} unit{} adopt{} after the panel's last period {} and serve{} as controls throughout: {}",
-            late_units.len(),
-            if late_units.len() == 1 { "" } else { "s" },
-            if late_units.len() == 1 { "s" } else { "" },
+            "{k} unit{} adopt{} after the panel's last period {} and {} treated as never treated (controls \
+             throughout, no event-time dummies, never-treated in placebo draws): {}",
+            if k == 1 { "" } else { "s" },
+            if k == 1 { "s" } else { "" },
             fmt_num(last_period),
-            if late_units.len() == 1 { "s" } else { "" },
-            list_names(&late_units, 8)
+            if k == 1 { "is" } else { "are" },
+            list_names(&named(&late_adopters), 8)
         ));
     }
-    if !always_units.is_empty() {
-        diagnostics.push(format!(
-            "always-treated units (treated from their first observed period, so they provide no pre-period): {}",
-            list_names(&always_units, 8)
-        ));
+    if !always_treated.is_empty() {
+        let k = always_treated.len();
+        diagnostics.push(if drop_always {
+            format!(
+                "{k} always-treated unit{} (treated from {} first observed period, so no pre-period) dropped from \
+                 the sample, as R did and csdid do: {}; set `keep_always_treated` to keep {}",
+                if k == 1 { "" } else { "s" },
+                if k == 1 { "its" } else { "their" },
+                list_names(&named(&always_treated), 8),
+                if k == 1 { "it" } else { "them" },
+            )
+        } else {
+            format!(
+                "always-treated units kept (treated from their first observed period, so they provide no \
+                 pre-period and act as implicit controls in TWFE): {}",
+                list_names(&named(&always_treated), 8)
+            )
+        });
     }
+    let mut periods: Vec<f64> = all_valid.iter().map(|&i| time[i]).collect();
+    periods.sort_by(f64::total_cmp);
+    periods.dedup();
+    let (first_period, last_period) = (periods[0], periods[periods.len() - 1]);
 
     // Per-row adoption and event time.
     let mut adoption = vec![None; n];
@@ -629,6 +699,7 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
     }
     let cohorts: Vec<Cohort> =
         by_time.into_values().map(|(a, units)| Cohort { adoption: a, n_units: units.len(), units }).collect();
+    let always_treated_dropped = drop_always && !always_treated.is_empty();
 
     Ok(DidDesign {
         form,
@@ -644,8 +715,11 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
         cohorts,
         n_treated_units,
         n_never_treated_units: never_units.len(),
-        n_late_adopter_units: late_units.len(),
-        n_always_treated_units: always_units.len(),
+        n_late_adopter_units: late_adopters.len(),
+        late_adopters,
+        n_always_treated_units: always_treated.len(),
+        always_treated,
+        always_treated_dropped,
         n_units,
         n_periods: periods.len(),
         time_range: Some((first_period, last_period)),
@@ -708,8 +782,9 @@ impl CountsTable {
     }
 }
 
-/// The counts table: treated units, never-treated units, late adopters (if any), then one
-/// row per adoption cohort.
+/// The counts table: treated units, never-treated units (late adopters included, and listed
+/// again in an "of which" row), dropped always-treated units (if any), then one row per
+/// adoption cohort.
 pub fn counts_table(design: &DidDesign) -> CountsTable {
     let names = |pred: &dyn Fn(usize) -> bool| -> Vec<String> {
         (0..design.unit.n_levels())
@@ -717,28 +792,29 @@ pub fn counts_table(design: &DidDesign) -> CountsTable {
             .map(|u| design.unit.levels[u].clone())
             .collect()
     };
-    let timing = !matches!(design.form, TreatmentForm::TreatPost { .. });
     let treated = names(&|u| design.unit_treated[u]);
-    let never = if timing {
-        names(&|u| design.unit_adoption[u].is_none())
-    } else {
-        names(&|u| !design.unit_treated[u])
-    };
+    let never = names(&|u| !design.unit_treated[u]);
     let mut rows = vec![
         CountsRow { group: "Treated units".into(), adoption: None, n_units: treated.len(), units: treated },
         CountsRow { group: "Never-treated units".into(), adoption: None, n_units: never.len(), units: never },
     ];
-    if timing {
-        let last = design.time_range.map_or(f64::INFINITY, |r| r.1);
-        let late = names(&|u| design.unit_adoption[u].is_some_and(|a| a > last));
-        if !late.is_empty() {
-            rows.push(CountsRow {
-                group: "Adopting after the panel".into(),
-                adoption: None,
-                n_units: late.len(),
-                units: late,
-            });
-        }
+    if !design.late_adopters.is_empty() {
+        let late: Vec<String> = design.late_adopters.iter().map(|(n, _)| n.clone()).collect();
+        rows.push(CountsRow {
+            group: "of which adopting after the panel".into(),
+            adoption: None,
+            n_units: late.len(),
+            units: late,
+        });
+    }
+    if design.always_treated_dropped {
+        let dropped: Vec<String> = design.always_treated.iter().map(|(n, _)| n.clone()).collect();
+        rows.push(CountsRow {
+            group: "Always treated (dropped)".into(),
+            adoption: None,
+            n_units: dropped.len(),
+            units: dropped,
+        });
     }
     for c in &design.cohorts {
         rows.push(CountsRow {
@@ -794,6 +870,9 @@ pub struct EventDummies {
     pub keep_rows: Vec<bool>,
     /// The reference event time.
     pub ref_period: i64,
+    /// A second omitted event time, when the dummies would otherwise be collinear with the
+    /// unit and period effects (no never-treated units and no binning): the earliest lead.
+    pub second_reference: Option<i64>,
     /// The window actually used (after clipping), if any.
     pub window: Option<(i64, i64)>,
     /// Observed event times (min, max) in the data.
@@ -911,9 +990,23 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
             ));
         }
     }
+    // Without never-treated rows, and with every kept event time its own dummy (nothing binned),
+    // Σ_k (k − ref)·1{e = k} = t − A_i − ref lies in the span of the unit and period effects:
+    // one more dummy must go. Drop the most negative one (the earliest lead) deliberately.
+    let has_never = (0..n).any(|i| keep[i] && design.rel_time[i].is_none());
+    let mut second_reference = None;
+    if !has_never && n_binned == 0 {
+        if let Some(&k) = ks.iter().find(|&&k| k != w.ref_period) {
+            second_reference = Some(k);
+            diagnostics.push(format!(
+                "no never-treated units: with unit and period effects a full set of event-time dummies is collinear                  (event time = period − adoption period), so event time {k}, the earliest, is a second reference                  (set to 0 like {}); set a window with binning to estimate it instead",
+                w.ref_period
+            ));
+        }
+    }
     let columns = ks
         .iter()
-        .filter(|&&k| k != w.ref_period)
+        .filter(|&&k| k != w.ref_period && Some(k) != second_reference)
         .map(|&k| {
             let col = (0..n)
                 .map(|i| {
@@ -929,7 +1022,15 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
             (k, col)
         })
         .collect();
-    Ok(EventDummies { columns, keep_rows: keep, ref_period: w.ref_period, window, data_range: (emin, emax), diagnostics })
+    Ok(EventDummies {
+        columns,
+        keep_rows: keep,
+        ref_period: w.ref_period,
+        second_reference,
+        window,
+        data_range: (emin, emax),
+        diagnostics,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

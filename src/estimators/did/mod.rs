@@ -23,7 +23,8 @@ pub use design::{
     EventDummies, EventWindow, InTimePlacebo, TreatmentForm, TreatmentSpec,
 };
 pub use workbench::{
-    did, event_study, DesignSummary, DidResult, DidSpec, EventStudyResult, EventStudySpec, EventTerm, PretrendTest,
+    did, event_study, DesignSummary, DidResult, DidSpec, EventStudyResult, EventStudySpec, EventTerm, PretrendDf,
+    PretrendTest,
 };
 pub use placebo::{placebo, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
 pub use wild::{wild_bootstrap, WildResult, WildSpec, WildWeights};

@@ -27,10 +27,17 @@
 //! ([`event_term_name`]); never-treated units have all-zero dummies (they are the controls).
 //! A `window: [lo, hi]` bins event times outside it into the endpoints (`binning: "bin"`,
 //! default) or drops those rows (`"trim"`); a window reaching beyond the data is clipped to
-//! the observed event times (with a diagnostic). The pre-trend test is the joint Wald test
-//! `F = β̂_pre' V̂_pre⁻¹ β̂_pre / q` of all estimated lead coefficients (`k < 0`, `k ≠ ref`)
-//! with the model's variance and `F(q, df_t)` reference distribution (df_t = G − 1 when
-//! clustered, as fixest).
+//! the observed event times (with a diagnostic). Without never-treated units the earliest
+//! event time becomes a second reference (see [`event_dummies`]).
+//!
+//! The pre-trend test is the joint Wald test `F = β̂_pre' V̂_pre⁻ β̂_pre / r` of all estimated
+//! lead coefficients (`k < 0`, `k ≠ ref`) with the model's variance, where `r` is the rank of
+//! `V̂_pre` (the number of leads `q` unless it is singular — more leads than clusters — when the
+//! pseudo-inverse is used and `r < q` is reported in `df1` and a diagnostic). Its reference
+//! distribution is `F(r, df2)` with, by default (`pretrend_df: "t"`), the df of the
+//! coefficients' t tests: `G − 1` when clustered (Stata's `test` after a clustered regression,
+//! pyfixest's `wald_test`), `n − K` otherwise. `pretrend_df: "resid"` uses `n − K` also when
+//! clustered (K without fixed effects nested in the cluster), as fixest's `wald()` does.
 
 use super::design::{
     build_design, counts_table, event_dummies, event_term_name, Cohort, CountsTable, DidDesign, EventWindow,
@@ -38,7 +45,7 @@ use super::design::{
 };
 use crate::data::{Column, Dataset};
 use crate::error::{Error, Result};
-use crate::estimators::feols::{feols, wald, Coef, FeolsFit, FeolsSpec, VcovSpec};
+use crate::estimators::feols::{feols, wald_df, Coef, FeolsFit, FeolsSpec, VcovSpec};
 use crate::report::svg::{coef_plot, ChartOptions, CoefPoint};
 use serde::{Deserialize, Serialize};
 
@@ -106,10 +113,12 @@ pub struct DesignSummary {
     pub n_treated_units: usize,
     /// Never-treated units.
     pub n_never_treated_units: usize,
-    /// Units adopting after the panel's last period.
+    /// Of the never-treated units, those adopting after the panel's last period.
     pub n_late_adopter_units: usize,
     /// Units treated from their first observed period.
     pub n_always_treated_units: usize,
+    /// Whether those units were dropped (the default; `keep_always_treated` keeps them).
+    pub always_treated_dropped: bool,
     /// Distinct periods.
     pub n_periods: usize,
     /// First and last period.
@@ -128,6 +137,7 @@ impl DesignSummary {
             n_never_treated_units: d.n_never_treated_units,
             n_late_adopter_units: d.n_late_adopter_units,
             n_always_treated_units: d.n_always_treated_units,
+            always_treated_dropped: d.always_treated_dropped,
             n_periods: d.n_periods,
             time_range: d.time_range,
             cohorts: d.cohorts.clone(),
@@ -339,6 +349,7 @@ pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
     let model = feols(&p.ds, &fs)?;
     let c = term_coef(&model, &p.term)?.clone();
     let mut diagnostics = p.design.diagnostics.clone();
+    diagnostics.extend(staggered_note(&p.design));
     diagnostics.extend(model.diagnostics.iter().cloned());
     diagnostics.extend(model.dropped.iter().cloned());
     Ok(DidResult {
@@ -359,6 +370,19 @@ pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
     })
 }
 
+/// The warning that TWFE may be biased under staggered adoption (more than one cohort).
+fn staggered_note(design: &DidDesign) -> Option<String> {
+    if design.cohorts.len() < 2 {
+        return None;
+    }
+    let years: Vec<String> = design.cohorts.iter().map(|c| format!("{}", c.adoption)).collect();
+    Some(format!(
+        "staggered adoption ({} cohorts: {}): when effects differ across cohorts or change over time, two-way fixed          effects can be biased, since it also compares later adopters with units treated earlier; compare with a          staggered-robust estimator (Callaway–Sant'Anna, Sun–Abraham, two-stage DID or imputation)",
+        years.len(),
+        years.join(", ")
+    ))
+}
+
 /// Two-way fixed-effects DID (see the module docs).
 pub fn did(ds: &Dataset, spec: &DidSpec) -> Result<DidResult> {
     let p = prepare(ds, spec, &[])?;
@@ -376,6 +400,21 @@ pub struct EventStudySpec {
     /// Reference period, window and binning.
     #[serde(flatten)]
     pub window: EventWindow,
+    /// Denominator df of the pre-trend F test (default `"t"`: the t tests' df, G − 1 when
+    /// clustered; `"resid"`: n − K, fixest's `wald()`).
+    pub pretrend_df: PretrendDf,
+}
+
+/// The denominator degrees of freedom of the pre-trend F test.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PretrendDf {
+    /// The model's t-test df: G − 1 when clustered (Stata's `test` after a clustered
+    /// regression; pyfixest's `wald_test`), n − K otherwise.
+    #[default]
+    T,
+    /// n − K with K the variance's parameter count (fixest's `wald()`).
+    Resid,
 }
 
 /// One event-time coefficient.
@@ -404,10 +443,13 @@ pub struct EventTerm {
 pub struct PretrendTest {
     /// F statistic (Wald / q).
     pub statistic: f64,
-    /// Numerator df q (number of leads tested).
+    /// Numerator df: the rank of the leads' covariance block (the number of leads tested, unless
+    /// that block is singular, e.g. with more leads than clusters).
     pub df1: f64,
-    /// Denominator df (the model's t df).
+    /// Denominator df (see `df2_convention`).
     pub df2: f64,
+    /// Which denominator df: `"t"` (the t tests' df) or `"resid"` (n − K).
+    pub df2_convention: PretrendDf,
     /// Upper tail of F(df1, df2).
     pub p_value: f64,
     /// The tested terms.
@@ -421,6 +463,8 @@ pub struct EventStudyResult {
     pub terms: Vec<EventTerm>,
     /// The reference (omitted) event time; its coefficient is 0 by construction.
     pub reference: i64,
+    /// A second omitted event time (no never-treated units and no binning: the earliest lead).
+    pub second_reference: Option<i64>,
     /// The window used (after clipping), if any.
     pub window: Option<(i64, i64)>,
     /// Pre-trend test (`None` when no lead coefficient is estimated).
@@ -448,6 +492,7 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
     let fs = p.feols_spec(&spec.did, &spec.did.y, &regs, &spec.did.controls)?;
     let model = feols(&p.ds, &fs)?;
     let mut diagnostics = p.design.diagnostics.clone();
+    diagnostics.extend(staggered_note(&p.design));
     diagnostics.extend(ev.diagnostics.iter().cloned());
     diagnostics.extend(model.diagnostics.iter().cloned());
     diagnostics.extend(model.dropped.iter().cloned());
@@ -472,8 +517,27 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
         diagnostics.push("no lead (pre-period) coefficient is estimated: no pre-trend test".into());
         None
     } else {
-        let w = wald(&model, &pre)?;
-        Some(PretrendTest { statistic: w.statistic, df1: w.df1, df2: w.df2, p_value: w.p_value, terms: w.terms })
+        let df2 = match spec.pretrend_df {
+            PretrendDf::T => model.df_t,
+            PretrendDf::Resid => model.df_resid_vcov,
+        };
+        let w = wald_df(&model, &pre, df2)?;
+        if w.df1 < pre.len() as f64 {
+            diagnostics.push(format!(
+                "pre-trend test: the covariance of the {} leads has rank {} (more leads than the clusters support),                  so the F test has {} numerator degrees of freedom",
+                pre.len(),
+                w.df1,
+                w.df1
+            ));
+        }
+        Some(PretrendTest {
+            statistic: w.statistic,
+            df1: w.df1,
+            df2: w.df2,
+            df2_convention: spec.pretrend_df,
+            p_value: w.p_value,
+            terms: w.terms,
+        })
     };
     let points: Vec<CoefPoint> = terms
         .iter()
@@ -493,5 +557,14 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
         ..Default::default()
     };
     let svg = coef_plot(&points, &opts);
-    Ok(EventStudyResult { terms, reference: ev.ref_period, window: ev.window, pretrend, model, svg, diagnostics })
+    Ok(EventStudyResult {
+        terms,
+        reference: ev.ref_period,
+        second_reference: ev.second_reference,
+        window: ev.window,
+        pretrend,
+        model,
+        svg,
+        diagnostics,
+    })
 }
