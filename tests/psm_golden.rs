@@ -541,3 +541,48 @@ fn fast_matching_equals_brute_force_matching_transcription() {
         assert!(rel(r.std_error, b_se) < 1e-10, "k={k} {est:?}: {} vs {b_se}", r.std_error);
     }
 }
+
+/// Deterministic pseudo-random numbers in [0, 1) (LCG).
+fn lcg(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    }
+}
+
+/// probabilities numerically 0 or 1 occurred"; so must we (a diagnostic, not an error).
+#[test]
+fn converged_logit_with_extreme_linear_predictor_is_a_warning() {
+    let mut u = lcg(7);
+    let (mut t, mut x, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..200 {
+        let xi = if i == 0 { -40.0 } else { u() * 4.0 - 2.0 };
+        let p = 1.0 / (1.0 + (-(xi)).exp());
+        let ti = if i == 0 { 0.0 } else if u() < p { 1.0 } else { 0.0 };
+        t.push(ti);
+        x.push(xi);
+        y.push(xi + ti + u());
+    }
+    let ds = Dataset::from_columns(vec![Column::numeric("t", t), Column::numeric("x", x), Column::numeric("y", y)]).unwrap();
+    let spec = PsmSpec { formula: "t ~ x".into(), outcome: Some("y".into()), ..PsmSpec::default() };
+    let r = psm(&ds, &spec).expect("a converged logit with one extreme linear predictor is not separation");
+    let slope = r.propensity.coefficients[1].estimate;
+    assert!(slope > 0.5 && slope < 2.0, "slope {slope}");
+    assert!(slope * -40.0 + r.propensity.coefficients[0].estimate < -30.0);
+    assert!(r.scores[0] < 1e-13);
+    assert!(
+        r.diagnostics.iter().any(|d| d.contains("numerically 0 or 1") && d.contains("1 row")),
+        "{:?}",
+        r.diagnostics
+    );
+    // genuine separation is still an error (x2 separates perfectly)
+    let ds2 = Dataset::from_columns(vec![
+        Column::numeric("t", vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]),
+        Column::numeric("x", vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]),
+        Column::numeric("x2", vec![5.0, 6.0, 7.0, 1.0, 2.0, 3.0, 8.0, 0.0]),
+    ])
+    .unwrap();
+    let (_, msg) = err_msg(&ds2, &PsmSpec { formula: "t ~ x + x2".into(), ..PsmSpec::default() });
+    assert!(msg.contains("separation"), "{msg}");
+}

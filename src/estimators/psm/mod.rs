@@ -16,6 +16,9 @@
 //! the observed information, z and normal p-values, log-likelihood `ℓ`, null
 //! log-likelihood `ℓ₀`, McFadden's pseudo-R² `1 − ℓ/ℓ₀` and LR χ² `2(ℓ − ℓ₀)`.
 //! Separation and covariates without variation are errors naming the covariate.
+//! A converged fit with some linear predictors beyond ±30 (fitted probabilities
+//! numerically 0 or 1, e.g. from an outlying covariate value) is not
+//! separation: as R's `glm`, it is only a warning (diagnostic).
 //!
 //! ## Matching variable, caliper, common support
 //! `match_on = "score"` matches on `p̂`, `"logit"` on `log(p̂/(1−p̂))` (for a
@@ -609,6 +612,14 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
         )));
     }
     let core = run_core(&d, spec)?;
+    if core.fit.n_extreme > 0 {
+        diagnostics.push(format!(
+            "propensity model: fitted probabilities numerically 0 or 1 occurred ({} row{} with a linear predictor beyond ±30; \
+             R's glm warns the same); the model converged, but check those rows for outlying covariate values",
+            core.fit.n_extreme,
+            if core.fit.n_extreme == 1 { "" } else { "s" }
+        ));
+    }
     let focal_name = |treated: bool| if treated { "treated" } else { "control" };
     let n_matched: usize = core.passes.iter().map(|p| p.set.focal.len()).sum();
     let n_off: usize = core.passes.iter().map(|p| p.n_off_support).sum();
@@ -1057,6 +1068,7 @@ mod tests {
             eta: vec![],
             mu: v.clone(),
             iterations: 0,
+            n_extreme: 0,
         };
         let core = Core { fit, score: v, passes: vec![Pass { focal_treated: true, set, n_focal: 2, n_off_support: 0 }], caliper_abs: None };
         let y = d.y.clone().unwrap();
