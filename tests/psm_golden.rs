@@ -586,3 +586,15 @@ fn converged_logit_with_extreme_linear_predictor_is_a_warning() {
     let (_, msg) = err_msg(&ds2, &PsmSpec { formula: "t ~ x + x2".into(), ..PsmSpec::default() });
     assert!(msg.contains("separation"), "{msg}");
 }
+
+/// replacement (Abadie & Imbens 2008); it is still computed on request, with a warning.
+#[test]
+fn bootstrap_for_nearest_neighbour_with_replacement_warns() {
+    let ds = lalonde();
+    let r = psm(&ds, &PsmSpec { se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
+    assert_eq!(r.se_kind, SeKind::Bootstrap);
+    assert!(r.diagnostics.iter().any(|d| d.contains("Abadie") && d.contains("2008")), "{:?}", r.diagnostics);
+    // not for kernel matching (the bootstrap is the usual choice there)
+    let k = psm(&ds, &PsmSpec { method: Method::Kernel, se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
+    assert!(!k.diagnostics.iter().any(|d| d.contains("2008")), "{:?}", k.diagnostics);
+}

@@ -60,7 +60,10 @@
 //!   the treated and within the controls (ChaCha8 seeded by `seed`, so results
 //!   are reproducible on every platform); the propensity model is re-estimated
 //!   and the matching redone in each; SE = SD of the replicate estimates.
-//!   Replicates that fail (e.g. separation) are skipped and counted.
+//!   Replicates that fail (e.g. separation) are skipped and counted. For
+//!   nearest-neighbour matching with replacement the bootstrap is not valid
+//!   (Abadie & Imbens 2008): it is still computed when asked for, with a
+//!   diagnostic saying so.
 //!
 //! z = estimate/SE, normal p-value and 95% interval.
 //!
@@ -694,7 +697,16 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
                     );
                     (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
                 }
-                SeKind::Bootstrap => (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap),
+                SeKind::Bootstrap => {
+                    if nn_repl {
+                        diagnostics.push(
+                            "the bootstrap standard error is not valid for nearest-neighbour matching with replacement \
+                             (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead"
+                                .into(),
+                        );
+                    }
+                    (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
+                }
             }
         }
     };
