@@ -317,3 +317,11 @@ fn row_order_does_not_matter() {
     assert!(close(r.matched.estimate, r2.matched.estimate, 1e-10));
     assert!(close(r.matched.std_error, r2.matched.std_error, 1e-8));
 }
+
+/// caliper is then absolute on the score.
+#[test]
+fn psmatch2_preset_in_the_match_block() {
+    let ds = panel(&UNITS);
+    let r = psm_did(&ds, &spec(&format!(r#"{{{BASE},"match":{{"preset":"psmatch2","caliper":0.3}}}}"#))).unwrap();
+    assert_eq!(r.matching.caliper_abs, Some(0.3));
+}

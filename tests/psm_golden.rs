@@ -598,3 +598,41 @@ fn bootstrap_for_nearest_neighbour_with_replacement_warns() {
     let k = psm(&ds, &PsmSpec { method: Method::Kernel, se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
     assert!(!k.diagnostics.iter().any(|d| d.contains("2008")), "{:?}", k.diagnostics);
 }
+
+/// Matching's (caliper in SDs, ties within distance.tolerance = 1e-5).
+#[test]
+fn psmatch2_preset_absolute_caliper_and_exact_ties() {
+    let ds = lalonde();
+    let spec: PsmSpec = serde_json::from_value(serde_json::json!({
+        "formula": FORMULA, "outcome": "re78", "preset": "psmatch2", "caliper": 0.01
+    }))
+    .unwrap();
+    let r = psm(&ds, &spec).unwrap();
+    assert_eq!(r.caliper_abs, Some(0.01));
+    let by_hand = psm(&ds, &PsmSpec { caliper: Some(0.01), caliper_scale: CaliperScale::Absolute, distance_tolerance: 0.0, ..base() }).unwrap();
+    assert_eq!(r.att.to_bits(), by_hand.att.to_bits());
+    assert_eq!(r.n_treated_dropped, by_hand.n_treated_dropped);
+    // the default is still R Matching's: caliper 0.01 SD
+    let d = psm(&ds, &PsmSpec { caliper: Some(0.01), ..base() }).unwrap();
+    assert!(d.caliper_abs.unwrap() < 0.01);
+    // ties: controls at x = 1 and x = 1 + 1e-7 are tied for the treated unit at 0.9 under
+    // Matching's tolerance, not under psmatch2's exact rule.
+    let small = Dataset::from_columns(vec![
+        Column::numeric("t", vec![1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        Column::numeric("x", vec![0.9, 2.0, 3.1, 0.5, 1.0, 1.0 + 1e-7, 2.5, 0.2, 3.0, 4.0, 1.8]),
+        Column::numeric("y", vec![5.0, 6.0, 7.0, 8.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
+    ])
+    .unwrap();
+    let weight_of = |r: &quasi::estimators::psm::PsmResult, row: usize| {
+        r.matched.rows.iter().position(|&x| x == row).map(|i| r.matched.weights[i]).unwrap_or(0.0)
+    };
+    let s = PsmSpec { formula: "t ~ x".into(), outcome: Some("y".into()), ..PsmSpec::default() };
+    let m = psm(&small, &s).unwrap();
+    assert_eq!((weight_of(&m, 4), weight_of(&m, 5)), (0.5, 0.5));
+    let p: PsmSpec = serde_json::from_value(serde_json::json!({
+        "formula": "t ~ x", "outcome": "y", "preset": "psmatch2"
+    }))
+    .unwrap();
+    let q = psm(&small, &p).unwrap();
+    assert_eq!((weight_of(&q, 4), weight_of(&q, 5)), (1.0, 0.0));
+}

@@ -30,7 +30,8 @@
 //! The propensity score `p(x) = Λ(x'β)` (logit, or probit) is estimated on these units and
 //! treated units are matched to control units by the [`psm`] estimator (ATT direction,
 //! options in `match`: nearest neighbour with `k`, `caliper`, `replace`, `ties`, radius or
-//! kernel). The matched sample is every treated unit with at least one match plus every
+//! kernel, and `preset: "psmatch2"` for Stata's conventions — caliper absolute on the
+//! score, ties only at exactly equal distance). The matched sample is every treated unit with at least one match plus every
 //! control used as a match, with the psmatch2 `_weight`: a matched treated unit weighs 1,
 //! a control `w_j = Σ_i w_ij` (the sum of its shares over the treated units it serves).
 //! Each unit's weight is applied to **all** of its rows (every period).
@@ -63,7 +64,7 @@ use crate::error::{Error, Result};
 use crate::estimators::did::{build_design, did, DidDesign, DidResult, DidSpec, TreatmentSpec};
 use crate::estimators::feols::VcovSpec;
 use crate::estimators::psm::{
-    psm, BalanceTable, CaliperScale, Kernel, Link, MatchOn, Method, Order, PropensityModel, PsmSpec, SeKind,
+    psm, BalanceTable, CaliperScale, Kernel, Link, MatchOn, Method, Order, Preset, PropensityModel, PsmSpec, SeKind,
 };
 use crate::report::regtable::{regression_table, TableOptions};
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,9 @@ pub struct MatchOptions {
     pub seed: u64,
     /// Tie tolerance (default 1e-5).
     pub distance_tolerance: f64,
+    /// Conventions preset: None / "matching" (R Matching) | "psmatch2" (caliper absolute
+    /// on the score, ties only at exactly equal distance; see [`psm`]).
+    pub preset: Option<Preset>,
 }
 
 impl Default for MatchOptions {
@@ -120,6 +124,7 @@ impl Default for MatchOptions {
             common_support: p.common_support,
             seed: p.seed,
             distance_tolerance: p.distance_tolerance,
+            preset: p.preset,
         }
     }
 }
@@ -144,6 +149,7 @@ impl MatchOptions {
             common_support: self.common_support,
             seed: self.seed,
             distance_tolerance: self.distance_tolerance,
+            preset: self.preset,
             ..PsmSpec::default()
         }
     }

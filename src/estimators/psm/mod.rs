@@ -31,6 +31,15 @@
 //! dropped before matching (psmatch2's `common`); the number off support is
 //! always reported.
 //!
+//! ## Presets
+//! The defaults follow R `Matching`. `preset = "psmatch2"` switches to Stata's
+//! psmatch2 / `teffects psmatch` conventions, which most applied (e.g. Chinese
+//! pilot-policy) replication studies use: the caliper is absolute on the
+//! matching variable (`caliper_abs` = the given caliper; overrides
+//! `caliper_scale`) and ties are kept only at exactly equal distance
+//! (`distance_tolerance = 0`, overridden), e.g. controls with identical scores.
+//! `preset = "matching"` (or none) keeps the defaults.
+//!
 //! ## Methods (see [`matching`] module docs)
 //! `nearest` (k ≥ 1, with or without replacement, ties kept with shared weight
 //! or broken), `radius` (all within the caliper; a caliper is required) and
@@ -242,6 +251,32 @@ pub struct PsmSpec {
     pub seed: u64,
     /// Tie tolerance on the standardised squared distance (default 1e-5, Matching's).
     pub distance_tolerance: f64,
+    /// Conventions preset: None / "matching" (R Matching, the default) or "psmatch2"
+    /// (Stata psmatch2/teffects: caliper absolute on the matching variable, ties only
+    /// at exactly equal distance); it overrides `caliper_scale` and `distance_tolerance`.
+    pub preset: Option<Preset>,
+}
+
+/// A preset of matching conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// R Matching (the defaults).
+    Matching,
+    /// Stata psmatch2 / teffects psmatch.
+    Psmatch2,
+}
+
+impl PsmSpec {
+    /// The spec with its `preset` applied.
+    pub fn resolved(&self) -> PsmSpec {
+        let mut s = self.clone();
+        if self.preset == Some(Preset::Psmatch2) {
+            s.caliper_scale = CaliperScale::Absolute;
+            s.distance_tolerance = 0.0;
+        }
+        s
+    }
 }
 
 impl Default for PsmSpec {
@@ -266,6 +301,7 @@ impl Default for PsmSpec {
             bootstrap_reps: 200,
             seed: 42,
             distance_tolerance: 1e-5,
+            preset: None,
         }
     }
 }
@@ -587,6 +623,8 @@ fn short(v: f64) -> String {
 
 /// Propensity score matching: see the module documentation.
 pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
+    let resolved = spec.resolved();
+    let spec = &resolved;
     validate(spec)?;
     let (f, treat_name) = design::parse_formula(&spec.formula)?;
     let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
@@ -931,6 +969,7 @@ pub fn method_label(s: &PsmSpec) -> String {
 pub fn compare_methods(ds: &Dataset, base: &PsmSpec, variants: &[PsmSpec]) -> Result<ComparisonTable> {
     let mut rows = Vec::with_capacity(variants.len() + 1);
     for s in std::iter::once(base).chain(variants.iter()) {
+        let s = &s.resolved();
         let r = psm(ds, s)?;
         rows.push(ComparisonRow {
             label: method_label(s),
