@@ -636,3 +636,97 @@ fn psmatch2_preset_absolute_caliper_and_exact_ties() {
     let q = psm(&small, &p).unwrap();
     assert_eq!((weight_of(&q, 4), weight_of(&q, 5)), (1.0, 0.0));
 }
+
+/// on request (`return_pairs: true`) or when there are at most 250,000 of them.
+#[test]
+fn kernel_and_radius_do_not_materialise_every_pair() {
+    let mut u = lcg(11);
+    let n = 1400;
+    let (mut t, mut x, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..n {
+        let ti = if i % 2 == 0 { 1.0 } else { 0.0 };
+        let xi = u() + 0.2 * ti;
+        t.push(ti);
+        x.push(xi);
+        y.push(xi + ti + u());
+    }
+    let ds = Dataset::from_columns(vec![Column::numeric("t", t), Column::numeric("x", x), Column::numeric("y", y.clone())]).unwrap();
+    let base: PsmSpec = serde_json::from_value(serde_json::json!({
+        "formula": "t ~ x", "outcome": "y", "se": "none"
+    }))
+    .unwrap();
+    for method in [Method::Kernel, Method::Radius] {
+        let spec = PsmSpec { method, bandwidth: Some(10.0), caliper: Some(1.0), caliper_scale: CaliperScale::Absolute, ..base.clone() };
+        let r = psm(&ds, &spec).unwrap();
+        assert_eq!(r.n_treated_matched, 700);
+        assert_eq!(r.n_control_used, 700);
+        assert!(r.matched.pair_focal.is_empty() && r.matched.pair_match.is_empty() && r.matched.pair_weight.is_empty(), "{method:?}");
+        assert!(r.diagnostics.iter().any(|d| d.contains("490000 matched pairs") && d.contains("return_pairs")), "{:?}", r.diagnostics);
+        // on request: every pair, and the estimate is their weighted mean difference
+        let mut full = spec.clone();
+        full = serde_json::from_value({
+            let mut v = serde_json::to_value(&full).unwrap();
+            v["return_pairs"] = serde_json::json!(true);
+            v
+        })
+        .unwrap();
+        let f = psm(&ds, &full).unwrap();
+        assert_eq!(f.matched.pair_focal.len(), 490_000);
+        assert_eq!(f.att.to_bits(), r.att.to_bits());
+        assert_eq!(f.matched.weights, r.matched.weights);
+        let att: f64 = f
+            .matched
+            .pair_focal
+            .iter()
+            .zip(&f.matched.pair_match)
+            .zip(&f.matched.pair_weight)
+            .map(|((&i, &j), &w)| w * (y[i] - y[j]))
+            .sum::<f64>()
+            / 700.0;
+        assert!(rel(r.att, att) < 1e-9, "{} vs {att}", r.att);
+    }
+}
+
+/// cell means: ATT = mean over treated of (yᵢ − mean y of the controls in its cell).
+#[test]
+fn ties_on_discrete_scores_do_not_materialise_every_pair() {
+    let (mut t, mut x, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    // cell x = 0: 400 treated, 400 controls; cell x = 1: 300 treated, 300 controls; plus
+    // unequal cell shares so that the logit is not flat.
+    let mut push = |ti: f64, xi: f64, yi: f64| {
+        t.push(ti);
+        x.push(xi);
+        y.push(yi);
+    };
+    for i in 0..400 {
+        push(1.0, 0.0, 5.0 + (i % 7) as f64);
+        push(0.0, 0.0, 2.0 + (i % 5) as f64);
+    }
+    for i in 0..300 {
+        push(1.0, 1.0, 9.0 + (i % 3) as f64);
+        push(0.0, 1.0, 1.0 + (i % 11) as f64);
+    }
+    for _ in 0..100 {
+        push(0.0, 1.0, 1.0);
+    }
+    let ds = Dataset::from_columns(vec![Column::numeric("t", t.clone()), Column::numeric("x", x.clone()), Column::numeric("y", y.clone())]).unwrap();
+    let spec = PsmSpec { formula: "t ~ x".into(), outcome: Some("y".into()), ..PsmSpec::default() };
+    let r = psm(&ds, &spec).unwrap();
+    let mean = |f: &dyn Fn(usize) -> bool| {
+        let v: Vec<f64> = (0..y.len()).filter(|&i| f(i)).map(|i| y[i]).collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let c0 = mean(&|i| t[i] == 0.0 && x[i] == 0.0);
+    let c1 = mean(&|i| t[i] == 0.0 && x[i] == 1.0);
+    let att = (0..y.len()).filter(|&i| t[i] == 1.0).map(|i| y[i] - if x[i] == 0.0 { c0 } else { c1 }).sum::<f64>() / 700.0;
+    assert!(rel(r.att, att) < 1e-12, "{} vs {att}", r.att);
+    assert_eq!(r.n_control_used, 800);
+    assert!(r.matched.pair_focal.is_empty(), "{} pairs materialised", r.matched.pair_focal.len());
+    assert!(r.diagnostics.iter().any(|d| d.contains("280000 matched pairs")), "{:?}", r.diagnostics);
+    // control weights: cell 0 controls 400 · (1/400) = 1 each, cell 1: 300/400 = 0.75
+    for (&row, &w) in r.matched.rows.iter().zip(&r.matched.weights) {
+        let want = if t[row] == 1.0 { 1.0 } else if x[row] == 0.0 { 1.0 } else { 0.75 };
+        assert!((w - want).abs() < 1e-12, "row {row}: {w} vs {want}");
+    }
+    assert!(r.std_error.is_finite() && r.std_error > 0.0);
+}

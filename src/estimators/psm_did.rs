@@ -150,6 +150,8 @@ impl MatchOptions {
             seed: self.seed,
             distance_tolerance: self.distance_tolerance,
             preset: self.preset,
+            // the pairs are not used here
+            return_pairs: Some(false),
             ..PsmSpec::default()
         }
     }

@@ -86,6 +86,14 @@
 //! `matched.rows` are dataset row indices, `matched.weights` the psmatch2
 //! `_weight`: a matched focal unit weighs 1 and a pool unit `Kⱼ = Σᵢ wᵢⱼ`
 //! (ATE: both). Regressions on the matched sample use these as weights.
+//! The weights are accumulated set by set without materialising the
+//! (focal, match) pairs, of which kernel or radius matching with a wide
+//! bandwidth, or ties on discrete scores, make up to `n_focal × n_pool` (see
+//! [`matching`]). `matched.pair_focal/pair_match/pair_weight` list the pairs
+//! (dataset rows and pair weight) only when there are at most [`PAIR_LIMIT`]
+//! (250,000) of them, or always with `return_pairs = true` (never with
+//! `false`); when they are left out a diagnostic says so. (Until issue 9 they
+//! were always returned; small problems return exactly what they did.)
 //!
 //! ## Balance and density
 //! See [`balance`] (pstest) and [`density`] (Gaussian KDE, Silverman bandwidth).
@@ -255,7 +263,13 @@ pub struct PsmSpec {
     /// (Stata psmatch2/teffects: caliper absolute on the matching variable, ties only
     /// at exactly equal distance); it overrides `caliper_scale` and `distance_tolerance`.
     pub preset: Option<Preset>,
+    /// Return the matched pairs (`matched.pair_*`): None (default) = only when there are
+    /// at most [`PAIR_LIMIT`] of them, true = always, false = never.
+    pub return_pairs: Option<bool>,
 }
+
+/// Most matched pairs returned in `matched.pair_*` unless `return_pairs = true`.
+pub const PAIR_LIMIT: usize = 250_000;
 
 /// A preset of matching conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,6 +316,7 @@ impl Default for PsmSpec {
             seed: 42,
             distance_tolerance: 1e-5,
             preset: None,
+            return_pairs: None,
         }
     }
 }
@@ -345,7 +360,8 @@ pub struct MatchedSample {
     pub weights: Vec<f64>,
     /// Treatment of each row.
     pub treated: Vec<bool>,
-    /// Matched pairs: focal dataset row, matched dataset row, pair weight.
+    /// Matched pairs: focal dataset row, matched dataset row, pair weight (empty when
+    /// there are more than [`PAIR_LIMIT`] pairs, unless `return_pairs = true`).
     pub pair_focal: Vec<usize>,
     pub pair_match: Vec<usize>,
     pub pair_weight: Vec<f64>,
@@ -751,30 +767,39 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     let z = est / se;
     let p_value = if z.is_finite() { 2.0 * norm_cdf(-z.abs()) } else { f64::NAN };
     let q = norm_quantile(0.975);
-    // matched sample and weights per estimation row
+    // matched sample and weights per estimation row (accumulated set by set; the
+    // pairs themselves are materialised only when returned)
+    let n_pairs: usize = core.passes.iter().map(|p| p.set.n_pairs()).sum();
+    let keep_pairs = match spec.return_pairs {
+        Some(b) => b,
+        None => n_pairs <= PAIR_LIMIT,
+    };
+    if !keep_pairs && spec.return_pairs.is_none() {
+        diagnostics.push(format!(
+            "{n_pairs} matched pairs: more than {PAIR_LIMIT}, so the pair lists (matched.pair_*) are left empty; \
+             set return_pairs: true to get them"
+        ));
+    }
     let mut wrow = vec![0.0; n];
-    let mut pairs = (Vec::new(), Vec::new(), Vec::new());
+    let mut used = vec![false; n];
+    let cap = if keep_pairs { n_pairs } else { 0 };
+    let mut pairs = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
     for pass in &core.passes {
         for s in 0..pass.set.focal.len() {
             let f = pass.set.focal[s];
             wrow[f] += 1.0;
             for (j, w) in pass.set.members(s) {
                 wrow[j] += w;
-                pairs.0.push(d.rows[f]);
-                pairs.1.push(d.rows[j]);
-                pairs.2.push(w);
+                used[j] = true;
+                if keep_pairs {
+                    pairs.0.push(d.rows[f]);
+                    pairs.1.push(d.rows[j]);
+                    pairs.2.push(w);
+                }
             }
         }
     }
-    let n_control_used = {
-        let mut used = vec![false; n];
-        for pass in &core.passes {
-            for &j in &pass.set.idx {
-                used[j] = true;
-            }
-        }
-        used.iter().filter(|&&u| u).count()
-    };
+    let n_control_used = used.iter().filter(|&&u| u).count();
     let matched = {
         let mut order: Vec<usize> = (0..n).filter(|&i| wrow[i] > 0.0).collect();
         order.sort_by_key(|&i| d.rows[i]);
