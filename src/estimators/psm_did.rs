@@ -18,12 +18,15 @@
 //!
 //! ## Pooled matching (`by_year = false`, default)
 //! Each unit gets one covariate vector:
-//! * `baseline = "pre_mean"` (default): the mean of each covariate over the unit's
-//!   **pre-treatment** periods — for a treated unit the periods `t < A_i` (2×2 form:
-//!   `post = 0`); for a control unit the periods before the **earliest adoption** among
-//!   the treated units that have a pre-period, `t < min_i A_i` (2×2 form: `post = 0`).
-//!   Missing values are skipped; a unit without any usable pre-period value of some
-//!   covariate is excluded (diagnostic).
+//! * `baseline = "pre_mean"` (default): the mean of each covariate over **one common
+//!   pre-treatment window for every unit**, treated and control alike: the periods before
+//!   the **earliest adoption** among the treated units that have a pre-period,
+//!   `t < min_i A_i` (2×2 form: `post = 0`). A common window matters when covariates
+//!   trend: averaging a late adopter over its own, longer pre-period and the controls
+//!   over the early years only would compare different years and bias the matches.
+//!   Missing values are skipped; a unit without any usable value of some covariate in
+//!   the window (e.g. one entering the panel after the earliest adoption) is excluded
+//!   (diagnostic).
 //! * `baseline = "first_year"`: the values in the panel's first period (a unit without a
 //!   complete row there is excluded).
 //!
@@ -508,7 +511,7 @@ fn pooled(
     diagnostics: &mut Vec<String>,
 ) -> Result<MatchingSummary> {
     let n_units = design.unit.n_levels();
-    // Controls' pre-period: before the earliest adoption among treated units with a pre-period.
+    // The common pre-period: before the earliest adoption among treated units with a pre-period.
     let control_cut = (0..n_units)
         .filter(|&u| design.unit_treated[u] && !excluded[u])
         .filter_map(|u| design.unit_adoption[u])
@@ -523,7 +526,8 @@ fn pooled(
         }
         let treated = design.unit_treated[u];
         let base_rows: Vec<usize> = match spec.baseline {
-            Baseline::PreMean => rows_of[u].iter().copied().filter(|&i| is_pre(design, i, treated, control_cut)).collect(),
+            // one common window for everyone: before the earliest adoption
+            Baseline::PreMean => rows_of[u].iter().copied().filter(|&i| is_pre(design, i, false, control_cut)).collect(),
             Baseline::FirstYear => rows_of[u]
                 .iter()
                 .copied()
@@ -547,7 +551,7 @@ fn pooled(
     }
     if !incomplete.is_empty() {
         let what = match spec.baseline {
-            Baseline::PreMean => "in any pre-treatment period",
+            Baseline::PreMean => "in the common pre-treatment window (before the earliest adoption)",
             Baseline::FirstYear => "in the panel's first period",
         };
         diagnostics.push(format!(
@@ -601,8 +605,8 @@ fn pooled(
         .collect();
     if let (Baseline::PreMean, Some(c), None) = (spec.baseline, control_cut, &design.post) {
         diagnostics.push(format!(
-            "pooled matching on pre-treatment means: treated units over their own pre-adoption periods, control \
-             units over the periods before {} (the earliest adoption)",
+            "pooled matching on pre-treatment means over one common window for treated and control units: the \
+             periods before {} (the earliest adoption)",
             fmt_t(c)
         ));
     }
