@@ -724,8 +724,9 @@ fn ties_on_discrete_scores_do_not_materialise_every_pair() {
     assert!(r.matched.pair_focal.is_empty(), "{} pairs materialised", r.matched.pair_focal.len());
     assert!(r.diagnostics.iter().any(|d| d.contains("280000 matched pairs")), "{:?}", r.diagnostics);
     // control weights: cell 0 controls 400 · (1/400) = 1 each, cell 1: 300/400 = 0.75
+    assert_eq!(r.matched.rows.len(), 1500);
     for (&row, &w) in r.matched.rows.iter().zip(&r.matched.weights) {
-        let want = if t[row] == 1.0 { 1.0 } else if x[row] == 0.0 { 1.0 } else { 0.75 };
+        let want = if t[row] == 0.0 && x[row] == 1.0 { 0.75 } else { 1.0 };
         assert!((w - want).abs() < 1e-12, "row {row}: {w} vs {want}");
     }
     assert!(r.std_error.is_finite() && r.std_error > 0.0);
