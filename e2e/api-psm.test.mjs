@@ -179,3 +179,25 @@ test("clear errors: treatment not 0/1, radius without caliper, unknown column", 
   assert.match(errs.unknown ?? "", /nosuchcolumn/, errs.unknown);
   assert.deepEqual(rec.pageErrors, []);
 });
+
+test("issue 9 options through the JS API: preset psmatch2, return_pairs; existing fields unchanged", async () => {
+  const base = caseSpec(REF.cases.nn1_ps);
+  const out = await page.evaluate(
+    (base) => {
+      const pick = (r) => ({ caliper_abs: r.caliper_abs, att: r.att, pairs: r.matched.pair_focal.length, n: r.n_treated_matched, diagnostics: r.diagnostics });
+      return {
+        preset: pick(quasi.psm(lalonde, { ...base, preset: "psmatch2", caliper: 0.01 })),
+        byHand: pick(quasi.psm(lalonde, { ...base, caliper: 0.01, caliper_scale: "absolute", distance_tolerance: 0 })),
+        dflt: pick(quasi.psm(lalonde, base)),
+        noPairs: pick(quasi.psm(lalonde, { ...base, return_pairs: false })),
+      };
+    },
+    base,
+  );
+  assert.equal(out.preset.caliper_abs, 0.01);
+  assert.equal(out.preset.att, out.byHand.att);
+  assert.ok(out.dflt.pairs >= out.dflt.n && out.dflt.n === 185, "small problems still return their pairs");
+  assert.equal(out.noPairs.pairs, 0);
+  assert.equal(out.noPairs.att, out.dflt.att);
+  assert.deepEqual(rec.pageErrors, []);
+});

@@ -256,7 +256,9 @@ pub fn chart(kind: &str, data: JsValue, options: JsValue) -> Result<String, JsVa
     })
 }
 
-/// Propensity score matching: `{ formula, outcome, model, method, k, replace, ties, match_on, caliper, estimand, se, … }`.
+/// Propensity score matching: `{ formula, outcome, model, method, k, replace, ties, match_on, caliper, estimand, se,
+/// preset, return_pairs, … }` (`preset: "psmatch2"` for Stata's conventions; `matched.pair_*` are
+/// filled when there are at most 250,000 pairs or with `return_pairs: true`).
 #[wasm_bindgen]
 pub fn psm(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: psm::PsmSpec = from_js_required(spec, "psm")?;

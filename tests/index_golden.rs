@@ -767,3 +767,43 @@ fn hhi_long_form_with_periods() {
     assert_rel(&r.table.iter().map(|x| x.hhi_normalised + 1.0).collect::<Vec<_>>(), &[1.25, 1.0], 1e-15, "hhi*");
     assert_eq!(r.table[0].time.as_deref(), Some("1"));
 }
+
+/// Issue 9, index: with every indicator perfectly correlated (here exact affine copies,
+/// one a cost indicator), every CRITIC information C_j = σ_j Σ_k (1 − r_jk) is 0 in exact
+/// arithmetic and the weights are undefined. Rounding left `1 − r_jk` at ±1e-16, the sum
+/// slipped past the "all perfectly correlated" check, and the weights were noise (here
+/// 0.25, 0.5, 0, 0.25) with a dimension of weight 0 whose sub-index was NaN. Now a
+/// clear error, and no NaN sub-index.
+#[test]
+fn critic_with_all_indicators_perfectly_correlated_is_an_error_not_nan() {
+    let a = vec![
+        0.4507233460304745, 0.2101662186226858, 0.4112037410880447, 0.586821760467211, 0.2644903566560568,
+        0.5589402179076512, 0.4546515586446779, 0.16292333957275174, 0.5021165705526578, 0.8430351118527964,
+    ];
+    let ds = Dataset::from_columns(vec![
+        Column::numeric("a", a.clone()),
+        Column::numeric("b", a.iter().map(|v| 3.0 * v + 1.0).collect()),
+        Column::numeric("c", a.iter().map(|v| 7.0 - 2.0 * v).collect()),
+        Column::numeric("d", a.clone()),
+    ])
+    .unwrap();
+    let spec = IndexSpec::new(
+        IndexMethod::Critic,
+        vec![
+            IndicatorSpec::new("a", 1).in_dimension("A"),
+            IndicatorSpec::new("b", 1).in_dimension("A"),
+            IndicatorSpec::new("c", -1).in_dimension("B"),
+            IndicatorSpec::new("d", 1).in_dimension("C"),
+        ],
+    );
+    match build_index(&ds, &spec) {
+        Ok(IndexResult::Weighted(r)) => panic!(
+            "expected an error; weights {:?}, dimension weights {:?}, NaN sub-index scores: {}",
+            r.weights.iter().map(|w| w.weight).collect::<Vec<_>>(),
+            r.dimensions.iter().map(|d| d.weight).collect::<Vec<_>>(),
+            r.dimensions.iter().any(|d| d.scores.iter().any(|s| s.is_nan()))
+        ),
+        Ok(_) => panic!("not a weighted index"),
+        Err(e) => assert!(e.to_string().contains("perfectly correlated"), "{e}"),
+    }
+}

@@ -36,9 +36,9 @@ const YEARS: [f64; 5] = [2001., 2002., 2003., 2004., 2005.];
 /// One unit of the hand-worked panel: name, adoption (0 = never), x per year.
 type UnitDef = (&'static str, f64, [f64; 5]);
 
-/// The hand-worked panel. Pre-treatment means of x (treated: before own adoption;
-/// controls: before 2003, the earliest adoption):
-/// A (adopts 2003): (0.5+1.5)/2 = 1.0;  B (adopts 2004): (4+5+6)/3 = 5.0;
+/// The hand-worked panel. Pre-treatment means of x over the common window, the years
+/// before 2003 (the earliest adoption):
+/// A (adopts 2003): (0.5+1.5)/2 = 1.0;  B (adopts 2004): (4+5)/2 = 4.5;
 /// C: (0.9+1.0)/2 = 0.95;  D: (5.0+5.1)/2 = 5.05;  E: 3.0;  F: 10.0.
 /// Later values are wild (50) so that using them would change every match.
 const UNITS: [UnitDef; 6] = [
@@ -102,7 +102,7 @@ fn hand_worked_pooled_k1() {
     // Independent route for the scores: logit on the hand-computed pre-treatment means.
     let uds = Dataset::from_columns(vec![
         Column::numeric("t", vec![1., 1., 0., 0., 0., 0.]),
-        Column::numeric("x", vec![1.0, 5.0, 0.95, 5.05, 3.0, 10.0]),
+        Column::numeric("x", vec![1.0, 4.5, 0.95, 5.05, 3.0, 10.0]),
     ])
     .unwrap();
     let p = psm(&uds, &PsmSpec { formula: "t ~ x".into(), se: SeKind::None, ..Default::default() }).unwrap();
@@ -110,7 +110,7 @@ fn hand_worked_pooled_k1() {
         let u = r.matching.units.iter().find(|u| u.unit == *name).unwrap();
         assert!(close(u.score, p.scores[i], 1e-12), "{name}: {} vs {}", u.score, p.scores[i]);
     }
-    // By hand: A (1.0) → C (0.95), B (5.0) → D (5.05); E and F unused.
+    // By hand: A (1.0) → C (0.95), B (4.5) → D (5.05); E and F unused.
     for (name, w) in [("A", 1.0), ("B", 1.0), ("C", 1.0), ("D", 1.0), ("E", 0.0), ("F", 0.0)] {
         assert_eq!(unit_weight(&r, name), w, "weight of {name}");
     }
@@ -131,7 +131,7 @@ fn hand_worked_pooled_k1() {
 fn hand_worked_pooled_k2_weights() {
     let ds = panel(&UNITS);
     let r = psm_did(&ds, &spec(&format!(r#"{{{BASE},"match":{{"k":2}}}}"#))).unwrap();
-    // By hand: A's two nearest are C (0.05 away) and E (2.0); B's are D (0.05) and E (2.0).
+    // By hand: A's two nearest are C (0.05 away) and E (2.0); B's are D (0.55) and E (1.5).
     // psmatch2 weights: C = D = 1/2, E = 1/2 + 1/2 = 1, F = 0.
     for (name, w) in [("A", 1.0), ("B", 1.0), ("C", 0.5), ("D", 0.5), ("E", 1.0), ("F", 0.0)] {
         assert!(close(unit_weight(&r, name), w, 1e-12), "weight of {name}: {}", unit_weight(&r, name));
@@ -316,4 +316,44 @@ fn row_order_does_not_matter() {
     let r2 = psm_did(&ds.take_rows(&rev), &jjj_spec("")).unwrap();
     assert!(close(r.matched.estimate, r2.matched.estimate, 1e-10));
     assert!(close(r.matched.std_error, r2.matched.std_error, 1e-8));
+}
+
+/// caliper is then absolute on the score.
+#[test]
+fn psmatch2_preset_in_the_match_block() {
+    let ds = panel(&UNITS);
+    let r = psm_did(&ds, &spec(&format!(r#"{{{BASE},"match":{{"preset":"psmatch2","caliper":0.3}}}}"#))).unwrap();
+    assert_eq!(r.matching.caliper_abs, Some(0.3));
+}
+
+/// match C2 instead), and A matches C3.
+#[test]
+fn trending_covariate_uses_one_common_pre_window() {
+    let tr = |a: f64| [a, a + 1.0, a + 2.0, a + 3.0, a + 4.0];
+    let units: [UnitDef; 7] = [
+        ("A", 2003., tr(0.0)),
+        ("L", 2005., tr(3.0)),
+        ("C1", 0., tr(3.0)),
+        ("C2", 0., tr(4.0)),
+        ("C3", 0., tr(0.1)),
+        ("C4", 0., tr(8.0)),
+        ("C5", 0., tr(-3.0)),
+    ];
+    let ds = panel(&units);
+    let r = psm_did(&ds, &spec(&format!("{{{BASE}}}"))).unwrap();
+    for (name, w) in [("A", 1.0), ("L", 1.0), ("C1", 1.0), ("C2", 0.0), ("C3", 1.0), ("C4", 0.0), ("C5", 0.0)] {
+        assert_eq!(unit_weight(&r, name), w, "weight of {name}");
+    }
+    // the scores are the logit on the common-window means
+    let uds = Dataset::from_columns(vec![
+        Column::numeric("t", vec![1., 1., 0., 0., 0., 0., 0.]),
+        Column::numeric("x", vec![0.5, 3.5, 3.5, 4.5, 0.6, 8.5, -2.5]),
+    ])
+    .unwrap();
+    let p = psm(&uds, &PsmSpec { formula: "t ~ x".into(), se: SeKind::None, ..Default::default() }).unwrap();
+    for (i, name) in ["A", "L", "C1", "C2", "C3", "C4", "C5"].iter().enumerate() {
+        let u = r.matching.units.iter().find(|u| u.unit == *name).unwrap();
+        assert!(close(u.score, p.scores[i], 1e-12), "{name}: {} vs {}", u.score, p.scores[i]);
+    }
+    assert!(r.diagnostics.iter().any(|d| d.contains("before 2003")), "{:?}", r.diagnostics);
 }

@@ -541,3 +541,193 @@ fn fast_matching_equals_brute_force_matching_transcription() {
         assert!(rel(r.std_error, b_se) < 1e-10, "k={k} {est:?}: {} vs {b_se}", r.std_error);
     }
 }
+
+/// Deterministic pseudo-random numbers in [0, 1) (LCG).
+fn lcg(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    }
+}
+
+/// probabilities numerically 0 or 1 occurred"; so must we (a diagnostic, not an error).
+#[test]
+fn converged_logit_with_extreme_linear_predictor_is_a_warning() {
+    let mut u = lcg(7);
+    let (mut t, mut x, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..200 {
+        let xi = if i == 0 { -40.0 } else { u() * 4.0 - 2.0 };
+        let p = 1.0 / (1.0 + (-(xi)).exp());
+        let ti = if i == 0 { 0.0 } else if u() < p { 1.0 } else { 0.0 };
+        t.push(ti);
+        x.push(xi);
+        y.push(xi + ti + u());
+    }
+    let ds = Dataset::from_columns(vec![Column::numeric("t", t), Column::numeric("x", x), Column::numeric("y", y)]).unwrap();
+    let spec = PsmSpec { formula: "t ~ x".into(), outcome: Some("y".into()), ..PsmSpec::default() };
+    let r = psm(&ds, &spec).expect("a converged logit with one extreme linear predictor is not separation");
+    let slope = r.propensity.coefficients[1].estimate;
+    assert!(slope > 0.5 && slope < 2.0, "slope {slope}");
+    assert!(slope * -40.0 + r.propensity.coefficients[0].estimate < -30.0);
+    assert!(r.scores[0] < 1e-13);
+    assert!(
+        r.diagnostics.iter().any(|d| d.contains("numerically 0 or 1") && d.contains("1 row")),
+        "{:?}",
+        r.diagnostics
+    );
+    // genuine separation is still an error (x2 separates perfectly)
+    let ds2 = Dataset::from_columns(vec![
+        Column::numeric("t", vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]),
+        Column::numeric("x", vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]),
+        Column::numeric("x2", vec![5.0, 6.0, 7.0, 1.0, 2.0, 3.0, 8.0, 0.0]),
+    ])
+    .unwrap();
+    let (_, msg) = err_msg(&ds2, &PsmSpec { formula: "t ~ x + x2".into(), ..PsmSpec::default() });
+    assert!(msg.contains("separation"), "{msg}");
+}
+
+/// replacement (Abadie & Imbens 2008); it is still computed on request, with a warning.
+#[test]
+fn bootstrap_for_nearest_neighbour_with_replacement_warns() {
+    let ds = lalonde();
+    let r = psm(&ds, &PsmSpec { se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
+    assert_eq!(r.se_kind, SeKind::Bootstrap);
+    assert!(r.diagnostics.iter().any(|d| d.contains("Abadie") && d.contains("2008")), "{:?}", r.diagnostics);
+    // not for kernel matching (the bootstrap is the usual choice there)
+    let k = psm(&ds, &PsmSpec { method: Method::Kernel, se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
+    assert!(!k.diagnostics.iter().any(|d| d.contains("2008")), "{:?}", k.diagnostics);
+}
+
+/// Matching's (caliper in SDs, ties within distance.tolerance = 1e-5).
+#[test]
+fn psmatch2_preset_absolute_caliper_and_exact_ties() {
+    let ds = lalonde();
+    let spec: PsmSpec = serde_json::from_value(serde_json::json!({
+        "formula": FORMULA, "outcome": "re78", "preset": "psmatch2", "caliper": 0.01
+    }))
+    .unwrap();
+    let r = psm(&ds, &spec).unwrap();
+    assert_eq!(r.caliper_abs, Some(0.01));
+    let by_hand = psm(&ds, &PsmSpec { caliper: Some(0.01), caliper_scale: CaliperScale::Absolute, distance_tolerance: 0.0, ..base() }).unwrap();
+    assert_eq!(r.att.to_bits(), by_hand.att.to_bits());
+    assert_eq!(r.n_treated_dropped, by_hand.n_treated_dropped);
+    // the default is still R Matching's: caliper 0.01 SD
+    let d = psm(&ds, &PsmSpec { caliper: Some(0.01), ..base() }).unwrap();
+    assert!(d.caliper_abs.unwrap() < 0.01);
+    // ties: controls at x = 1 and x = 1 + 1e-7 are tied for the treated unit at 0.9 under
+    // Matching's tolerance, not under psmatch2's exact rule.
+    let small = Dataset::from_columns(vec![
+        Column::numeric("t", vec![1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        Column::numeric("x", vec![0.9, 2.0, 3.1, 0.5, 1.0, 1.0 + 1e-7, 2.5, 0.2, 3.0, 4.0, 1.8]),
+        Column::numeric("y", vec![5.0, 6.0, 7.0, 8.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
+    ])
+    .unwrap();
+    let weight_of = |r: &quasi::estimators::psm::PsmResult, row: usize| {
+        r.matched.rows.iter().position(|&x| x == row).map(|i| r.matched.weights[i]).unwrap_or(0.0)
+    };
+    let s = PsmSpec { formula: "t ~ x".into(), outcome: Some("y".into()), ..PsmSpec::default() };
+    let m = psm(&small, &s).unwrap();
+    assert_eq!((weight_of(&m, 4), weight_of(&m, 5)), (0.5, 0.5));
+    let p: PsmSpec = serde_json::from_value(serde_json::json!({
+        "formula": "t ~ x", "outcome": "y", "preset": "psmatch2"
+    }))
+    .unwrap();
+    let q = psm(&small, &p).unwrap();
+    assert_eq!((weight_of(&q, 4), weight_of(&q, 5)), (1.0, 0.0));
+}
+
+/// on request (`return_pairs: true`) or when there are at most 250,000 of them.
+#[test]
+fn kernel_and_radius_do_not_materialise_every_pair() {
+    let mut u = lcg(11);
+    let n = 1400;
+    let (mut t, mut x, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..n {
+        let ti = if i % 2 == 0 { 1.0 } else { 0.0 };
+        let xi = u() + 0.2 * ti;
+        t.push(ti);
+        x.push(xi);
+        y.push(xi + ti + u());
+    }
+    let ds = Dataset::from_columns(vec![Column::numeric("t", t), Column::numeric("x", x), Column::numeric("y", y.clone())]).unwrap();
+    let base: PsmSpec = serde_json::from_value(serde_json::json!({
+        "formula": "t ~ x", "outcome": "y", "se": "none"
+    }))
+    .unwrap();
+    for method in [Method::Kernel, Method::Radius] {
+        let spec = PsmSpec { method, bandwidth: Some(10.0), caliper: Some(1.0), caliper_scale: CaliperScale::Absolute, ..base.clone() };
+        let r = psm(&ds, &spec).unwrap();
+        assert_eq!(r.n_treated_matched, 700);
+        assert_eq!(r.n_control_used, 700);
+        assert!(r.matched.pair_focal.is_empty() && r.matched.pair_match.is_empty() && r.matched.pair_weight.is_empty(), "{method:?}");
+        assert!(r.diagnostics.iter().any(|d| d.contains("490000 matched pairs") && d.contains("return_pairs")), "{:?}", r.diagnostics);
+        // on request: every pair, and the estimate is their weighted mean difference
+        let mut full = spec.clone();
+        full = serde_json::from_value({
+            let mut v = serde_json::to_value(&full).unwrap();
+            v["return_pairs"] = serde_json::json!(true);
+            v
+        })
+        .unwrap();
+        let f = psm(&ds, &full).unwrap();
+        assert_eq!(f.matched.pair_focal.len(), 490_000);
+        assert_eq!(f.att.to_bits(), r.att.to_bits());
+        assert_eq!(f.matched.weights, r.matched.weights);
+        let att: f64 = f
+            .matched
+            .pair_focal
+            .iter()
+            .zip(&f.matched.pair_match)
+            .zip(&f.matched.pair_weight)
+            .map(|((&i, &j), &w)| w * (y[i] - y[j]))
+            .sum::<f64>()
+            / 700.0;
+        assert!(rel(r.att, att) < 1e-9, "{} vs {att}", r.att);
+    }
+}
+
+/// cell means: ATT = mean over treated of (yᵢ − mean y of the controls in its cell).
+#[test]
+fn ties_on_discrete_scores_do_not_materialise_every_pair() {
+    let (mut t, mut x, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    // cell x = 0: 400 treated, 400 controls; cell x = 1: 300 treated, 300 controls; plus
+    // unequal cell shares so that the logit is not flat.
+    let mut push = |ti: f64, xi: f64, yi: f64| {
+        t.push(ti);
+        x.push(xi);
+        y.push(yi);
+    };
+    for i in 0..400 {
+        push(1.0, 0.0, 5.0 + (i % 7) as f64);
+        push(0.0, 0.0, 2.0 + (i % 5) as f64);
+    }
+    for i in 0..300 {
+        push(1.0, 1.0, 9.0 + (i % 3) as f64);
+        push(0.0, 1.0, 1.0 + (i % 11) as f64);
+    }
+    for _ in 0..100 {
+        push(0.0, 1.0, 1.0);
+    }
+    let ds = Dataset::from_columns(vec![Column::numeric("t", t.clone()), Column::numeric("x", x.clone()), Column::numeric("y", y.clone())]).unwrap();
+    let spec = PsmSpec { formula: "t ~ x".into(), outcome: Some("y".into()), ..PsmSpec::default() };
+    let r = psm(&ds, &spec).unwrap();
+    let mean = |f: &dyn Fn(usize) -> bool| {
+        let v: Vec<f64> = (0..y.len()).filter(|&i| f(i)).map(|i| y[i]).collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let c0 = mean(&|i| t[i] == 0.0 && x[i] == 0.0);
+    let c1 = mean(&|i| t[i] == 0.0 && x[i] == 1.0);
+    let att = (0..y.len()).filter(|&i| t[i] == 1.0).map(|i| y[i] - if x[i] == 0.0 { c0 } else { c1 }).sum::<f64>() / 700.0;
+    assert!(rel(r.att, att) < 1e-12, "{} vs {att}", r.att);
+    assert_eq!(r.n_control_used, 800);
+    assert!(r.matched.pair_focal.is_empty(), "{} pairs materialised", r.matched.pair_focal.len());
+    assert!(r.diagnostics.iter().any(|d| d.contains("280000 matched pairs")), "{:?}", r.diagnostics);
+    // control weights: cell 0 controls 400 · (1/400) = 1 each, cell 1: 300/400 = 0.75
+    assert_eq!(r.matched.rows.len(), 1500);
+    for (&row, &w) in r.matched.rows.iter().zip(&r.matched.weights) {
+        let want = if t[row] == 0.0 && x[row] == 1.0 { 0.75 } else { 1.0 };
+        assert!((w - want).abs() < 1e-12, "row {row}: {w} vs {want}");
+    }
+    assert!(r.std_error.is_finite() && r.std_error > 0.0);
+}

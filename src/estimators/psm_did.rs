@@ -18,19 +18,23 @@
 //!
 //! ## Pooled matching (`by_year = false`, default)
 //! Each unit gets one covariate vector:
-//! * `baseline = "pre_mean"` (default): the mean of each covariate over the unit's
-//!   **pre-treatment** periods — for a treated unit the periods `t < A_i` (2×2 form:
-//!   `post = 0`); for a control unit the periods before the **earliest adoption** among
-//!   the treated units that have a pre-period, `t < min_i A_i` (2×2 form: `post = 0`).
-//!   Missing values are skipped; a unit without any usable pre-period value of some
-//!   covariate is excluded (diagnostic).
+//! * `baseline = "pre_mean"` (default): the mean of each covariate over **one common
+//!   pre-treatment window for every unit**, treated and control alike: the periods before
+//!   the **earliest adoption** among the treated units that have a pre-period,
+//!   `t < min_i A_i` (2×2 form: `post = 0`). A common window matters when covariates
+//!   trend: averaging a late adopter over its own, longer pre-period and the controls
+//!   over the early years only would compare different years and bias the matches.
+//!   Missing values are skipped; a unit without any usable value of some covariate in
+//!   the window (e.g. one entering the panel after the earliest adoption) is excluded
+//!   (diagnostic).
 //! * `baseline = "first_year"`: the values in the panel's first period (a unit without a
 //!   complete row there is excluded).
 //!
 //! The propensity score `p(x) = Λ(x'β)` (logit, or probit) is estimated on these units and
 //! treated units are matched to control units by the [`psm`] estimator (ATT direction,
 //! options in `match`: nearest neighbour with `k`, `caliper`, `replace`, `ties`, radius or
-//! kernel). The matched sample is every treated unit with at least one match plus every
+//! kernel, and `preset: "psmatch2"` for Stata's conventions — caliper absolute on the
+//! score, ties only at exactly equal distance). The matched sample is every treated unit with at least one match plus every
 //! control used as a match, with the psmatch2 `_weight`: a matched treated unit weighs 1,
 //! a control `w_j = Σ_i w_ij` (the sum of its shares over the treated units it serves).
 //! Each unit's weight is applied to **all** of its rows (every period).
@@ -63,7 +67,7 @@ use crate::error::{Error, Result};
 use crate::estimators::did::{build_design, did, DidDesign, DidResult, DidSpec, TreatmentSpec};
 use crate::estimators::feols::VcovSpec;
 use crate::estimators::psm::{
-    psm, BalanceTable, CaliperScale, Kernel, Link, MatchOn, Method, Order, PropensityModel, PsmSpec, SeKind,
+    psm, BalanceTable, CaliperScale, Kernel, Link, MatchOn, Method, Order, Preset, PropensityModel, PsmSpec, SeKind,
 };
 use crate::report::regtable::{regression_table, TableOptions};
 use serde::{Deserialize, Serialize};
@@ -100,6 +104,9 @@ pub struct MatchOptions {
     pub seed: u64,
     /// Tie tolerance (default 1e-5).
     pub distance_tolerance: f64,
+    /// Conventions preset: None / "matching" (R Matching) | "psmatch2" (caliper absolute
+    /// on the score, ties only at exactly equal distance; see [`psm`]).
+    pub preset: Option<Preset>,
 }
 
 impl Default for MatchOptions {
@@ -120,6 +127,7 @@ impl Default for MatchOptions {
             common_support: p.common_support,
             seed: p.seed,
             distance_tolerance: p.distance_tolerance,
+            preset: p.preset,
         }
     }
 }
@@ -144,6 +152,9 @@ impl MatchOptions {
             common_support: self.common_support,
             seed: self.seed,
             distance_tolerance: self.distance_tolerance,
+            preset: self.preset,
+            // the pairs are not used here
+            return_pairs: Some(false),
             ..PsmSpec::default()
         }
     }
@@ -506,7 +517,7 @@ fn pooled(
     diagnostics: &mut Vec<String>,
 ) -> Result<MatchingSummary> {
     let n_units = design.unit.n_levels();
-    // Controls' pre-period: before the earliest adoption among treated units with a pre-period.
+    // The common pre-period: before the earliest adoption among treated units with a pre-period.
     let control_cut = (0..n_units)
         .filter(|&u| design.unit_treated[u] && !excluded[u])
         .filter_map(|u| design.unit_adoption[u])
@@ -521,7 +532,8 @@ fn pooled(
         }
         let treated = design.unit_treated[u];
         let base_rows: Vec<usize> = match spec.baseline {
-            Baseline::PreMean => rows_of[u].iter().copied().filter(|&i| is_pre(design, i, treated, control_cut)).collect(),
+            // one common window for everyone: before the earliest adoption
+            Baseline::PreMean => rows_of[u].iter().copied().filter(|&i| is_pre(design, i, false, control_cut)).collect(),
             Baseline::FirstYear => rows_of[u]
                 .iter()
                 .copied()
@@ -545,7 +557,7 @@ fn pooled(
     }
     if !incomplete.is_empty() {
         let what = match spec.baseline {
-            Baseline::PreMean => "in any pre-treatment period",
+            Baseline::PreMean => "in the common pre-treatment window (before the earliest adoption)",
             Baseline::FirstYear => "in the panel's first period",
         };
         diagnostics.push(format!(
@@ -599,8 +611,8 @@ fn pooled(
         .collect();
     if let (Baseline::PreMean, Some(c), None) = (spec.baseline, control_cut, &design.post) {
         diagnostics.push(format!(
-            "pooled matching on pre-treatment means: treated units over their own pre-adoption periods, control \
-             units over the periods before {} (the earliest adoption)",
+            "pooled matching on pre-treatment means over one common window for treated and control units: the \
+             periods before {} (the earliest adoption)",
             fmt_t(c)
         ));
     }

@@ -35,7 +35,12 @@
 //!    sub-index is `S_id = Σ_{j∈d} (w_j/W_d) z_ij` (×100 with `scale100`), so that
 //!    `S_i = Σ_d W_d S_id`. For the entropy method the within-dimension weights
 //!    equal the entropy weights computed on the dimension's indicators alone
-//!    (`d_j / Σ_{k∈d} d_k`).
+//!    (`d_j / Σ_{k∈d} d_k`). A dimension of weight `W_d = 0` gets equal
+//!    within-dimension weights (no 0/0). None of the methods yields one on valid
+//!    input: entropy, CV and equal weights are positive for non-constant
+//!    indicators, and a CRITIC `C_j = 0` means `r_jk = 1` for every `k`, hence
+//!    all indicators perfectly correlated — an error (the check allows for
+//!    rounding: `1 − r` is clipped at 0 and `Σ C_j` compared with `10⁻¹²·Σ_j 2(m−1)σ_j`).
 //!
 //! With [`Scope::ByTime`], the reported `weights` (and dimension weights) are the
 //! means over periods of the per-period weights, which are listed in `by_time`;

@@ -86,14 +86,20 @@ fn weights_for(
             let sds: Vec<f64> = z.iter().map(|c| sd(c)).collect();
             let mut info = vec![0.0; m];
             for j in 0..m {
-                let conflict: f64 = (0..m).map(|k| if k == j { 0.0 } else { 1.0 - corr(&z[j], &z[k]) }).sum();
+                // 1 − r ≥ 0; rounding can leave ±1e-16 for perfectly correlated columns
+                let conflict: f64 =
+                    (0..m).map(|k| if k == j { 0.0 } else { (1.0 - corr(&z[j], &z[k])).max(0.0) }).sum();
                 info[j] = sds[j] * conflict;
                 out[j].sd = Some(sds[j]);
                 out[j].conflict = Some(conflict);
                 out[j].information = Some(info[j]);
             }
             let total: f64 = info.iter().sum();
-            if !(total > 0.0 && total.is_finite()) {
+            // Every C_j is 0 exactly when all indicators are perfectly correlated (if one
+            // C_j is 0, all are); then only rounding noise is left, so compare with the
+            // largest possible total, Σ_j σ_j · 2(m − 1).
+            let scale: f64 = sds.iter().sum::<f64>() * 2.0 * (m.max(2) - 1) as f64;
+            if !(total > 1e-12 * scale && total.is_finite()) {
                 return Err(Error::numerical(format!(
                     "CRITIC weights are undefined{at}: the indicators carry no information (all perfectly correlated)"
                 )));
@@ -218,6 +224,18 @@ fn dimension_groups(inds: &[IndicatorSpec]) -> Vec<(String, Vec<usize>)> {
     out
 }
 
+/// Within-dimension weights `w_j / W_d` of the dimension's indicators; equal weights
+/// when the dimension weight `W_d` is 0 (its sub-index is then the plain mean of its
+/// normalised indicators instead of 0/0; it enters the total with weight 0).
+fn within_weights(w: &[f64], members: &[usize]) -> Vec<f64> {
+    let wd: f64 = members.iter().map(|&j| w[j]).sum();
+    if wd > 0.0 {
+        members.iter().map(|&j| w[j] / wd).collect()
+    } else {
+        vec![1.0 / members.len() as f64; members.len()]
+    }
+}
+
 pub(crate) fn build_weighted(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Result<WeightedIndex> {
     let n = ds.nrows();
     let fits = fit_groups(spec, &prep, spec.method)?;
@@ -231,8 +249,8 @@ pub(crate) fn build_weighted(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> 
             let row = prep.rows[k];
             scores[row] = factor * w.iter().zip(&fit.z).map(|(wj, zj)| wj * zj[r]).sum::<f64>();
             for (d, (_, members)) in dims.iter().enumerate() {
-                let wd: f64 = members.iter().map(|&j| w[j]).sum();
-                dim_scores[d][row] = factor * members.iter().map(|&j| w[j] / wd * fit.z[j][r]).sum::<f64>();
+                let within = within_weights(&w, members);
+                dim_scores[d][row] = factor * members.iter().zip(&within).map(|(&j, wj)| wj * fit.z[j][r]).sum::<f64>();
             }
         }
     }
@@ -246,10 +264,10 @@ pub(crate) fn build_weighted(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> 
             let mut wd_mean = 0.0;
             let mut within = vec![0.0; members.len()];
             for fit in &fits {
-                let wd: f64 = members.iter().map(|&j| fit.weights[j].weight).sum();
-                wd_mean += wd / g;
-                for (k, &j) in members.iter().enumerate() {
-                    within[k] += fit.weights[j].weight / wd / g;
+                let w: Vec<f64> = fit.weights.iter().map(|w| w.weight).collect();
+                wd_mean += members.iter().map(|&j| w[j]).sum::<f64>() / g;
+                for (k, wk) in within_weights(&w, members).iter().enumerate() {
+                    within[k] += wk / g;
                 }
             }
             DimensionResult {
@@ -365,6 +383,14 @@ mod tests {
         assert_eq!(z, vec![0.5, 1.5, 1.0]);
         let e = minmax_normalise(&[2.0, 2.0], 1, 1e-4, "flat", Some("2019")).unwrap_err().to_string();
         assert!(e.contains("`flat`") && e.contains("2019") && e.contains("no variation"), "{e}");
+    }
+
+    #[test]
+    fn within_weights_of_a_zero_weight_dimension_are_equal() {
+        let w = [0.5, 0.0, 0.0, 0.5];
+        assert_eq!(within_weights(&w, &[0, 3]), vec![0.5, 0.5]);
+        assert_eq!(within_weights(&w, &[1, 2]), vec![0.5, 0.5]);
+        assert_eq!(within_weights(&[0.25, 0.75, 0.0], &[0, 1]), vec![0.25, 0.75]);
     }
 
     #[test]

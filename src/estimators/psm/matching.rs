@@ -3,7 +3,10 @@
 //! All algorithms sort the pool (the units that can serve as matches) once by
 //! the matching variable, so that the neighbours of any focal value are found
 //! by binary search and a walk outward: O((n_focal + n_pool) log n_pool) plus
-//! the size of the matched sets.
+//! the size of the matched sets. Matched sets that are a contiguous run of the
+//! sorted pool (ties, radius, kernel) are stored as that run, not member by
+//! member, so memory stays O(n_focal + n_pool) even when the sets hold
+//! n_focal × n_pool pairs in total (see [`MatchSet`]).
 //!
 //! * Nearest neighbour **with replacement** follows R `Matching::Match`: the
 //!   distance is the squared difference of the variable standardised by its
@@ -57,42 +60,141 @@ pub(crate) struct MatchConfig {
 }
 
 /// The result of matching focal units to a pool.
+///
+/// A matched set is stored compactly whenever its members are a contiguous run of
+/// the sorted pool (nearest neighbour with ties, radius, kernel): as that run plus
+/// the rule for the weights, which are recomputed on the fly by [`MatchSet::members`].
+/// Memory is then O(n_focal + n_pool) however many (focal, pool) pairs there are
+/// (kernel or radius matching with a wide bandwidth, ties on discrete scores: up to
+/// n_focal × n_pool). Sets without that structure (greedy matching, ties broken at
+/// random) are stored member by member; they have at most k members.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MatchSet {
     /// Focal unit (index into the value vector) of each matched set.
     pub focal: Vec<usize>,
-    /// CSR offsets into `idx`/`w` (len = focal.len() + 1).
-    pub start: Vec<usize>,
-    /// Matched pool units.
-    pub idx: Vec<usize>,
+    /// Where the members of each set are.
+    sets: Vec<SetRep>,
+    /// Members of explicitly stored sets.
+    idx: Vec<usize>,
     /// Their weights (sum to 1 within each set).
-    pub w: Vec<f64>,
+    w: Vec<f64>,
+    /// The pool sorted by value (unit ids and values) that runs refer to.
+    pool_id: Vec<usize>,
+    pool_v: Vec<f64>,
+    /// Kernel and bandwidth of kernel runs.
+    kernel: Option<(Kernel, f64)>,
     /// Focal units without any match.
     pub dropped: Vec<usize>,
 }
 
+#[derive(Debug, Clone, Copy)]
+enum SetRep {
+    /// `idx[a..b]`, `w[a..b]`.
+    Explicit { a: usize, b: usize },
+    /// Sorted pool positions `lo..hi`, each with weight `1/(hi − lo)`.
+    Equal { lo: usize, hi: usize },
+    /// Sorted pool positions `lo..hi` with `K((v − vf)/h) > 0` (`m` of them), weight `K/total`.
+    Kernel { lo: usize, hi: usize, m: usize, vf: f64, total: f64 },
+}
+
+/// Iterator over the members of one matched set: (pool unit, weight).
+pub(crate) struct Members<'a> {
+    set: &'a MatchSet,
+    rep: SetRep,
+    pos: usize,
+}
+
+impl Iterator for Members<'_> {
+    type Item = (usize, f64);
+    fn next(&mut self) -> Option<(usize, f64)> {
+        let s = self.set;
+        match self.rep {
+            SetRep::Explicit { b, .. } => (self.pos < b).then(|| {
+                self.pos += 1;
+                (s.idx[self.pos - 1], s.w[self.pos - 1])
+            }),
+            SetRep::Equal { lo, hi } => (self.pos < hi).then(|| {
+                self.pos += 1;
+                (s.pool_id[self.pos - 1], 1.0 / (hi - lo) as f64)
+            }),
+            SetRep::Kernel { hi, vf, total, .. } => {
+                let (kern, h) = s.kernel.unwrap_or((Kernel::Epanechnikov, 1.0));
+                while self.pos < hi {
+                    let p = self.pos;
+                    self.pos += 1;
+                    let kv = kernel_value(kern, (s.pool_v[p] - vf) / h);
+                    if kv > 0.0 {
+                        return Some((s.pool_id[p], kv / total));
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
 impl MatchSet {
     fn push(&mut self, f: usize, members: &[(usize, f64)]) {
-        if self.start.is_empty() {
-            self.start.push(0);
-        }
-        self.focal.push(f);
+        let a = self.idx.len();
         for &(j, w) in members {
             self.idx.push(j);
             self.w.push(w);
         }
-        self.start.push(self.idx.len());
+        self.focal.push(f);
+        self.sets.push(SetRep::Explicit { a, b: self.idx.len() });
     }
-    fn finish(&mut self) {
-        if self.start.is_empty() {
-            self.start.push(0);
-        }
+    fn push_rep(&mut self, f: usize, rep: SetRep) {
+        self.focal.push(f);
+        self.sets.push(rep);
     }
     /// Members of the s-th matched set.
-    pub fn members(&self, s: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let (a, b) = (self.start[s], self.start[s + 1]);
-        self.idx[a..b].iter().copied().zip(self.w[a..b].iter().copied())
+    pub fn members(&self, s: usize) -> Members<'_> {
+        let rep = self.sets[s];
+        let pos = match rep {
+            SetRep::Explicit { a, .. } => a,
+            SetRep::Equal { lo, .. } | SetRep::Kernel { lo, .. } => lo,
+        };
+        Members { set: self, rep, pos }
     }
+    /// Number of members of the s-th matched set.
+    pub fn len_of(&self, s: usize) -> usize {
+        match self.sets[s] {
+            SetRep::Explicit { a, b } => b - a,
+            SetRep::Equal { lo, hi } => hi - lo,
+            SetRep::Kernel { m, .. } => m,
+        }
+    }
+    /// Number of (focal, member) pairs over all sets.
+    pub fn n_pairs(&self) -> usize {
+        (0..self.focal.len()).map(|s| self.len_of(s)).sum()
+    }
+}
+
+/// Kernel value at `u` (Epanechnikov ¾(1−u²) on |u| < 1, Gaussian exp(−u²/2)).
+fn kernel_value(kernel: Kernel, u: f64) -> f64 {
+    match kernel {
+        Kernel::Epanechnikov => {
+            if u.abs() < 1.0 {
+                0.75 * (1.0 - u * u)
+            } else {
+                0.0
+            }
+        }
+        Kernel::Gaussian => (-0.5 * u * u).exp(),
+    }
+}
+
+/// First index in `lo..hi` where the monotone predicate `ok` (false … false true … true) holds.
+fn first_true(mut lo: usize, mut hi: usize, ok: impl Fn(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
 }
 
 struct SortedPool {
@@ -126,7 +228,11 @@ pub(crate) fn match_units(values: &[f64], focal: &[usize], pool: &[usize], cfg: 
         Method::Radius => radius(values, focal, &sp, cfg),
         Method::Kernel => kernel(values, focal, &sp, cfg),
     };
-    out.finish();
+    if cfg.method == Method::Kernel {
+        out.kernel = Some((cfg.kernel, cfg.bandwidth));
+    }
+    out.pool_id = sp.id;
+    out.pool_v = sp.v;
     out
 }
 
@@ -173,21 +279,18 @@ fn nn_replace(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfi
             out.dropped.push(f);
             continue;
         }
-        // all eligible units with d <= dmax + tol: a contiguous range around p
+        // all eligible units with d <= dmax + tol: a contiguous range around p (the
+        // distance and the caliper test are monotone on each side of p, so binary search)
         let lim = dmax + cfg.tol;
-        let mut lo = p;
-        while lo > 0 && within(cfg, vf, sp.v[lo - 1]) && dist(lo - 1) <= lim {
-            lo -= 1;
-        }
-        let mut hi = p;
-        while hi < n && within(cfg, vf, sp.v[hi]) && dist(hi) <= lim {
-            hi += 1;
+        let ok = |j: usize| within(cfg, vf, sp.v[j]) && dist(j) <= lim;
+        let lo = first_true(0, p, ok);
+        let hi = first_true(p, n, |j| !ok(j));
+        if cfg.ties || hi - lo <= picked {
+            out.push_rep(f, SetRep::Equal { lo, hi });
+            continue;
         }
         members.clear();
-        if cfg.ties || hi - lo <= picked {
-            let m = (hi - lo) as f64;
-            members.extend((lo..hi).map(|j| (sp.id[j], 1.0 / m)));
-        } else {
+        {
             // keep the certain ones, draw the rest among the tied
             cand.clear();
             let mut certain: Vec<usize> = Vec::new();
@@ -323,23 +426,24 @@ fn nn_greedy(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig
 fn radius(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig) -> MatchSet {
     let c = cfg.caliper.unwrap_or(f64::INFINITY);
     let mut out = MatchSet::default();
-    let mut members = Vec::new();
     for &f in focal {
         let vf = values[f];
         let lo = sp.v.partition_point(|&x| x < vf - c);
         let hi = sp.v.partition_point(|&x| x <= vf + c);
-        // guard the edges with the exact caliper test used elsewhere
-        let range: Vec<usize> = (lo.saturating_sub(1)..(hi + 1).min(sp.v.len()))
-            .filter(|&j| (vf - sp.v[j]).abs() <= c)
-            .collect();
-        if range.is_empty() {
+        // guard the edges with the exact caliper test used elsewhere (it is monotone on
+        // each side of vf, so the units passing it are a contiguous run)
+        let (mut lo, mut hi) = (lo.saturating_sub(1), (hi + 1).min(sp.v.len()));
+        while lo < hi && (vf - sp.v[lo]).abs() > c {
+            lo += 1;
+        }
+        while hi > lo && (vf - sp.v[hi - 1]).abs() > c {
+            hi -= 1;
+        }
+        if lo == hi {
             out.dropped.push(f);
             continue;
         }
-        members.clear();
-        let m = range.len() as f64;
-        members.extend(range.iter().map(|&j| (sp.id[j], 1.0 / m)));
-        out.push(f, &members);
+        out.push_rep(f, SetRep::Equal { lo, hi });
     }
     out
 }
@@ -351,39 +455,30 @@ fn kernel(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig) -
         Kernel::Gaussian => 8.0 * h,
     };
     let mut out = MatchSet::default();
-    let mut members: Vec<(usize, f64)> = Vec::new();
     for &f in focal {
         let vf = values[f];
-        let lo = sp.v.partition_point(|&x| x < vf - reach);
-        let hi = sp.v.partition_point(|&x| x <= vf + reach);
-        members.clear();
-        let mut total = 0.0;
+        let mut lo = sp.v.partition_point(|&x| x < vf - reach);
+        let mut hi = sp.v.partition_point(|&x| x <= vf + reach);
+        // the caliper (if any) cuts a contiguous run too
+        while lo < hi && !within(cfg, vf, sp.v[lo]) {
+            lo += 1;
+        }
+        while hi > lo && !within(cfg, vf, sp.v[hi - 1]) {
+            hi -= 1;
+        }
+        let (mut total, mut m) = (0.0, 0usize);
         for j in lo..hi {
-            if !within(cfg, vf, sp.v[j]) {
-                continue;
-            }
-            let u = (sp.v[j] - vf) / h;
-            let kv = match cfg.kernel {
-                Kernel::Epanechnikov => {
-                    if u.abs() < 1.0 {
-                        0.75 * (1.0 - u * u)
-                    } else {
-                        0.0
-                    }
-                }
-                Kernel::Gaussian => (-0.5 * u * u).exp(),
-            };
+            let kv = kernel_value(cfg.kernel, (sp.v[j] - vf) / h);
             if kv > 0.0 {
-                members.push((sp.id[j], kv));
                 total += kv;
+                m += 1;
             }
         }
         if total <= 0.0 {
             out.dropped.push(f);
             continue;
         }
-        members.iter_mut().for_each(|m| m.1 /= total);
-        out.push(f, &members);
+        out.push_rep(f, SetRep::Kernel { lo, hi, m, vf, total });
     }
     out
 }

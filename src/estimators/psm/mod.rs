@@ -16,6 +16,9 @@
 //! the observed information, z and normal p-values, log-likelihood `ℓ`, null
 //! log-likelihood `ℓ₀`, McFadden's pseudo-R² `1 − ℓ/ℓ₀` and LR χ² `2(ℓ − ℓ₀)`.
 //! Separation and covariates without variation are errors naming the covariate.
+//! A converged fit with some linear predictors beyond ±30 (fitted probabilities
+//! numerically 0 or 1, e.g. from an outlying covariate value) is not
+//! separation: as R's `glm`, it is only a warning (diagnostic).
 //!
 //! ## Matching variable, caliper, common support
 //! `match_on = "score"` matches on `p̂`, `"logit"` on `log(p̂/(1−p̂))` (for a
@@ -27,6 +30,15 @@
 //! focal units whose score lies outside `[min, max]` of the pool's scores are
 //! dropped before matching (psmatch2's `common`); the number off support is
 //! always reported.
+//!
+//! ## Presets
+//! The defaults follow R `Matching`. `preset = "psmatch2"` switches to Stata's
+//! psmatch2 / `teffects psmatch` conventions, which most applied (e.g. Chinese
+//! pilot-policy) replication studies use: the caliper is absolute on the
+//! matching variable (`caliper_abs` = the given caliper; overrides
+//! `caliper_scale`) and ties are kept only at exactly equal distance
+//! (`distance_tolerance = 0`, overridden), e.g. controls with identical scores.
+//! `preset = "matching"` (or none) keeps the defaults.
 //!
 //! ## Methods (see [`matching`] module docs)
 //! `nearest` (k ≥ 1, with or without replacement, ties kept with shared weight
@@ -57,7 +69,10 @@
 //!   the treated and within the controls (ChaCha8 seeded by `seed`, so results
 //!   are reproducible on every platform); the propensity model is re-estimated
 //!   and the matching redone in each; SE = SD of the replicate estimates.
-//!   Replicates that fail (e.g. separation) are skipped and counted.
+//!   Replicates that fail (e.g. separation) are skipped and counted. For
+//!   nearest-neighbour matching with replacement the bootstrap is not valid
+//!   (Abadie & Imbens 2008): it is still computed when asked for, with a
+//!   diagnostic saying so.
 //!
 //! z = estimate/SE, normal p-value and 95% interval.
 //!
@@ -71,6 +86,14 @@
 //! `matched.rows` are dataset row indices, `matched.weights` the psmatch2
 //! `_weight`: a matched focal unit weighs 1 and a pool unit `Kⱼ = Σᵢ wᵢⱼ`
 //! (ATE: both). Regressions on the matched sample use these as weights.
+//! The weights are accumulated set by set without materialising the
+//! (focal, match) pairs, of which kernel or radius matching with a wide
+//! bandwidth, or ties on discrete scores, make up to `n_focal × n_pool` (see
+//! [`matching`]). `matched.pair_focal/pair_match/pair_weight` list the pairs
+//! (dataset rows and pair weight) only when there are at most [`PAIR_LIMIT`]
+//! (250,000) of them, or always with `return_pairs = true` (never with
+//! `false`); when they are left out a diagnostic says so. (Until issue 9 they
+//! were always returned; small problems return exactly what they did.)
 //!
 //! ## Balance and density
 //! See [`balance`] (pstest) and [`density`] (Gaussian KDE, Silverman bandwidth).
@@ -236,6 +259,38 @@ pub struct PsmSpec {
     pub seed: u64,
     /// Tie tolerance on the standardised squared distance (default 1e-5, Matching's).
     pub distance_tolerance: f64,
+    /// Conventions preset: None / "matching" (R Matching, the default) or "psmatch2"
+    /// (Stata psmatch2/teffects: caliper absolute on the matching variable, ties only
+    /// at exactly equal distance); it overrides `caliper_scale` and `distance_tolerance`.
+    pub preset: Option<Preset>,
+    /// Return the matched pairs (`matched.pair_*`): None (default) = only when there are
+    /// at most [`PAIR_LIMIT`] of them, true = always, false = never.
+    pub return_pairs: Option<bool>,
+}
+
+/// Most matched pairs returned in `matched.pair_*` unless `return_pairs = true`.
+pub const PAIR_LIMIT: usize = 250_000;
+
+/// A preset of matching conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// R Matching (the defaults).
+    Matching,
+    /// Stata psmatch2 / teffects psmatch.
+    Psmatch2,
+}
+
+impl PsmSpec {
+    /// The spec with its `preset` applied.
+    pub fn resolved(&self) -> PsmSpec {
+        let mut s = self.clone();
+        if self.preset == Some(Preset::Psmatch2) {
+            s.caliper_scale = CaliperScale::Absolute;
+            s.distance_tolerance = 0.0;
+        }
+        s
+    }
 }
 
 impl Default for PsmSpec {
@@ -260,6 +315,8 @@ impl Default for PsmSpec {
             bootstrap_reps: 200,
             seed: 42,
             distance_tolerance: 1e-5,
+            preset: None,
+            return_pairs: None,
         }
     }
 }
@@ -303,7 +360,8 @@ pub struct MatchedSample {
     pub weights: Vec<f64>,
     /// Treatment of each row.
     pub treated: Vec<bool>,
-    /// Matched pairs: focal dataset row, matched dataset row, pair weight.
+    /// Matched pairs: focal dataset row, matched dataset row, pair weight (empty when
+    /// there are more than [`PAIR_LIMIT`] pairs, unless `return_pairs = true`).
     pub pair_focal: Vec<usize>,
     pub pair_match: Vec<usize>,
     pub pair_weight: Vec<f64>,
@@ -581,6 +639,8 @@ fn short(v: f64) -> String {
 
 /// Propensity score matching: see the module documentation.
 pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
+    let resolved = spec.resolved();
+    let spec = &resolved;
     validate(spec)?;
     let (f, treat_name) = design::parse_formula(&spec.formula)?;
     let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
@@ -609,6 +669,14 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
         )));
     }
     let core = run_core(&d, spec)?;
+    if core.fit.n_extreme > 0 {
+        diagnostics.push(format!(
+            "propensity model: fitted probabilities numerically 0 or 1 occurred ({} row{} with a linear predictor beyond ±30; \
+             R's glm warns the same); the model converged, but check those rows for outlying covariate values",
+            core.fit.n_extreme,
+            if core.fit.n_extreme == 1 { "" } else { "s" }
+        ));
+    }
     let focal_name = |treated: bool| if treated { "treated" } else { "control" };
     let n_matched: usize = core.passes.iter().map(|p| p.set.focal.len()).sum();
     let n_off: usize = core.passes.iter().map(|p| p.n_off_support).sum();
@@ -683,37 +751,55 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
                     );
                     (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
                 }
-                SeKind::Bootstrap => (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap),
+                SeKind::Bootstrap => {
+                    if nn_repl {
+                        diagnostics.push(
+                            "the bootstrap standard error is not valid for nearest-neighbour matching with replacement \
+                             (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead"
+                                .into(),
+                        );
+                    }
+                    (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
+                }
             }
         }
     };
     let z = est / se;
     let p_value = if z.is_finite() { 2.0 * norm_cdf(-z.abs()) } else { f64::NAN };
     let q = norm_quantile(0.975);
-    // matched sample and weights per estimation row
+    // matched sample and weights per estimation row (accumulated set by set; the
+    // pairs themselves are materialised only when returned)
+    let n_pairs: usize = core.passes.iter().map(|p| p.set.n_pairs()).sum();
+    let keep_pairs = match spec.return_pairs {
+        Some(b) => b,
+        None => n_pairs <= PAIR_LIMIT,
+    };
+    if !keep_pairs && spec.return_pairs.is_none() {
+        diagnostics.push(format!(
+            "{n_pairs} matched pairs: more than {PAIR_LIMIT}, so the pair lists (matched.pair_*) are left empty; \
+             set return_pairs: true to get them"
+        ));
+    }
     let mut wrow = vec![0.0; n];
-    let mut pairs = (Vec::new(), Vec::new(), Vec::new());
+    let mut used = vec![false; n];
+    let cap = if keep_pairs { n_pairs } else { 0 };
+    let mut pairs = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
     for pass in &core.passes {
         for s in 0..pass.set.focal.len() {
             let f = pass.set.focal[s];
             wrow[f] += 1.0;
             for (j, w) in pass.set.members(s) {
                 wrow[j] += w;
-                pairs.0.push(d.rows[f]);
-                pairs.1.push(d.rows[j]);
-                pairs.2.push(w);
+                used[j] = true;
+                if keep_pairs {
+                    pairs.0.push(d.rows[f]);
+                    pairs.1.push(d.rows[j]);
+                    pairs.2.push(w);
+                }
             }
         }
     }
-    let n_control_used = {
-        let mut used = vec![false; n];
-        for pass in &core.passes {
-            for &j in &pass.set.idx {
-                used[j] = true;
-            }
-        }
-        used.iter().filter(|&&u| u).count()
-    };
+    let n_control_used = used.iter().filter(|&&u| u).count();
     let matched = {
         let mut order: Vec<usize> = (0..n).filter(|&i| wrow[i] > 0.0).collect();
         order.sort_by_key(|&i| d.rows[i]);
@@ -908,6 +994,7 @@ pub fn method_label(s: &PsmSpec) -> String {
 pub fn compare_methods(ds: &Dataset, base: &PsmSpec, variants: &[PsmSpec]) -> Result<ComparisonTable> {
     let mut rows = Vec::with_capacity(variants.len() + 1);
     for s in std::iter::once(base).chain(variants.iter()) {
+        let s = &s.resolved();
         let r = psm(ds, s)?;
         rows.push(ComparisonRow {
             label: method_label(s),
@@ -1057,6 +1144,7 @@ mod tests {
             eta: vec![],
             mu: v.clone(),
             iterations: 0,
+            n_extreme: 0,
         };
         let core = Core { fit, score: v, passes: vec![Pass { focal_treated: true, set, n_focal: 2, n_off_support: 0 }], caliper_abs: None };
         let y = d.y.clone().unwrap();

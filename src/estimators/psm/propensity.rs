@@ -17,10 +17,14 @@
 //! perfectly for some rows, the maximum-likelihood estimate does not exist, and
 //! the fit stops with an error naming it. Separation involving several
 //! covariates jointly is caught after the fit — a perfect fit (`ℓ ≈ 0`),
-//! linear predictors beyond ±30, no convergence, or a standardised standard
-//! error `SE(βⱼ)·SD(xⱼ)` above 10⁴ (the information matrix is numerically
-//! singular) — and reported naming the covariate with the largest standardised
-//! coefficient (perfect fit) or standard error.
+//! no convergence (with linear predictors beyond ±30 or a diverging
+//! coefficient), or a standardised standard error `SE(βⱼ)·SD(xⱼ)` above 10⁴
+//! (the information matrix is numerically singular) — and reported naming the
+//! covariate with the largest standardised coefficient (perfect fit) or
+//! standard error. A *converged* fit with linear predictors beyond ±30 (an
+//! outlying covariate value) is not an error: as R's `glm` ("fitted
+//! probabilities numerically 0 or 1 occurred"), the number of such rows is
+//! returned (`n_extreme`) for the caller to report as a diagnostic.
 
 use super::Link;
 use crate::error::{Error, Result};
@@ -42,6 +46,9 @@ pub(crate) struct BinaryFit {
     /// Fitted probability per row.
     pub mu: Vec<f64>,
     pub iterations: usize,
+    /// Rows (with positive weight) whose linear predictor exceeds ±30: fitted
+    /// probabilities numerically 0 or 1 (R's glm warns about these).
+    pub n_extreme: usize,
 }
 
 /// log Φ(z), accurate far into the lower tail.
@@ -317,9 +324,12 @@ pub(crate) fn fit_binary(
             break;
         }
     }
-    // separation check after the fit
-    let extreme = eta.iter().zip(w).filter(|(_, &wi)| wi > 0.0).any(|(e, _)| e.abs() > 30.0);
-    if !converged || extreme {
+    // Rows fitted at probability numerically 0 or 1. After convergence this alone is
+    // not separation (an outlying covariate value does it): R's glm only warns, and so
+    // do we (the caller reports it); genuine separation is caught below.
+    let n_extreme = eta.iter().zip(w).filter(|(e, &wi)| wi > 0.0 && e.abs() > 30.0).count();
+    let extreme = !converged && n_extreme > 0;
+    if !converged {
         // covariate with the largest standardised coefficient
         let mut best = (1usize, 0.0f64);
         for j in 1..p {
@@ -391,7 +401,7 @@ pub(crate) fn fit_binary(
         )));
     }
     let mu = eta.iter().map(|&e| inv_link(link, e)).collect();
-    Ok(BinaryFit { beta, se, loglik: ll, loglik_null, eta, mu, iterations })
+    Ok(BinaryFit { beta, se, loglik: ll, loglik_null, eta, mu, iterations, n_extreme })
 }
 
 #[cfg(test)]
