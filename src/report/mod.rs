@@ -2,4 +2,9 @@
 
 pub mod escape;
 pub mod regtable;
+pub mod render;
 pub mod svg;
+pub mod table;
+
+pub use render::{render_table, RenderOptions};
+pub use table::{Cell, ResultTable, TableRow};

@@ -17,28 +17,14 @@
 //! Numbers are printed with `digits` decimals; a non-zero number that would
 //! print as zero is shown with `digits` significant digits instead.
 
+use super::render::{render_table, Format, RenderOptions};
+use super::table::{Cell, ResultTable, TableRow};
 use crate::error::{Error, Result};
 use crate::estimators::feols::FeolsFit;
-use super::escape::csv_field;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// What goes in parentheses below each coefficient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum BelowStat {
-    /// Standard error (default).
-    #[default]
-    Se,
-    /// t statistic.
-    T,
-    /// p-value.
-    P,
-    /// Confidence interval `[low, high]`.
-    Ci,
-    /// Nothing.
-    None,
-}
+pub use super::render::{fmt_num, BelowStat};
 
 /// A "Controls: Yes/No" row hiding a set of terms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,58 +108,23 @@ impl Default for TableOptions {
     }
 }
 
-/// Kinds of rows, for per-format rules.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum RowKind {
-    Header,
-    Coef,
-    Below,
-    Extra,
-}
-
-struct Grid {
-    rows: Vec<(RowKind, String, Vec<String>)>,
-    /// indices of rows before which a rule is drawn
-    rules: Vec<usize>,
-    note: String,
-}
-
-/// Formats a number with `digits` decimals (significant digits for tiny values).
-pub fn fmt_num(x: f64, digits: usize) -> String {
-    if !x.is_finite() {
-        return if x.is_nan() { "NA".into() } else if x > 0.0 { "Inf".into() } else { "-Inf".into() };
-    }
-    let s = format!("{x:.digits$}");
-    let zero = s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.');
-    if x != 0.0 && zero {
-        let mag = (-x.abs().log10()).ceil() as usize;
-        let d = (mag + digits.max(1) - 1).min(12);
-        return format!("{x:.d$}");
-    }
-    if zero {
-        return format!("{:.digits$}", 0.0);
-    }
-    s
-}
-
-fn build_grid(fits: &[&FeolsFit], o: &TableOptions) -> Result<Grid> {
+/// Builds the regression table of `fits` (see the module docs) as a [`ResultTable`]; the
+/// rendering options in `o` are not used here.
+pub fn regression_result_table(fits: &[&FeolsFit], o: &TableOptions) -> Result<ResultTable> {
     if fits.is_empty() {
         return Err(Error::invalid("a regression table needs at least one model"));
     }
-    if o.star_levels.len() != o.star_symbols.len() {
-        return Err(Error::invalid("star_levels and star_symbols must have the same length"));
-    }
     let k = fits.len();
     let rn = |s: &str| o.rename.get(s).cloned().unwrap_or_else(|| s.to_string());
-    let mut rows: Vec<(RowKind, String, Vec<String>)> = Vec::new();
-    let mut rules = Vec::new();
     let names: Vec<String> =
         (0..k).map(|j| o.model_names.get(j).cloned().unwrap_or_else(|| format!("({})", j + 1))).collect();
-    rows.push((RowKind::Header, String::new(), names));
+    let mut columns: Vec<&str> = vec![""];
+    columns.extend(names.iter().map(String::as_str));
+    let mut t = ResultTable::new("regression", o.title.clone().unwrap_or_default(), &columns);
+    t.conf_level = Some(fits[0].conf_level);
     if o.show_depvar {
-        rows.push((RowKind::Header, "Dependent variable".into(), fits.iter().map(|f| rn(&f.depvar)).collect()));
+        t.push(TableRow::new("Dependent variable", fits.iter().map(|f| Cell::text(rn(&f.depvar))).collect()).header());
     }
-    rules.push(rows.len());
     // terms
     let hidden: Vec<&String> = o.controls.iter().flat_map(|c| c.terms.iter()).collect();
     let mut terms: Vec<String> = Vec::new();
@@ -191,54 +142,33 @@ fn build_grid(fits: &[&FeolsFit], o: &TableOptions) -> Result<Grid> {
     });
     let mut ordered: Vec<String> = o.order.iter().filter(|t| terms.contains(t)).cloned().collect();
     ordered.extend(terms.iter().filter(|t| !o.order.contains(t)).cloned());
-    let stars = |p: f64| -> String {
-        if !o.stars {
-            return String::new();
-        }
-        let mut best: Option<(f64, &String)> = None;
-        for (lvl, sym) in o.star_levels.iter().zip(&o.star_symbols) {
-            if p < *lvl && best.map_or(true, |(b, _)| *lvl < b) {
-                best = Some((*lvl, sym));
-            }
-        }
-        best.map(|(_, s)| s.clone()).unwrap_or_default()
-    };
     let d = o.digits;
-    for t in &ordered {
-        let mut top = Vec::new();
-        let mut below = Vec::new();
-        for f in fits {
-            match f.coef(t) {
-                Some(c) => {
-                    top.push(format!("{}{}", fmt_num(c.estimate, d), stars(c.p_value)));
-                    below.push(match o.below {
-                        BelowStat::Se => format!("({})", fmt_num(c.std_error, d)),
-                        BelowStat::T => format!("({})", fmt_num(c.statistic, d)),
-                        BelowStat::P => format!("({})", fmt_num(c.p_value, d)),
-                        BelowStat::Ci => format!("[{}, {}]", fmt_num(c.conf_low, d), fmt_num(c.conf_high, d)),
-                        BelowStat::None => String::new(),
-                    });
-                }
-                None => {
-                    top.push(String::new());
-                    below.push(String::new());
-                }
-            }
-        }
-        rows.push((RowKind::Coef, rn(t), top));
-        if o.below != BelowStat::None {
-            rows.push((RowKind::Below, String::new(), below));
-        }
+    for term in &ordered {
+        let cells = fits
+            .iter()
+            .map(|f| match f.coef(term) {
+                Some(c) => Cell::Estimate {
+                    estimate: c.estimate,
+                    std_error: c.std_error,
+                    statistic: c.statistic,
+                    p_value: c.p_value,
+                    conf_low: c.conf_low,
+                    conf_high: c.conf_high,
+                    digits: d,
+                },
+                None => Cell::Empty,
+            })
+            .collect();
+        t.push(TableRow::new(rn(term), cells));
     }
-    rules.push(rows.len());
-    let mut extra = false;
+    let n_coef_end = t.rows.len();
+    let mut extra: Vec<TableRow> = Vec::new();
     for c in &o.controls {
         let v = fits
             .iter()
-            .map(|f| if f.coefficients.iter().any(|x| c.terms.contains(&x.term)) { o.yes.clone() } else { o.no.clone() })
+            .map(|f| Cell::YesNo { value: f.coefficients.iter().any(|x| c.terms.contains(&x.term)) })
             .collect();
-        rows.push((RowKind::Extra, c.label.clone(), v));
-        extra = true;
+        extra.push(TableRow::new(c.label.clone(), v));
     }
     if o.fixef_rows {
         let mut fes: Vec<String> = Vec::new();
@@ -250,235 +180,86 @@ fn build_grid(fits: &[&FeolsFit], o: &TableOptions) -> Result<Grid> {
             }
         }
         for fe in &fes {
-            let v = fits
-                .iter()
-                .map(|f| if f.fixed_effects.iter().any(|x| &x.name == fe) { o.yes.clone() } else { o.no.clone() })
-                .collect();
-            rows.push((RowKind::Extra, format!("{} FE", rn(fe)), v));
-            extra = true;
+            let v = fits.iter().map(|f| Cell::YesNo { value: f.fixed_effects.iter().any(|x| &x.name == fe) }).collect();
+            extra.push(TableRow::new(format!("{} FE", rn(fe)), v));
         }
     }
     if o.show_vcov {
-        let v = fits
-            .iter()
-            .map(|f| {
-                if f.clusters.is_empty() {
-                    match f.vcov_type.as_str() {
-                        "iid" => "IID".to_string(),
-                        "hetero" => "Robust (HC1)".to_string(),
-                        other => other.to_string(),
-                    }
-                } else {
-                    format!("Clustered ({})", f.clusters.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "))
-                }
-            })
-            .collect();
-        rows.push((RowKind::Extra, "S.E. type".into(), v));
-        extra = true;
+        extra.push(TableRow::new("S.E. type", fits.iter().map(|f| Cell::text(vcov_label(f))).collect()));
     }
-    if extra {
-        rules.push(rows.len());
-    }
+    let has_extra = !extra.is_empty();
+    t.rows.extend(extra);
+    let n_extra_end = t.rows.len();
     for s in &o.stats {
-        let (label, vals): (&str, Vec<String>) = match s.as_str() {
-            "nobs" | "n" => ("Observations", fits.iter().map(|f| f.nobs.to_string()).collect()),
-            "r2" => ("R²", fits.iter().map(|f| fmt_num(f.r2, d)).collect()),
-            "adj_r2" => ("Adjusted R²", fits.iter().map(|f| fmt_num(f.adj_r2, d)).collect()),
+        let (label, vals): (&str, Vec<Cell>) = match s.as_str() {
+            "nobs" | "n" => ("Observations", fits.iter().map(|f| Cell::integer(f.nobs)).collect()),
+            "r2" => ("R²", fits.iter().map(|f| Cell::number(f.r2, d)).collect()),
+            "adj_r2" => ("Adjusted R²", fits.iter().map(|f| Cell::number(f.adj_r2, d)).collect()),
             "r2_within" => {
                 if fits.iter().all(|f| f.r2_within.is_none()) {
                     continue;
                 }
-                ("Within R²", fits.iter().map(|f| f.r2_within.map(|v| fmt_num(v, d)).unwrap_or_default()).collect())
+                ("Within R²", fits.iter().map(|f| Cell::opt_number(f.r2_within, d)).collect())
             }
-            "rmse" => ("RMSE", fits.iter().map(|f| fmt_num(f.rmse, d)).collect()),
-            "f_stat" => ("F statistic", fits.iter().map(|f| f.f_stat.map(|v| fmt_num(v, d)).unwrap_or_default()).collect()),
-            other => return Err(Error::invalid(format!("unknown table statistic `{other}` (nobs, r2, adj_r2, r2_within, rmse, f_stat)"))),
+            "rmse" => ("RMSE", fits.iter().map(|f| Cell::number(f.rmse, d)).collect()),
+            "f_stat" => ("F statistic", fits.iter().map(|f| Cell::opt_number(f.f_stat, d)).collect()),
+            other => {
+                return Err(Error::invalid(format!(
+                    "unknown table statistic `{other}` (nobs, r2, adj_r2, r2_within, rmse, f_stat)"
+                )))
+            }
         };
-        rows.push((RowKind::Extra, rn(label), vals));
+        t.push(TableRow::new(rn(label), vals));
     }
-    let mut note = match o.below {
-        BelowStat::Se => "Standard errors in parentheses.".to_string(),
-        BelowStat::T => "t statistics in parentheses.".to_string(),
-        BelowStat::P => "p-values in parentheses.".to_string(),
-        BelowStat::Ci => format!("{:.0}% confidence intervals in brackets.", fits[0].conf_level * 100.0),
-        BelowStat::None => String::new(),
-    };
-    if o.stars && !o.star_levels.is_empty() {
-        let mut pairs: Vec<(f64, &String)> = o.star_levels.iter().copied().zip(&o.star_symbols).collect();
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let s = pairs.iter().map(|(l, sym)| format!("{sym} p<{l}")).collect::<Vec<_>>().join(", ");
-        note = format!("{note} {s}").trim().to_string();
+    // Panels: coefficients | controls, fixed effects, S.E. type | statistics.
+    if let Some(r) = t.rows.get_mut(n_coef_end) {
+        r.rule_above = true;
     }
-    if !o.show_notes {
-        note.clear();
-    }
-    Ok(Grid { rows, rules, note })
-}
-
-fn esc_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-fn esc_latex(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\textbackslash{}"),
-            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '~' => out.push_str("\\textasciitilde{}"),
-            '^' => out.push_str("\\textasciicircum{}"),
-            '²' => out.push_str("$^2$"),
-            '✓' => out.push_str("$\\checkmark$"),
-            _ => out.push(c),
+    if has_extra {
+        if let Some(r) = t.rows.get_mut(n_extra_end) {
+            r.rule_above = true;
         }
     }
-    out
+    Ok(t)
 }
 
-/// Escapes a LaTeX cell, setting trailing star symbols as a superscript.
-fn latex_cell(s: &str, kind: RowKind, symbols: &[String]) -> String {
-    if kind == RowKind::Coef {
-        let core = s.trim_end_matches(|c: char| symbols.iter().any(|sym| sym.contains(c)));
-        let tail = &s[core.len()..];
-        if !tail.is_empty() {
-            return format!("{}$^{{{}}}$", esc_latex(core), esc_latex(tail));
+/// "IID", "Robust (HC1)" or "Clustered (unit, year)".
+fn vcov_label(f: &FeolsFit) -> String {
+    if f.clusters.is_empty() {
+        match f.vcov_type.as_str() {
+            "iid" => "IID".to_string(),
+            "hetero" => "Robust (HC1)".to_string(),
+            other => other.to_string(),
+        }
+    } else {
+        format!("Clustered ({})", f.clusters.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "))
+    }
+}
+
+impl TableOptions {
+    /// The rendering part of the options.
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions {
+            format: self.format.clone(),
+            digits: None,
+            stars: self.stars,
+            star_levels: self.star_levels.clone(),
+            star_symbols: self.star_symbols.clone(),
+            below: self.below,
+            yes: self.yes.clone(),
+            no: self.no.clone(),
+            notes: self.show_notes,
         }
     }
-    esc_latex(s)
-}
-
-fn esc_md(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace('*', "\\*").replace('_', "\\_")
 }
 
 /// Renders a regression table. `opts.format`: `latex`, `markdown`, `html`, `csv` or `text`.
 pub fn regression_table(fits: &[&FeolsFit], opts: &TableOptions) -> Result<String> {
-    let g = build_grid(fits, opts)?;
-    let k = fits.len();
-    let mut out = String::new();
-    match opts.format.to_ascii_lowercase().as_str() {
-        "csv" => {
-            for (_, label, cells) in &g.rows {
-                let mut line = vec![csv_field(label)];
-                line.extend(cells.iter().map(|c| csv_field(c)));
-                out.push_str(&line.join(","));
-                out.push('\n');
-            }
-            if !g.note.is_empty() {
-                out.push_str(&csv_field(&g.note));
-                out.push('\n');
-            }
-        }
-        "markdown" | "md" => {
-            if let Some(t) = &opts.title {
-                out.push_str(&format!("**{}**\n\n", esc_md(t)));
-            }
-            for (i, (_, label, cells)) in g.rows.iter().enumerate() {
-                let mut line = format!("| {} |", esc_md(label));
-                for c in cells {
-                    line.push_str(&format!(" {} |", esc_md(c)));
-                }
-                out.push_str(&line);
-                out.push('\n');
-                if i == 0 {
-                    out.push_str("|:---|");
-                    out.push_str(&":---:|".repeat(k));
-                    out.push('\n');
-                }
-            }
-            if !g.note.is_empty() {
-                out.push_str(&format!("\n{}\n", esc_md(&g.note)));
-            }
-        }
-        "latex" | "tex" => {
-            out.push_str("\\begin{table}[htbp]\n\\centering\n");
-            if let Some(t) = &opts.title {
-                out.push_str(&format!("\\caption{{{}}}\n", esc_latex(t)));
-            }
-            out.push_str(&format!("\\begin{{tabular}}{{l{}}}\n\\toprule\n", "c".repeat(k)));
-            for (i, (kind, label, cells)) in g.rows.iter().enumerate() {
-                if i > 0 && g.rules.contains(&i) {
-                    out.push_str("\\midrule\n");
-                }
-                let mut line = esc_latex(label);
-                for c in cells {
-                    line.push_str(" & ");
-                    line.push_str(&latex_cell(c, *kind, &opts.star_symbols));
-                }
-                out.push_str(&line);
-                out.push_str(" \\\\\n");
-            }
-            out.push_str("\\bottomrule\n\\end{tabular}\n");
-            if !g.note.is_empty() {
-                out.push_str(&format!(
-                    "\\par\\smallskip\\footnotesize {}\n",
-                    esc_latex(&g.note)
-                ));
-            }
-            out.push_str("\\end{table}\n");
-        }
-        "html" => {
-            let cellstyle = "style=\"padding:2px 8px;text-align:center\"";
-            out.push_str("<table style=\"border-collapse:collapse;border-top:2px solid black;border-bottom:2px solid black\">\n");
-            if let Some(t) = &opts.title {
-                out.push_str(&format!("<caption>{}</caption>\n", esc_html(t)));
-            }
-            for (i, (kind, label, cells)) in g.rows.iter().enumerate() {
-                let rule = i > 0 && g.rules.contains(&i);
-                let tr = if rule { "<tr style=\"border-top:1px solid black\">" } else { "<tr>" };
-                out.push_str(tr);
-                let tag = if *kind == RowKind::Header { "th" } else { "td" };
-                out.push_str(&format!("<{tag} style=\"padding:2px 8px;text-align:left\">{}</{tag}>", esc_html(label)));
-                for c in cells {
-                    out.push_str(&format!("<{tag} {cellstyle}>{}</{tag}>", esc_html(c)));
-                }
-                out.push_str("</tr>\n");
-            }
-            if !g.note.is_empty() {
-                out.push_str(&format!(
-                    "<tr style=\"border-top:1px solid black\"><td colspan=\"{}\" style=\"padding:2px 8px;font-size:smaller\">{}</td></tr>\n",
-                    k + 1,
-                    esc_html(&g.note)
-                ));
-            }
-            out.push_str("</table>\n");
-        }
-        "text" | "txt" => {
-            let w0 = g.rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
-            let wc = g.rows.iter().flat_map(|r| r.2.iter().map(|c| c.chars().count())).max().unwrap_or(0).max(6);
-            let total = w0 + (wc + 2) * k;
-            let line = "-".repeat(total);
-            out.push_str(&line);
-            out.push('\n');
-            for (i, (_, label, cells)) in g.rows.iter().enumerate() {
-                if i > 0 && g.rules.contains(&i) {
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-                out.push_str(&format!("{label:<w0$}"));
-                for c in cells {
-                    out.push_str(&format!("  {c:>wc$}"));
-                }
-                out.push('\n');
-            }
-            out.push_str(&line);
-            out.push('\n');
-            if !g.note.is_empty() {
-                out.push_str(&g.note);
-                out.push('\n');
-            }
-        }
-        other => {
-            return Err(Error::invalid(format!(
-                "unknown table format `{other}` (use latex, markdown, html, csv or text)"
-            )))
-        }
-    }
-    Ok(out)
+    let r = opts.render_options();
+    Format::parse(&r.format)?;
+    render_table(&regression_result_table(fits, opts)?, &r)
 }
+
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,306 @@
+//! One renderer for every [`ResultTable`]: CSV, Markdown, LaTeX (booktabs), HTML (pastes
+//! into Word) and aligned plain text.
+//!
+//! Rendering happens in two steps. [`layout`] turns the typed cells into lines of text: every
+//! number is formatted here and only here ([`fmt_num`]); a row holding estimates becomes two
+//! lines, the estimates with their stars and, below, the standard error (or t statistic,
+//! p-value or interval) in parentheses; yes/no cells take the options' words. The format
+//! writers in [`formats`] then only escape and lay out those strings.
+//!
+//! Conventions, shared by every format: stars mark p-values *below* each threshold (default
+//! `* p<0.1, ** p<0.05, *** p<0.01`, the economics journals' and Stata `esttab`'s), the
+//! smallest threshold passed wins; a note under the table says what the parentheses hold and
+//! what the stars mean whenever the table has estimates, followed by the table's own notes.
+//! A rule separates the header block from the body, and rows flagged `rule_above` start a new
+//! panel.
+
+mod formats;
+
+use super::table::{Align, Cell, ResultTable, RowKind};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// RFC 4180 CSV.
+    Csv,
+    /// GitHub-flavoured Markdown pipe table.
+    #[default]
+    Markdown,
+    /// LaTeX `tabular` with booktabs rules inside a `table` float.
+    Latex,
+    /// A plain HTML `<table>` with inline styles.
+    Html,
+    /// Aligned plain text.
+    Text,
+}
+
+impl Format {
+    /// Parses a format name (`csv`, `markdown`/`md`, `latex`/`tex`, `html`, `text`/`txt`).
+    pub fn parse(s: &str) -> Result<Format> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Format::Csv,
+            "markdown" | "md" => Format::Markdown,
+            "latex" | "tex" => Format::Latex,
+            "html" => Format::Html,
+            "text" | "txt" => Format::Text,
+            other => {
+                return Err(Error::invalid(format!(
+                    "unknown table format `{other}` (use latex, markdown, html, csv or text)"
+                )))
+            }
+        })
+    }
+}
+
+/// What goes in parentheses below each estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BelowStat {
+    /// Standard error (default).
+    #[default]
+    Se,
+    /// t statistic.
+    T,
+    /// p-value.
+    P,
+    /// Confidence interval `[low, high]`.
+    Ci,
+    /// Nothing.
+    None,
+}
+
+/// Rendering options (all have defaults; deserialisable from the JS options object).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RenderOptions {
+    /// `csv`, `markdown`, `latex`, `html` or `text`.
+    pub format: String,
+    /// Decimals for every number and estimate (default: each cell's own).
+    pub digits: Option<usize>,
+    /// Show stars.
+    pub stars: bool,
+    /// Star thresholds, e.g. `[0.1, 0.05, 0.01]`.
+    pub star_levels: Vec<f64>,
+    /// Symbols for the thresholds, same order.
+    pub star_symbols: Vec<String>,
+    /// Statistic in parentheses below an estimate.
+    pub below: BelowStat,
+    /// Word for a yes cell.
+    pub yes: String,
+    /// Word for a no cell.
+    pub no: String,
+    /// Print the notes under the table.
+    pub notes: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            format: "markdown".into(),
+            digits: None,
+            stars: true,
+            star_levels: vec![0.1, 0.05, 0.01],
+            star_symbols: vec!["*".into(), "**".into(), "***".into()],
+            below: BelowStat::Se,
+            yes: "Yes".into(),
+            no: "No".into(),
+            notes: true,
+        }
+    }
+}
+
+/// Formats a number with `digits` decimals (significant digits for tiny values); NaN → "NA".
+pub fn fmt_num(x: f64, digits: usize) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() { "NA".into() } else if x > 0.0 { "Inf".into() } else { "-Inf".into() };
+    }
+    let s = format!("{x:.digits$}");
+    let zero = s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.');
+    if x != 0.0 && zero {
+        let mag = (-x.abs().log10()).ceil() as usize;
+        let d = (mag + digits.max(1) - 1).min(12);
+        return format!("{x:.d$}");
+    }
+    if zero {
+        return format!("{:.digits$}", 0.0);
+    }
+    s
+}
+
+/// What a laid-out line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineKind {
+    /// The column headers or a header row.
+    Header,
+    /// A row of the body (estimates on it carry stars).
+    Body,
+    /// The parentheses line below a row of estimates.
+    Below,
+}
+
+/// A formatted cell: its text and, for estimates, the star symbols apart (LaTeX sets them
+/// as a superscript).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Text {
+    pub text: String,
+    pub stars: String,
+}
+
+impl Text {
+    fn plain(s: impl Into<String>) -> Text {
+        Text { text: s.into(), stars: String::new() }
+    }
+    /// Text and stars together.
+    pub fn joined(&self) -> String {
+        format!("{}{}", self.text, self.stars)
+    }
+}
+
+/// A laid-out line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Line {
+    pub kind: LineKind,
+    pub cells: Vec<Text>,
+    pub rule_above: bool,
+}
+
+/// A table laid out as text lines, ready for a format writer.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Grid {
+    pub title: String,
+    /// `(label, first column, span)`.
+    pub groups: Vec<(String, usize, usize)>,
+    pub aligns: Vec<Align>,
+    /// Column headers, then header rows, then the body.
+    pub lines: Vec<Line>,
+    /// Number of leading header lines (column headers + header rows).
+    pub n_header: usize,
+    pub notes: Vec<String>,
+}
+
+fn stars(p: f64, o: &RenderOptions) -> String {
+    if !o.stars {
+        return String::new();
+    }
+    let mut best: Option<(f64, &String)> = None;
+    for (lvl, sym) in o.star_levels.iter().zip(&o.star_symbols) {
+        if p < *lvl && best.map_or(true, |(b, _)| *lvl < b) {
+            best = Some((*lvl, sym));
+        }
+    }
+    best.map(|(_, s)| s.clone()).unwrap_or_default()
+}
+
+fn cell_text(c: &Cell, o: &RenderOptions) -> Text {
+    let d = |own: usize| o.digits.unwrap_or(own);
+    match c {
+        Cell::Empty => Text::plain(""),
+        Cell::Text { text } => Text::plain(text.clone()),
+        Cell::Number { value, digits } => Text::plain(fmt_num(*value, d(*digits))),
+        Cell::Integer { value } => Text::plain(value.to_string()),
+        Cell::YesNo { value } => Text::plain(if *value { o.yes.clone() } else { o.no.clone() }),
+        Cell::Estimate { estimate, p_value, digits, .. } => {
+            Text { text: fmt_num(*estimate, d(*digits)), stars: stars(*p_value, o) }
+        }
+    }
+}
+
+fn below_text(c: &Cell, o: &RenderOptions) -> Text {
+    let Cell::Estimate { std_error, statistic, p_value, conf_low, conf_high, digits, .. } = c else {
+        return Text::plain("");
+    };
+    let d = o.digits.unwrap_or(*digits);
+    Text::plain(match o.below {
+        BelowStat::Se => format!("({})", fmt_num(*std_error, d)),
+        BelowStat::T => format!("({})", fmt_num(*statistic, d)),
+        BelowStat::P => format!("({})", fmt_num(*p_value, d)),
+        BelowStat::Ci => format!("[{}, {}]", fmt_num(*conf_low, d), fmt_num(*conf_high, d)),
+        BelowStat::None => String::new(),
+    })
+}
+
+/// The note on parentheses and stars for a table with estimates (`conf_level` for intervals).
+fn standard_note(o: &RenderOptions, conf_level: f64) -> String {
+    let mut note = match o.below {
+        BelowStat::Se => "Standard errors in parentheses.".to_string(),
+        BelowStat::T => "t statistics in parentheses.".to_string(),
+        BelowStat::P => "p-values in parentheses.".to_string(),
+        BelowStat::Ci => format!("{:.0}% confidence intervals in brackets.", conf_level * 100.0),
+        BelowStat::None => String::new(),
+    };
+    if o.stars && !o.star_levels.is_empty() {
+        let mut pairs: Vec<(f64, &String)> = o.star_levels.iter().copied().zip(&o.star_symbols).collect();
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let s = pairs.iter().map(|(l, sym)| format!("{sym} p<{l}")).collect::<Vec<_>>().join(", ");
+        note = format!("{note} {s}").trim().to_string();
+    }
+    note
+}
+
+/// Lays a table out as text lines (see the module docs).
+pub(crate) fn layout(t: &ResultTable, o: &RenderOptions) -> Result<Grid> {
+    t.check().map_err(Error::invalid)?;
+    if o.star_levels.len() != o.star_symbols.len() {
+        return Err(Error::invalid("star_levels and star_symbols must have the same length"));
+    }
+    let mut lines = vec![Line {
+        kind: LineKind::Header,
+        cells: t.columns.iter().map(|c| Text::plain(c.label.clone())).collect(),
+        rule_above: false,
+    }];
+    let mut n_header = 1;
+    let mut in_header = true;
+    for row in &t.rows {
+        let header = in_header && row.kind == RowKind::Header;
+        in_header = header;
+        if header {
+            n_header += 1;
+        }
+        let kind = if header { LineKind::Header } else { LineKind::Body };
+        lines.push(Line { kind, cells: row.cells.iter().map(|c| cell_text(c, o)).collect(), rule_above: row.rule_above });
+        if o.below != BelowStat::None && row.cells.iter().any(Cell::is_estimate) {
+            lines.push(Line {
+                kind: LineKind::Below,
+                cells: row.cells.iter().map(|c| below_text(c, o)).collect(),
+                rule_above: false,
+            });
+        }
+    }
+    let mut notes = Vec::new();
+    if o.notes {
+        if t.has_estimates() {
+            let n = standard_note(o, t.conf_level.unwrap_or(0.95));
+            if !n.is_empty() {
+                notes.push(n);
+            }
+        }
+        notes.extend(t.notes.iter().cloned());
+    }
+    Ok(Grid {
+        title: t.title.clone(),
+        groups: t.column_groups.iter().map(|g| (g.label.clone(), g.first, g.span)).collect(),
+        aligns: t.columns.iter().map(|c| c.align).collect(),
+        lines,
+        n_header,
+        notes,
+    })
+}
+
+/// Renders a table in the options' format.
+pub fn render_table(t: &ResultTable, o: &RenderOptions) -> Result<String> {
+    let format = Format::parse(&o.format)?;
+    let g = layout(t, o)?;
+    Ok(match format {
+        Format::Csv => formats::csv(&g),
+        Format::Markdown => formats::markdown(&g),
+        Format::Latex => formats::latex(&g),
+        Format::Html => formats::html(&g),
+        Format::Text => formats::text(&g),
+    })
+}
+
+#[cfg(test)]
+mod tests;
