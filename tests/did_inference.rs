@@ -69,6 +69,149 @@ fn permutation_p_value_convention_by_hand() {
 }
 
 #[test]
+fn corrected_p_value_counts_the_actual_once() {
+    let ds = tiny();
+    // Enumerated: the actual assignment is among the 3, so the exact p needs no correction.
+    let r = placebo(&ds, &tiny_spec(500), &mut |_| true).unwrap();
+    assert!(r.enumerated);
+    assert_eq!(r.p_value_corrected, r.p_value);
+    assert!((r.p_value_corrected - 2.0 / 3.0).abs() < 1e-15);
+    // Random draws: (1 + k) / (B + 1).
+    for reps in [1, 2] {
+        let r = placebo(&ds, &tiny_spec(reps), &mut |_| true).unwrap();
+        assert!(!r.enumerated);
+        assert_eq!(r.reps, reps);
+        let k = r.draws.iter().filter(|d| d.abs() >= 1.5 * (1.0 - 1e-9)).count();
+        assert_eq!(r.p_value, k as f64 / reps as f64);
+        assert_eq!(r.p_value_corrected, (1 + k) as f64 / (reps + 1) as f64);
+    }
+    // The JJJ placebo: the share is 0 (no draw as extreme), the corrected value 1/(B + 1).
+    let r = placebo(&jjj(), &jjj_placebo_spec(500, 1), &mut |_| true).unwrap();
+    assert_eq!(r.p_value, 0.0);
+    assert_eq!(r.p_value_corrected, 1.0 / 501.0);
+}
+
+/// Like [`tiny`] but with first differences ΔA = 0, ΔB = 2e13, ΔC = −2e13: the actual DID is 0
+/// and the placebo DIDs of B and C are ±3e13 — huge, but perfectly estimable.
+fn tiny_huge() -> Dataset {
+    let unit = ["A", "A", "B", "B", "C", "C"].iter().map(|s| Some(s.to_string())).collect();
+    Dataset::from_columns(vec![
+        Column::text("u", unit),
+        Column::numeric("t", vec![1., 2., 1., 2., 1., 2.]),
+        Column::numeric("s", vec![2., 2., 0., 0., 0., 0.]),
+        Column::numeric("y", vec![1., 1., 0., 2e13, 0., -2e13]),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn huge_placebo_estimates_are_not_degenerate() {
+    let r = placebo(&tiny_huge(), &tiny_spec(500), &mut |_| true).unwrap();
+    assert!(r.enumerated);
+    assert_eq!((r.reps, r.n_degenerate), (3, 0), "{:?}", r.draws);
+    let mut d = r.draws.clone();
+    d.sort_by(f64::total_cmp);
+    for (a, b) in d.iter().zip([-3e13, 0.0, 3e13]) {
+        assert!((a - b).abs() <= 1e-9 * 3e13, "{d:?}");
+    }
+    assert_eq!(r.p_value, 1.0);
+    assert!(!r.diagnostics.iter().any(|m| m.contains("degenerate")), "{:?}", r.diagnostics);
+}
+
+/// Units A and B observed in periods 1–3, C and D only in 2–3; A adopts in period 2. A
+/// placebo giving the adoption to C or D makes its DID 1 on all of that unit's rows: absorbed by
+/// the unit effect (degenerate). Giving it to A (the actual) or B is estimable.
+fn late_entrants() -> Dataset {
+    let u = ["A", "A", "A", "B", "B", "B", "C", "C", "D", "D"].iter().map(|s| Some(s.to_string())).collect();
+    Dataset::from_columns(vec![
+        Column::text("u", u),
+        Column::numeric("t", vec![1., 2., 3., 1., 2., 3., 2., 3., 2., 3.]),
+        Column::numeric("s", vec![2., 2., 2., 0., 0., 0., 0., 0., 0., 0.]),
+        Column::numeric("y", vec![1., 2., 6., 2., 2.5, 3., 4., 4.5, 0., 1.2]),
+    ])
+    .unwrap()
+}
+
+/// The DID with unit `who` (alone) adopting in period 2, by a full refit.
+fn late_entrants_did(who: &str) -> f64 {
+    let mut ds = late_entrants();
+    let u = ds.factor("u").unwrap();
+    let s: Vec<f64> = u.codes.iter().map(|&c| if u.levels[c as usize] == who { 2.0 } else { 0.0 }).collect();
+    ds.add_numeric("s2", s).unwrap();
+    let spec: DidSpec =
+        serde_json::from_value(json!({ "y": "y", "unit": "u", "time": "t", "start": "s2", "vcov": "iid" })).unwrap();
+    did(&ds, &spec).unwrap().estimate
+}
+
+#[test]
+fn degenerate_placebo_draws_are_excluded_and_counted() {
+    let ds = late_entrants();
+    // Enumerated: 4 assignments, 2 degenerate (C, D); B = 2 (A = actual, and B).
+    let r = placebo(&ds, &tiny_spec(500), &mut |_| true).unwrap();
+    assert!(r.enumerated);
+    assert_eq!(r.n_possible, Some(4));
+    assert_eq!((r.reps, r.n_degenerate, r.draws.len()), (2, 2, 2), "{:?}", r.draws);
+    let (a, b) = (late_entrants_did("A"), late_entrants_did("B"));
+    assert!((r.actual - a).abs() < 1e-10);
+    let mut d = r.draws.clone();
+    d.sort_by(f64::total_cmp);
+    let mut want = vec![a, b];
+    want.sort_by(f64::total_cmp);
+    for (x, y) in d.iter().zip(&want) {
+        assert!((x - y).abs() < 1e-10, "{d:?} vs {want:?}");
+    }
+    let k = [a, b].iter().filter(|v| v.abs() >= a.abs() * (1.0 - 1e-9)).count();
+    assert_eq!(r.p_value, k as f64 / 2.0);
+    assert_eq!(r.p_value_corrected, r.p_value);
+    assert!(r.diagnostics.iter().any(|m| m.contains("2 of 4 placebo assignments were degenerate")), "{:?}", r.diagnostics);
+
+    // Random draws (3 < 4 assignments): the same RNG stream, draw by draw; a draw is degenerate
+    // exactly when it treats C or D.
+    use rand_chacha::rand_core::SeedableRng;
+    let (mut mixed, mut all_degenerate) = (0, 0);
+    for seed in 1u64..=12 {
+        let mut spec = tiny_spec(3);
+        spec.seed = seed;
+        let design = build_design(&ds, &spec.did.treatment).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let u = ds.factor("u").unwrap();
+        let mut want = Vec::new();
+        let mut n_deg = 0;
+        for _ in 0..3 {
+            let col = permute_units(&design, &mut rng);
+            let who = (0..col.len()).find(|&i| col[i] == 1.0).map(|i| u.levels[u.codes[i] as usize].clone()).unwrap();
+            if who == "C" || who == "D" {
+                n_deg += 1;
+            } else {
+                want.push(late_entrants_did(&who));
+            }
+        }
+        match placebo(&ds, &spec, &mut |_| true) {
+            Ok(r) => {
+                assert_eq!(r.n_degenerate, n_deg, "seed {seed}");
+                assert_eq!(r.reps, 3 - n_deg, "seed {seed}");
+                assert_eq!(r.draws.len(), want.len());
+                for (x, y) in r.draws.iter().zip(&want) {
+                    assert!((x - y).abs() < 1e-10, "seed {seed}: {:?} vs {want:?}", r.draws);
+                }
+                let k = want.iter().filter(|v| v.abs() >= a.abs() * (1.0 - 1e-9)).count();
+                assert_eq!(r.p_value_corrected, (1 + k) as f64 / (want.len() + 1) as f64);
+                mixed += usize::from(n_deg > 0);
+            }
+            Err(e) => {
+                // Every draw degenerate: a clear error, not a p-value from nothing.
+                assert_eq!(n_deg, 3, "seed {seed}: {e}");
+                assert!(matches!(e.kind(), ErrorKind::InsufficientData { .. }), "{e}");
+                assert!(e.to_string().contains("collinear with the fixed effects"), "{e}");
+                all_degenerate += 1;
+            }
+        }
+    }
+    // Both situations occurred among the seeds.
+    assert!(mixed > 0 && all_degenerate > 0, "{mixed} {all_degenerate}");
+}
+
+#[test]
 fn placebo_matches_jjj_reference_within_monte_carlo_error() {
     let reference: Value = serde_json::from_str(include_str!("fixtures/jjj_placebo.json")).unwrap();
     let r = placebo(&jjj(), &jjj_placebo_spec(2000, 1), &mut |_| true).unwrap();
