@@ -321,13 +321,19 @@ fn placebo_500_reps_is_fast() {
 
 /// 7 units × 5 periods, units 0 and 1 treated from period 3, unit 2 from period 4; a control x.
 fn small_panel() -> Dataset {
+    panel(7, 0.3, 12345)
+}
+
+/// `g` units × 5 periods, units 0 and 1 treated from period 3, unit 2 from period 4; a control
+/// x; true DID `effect`; noise from an LCG seeded with `seed`.
+fn panel(g: usize, effect: f64, seed: u64) -> Dataset {
     let (mut u, mut t, mut s, mut x, mut y) = (vec![], vec![], vec![], vec![], vec![]);
-    let mut state = 12345u64;
+    let mut state = seed;
     let mut noise = || {
         state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     };
-    for unit in 0..7 {
+    for unit in 0..g {
         let start = match unit {
             0 | 1 => 3.0,
             2 => 4.0,
@@ -340,7 +346,7 @@ fn small_panel() -> Dataset {
             t.push(period as f64);
             s.push(start);
             x.push(xv);
-            y.push(0.3 * d + 0.5 * xv + unit as f64 * 0.2 + period as f64 * 0.1 + noise());
+            y.push(effect * d + 0.5 * xv + unit as f64 * 0.2 + period as f64 * 0.1 + noise());
         }
     }
     Dataset::from_columns(vec![
@@ -421,6 +427,26 @@ fn wild_bootstrap_equals_brute_force_under_enumeration() {
     let w = r.conf_high - r.conf_low;
     assert!(p_at(r.conf_low + 1e-6 * w) >= 0.05 && p_at(r.conf_low - 1e-6 * w) < 0.05);
     assert!(p_at(r.conf_high - 1e-6 * w) >= 0.05 && p_at(r.conf_high + 1e-6 * w) < 0.05);
+}
+
+#[test]
+fn wild_bootstrap_at_t_near_2_equals_brute_force() {
+    // G = 10 clusters, a moderate effect: t ≈ 2, so the p-value is well inside (0, 1), far from
+    // its floor 2/2^G, and must equal the count over all 1,024 explicit refits exactly.
+    let ds = panel(10, 0.3, 1);
+    for impose in [true, false] {
+        let r = wild_bootstrap(&ds, &wild_spec(json!({ "reps": 2000, "impose_null": impose }))).unwrap();
+        assert!(r.enumerated);
+        assert_eq!((r.reps, r.n_clusters), (1024, 10));
+        assert!(r.t_stat > 1.8 && r.t_stat < 2.3, "t {}", r.t_stat);
+        let bf = brute_force_p(&ds, 0.0, impose);
+        assert_eq!(r.p_value, bf, "impose {impose}");
+        assert!(r.p_value > 0.02 && r.p_value < 0.3, "p {}", r.p_value);
+        // Symmetric under enumeration: v and −v give the same |t*|, so the count is even.
+        let k = (r.p_value * 1024.0).round() as usize;
+        assert_eq!(k as f64 / 1024.0, r.p_value);
+        assert_eq!(k % 2, 0, "{k}");
+    }
 }
 
 #[test]
@@ -527,3 +553,4 @@ fn clear_errors() {
     let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "start": "s", "controls": ["s0"], "name": "s0" }));
     assert!(e.contains("has the name of a column the model uses"), "{e}");
 }
+
