@@ -1,6 +1,7 @@
 //! DID inference: placebo / randomization inference (vs jjj_placebo.json within Monte-Carlo
-//! error, and hand-worked enumerable examples), the wild cluster bootstrap (vs a brute-force
-//! refit per draw), seeds, cancellation and error messages.
+//! error, hand-worked enumerable examples, degenerate draws, and every permutation,
+//! random-timing and in-time draw against a full refit), the wild cluster bootstrap (vs a
+//! brute-force refit per sign vector), seeds, cancellation and error messages.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
@@ -302,6 +303,90 @@ fn in_time_placebo() {
     s.shift = 9;
     let e = placebo(&ds, &s, &mut |_| true).unwrap_err().to_string();
     assert!(e.contains("shift"), "{e}");
+}
+
+fn panel_placebo_spec(kind: &str, reps: usize, seed: u64) -> PlaceboSpec {
+    spec_from(json!({
+        "y": "y", "unit": "unit", "time": "t", "start": "start", "controls": ["x"],
+        "kind": kind, "reps": reps, "seed": seed, "shift": 1
+    }))
+}
+
+/// The DID of `ds` with adoption column `start`, refitted from scratch.
+fn refit_did(ds: &Dataset, start: &str) -> DidResult {
+    let spec: DidSpec = serde_json::from_value(
+        json!({ "y": "y", "unit": "unit", "time": "t", "start": start, "controls": ["x"] }),
+    )
+    .unwrap();
+    did(ds, &spec).unwrap()
+}
+
+#[test]
+fn random_timing_draws_equal_refits_with_fake_adoption_times() {
+    use rand_chacha::rand_core::SeedableRng;
+    for (ds, seed) in [(small_panel(), 5u64), (panel(10, 0.3, 1), 9)] {
+        let spec = panel_placebo_spec("random_timing", 25, seed);
+        let r = placebo(&ds, &spec, &mut |_| true).unwrap();
+        assert_eq!((r.reps, r.n_degenerate, r.draws.len()), (25, 0, 25));
+        let design = build_design(&ds, &spec.did.treatment).unwrap();
+        let unit = ds.factor("unit").unwrap();
+        let time = ds.numeric("t").unwrap().to_vec();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for b in 0..25 {
+            let col = random_timing(&design, &mut rng).unwrap();
+            // Read the fake adoption time of every unit off the column ...
+            let mut adopt = vec![f64::INFINITY; unit.n_levels()];
+            for i in 0..col.len() {
+                if col[i] == 1.0 {
+                    let a = &mut adopt[unit.codes[i] as usize];
+                    *a = a.min(time[i]);
+                }
+            }
+            // ... check it is a random-timing assignment (3 fake units, adopting in periods 2..=5,
+            // treated from then on) ...
+            let fake: Vec<f64> = adopt.iter().copied().filter(|a| a.is_finite()).collect();
+            assert_eq!(fake.len(), 3, "draw {b}: {adopt:?}");
+            assert!(fake.iter().all(|a| (2.0..=5.0).contains(a)), "draw {b}: {adopt:?}");
+            for i in 0..col.len() {
+                assert_eq!(col[i], f64::from(u8::from(time[i] >= adopt[unit.codes[i] as usize])), "draw {b} row {i}");
+            }
+            // ... and refit the DID with those adoption times as the data's `start` column.
+            let mut d2 = ds.clone();
+            let fake_start: Vec<f64> = unit
+                .codes
+                .iter()
+                .map(|&c| if adopt[c as usize].is_finite() { adopt[c as usize] } else { 0.0 })
+                .collect();
+            d2.add_numeric("fake_start", fake_start).unwrap();
+            let e = refit_did(&d2, "fake_start").estimate;
+            assert!((r.draws[b] - e).abs() < 1e-10 * (1.0 + e.abs()), "draw {b}: {} vs {e}", r.draws[b]);
+        }
+    }
+}
+
+#[test]
+fn in_time_placebo_equals_refit_on_pre_policy_rows() {
+    // Adoption 3, 3, 4 (units 0-2), others never; the last in-panel adoption is 4. A shift of 1:
+    // treated units keep their rows before the actual adoption and adopt one period earlier;
+    // the others keep the rows before period 4.
+    for ds in [small_panel(), panel(10, 0.3, 1)] {
+        let r = placebo(&ds, &panel_placebo_spec("in_time", 500, 1), &mut |_| true).unwrap();
+        let it = r.in_time.as_ref().unwrap();
+        let start = ds.numeric("start").unwrap().to_vec();
+        let time = ds.numeric("t").unwrap().to_vec();
+        let keep: Vec<bool> = (0..ds.nrows()).map(|i| if start[i] > 0.0 { time[i] < start[i] } else { time[i] < 4.0 }).collect();
+        let mut d2 = ds.clone();
+        d2.add_numeric("fake_start", start.iter().map(|s| if *s > 0.0 { s - 1.0 } else { 0.0 }).collect()).unwrap();
+        let d2 = d2.filter_rows(&keep).unwrap();
+        let bf = refit_did(&d2, "fake_start");
+        assert_eq!(it.nobs, bf.nobs);
+        assert_eq!(it.nobs, keep.iter().filter(|k| **k).count());
+        for (a, b) in [(it.estimate, bf.estimate), (it.std_error, bf.std_error), (it.p_value, bf.p_value), (it.conf_low, bf.conf_low)] {
+            assert!((a - b).abs() < 1e-10 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+        assert_eq!(r.p_value, it.p_value);
+        assert_eq!(r.p_value_corrected, it.p_value);
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
