@@ -43,10 +43,11 @@
 //! * Enumeration: when `reps` is at least the number of distinct assignments
 //!   ([`n_distinct_permutations`], `permute_units` only), all of them are enumerated instead
 //!   (`enumerated = true`), and `B` is the number of non-degenerate distinct assignments. The
-//!   actual assignment is one of them (it is never degenerate: its DID was estimable), so it is
-//!   already counted once, and `p_value = #{a : |β̂_a| ≥ |β̂|} / B` is the exact permutation
-//!   p-value, at least `1/B`. The correction must not add it a second time:
-//!   `p_value_corrected = p_value` there.
+//!   actual assignment is one of them (not degenerate, as its DID was estimable — unless its
+//!   column sits between the engine's collinearity threshold, 1e-9, and 1e-8, which would be
+//!   reported as a degenerate draw), so it is already counted once, and
+//!   `p_value = #{a : |β̂_a| ≥ |β̂|} / B` is the exact permutation p-value, at least `1/B`. The
+//!   correction must not add it a second time: `p_value_corrected = p_value` there.
 //! * `in_time`: both are the in-time regression's p-value.
 //!
 //! `mean`, `sd` (n − 1) and the quantiles (type 7, linear interpolation) describe the
