@@ -126,6 +126,11 @@ test("quasi.placebo: permutation matches jjj_placebo.json; same seed → identic
   assert.ok(Math.abs(a.p_value - PLACEBO.p_two_sided) <= 0.02, `p ${a.p_value}`);
   assert.ok(Math.abs(a.mean - PLACEBO.placebo_mean) < 0.01, `mean ${a.mean}`);
   assert.ok(Math.abs(a.sd / PLACEBO.placebo_sd - 1) < 0.15, `sd ${a.sd}`);
+  // corrected p = (1 + k) / (B + 1) beside the share k / B; no degenerate draws on JJJ
+  const k = Math.round(a.p_value * 2000);
+  assert.equal(a.p_value, k / 2000);
+  assert.equal(a.p_value_corrected, (1 + k) / 2001);
+  assert.equal(a.n_degenerate, 0);
   // a progress callback returning false cancels with an Error
   const cancelled = await page.evaluate((spec) => {
     try {
@@ -139,6 +144,22 @@ test("quasi.placebo: permutation matches jjj_placebo.json; same seed → identic
   const inTime = await call("placebo", "jjj", { ...BASE, kind: "in_time", shift: 2 });
   assert.ok(!inTime.error, inTime.error);
   assert.ok(Number.isFinite(inTime.in_time.estimate));
+  assert.equal(inTime.p_value_corrected, inTime.in_time.p_value);
+  // Units C and D are observed only from period 2: placebos treating them are absorbed by
+  // their unit effects (degenerate). 4 assignments, enumerated: 2 usable, exact p, no correction.
+  await page.evaluate(() => {
+    const csv = "u,t,s,y\nA,1,2,1\nA,2,2,2\nA,3,2,6\nB,1,0,2\nB,2,0,2.5\nB,3,0,3\nC,2,0,4\nC,3,0,4.5\nD,2,0,0\nD,3,0,1.2\n";
+    window.late = window.quasi.Dataset.fromBytes(new TextEncoder().encode(csv), { filename: "late.csv" });
+  });
+  const late = await call("placebo", "late", { y: "y", unit: "u", time: "t", start: "s", vcov: "iid", reps: 500, seed: 1 });
+  assert.ok(!late.error, late.error);
+  assert.equal(late.enumerated, true);
+  assert.equal(late.n_possible, 4);
+  assert.equal(late.n_degenerate, 2);
+  assert.equal(late.reps, 2);
+  assert.equal(late.draws.length, 2);
+  assert.equal(late.p_value_corrected, late.p_value);
+  assert.ok(late.diagnostics.some((d) => /2 of 4 placebo assignments were degenerate/.test(d)), late.diagnostics.join("; "));
 });
 
 test("quasi.wildBootstrap: deterministic for a seed; Rademacher and Webb", async () => {
@@ -170,6 +191,7 @@ test("quasi.mediation (IL) and quasi.heterogeneity (provinces, eastern) vs the r
   const b = JJJ.cases.mediation_step_outcome.coefficients.IL;
   assert.ok(relErr(m.indirect.estimate, a.estimate * b.estimate) < EST);
   assert.ok(m.indirect.conf_low < m.indirect.conf_high);
+  assert.equal(m.indirect.resample_cluster, "city", "the bootstrap resamples the vcov's clusters");
   assert.ok(m.sobel.p_value > 0 && m.sobel.p_value < 1);
   const m2 = await call("mediation", "jjj", { ...BASE, mediator: "IL", bootstrap: 200, seed: 1 });
   assert.equal(m2.indirect.conf_low, m.indirect.conf_low, "bootstrap deterministic for a seed");

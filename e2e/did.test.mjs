@@ -146,6 +146,13 @@ test("walkthrough on the JJJ sample: DID → event study → placebo → mechani
   const sd = await val(page, '#placebo-stats dd[data-stat="sd"]');
   const actual = await val(page, '#placebo-stats dd[data-stat="actual"]');
   assert.ok(p >= 0 && p <= 0.05, `placebo p ${p}`);
+  // The page leads with the corrected p = (1 + k) / (B + 1): no draw is as extreme as the actual
+  // estimate here (share 0), so it shows 1/501, never 0, and says how it was formed.
+  assert.equal(p, 0);
+  assert.equal(await val(page, '#placebo-stats dd[data-stat="p_value_corrected"]'), 1 / 501);
+  assert.equal(await page.textContent('#placebo-stats dd[data-stat="p_value_corrected"]'), "0.0020");
+  assert.match(await page.textContent("#placebo-p-note"), /p = \(1 \+ 0\) \/ \(500 \+ 1\).*never 0/);
+  assert.equal(await page.$('#placebo-stats dd[data-stat="n_degenerate"]'), null, "no degenerate draws, no row");
   assert.ok(Math.abs(mean - PLACEBO.placebo_mean) < 0.01, `placebo mean ${mean} vs ${PLACEBO.placebo_mean}`);
   assert.ok(Math.abs(sd / PLACEBO.placebo_sd - 1) < 0.15, `placebo sd ${sd} vs ${PLACEBO.placebo_sd}`);
   assert.ok(relErr(actual, PLACEBO.actual) < EST);
@@ -178,6 +185,7 @@ test("walkthrough on the JJJ sample: DID → event study → placebo → mechani
   const lo = await val(page, '#med-stats dd[data-stat="conf_low"]');
   const hi = await val(page, '#med-stats dd[data-stat="conf_high"]');
   assert.ok(lo < hi, "bootstrap CI");
+  assert.match(await page.textContent('#med-stats dd[data-stat="conf_low"]'), /resampling city clusters\)$/);
   await screenshot(page, "mechanism-panel.png", { fullPage: true });
 
   // ---- Robustness: baseline, excl. 2020, cluster province, no controls

@@ -1,6 +1,7 @@
 //! DID inference: placebo / randomization inference (vs jjj_placebo.json within Monte-Carlo
-//! error, and hand-worked enumerable examples), the wild cluster bootstrap (vs a brute-force
-//! refit per draw), seeds, cancellation and error messages.
+//! error, hand-worked enumerable examples, degenerate draws, and every permutation,
+//! random-timing and in-time draw against a full refit), the wild cluster bootstrap (vs a
+//! brute-force refit per sign vector), seeds, cancellation and error messages.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
@@ -66,6 +67,149 @@ fn permutation_p_value_convention_by_hand() {
     for d in &r.draws {
         assert!([-1.5, 0.0, 1.5].iter().any(|v| (v - d).abs() < 1e-9));
     }
+}
+
+#[test]
+fn corrected_p_value_counts_the_actual_once() {
+    let ds = tiny();
+    // Enumerated: the actual assignment is among the 3, so the exact p needs no correction.
+    let r = placebo(&ds, &tiny_spec(500), &mut |_| true).unwrap();
+    assert!(r.enumerated);
+    assert_eq!(r.p_value_corrected, r.p_value);
+    assert!((r.p_value_corrected - 2.0 / 3.0).abs() < 1e-15);
+    // Random draws: (1 + k) / (B + 1).
+    for reps in [1, 2] {
+        let r = placebo(&ds, &tiny_spec(reps), &mut |_| true).unwrap();
+        assert!(!r.enumerated);
+        assert_eq!(r.reps, reps);
+        let k = r.draws.iter().filter(|d| d.abs() >= 1.5 * (1.0 - 1e-9)).count();
+        assert_eq!(r.p_value, k as f64 / reps as f64);
+        assert_eq!(r.p_value_corrected, (1 + k) as f64 / (reps + 1) as f64);
+    }
+    // The JJJ placebo: the share is 0 (no draw as extreme), the corrected value 1/(B + 1).
+    let r = placebo(&jjj(), &jjj_placebo_spec(500, 1), &mut |_| true).unwrap();
+    assert_eq!(r.p_value, 0.0);
+    assert_eq!(r.p_value_corrected, 1.0 / 501.0);
+}
+
+/// Like [`tiny`] but with first differences ΔA = 0, ΔB = 2e13, ΔC = −2e13: the actual DID is 0
+/// and the placebo DIDs of B and C are ±3e13 — huge, but perfectly estimable.
+fn tiny_huge() -> Dataset {
+    let unit = ["A", "A", "B", "B", "C", "C"].iter().map(|s| Some(s.to_string())).collect();
+    Dataset::from_columns(vec![
+        Column::text("u", unit),
+        Column::numeric("t", vec![1., 2., 1., 2., 1., 2.]),
+        Column::numeric("s", vec![2., 2., 0., 0., 0., 0.]),
+        Column::numeric("y", vec![1., 1., 0., 2e13, 0., -2e13]),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn huge_placebo_estimates_are_not_degenerate() {
+    let r = placebo(&tiny_huge(), &tiny_spec(500), &mut |_| true).unwrap();
+    assert!(r.enumerated);
+    assert_eq!((r.reps, r.n_degenerate), (3, 0), "{:?}", r.draws);
+    let mut d = r.draws.clone();
+    d.sort_by(f64::total_cmp);
+    for (a, b) in d.iter().zip([-3e13, 0.0, 3e13]) {
+        assert!((a - b).abs() <= 1e-9 * 3e13, "{d:?}");
+    }
+    assert_eq!(r.p_value, 1.0);
+    assert!(!r.diagnostics.iter().any(|m| m.contains("degenerate")), "{:?}", r.diagnostics);
+}
+
+/// Units A and B observed in periods 1–3, C and D only in 2–3; A adopts in period 2. A
+/// placebo giving the adoption to C or D makes its DID 1 on all of that unit's rows: absorbed by
+/// the unit effect (degenerate). Giving it to A (the actual) or B is estimable.
+fn late_entrants() -> Dataset {
+    let u = ["A", "A", "A", "B", "B", "B", "C", "C", "D", "D"].iter().map(|s| Some(s.to_string())).collect();
+    Dataset::from_columns(vec![
+        Column::text("u", u),
+        Column::numeric("t", vec![1., 2., 3., 1., 2., 3., 2., 3., 2., 3.]),
+        Column::numeric("s", vec![2., 2., 2., 0., 0., 0., 0., 0., 0., 0.]),
+        Column::numeric("y", vec![1., 2., 6., 2., 2.5, 3., 4., 4.5, 0., 1.2]),
+    ])
+    .unwrap()
+}
+
+/// The DID with unit `who` (alone) adopting in period 2, by a full refit.
+fn late_entrants_did(who: &str) -> f64 {
+    let mut ds = late_entrants();
+    let u = ds.factor("u").unwrap();
+    let s: Vec<f64> = u.codes.iter().map(|&c| if u.levels[c as usize] == who { 2.0 } else { 0.0 }).collect();
+    ds.add_numeric("s2", s).unwrap();
+    let spec: DidSpec =
+        serde_json::from_value(json!({ "y": "y", "unit": "u", "time": "t", "start": "s2", "vcov": "iid" })).unwrap();
+    did(&ds, &spec).unwrap().estimate
+}
+
+#[test]
+fn degenerate_placebo_draws_are_excluded_and_counted() {
+    let ds = late_entrants();
+    // Enumerated: 4 assignments, 2 degenerate (C, D); B = 2 (A = actual, and B).
+    let r = placebo(&ds, &tiny_spec(500), &mut |_| true).unwrap();
+    assert!(r.enumerated);
+    assert_eq!(r.n_possible, Some(4));
+    assert_eq!((r.reps, r.n_degenerate, r.draws.len()), (2, 2, 2), "{:?}", r.draws);
+    let (a, b) = (late_entrants_did("A"), late_entrants_did("B"));
+    assert!((r.actual - a).abs() < 1e-10);
+    let mut d = r.draws.clone();
+    d.sort_by(f64::total_cmp);
+    let mut want = vec![a, b];
+    want.sort_by(f64::total_cmp);
+    for (x, y) in d.iter().zip(&want) {
+        assert!((x - y).abs() < 1e-10, "{d:?} vs {want:?}");
+    }
+    let k = [a, b].iter().filter(|v| v.abs() >= a.abs() * (1.0 - 1e-9)).count();
+    assert_eq!(r.p_value, k as f64 / 2.0);
+    assert_eq!(r.p_value_corrected, r.p_value);
+    assert!(r.diagnostics.iter().any(|m| m.contains("2 of 4 placebo assignments were degenerate")), "{:?}", r.diagnostics);
+
+    // Random draws (3 < 4 assignments): the same RNG stream, draw by draw; a draw is degenerate
+    // exactly when it treats C or D.
+    use rand_chacha::rand_core::SeedableRng;
+    let (mut mixed, mut all_degenerate) = (0, 0);
+    for seed in 1u64..=12 {
+        let mut spec = tiny_spec(3);
+        spec.seed = seed;
+        let design = build_design(&ds, &spec.did.treatment).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let u = ds.factor("u").unwrap();
+        let mut want = Vec::new();
+        let mut n_deg = 0;
+        for _ in 0..3 {
+            let col = permute_units(&design, &mut rng);
+            let who = (0..col.len()).find(|&i| col[i] == 1.0).map(|i| u.levels[u.codes[i] as usize].clone()).unwrap();
+            if who == "C" || who == "D" {
+                n_deg += 1;
+            } else {
+                want.push(late_entrants_did(&who));
+            }
+        }
+        match placebo(&ds, &spec, &mut |_| true) {
+            Ok(r) => {
+                assert_eq!(r.n_degenerate, n_deg, "seed {seed}");
+                assert_eq!(r.reps, 3 - n_deg, "seed {seed}");
+                assert_eq!(r.draws.len(), want.len());
+                for (x, y) in r.draws.iter().zip(&want) {
+                    assert!((x - y).abs() < 1e-10, "seed {seed}: {:?} vs {want:?}", r.draws);
+                }
+                let k = want.iter().filter(|v| v.abs() >= a.abs() * (1.0 - 1e-9)).count();
+                assert_eq!(r.p_value_corrected, (1 + k) as f64 / (want.len() + 1) as f64);
+                mixed += usize::from(n_deg > 0);
+            }
+            Err(e) => {
+                // Every draw degenerate: a clear error, not a p-value from nothing.
+                assert_eq!(n_deg, 3, "seed {seed}: {e}");
+                assert!(matches!(e.kind(), ErrorKind::InsufficientData { .. }), "{e}");
+                assert!(e.to_string().contains("collinear with the fixed effects"), "{e}");
+                all_degenerate += 1;
+            }
+        }
+    }
+    // Both situations occurred among the seeds.
+    assert!(mixed > 0 && all_degenerate > 0, "{mixed} {all_degenerate}");
 }
 
 #[test]
@@ -161,6 +305,90 @@ fn in_time_placebo() {
     assert!(e.contains("shift"), "{e}");
 }
 
+fn panel_placebo_spec(kind: &str, reps: usize, seed: u64) -> PlaceboSpec {
+    spec_from(json!({
+        "y": "y", "unit": "unit", "time": "t", "start": "start", "controls": ["x"],
+        "kind": kind, "reps": reps, "seed": seed, "shift": 1
+    }))
+}
+
+/// The DID of `ds` with adoption column `start`, refitted from scratch.
+fn refit_did(ds: &Dataset, start: &str) -> DidResult {
+    let spec: DidSpec = serde_json::from_value(
+        json!({ "y": "y", "unit": "unit", "time": "t", "start": start, "controls": ["x"] }),
+    )
+    .unwrap();
+    did(ds, &spec).unwrap()
+}
+
+#[test]
+fn random_timing_draws_equal_refits_with_fake_adoption_times() {
+    use rand_chacha::rand_core::SeedableRng;
+    for (ds, seed) in [(small_panel(), 5u64), (panel(10, 0.3, 1), 9)] {
+        let spec = panel_placebo_spec("random_timing", 25, seed);
+        let r = placebo(&ds, &spec, &mut |_| true).unwrap();
+        assert_eq!((r.reps, r.n_degenerate, r.draws.len()), (25, 0, 25));
+        let design = build_design(&ds, &spec.did.treatment).unwrap();
+        let unit = ds.factor("unit").unwrap();
+        let time = ds.numeric("t").unwrap().to_vec();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for b in 0..25 {
+            let col = random_timing(&design, &mut rng).unwrap();
+            // Read the fake adoption time of every unit off the column ...
+            let mut adopt = vec![f64::INFINITY; unit.n_levels()];
+            for i in 0..col.len() {
+                if col[i] == 1.0 {
+                    let a = &mut adopt[unit.codes[i] as usize];
+                    *a = a.min(time[i]);
+                }
+            }
+            // ... check it is a random-timing assignment (3 fake units, adopting in periods 2..=5,
+            // treated from then on) ...
+            let fake: Vec<f64> = adopt.iter().copied().filter(|a| a.is_finite()).collect();
+            assert_eq!(fake.len(), 3, "draw {b}: {adopt:?}");
+            assert!(fake.iter().all(|a| (2.0..=5.0).contains(a)), "draw {b}: {adopt:?}");
+            for i in 0..col.len() {
+                assert_eq!(col[i], f64::from(u8::from(time[i] >= adopt[unit.codes[i] as usize])), "draw {b} row {i}");
+            }
+            // ... and refit the DID with those adoption times as the data's `start` column.
+            let mut d2 = ds.clone();
+            let fake_start: Vec<f64> = unit
+                .codes
+                .iter()
+                .map(|&c| if adopt[c as usize].is_finite() { adopt[c as usize] } else { 0.0 })
+                .collect();
+            d2.add_numeric("fake_start", fake_start).unwrap();
+            let e = refit_did(&d2, "fake_start").estimate;
+            assert!((r.draws[b] - e).abs() < 1e-10 * (1.0 + e.abs()), "draw {b}: {} vs {e}", r.draws[b]);
+        }
+    }
+}
+
+#[test]
+fn in_time_placebo_equals_refit_on_pre_policy_rows() {
+    // Adoption 3, 3, 4 (units 0-2), others never; the last in-panel adoption is 4. A shift of 1:
+    // treated units keep their rows before the actual adoption and adopt one period earlier;
+    // the others keep the rows before period 4.
+    for ds in [small_panel(), panel(10, 0.3, 1)] {
+        let r = placebo(&ds, &panel_placebo_spec("in_time", 500, 1), &mut |_| true).unwrap();
+        let it = r.in_time.as_ref().unwrap();
+        let start = ds.numeric("start").unwrap().to_vec();
+        let time = ds.numeric("t").unwrap().to_vec();
+        let keep: Vec<bool> = (0..ds.nrows()).map(|i| if start[i] > 0.0 { time[i] < start[i] } else { time[i] < 4.0 }).collect();
+        let mut d2 = ds.clone();
+        d2.add_numeric("fake_start", start.iter().map(|s| if *s > 0.0 { s - 1.0 } else { 0.0 }).collect()).unwrap();
+        let d2 = d2.filter_rows(&keep).unwrap();
+        let bf = refit_did(&d2, "fake_start");
+        assert_eq!(it.nobs, bf.nobs);
+        assert_eq!(it.nobs, keep.iter().filter(|k| **k).count());
+        for (a, b) in [(it.estimate, bf.estimate), (it.std_error, bf.std_error), (it.p_value, bf.p_value), (it.conf_low, bf.conf_low)] {
+            assert!((a - b).abs() < 1e-10 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+        assert_eq!(r.p_value, it.p_value);
+        assert_eq!(r.p_value_corrected, it.p_value);
+    }
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn placebo_500_reps_is_fast() {
@@ -178,13 +406,19 @@ fn placebo_500_reps_is_fast() {
 
 /// 7 units × 5 periods, units 0 and 1 treated from period 3, unit 2 from period 4; a control x.
 fn small_panel() -> Dataset {
+    panel(7, 0.3, 12345)
+}
+
+/// `g` units × 5 periods, units 0 and 1 treated from period 3, unit 2 from period 4; a control
+/// x; true DID `effect`; noise from an LCG seeded with `seed`.
+fn panel(g: usize, effect: f64, seed: u64) -> Dataset {
     let (mut u, mut t, mut s, mut x, mut y) = (vec![], vec![], vec![], vec![], vec![]);
-    let mut state = 12345u64;
+    let mut state = seed;
     let mut noise = || {
         state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     };
-    for unit in 0..7 {
+    for unit in 0..g {
         let start = match unit {
             0 | 1 => 3.0,
             2 => 4.0,
@@ -197,7 +431,7 @@ fn small_panel() -> Dataset {
             t.push(period as f64);
             s.push(start);
             x.push(xv);
-            y.push(0.3 * d + 0.5 * xv + unit as f64 * 0.2 + period as f64 * 0.1 + noise());
+            y.push(effect * d + 0.5 * xv + unit as f64 * 0.2 + period as f64 * 0.1 + noise());
         }
     }
     Dataset::from_columns(vec![
@@ -278,6 +512,26 @@ fn wild_bootstrap_equals_brute_force_under_enumeration() {
     let w = r.conf_high - r.conf_low;
     assert!(p_at(r.conf_low + 1e-6 * w) >= 0.05 && p_at(r.conf_low - 1e-6 * w) < 0.05);
     assert!(p_at(r.conf_high - 1e-6 * w) >= 0.05 && p_at(r.conf_high + 1e-6 * w) < 0.05);
+}
+
+#[test]
+fn wild_bootstrap_at_t_near_2_equals_brute_force() {
+    // G = 10 clusters, a moderate effect: t ≈ 2, so the p-value is well inside (0, 1), far from
+    // its floor 2/2^G, and must equal the count over all 1,024 explicit refits exactly.
+    let ds = panel(10, 0.3, 1);
+    for impose in [true, false] {
+        let r = wild_bootstrap(&ds, &wild_spec(json!({ "reps": 2000, "impose_null": impose }))).unwrap();
+        assert!(r.enumerated);
+        assert_eq!((r.reps, r.n_clusters), (1024, 10));
+        assert!(r.t_stat > 1.8 && r.t_stat < 2.3, "t {}", r.t_stat);
+        let bf = brute_force_p(&ds, 0.0, impose);
+        assert_eq!(r.p_value, bf, "impose {impose}");
+        assert!(r.p_value > 0.02 && r.p_value < 0.3, "p {}", r.p_value);
+        // Symmetric under enumeration: v and −v give the same |t*|, so the count is even.
+        let k = (r.p_value * 1024.0).round() as usize;
+        assert_eq!(k as f64 / 1024.0, r.p_value);
+        assert_eq!(k % 2, 0, "{k}");
+    }
 }
 
 #[test]
@@ -384,3 +638,4 @@ fn clear_errors() {
     let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "start": "s", "controls": ["s0"], "name": "s0" }));
     assert!(e.contains("has the name of a column the model uses"), "{e}");
 }
+

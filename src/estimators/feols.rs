@@ -1062,6 +1062,12 @@ impl FwlSolver {
     /// Coefficient of a new demeaned column `d` (sample length) in the
     /// regression of y on it and the other regressors.
     pub fn coef(&self, d: &[f64]) -> f64 {
+        self.coef_and_residual_norm(d).0
+    }
+
+    /// The coefficient of [`Self::coef`] and `‖M d‖`, the (weighted) norm of what is left of
+    /// `d` after projecting out the other regressors — near 0 when `d` is collinear with them.
+    pub fn coef_and_residual_norm(&self, d: &[f64]) -> (f64, f64) {
         let ds: Vec<f64> = match &self.sw {
             Some(s) => d.iter().zip(s).map(|(a, b)| a * b).collect(),
             None => d.to_vec(),
@@ -1069,6 +1075,6 @@ impl FwlSolver {
         let r = if self.empty { ds } else { self.qr.residual(&ds) };
         let num: f64 = r.iter().zip(&self.my).map(|(a, b)| a * b).sum();
         let den: f64 = r.iter().map(|a| a * a).sum();
-        num / den
+        (num / den, den.sqrt())
     }
 }

@@ -66,7 +66,7 @@ function render() {
       "dl",
       { class: "facts did-facts", id: "med-stats" },
       stat("Indirect effect a·b", "indirect", ind.estimate, small(ind.estimate)),
-      stat(`Bootstrap ${level}% CI`, "conf_low", ind.conf_low, ind.reps ? `[${small(ind.conf_low)}, ${small(ind.conf_high)}] (${ind.reps} draws)` : "not computed"),
+      stat(`Bootstrap ${level}% CI`, "conf_low", ind.conf_low, ind.reps ? `[${small(ind.conf_low)}, ${small(ind.conf_high)}] (${ind.reps} draws, resampling ${ind.resample_cluster ? `${ind.resample_cluster} clusters` : "rows"})` : "not computed"),
       stat("CI high", "conf_high", ind.conf_high, undefined, { hidden: true }), // value only; shown in the CI above
       stat("Sobel z", "sobel_z", s.z, formatNumber(s.z, 3)),
       stat("Sobel p", "sobel_p", s.p_value, formatP(s.p_value)),

@@ -91,6 +91,14 @@ function stat(label, key, value, text) {
   return [el("dt", {}, label), el("dd", { dataset: { stat: key, value: typeof value === "number" && Number.isFinite(value) ? String(value) : "" } }, text ?? formatNumber(value, 4))];
 }
 
+/** How the displayed p was formed: (1 + k) / (B + 1) with random draws, exact under enumeration. */
+function pNote(res) {
+  const B = formatNumber(res.reps, 0, { integer: true });
+  if (res.enumerated) return `Exact p over the ${B} usable assignments: the actual assignment is one of them, so it is already counted and no correction is added.`;
+  const k = formatNumber(res.p_value * res.reps, 0, { integer: true });
+  return `p = (1 + ${k}) / (${B} + 1): ${k} of the ${B} draws are at least as extreme as the actual estimate, which counts as one more draw, so p is never 0.`;
+}
+
 function render() {
   const { res, spec, ms } = last;
   releaseCharts(ui.result);
@@ -144,15 +152,13 @@ function render() {
             stat("Actual estimate", "actual", res.actual),
             stat("Placebo mean", "mean", res.mean),
             stat("Placebo SD", "sd", res.sd),
-            stat(
-              "Permutation p (two-sided)",
-              "p_value",
-              res.p_value,
-              // 0 of N draws as extreme: report the resolution, not a misleading 0.0000.
-              res.p_value === 0 && res.reps > 0 ? `< ${formatNumber(1 / res.reps, 4)} (no draw as extreme)` : formatNumber(res.p_value, 4),
-            ),
+            // The corrected p, (1 + k) / (B + 1), is never 0 with random draws; exact p when enumerated.
+            stat("Permutation p (two-sided)", "p_value_corrected", res.p_value_corrected, formatNumber(res.p_value_corrected, 4)),
+            stat("Share of draws at least as extreme", "p_value", res.p_value, formatNumber(res.p_value, 4)),
             stat("Draws", "reps", res.reps, formatNumber(res.reps, 0, { integer: true })),
+            res.n_degenerate > 0 ? stat("Degenerate draws left out", "n_degenerate", res.n_degenerate, formatNumber(res.n_degenerate, 0, { integer: true })) : null,
           ),
+          el("p", { class: "table-note", id: "placebo-p-note" }, pNote(res)),
           el("p", { class: "table-note", id: "placebo-note" }, note),
           el("button", { type: "button", class: "button small", id: "placebo-download", onclick: () => downloadText("placebo_draws.csv", toCsv(["draw", "estimate"], res.draws.map((v, i) => [i + 1, v]))) }, "Download draws (CSV)"),
         ),

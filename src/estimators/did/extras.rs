@@ -9,12 +9,27 @@
 //!
 //! # Mediation (the three-step "mechanism" regressions)
 //! (1) `y ~ DID + controls`, (2) `M ~ DID + controls` (slope `a`), (3) `y ~ DID + M + controls`
-//! (slope `b` of `M`), all with the same fixed effects and variance. Sobel:
-//! `indirect = a·b`, `se = √(a²·se_b² + b²·se_a²)`, `z = indirect / se`, two-sided normal p.
-//! Bootstrap CI of `a·b`: units are resampled with replacement (a unit drawn twice enters
-//! twice, as two units with their own fixed effects), `a` and `b` re-estimated, and the
-//! percentile interval (type-7 quantiles at `α/2`, `1 − α/2`) reported; draws in which the DID
-//! or the mediator is not estimable are skipped (counted in `diagnostics`).
+//! (slope `b` of `M`), all with the same fixed effects and variance, and all on **one common
+//! sample**: the estimation sample of step 3, i.e. the rows where the outcome, the mediator,
+//! the treatment, the controls, the fixed effects (and cluster and weight variables) are all
+//! present, after singleton removal. Rows with only the mediator (or only the outcome) missing
+//! are therefore left out of step 1 too (counted in `diagnostics`), so the step-1 total can
+//! differ from the plain DID's; in exchange the decomposition is exact in-sample:
+//! `total = direct + a·b` (OLS omitted-variable algebra on the same demeaned rows).
+//! Sobel: `indirect = a·b`, `se = √(a²·se_b² + b²·se_a²)`, `z = indirect / se`, two-sided
+//! normal p.
+//!
+//! Bootstrap CI of `a·b` (nonparametric, at the level the vcov treats as independent): with a
+//! clustered vcov (the DID default clusters by unit) whole clusters of the common sample are
+//! resampled with replacement (`G` draws out of the `G` clusters, in the order of the cluster
+//! variable's levels, each cluster's rows in data order); with a two-way clustered vcov, the
+//! first cluster variable (with a diagnostic); with an `iid` or `hetero` vcov, rows (the pairs
+//! bootstrap). A unit drawn twice keeps its label: both copies carry identical data, so one
+//! fixed effect for both gives the same `a` and `b` as one each. `a` and `b` are re-estimated
+//! (iid variance, which the point estimates do not use) and the percentile interval (type-7
+//! quantiles at `α/2`, `1 − α/2`) reported; draws in which the DID or the mediator is not
+//! estimable are skipped (counted in `diagnostics`). `resample_cluster` names the resampled
+//! cluster variable (`None`: rows). Draws come from `ChaCha8Rng::seed_from_u64(seed)`.
 //! `share_mediated = a·b / β_total` (β_total from step 1).
 //!
 //! # Robustness
@@ -26,7 +41,7 @@ use super::placebo::quantile_sorted;
 use super::workbench::{did, did_prepared, prepare, term_coef, DidResult, DidSpec};
 use crate::data::{Dataset, Factor};
 use crate::error::{Error, Result};
-use crate::estimators::feols::{feols, FeolsFit, VcovSpec};
+use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit, VcovSpec};
 use crate::inference::dist::norm_cdf;
 use crate::report::regtable::{regression_table, ControlsRow, TableOptions};
 use rand::RngCore;
@@ -231,12 +246,16 @@ pub struct IndirectEffect {
     pub reps: usize,
     /// Confidence level.
     pub conf_level: f64,
+    /// The cluster variable whose clusters the bootstrap resampled (`None`: rows, for an `iid`
+    /// or `hetero` vcov; module docs).
+    pub resample_cluster: Option<String>,
 }
 
 /// Result of [`mediation`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MediationResult {
-    /// (1) y ~ DID, (2) M ~ DID, (3) y ~ DID + M (each with the controls and fixed effects).
+    /// (1) y ~ DID, (2) M ~ DID, (3) y ~ DID + M (each with the controls and fixed effects),
+    /// all on the same rows (module docs).
     pub steps: Vec<FeolsFit>,
     /// DID term name.
     pub term: String,
@@ -266,7 +285,8 @@ fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
     }
 }
 
-/// Three-step mediation with Sobel test and a cluster (unit) bootstrap (see the module docs).
+/// Three-step mediation on one common sample, with Sobel test and a bootstrap at the
+/// clustering level of the vcov (see the module docs).
 pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> {
     if spec.mediator.trim().is_empty() {
         return Err(Error::invalid("mediation needs a `mediator` column (e.g. \"IL\")"));
@@ -274,13 +294,18 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
     if spec.mediator == spec.did.y {
         return Err(Error::invalid("the mediator must differ from the outcome"));
     }
-    let p = prepare(ds, &spec.did, std::slice::from_ref(&spec.mediator))?;
+    let mut p = prepare(ds, &spec.did, std::slice::from_ref(&spec.mediator))?;
     let term = p.term.clone();
+    let regs3 = vec![term.clone(), spec.mediator.clone()];
+    let f3 = p.feols_spec(&spec.did, &spec.did.y, &regs3, &spec.did.controls)?;
+    // The common sample: step 3 uses every variable of the other two steps.
+    let common = DemeanedDesign::new(&p.ds, &f3)?.rows;
+    let f1 = p.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&term), &spec.did.controls)?;
+    let n_step1_alone = DemeanedDesign::new(&p.ds, &f1)?.nobs();
+    p.ds = p.ds.take_rows(&common);
     let step1 = did_prepared(&p, &spec.did)?;
     let f2 = p.feols_spec(&spec.did, &spec.mediator, std::slice::from_ref(&term), &spec.did.controls)?;
     let step2 = feols(&p.ds, &f2)?;
-    let regs3 = vec![term.clone(), spec.mediator.clone()];
-    let f3 = p.feols_spec(&spec.did, &spec.did.y, &regs3, &spec.did.controls)?;
     let step3 = feols(&p.ds, &f3)?;
     let ca = term_coef(&step2, &term)?.clone();
     let cb = step3
@@ -303,21 +328,51 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
         p_value: 2.0 * (1.0 - norm_cdf(z.abs())),
     };
     let mut diagnostics = step1.diagnostics.clone();
+    if n_step1_alone > common.len() {
+        diagnostics.push(format!(
+            "{} rows usable for the total effect alone have a missing mediator `{}` (or another variable of step 3) \
+             and were left out of all three steps, so that they share one sample ({} rows) and total = direct + \
+             indirect holds exactly",
+            n_step1_alone - common.len(),
+            spec.mediator,
+            common.len()
+        ));
+    }
 
-    // Cluster bootstrap over units.
+    // Bootstrap at the clustering level of the vcov (module docs).
     let alpha = 1.0 - spec.did.conf_level;
     let mut draws = Vec::with_capacity(spec.bootstrap);
+    let resample_cluster = match &p.vcov {
+        VcovSpec::Cluster(c) if !c.is_empty() => Some(c[0].clone()),
+        _ => None,
+    };
     if spec.bootstrap > 0 {
-        let codes = &p.design.unit.codes;
-        let n_levels = p.design.unit.n_levels();
-        let mut unit_rows: Vec<Vec<usize>> = vec![Vec::new(); n_levels];
-        for (i, &c) in codes.iter().enumerate() {
-            if c != Factor::MISSING {
-                unit_rows[c as usize].push(i);
+        let groups: Vec<Vec<usize>> = match &resample_cluster {
+            Some(c) => {
+                if let VcovSpec::Cluster(all) = &p.vcov {
+                    if all.len() > 1 {
+                        diagnostics.push(format!(
+                            "the bootstrap resamples clusters of `{c}` only (the first of the {} cluster variables)",
+                            all.len()
+                        ));
+                    }
+                }
+                let f = p.ds.factor(c)?;
+                let mut rows: Vec<Vec<usize>> = vec![Vec::new(); f.n_levels()];
+                for (i, &code) in f.codes.iter().enumerate() {
+                    if code != Factor::MISSING {
+                        rows[code as usize].push(i);
+                    }
+                }
+                rows.retain(|r| !r.is_empty());
+                rows
             }
+            None => (0..p.ds.nrows()).map(|i| vec![i]).collect(),
+        };
+        let g = groups.len() as u64;
+        if g == 0 {
+            return Err(Error::insufficient("the mediation bootstrap has no rows to resample"));
         }
-        unit_rows.retain(|r| !r.is_empty());
-        let g = unit_rows.len() as u64;
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
         let mut spec_b = spec.did.clone();
         spec_b.vcov = Some(VcovSpec::Iid);
@@ -327,17 +382,11 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
         let fb3 = pb.feols_spec(&spec_b, &spec.did.y, &regs3, &spec.did.controls)?;
         let mut skipped = 0usize;
         for _ in 0..spec.bootstrap {
-            let mut idx = Vec::with_capacity(codes.len());
-            let mut ids = Vec::with_capacity(codes.len());
-            for k in 0..g {
-                let u = below(&mut rng, g) as usize;
-                for &i in &unit_rows[u] {
-                    idx.push(i);
-                    ids.push(k as f64);
-                }
+            let mut idx = Vec::with_capacity(p.ds.nrows());
+            for _ in 0..g {
+                idx.extend_from_slice(&groups[below(&mut rng, g) as usize]);
             }
-            let mut sub = p.ds.take_rows(&idx);
-            sub.add_numeric(&spec.did.treatment.unit, ids)?;
+            let sub = p.ds.take_rows(&idx);
             let ab = (|| -> Option<f64> {
                 let m2 = feols(&sub, &fb2).ok()?;
                 let m3 = feols(&sub, &fb3).ok()?;
@@ -377,7 +426,14 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
         total,
         direct,
         sobel,
-        indirect: IndirectEffect { estimate: indirect, conf_low, conf_high, reps: draws.len(), conf_level: spec.did.conf_level },
+        indirect: IndirectEffect {
+            estimate: indirect,
+            conf_low,
+            conf_high,
+            reps: draws.len(),
+            conf_level: spec.did.conf_level,
+            resample_cluster,
+        },
         share_mediated: indirect / total,
         table,
         diagnostics,

@@ -18,17 +18,40 @@
 //! ([`DemeanedDesign::fwl`]). A draw demeans only its placebo DID column `d` and computes
 //! `β̂_b = (M d̃)'(M ỹ) / (M d̃)'(M d̃)` — identical to refitting the full model.
 //!
+//! # Degenerate draws
+//!
+//! A placebo DID column `d` that lies in the span of the fixed effects and the controls (e.g. a
+//! permutation that gives the treatment only to units observed only after the adoption date,
+//! whose placebo DID is then constant within each of them and absorbed by the unit effects)
+//! identifies nothing. Such a draw is *degenerate* when
+//! `‖M d̃‖ / ‖d‖ < 1e-8` ([`DEGENERATE_TOL`]): `d̃` is `d` demeaned by the fixed effects, `M`
+//! projects out the (demeaned) controls, `d` is taken on the estimation sample, and both norms
+//! use the regression weights if any. The test is on the column, never on the size of the
+//! estimate (a legitimately huge placebo estimate is kept). Degenerate draws are left out of
+//! `draws`, `B`, the p-values and the summaries, and counted in `n_degenerate` (with a
+//! diagnostic).
+//!
 //! # p-value convention
 //!
-//! With random draws (the `jjj_placebo.json` convention, whose p is 0.0 at 2,000 draws):
-//! `p = #{b : |β̂_b| ≥ |β̂|} / B` — the actual estimate is **not** counted among the draws.
-//! When `reps` is at least the number of distinct assignments ([`n_distinct_permutations`],
-//! `permute_units` only), all of them are enumerated instead (`enumerated = true`); the set
-//! then contains the actual assignment, so `p = #{a : |β̂_a| ≥ |β̂|} / N` is the exact
-//! permutation p-value (at least 1/N). Ties within 1e-9 relative count as "≥".
-//! Draws that are not estimable (a placebo DID collinear with the fixed effects) are left
-//! out and counted in `diagnostics`. `mean`, `sd` (n − 1) and the quantiles (type 7, linear
-//! interpolation) describe the finite draws.
+//! `B` is the number of non-degenerate draws (`reps`); ties within 1e-9 relative count as "≥".
+//!
+//! * Random draws: `p_value = #{b : |β̂_b| ≥ |β̂|} / B` is the share of the draws at least as
+//!   extreme, the actual estimate **not** counted (the `jjj_placebo.json` convention, whose p is
+//!   0.0 at 2,000 draws), and `p_value_corrected = (1 + #{b : |β̂_b| ≥ |β̂|}) / (B + 1)` counts
+//!   the actual assignment as one more draw — a valid p-value that is never 0 (at least
+//!   `1/(B + 1)`; Phipson & Smyth 2010).
+//! * Enumeration: when `reps` is at least the number of distinct assignments
+//!   ([`n_distinct_permutations`], `permute_units` only), all of them are enumerated instead
+//!   (`enumerated = true`), and `B` is the number of non-degenerate distinct assignments. The
+//!   actual assignment is one of them (not degenerate, as its DID was estimable — unless its
+//!   column sits between the engine's collinearity threshold, 1e-9, and 1e-8, which would be
+//!   reported as a degenerate draw), so it is already counted once, and
+//!   `p_value = #{a : |β̂_a| ≥ |β̂|} / B` is the exact permutation p-value, at least `1/B`. The
+//!   correction must not add it a second time: `p_value_corrected = p_value` there.
+//! * `in_time`: both are the in-time regression's p-value.
+//!
+//! `mean`, `sd` (n − 1) and the quantiles (type 7, linear interpolation) describe the
+//! non-degenerate draws.
 //!
 //! Reproducibility: draws come from `ChaCha8Rng::seed_from_u64(seed)`, identical native and
 //! in wasm.
@@ -38,6 +61,9 @@ use super::workbench::{did_prepared, prepare, term_coef, DidSpec};
 use crate::data::Dataset;
 use crate::error::{Error, ErrorKind, Result};
 use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit};
+
+/// A placebo draw is degenerate when `‖M d̃‖ / ‖d‖` is below this (module docs).
+pub const DEGENERATE_TOL: f64 = 1e-8;
 use crate::report::svg::{histogram, ChartOptions};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -128,17 +154,26 @@ pub struct PlaceboResult {
     pub kind: PlaceboKind,
     /// The actual DID estimate (full sample, real treatment).
     pub actual: f64,
-    /// Placebo estimates (finite ones; empty for `in_time`).
+    /// Placebo estimates of the non-degenerate draws (empty for `in_time`).
     pub draws: Vec<f64>,
-    /// Two-sided permutation p-value (module docs); `in_time`: the in-time regression's p-value.
+    /// Two-sided permutation p-value: the share of the draws at least as extreme (may be 0 with
+    /// random draws; exact under enumeration; module docs). `in_time`: the in-time
+    /// regression's p-value.
     pub p_value: f64,
+    /// `(1 + #{|draw| ≥ |actual|}) / (B + 1)` with random draws (never 0); equal to `p_value`
+    /// under enumeration (the actual assignment is already among the draws) and for `in_time`
+    /// (module docs).
+    pub p_value_corrected: f64,
+    /// Draws left out as degenerate: placebo DID collinear with the fixed effects and controls
+    /// (module docs; 0 for `in_time`).
+    pub n_degenerate: usize,
     /// Mean of the draws (NaN for `in_time`).
     pub mean: f64,
     /// Standard deviation of the draws (n − 1; NaN for `in_time`).
     pub sd: f64,
     /// Quantiles of the draws (`None` for `in_time`).
     pub quantiles: Option<Quantiles>,
-    /// Number of draws used.
+    /// Number of draws used, `B` (degenerate ones excluded).
     pub reps: usize,
     /// All distinct assignments were enumerated.
     pub enumerated: bool,
@@ -213,6 +248,8 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
             actual,
             draws: Vec::new(),
             p_value: c.p_value,
+            p_value_corrected: c.p_value,
+            n_degenerate: 0,
             mean: f64::NAN,
             sd: f64::NAN,
             quantiles: None,
@@ -260,7 +297,13 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
     }
     let total = enumerated_cols.as_ref().map_or(spec.reps, Vec::len);
     let mut draws = Vec::with_capacity(total);
-    let mut n_bad = 0usize;
+    let mut n_degenerate = 0usize;
+    let sample_norm = |col: &[f64]| -> f64 {
+        match &dd.weights {
+            Some(w) => dd.rows.iter().zip(w).map(|(&i, w)| w * col[i] * col[i]).sum::<f64>().sqrt(),
+            None => dd.rows.iter().map(|&i| col[i] * col[i]).sum::<f64>().sqrt(),
+        }
+    };
     for b in 0..total {
         if b % 50 == 0 && !progress(b as f64 / total as f64) {
             return Err(Error::new(ErrorKind::Cancelled));
@@ -272,27 +315,33 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
                 _ => permute_units(&p.design, &mut rng),
             },
         };
-        let beta = match dd.demean_extra(&col) {
-            Ok(d) => fwl.coef(&d),
-            Err(_) => f64::NAN,
-        };
-        if beta.is_finite() && beta.abs() < 1e12 * (1.0 + actual.abs()) {
+        let (beta, left) = fwl.coef_and_residual_norm(&dd.demean_extra(&col)?);
+        let norm = sample_norm(&col);
+        // NaN-safe: a NaN norm or estimate counts as degenerate.
+        if left > DEGENERATE_TOL * norm && beta.is_finite() {
             draws.push(beta);
         } else {
-            n_bad += 1;
+            n_degenerate += 1;
         }
     }
     progress(1.0);
-    if n_bad > 0 {
+    if n_degenerate > 0 {
         diagnostics.push(format!(
-            "{n_bad} of {total} placebo assignments were not estimable (DID collinear with the fixed effects) and \
-             were left out"
+            "{n_degenerate} of {total} placebo assignments were degenerate (their placebo DID is collinear with the \
+             fixed effects and controls, so it identifies nothing) and were left out; the p-values use the other {}",
+            total - n_degenerate
         ));
     }
     if draws.is_empty() {
-        return Err(Error::insufficient("no placebo assignment was estimable"));
+        return Err(Error::insufficient(
+            "no placebo assignment was estimable: every placebo DID was collinear with the fixed effects and controls",
+        ));
     }
-    let p_value = draws.iter().filter(|d| at_least_as_extreme(**d, actual)).count() as f64 / draws.len() as f64;
+    let n_extreme = draws.iter().filter(|d| at_least_as_extreme(**d, actual)).count();
+    let b = draws.len();
+    let p_value = n_extreme as f64 / b as f64;
+    let p_value_corrected =
+        if enumerated_cols.is_some() { p_value } else { (1 + n_extreme) as f64 / (b + 1) as f64 };
     let (mean, sd) = mean_sd(&draws);
     let mut s = draws.clone();
     s.sort_by(f64::total_cmp);
@@ -322,6 +371,8 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
         reps: draws.len(),
         draws,
         p_value,
+        p_value_corrected,
+        n_degenerate,
         mean,
         sd,
         quantiles: Some(quantiles),

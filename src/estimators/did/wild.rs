@@ -29,7 +29,9 @@
 //! * **p-value**: `p(β0) = #{b : |t*_b| ≥ |t(β0)|} / B` (symmetric, two-sided; ties within
 //!   1e-9 relative count). With Rademacher weights and `2^G ≤ reps`, all `2^G` sign vectors are
 //!   enumerated (`enumerated = true`); the set contains `v = 1`, which reproduces the actual
-//!   `t`, so then `p ≥ 1/2^G`. Random draws do not include the actual statistic.
+//!   `t`, and its sign flip `v = −1`, which gives the same `|t*|` (the test is symmetric, and
+//!   `−v` negates `β* − β0` and leaves `s*` unchanged), so then `p ≥ 2/2^G`; every count is
+//!   even for the same reason. Random draws do not include the actual statistic.
 //! * **Confidence interval** by test inversion: the set of β0 with `p(β0) ≥ 1 − conf_level`,
 //!   bounded by bisection on brackets found by stepping out from β̂ in multiples of the SE
 //!   (same draws for every β0). A bound that is never reached within β̂ ± 2³⁰·SE is ±∞
