@@ -8,6 +8,7 @@
 //! The core knows nothing of JavaScript and is tested natively with `cargo test`.
 
 pub mod data;
+pub mod diagnostics;
 pub mod error;
 pub mod estimators;
 pub mod formula;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod wasm;
 
 pub use data::{Column, ColumnKind, Dataset};
+pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use error::{Error, ErrorKind, Result};
 
 /// The crate version (`quasi.version()` in JavaScript).

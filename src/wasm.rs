@@ -5,7 +5,7 @@
 
 use crate::data::{self, Dataset, LoadReport};
 use crate::estimators::{did, feols, index, psm};
-use crate::report::regtable;
+use crate::report::{regtable, RenderOptions, ResultTable, Tables};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -46,6 +46,31 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| js_sys::Error::new(&format!("could not convert the result: {e}")).into())
+}
+
+/// A result object with its tables: the serialised result plus `tables: ResultTable[]`.
+fn to_js_result<T: Serialize + Tables>(value: &T) -> Result<JsValue, JsValue> {
+    let obj = to_js(value)?;
+    js_sys::Reflect::set(&obj, &JsValue::from_str("tables"), &to_js(&value.tables())?)?;
+    Ok(obj)
+}
+
+/// Renders a result table (any element of a result's `tables`):
+/// `{ format: "csv" | "markdown" | "latex" | "html" | "text", digits, stars, below, yes, no, notes }` → text.
+#[wasm_bindgen(js_name = renderTable)]
+pub fn render_table(table: JsValue, options: JsValue) -> Result<String, JsValue> {
+    let table: ResultTable = from_js_required(table, "renderTable")?;
+    let opts: RenderOptions = from_js(options, "renderTable")?;
+    crate::report::render_table(&table, &opts).map_err(js_error)
+}
+
+/// The regression table of fitted models as a `ResultTable` (for `renderTable` and the page).
+#[wasm_bindgen(js_name = regressionResultTable)]
+pub fn regression_result_table(fits: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let fits: Vec<feols::FeolsFit> = from_js_required(fits, "regressionResultTable")?;
+    let opts: regtable::TableOptions = from_js(options, "regressionResultTable")?;
+    let refs: Vec<&feols::FeolsFit> = fits.iter().collect();
+    to_js(&regtable::regression_result_table(&refs, &opts).map_err(js_error)?)
 }
 
 /// The crate version.
@@ -296,7 +321,7 @@ pub fn psm_density_svg(result: JsValue, title: &str) -> Result<String, JsValue> 
 #[wasm_bindgen]
 pub fn feols(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: feols::FeolsSpec = from_js_required(spec, "feols")?;
-    to_js(&feols::feols(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&feols::feols(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Joint Wald test that the named terms of a fitted model are zero: `{ statistic, df1, df2, p_value }`.

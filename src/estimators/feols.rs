@@ -212,24 +212,8 @@ impl FeolsSpec {
     }
 }
 
-/// One coefficient row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Coef {
-    /// Term name.
-    pub term: String,
-    /// Estimate.
-    pub estimate: f64,
-    /// Standard error.
-    pub std_error: f64,
-    /// t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value (t distribution with `df_t` degrees of freedom).
-    pub p_value: f64,
-    /// Lower confidence bound.
-    pub conf_low: f64,
-    /// Upper confidence bound.
-    pub conf_high: f64,
-}
+/// One coefficient row (the shared [`Estimate`]).
+pub use crate::inference::Estimate as Coef;
 
 /// A cluster variable and its number of clusters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,5 +1,8 @@
 //! Inference: distributions, variance estimators, bootstrap.
 
 pub mod dist;
+pub mod estimate;
 pub mod stats;
 pub mod vcov;
+
+pub use estimate::Estimate;

@@ -7,4 +7,4 @@ pub mod svg;
 pub mod table;
 
 pub use render::{render_table, RenderOptions};
-pub use table::{Cell, ResultTable, TableRow};
+pub use table::{Cell, ResultTable, TableRow, Tables};

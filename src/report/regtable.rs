@@ -18,7 +18,7 @@
 //! print as zero is shown with `digits` significant digits instead.
 
 use super::render::{render_table, Format, RenderOptions};
-use super::table::{Cell, ResultTable, TableRow};
+use super::table::{Cell, ResultTable, TableRow, Tables};
 use crate::error::{Error, Result};
 use crate::estimators::feols::FeolsFit;
 use serde::{Deserialize, Serialize};
@@ -221,6 +221,18 @@ pub fn regression_result_table(fits: &[&FeolsFit], o: &TableOptions) -> Result<R
         }
     }
     Ok(t)
+}
+
+impl Tables for FeolsFit {
+    /// One table: the fit in the regression-table layout (default options).
+    fn tables(&self) -> Vec<ResultTable> {
+        let mut t = match regression_result_table(&[self], &TableOptions::default()) {
+            Ok(t) => t,
+            Err(_) => return Vec::new(),
+        };
+        t.id = "feols.coefficients".into();
+        vec![t]
+    }
 }
 
 /// "IID", "Robust (HC1)" or "Clustered (unit, year)".

@@ -235,6 +235,13 @@ impl ResultTable {
     }
 }
 
+/// A result that presents itself as tables (every result the JS API returns carries them as
+/// `tables`).
+pub trait Tables {
+    /// The result's tables, in display order.
+    fn tables(&self) -> Vec<ResultTable>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
