@@ -58,6 +58,7 @@
 //! let fit2 = design.with_demeaned_column("FTZ", d_tilde)?.fit(&spec.vcov, 0.95)?;
 //! ```
 
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::formula::{self, ModelFrame};
@@ -308,8 +309,9 @@ pub struct FeolsFit {
     pub fixed_effects: Vec<FixedEffectInfo>,
     /// Notes on removed observations and terms (missing rows, singletons, collinear terms).
     pub dropped: Vec<String>,
-    /// All non-fatal notes (including demeaning convergence problems).
-    pub diagnostics: Vec<String>,
+    /// All non-fatal events, typed (missing rows, singletons, collinear variables, demeaning,
+    /// variance repairs). `dropped` keeps the same messages as text for older callers.
+    pub diagnostics: Diagnostics,
     /// First stages (IV only).
     pub first_stage: Option<Vec<FirstStage>>,
     /// Covariance matrix of the coefficients (in `coefficients` order).
@@ -405,7 +407,7 @@ pub struct DemeanedDesign {
     /// Explicit intercept column at `x[0]` (no fixed effects).
     pub intercept: bool,
     /// Notes (missing rows, singletons).
-    pub notes: Vec<String>,
+    pub notes: Diagnostics,
     /// Demeaning iterations / convergence.
     pub demean_info: DemeanInfo,
     x_norms: Vec<f64>,
@@ -472,12 +474,16 @@ impl DemeanedDesign {
             _ => Vec::new(),
         };
         let mut frame = ModelFrame::build(ds, &f, spec.weights.as_deref(), &cl)?;
-        let mut notes = frame.notes.clone();
+        let mut notes: Diagnostics =
+            frame.notes.iter().map(|m| Diagnostic::info(Code::MissingRowsDropped, m.clone())).collect();
         if !frame.fixef.is_empty() && spec.fixef_rm_singletons {
             let dims: Vec<(&[u32], usize)> = frame.fixef.iter().map(|(_, c, k)| (c.as_slice(), *k)).collect();
             let (keep, removed) = singleton_mask(&dims);
             if removed > 0 {
-                notes.push(format!("{removed} singleton observation(s) removed (fixed-effect groups with one observation)"));
+                notes.push(Diagnostic::info(
+                    Code::SingletonsDropped,
+                    format!("{removed} singleton observation(s) removed (fixed-effect groups with one observation)"),
+                ));
                 subset_frame(&mut frame, &keep);
                 if frame.y.is_empty() {
                     return Err(Error::insufficient("no observations left after removing singleton fixed-effect groups"));
@@ -518,9 +524,12 @@ impl DemeanedDesign {
             let (mut dm, info) = fx.demean_many(&all, &opts);
             demean_info = info;
             if !info.converged {
-                notes.push(format!(
-                    "demeaning did not converge in {} iterations (tolerance {:e}); results may be inaccurate",
-                    info.iterations, opts.tol
+                notes.push(Diagnostic::warning(
+                    Code::DemeanNotConverged,
+                    format!(
+                        "demeaning did not converge in {} iterations (tolerance {:e}); results may be inaccurate",
+                        info.iterations, opts.tol
+                    ),
                 ));
             }
             inst = dm.split_off(1 + xr.len() + dr.len());
@@ -750,7 +759,8 @@ impl DemeanedDesign {
     /// Solves the model with the given variance type.
     pub fn fit(&self, vcov_spec: &VcovSpec, conf_level: f64) -> Result<FeolsFit> {
         let n = self.nobs();
-        let mut dropped = self.notes.clone();
+        let mut diagnostics = self.notes.clone();
+        let mut dropped: Vec<String> = self.notes.messages().into_iter().map(String::from).collect();
         let sw: Option<Vec<f64>> = self.weights.as_ref().map(|w| w.iter().map(|v| v.sqrt()).collect());
         let scale = |v: &[f64]| -> Vec<f64> {
             match &sw {
@@ -854,7 +864,9 @@ impl DemeanedDesign {
             } else {
                 "collinear with other regressors"
             };
-            dropped.push(format!("variable `{}` removed: {why}", names[j]));
+            let msg = format!("variable `{}` removed: {why}", names[j]);
+            diagnostics.push(Diagnostic::info(Code::CollinearDropped, msg.clone()));
+            dropped.push(msg);
         }
         if qr.rank() == 0 {
             return Err(Error::insufficient(format!(
@@ -904,10 +916,10 @@ impl DemeanedDesign {
             }
         }
         if clusters.len() == 2 && vcov::fix_negative_diagonal(&mut v) {
-            dropped.push(
-                "the two-way clustered variance had a negative diagonal entry; negative eigenvalues were set to zero (fixest's fix)"
-                    .into(),
-            );
+            let msg = "the two-way clustered variance had a negative diagonal entry; negative eigenvalues were set to \
+                       zero (fixest's fix)";
+            diagnostics.push(Diagnostic::warning(Code::VcovRepaired, msg));
+            dropped.push(msg.into());
         }
         let coefficients = make_coefs(&kept_names, &beta, &v, df_t, conf_level);
         let nf = n as f64;
@@ -939,10 +951,6 @@ impl DemeanedDesign {
                 .collect(),
             _ => Vec::new(),
         };
-        let mut diagnostics = dropped.clone();
-        if !self.demean_info.converged {
-            diagnostics.push("fixed-effect demeaning did not converge".into());
-        }
         Ok(FeolsFit {
             formula: self.formula.clone(),
             depvar: self.depvar.clone(),

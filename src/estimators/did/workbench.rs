@@ -350,7 +350,6 @@ pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
     let c = term_coef(&model, &p.term)?.clone();
     let mut diagnostics = p.design.diagnostics.clone();
     diagnostics.extend(staggered_note(&p.design));
-    diagnostics.extend(model.diagnostics.iter().cloned());
     diagnostics.extend(model.dropped.iter().cloned());
     Ok(DidResult {
         estimate: c.estimate,
@@ -494,7 +493,6 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
     let mut diagnostics = p.design.diagnostics.clone();
     diagnostics.extend(staggered_note(&p.design));
     diagnostics.extend(ev.diagnostics.iter().cloned());
-    diagnostics.extend(model.diagnostics.iter().cloned());
     diagnostics.extend(model.dropped.iter().cloned());
     let mut terms = Vec::new();
     for (k, name) in &names {
