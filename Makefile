@@ -34,8 +34,9 @@ test-native:
 test-wasm:
 	wasm-pack test --headless --chrome
 
+# File globs, not the directory: Node >= 21 takes `node --test e2e/` as a module path.
 test-e2e:
-	node --test --test-concurrency=1 e2e/
+	node --test --test-concurrency=1 e2e/*.test.mjs
 
 # Speed against named peers (PapaParse for parsing; pyfixest for TWFE), printed as tables.
 bench: build
