@@ -1,4 +1,4 @@
-// Shared helpers for the browser end-to-end tests (node --test e2e/).
+// Shared helpers for the browser end-to-end tests (node --test e2e/*.test.mjs).
 // Each test file starts the static server on a free port in-process and one
 // headless Debian Chromium driven by playwright-core; each test gets a fresh
 // browser context that records every request, console error, page error and

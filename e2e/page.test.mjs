@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { startSession, waitForDataset, openPanel, foreignRequests, screenshot, ROOT } from "./harness.mjs";
 
@@ -32,7 +33,7 @@ test("page loads with the JJJ sample preloaded, no console errors, no request of
   assert.deepEqual(r.dialogs, []);
 });
 
-test("the CSP meta tag forbids connections beyond the page's own origin", async () => {
+test("the CSP meta tag forbids connections beyond the page's own origin", () => {
   const html = fs.readFileSync(path.join(ROOT, "index.html"), "utf8");
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
   assert.ok(csp, "CSP meta tag present");
@@ -42,18 +43,56 @@ test("the CSP meta tag forbids connections beyond the page's own origin", async 
   assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'|https?:|\*/);
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline scripts");
   assert.doesNotMatch(html, /\sstyle=|<style/, "no inline styles");
-  // And the browser enforces it: a fetch to another origin is refused.
-  const r = await s.newPage("/?sample=none");
-  const outcome = await r.page.evaluate(async () => {
-    try {
-      await fetch("http://example.invalid/x");
-      return "fetched";
-    } catch (e) {
-      return "blocked";
-    }
+});
+
+test("the browser enforces the CSP: a fetch to a reachable loopback server on another port is refused", async () => {
+  // A second origin that would answer: 200 with CORS allowed, on 127.0.0.1 and
+  // another port. Only the CSP (connect-src 'self') can stop the page reaching it.
+  const hits = [];
+  const other = http.createServer((req, res) => {
+    hits.push(req.url);
+    res.writeHead(200, { "Access-Control-Allow-Origin": "*", "Content-Type": "text/plain", "Cache-Control": "no-store" });
+    res.end("reachable");
   });
-  assert.equal(outcome, "blocked");
-  assert.deepEqual(foreignRequests(r.requests, s.base), []);
+  await new Promise((ok) => other.listen(0, "127.0.0.1", ok));
+  try {
+    const origin = `http://127.0.0.1:${other.address().port}`;
+    assert.notEqual(origin, s.base);
+    // Reachable from Node, with CORS: a refusal below is the CSP, not the network.
+    const direct = await fetch(`${origin}/from-node`);
+    assert.equal(direct.status, 200);
+    assert.equal(direct.headers.get("access-control-allow-origin"), "*");
+    assert.equal(await direct.text(), "reachable");
+    assert.deepEqual(hits, ["/from-node"]);
+    hits.length = 0;
+
+    const r = await s.newPage("/?sample=none");
+    const out = await r.page.evaluate(async (url) => {
+      const violations = [];
+      document.addEventListener("securitypolicyviolation", (e) => violations.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));
+      let outcome;
+      try {
+        const res = await fetch(url);
+        outcome = `fetched ${res.status} ${await res.text()}`;
+      } catch (e) {
+        outcome = `refused (${e.name})`;
+      }
+      // the violation event is queued as a task; let it fire
+      for (let i = 0; i < 50 && violations.length === 0; i++) await new Promise((ok) => setTimeout(ok, 20));
+      return { outcome, violations };
+    }, `${origin}/from-page`);
+    assert.equal(out.outcome, "refused (TypeError)");
+    assert.equal(out.violations.length, 1, JSON.stringify(out.violations));
+    assert.equal(out.violations[0].directive, "connect-src");
+    assert.ok(out.violations[0].blocked.startsWith(origin), out.violations[0].blocked);
+    assert.ok(
+      r.consoleErrors.some((m) => /Content Security Policy/.test(m) && m.includes(origin)),
+      `a console CSP message names ${origin}: ${JSON.stringify(r.consoleErrors)}`,
+    );
+    assert.deepEqual(hits, [], "the second server received no request from the page");
+  } finally {
+    await new Promise((ok) => other.close(ok));
+  }
 });
 
 test("navigation: every built panel enabled, the DID workbench in flow order", async () => {

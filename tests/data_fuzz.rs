@@ -1,5 +1,7 @@
 //! Property/fuzz-style tests: random bytes and random CSV-ish text never panic,
-//! and whenever loading succeeds the dataset and report are consistent.
+//! whenever loading succeeds the dataset and report are consistent, and input that
+//! is bad by design (empty, a workbook signature followed by garbage, a truncated
+//! workbook) is an error that says what is wrong.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -26,9 +28,17 @@ fn random_options(rng: &mut ChaCha8Rng) -> ReadOptions {
     }
 }
 
-/// Loads, and checks invariants of anything that loads.
-fn exercise(bytes: &[u8], opts: &ReadOptions) {
-    let Ok(l) = read_bytes(bytes, opts) else { return };
+/// Loads, and checks invariants of anything that loads; returns the error message of
+/// anything that does not (never empty).
+fn exercise(bytes: &[u8], opts: &ReadOptions) -> Option<String> {
+    let l = match read_bytes(bytes, opts) {
+        Ok(l) => l,
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(!msg.trim().is_empty(), "empty error message for {opts:?}");
+            return Some(msg);
+        }
+    };
     let ds = &l.dataset;
     assert_eq!(l.report.rows_read, ds.nrows());
     assert_eq!(l.report.columns.len(), ds.ncols());
@@ -49,11 +59,14 @@ fn exercise(bytes: &[u8], opts: &ReadOptions) {
         let _ = panel_info(ds, &names[0], &names[1]);
         let _ = describe(ds, &DescribeSpec { by: Some(names[0].clone()), ..Default::default() });
     }
+    None
 }
 
 #[test]
 fn random_bytes_never_panic() {
+    assert_eq!(exercise(b"", &ReadOptions::default()).as_deref(), Some("the file is empty"));
     let mut rng = ChaCha8Rng::seed_from_u64(20240601);
+    let mut signature_cases = 0;
     for case in 0..2000 {
         let len = rng.random_range(0..300);
         let mut bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
@@ -65,24 +78,45 @@ fn random_bytes_never_panic() {
         };
         bytes.splice(0..0, prefix.iter().copied());
         let opts = random_options(&mut rng);
-        exercise(&bytes, &opts);
+        let err = exercise(&bytes, &opts);
+        // Random text may legitimately load (as a CSV of odd characters) or be refused
+        // as binary. Bad by design (besides the empty file above): a workbook signature
+        // followed by garbage, which is opened as a workbook, and no workbook fits in
+        // 300 random bytes.
+        if case % 5 < 2 {
+            signature_cases += 1;
+            let e = err.unwrap_or_else(|| panic!("case {case}: {} random bytes after a workbook signature loaded", len));
+            assert!(e.contains("could not be opened"), "case {case}: {e}");
+        }
     }
+    assert_eq!(signature_cases, 800);
 }
 
 #[test]
 fn mutated_workbook_never_panics() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut truncations = 0;
     for _ in 0..300 {
         let mut bytes = XLSX.to_vec();
         for _ in 0..rng.random_range(1..8) {
             let i = rng.random_range(0..bytes.len());
             bytes[i] = rng.random();
         }
-        if rng.random_bool(0.2) {
+        // A changed byte may hit something the reader does not check (a cell's text):
+        // such a workbook may still load. A truncated one has lost the zip directory
+        // at its end and must be refused.
+        let truncated = rng.random_bool(0.2);
+        if truncated {
             bytes.truncate(rng.random_range(4..XLSX.len()));
         }
-        exercise(&bytes, &ReadOptions::default());
+        let err = exercise(&bytes, &ReadOptions::default());
+        if truncated {
+            truncations += 1;
+            let e = err.unwrap_or_else(|| panic!("a workbook truncated to {} of {} bytes loaded", bytes.len(), XLSX.len()));
+            assert!(e.contains("could not be opened"), "{e}");
+        }
     }
+    assert!(truncations >= 30, "only {truncations} truncated workbooks were tried");
 }
 
 #[test]
@@ -97,6 +131,7 @@ fn random_csvish_text_never_panics() {
         let s: String = (0..n).map(|_| PIECES[rng.random_range(0..PIECES.len())]).collect();
         let mut opts = random_options(&mut rng);
         opts.encoding = None;
+        // Any of these may load or be refused; only consistency and messages are checked.
         exercise(s.as_bytes(), &opts);
         exercise(s.as_bytes(), &ReadOptions::default());
     }
