@@ -87,11 +87,14 @@ test("provinces: DID facts show the CI once; permutation placebo runs with 31 un
   await page.click("#placebo-run");
   await page.waitForSelector('#placebo-stats dd[data-stat="p_value"]', { timeout: 60_000 });
   assert.equal(await page.$("#panel-placebo .error-card:not([hidden])"), null);
-  // a p of 0 out of N draws is shown as "< 1/N", not 0.0000: random timing on the
-  // provinces (500 draws, seed 1) has no draw as extreme as the estimate
-  const p = await page.$eval('#placebo-stats dd[data-stat="p_value"]', (d) => ({ v: Number(d.dataset.value), t: d.textContent }));
-  assert.equal(p.v, 0, `p = ${p.v}: the sample no longer tests the p = 0 display`);
-  assert.match(p.t, /^< 0\.0020\b/);
+  // no draw as extreme as the estimate (random timing on the provinces, 500 draws, seed 1):
+  // the share is 0, but the p the page leads with is the corrected (1 + 0) / (500 + 1), never 0
+  const share = await page.$eval('#placebo-stats dd[data-stat="p_value"]', (d) => Number(d.dataset.value));
+  assert.equal(share, 0, `share = ${share}: the sample no longer tests the p = 0 display`);
+  const p = await page.$eval('#placebo-stats dd[data-stat="p_value_corrected"]', (d) => ({ v: Number(d.dataset.value), t: d.textContent }));
+  assert.equal(p.v, 1 / 501);
+  assert.equal(p.t, "0.0020");
+  assert.match(await page.textContent("#placebo-p-note"), /p = \(1 \+ 0\) \/ \(500 \+ 1\)/);
   assert.deepEqual(r.pageErrors, []);
 });
 
