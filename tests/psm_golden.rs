@@ -10,6 +10,7 @@ use quasi::estimators::psm::{
     compare_methods, density_svg, psm, CaliperScale, Estimand, Kernel, Link, MatchOn, Method, PsmSpec, SeKind,
 };
 use quasi::data::read_bytes;
+use quasi::report::{render_table, RenderOptions, Tables};
 use quasi::{Column, Dataset, ErrorKind};
 use serde_json::Value;
 
@@ -235,11 +236,17 @@ fn balance_follows_pstest_definitions() {
     assert!(o.mean_bias_after < o.mean_bias_before);
     assert!(o.pseudo_r2_after < o.pseudo_r2_before && o.pseudo_r2_before > 0.0);
     assert!(o.rubin_b_before > 25.0);
-    let csv = r.balance.to_csv();
-    assert_eq!(csv.lines().next().unwrap().split(',').count(), 14);
-    assert!(csv.contains("\nrubin_b,"));
-    let md = r.balance.to_markdown();
-    assert!(md.contains("| racewhite | U |"));
+    // the balance tables, rendered by the one renderer
+    let tables = r.tables();
+    let bal = tables.iter().find(|t| t.id == "psm.balance").unwrap();
+    assert_eq!(bal.columns.len(), 9);
+    assert_eq!(bal.rows.len(), 16);
+    let csv = render_table(bal, &RenderOptions { format: "csv".into(), ..RenderOptions::default() }).unwrap();
+    assert!(csv.starts_with("Variable,Sample,Mean treated,Mean control,"), "{csv}");
+    let md = render_table(bal, &RenderOptions::default()).unwrap();
+    assert!(md.contains("| racewhite | U |"), "{md}");
+    let overall = tables.iter().find(|t| t.id == "psm.balance_overall").unwrap();
+    assert_eq!(overall.rows.len(), 2);
 }
 
 #[test]
@@ -251,7 +258,8 @@ fn density_and_svg() {
         let area: f64 = c.y.iter().sum::<f64>() * (c.x[1] - c.x[0]);
         assert!((area - 1.0).abs() < 0.05, "{} {}: {area}", c.group, c.stage);
     }
-    let md = r.to_markdown();
+    let tables = r.tables();
+    let md: String = tables.iter().map(|t| render_table(t, &RenderOptions::default()).unwrap()).collect();
     assert!(md.contains("| ATT | 1933.392 |") && md.contains("| racewhite | -3.065368 |"), "{md}");
     let svg = density_svg(&r.density, "Lalonde <PSM>");
     assert!(svg.starts_with("<svg") && svg.contains("Lalonde &lt;PSM&gt;"));
@@ -284,7 +292,7 @@ fn radius_kernel_and_comparison() {
     // "ai" for kernel falls back to the bootstrap, with a diagnostic
     let kb = psm(&ds, &PsmSpec { se: SeKind::Ai, bootstrap_reps: 10, ..kern.clone() }).unwrap();
     assert_eq!(kb.se_kind, SeKind::Bootstrap);
-    assert!(kb.diagnostics.iter().any(|d| d.contains("bootstrap")));
+    assert!(kb.diagnostics.iter().any(|d| d.message.contains("bootstrap")));
     // the three families side by side
     let knn = PsmSpec { k: 4, ..base() };
     let cal = PsmSpec { caliper: Some(0.1), ..base() };
@@ -293,8 +301,10 @@ fn radius_kernel_and_comparison() {
     assert_eq!(table.rows.len(), 3);
     assert_eq!(table.rows[0].label, "nearest k=4");
     assert_eq!(table.rows[2].label, "nearest k=4, caliper 0.1 SD");
-    assert_eq!(table.to_csv().lines().count(), 4);
-    assert!(table.to_markdown().contains("| Controls used |"));
+    let t = &table.tables()[0];
+    let csv = render_table(t, &RenderOptions { format: "csv".into(), ..RenderOptions::default() }).unwrap();
+    assert_eq!(csv.lines().filter(|l| !l.is_empty()).count(), 4, "{csv}");
+    assert!(render_table(t, &RenderOptions::default()).unwrap().contains("| Controls used |"));
     let e = expected();
     assert!(rel(table.rows[1].estimate, e["cases"]["nn1_ps_caliper"]["att"].as_f64().unwrap()) < 1e-6);
 }
@@ -320,7 +330,7 @@ fn missing_rows_are_dropped_and_reported() {
     let r = psm(&ds2, &base()).unwrap();
     assert!(r.scores[3].is_nan() && r.scores[2].is_finite());
     assert_eq!(r.n_treated, 184);
-    assert!(r.diagnostics.iter().any(|d| d.starts_with("1 of 614 rows dropped")));
+    assert!(r.diagnostics.iter().any(|d| d.message.starts_with("1 of 614 rows dropped")));
 }
 
 fn err_msg(ds: &Dataset, spec: &PsmSpec) -> (ErrorKind, String) {
@@ -365,7 +375,7 @@ fn clear_errors() {
     assert!(m.contains("all 4 were dropped") && m.contains("caliper 1e-6 SD"), "{m}");
     // a caliper that excludes some: a diagnostic with the count
     let r = psm(&ds, &PsmSpec { caliper: Some(0.1), ..base() }).unwrap();
-    assert!(r.diagnostics.iter().any(|d| d.starts_with("2 of 185 treated units dropped")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.starts_with("2 of 185 treated units dropped")), "{:?}", r.diagnostics);
     // separation: a covariate that perfectly predicts treatment
     let mut sep = ds.clone();
     sep.add_numeric("score_hint", t_plus(&ds)).unwrap();
@@ -411,7 +421,7 @@ fn formula_terms_as_in_feols() {
     let theirs: Vec<&str> = lpm.coefficients.iter().map(|c| c.term.as_str()).collect();
     assert_eq!(ours[1..], theirs[1..], "terms after the intercept");
     assert!(ours.contains(&"race::black") && !ours.contains(&"race::white"), "{ours:?}");
-    assert!(r.diagnostics.iter().any(|d| d.contains("`race::white` removed")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.contains("`race::white` removed")), "{:?}", r.diagnostics);
     // a bare text column and factor() give the same fit (reference = first sorted level)
     let a = psm(&ds, &base()).unwrap();
     let b = psm(&ds, &PsmSpec { formula: FORMULA.replace("race", "factor(race)"), ..base() }).unwrap();
@@ -572,7 +582,7 @@ fn converged_logit_with_extreme_linear_predictor_is_a_warning() {
     assert!(slope * -40.0 + r.propensity.coefficients[0].estimate < -30.0);
     assert!(r.scores[0] < 1e-13);
     assert!(
-        r.diagnostics.iter().any(|d| d.contains("numerically 0 or 1") && d.contains("1 row")),
+        r.diagnostics.iter().any(|d| d.message.contains("numerically 0 or 1") && d.message.contains("1 row")),
         "{:?}",
         r.diagnostics
     );
@@ -593,10 +603,10 @@ fn bootstrap_for_nearest_neighbour_with_replacement_warns() {
     let ds = lalonde();
     let r = psm(&ds, &PsmSpec { se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
     assert_eq!(r.se_kind, SeKind::Bootstrap);
-    assert!(r.diagnostics.iter().any(|d| d.contains("Abadie") && d.contains("2008")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.contains("Abadie") && d.message.contains("2008")), "{:?}", r.diagnostics);
     // not for kernel matching (the bootstrap is the usual choice there)
     let k = psm(&ds, &PsmSpec { method: Method::Kernel, se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
-    assert!(!k.diagnostics.iter().any(|d| d.contains("2008")), "{:?}", k.diagnostics);
+    assert!(!k.diagnostics.iter().any(|d| d.message.contains("2008")), "{:?}", k.diagnostics);
 }
 
 /// Matching's (caliper in SDs, ties within distance.tolerance = 1e-5).
@@ -661,7 +671,7 @@ fn kernel_and_radius_do_not_materialise_every_pair() {
         assert_eq!(r.n_treated_matched, 700);
         assert_eq!(r.n_control_used, 700);
         assert!(r.matched.pair_focal.is_empty() && r.matched.pair_match.is_empty() && r.matched.pair_weight.is_empty(), "{method:?}");
-        assert!(r.diagnostics.iter().any(|d| d.contains("490000 matched pairs") && d.contains("return_pairs")), "{:?}", r.diagnostics);
+        assert!(r.diagnostics.iter().any(|d| d.message.contains("490000 matched pairs") && d.message.contains("return_pairs")), "{:?}", r.diagnostics);
         // on request: every pair, and the estimate is their weighted mean difference
         let mut full = spec.clone();
         full = serde_json::from_value({
@@ -722,7 +732,7 @@ fn ties_on_discrete_scores_do_not_materialise_every_pair() {
     assert!(rel(r.att, att) < 1e-12, "{} vs {att}", r.att);
     assert_eq!(r.n_control_used, 800);
     assert!(r.matched.pair_focal.is_empty(), "{} pairs materialised", r.matched.pair_focal.len());
-    assert!(r.diagnostics.iter().any(|d| d.contains("280000 matched pairs")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.contains("280000 matched pairs")), "{:?}", r.diagnostics);
     // control weights: cell 0 controls 400 · (1/400) = 1 each, cell 1: 300/400 = 0.75
     assert_eq!(r.matched.rows.len(), 1500);
     for (&row, &w) in r.matched.rows.iter().zip(&r.matched.weights) {

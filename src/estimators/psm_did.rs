@@ -60,16 +60,21 @@
 //!
 //! The result holds both DID fits (`full`, `matched`), the matching summary (counts, per
 //! period counts, and for pooled matching the propensity model and the pstest balance
-//! table) and a two-column regression table (`format`: markdown, latex, html, csv, text).
+//! table); its tables ([`Tables`]) are the two-column regression table (`psm_did.main`), the
+//! matching summary (`psm_did.matching`), per-period counts (`psm_did.per_year`, by year) and
+//! the propensity model and balance (`psm_did.propensity`, `psm_did.balance`, pooled).
 
 use crate::data::{Column, Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
+use crate::estimators::psm::tables as psm_tables;
+use crate::report::regtable::{regression_result_table, TableOptions};
+use crate::report::table::{Align, Cell, ResultTable, TableRow, Tables};
 use crate::estimators::did::{build_design, did, DidDesign, DidResult, DidSpec, TreatmentSpec};
 use crate::estimators::feols::VcovSpec;
 use crate::estimators::psm::{
     psm, BalanceTable, CaliperScale, Kernel, Link, MatchOn, Method, Order, Preset, PropensityModel, PsmSpec, SeKind,
 };
-use crate::report::regtable::{regression_table, TableOptions};
 use serde::{Deserialize, Serialize};
 
 /// Matching options (a subset of [`PsmSpec`]; same names and defaults).
@@ -214,8 +219,6 @@ pub struct PsmDidSpec {
     pub conf_level: f64,
     /// Name of the DID term.
     pub name: Option<String>,
-    /// Table format: "markdown" (default) | "latex" | "html" | "csv" | "text".
-    pub format: String,
 }
 
 impl Default for PsmDidSpec {
@@ -233,7 +236,6 @@ impl Default for PsmDidSpec {
             vcov: None,
             conf_level: 0.95,
             name: None,
-            format: "markdown".into(),
         }
     }
 }
@@ -330,10 +332,8 @@ pub struct PsmDidResult {
     pub matched: DidResult,
     /// Matching summary.
     pub matching: MatchingSummary,
-    /// Both fits side by side, in `format`.
-    pub table: String,
-    /// Non-fatal findings (matching and the matched DID).
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings (matching and the matched DID), typed.
+    pub diagnostics: Diagnostics,
 }
 
 /// A name not used by any of `taken`.
@@ -370,9 +370,12 @@ fn list(names: &[String], max: usize) -> String {
     }
 }
 
-/// PSM's note that no outcome was given (expected here: the outcome enters the DID).
-fn is_no_outcome(d: &str) -> bool {
-    d.starts_with("no outcome given")
+/// A diagnostic of the matching step, passed on with a prefix (PSM's note that no outcome
+/// was given is expected here — the outcome enters the DID — and left out by its code).
+fn forward(diagnostics: &mut Diagnostics, from: &Diagnostics, prefix: &str) {
+    for d in from.iter().filter(|d| d.code != Code::NoOutcome) {
+        diagnostics.push(Diagnostic { message: format!("{prefix}: {}", d.message), ..d.clone() });
+    }
 }
 
 /// Per-unit row lists (valid rows only, in time order).
@@ -427,7 +430,7 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
     let design = build_design(ds, &spec.treatment)?;
     let did_spec = spec.did_spec();
     let full = did(ds, &did_spec)?;
-    let mut diagnostics: Vec<String> = Vec::new();
+    let mut diagnostics = Diagnostics::new();
 
     let rows_of = unit_rows(&design);
     let n_units = design.unit.n_levels();
@@ -447,12 +450,15 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
         }
     }
     if !no_pre.is_empty() {
-        diagnostics.push(format!(
-            "{} treated unit{} without a pre-treatment period (treated from the first period) excluded from \
-             matching and from the matched sample: {}",
-            no_pre.len(),
-            if no_pre.len() == 1 { "" } else { "s" },
-            list(&no_pre, 8)
+        diagnostics.push(Diagnostic::warning(
+            Code::AlwaysTreated,
+            format!(
+                "{} treated unit{} without a pre-treatment period (treated from the first period) excluded from \
+                 matching and from the matched sample: {}",
+                no_pre.len(),
+                if no_pre.len() == 1 { "" } else { "s" },
+                list(&no_pre, 8)
+            ),
         ));
     }
     let has_treated = (0..n_units).any(|u| design.unit_present[u] && design.unit_treated[u] && !excluded[u]);
@@ -493,15 +499,11 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
     let matched = did(&mds, &mspec_did).map_err(|e| {
         Error::insufficient(format!("the DID on the matched sample failed: {e}"))
     })?;
-    diagnostics.extend(matched.diagnostics.iter().map(|d| format!("matched-sample DID: {d}")));
+    diagnostics.extend(
+        matched.diagnostics.iter().map(|d| Diagnostic::info(Code::DidNote, format!("matched-sample DID: {d}"))),
+    );
     summary.row_weights = row_weights;
-    let opts = TableOptions {
-        format: if spec.format.trim().is_empty() { "markdown".into() } else { spec.format.clone() },
-        model_names: vec!["(1) Full sample".into(), "(2) PSM-DID".into()],
-        ..TableOptions::default()
-    };
-    let table = regression_table(&[&full.model, &matched.model], &opts)?;
-    Ok(PsmDidResult { full, matched, matching: summary, table, diagnostics })
+    Ok(PsmDidResult { full, matched, matching: summary, diagnostics })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -514,7 +516,7 @@ fn pooled(
     treat_name: &str,
     mspec: &PsmSpec,
     row_weights: &mut [f64],
-    diagnostics: &mut Vec<String>,
+    diagnostics: &mut Diagnostics,
 ) -> Result<MatchingSummary> {
     let n_units = design.unit.n_levels();
     // The common pre-period: before the earliest adoption among treated units with a pre-period.
@@ -560,11 +562,15 @@ fn pooled(
             Baseline::PreMean => "in the common pre-treatment window (before the earliest adoption)",
             Baseline::FirstYear => "in the panel's first period",
         };
-        diagnostics.push(format!(
-            "{} unit{} without a value of every covariate {what} excluded from matching and from the matched sample: {}",
-            incomplete.len(),
-            if incomplete.len() == 1 { "" } else { "s" },
-            list(&incomplete, 8)
+        diagnostics.push(Diagnostic::warning(
+            Code::MatchingUnitsExcluded,
+            format!(
+                "{} unit{} without a value of every covariate {what} excluded from matching and from the matched \
+                 sample: {}",
+                incomplete.len(),
+                if incomplete.len() == 1 { "" } else { "s" },
+                list(&incomplete, 8)
+            ),
         ));
     }
     let treat: Vec<f64> = units.iter().map(|&u| if design.unit_treated[u] { 1.0 } else { 0.0 }).collect();
@@ -585,7 +591,7 @@ fn pooled(
     }
     let uds = Dataset::from_columns(cols)?;
     let res = psm(&uds, mspec).map_err(|e| Error::insufficient(format!("PSM-DID matching failed: {e}")))?;
-    diagnostics.extend(res.diagnostics.iter().filter(|d| !is_no_outcome(d)).map(|d| format!("matching: {d}")));
+    forward(diagnostics, &res.diagnostics, "matching");
     let mut unit_w = vec![0.0; n_units];
     for (&r, &w) in res.matched.rows.iter().zip(&res.matched.weights) {
         if let Some(&u) = units.get(r) {
@@ -610,10 +616,13 @@ fn pooled(
         })
         .collect();
     if let (Baseline::PreMean, Some(c), None) = (spec.baseline, control_cut, &design.post) {
-        diagnostics.push(format!(
-            "pooled matching on pre-treatment means over one common window for treated and control units: the \
-             periods before {} (the earliest adoption)",
-            fmt_t(c)
+        diagnostics.push(Diagnostic::info(
+            Code::MatchingNote,
+            format!(
+                "pooled matching on pre-treatment means over one common window for treated and control units: the \
+                 periods before {} (the earliest adoption)",
+                fmt_t(c)
+            ),
         ));
     }
     Ok(MatchingSummary {
@@ -645,7 +654,7 @@ fn by_year(
     treat_name: &str,
     mspec: &PsmSpec,
     row_weights: &mut [f64],
-    diagnostics: &mut Vec<String>,
+    diagnostics: &mut Diagnostics,
 ) -> Result<MatchingSummary> {
     let n = ds.nrows();
     let mut per_year = Vec::new();
@@ -682,19 +691,23 @@ fn by_year(
                         row_weights[i] = w;
                     }
                 }
-                for d in res.diagnostics.iter().filter(|d| !is_no_outcome(d)) {
-                    diagnostics.push(format!("matching in {}: {d}", fmt_t(t)));
-                }
+                forward(diagnostics, &res.diagnostics, &format!("matching in {}", fmt_t(t)));
             }
             Err(e) => {
-                diagnostics.push(format!("matching in {} failed, its rows leave the matched sample: {e}", fmt_t(t)));
+                diagnostics.push(Diagnostic::warning(
+                    Code::MatchingNote,
+                    format!("matching in {} failed, its rows leave the matched sample: {e}", fmt_t(t)),
+                ));
                 ym.error = Some(e.to_string());
             }
         }
         per_year.push(ym);
     }
     if n_incomplete > 0 {
-        diagnostics.push(format!("{n_incomplete} rows with a missing covariate left out of period-by-period matching"));
+        diagnostics.push(Diagnostic::info(
+            Code::MissingRowsDropped,
+            format!("{n_incomplete} rows with a missing covariate left out of period-by-period matching"),
+        ));
     }
     let sum = |f: &dyn Fn(&YearMatch) -> usize| per_year.iter().map(f).sum::<usize>();
     let n_treated = sum(&|y| y.n_treated);
@@ -707,11 +720,11 @@ fn by_year(
             if why.is_empty() { String::new() } else { format!("; {}", why.join("; ")) }
         )));
     }
-    diagnostics.push(
+    diagnostics.push(Diagnostic::info(
+        Code::MatchingNote,
         "period-by-period matching: each period's treated-group rows are matched to control-group rows on that \
-         period's covariates; counts are unit-period rows"
-            .into(),
-    );
+         period's covariates; counts are unit-period rows",
+    ));
     Ok(MatchingSummary {
         by_year: true,
         count_unit: "unit-periods".into(),
@@ -729,6 +742,80 @@ fn by_year(
         row_weights: Vec::new(),
         n_rows_matched: 0,
     })
+}
+
+impl Tables for PsmDidResult {
+    fn tables(&self) -> Vec<ResultTable> {
+        let mut out = Vec::new();
+        let opts = TableOptions {
+            model_names: vec!["(1) Full sample".into(), "(2) PSM-DID".into()],
+            ..TableOptions::default()
+        };
+        if let Ok(mut t) = regression_result_table(&[&self.full.model, &self.matched.model], &opts) {
+            t.id = "psm_did.main".into();
+            t.title = "DID on the full and on the matched sample".into();
+            out.push(t);
+        }
+        let m = &self.matching;
+        out.push(matching_table(m));
+        if m.by_year {
+            out.push(per_year_table(&m.per_year));
+        }
+        if let Some(p) = &m.propensity {
+            out.push(psm_tables::propensity_table(p, "psm_did"));
+        }
+        if let Some(b) = &m.balance {
+            out.push(psm_tables::balance_table(b, "psm_did"));
+            out.push(psm_tables::balance_overall_table(b, "psm_did"));
+        }
+        out
+    }
+}
+
+/// The matching summary (`psm_did.matching`): counts in `count_unit`.
+fn matching_table(m: &MatchingSummary) -> ResultTable {
+    let mut t = ResultTable::new("psm_did.matching", format!("Matching summary ({})", m.count_unit), &["", "Count"])
+        .align_values(Align::Right);
+    let rows: [(&str, usize); 7] = [
+        ("Treated", m.n_treated),
+        ("Controls", m.n_control),
+        ("Treated matched", m.n_treated_matched),
+        ("Treated dropped", m.n_treated_dropped),
+        ("Controls used", m.n_control_used),
+        ("Units excluded before matching", m.n_units_excluded),
+        ("Rows in the matched sample", m.n_rows_matched),
+    ];
+    for (label, n) in rows {
+        t.push(TableRow::new(label, vec![Cell::integer(n)]));
+    }
+    if let Some(c) = m.caliper_abs {
+        t.push(TableRow::new("Caliper (matching-variable scale)", vec![Cell::number(c, 6)]).ruled());
+    }
+    t
+}
+
+/// Per-period counts of period-by-period matching (`psm_did.per_year`).
+fn per_year_table(per_year: &[YearMatch]) -> ResultTable {
+    let mut t = ResultTable::new(
+        "psm_did.per_year",
+        "Matching per period (unit-period rows)",
+        &["Period", "Treated", "Controls", "Matched", "Dropped", "Controls used", "Note"],
+    )
+    .align_values(Align::Right);
+    for y in per_year {
+        t.push(TableRow::new(
+            fmt_t(y.year),
+            vec![
+                Cell::integer(y.n_treated),
+                Cell::integer(y.n_control),
+                Cell::integer(y.n_matched),
+                Cell::integer(y.n_dropped),
+                Cell::integer(y.n_control_used),
+                y.error.as_ref().map_or(Cell::Empty, |e| Cell::text(format!("matching failed: {e}"))),
+            ],
+        ));
+    }
+    t
 }
 
 #[cfg(test)]
@@ -749,7 +836,12 @@ mod tests {
         assert_eq!(s.baseline, Baseline::PreMean);
         assert!(s.controls.is_empty());
         assert_eq!(s.treatment.start.as_deref(), Some("s"));
-        assert_eq!(s.format, "markdown");
+        // old callers still pass `format` (the table is now rendered from `tables`): ignored
+        let old: PsmDidSpec = serde_json::from_str(
+            r#"{"unit":"city","time":"year","y":"y","start":"s","covariates":["a"],"format":"latex"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.y, "y");
     }
 
     #[test]

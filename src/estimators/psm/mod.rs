@@ -103,15 +103,16 @@ mod density;
 mod design;
 mod matching;
 mod propensity;
+pub mod tables;
 
 pub use balance::{BalanceOverall, BalanceRow, BalanceTable};
 pub use density::{density_svg, DensityCurve, DensityData};
 
 use crate::data::Dataset;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::inference::dist::{norm_cdf, norm_quantile};
 use design::Design;
-use crate::report::escape::{csv_field, md_cell};
 use matching::{match_units, MatchConfig, MatchSet};
 use propensity::{fit_binary, BinaryFit};
 use rand::{Rng, SeedableRng};
@@ -400,7 +401,8 @@ pub struct PsmResult {
     pub matched: MatchedSample,
     /// Propensity score per dataset row (NaN where the row was dropped).
     pub scores: Vec<f64>,
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings (typed: code, severity, message).
+    pub diagnostics: Diagnostics,
 }
 
 /// One direction of matching.
@@ -597,7 +599,7 @@ fn resample(d: &Design, rng: &mut ChaCha8Rng) -> Design {
     }
 }
 
-fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Vec<String>) -> f64 {
+fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Diagnostics) -> f64 {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x9E37_79B9_7F4A_7C15);
     let mut ests = Vec::with_capacity(spec.bootstrap_reps);
     let mut failed = 0usize;
@@ -613,13 +615,16 @@ fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Vec<String>) -> f6
         }
     }
     if failed > 0 {
-        diagnostics.push(format!(
-            "bootstrap: {failed} of {} replicates failed (propensity model or no match) and were skipped",
-            spec.bootstrap_reps
+        diagnostics.push(Diagnostic::warning(
+            Code::MatchingNote,
+            format!(
+                "bootstrap: {failed} of {} replicates failed (propensity model or no match) and were skipped",
+                spec.bootstrap_reps
+            ),
         ));
     }
     if ests.len() < 2 {
-        diagnostics.push("bootstrap: fewer than 2 successful replicates, no standard error".into());
+        diagnostics.push(Diagnostic::warning(Code::MatchingNote, "bootstrap: fewer than 2 successful replicates, no standard error"));
         return f64::NAN;
     }
     crate::inference::stats::sd(&ests)
@@ -644,15 +649,18 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     validate(spec)?;
     let (f, treat_name) = design::parse_formula(&spec.formula)?;
     let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     if d.n_missing > 0 {
-        diagnostics.push(format!(
-            "{} of {} rows dropped because the treatment, a covariate or the outcome is missing",
-            d.n_missing,
-            ds.nrows()
+        diagnostics.push(Diagnostic::info(
+            Code::MissingRowsDropped,
+            format!(
+                "{} of {} rows dropped because the treatment, a covariate or the outcome is missing",
+                d.n_missing,
+                ds.nrows()
+            ),
         ));
     }
-    diagnostics.extend(d.removed.iter().cloned());
+    diagnostics.extend(d.removed.iter().map(|m| Diagnostic::info(Code::CollinearDropped, m.clone())));
     let n = d.n();
     let n_treated = d.treat.iter().filter(|&&t| t).count();
     let n_control = n - n_treated;
@@ -670,12 +678,12 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     }
     let core = run_core(&d, spec)?;
     if core.fit.n_extreme > 0 {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::warning(Code::ExtremePropensity, format!(
             "propensity model: fitted probabilities numerically 0 or 1 occurred ({} row{} with a linear predictor beyond ±30; \
              R's glm warns the same); the model converged, but check those rows for outlying covariate values",
             core.fit.n_extreme,
             if core.fit.n_extreme == 1 { "" } else { "s" }
-        ));
+        )));
     }
     let focal_name = |treated: bool| if treated { "treated" } else { "control" };
     let n_matched: usize = core.passes.iter().map(|p| p.set.focal.len()).sum();
@@ -703,10 +711,14 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
         )));
     }
     if spec.common_support && n_off > 0 {
-        diagnostics.push(format!("{n_off} units outside the common support of the score were dropped before matching"));
+        diagnostics.push(Diagnostic::info(
+            Code::UnmatchedDropped,
+            format!("{n_off} units outside the common support of the score were dropped before matching"),
+        ));
     } else if n_off > 0 {
-        diagnostics.push(format!(
-            "{n_off} units lie outside the score range of the other group (common support not imposed)"
+        diagnostics.push(Diagnostic::warning(
+            Code::MatchingNote,
+            format!("{n_off} units lie outside the score range of the other group (common support not imposed)"),
         ));
     }
     for p in &core.passes {
@@ -716,11 +728,9 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
                 Method::Nearest if !spec.replace && spec.caliper.is_none() => "no unused unit of the other group left".to_string(),
                 _ => format!("no unit of the other group within the {cal_text}"),
             };
-            diagnostics.push(format!(
-                "{} of {} {} units dropped: {reason}",
-                p.set.dropped.len(),
-                p.n_focal,
-                focal_name(p.focal_treated)
+            diagnostics.push(Diagnostic::warning(
+                Code::UnmatchedDropped,
+                format!("{} of {} {} units dropped: {reason}", p.set.dropped.len(), p.n_focal, focal_name(p.focal_treated)),
             ));
         }
     }
@@ -728,7 +738,7 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     let ate = spec.estimand == Estimand::Ate;
     let (est, se, se_kind) = match d.y.as_deref() {
         None => {
-            diagnostics.push("no outcome given: matching and balance only, no effect estimate".into());
+            diagnostics.push(Diagnostic::info(Code::NoOutcome, "no outcome given: matching and balance only, no effect estimate"));
             (f64::NAN, f64::NAN, SeKind::None)
         }
         Some(y) => {
@@ -738,26 +748,27 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
                 SeKind::None => (est, f64::NAN, SeKind::None),
                 SeKind::Ai if nn_repl => {
                     if !spec.ties {
-                        diagnostics.push(
-                            "Abadie–Imbens SE computed with ties broken (R Matching's se assumes ties = TRUE)".into(),
-                        );
+                        diagnostics.push(Diagnostic::info(
+                            Code::MatchingNote,
+                            "Abadie–Imbens SE computed with ties broken (R Matching's se assumes ties = TRUE)",
+                        ));
                     }
                     (est, ai_se(&core, y, n, ate), SeKind::Ai)
                 }
                 SeKind::Ai => {
-                    diagnostics.push(
-                        "the Abadie–Imbens SE is defined for nearest-neighbour matching with replacement; bootstrap SE reported instead"
-                            .into(),
-                    );
+                    diagnostics.push(Diagnostic::info(
+                        Code::MatchingNote,
+                        "the Abadie–Imbens SE is defined for nearest-neighbour matching with replacement; bootstrap SE reported instead",
+                    ));
                     (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
                 }
                 SeKind::Bootstrap => {
                     if nn_repl {
-                        diagnostics.push(
+                        diagnostics.push(Diagnostic::warning(
+                            Code::BootstrapInvalid,
                             "the bootstrap standard error is not valid for nearest-neighbour matching with replacement \
-                             (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead"
-                                .into(),
-                        );
+                             (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead",
+                        ));
                     }
                     (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
                 }
@@ -775,9 +786,12 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
         None => n_pairs <= PAIR_LIMIT,
     };
     if !keep_pairs && spec.return_pairs.is_none() {
-        diagnostics.push(format!(
-            "{n_pairs} matched pairs: more than {PAIR_LIMIT}, so the pair lists (matched.pair_*) are left empty; \
-             set return_pairs: true to get them"
+        diagnostics.push(Diagnostic::info(
+            Code::MatchingNote,
+            format!(
+                "{n_pairs} matched pairs: more than {PAIR_LIMIT}, so the pair lists (matched.pair_*) are left empty; \
+                 set return_pairs: true to get them"
+            ),
         ));
     }
     let mut wrow = vec![0.0; n];
@@ -871,56 +885,6 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
     })
 }
 
-fn estimand_name(e: Estimand) -> &'static str {
-    match e {
-        Estimand::Att => "ATT",
-        Estimand::Ate => "ATE",
-        Estimand::Atc => "ATC",
-    }
-}
-
-impl PsmResult {
-    /// Markdown: the effect table, then the propensity model.
-    pub fn to_markdown(&self) -> String {
-        let mut s = String::from("| Estimand | Estimate | Std. error | z | p-value | 95% CI | Treated matched | Treated dropped | Controls used |\n|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
-        s.push_str(&format!(
-            "| {} | {} | {} ({}) | {} | {} | [{}, {}] | {} | {} | {} |\n\n",
-            estimand_name(self.estimand),
-            num(self.estimate, 3),
-            num(self.std_error, 3),
-            se_name(self.se_kind),
-            num(self.statistic, 2),
-            num(self.p_value, 3),
-            num(self.conf_low, 3),
-            num(self.conf_high, 3),
-            self.n_treated_matched,
-            self.n_treated_dropped,
-            self.n_control_used
-        ));
-        s.push_str("| Propensity model | Estimate | Std. error | z | p-value |\n|---|---:|---:|---:|---:|\n");
-        for c in &self.propensity.coefficients {
-            s.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                md_cell(&c.term),
-                num(c.estimate, 6),
-                num(c.std_error, 6),
-                num(c.statistic, 2),
-                num(c.p_value, 3)
-            ));
-        }
-        let p = &self.propensity;
-        s.push_str(&format!(
-            "\nN = {}, log-likelihood = {}, pseudo-R² = {}, LR χ² = {} (p = {})\n",
-            p.nobs,
-            num(p.loglik, 3),
-            num(p.pseudo_r2, 4),
-            num(p.lr_chi2, 2),
-            num(p.lr_p_value, 4)
-        ));
-        s
-    }
-}
-
 /// One row of a method comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComparisonRow {
@@ -952,6 +916,10 @@ pub struct ComparisonRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct ComparisonTable {
     pub rows: Vec<ComparisonRow>,
+    /// The runs' diagnostics, each prefixed with its method's label (serialised next to the
+    /// table by the JS API, not inside it).
+    #[serde(skip)]
+    pub diagnostics: Diagnostics,
 }
 
 /// A short label for a spec, e.g. `nearest k=4, caliper 0.05 SD`.
@@ -993,11 +961,16 @@ pub fn method_label(s: &PsmSpec) -> String {
 /// base is the first row.
 pub fn compare_methods(ds: &Dataset, base: &PsmSpec, variants: &[PsmSpec]) -> Result<ComparisonTable> {
     let mut rows = Vec::with_capacity(variants.len() + 1);
+    let mut diagnostics = Diagnostics::new();
     for s in std::iter::once(base).chain(variants.iter()) {
         let s = &s.resolved();
         let r = psm(ds, s)?;
+        let label = method_label(s);
+        for d in &r.diagnostics {
+            diagnostics.push(Diagnostic { message: format!("{label}: {}", d.message), ..d.clone() });
+        }
         rows.push(ComparisonRow {
-            label: method_label(s),
+            label,
             method: s.method,
             k: s.k,
             replace: s.replace,
@@ -1018,78 +991,7 @@ pub fn compare_methods(ds: &Dataset, base: &PsmSpec, variants: &[PsmSpec]) -> Re
             mean_bias_after: r.balance.overall.mean_bias_after,
         });
     }
-    Ok(ComparisonTable { rows })
-}
-
-fn num(v: f64, d: usize) -> String {
-    if v.is_finite() {
-        format!("{v:.d$}")
-    } else {
-        String::new()
-    }
-}
-
-fn se_name(s: SeKind) -> &'static str {
-    match s {
-        SeKind::Ai => "ai",
-        SeKind::Bootstrap => "bootstrap",
-        SeKind::None => "none",
-    }
-}
-
-impl ComparisonTable {
-    /// CSV, full precision.
-    pub fn to_csv(&self) -> String {
-        let mut s = String::from(
-            "method,estimate,std_error,se_kind,statistic,p_value,conf_low,conf_high,n_treated_matched,n_treated_dropped,n_control_used,mean_bias_after\n",
-        );
-        for r in &self.rows {
-            let label = csv_field(&r.label);
-            s.push_str(&format!(
-                "{label},{},{},{},{},{},{},{},{},{},{},{}\n",
-                num(r.estimate, 10),
-                num(r.std_error, 10),
-                se_name(r.se_kind),
-                num(r.statistic, 10),
-                num(r.p_value, 10),
-                num(r.conf_low, 10),
-                num(r.conf_high, 10),
-                r.n_treated_matched,
-                r.n_treated_dropped,
-                r.n_control_used,
-                num(r.mean_bias_after, 10)
-            ));
-        }
-        s
-    }
-
-    /// Markdown table, one column per method (as the seed papers lay it out).
-    pub fn to_markdown(&self) -> String {
-        let mut s = String::from("| |");
-        for r in &self.rows {
-            s.push_str(&format!(" {} |", md_cell(&r.label)));
-        }
-        s.push_str("\n|---|");
-        s.push_str(&"---:|".repeat(self.rows.len()));
-        s.push('\n');
-        let line = |name: &str, f: &dyn Fn(&ComparisonRow) -> String| {
-            let mut l = format!("| {name} |");
-            for r in &self.rows {
-                l.push_str(&format!(" {} |", f(r)));
-            }
-            l.push('\n');
-            l
-        };
-        s.push_str(&line("Estimate", &|r| format!("{} ({})", num(r.estimate, 3), estimand_name(r.estimand))));
-        s.push_str(&line("Std. error", &|r| format!("({})", num(r.std_error, 3))));
-        s.push_str(&line("z", &|r| num(r.statistic, 2)));
-        s.push_str(&line("p-value", &|r| num(r.p_value, 3)));
-        s.push_str(&line("Treated matched", &|r| r.n_treated_matched.to_string()));
-        s.push_str(&line("Treated dropped", &|r| r.n_treated_dropped.to_string()));
-        s.push_str(&line("Controls used", &|r| r.n_control_used.to_string()));
-        s.push_str(&line("Mean |bias| after", &|r| num(r.mean_bias_after, 1)));
-        s
-    }
+    Ok(ComparisonTable { rows, diagnostics })
 }
 
 #[cfg(test)]
