@@ -9,7 +9,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use quasi::data::read_bytes;
 use quasi::diagnostics::Code;
-use quasi::estimators::psm::{compare_methods, psm, CaliperScale, Kernel, Method, PsmSpec, SeKind};
+use quasi::estimators::psm::{compare_methods, psm, MatchOptions, CaliperScale, Kernel, Method, PsmSpec, SeKind};
 use quasi::estimators::psm_did::{psm_did, PsmDidSpec};
 use quasi::report::{render_table, RenderOptions, ResultTable, Tables};
 use quasi::Dataset;
@@ -46,9 +46,9 @@ fn render_all(tables: &[ResultTable]) -> Vec<String> {
 fn psm_tables_render_for_nearest_kernel_and_radius() {
     let ds = load(LALONDE);
     let specs = [
-        PsmSpec { caliper: Some(0.1), ..base() },
-        PsmSpec { method: Method::Kernel, kernel: Kernel::Gaussian, se: SeKind::None, ..base() },
-        PsmSpec { method: Method::Radius, caliper: Some(0.01), caliper_scale: CaliperScale::Absolute, se: SeKind::None, ..base() },
+        PsmSpec { matching: MatchOptions { caliper: Some(0.1), ..base().matching }, ..base() },
+        PsmSpec { se: SeKind::None, matching: MatchOptions { method: Method::Kernel, kernel: Kernel::Gaussian, ..base().matching }, ..base() },
+        PsmSpec { se: SeKind::None, matching: MatchOptions { method: Method::Radius, caliper: Some(0.01), caliper_scale: CaliperScale::Absolute, ..base().matching }, ..base() },
     ];
     for s in &specs {
         let r = psm(&ds, s).unwrap();
@@ -67,7 +67,7 @@ fn psm_tables_render_for_nearest_kernel_and_radius() {
 #[test]
 fn comparison_table_renders() {
     let ds = load(LALONDE);
-    let c = compare_methods(&ds, &base(), &[PsmSpec { k: 3, ..base() }, PsmSpec { caliper: Some(0.1), ..base() }]).unwrap();
+    let c = compare_methods(&ds, &base(), &[PsmSpec { matching: MatchOptions { k: 3, ..base().matching }, ..base() }, PsmSpec { matching: MatchOptions { caliper: Some(0.1), ..base().matching }, ..base() }]).unwrap();
     let tables = c.tables();
     assert_eq!(render_all(&tables), ["psm.compare"]);
     assert_eq!(tables[0].rows.len(), 3);

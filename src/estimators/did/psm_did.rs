@@ -67,101 +67,23 @@
 use crate::data::{Column, Dataset, Factor};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::estimators::psm::tables as psm_tables;
-use crate::report::regtable::{regression_result_table, TableOptions};
-use crate::report::table::{Align, Cell, ResultTable, TableRow, Tables};
-use crate::estimators::did::{build_design, did, DidDesign, DidResult, DidSpec, TreatmentSpec};
+use super::{build_design, did, DidDesign, DidResult, DidSpec, TreatmentSpec};
 use crate::estimators::feols::VcovSpec;
-use crate::estimators::psm::{
-    psm, BalanceTable, CaliperScale, Kernel, Link, MatchOn, Method, Order, Preset, PropensityModel, PsmSpec, SeKind,
-};
+use crate::estimators::psm::{psm, BalanceTable, MatchOptions, PropensityModel, PsmSpec, SeKind};
 use serde::{Deserialize, Serialize};
 
-/// Matching options (a subset of [`PsmSpec`]; same names and defaults).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MatchOptions {
-    /// "nearest" (default) | "radius" | "kernel".
-    pub method: Method,
-    /// Neighbours per treated unit (default 1).
-    pub k: usize,
-    /// Caliper (None: none); in SDs of the matching variable unless `caliper_scale = "absolute"`.
-    pub caliper: Option<f64>,
-    /// "sd" (default) | "absolute".
-    pub caliper_scale: CaliperScale,
-    /// With replacement (default true).
-    pub replace: bool,
-    /// Keep ties with shared weight (default true).
-    pub ties: bool,
-    /// "score" (default) | "logit".
-    pub match_on: MatchOn,
-    /// Propensity model: "logit" (default) | "probit".
-    pub model: Link,
-    /// Greedy order without replacement (default "descending").
-    pub order: Order,
-    /// Kernel (kernel matching).
-    pub kernel: Kernel,
-    /// Kernel bandwidth (default 0.06).
-    pub bandwidth: Option<f64>,
-    /// Drop treated units outside the controls' score range (default false).
-    pub common_support: bool,
-    /// Seed for random steps (default 42).
-    pub seed: u64,
-    /// Tie tolerance (default 1e-5).
-    pub distance_tolerance: f64,
-    /// Conventions preset: None / "matching" (R Matching) | "psmatch2" (caliper absolute
-    /// on the score, ties only at exactly equal distance; see [`psm`]).
-    pub preset: Option<Preset>,
-}
+mod tables;
 
-impl Default for MatchOptions {
-    fn default() -> Self {
-        let p = PsmSpec::default();
-        MatchOptions {
-            method: p.method,
-            k: p.k,
-            caliper: p.caliper,
-            caliper_scale: p.caliper_scale,
-            replace: p.replace,
-            ties: p.ties,
-            match_on: p.match_on,
-            model: p.model,
-            order: p.order,
-            kernel: p.kernel,
-            bandwidth: p.bandwidth,
-            common_support: p.common_support,
-            seed: p.seed,
-            distance_tolerance: p.distance_tolerance,
-            preset: p.preset,
-        }
-    }
-}
-
-impl MatchOptions {
-    fn psm_spec(&self, formula: String) -> PsmSpec {
-        PsmSpec {
-            formula,
-            outcome: None,
-            model: self.model,
-            method: self.method,
-            k: self.k,
-            replace: self.replace,
-            ties: self.ties,
-            match_on: self.match_on,
-            caliper: self.caliper,
-            caliper_scale: self.caliper_scale,
-            se: SeKind::None,
-            order: self.order,
-            kernel: self.kernel,
-            bandwidth: self.bandwidth,
-            common_support: self.common_support,
-            seed: self.seed,
-            distance_tolerance: self.distance_tolerance,
-            preset: self.preset,
-            // the pairs are not used here
-            return_pairs: Some(false),
-            ..PsmSpec::default()
-        }
+/// The matching options of `psm`, given here as the `match` block.
+fn psm_spec(matching: &MatchOptions, formula: String) -> PsmSpec {
+    PsmSpec {
+        formula,
+        outcome: None,
+        matching: matching.clone(),
+        se: SeKind::None,
+        // the pairs are not used here
+        return_pairs: Some(false),
+        ..PsmSpec::default()
     }
 }
 
@@ -202,7 +124,7 @@ pub struct PsmDidSpec {
     pub covariates: Vec<String>,
     /// DID control variables (default none).
     pub controls: Vec<String>,
-    /// Matching options.
+    /// Matching options: the same struct as `psm`'s (same names, defaults and checks).
     #[serde(rename = "match")]
     pub matching: MatchOptions,
     /// Period-by-period matching (default false: pooled).
@@ -240,7 +162,33 @@ impl Default for PsmDidSpec {
     }
 }
 
+/// A [`PsmDidSpec`] that passed [`PsmDidSpec::validate`]: what [`psm_did`] fits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidPsmDidSpec(PsmDidSpec);
+
+impl std::ops::Deref for ValidPsmDidSpec {
+    type Target = PsmDidSpec;
+    fn deref(&self) -> &PsmDidSpec {
+        &self.0
+    }
+}
+
 impl PsmDidSpec {
+    /// Checks the specification (outcome, covariates, the matching options) in one place.
+    pub fn validate(&self) -> Result<ValidPsmDidSpec> {
+        if self.y.trim().is_empty() {
+            return Err(Error::invalid("PSM-DID needs an outcome column `y`"));
+        }
+        if self.covariates.is_empty() {
+            return Err(Error::invalid(
+                "PSM-DID needs at least one matching covariate in `covariates` (pre-treatment characteristics such as \
+                 GDP per capita)",
+            ));
+        }
+        self.matching.validate()?;
+        Ok(ValidPsmDidSpec(self.clone()))
+    }
+
     /// The DID spec of the full-sample column.
     pub fn did_spec(&self) -> DidSpec {
         DidSpec {
@@ -410,15 +358,12 @@ fn is_pre(design: &DidDesign, i: usize, treated: bool, control_cut: Option<f64>)
 
 /// PSM-DID: see the module documentation.
 pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
-    if spec.y.trim().is_empty() {
-        return Err(Error::invalid("PSM-DID needs an outcome column `y`"));
-    }
-    if spec.covariates.is_empty() {
-        return Err(Error::invalid(
-            "PSM-DID needs at least one matching covariate in `covariates` (pre-treatment characteristics such as \
-             GDP per capita)",
-        ));
-    }
+    fit(ds, &spec.validate()?)
+}
+
+/// The fit of a validated spec.
+pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
+    let spec: &PsmDidSpec = spec;
     let mut covs: Vec<(String, &[f64])> = Vec::new();
     for c in &spec.covariates {
         let name = c.trim();
@@ -472,7 +417,7 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
     let mut formula = format!("{} ~ ", quote(&treat_name)?);
     let cov_terms: Vec<String> = covs.iter().map(|(n, _)| quote(n)).collect::<Result<_>>()?;
     formula.push_str(&cov_terms.join(" + "));
-    let mspec = spec.matching.psm_spec(formula);
+    let mspec = psm_spec(&spec.matching, formula);
 
     let n = ds.nrows();
     let mut row_weights = vec![0.0; n];
@@ -744,80 +689,6 @@ fn by_year(
     })
 }
 
-impl Tables for PsmDidResult {
-    fn tables(&self) -> Vec<ResultTable> {
-        let mut out = Vec::new();
-        let opts = TableOptions {
-            model_names: vec!["(1) Full sample".into(), "(2) PSM-DID".into()],
-            ..TableOptions::default()
-        };
-        if let Ok(mut t) = regression_result_table(&[&self.full.model, &self.matched.model], &opts) {
-            t.id = "psm_did.main".into();
-            t.title = "DID on the full and on the matched sample".into();
-            out.push(t);
-        }
-        let m = &self.matching;
-        out.push(matching_table(m));
-        if m.by_year {
-            out.push(per_year_table(&m.per_year));
-        }
-        if let Some(p) = &m.propensity {
-            out.push(psm_tables::propensity_table(p, "psm_did"));
-        }
-        if let Some(b) = &m.balance {
-            out.push(psm_tables::balance_table(b, "psm_did"));
-            out.push(psm_tables::balance_overall_table(b, "psm_did"));
-        }
-        out
-    }
-}
-
-/// The matching summary (`psm_did.matching`): counts in `count_unit`.
-fn matching_table(m: &MatchingSummary) -> ResultTable {
-    let mut t = ResultTable::new("psm_did.matching", format!("Matching summary ({})", m.count_unit), &["", "Count"])
-        .align_values(Align::Right);
-    let rows: [(&str, usize); 7] = [
-        ("Treated", m.n_treated),
-        ("Controls", m.n_control),
-        ("Treated matched", m.n_treated_matched),
-        ("Treated dropped", m.n_treated_dropped),
-        ("Controls used", m.n_control_used),
-        ("Units excluded before matching", m.n_units_excluded),
-        ("Rows in the matched sample", m.n_rows_matched),
-    ];
-    for (label, n) in rows {
-        t.push(TableRow::new(label, vec![Cell::integer(n)]));
-    }
-    if let Some(c) = m.caliper_abs {
-        t.push(TableRow::new("Caliper (matching-variable scale)", vec![Cell::number(c, 6)]).ruled());
-    }
-    t
-}
-
-/// Per-period counts of period-by-period matching (`psm_did.per_year`).
-fn per_year_table(per_year: &[YearMatch]) -> ResultTable {
-    let mut t = ResultTable::new(
-        "psm_did.per_year",
-        "Matching per period (unit-period rows)",
-        &["Period", "Treated", "Controls", "Matched", "Dropped", "Controls used", "Note"],
-    )
-    .align_values(Align::Right);
-    for y in per_year {
-        t.push(TableRow::new(
-            fmt_t(y.year),
-            vec![
-                Cell::integer(y.n_treated),
-                Cell::integer(y.n_control),
-                Cell::integer(y.n_matched),
-                Cell::integer(y.n_dropped),
-                Cell::integer(y.n_control_used),
-                y.error.as_ref().map_or(Cell::Empty, |e| Cell::text(format!("matching failed: {e}"))),
-            ],
-        ));
-    }
-    t
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -842,6 +713,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.y, "y");
+    }
+
+    #[test]
+    fn validate_checks_the_match_block_once() {
+        let s: PsmDidSpec = serde_json::from_str(
+            r#"{"unit":"city","time":"year","y":"y","start":"s","covariates":["a"],"match":{"k":0}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.validate().unwrap_err().to_string(), MatchOptions { k: 0, ..MatchOptions::default() }.validate().unwrap_err().to_string());
+        let s: PsmDidSpec = serde_json::from_str(r#"{"unit":"city","time":"year","start":"s","covariates":["a"]}"#).unwrap();
+        assert!(s.validate().unwrap_err().to_string().contains("outcome column `y`"));
+        let s: PsmDidSpec = serde_json::from_str(r#"{"unit":"city","time":"year","y":"y","start":"s","covariates":["a"]}"#).unwrap();
+        assert_eq!(s.validate().unwrap().matching, MatchOptions::default());
     }
 
     #[test]
