@@ -451,24 +451,17 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
     Ok(PsmDidResult { full, matched, matching: summary, diagnostics })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn pooled(
-    spec: &PsmDidSpec,
+/// Pooled matching: each unit's covariate vector (its baseline), for the units present and
+/// not excluded; a unit without a value of some covariate is excluded and listed.
+fn unit_baselines(
+    baseline: Baseline,
     design: &DidDesign,
     rows_of: &[Vec<usize>],
     covs: &[(String, &[f64])],
     excluded: &mut [bool],
-    treat_name: &str,
-    mspec: &PsmSpec,
-    row_weights: &mut [f64],
-    diagnostics: &mut Diagnostics,
-) -> Result<MatchingSummary> {
+    control_cut: Option<f64>,
+) -> (Vec<usize>, Vec<Vec<f64>>, Vec<String>) {
     let n_units = design.unit.n_levels();
-    // The common pre-period: before the earliest adoption among treated units with a pre-period.
-    let control_cut = (0..n_units)
-        .filter(|&u| design.unit_treated[u] && !excluded[u])
-        .filter_map(|u| design.unit_adoption[u])
-        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
     let first_period = design.periods.first().copied();
     let mut units: Vec<usize> = Vec::new();
     let mut xs: Vec<Vec<f64>> = vec![Vec::new(); covs.len()];
@@ -478,7 +471,7 @@ fn pooled(
             continue;
         }
         let treated = design.unit_treated[u];
-        let base_rows: Vec<usize> = match spec.baseline {
+        let base_rows: Vec<usize> = match baseline {
             // one common window for everyone: before the earliest adoption
             Baseline::PreMean => rows_of[u].iter().copied().filter(|&i| is_pre(design, i, false, control_cut)).collect(),
             Baseline::FirstYear => rows_of[u]
@@ -502,6 +495,28 @@ fn pooled(
             xs[k].push(v);
         }
     }
+    (units, xs, incomplete)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pooled(
+    spec: &PsmDidSpec,
+    design: &DidDesign,
+    rows_of: &[Vec<usize>],
+    covs: &[(String, &[f64])],
+    excluded: &mut [bool],
+    treat_name: &str,
+    mspec: &PsmSpec,
+    row_weights: &mut [f64],
+    diagnostics: &mut Diagnostics,
+) -> Result<MatchingSummary> {
+    let n_units = design.unit.n_levels();
+    // The common pre-period: before the earliest adoption among treated units with a pre-period.
+    let control_cut = (0..n_units)
+        .filter(|&u| design.unit_treated[u] && !excluded[u])
+        .filter_map(|u| design.unit_adoption[u])
+        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
+    let (units, xs, incomplete) = unit_baselines(spec.baseline, design, rows_of, covs, excluded, control_cut);
     if !incomplete.is_empty() {
         let what = match spec.baseline {
             Baseline::PreMean => "in the common pre-treatment window (before the earliest adoption)",

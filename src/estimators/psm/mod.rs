@@ -498,52 +498,9 @@ fn propensity_model(d: &Design, core: &Core, spec: &PsmSpec) -> PropensityModel 
     }
 }
 
-/// Propensity score matching: see the module documentation.
-pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
-    fit(ds, &spec.validate()?)
-}
-
-/// The fit of a validated spec.
-pub fn fit(ds: &Dataset, spec: &ValidPsmSpec) -> Result<PsmResult> {
-    let spec: &PsmSpec = spec;
-    let (f, treat_name) = design::parse_formula(&spec.formula)?;
-    let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
-    let mut diagnostics = Diagnostics::new();
-    if d.n_missing > 0 {
-        diagnostics.push(Diagnostic::info(
-            Code::MissingRowsDropped,
-            format!(
-                "{} of {} rows dropped because the treatment, a covariate or the outcome is missing",
-                d.n_missing,
-                ds.nrows()
-            ),
-        ));
-    }
-    diagnostics.extend(d.removed.iter().map(|m| Diagnostic::info(Code::CollinearDropped, m.clone())));
-    let n = d.n();
-    let n_treated = d.treat.iter().filter(|&&t| t).count();
-    let n_control = n - n_treated;
-    if n_treated == 0 {
-        return Err(Error::insufficient(format!(
-            "no treated units: `{}` is 0 in every usable row",
-            treat_name
-        )));
-    }
-    if n_control == 0 {
-        return Err(Error::insufficient(format!(
-            "no control units: `{}` is 1 in every usable row",
-            treat_name
-        )));
-    }
-    let core = run_core(&d, spec)?;
-    if core.fit.n_extreme > 0 {
-        diagnostics.push(Diagnostic::warning(Code::ExtremePropensity, format!(
-            "propensity model: fitted probabilities numerically 0 or 1 occurred ({} row{} with a linear predictor beyond ±30; \
-             R's glm warns the same); the model converged, but check those rows for outlying covariate values",
-            core.fit.n_extreme,
-            if core.fit.n_extreme == 1 { "" } else { "s" }
-        )));
-    }
+/// Counts of matched, dropped and off-support focal units, with the diagnostics on the
+/// dropped ones; an error when no focal unit found a match.
+fn match_counts(core: &Core, spec: &PsmSpec, diagnostics: &mut Diagnostics) -> Result<(usize, usize, usize)> {
     let focal_name = |treated: bool| if treated { "treated" } else { "control" };
     let n_matched: usize = core.passes.iter().map(|p| p.set.focal.len()).sum();
     let n_off: usize = core.passes.iter().map(|p| p.n_off_support).sum();
@@ -593,6 +550,56 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmSpec) -> Result<PsmResult> {
             ));
         }
     }
+    Ok((n_matched, n_dropped, n_off))
+}
+
+/// Propensity score matching: see the module documentation.
+pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
+    fit(ds, &spec.validate()?)
+}
+
+/// The fit of a validated spec.
+pub fn fit(ds: &Dataset, spec: &ValidPsmSpec) -> Result<PsmResult> {
+    let spec: &PsmSpec = spec;
+    let (f, treat_name) = design::parse_formula(&spec.formula)?;
+    let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
+    let mut diagnostics = Diagnostics::new();
+    if d.n_missing > 0 {
+        diagnostics.push(Diagnostic::info(
+            Code::MissingRowsDropped,
+            format!(
+                "{} of {} rows dropped because the treatment, a covariate or the outcome is missing",
+                d.n_missing,
+                ds.nrows()
+            ),
+        ));
+    }
+    diagnostics.extend(d.removed.iter().map(|m| Diagnostic::info(Code::CollinearDropped, m.clone())));
+    let n = d.n();
+    let n_treated = d.treat.iter().filter(|&&t| t).count();
+    let n_control = n - n_treated;
+    if n_treated == 0 {
+        return Err(Error::insufficient(format!(
+            "no treated units: `{}` is 0 in every usable row",
+            treat_name
+        )));
+    }
+    if n_control == 0 {
+        return Err(Error::insufficient(format!(
+            "no control units: `{}` is 1 in every usable row",
+            treat_name
+        )));
+    }
+    let core = run_core(&d, spec)?;
+    if core.fit.n_extreme > 0 {
+        diagnostics.push(Diagnostic::warning(Code::ExtremePropensity, format!(
+            "propensity model: fitted probabilities numerically 0 or 1 occurred ({} row{} with a linear predictor beyond ±30; \
+             R's glm warns the same); the model converged, but check those rows for outlying covariate values",
+            core.fit.n_extreme,
+            if core.fit.n_extreme == 1 { "" } else { "s" }
+        )));
+    }
+    let (n_matched, n_dropped, n_off) = match_counts(&core, spec, &mut diagnostics)?;
     let (est, se, se_kind) = effect_and_se(&d, &core, spec, &mut diagnostics);
     let z = est / se;
     let p_value = if z.is_finite() { 2.0 * norm_cdf(-z.abs()) } else { f64::NAN };
