@@ -118,9 +118,13 @@ test("psmDensitySvg is a free function: SVG text from a psm result (and from { d
   assert.doesNotMatch(out.full, /<script|onload=|<before>/i);
 });
 
-test("psmCompare: one row per spec, the base first, matching the single runs; csv and markdown", async () => {
+test("psmCompare: one row per spec, the base first, matching the single runs; its table renders as csv and markdown", async () => {
   const specs = [caseSpec(REF.cases.nn1_ps), caseSpec(REF.cases.nn3_ps), caseSpec(REF.cases.nn1_ps_caliper), caseSpec(REF.cases.nn1_logit_caliper)];
-  const out = await page.evaluate((specs) => quasi.psmCompare(lalonde, specs), specs);
+  const out = await page.evaluate((specs) => {
+    const r = quasi.psmCompare(lalonde, specs);
+    const t = r.tables.find((x) => x.id === "psm.compare");
+    return { ...r, csv: quasi.renderTable(t, { format: "csv" }), markdown: quasi.renderTable(t, { format: "markdown" }) };
+  }, specs);
   assert.equal(out.table.rows.length, 4);
   const cases = [REF.cases.nn1_ps, REF.cases.nn3_ps, REF.cases.nn1_ps_caliper, REF.cases.nn1_logit_caliper];
   out.table.rows.forEach((row, i) => {
@@ -133,9 +137,10 @@ test("psmCompare: one row per spec, the base first, matching the single runs; cs
   });
   assert.match(out.table.rows[1].label, /k=3/);
   assert.match(out.table.rows[2].label, /caliper 0\.1 SD/);
-  assert.match(out.csv, /^method,estimate,std_error/);
+  assert.match(out.csv, /^Method,Estimand,Estimate,Std\. error/);
   assert.equal(out.csv.trim().split("\n").length, 5);
   assert.match(out.markdown, /\| Estimate \|/);
+  assert.equal(out.table.csv, undefined, "no pre-rendered strings");
 });
 
 test("radius and kernel matching run; kernel/radius with se 'ai' fall back to a seeded bootstrap", async () => {
@@ -150,7 +155,7 @@ test("radius and kernel matching run; kernel/radius with se 'ai' fall back to a 
     base,
   );
   assert.equal(out.radius.se_kind, "bootstrap");
-  assert.ok(out.radius.diagnostics.some((d) => /Abadie–Imbens/.test(d)));
+  assert.ok(out.radius.diagnostics.some((d) => d.code === "matching_note" && /Abadie–Imbens/.test(d.message)));
   assert.ok(Number.isFinite(out.radius.att) && out.radius.std_error > 0);
   assert.ok(Number.isFinite(out.kernel.att) && out.kernel.std_error > 0);
   assert.equal(out.kernel.bandwidth, 0.06);
@@ -199,5 +204,54 @@ test("issue 9 options through the JS API: preset psmatch2, return_pairs; existin
   assert.ok(out.dflt.pairs >= out.dflt.n && out.dflt.n === 185, "small problems still return their pairs");
   assert.equal(out.noPairs.pairs, 0);
   assert.equal(out.noPairs.att, out.dflt.att);
+  assert.deepEqual(rec.pageErrors, []);
+});
+
+test("issue 10: psm, psmCompare and psmDid carry typed tables and diagnostics; renderTable renders every table in five formats", async () => {
+  const base = caseSpec(REF.cases.nn1_ps);
+  const out = await page.evaluate((base) => {
+    const FORMATS = ["csv", "markdown", "latex", "html", "text"];
+    const jjjBytes = fetch("/www/samples/jjj_cities.csv").then((r) => r.arrayBuffer());
+    return jjjBytes.then((buf) => {
+      const jjj = quasi.Dataset.fromBytes(new Uint8Array(buf), { filename: "jjj_cities.csv" });
+      const results = {
+        nearest: quasi.psm(lalonde, { ...base, caliper: 0.1 }),
+        kernel: quasi.psm(lalonde, { ...base, method: "kernel", se: "none" }),
+        radius: quasi.psm(lalonde, { ...base, method: "radius", caliper: 0.1, se: "none" }),
+        compare: quasi.psmCompare(lalonde, [base, { ...base, k: 3 }]),
+        // an old caller still passing `format`: accepted and ignored
+        did: quasi.psmDid(jjj, { unit: "city", time: "year", y: "lnHDQ", start: "ftz_year", covariates: ["pgdp", "fdi", "urba"], format: "latex" }),
+        didByYear: quasi.psmDid(jjj, { unit: "city", time: "year", y: "lnHDQ", start: "ftz_year", covariates: ["pgdp", "fdi", "urba"], by_year: true }),
+      };
+      const summary = {};
+      for (const [name, r] of Object.entries(results)) {
+        summary[name] = {
+          ids: (r.tables || []).map((t) => t.id),
+          shapes: (r.tables || []).map((t) => Array.isArray(t.columns) && Array.isArray(t.rows) && t.rows.length > 0 && t.rows.every((row) => row.cells.length === t.columns.length)),
+          diagnostics: r.diagnostics,
+          hasTableString: typeof r.table === "string",
+          rendered: (r.tables || []).map((t) => FORMATS.map((format) => quasi.renderTable(t, { format }).length)),
+        };
+      }
+      return summary;
+    });
+  }, base);
+  assert.deepEqual(out.nearest.ids, ["psm.effects", "psm.propensity", "psm.balance", "psm.balance_overall"]);
+  assert.deepEqual(out.compare.ids, ["psm.compare"]);
+  assert.deepEqual(out.did.ids.slice(0, 2), ["psm_did.main", "psm_did.matching"]);
+  assert.ok(out.did.ids.includes("psm_did.balance") && out.didByYear.ids.includes("psm_did.per_year"));
+  for (const [name, r] of Object.entries(out)) {
+    assert.ok(r.shapes.length > 0 && r.shapes.every(Boolean), `${name}: tables with columns and rows`);
+    assert.ok(r.rendered.every((fs) => fs.length === 5 && fs.every((n) => n > 0)), `${name}: five formats`);
+    assert.ok(Array.isArray(r.diagnostics), `${name}: diagnostics list`);
+    for (const d of r.diagnostics) {
+      assert.equal(typeof d.code, "string", `${name}: diagnostic code`);
+      assert.ok(["info", "warning"].includes(d.severity));
+      assert.equal(typeof d.message, "string");
+    }
+    assert.equal(r.hasTableString, false, `${name}: no pre-rendered table`);
+  }
+  assert.ok(out.nearest.diagnostics.some((d) => d.code === "unmatched_dropped"), "the caliper drops treated units");
+  assert.ok(!out.did.diagnostics.some((d) => d.code === "no_outcome"), "PSM-DID leaves out PSM's no-outcome note by its code");
   assert.deepEqual(rec.pageErrors, []);
 });

@@ -104,10 +104,23 @@ test("default LaLonde run: ATT, AI SE, counts, propensity model match R Matching
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const csvFile = path.join(ARTIFACTS, "psm_balance.csv");
   await dl.saveAs(csvFile);
-  const rows = parseCsv(fs.readFileSync(csvFile, "utf8"));
-  assert.deepEqual(rows[0].slice(0, 4), ["variable", "sample", "mean_treated", "mean_control"]);
+  const csvText = fs.readFileSync(csvFile, "utf8");
+  const rows = parseCsv(csvText);
+  assert.deepEqual(rows[0].slice(0, 4), ["Variable", "Sample", "Mean treated", "Mean control"]);
   assert.deepEqual(rows.slice(1, 17).map((x) => x[0]), COVARIATES.flatMap((v) => [v, v]));
-  assert.ok(rows.some((x) => x[0] === "sample" && x[1] === "pseudo_r2"), "overall block");
+  assert.deepEqual(rows.slice(1, 17).map((x) => x[1]), COVARIATES.flatMap(() => ["U", "M"]));
+  const ageM = rows.find((x) => x[0] === "age" && x[1] === "M");
+  assert.ok(Math.abs(Number(ageM[2]) - Number(ageMatched[1])) < 1e-4, "CSV matched mean of age = the table's value");
+  // the page's CSV is the core's rendering of the result's psm.balance table
+  const coreCsv = await page.evaluate(async (spec) => {
+    const quasi = await import("/pkg/quasi.js");
+    await quasi.default();
+    const bytes = new Uint8Array(await (await fetch("/www/samples/lalonde.csv")).arrayBuffer());
+    const ds = quasi.Dataset.fromBytes(bytes, { filename: "lalonde.csv" });
+    const t = quasi.psm(ds, spec).tables.find((x) => x.id === "psm.balance");
+    return quasi.renderTable(t, { format: "csv" });
+  }, { formula: REF.formula, outcome: REF.outcome });
+  assert.equal(csvText, coreCsv);
 
   // density figure: a blob: <img>, SVG download
   const src = await page.getAttribute("#psm-density img.chart", "src");
@@ -176,7 +189,7 @@ test("Compare matching families: k-nearest, caliper, caliper-kNN, radius and ker
   const file = path.join(ARTIFACTS, "psm_compare.csv");
   await dl.saveAs(file);
   const csv = parseCsv(fs.readFileSync(file, "utf8")).filter((x) => x.length > 1);
-  assert.equal(csv[0][0], "method");
+  assert.equal(csv[0][0], "Method");
   assert.equal(csv.length, 7);
   await page.locator("#psm-compare-card").screenshot({ path: path.join(ARTIFACTS, "psm-compare.png") });
   assert.deepEqual([...r.consoleErrors, ...r.pageErrors], []);

@@ -79,6 +79,10 @@ pub enum Code {
     BootstrapInvalid,
     /// Any other note of the matching estimators.
     MatchingNote,
+    /// No outcome given: matching and balance only (expected inside PSM-DID).
+    NoOutcome,
+    /// Units left out of matching before it ran (missing covariates in the baseline window).
+    MatchingUnitsExcluded,
     // --- indices and descriptive statistics
     /// Any note of an index construction (constant indicators, weights, missing values).
     IndexNote,

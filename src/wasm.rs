@@ -283,15 +283,16 @@ pub fn chart(kind: &str, data: JsValue, options: JsValue) -> Result<String, JsVa
 
 /// Propensity score matching: `{ formula, outcome, model, method, k, replace, ties, match_on, caliper, estimand, se,
 /// preset, return_pairs, … }` (`preset: "psmatch2"` for Stata's conventions; `matched.pair_*` are
-/// filled when there are at most 250,000 pairs or with `return_pairs: true`).
+/// filled when there are at most 250,000 pairs or with `return_pairs: true`). The result carries
+/// `tables` (`psm.effects`, `psm.propensity`, `psm.balance`, `psm.balance_overall`).
 #[wasm_bindgen]
 pub fn psm(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: psm::PsmSpec = from_js_required(spec, "psm")?;
-    to_js(&psm::psm(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&psm::psm(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Several matching methods side by side (the first spec is the base row):
-/// `{ rows, csv, markdown }`.
+/// `{ table: { rows }, diagnostics, tables }` (`tables[0]` is `psm.compare`).
 #[wasm_bindgen(js_name = psmCompare)]
 pub fn psm_compare(ds: &JsDataset, specs: JsValue) -> Result<JsValue, JsValue> {
     let specs: Vec<psm::PsmSpec> = from_js_required(specs, "psmCompare")?;
@@ -300,10 +301,14 @@ pub fn psm_compare(ds: &JsDataset, specs: JsValue) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Out<'a> {
         table: &'a psm::ComparisonTable,
-        csv: String,
-        markdown: String,
+        diagnostics: &'a crate::diagnostics::Diagnostics,
     }
-    to_js(&Out { table: &table, csv: table.to_csv(), markdown: table.to_markdown() })
+    impl Tables for Out<'_> {
+        fn tables(&self) -> Vec<ResultTable> {
+            self.table.tables()
+        }
+    }
+    to_js_result(&Out { table: &table, diagnostics: &table.diagnostics })
 }
 
 /// The propensity-score density figure of a `psm` result (SVG text).
@@ -396,9 +401,10 @@ pub fn robustness(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
 /// PSM-DID: match on pre-treatment covariates (pooled or period by period), then the DID on
 /// the matched sample next to the full-sample DID:
 /// `{ unit, time, y, start | treat+post | indicator, covariates, controls, match: { method, k, caliper, … },
-/// by_year, baseline, sample, fe, vcov, conf_level, format }`.
+/// by_year, baseline, sample, fe, vcov, conf_level }` (an old `format` is ignored: the result's `tables`
+/// render in every format through `renderTable`).
 #[wasm_bindgen(js_name = psmDid)]
 pub fn psm_did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: crate::estimators::psm_did::PsmDidSpec = from_js_required(spec, "psmDid")?;
-    to_js(&crate::estimators::psm_did::psm_did(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&crate::estimators::psm_did::psm_did(&ds.inner, &spec).map_err(js_error)?)
 }

@@ -10,6 +10,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use quasi::report::Tables;
 use quasi::data::{read_bytes, ReadOptions};
 use quasi::estimators::feols::{feols, FeolsSpec, VcovSpec};
 use quasi::estimators::psm::{psm, PsmSpec, SeKind};
@@ -124,7 +125,9 @@ fn hand_worked_pooled_k1() {
     // The full column is the DID on everything.
     let (bf, sef) = direct_did(&ds, &(0..30).collect::<Vec<_>>(), None);
     assert!(close(r.full.estimate, bf, 1e-12) && close(r.full.std_error, sef, 1e-12));
-    assert!(r.table.contains("PSM-DID") && r.table.contains("Full sample"));
+    let main = r.tables().into_iter().find(|t| t.id == "psm_did.main").unwrap();
+    let md = quasi::report::render_table(&main, &quasi::report::RenderOptions::default()).unwrap();
+    assert!(md.contains("PSM-DID") && md.contains("Full sample"), "{md}");
 }
 
 #[test]
@@ -284,7 +287,7 @@ fn unit_treated_in_first_period_is_excluded_with_a_diagnostic() {
     units.push(("G", 2001., [1.0, 1.0, 1.0, 1.0, 1.0]));
     let ds = panel(&units);
     let r = psm_did(&ds, &spec(&format!("{{{BASE}}}"))).unwrap();
-    assert!(r.diagnostics.iter().any(|d| d.contains("without a pre-treatment period") && d.contains('G')), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.contains("without a pre-treatment period") && d.message.contains('G')), "{:?}", r.diagnostics);
     assert!(r.matching.units.iter().all(|u| u.unit != "G"));
     assert!(r.matching.row_weights[30..35].iter().all(|&w| w == 0.0));
     assert_eq!(r.matching.n_units_excluded, 1);
@@ -355,5 +358,5 @@ fn trending_covariate_uses_one_common_pre_window() {
         let u = r.matching.units.iter().find(|u| u.unit == *name).unwrap();
         assert!(close(u.score, p.scores[i], 1e-12), "{name}: {} vs {}", u.score, p.scores[i]);
     }
-    assert!(r.diagnostics.iter().any(|d| d.contains("before 2003")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.contains("before 2003")), "{:?}", r.diagnostics);
 }

@@ -7,9 +7,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use quasi::estimators::psm::{
+    MatchOptions,
     compare_methods, density_svg, psm, CaliperScale, Estimand, Kernel, Link, MatchOn, Method, PsmSpec, SeKind,
 };
 use quasi::data::read_bytes;
+use quasi::report::{render_table, RenderOptions, Tables};
 use quasi::{Column, Dataset, ErrorKind};
 use serde_json::Value;
 
@@ -56,9 +58,12 @@ fn case_spec(case: &Value) -> PsmSpec {
     let on_logit = case["match_on"].as_str().unwrap().starts_with("linear");
     let cal = case["caliper_sd"].as_f64().unwrap();
     PsmSpec {
-        k: case["M"].as_u64().unwrap() as usize,
-        match_on: if on_logit { MatchOn::Logit } else { MatchOn::Score },
-        caliper: if cal > 0.0 { Some(cal) } else { None },
+        matching: MatchOptions {
+            k: case["M"].as_u64().unwrap() as usize,
+            match_on: if on_logit { MatchOn::Logit } else { MatchOn::Score },
+            caliper: if cal > 0.0 { Some(cal) } else { None },
+            ..base().matching
+        },
         ..base()
     }
 }
@@ -141,7 +146,7 @@ fn tied_controls_share_the_weight() {
     let w: Vec<(usize, f64)> = r.matched.rows.iter().copied().zip(r.matched.weights.iter().copied()).collect();
     assert_eq!(w, vec![(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0), (4, 0.5), (5, 0.5), (6, 1.0)]);
     // ties broken: exactly one of rows 4, 5 gets weight 1
-    let r = psm(&ds, &PsmSpec { ties: false, ..spec.clone() }).unwrap();
+    let r = psm(&ds, &PsmSpec { matching: MatchOptions { ties: false, ..spec.clone().matching }, ..spec.clone() }).unwrap();
     assert_eq!(r.n_control_used, 3);
     let w4 = r.matched.rows.iter().position(|&x| x == 4).map(|i| r.matched.weights[i]).unwrap_or(0.0);
     let w5 = r.matched.rows.iter().position(|&x| x == 5).map(|i| r.matched.weights[i]).unwrap_or(0.0);
@@ -235,11 +240,17 @@ fn balance_follows_pstest_definitions() {
     assert!(o.mean_bias_after < o.mean_bias_before);
     assert!(o.pseudo_r2_after < o.pseudo_r2_before && o.pseudo_r2_before > 0.0);
     assert!(o.rubin_b_before > 25.0);
-    let csv = r.balance.to_csv();
-    assert_eq!(csv.lines().next().unwrap().split(',').count(), 14);
-    assert!(csv.contains("\nrubin_b,"));
-    let md = r.balance.to_markdown();
-    assert!(md.contains("| racewhite | U |"));
+    // the balance tables, rendered by the one renderer
+    let tables = r.tables();
+    let bal = tables.iter().find(|t| t.id == "psm.balance").unwrap();
+    assert_eq!(bal.columns.len(), 9);
+    assert_eq!(bal.rows.len(), 16);
+    let csv = render_table(bal, &RenderOptions { format: "csv".into(), ..RenderOptions::default() }).unwrap();
+    assert!(csv.starts_with("Variable,Sample,Mean treated,Mean control,"), "{csv}");
+    let md = render_table(bal, &RenderOptions::default()).unwrap();
+    assert!(md.contains("| racewhite | U |"), "{md}");
+    let overall = tables.iter().find(|t| t.id == "psm.balance_overall").unwrap();
+    assert_eq!(overall.rows.len(), 2);
 }
 
 #[test]
@@ -251,7 +262,8 @@ fn density_and_svg() {
         let area: f64 = c.y.iter().sum::<f64>() * (c.x[1] - c.x[0]);
         assert!((area - 1.0).abs() < 0.05, "{} {}: {area}", c.group, c.stage);
     }
-    let md = r.to_markdown();
+    let tables = r.tables();
+    let md: String = tables.iter().map(|t| render_table(t, &RenderOptions::default()).unwrap()).collect();
     assert!(md.contains("| ATT | 1933.392 |") && md.contains("| racewhite | -3.065368 |"), "{md}");
     let svg = density_svg(&r.density, "Lalonde <PSM>");
     assert!(svg.starts_with("<svg") && svg.contains("Lalonde &lt;PSM&gt;"));
@@ -260,20 +272,13 @@ fn density_and_svg() {
 #[test]
 fn radius_kernel_and_comparison() {
     let ds = lalonde();
-    let radius = PsmSpec {
-        method: Method::Radius,
-        caliper: Some(0.01),
-        caliper_scale: CaliperScale::Absolute,
-        se: SeKind::Bootstrap,
-        bootstrap_reps: 30,
-        ..base()
-    };
+    let radius = PsmSpec { se: SeKind::Bootstrap, bootstrap_reps: 30, matching: MatchOptions { method: Method::Radius, caliper: Some(0.01), caliper_scale: CaliperScale::Absolute, ..base().matching }, ..base() };
     let r = psm(&ds, &radius).unwrap();
     assert_eq!(r.se_kind, SeKind::Bootstrap);
     assert!(r.std_error.is_finite() && r.std_error > 0.0);
     // same seed → same bootstrap SE
     assert_eq!(r.std_error, psm(&ds, &radius).unwrap().std_error);
-    let kern = PsmSpec { method: Method::Kernel, kernel: Kernel::Gaussian, se: SeKind::None, ..base() };
+    let kern = PsmSpec { se: SeKind::None, matching: MatchOptions { method: Method::Kernel, kernel: Kernel::Gaussian, ..base().matching }, ..base() };
     let k = psm(&ds, &kern).unwrap();
     assert_eq!(k.bandwidth, Some(0.06));
     assert!(k.att.is_finite() && k.std_error.is_nan());
@@ -284,24 +289,26 @@ fn radius_kernel_and_comparison() {
     // "ai" for kernel falls back to the bootstrap, with a diagnostic
     let kb = psm(&ds, &PsmSpec { se: SeKind::Ai, bootstrap_reps: 10, ..kern.clone() }).unwrap();
     assert_eq!(kb.se_kind, SeKind::Bootstrap);
-    assert!(kb.diagnostics.iter().any(|d| d.contains("bootstrap")));
+    assert!(kb.diagnostics.iter().any(|d| d.message.contains("bootstrap")));
     // the three families side by side
-    let knn = PsmSpec { k: 4, ..base() };
-    let cal = PsmSpec { caliper: Some(0.1), ..base() };
-    let cal_knn = PsmSpec { k: 4, caliper: Some(0.1), ..base() };
+    let knn = PsmSpec { matching: MatchOptions { k: 4, ..base().matching }, ..base() };
+    let cal = PsmSpec { matching: MatchOptions { caliper: Some(0.1), ..base().matching }, ..base() };
+    let cal_knn = PsmSpec { matching: MatchOptions { k: 4, caliper: Some(0.1), ..base().matching }, ..base() };
     let table = compare_methods(&ds, &knn, &[cal, cal_knn]).unwrap();
     assert_eq!(table.rows.len(), 3);
     assert_eq!(table.rows[0].label, "nearest k=4");
     assert_eq!(table.rows[2].label, "nearest k=4, caliper 0.1 SD");
-    assert_eq!(table.to_csv().lines().count(), 4);
-    assert!(table.to_markdown().contains("| Controls used |"));
+    let t = &table.tables()[0];
+    let csv = render_table(t, &RenderOptions { format: "csv".into(), ..RenderOptions::default() }).unwrap();
+    assert_eq!(csv.lines().filter(|l| !l.is_empty()).count(), 4, "{csv}");
+    assert!(render_table(t, &RenderOptions::default()).unwrap().contains("| Controls used |"));
     let e = expected();
     assert!(rel(table.rows[1].estimate, e["cases"]["nn1_ps_caliper"]["att"].as_f64().unwrap()) < 1e-6);
 }
 
 #[test]
 fn probit_model_runs() {
-    let r = psm(&lalonde(), &PsmSpec { model: Link::Probit, ..base() }).unwrap();
+    let r = psm(&lalonde(), &PsmSpec { matching: MatchOptions { model: Link::Probit, ..base().matching }, ..base() }).unwrap();
     assert_eq!(r.propensity.link, Link::Probit);
     assert!(r.propensity.loglik > r.propensity.loglik_null && r.propensity.pseudo_r2 > 0.0);
     // probit and logit scores are close on these data
@@ -320,7 +327,7 @@ fn missing_rows_are_dropped_and_reported() {
     let r = psm(&ds2, &base()).unwrap();
     assert!(r.scores[3].is_nan() && r.scores[2].is_finite());
     assert_eq!(r.n_treated, 184);
-    assert!(r.diagnostics.iter().any(|d| d.starts_with("1 of 614 rows dropped")));
+    assert!(r.diagnostics.iter().any(|d| d.message.starts_with("1 of 614 rows dropped")));
 }
 
 fn err_msg(ds: &Dataset, spec: &PsmSpec) -> (ErrorKind, String) {
@@ -359,13 +366,13 @@ fn clear_errors() {
         Column::numeric("y", vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]),
     ])
     .unwrap();
-    let tiny = PsmSpec { formula: "t ~ x".into(), outcome: Some("y".into()), caliper: Some(1e-6), ..PsmSpec::default() };
+    let tiny = PsmSpec { formula: "t ~ x".into(), outcome: Some("y".into()), matching: MatchOptions { caliper: Some(1e-6), ..PsmSpec::default().matching }, ..PsmSpec::default() };
     let (k, m) = err_msg(&small, &tiny);
     assert!(matches!(k, ErrorKind::InsufficientData { .. }), "{m}");
     assert!(m.contains("all 4 were dropped") && m.contains("caliper 1e-6 SD"), "{m}");
     // a caliper that excludes some: a diagnostic with the count
-    let r = psm(&ds, &PsmSpec { caliper: Some(0.1), ..base() }).unwrap();
-    assert!(r.diagnostics.iter().any(|d| d.starts_with("2 of 185 treated units dropped")), "{:?}", r.diagnostics);
+    let r = psm(&ds, &PsmSpec { matching: MatchOptions { caliper: Some(0.1), ..base().matching }, ..base() }).unwrap();
+    assert!(r.diagnostics.iter().any(|d| d.message.starts_with("2 of 185 treated units dropped")), "{:?}", r.diagnostics);
     // separation: a covariate that perfectly predicts treatment
     let mut sep = ds.clone();
     sep.add_numeric("score_hint", t_plus(&ds)).unwrap();
@@ -385,9 +392,9 @@ fn clear_errors() {
     let (_, m) = err_msg(&c, &PsmSpec { formula: "treat ~ age + one".into(), ..base() });
     assert!(m.contains("`one` has no variation"), "{m}");
     // bad options
-    let (_, m) = err_msg(&ds, &PsmSpec { method: Method::Radius, ..base() });
+    let (_, m) = err_msg(&ds, &PsmSpec { matching: MatchOptions { method: Method::Radius, ..base().matching }, ..base() });
     assert!(m.contains("radius matching needs a caliper"), "{m}");
-    let (_, m) = err_msg(&ds, &PsmSpec { k: 0, ..base() });
+    let (_, m) = err_msg(&ds, &PsmSpec { matching: MatchOptions { k: 0, ..base().matching }, ..base() });
     assert!(m.contains("k"), "{m}");
     // (`age * educ` was a formula error under PSM's former private parser; it is
     // valid fixest syntax now — see `formula_terms_as_in_feols`.)
@@ -411,7 +418,7 @@ fn formula_terms_as_in_feols() {
     let theirs: Vec<&str> = lpm.coefficients.iter().map(|c| c.term.as_str()).collect();
     assert_eq!(ours[1..], theirs[1..], "terms after the intercept");
     assert!(ours.contains(&"race::black") && !ours.contains(&"race::white"), "{ours:?}");
-    assert!(r.diagnostics.iter().any(|d| d.contains("`race::white` removed")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.contains("`race::white` removed")), "{:?}", r.diagnostics);
     // a bare text column and factor() give the same fit (reference = first sorted level)
     let a = psm(&ds, &base()).unwrap();
     let b = psm(&ds, &PsmSpec { formula: FORMULA.replace("race", "factor(race)"), ..base() }).unwrap();
@@ -465,7 +472,7 @@ fn hundred_thousand_rows() {
     assert!((r.att - 2.0).abs() < 0.1, "{}", r.att);
     assert!(r.std_error > 0.0 && r.std_error < 0.1);
     let start = std::time::Instant::now();
-    let g = psm(&ds, &PsmSpec { replace: false, caliper: Some(0.05), se: SeKind::None, ..spec.clone() }).unwrap();
+    let g = psm(&ds, &PsmSpec { se: SeKind::None, matching: MatchOptions { replace: false, caliper: Some(0.05), ..spec.clone().matching }, ..spec.clone() }).unwrap();
     let t2 = start.elapsed();
     assert!(g.n_control_used == g.n_treated_matched);
     println!("100k rows: with replacement + AI SE {t1:?}, greedy without replacement {t2:?}");
@@ -535,7 +542,7 @@ fn fast_matching_equals_brute_force_matching_transcription() {
     let tr = ds.numeric("treat").unwrap();
     let y = ds.numeric("re78").unwrap();
     for (k, est, all) in [(1, Estimand::Att, 0u8), (3, Estimand::Att, 0), (1, Estimand::Ate, 1), (2, Estimand::Ate, 1), (1, Estimand::Atc, 2), (4, Estimand::Atc, 2)] {
-        let r = psm(&ds, &PsmSpec { k, estimand: est, ..base() }).unwrap();
+        let r = psm(&ds, &PsmSpec { estimand: est, matching: MatchOptions { k, ..base().matching }, ..base() }).unwrap();
         let (b_est, b_se) = matching_brute_force(&r.scores, tr, y, k, all);
         assert!(rel(r.att, b_est) < 1e-10, "k={k} {est:?}: {} vs {b_est}", r.att);
         assert!(rel(r.std_error, b_se) < 1e-10, "k={k} {est:?}: {} vs {b_se}", r.std_error);
@@ -572,7 +579,7 @@ fn converged_logit_with_extreme_linear_predictor_is_a_warning() {
     assert!(slope * -40.0 + r.propensity.coefficients[0].estimate < -30.0);
     assert!(r.scores[0] < 1e-13);
     assert!(
-        r.diagnostics.iter().any(|d| d.contains("numerically 0 or 1") && d.contains("1 row")),
+        r.diagnostics.iter().any(|d| d.message.contains("numerically 0 or 1") && d.message.contains("1 row")),
         "{:?}",
         r.diagnostics
     );
@@ -593,10 +600,10 @@ fn bootstrap_for_nearest_neighbour_with_replacement_warns() {
     let ds = lalonde();
     let r = psm(&ds, &PsmSpec { se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
     assert_eq!(r.se_kind, SeKind::Bootstrap);
-    assert!(r.diagnostics.iter().any(|d| d.contains("Abadie") && d.contains("2008")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.contains("Abadie") && d.message.contains("2008")), "{:?}", r.diagnostics);
     // not for kernel matching (the bootstrap is the usual choice there)
-    let k = psm(&ds, &PsmSpec { method: Method::Kernel, se: SeKind::Bootstrap, bootstrap_reps: 5, ..base() }).unwrap();
-    assert!(!k.diagnostics.iter().any(|d| d.contains("2008")), "{:?}", k.diagnostics);
+    let k = psm(&ds, &PsmSpec { se: SeKind::Bootstrap, bootstrap_reps: 5, matching: MatchOptions { method: Method::Kernel, ..base().matching }, ..base() }).unwrap();
+    assert!(!k.diagnostics.iter().any(|d| d.message.contains("2008")), "{:?}", k.diagnostics);
 }
 
 /// Matching's (caliper in SDs, ties within distance.tolerance = 1e-5).
@@ -609,11 +616,11 @@ fn psmatch2_preset_absolute_caliper_and_exact_ties() {
     .unwrap();
     let r = psm(&ds, &spec).unwrap();
     assert_eq!(r.caliper_abs, Some(0.01));
-    let by_hand = psm(&ds, &PsmSpec { caliper: Some(0.01), caliper_scale: CaliperScale::Absolute, distance_tolerance: 0.0, ..base() }).unwrap();
+    let by_hand = psm(&ds, &PsmSpec { matching: MatchOptions { caliper: Some(0.01), caliper_scale: CaliperScale::Absolute, distance_tolerance: 0.0, ..base().matching }, ..base() }).unwrap();
     assert_eq!(r.att.to_bits(), by_hand.att.to_bits());
     assert_eq!(r.n_treated_dropped, by_hand.n_treated_dropped);
     // the default is still R Matching's: caliper 0.01 SD
-    let d = psm(&ds, &PsmSpec { caliper: Some(0.01), ..base() }).unwrap();
+    let d = psm(&ds, &PsmSpec { matching: MatchOptions { caliper: Some(0.01), ..base().matching }, ..base() }).unwrap();
     assert!(d.caliper_abs.unwrap() < 0.01);
     // ties: controls at x = 1 and x = 1 + 1e-7 are tied for the treated unit at 0.9 under
     // Matching's tolerance, not under psmatch2's exact rule.
@@ -656,12 +663,12 @@ fn kernel_and_radius_do_not_materialise_every_pair() {
     }))
     .unwrap();
     for method in [Method::Kernel, Method::Radius] {
-        let spec = PsmSpec { method, bandwidth: Some(10.0), caliper: Some(1.0), caliper_scale: CaliperScale::Absolute, ..base.clone() };
+        let spec = PsmSpec { matching: MatchOptions { method, bandwidth: Some(10.0), caliper: Some(1.0), caliper_scale: CaliperScale::Absolute, ..base.clone().matching }, ..base.clone() };
         let r = psm(&ds, &spec).unwrap();
         assert_eq!(r.n_treated_matched, 700);
         assert_eq!(r.n_control_used, 700);
         assert!(r.matched.pair_focal.is_empty() && r.matched.pair_match.is_empty() && r.matched.pair_weight.is_empty(), "{method:?}");
-        assert!(r.diagnostics.iter().any(|d| d.contains("490000 matched pairs") && d.contains("return_pairs")), "{:?}", r.diagnostics);
+        assert!(r.diagnostics.iter().any(|d| d.message.contains("490000 matched pairs") && d.message.contains("return_pairs")), "{:?}", r.diagnostics);
         // on request: every pair, and the estimate is their weighted mean difference
         let mut full = spec.clone();
         full = serde_json::from_value({
@@ -722,7 +729,7 @@ fn ties_on_discrete_scores_do_not_materialise_every_pair() {
     assert!(rel(r.att, att) < 1e-12, "{} vs {att}", r.att);
     assert_eq!(r.n_control_used, 800);
     assert!(r.matched.pair_focal.is_empty(), "{} pairs materialised", r.matched.pair_focal.len());
-    assert!(r.diagnostics.iter().any(|d| d.contains("280000 matched pairs")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.iter().any(|d| d.message.contains("280000 matched pairs")), "{:?}", r.diagnostics);
     // control weights: cell 0 controls 400 · (1/400) = 1 each, cell 1: 300/400 = 0.75
     assert_eq!(r.matched.rows.len(), 1500);
     for (&row, &w) in r.matched.rows.iter().zip(&r.matched.weights) {

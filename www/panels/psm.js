@@ -8,12 +8,13 @@
 // Engine calls (all in the worker):
 //   { fn: "psm", handle, args: [spec] }                 → PsmResult
 //   { fn: "psmDensitySvg", args: [{ density }, title] }  → SVG text (free function)
-//   { fn: "psmCompare", handle, args: [[spec, …]] }      → { table: { rows }, csv, markdown }
+//   { fn: "psmCompare", handle, args: [[spec, …]] }      → { table: { rows }, diagnostics, tables }
 //   { fn: "psmDid", handle, args: [spec] }               → PsmDidResult (PSM-DID section)
-import { el, replaceChildren, renderTable, downloadText, toCsv, formatNumber } from "../dom.js";
+import { el, replaceChildren, renderTable, downloadText, formatNumber } from "../dom.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 import { SAMPLES } from "../sample-data.js";
 import { CancelledError } from "../client.js";
+import { renderTableText } from "../lib/result-table.js";
 
 let ctx;
 const ui = {};
@@ -162,34 +163,41 @@ function buildSpec() {
     .filter((c) => c !== treatment && c !== outcome)
     .sort((a, b) => d.columns.indexOf(a) - d.columns.indexOf(b));
   if (!covariates.length) throw new Error("Choose at least one covariate for the propensity model.");
-  const method = ui.method.value;
   const spec = {
     formula: `${quoteName(treatment)} ~ ${covariates.map(quoteName).join(" + ")}`,
-    model: ui.model.value,
-    method,
-    match_on: ui.matchOn.value,
+    ...matchOptions(),
     estimand: ui.estimand.value,
     se: ui.se.value,
-    common_support: ui.common.checked,
   };
   if (outcome) spec.outcome = outcome;
+  spec.bootstrap_reps = positive(ui.reps, "The number of bootstrap replications", { integer: true, min: 2, strict: false });
+  return { spec, treatment, outcome, covariates };
+}
+
+/**
+ * The form's matching options: the engine's one MatchOptions struct (psm's flat fields and
+ * psmDid's `match` block alike) — model, method, k, replace, ties, order, match_on, caliper,
+ * caliper_scale, kernel, bandwidth, common_support, seed.
+ */
+function matchOptions() {
+  const method = ui.method.value;
+  const m = { model: ui.model.value, method, match_on: ui.matchOn.value, common_support: ui.common.checked };
   if (method === "nearest") {
-    spec.k = positive(ui.k, "The number of neighbours k", { integer: true, min: 1, strict: false });
-    spec.replace = ui.replace.checked;
-    spec.ties = ui.ties.checked;
-    if (!spec.replace) spec.order = ui.order.value;
+    m.k = positive(ui.k, "The number of neighbours k", { integer: true, min: 1, strict: false });
+    m.replace = ui.replace.checked;
+    m.ties = ui.ties.checked;
+    if (!m.replace) m.order = ui.order.value;
   }
   if (ui.useCaliper.checked || method === "radius") {
-    spec.caliper = positive(ui.caliper, method === "radius" ? "The radius" : "The caliper");
-    spec.caliper_scale = ui.caliperScale.value;
+    m.caliper = positive(ui.caliper, method === "radius" ? "The radius" : "The caliper");
+    m.caliper_scale = ui.caliperScale.value;
   }
   if (method === "kernel") {
-    spec.kernel = ui.kernel.value;
-    spec.bandwidth = positive(ui.bandwidth, "The kernel bandwidth");
+    m.kernel = ui.kernel.value;
+    m.bandwidth = positive(ui.bandwidth, "The kernel bandwidth");
   }
-  spec.bootstrap_reps = positive(ui.reps, "The number of bootstrap replications", { integer: true, min: 2, strict: false });
-  spec.seed = positive(ui.seed, "The seed", { integer: true, min: 0, strict: false });
-  return { spec, treatment, outcome, covariates };
+  m.seed = positive(ui.seed, "The seed", { integer: true, min: 0, strict: false });
+  return m;
 }
 
 /** The comparison: k-nearest, caliper, caliper-kNN, radius and kernel on the form's model. */
@@ -318,7 +326,7 @@ function renderResult() {
   renderBalance();
   ui.resultBody.hidden = false;
   ui.placeholder.hidden = true;
-  const diags = (res.diagnostics || []).map(String);
+  const diags = (res.diagnostics || []).map((d) => d.message);
   replaceChildren(ui.diagnostics, diags.length ? el("ul", {}, diags.map((m) => el("li", {}, m))) : null);
   ui.diagnostics.hidden = !diags.length;
 }
@@ -600,41 +608,21 @@ function renderCompare() {
 
 // ---------------------------------------------------------------- downloads
 
+/** Downloads one of a result's tables, rendered by the engine (the core's one renderer). */
+async function downloadTable(res, id, filename, format = "csv", mime = undefined) {
+  const table = (res?.tables || []).find((t) => t.id === id);
+  if (!table) return;
+  downloadText(filename, await renderTableText(ctx.client, table, { format }), mime);
+}
+
 function downloadBalance() {
   if (!last) return;
-  const b = last.res.balance;
-  const v = (x) => (finite(x) ? x : "");
-  const rows = [];
-  for (const r of b.rows) {
-    rows.push([r.variable, "unmatched", v(r.mean_treated_before), v(r.mean_control_before), v(r.bias_before), "", v(r.t_before), v(r.p_before), v(r.var_ratio_before)]);
-    rows.push([r.variable, "matched", v(r.mean_treated_after), v(r.mean_control_after), v(r.bias_after), v(r.bias_reduction), v(r.t_after), v(r.p_after), v(r.var_ratio_after)]);
-  }
-  const o = b.overall;
-  const overall = ["before", "after"].map((s) => [
-    s === "before" ? "unmatched" : "matched",
-    v(o[`pseudo_r2_${s}`]),
-    v(o[`lr_chi2_${s}`]),
-    v(o[`p_chi2_${s}`]),
-    v(o[`mean_bias_${s}`]),
-    v(o[`median_bias_${s}`]),
-    v(o[`rubin_b_${s}`]),
-    v(o[`rubin_r_${s}`]),
-  ]);
-  const csv =
-    toCsv(["variable", "sample", "mean_treated", "mean_control", "pct_bias", "pct_reduction_abs_bias", "t", "p_value", "var_ratio"], rows) +
-    "\r\n" +
-    toCsv(["sample", "pseudo_r2", "lr_chi2", "p_chi2", "mean_bias", "median_bias", "rubin_b", "rubin_r"], overall);
-  downloadText(`${baseName(last.dataset)}_psm_balance.csv`, csv);
+  return downloadTable(last.res, "psm.balance", `${baseName(last.dataset)}_psm_balance.csv`);
 }
 
 function downloadPropensity() {
   if (!last) return;
-  const p = last.res.propensity;
-  const csv = toCsv(
-    ["term", "estimate", "std_error", "z", "p_value"],
-    p.coefficients.map((c) => [c.term, c.estimate, c.std_error, c.statistic, c.p_value]),
-  );
-  downloadText(`${baseName(last.dataset)}_psm_propensity.csv`, csv);
+  return downloadTable(last.res, "psm.propensity", `${baseName(last.dataset)}_psm_propensity.csv`);
 }
 
 
@@ -683,7 +671,7 @@ function buildDidControls(d) {
 
 /** The quasi.psmDid spec: the PSM-DID fields plus the PSM form's covariates and matching options. */
 function buildDidSpec() {
-  const { spec: m, covariates } = buildSpec();
+  const { covariates } = buildSpec();
   const spec = {
     unit: ui.didUnit.value,
     time: ui.didTime.value,
@@ -693,16 +681,13 @@ function buildDidSpec() {
     by_year: ui.didByYear.checked,
     baseline: ui.didBaseline.value,
     sample: ui.didSample.value,
-    match: {},
+    match: matchOptions(),
   };
   if (!spec.unit || !spec.time || !spec.y || !spec.start) throw new Error("PSM-DID: choose the unit, time, outcome and adoption-year columns.");
   if (new Set([spec.unit, spec.time, spec.y, spec.start]).size < 4) throw new Error("PSM-DID: the unit, time, outcome and adoption-year columns must differ.");
   const covs = covariates.filter((c) => ![spec.unit, spec.time, spec.y, spec.start].includes(c));
   if (!covs.length) throw new Error("PSM-DID: choose at least one matching covariate (in the propensity-model covariates above).");
   spec.covariates = covs;
-  for (const k of ["model", "method", "k", "replace", "ties", "order", "match_on", "caliper", "caliper_scale", "kernel", "bandwidth", "common_support", "seed"]) {
-    if (m[k] !== undefined) spec.match[k] = m[k];
-  }
   return spec;
 }
 
@@ -815,13 +800,13 @@ function renderDid() {
     t.id = "psmdid-balance";
     parts.push(el("details", {}, el("summary", {}, "Balance of the matching covariates"), t));
   }
-  const diags = (res.diagnostics || []).map(String);
+  const diags = (res.diagnostics || []).map((d) => d.message);
   if (diags.length) parts.push(el("div", { class: "warning", role: "note", id: "psmdid-diagnostics" }, el("ul", {}, diags.map((x) => el("li", {}, x)))));
   parts.push(
     el(
       "div",
       { class: "psm-card-actions" },
-      el("button", { type: "button", class: "button", id: "psmdid-md", onclick: () => downloadText(`${baseName(lastDid.dataset)}_psm_did.md`, lastDid.res.table, "text/markdown;charset=utf-8") }, "Download table (Markdown)"),
+      el("button", { type: "button", class: "button", id: "psmdid-md", onclick: () => downloadTable(lastDid.res, "psm_did.main", `${baseName(lastDid.dataset)}_psm_did.md`, "markdown", "text/markdown;charset=utf-8") }, "Download table (Markdown)"),
     ),
   );
   replaceChildren(ui.didResult, parts);
@@ -1037,10 +1022,10 @@ export default {
     ui.balance = el("div", { id: "psm-balance" });
     ui.density = el("div", { id: "psm-density", class: "psm-density" });
     ui.compareBody = el("div", { id: "psm-compare-result" });
-    ui.compareCsv = el("button", { type: "button", class: "button", id: "psm-compare-csv", disabled: true, onclick: () => lastCompare && downloadText(`${baseName(lastCompare.dataset)}_psm_compare.csv`, lastCompare.out.csv) }, "CSV");
+    ui.compareCsv = el("button", { type: "button", class: "button", id: "psm-compare-csv", disabled: true, onclick: () => lastCompare && downloadTable(lastCompare.out, "psm.compare", `${baseName(lastCompare.dataset)}_psm_compare.csv`) }, "CSV");
     ui.compareMd = el(
       "button",
-      { type: "button", class: "button", id: "psm-compare-md", disabled: true, onclick: () => lastCompare && downloadText(`${baseName(lastCompare.dataset)}_psm_compare.md`, lastCompare.out.markdown, "text/markdown;charset=utf-8") },
+      { type: "button", class: "button", id: "psm-compare-md", disabled: true, onclick: () => lastCompare && downloadTable(lastCompare.out, "psm.compare", `${baseName(lastCompare.dataset)}_psm_compare.md`, "markdown", "text/markdown;charset=utf-8") },
       "Markdown",
     );
     ui.compareCard = card("psm-compare-card", "Matching families compared", [ui.compareCsv, ui.compareMd], ui.compareBody);

@@ -14,6 +14,7 @@
 pub mod design;
 pub mod extras;
 pub mod placebo;
+pub mod psm_did;
 pub mod wild;
 pub mod workbench;
 
@@ -28,6 +29,7 @@ pub use workbench::{
 };
 pub use placebo::{placebo, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
 pub use wild::{wild_bootstrap, WildResult, WildSpec, WildWeights};
+pub use psm_did::{psm_did, PsmDidResult, PsmDidSpec};
 pub use extras::{
     heterogeneity, mediation, robustness, HeteroResult, HeteroSpec, IndirectEffect, MediationResult, MediationSpec,
     RobustnessCheck, RobustnessFit, RobustnessResult, RobustnessSpec, Sobel, SplitFit,

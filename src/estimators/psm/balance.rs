@@ -23,11 +23,11 @@
 //! index) and Rubin's R (the ratio of its treated to control variance).
 
 use super::design::Design;
-use crate::report::escape::{csv_field, md_cell};
 use super::propensity::fit_binary;
 use super::Link;
 use crate::inference::dist::{chi2_sf, t_pvalue_two_sided};
 use crate::inference::stats::median;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use serde::Serialize;
 
 /// Balance of one covariate.
@@ -123,7 +123,7 @@ fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
 
 
 /// Pseudo-R², LR χ², p, Rubin's B and R from a (weighted) probit.
-fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Vec<String>, stage: &str) -> [f64; 5] {
+fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Diagnostics, stage: &str) -> [f64; 5] {
     match fit_binary(Link::Probit, &d.x, d.n(), d.p, &d.treat, w, &d.names) {
         Ok(f) => {
             let r2 = 1.0 - f.loglik / f.loglik_null;
@@ -135,14 +135,17 @@ fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Vec<String>, stage: &str
             [r2, lr, p, b, s1.var / s0.var]
         }
         Err(e) => {
-            diagnostics.push(format!("balance: the probit of treatment on the covariates {stage} matching failed: {e}"));
+            diagnostics.push(Diagnostic::warning(
+                Code::MatchingNote,
+                format!("balance: the probit of treatment on the covariates {stage} matching failed: {e}"),
+            ));
             [f64::NAN; 5]
         }
     }
 }
 
 /// Computes the balance table; `w_after` is the matching weight of each estimation row.
-pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Vec<String>) -> BalanceTable {
+pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Diagnostics) -> BalanceTable {
     let n = d.n();
     let ones = vec![1.0; n];
     let mut rows = Vec::with_capacity(d.p.saturating_sub(1));
@@ -204,114 +207,4 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Vec<String>
         rubin_r_after: after[4],
     };
     BalanceTable { rows, overall }
-}
-
-fn fmt(v: f64, digits: usize) -> String {
-    if v.is_finite() {
-        format!("{v:.digits$}")
-    } else {
-        String::new()
-    }
-}
-
-impl BalanceTable {
-    const HEADER: [&'static str; 14] = [
-        "variable",
-        "mean_treated_before",
-        "mean_control_before",
-        "mean_treated_after",
-        "mean_control_after",
-        "bias_before",
-        "bias_after",
-        "bias_reduction",
-        "t_before",
-        "p_before",
-        "t_after",
-        "p_after",
-        "var_ratio_before",
-        "var_ratio_after",
-    ];
-
-    fn cells(r: &BalanceRow, full: bool) -> Vec<String> {
-        let d = |short: usize| if full { 10 } else { short };
-        vec![
-            r.variable.clone(),
-            fmt(r.mean_treated_before, d(4)),
-            fmt(r.mean_control_before, d(4)),
-            fmt(r.mean_treated_after, d(4)),
-            fmt(r.mean_control_after, d(4)),
-            fmt(r.bias_before, d(1)),
-            fmt(r.bias_after, d(1)),
-            fmt(r.bias_reduction, d(1)),
-            fmt(r.t_before, d(2)),
-            fmt(r.p_before, d(3)),
-            fmt(r.t_after, d(2)),
-            fmt(r.p_after, d(3)),
-            fmt(r.var_ratio_before, d(2)),
-            fmt(r.var_ratio_after, d(2)),
-        ]
-    }
-
-    /// CSV with one row per covariate (full precision), then the overall statistics
-    /// as `statistic,before,after` rows after a blank line.
-    pub fn to_csv(&self) -> String {
-        let mut s = Self::HEADER.join(",");
-        s.push('\n');
-        for r in &self.rows {
-            let c: Vec<String> = Self::cells(r, true).iter().map(|x| csv_field(x)).collect();
-            s.push_str(&c.join(","));
-            s.push('\n');
-        }
-        s.push('\n');
-        s.push_str("statistic,before,after\n");
-        for (name, b, a) in self.overall_rows() {
-            s.push_str(&format!("{name},{},{}\n", fmt(b, 10), fmt(a, 10)));
-        }
-        s
-    }
-
-    fn overall_rows(&self) -> Vec<(&'static str, f64, f64)> {
-        let o = &self.overall;
-        vec![
-            ("pseudo_r2", o.pseudo_r2_before, o.pseudo_r2_after),
-            ("lr_chi2", o.lr_chi2_before, o.lr_chi2_after),
-            ("p_chi2", o.p_chi2_before, o.p_chi2_after),
-            ("mean_bias", o.mean_bias_before, o.mean_bias_after),
-            ("median_bias", o.median_bias_before, o.median_bias_after),
-            ("rubin_b", o.rubin_b_before, o.rubin_b_after),
-            ("rubin_r", o.rubin_r_before, o.rubin_r_after),
-        ]
-    }
-
-    /// A Markdown table in pstest's layout (U = unmatched, M = matched).
-    pub fn to_markdown(&self) -> String {
-        let mut s = String::from(
-            "| Variable | Sample | Mean treated | Mean control | %bias | %reduct |bias| | t | p>|t| | V(T)/V(C) |\n\
-             |---|---|---:|---:|---:|---:|---:|---:|---:|\n",
-        );
-        for r in &self.rows {
-            let c = Self::cells(r, false);
-            s.push_str(&format!(
-                "| {} | U | {} | {} | {} |  | {} | {} | {} |\n",
-                md_cell(&c[0]),
-                c[1],
-                c[2],
-                c[5],
-                c[8],
-                c[9],
-                c[12]
-            ));
-            s.push_str(&format!("|  | M | {} | {} | {} | {} | {} | {} | {} |\n", c[3], c[4], c[6], c[7], c[10], c[11], c[13]));
-        }
-        s.push_str("\n| Sample | Ps R2 | LR chi2 | p>chi2 | MeanBias | MedBias | B | R |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        // digits per column of overall_rows(): Ps R2, LR chi2, p, MeanBias, MedBias, B, R
-        const DIGITS: [usize; 7] = [3, 2, 3, 1, 1, 1, 2];
-        let overall = self.overall_rows();
-        for (label, after) in [("Unmatched", false), ("Matched", true)] {
-            let cells: Vec<String> =
-                overall.iter().zip(DIGITS).map(|(&(_, b, a), d)| fmt(if after { a } else { b }, d)).collect();
-            s.push_str(&format!("| {label} | {} |\n", cells.join(" | ")));
-        }
-        s
-    }
 }

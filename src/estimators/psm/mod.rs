@@ -99,125 +99,33 @@
 //! See [`balance`] (pstest) and [`density`] (Gaussian KDE, Silverman bandwidth).
 
 mod balance;
+mod compare;
 mod density;
 mod design;
 mod matching;
+mod options;
 mod propensity;
+mod se;
+pub mod tables;
 
 pub use balance::{BalanceOverall, BalanceRow, BalanceTable};
 pub use density::{density_svg, DensityCurve, DensityData};
+pub use compare::{compare_methods, method_label, ComparisonRow, ComparisonTable};
+pub use options::{CaliperScale, Estimand, Kernel, Link, MatchOn, MatchOptions, Method, Order, Preset, SeKind};
 
 use crate::data::Dataset;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::inference::dist::{norm_cdf, norm_quantile};
 use design::Design;
-use crate::report::escape::{csv_field, md_cell};
 use matching::{match_units, MatchConfig, MatchSet};
 use propensity::{fit_binary, BinaryFit};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use se::{ai_se, bootstrap_se, estimate};
 use serde::{Deserialize, Serialize};
 
-/// Link of the propensity model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Link {
-    /// Logistic.
-    #[default]
-    Logit,
-    /// Standard normal.
-    Probit,
-}
-
-/// Matching method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// k nearest neighbours.
-    #[default]
-    Nearest,
-    /// All pool units within the caliper.
-    Radius,
-    /// Kernel-weighted pool units.
-    Kernel,
-}
-
-/// What to match on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum MatchOn {
-    /// The propensity score p̂.
-    #[default]
-    Score,
-    /// Its logit log(p̂/(1−p̂)).
-    Logit,
-}
-
-/// Unit of the caliper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum CaliperScale {
-    /// SDs of the matching variable.
-    #[default]
-    Sd,
-    /// Units of the matching variable.
-    Absolute,
-}
-
-/// Estimand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Estimand {
-    /// Average effect on the treated.
-    #[default]
-    #[serde(rename = "ATT", alias = "att")]
-    Att,
-    /// Average effect.
-    #[serde(rename = "ATE", alias = "ate")]
-    Ate,
-    /// Average effect on the controls.
-    #[serde(rename = "ATC", alias = "atc", alias = "ATU", alias = "atu")]
-    Atc,
-}
-
-/// Standard error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SeKind {
-    /// Abadie–Imbens (NN with replacement).
-    #[default]
-    Ai,
-    /// Seeded bootstrap.
-    Bootstrap,
-    /// None.
-    None,
-}
-
-/// Order of greedy matching without replacement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Order {
-    /// Highest matching value first.
-    #[default]
-    Descending,
-    /// Lowest first.
-    Ascending,
-    /// Seeded random order.
-    Random,
-}
-
-/// Kernel for kernel matching.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Kernel {
-    /// ¾(1−u²) on |u| < 1.
-    #[default]
-    Epanechnikov,
-    /// φ(u).
-    Gaussian,
-}
-
 /// Specification of a PSM run (deserialised from the JS options object; every
-/// field but `formula` has a default).
+/// field but `formula` has a default). The matching options are [`MatchOptions`],
+/// flattened, so the JS object stays flat (`{ formula, outcome, method, k, caliper, … }`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PsmSpec {
@@ -225,44 +133,15 @@ pub struct PsmSpec {
     pub formula: String,
     /// Outcome column (None: matching and balance only).
     pub outcome: Option<String>,
-    /// "logit" (default) | "probit".
-    pub model: Link,
-    /// "nearest" (default) | "radius" | "kernel".
-    pub method: Method,
-    /// Neighbours per focal unit (default 1).
-    pub k: usize,
-    /// With replacement (default true).
-    pub replace: bool,
-    /// Keep ties with shared weight (default true).
-    pub ties: bool,
-    /// "score" (default) | "logit".
-    pub match_on: MatchOn,
-    /// Caliper (None: no caliper).
-    pub caliper: Option<f64>,
-    /// "sd" (default) | "absolute".
-    pub caliper_scale: CaliperScale,
+    /// Propensity model, matching method, caliper, kernel, … (shared with PSM-DID's `match`).
+    #[serde(flatten)]
+    pub matching: MatchOptions,
     /// "ATT" (default) | "ATE" | "ATC".
     pub estimand: Estimand,
     /// "ai" (default) | "bootstrap" | "none".
     pub se: SeKind,
-    /// Greedy order without replacement: "descending" (default) | "ascending" | "random".
-    pub order: Order,
-    /// "epanechnikov" (default) | "gaussian".
-    pub kernel: Kernel,
-    /// Kernel bandwidth on the matching-variable scale (default 0.06).
-    pub bandwidth: Option<f64>,
-    /// Drop focal units outside the pool's score range (default false).
-    pub common_support: bool,
     /// Bootstrap replications (default 200).
     pub bootstrap_reps: usize,
-    /// Seed for every random step (default 42).
-    pub seed: u64,
-    /// Tie tolerance on the standardised squared distance (default 1e-5, Matching's).
-    pub distance_tolerance: f64,
-    /// Conventions preset: None / "matching" (R Matching, the default) or "psmatch2"
-    /// (Stata psmatch2/teffects: caliper absolute on the matching variable, ties only
-    /// at exactly equal distance); it overrides `caliper_scale` and `distance_tolerance`.
-    pub preset: Option<Preset>,
     /// Return the matched pairs (`matched.pair_*`): None (default) = only when there are
     /// at most [`PAIR_LIMIT`] of them, true = always, false = never.
     pub return_pairs: Option<bool>,
@@ -271,53 +150,45 @@ pub struct PsmSpec {
 /// Most matched pairs returned in `matched.pair_*` unless `return_pairs = true`.
 pub const PAIR_LIMIT: usize = 250_000;
 
-/// A preset of matching conventions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Preset {
-    /// R Matching (the defaults).
-    Matching,
-    /// Stata psmatch2 / teffects psmatch.
-    Psmatch2,
-}
-
-impl PsmSpec {
-    /// The spec with its `preset` applied.
-    pub fn resolved(&self) -> PsmSpec {
-        let mut s = self.clone();
-        if self.preset == Some(Preset::Psmatch2) {
-            s.caliper_scale = CaliperScale::Absolute;
-            s.distance_tolerance = 0.0;
-        }
-        s
-    }
-}
-
 impl Default for PsmSpec {
     fn default() -> Self {
         PsmSpec {
             formula: String::new(),
             outcome: None,
-            model: Link::Logit,
-            method: Method::Nearest,
-            k: 1,
-            replace: true,
-            ties: true,
-            match_on: MatchOn::Score,
-            caliper: None,
-            caliper_scale: CaliperScale::Sd,
+            matching: MatchOptions::default(),
             estimand: Estimand::Att,
             se: SeKind::Ai,
-            order: Order::Descending,
-            kernel: Kernel::Epanechnikov,
-            bandwidth: None,
-            common_support: false,
             bootstrap_reps: 200,
-            seed: 42,
-            distance_tolerance: 1e-5,
-            preset: None,
             return_pairs: None,
         }
+    }
+}
+
+/// A [`PsmSpec`] that passed [`PsmSpec::validate`], with its preset applied: what the fit takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidPsmSpec(PsmSpec);
+
+impl std::ops::Deref for ValidPsmSpec {
+    type Target = PsmSpec;
+    fn deref(&self) -> &PsmSpec {
+        &self.0
+    }
+}
+
+impl PsmSpec {
+    /// The spec with its `preset` applied (see [`MatchOptions::resolved`]).
+    pub fn resolved(&self) -> PsmSpec {
+        PsmSpec { matching: self.matching.resolved(), ..self.clone() }
+    }
+
+    /// Checks the options (the one place they are checked) and applies the preset.
+    pub fn validate(&self) -> Result<ValidPsmSpec> {
+        let s = self.resolved();
+        s.matching.validate()?;
+        if s.se == SeKind::Bootstrap && s.bootstrap_reps < 2 {
+            return Err(Error::invalid("bootstrap_reps must be at least 2"));
+        }
+        Ok(ValidPsmSpec(s))
     }
 }
 
@@ -400,7 +271,8 @@ pub struct PsmResult {
     pub matched: MatchedSample,
     /// Propensity score per dataset row (NaN where the row was dropped).
     pub scores: Vec<f64>,
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings (typed: code, severity, message).
+    pub diagnostics: Diagnostics,
 }
 
 /// One direction of matching.
@@ -421,32 +293,6 @@ struct Core {
     caliper_abs: Option<f64>,
 }
 
-fn validate(spec: &PsmSpec) -> Result<()> {
-    if spec.k < 1 {
-        return Err(Error::invalid("k (neighbours per unit) must be at least 1"));
-    }
-    if let Some(c) = spec.caliper {
-        if !(c.is_finite() && c > 0.0) {
-            return Err(Error::invalid(format!("the caliper must be a positive number, got {c}")));
-        }
-    }
-    if spec.method == Method::Radius && spec.caliper.is_none() {
-        return Err(Error::invalid("radius matching needs a caliper (the radius)"));
-    }
-    if let Some(h) = spec.bandwidth {
-        if !(h.is_finite() && h > 0.0) {
-            return Err(Error::invalid(format!("the kernel bandwidth must be a positive number, got {h}")));
-        }
-    }
-    if !(spec.distance_tolerance.is_finite() && spec.distance_tolerance >= 0.0) {
-        return Err(Error::invalid("distance_tolerance must be a non-negative number"));
-    }
-    if spec.se == SeKind::Bootstrap && spec.bootstrap_reps < 2 {
-        return Err(Error::invalid("bootstrap_reps must be at least 2"));
-    }
-    Ok(())
-}
-
 fn logit_of(link: Link, eta: f64) -> f64 {
     match link {
         Link::Logit => eta,
@@ -457,11 +303,11 @@ fn logit_of(link: Link, eta: f64) -> f64 {
 fn run_core(d: &Design, spec: &PsmSpec) -> Result<Core> {
     let n = d.n();
     let w = vec![1.0; n];
-    let fit = fit_binary(spec.model, &d.x, n, d.p, &d.treat, &w, &d.names)?;
+    let fit = fit_binary(spec.matching.model, &d.x, n, d.p, &d.treat, &w, &d.names)?;
     let score = fit.mu.clone();
-    let mvar: Vec<f64> = match spec.match_on {
+    let mvar: Vec<f64> = match spec.matching.match_on {
         MatchOn::Score => score.clone(),
-        MatchOn::Logit => fit.eta.iter().map(|&e| logit_of(spec.model, e)).collect(),
+        MatchOn::Logit => fit.eta.iter().map(|&e| logit_of(spec.matching.model, e)).collect(),
     };
     // standardisation as R Matching (sample SD via the E[x²] − x̄² formula)
     let nf = n as f64;
@@ -472,7 +318,7 @@ fn run_core(d: &Design, spec: &PsmSpec) -> Result<Core> {
     if sig.is_nan() || sig < tol_ccc {
         sig = tol_ccc;
     }
-    let caliper_abs = spec.caliper.map(|c| match spec.caliper_scale {
+    let caliper_abs = spec.matching.caliper.map(|c| match spec.matching.caliper_scale {
         CaliperScale::Absolute => c,
         CaliperScale::Sd => {
             let pop_sd = (mvar.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / nf).sqrt();
@@ -480,18 +326,18 @@ fn run_core(d: &Design, spec: &PsmSpec) -> Result<Core> {
         }
     });
     let cfg = MatchConfig {
-        method: spec.method,
-        k: spec.k,
-        replace: spec.replace,
-        ties: spec.ties,
+        method: spec.matching.method,
+        k: spec.matching.k,
+        replace: spec.matching.replace,
+        ties: spec.matching.ties,
         caliper: caliper_abs,
         center: mean,
         scale: sig,
-        tol: spec.distance_tolerance,
-        order: spec.order,
-        kernel: spec.kernel,
-        bandwidth: spec.bandwidth.unwrap_or(DEFAULT_BANDWIDTH),
-        seed: spec.seed,
+        tol: spec.matching.distance_tolerance,
+        order: spec.matching.order,
+        kernel: spec.matching.kernel,
+        bandwidth: spec.matching.bandwidth.unwrap_or(DEFAULT_BANDWIDTH),
+        seed: spec.matching.seed,
     };
     let directions: &[bool] = match spec.estimand {
         Estimand::Att => &[true],
@@ -505,124 +351,11 @@ fn run_core(d: &Design, spec: &PsmSpec) -> Result<Core> {
         let (lo, hi) = pool.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &j| (a.min(score[j]), b.max(score[j])));
         let on = |i: &usize| score[*i] >= lo && score[*i] <= hi;
         let n_off_support = focal_all.iter().filter(|i| !on(i)).count();
-        let focal: Vec<usize> = if spec.common_support { focal_all.iter().copied().filter(on).collect() } else { focal_all };
+        let focal: Vec<usize> = if spec.matching.common_support { focal_all.iter().copied().filter(on).collect() } else { focal_all };
         let set = match_units(&mvar, &focal, &pool, &cfg);
         passes.push(Pass { focal_treated, n_focal: focal.len(), set, n_off_support });
     }
     Ok(Core { fit, score, passes, caliper_abs })
-}
-
-/// Per-focal effects τᵢ over all passes: (focal index, τᵢ).
-fn focal_effects(core: &Core, y: &[f64]) -> Vec<(usize, f64)> {
-    let mut out = Vec::new();
-    for pass in &core.passes {
-        for s in 0..pass.set.focal.len() {
-            let f = pass.set.focal[s];
-            let m: f64 = pass.set.members(s).map(|(j, w)| w * y[j]).sum();
-            out.push((f, if pass.focal_treated { y[f] - m } else { m - y[f] }));
-        }
-    }
-    out
-}
-
-fn estimate(core: &Core, y: &[f64]) -> f64 {
-    let e = focal_effects(core, y);
-    if e.is_empty() {
-        return f64::NAN;
-    }
-    e.iter().map(|x| x.1).sum::<f64>() / e.len() as f64
-}
-
-/// Abadie–Imbens SE as R Matching's `se` (Var.calc = 0, no bias adjustment).
-fn ai_se(core: &Core, y: &[f64], n: usize, ate: bool) -> f64 {
-    let effects = focal_effects(core, y);
-    if effects.is_empty() {
-        return f64::NAN;
-    }
-    let est = effects.iter().map(|x| x.1).sum::<f64>() / effects.len() as f64;
-    let mut kc = vec![0.0; n];
-    let mut kk = vec![0.0; n];
-    let (mut sw, mut swe) = (0.0, 0.0);
-    let mut n_focal = 0usize;
-    let mut n_unmatched = 0usize;
-    for pass in &core.passes {
-        n_focal += pass.n_focal;
-        n_unmatched += pass.set.dropped.len();
-        for s in 0..pass.set.focal.len() {
-            let f = pass.set.focal[s];
-            for (j, w) in pass.set.members(s) {
-                kc[j] += w;
-                kk[j] += w * w;
-                let tau = if pass.focal_treated { y[f] - y[j] } else { y[j] - y[f] };
-                sw += w;
-                swe += w * (tau - est) * (tau - est);
-            }
-        }
-    }
-    let sigs = 0.5 * swe / sw;
-    let sn = n_focal as f64;
-    let kterm: f64 = (0..n)
-        .map(|j| if ate { kc[j] * kc[j] + 2.0 * kc[j] - kk[j] } else { kc[j] * kc[j] - kk[j] })
-        .sum::<f64>()
-        * sigs;
-    let dterm: f64 = effects.iter().map(|x| (x.1 - est) * (x.1 - est)).sum::<f64>() + n_unmatched as f64 * est * est;
-    ((kterm + dterm) / (sn * sn)).sqrt()
-}
-
-/// Resamples the design within treatment groups.
-fn resample(d: &Design, rng: &mut ChaCha8Rng) -> Design {
-    let n = d.n();
-    let t: Vec<usize> = (0..n).filter(|&i| d.treat[i]).collect();
-    let c: Vec<usize> = (0..n).filter(|&i| !d.treat[i]).collect();
-    let mut idx = Vec::with_capacity(n);
-    for g in [&t, &c] {
-        for _ in 0..g.len() {
-            idx.push(g[rng.random_range(0..g.len())]);
-        }
-    }
-    let mut x = Vec::with_capacity(n * d.p);
-    for &i in &idx {
-        x.extend_from_slice(&d.x[i * d.p..(i + 1) * d.p]);
-    }
-    Design {
-        rows: idx.iter().map(|&i| d.rows[i]).collect(),
-        treat: idx.iter().map(|&i| d.treat[i]).collect(),
-        names: d.names.clone(),
-        term_of: d.term_of.clone(),
-        removed: d.removed.clone(),
-        x,
-        p: d.p,
-        y: d.y.as_ref().map(|y| idx.iter().map(|&i| y[i]).collect()),
-        n_missing: 0,
-    }
-}
-
-fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Vec<String>) -> f64 {
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x9E37_79B9_7F4A_7C15);
-    let mut ests = Vec::with_capacity(spec.bootstrap_reps);
-    let mut failed = 0usize;
-    for _ in 0..spec.bootstrap_reps {
-        let b = resample(d, &mut rng);
-        let est = run_core(&b, spec).ok().and_then(|core| {
-            let e = estimate(&core, b.y.as_deref().unwrap_or(&[]));
-            e.is_finite().then_some(e)
-        });
-        match est {
-            Some(e) => ests.push(e),
-            None => failed += 1,
-        }
-    }
-    if failed > 0 {
-        diagnostics.push(format!(
-            "bootstrap: {failed} of {} replicates failed (propensity model or no match) and were skipped",
-            spec.bootstrap_reps
-        ));
-    }
-    if ests.len() < 2 {
-        diagnostics.push("bootstrap: fewer than 2 successful replicates, no standard error".into());
-        return f64::NAN;
-    }
-    crate::inference::stats::sd(&ests)
 }
 
 fn short(v: f64) -> String {
@@ -637,136 +370,54 @@ fn short(v: f64) -> String {
     }
 }
 
-/// Propensity score matching: see the module documentation.
-pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
-    let resolved = spec.resolved();
-    let spec = &resolved;
-    validate(spec)?;
-    let (f, treat_name) = design::parse_formula(&spec.formula)?;
-    let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
-    let mut diagnostics = Vec::new();
-    if d.n_missing > 0 {
-        diagnostics.push(format!(
-            "{} of {} rows dropped because the treatment, a covariate or the outcome is missing",
-            d.n_missing,
-            ds.nrows()
-        ));
-    }
-    diagnostics.extend(d.removed.iter().cloned());
-    let n = d.n();
-    let n_treated = d.treat.iter().filter(|&&t| t).count();
-    let n_control = n - n_treated;
-    if n_treated == 0 {
-        return Err(Error::insufficient(format!(
-            "no treated units: `{}` is 0 in every usable row",
-            treat_name
-        )));
-    }
-    if n_control == 0 {
-        return Err(Error::insufficient(format!(
-            "no control units: `{}` is 1 in every usable row",
-            treat_name
-        )));
-    }
-    let core = run_core(&d, spec)?;
-    if core.fit.n_extreme > 0 {
-        diagnostics.push(format!(
-            "propensity model: fitted probabilities numerically 0 or 1 occurred ({} row{} with a linear predictor beyond ±30; \
-             R's glm warns the same); the model converged, but check those rows for outlying covariate values",
-            core.fit.n_extreme,
-            if core.fit.n_extreme == 1 { "" } else { "s" }
-        ));
-    }
-    let focal_name = |treated: bool| if treated { "treated" } else { "control" };
-    let n_matched: usize = core.passes.iter().map(|p| p.set.focal.len()).sum();
-    let n_off: usize = core.passes.iter().map(|p| p.n_off_support).sum();
-    let n_focal_all: usize = core.passes.iter().map(|p| p.n_focal + if spec.common_support { p.n_off_support } else { 0 }).sum();
-    let n_dropped = n_focal_all - n_matched;
-    let cal_text = match (spec.caliper, core.caliper_abs) {
-        (Some(c), Some(a)) => match spec.caliper_scale {
-            CaliperScale::Sd => format!("caliper {} SD = {} on the matching variable", short(c), short(a)),
-            CaliperScale::Absolute => format!("caliper {}", short(a)),
-        },
-        _ => "no caliper".to_string(),
-    };
-    if n_matched == 0 {
-        let who = core.passes.iter().map(|p| focal_name(p.focal_treated)).collect::<Vec<_>>().join(" and ");
-        let why = match spec.method {
-            Method::Kernel => format!(
-                "no {who} unit has a unit of the other group within the kernel bandwidth {}",
-                spec.bandwidth.unwrap_or(DEFAULT_BANDWIDTH)
-            ),
-            _ => format!("no {who} unit has a unit of the other group within the {cal_text}"),
-        };
-        return Err(Error::insufficient(format!(
-            "{why}: all {n_focal_all} were dropped (including {n_off} off common support); widen the caliper or bandwidth"
-        )));
-    }
-    if spec.common_support && n_off > 0 {
-        diagnostics.push(format!("{n_off} units outside the common support of the score were dropped before matching"));
-    } else if n_off > 0 {
-        diagnostics.push(format!(
-            "{n_off} units lie outside the score range of the other group (common support not imposed)"
-        ));
-    }
-    for p in &core.passes {
-        if !p.set.dropped.is_empty() {
-            let reason = match spec.method {
-                Method::Kernel => "no unit of the other group within the kernel bandwidth".to_string(),
-                Method::Nearest if !spec.replace && spec.caliper.is_none() => "no unused unit of the other group left".to_string(),
-                _ => format!("no unit of the other group within the {cal_text}"),
-            };
-            diagnostics.push(format!(
-                "{} of {} {} units dropped: {reason}",
-                p.set.dropped.len(),
-                p.n_focal,
-                focal_name(p.focal_treated)
-            ));
-        }
-    }
-    // estimate and SE
+/// The estimate and its standard error (with the SE actually computed), by `spec.se`.
+fn effect_and_se(d: &Design, core: &Core, spec: &PsmSpec, diagnostics: &mut Diagnostics) -> (f64, f64, SeKind) {
     let ate = spec.estimand == Estimand::Ate;
-    let (est, se, se_kind) = match d.y.as_deref() {
+    match d.y.as_deref() {
         None => {
-            diagnostics.push("no outcome given: matching and balance only, no effect estimate".into());
+            diagnostics.push(Diagnostic::info(Code::NoOutcome, "no outcome given: matching and balance only, no effect estimate"));
             (f64::NAN, f64::NAN, SeKind::None)
         }
         Some(y) => {
-            let est = estimate(&core, y);
-            let nn_repl = spec.method == Method::Nearest && spec.replace;
+            let est = estimate(core, y);
+            let nn_repl = spec.matching.method == Method::Nearest && spec.matching.replace;
             match spec.se {
                 SeKind::None => (est, f64::NAN, SeKind::None),
                 SeKind::Ai if nn_repl => {
-                    if !spec.ties {
-                        diagnostics.push(
-                            "Abadie–Imbens SE computed with ties broken (R Matching's se assumes ties = TRUE)".into(),
-                        );
+                    if !spec.matching.ties {
+                        diagnostics.push(Diagnostic::info(
+                            Code::MatchingNote,
+                            "Abadie–Imbens SE computed with ties broken (R Matching's se assumes ties = TRUE)",
+                        ));
                     }
-                    (est, ai_se(&core, y, n, ate), SeKind::Ai)
+                    (est, ai_se(core, y, d.n(), ate), SeKind::Ai)
                 }
                 SeKind::Ai => {
-                    diagnostics.push(
-                        "the Abadie–Imbens SE is defined for nearest-neighbour matching with replacement; bootstrap SE reported instead"
-                            .into(),
-                    );
-                    (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
+                    diagnostics.push(Diagnostic::info(
+                        Code::MatchingNote,
+                        "the Abadie–Imbens SE is defined for nearest-neighbour matching with replacement; bootstrap SE reported instead",
+                    ));
+                    (est, bootstrap_se(d, spec, diagnostics), SeKind::Bootstrap)
                 }
                 SeKind::Bootstrap => {
                     if nn_repl {
-                        diagnostics.push(
+                        diagnostics.push(Diagnostic::warning(
+                            Code::BootstrapInvalid,
                             "the bootstrap standard error is not valid for nearest-neighbour matching with replacement \
-                             (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead"
-                                .into(),
-                        );
+                             (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead",
+                        ));
                     }
-                    (est, bootstrap_se(&d, spec, &mut diagnostics), SeKind::Bootstrap)
+                    (est, bootstrap_se(d, spec, diagnostics), SeKind::Bootstrap)
                 }
             }
         }
-    };
-    let z = est / se;
-    let p_value = if z.is_finite() { 2.0 * norm_cdf(-z.abs()) } else { f64::NAN };
-    let q = norm_quantile(0.975);
+    }
+}
+
+/// The matched sample and the matching weight of each estimation row (accumulated set by
+/// set; the pairs themselves are materialised only when returned), and the pool units used.
+fn matched_sample(d: &Design, core: &Core, spec: &PsmSpec, diagnostics: &mut Diagnostics) -> (MatchedSample, Vec<f64>, usize) {
+    let n = d.n();
     // matched sample and weights per estimation row (accumulated set by set; the
     // pairs themselves are materialised only when returned)
     let n_pairs: usize = core.passes.iter().map(|p| p.set.n_pairs()).sum();
@@ -775,9 +426,12 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
         None => n_pairs <= PAIR_LIMIT,
     };
     if !keep_pairs && spec.return_pairs.is_none() {
-        diagnostics.push(format!(
-            "{n_pairs} matched pairs: more than {PAIR_LIMIT}, so the pair lists (matched.pair_*) are left empty; \
-             set return_pairs: true to get them"
+        diagnostics.push(Diagnostic::info(
+            Code::MatchingNote,
+            format!(
+                "{n_pairs} matched pairs: more than {PAIR_LIMIT}, so the pair lists (matched.pair_*) are left empty; \
+                 set return_pairs: true to get them"
+            ),
         ));
     }
     let mut wrow = vec![0.0; n];
@@ -812,7 +466,11 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
             pair_weight: pairs.2,
         }
     };
-    // propensity table
+    (matched, wrow, n_control_used)
+}
+
+/// The fitted propensity model's table: coefficients with z tests, ℓ, ℓ₀, pseudo-R², LR χ².
+fn propensity_model(d: &Design, core: &Core, spec: &PsmSpec) -> PropensityModel {
     let fit = &core.fit;
     let coefficients = (0..d.p)
         .map(|j| {
@@ -827,17 +485,127 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
         })
         .collect();
     let lr = 2.0 * (fit.loglik - fit.loglik_null);
-    let propensity = PropensityModel {
-        link: spec.model,
+    PropensityModel {
+        link: spec.matching.model,
         coefficients,
         loglik: fit.loglik,
         loglik_null: fit.loglik_null,
         pseudo_r2: 1.0 - fit.loglik / fit.loglik_null,
         lr_chi2: lr,
         lr_p_value: crate::inference::dist::chi2_sf(lr, (d.p - 1) as f64),
-        nobs: n,
+        nobs: d.n(),
         iterations: fit.iterations,
+    }
+}
+
+/// Counts of matched, dropped and off-support focal units, with the diagnostics on the
+/// dropped ones; an error when no focal unit found a match.
+fn match_counts(core: &Core, spec: &PsmSpec, diagnostics: &mut Diagnostics) -> Result<(usize, usize, usize)> {
+    let focal_name = |treated: bool| if treated { "treated" } else { "control" };
+    let n_matched: usize = core.passes.iter().map(|p| p.set.focal.len()).sum();
+    let n_off: usize = core.passes.iter().map(|p| p.n_off_support).sum();
+    let n_focal_all: usize = core.passes.iter().map(|p| p.n_focal + if spec.matching.common_support { p.n_off_support } else { 0 }).sum();
+    let n_dropped = n_focal_all - n_matched;
+    let cal_text = match (spec.matching.caliper, core.caliper_abs) {
+        (Some(c), Some(a)) => match spec.matching.caliper_scale {
+            CaliperScale::Sd => format!("caliper {} SD = {} on the matching variable", short(c), short(a)),
+            CaliperScale::Absolute => format!("caliper {}", short(a)),
+        },
+        _ => "no caliper".to_string(),
     };
+    if n_matched == 0 {
+        let who = core.passes.iter().map(|p| focal_name(p.focal_treated)).collect::<Vec<_>>().join(" and ");
+        let why = match spec.matching.method {
+            Method::Kernel => format!(
+                "no {who} unit has a unit of the other group within the kernel bandwidth {}",
+                spec.matching.bandwidth.unwrap_or(DEFAULT_BANDWIDTH)
+            ),
+            _ => format!("no {who} unit has a unit of the other group within the {cal_text}"),
+        };
+        return Err(Error::insufficient(format!(
+            "{why}: all {n_focal_all} were dropped (including {n_off} off common support); widen the caliper or bandwidth"
+        )));
+    }
+    if spec.matching.common_support && n_off > 0 {
+        diagnostics.push(Diagnostic::info(
+            Code::UnmatchedDropped,
+            format!("{n_off} units outside the common support of the score were dropped before matching"),
+        ));
+    } else if n_off > 0 {
+        diagnostics.push(Diagnostic::warning(
+            Code::MatchingNote,
+            format!("{n_off} units lie outside the score range of the other group (common support not imposed)"),
+        ));
+    }
+    for p in &core.passes {
+        if !p.set.dropped.is_empty() {
+            let reason = match spec.matching.method {
+                Method::Kernel => "no unit of the other group within the kernel bandwidth".to_string(),
+                Method::Nearest if !spec.matching.replace && spec.matching.caliper.is_none() => "no unused unit of the other group left".to_string(),
+                _ => format!("no unit of the other group within the {cal_text}"),
+            };
+            diagnostics.push(Diagnostic::warning(
+                Code::UnmatchedDropped,
+                format!("{} of {} {} units dropped: {reason}", p.set.dropped.len(), p.n_focal, focal_name(p.focal_treated)),
+            ));
+        }
+    }
+    Ok((n_matched, n_dropped, n_off))
+}
+
+/// Propensity score matching: see the module documentation.
+pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
+    fit(ds, &spec.validate()?)
+}
+
+/// The fit of a validated spec.
+pub fn fit(ds: &Dataset, spec: &ValidPsmSpec) -> Result<PsmResult> {
+    let spec: &PsmSpec = spec;
+    let (f, treat_name) = design::parse_formula(&spec.formula)?;
+    let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
+    let mut diagnostics = Diagnostics::new();
+    if d.n_missing > 0 {
+        diagnostics.push(Diagnostic::info(
+            Code::MissingRowsDropped,
+            format!(
+                "{} of {} rows dropped because the treatment, a covariate or the outcome is missing",
+                d.n_missing,
+                ds.nrows()
+            ),
+        ));
+    }
+    diagnostics.extend(d.removed.iter().map(|m| Diagnostic::info(Code::CollinearDropped, m.clone())));
+    let n = d.n();
+    let n_treated = d.treat.iter().filter(|&&t| t).count();
+    let n_control = n - n_treated;
+    if n_treated == 0 {
+        return Err(Error::insufficient(format!(
+            "no treated units: `{}` is 0 in every usable row",
+            treat_name
+        )));
+    }
+    if n_control == 0 {
+        return Err(Error::insufficient(format!(
+            "no control units: `{}` is 1 in every usable row",
+            treat_name
+        )));
+    }
+    let core = run_core(&d, spec)?;
+    if core.fit.n_extreme > 0 {
+        diagnostics.push(Diagnostic::warning(Code::ExtremePropensity, format!(
+            "propensity model: fitted probabilities numerically 0 or 1 occurred ({} row{} with a linear predictor beyond ±30; \
+             R's glm warns the same); the model converged, but check those rows for outlying covariate values",
+            core.fit.n_extreme,
+            if core.fit.n_extreme == 1 { "" } else { "s" }
+        )));
+    }
+    let (n_matched, n_dropped, n_off) = match_counts(&core, spec, &mut diagnostics)?;
+    let (est, se, se_kind) = effect_and_se(&d, &core, spec, &mut diagnostics);
+    let z = est / se;
+    let p_value = if z.is_finite() { 2.0 * norm_cdf(-z.abs()) } else { f64::NAN };
+    let q = norm_quantile(0.975);
+    let (matched, wrow, n_control_used) = matched_sample(&d, &core, spec, &mut diagnostics);
+    let propensity = propensity_model(&d, &core, spec);
     let balance = balance::balance(&d, &wrow, &mut diagnostics);
     let density = density::density(&core.score, &d.treat, &wrow);
     let mut scores = vec![f64::NAN; ds.nrows()];
@@ -861,7 +629,7 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
         n_control_used,
         n_off_support: n_off,
         caliper_abs: core.caliper_abs,
-        bandwidth: (spec.method == Method::Kernel).then(|| spec.bandwidth.unwrap_or(DEFAULT_BANDWIDTH)),
+        bandwidth: (spec.matching.method == Method::Kernel).then(|| spec.matching.bandwidth.unwrap_or(DEFAULT_BANDWIDTH)),
         propensity,
         balance,
         density,
@@ -869,227 +637,6 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
         scores,
         diagnostics,
     })
-}
-
-fn estimand_name(e: Estimand) -> &'static str {
-    match e {
-        Estimand::Att => "ATT",
-        Estimand::Ate => "ATE",
-        Estimand::Atc => "ATC",
-    }
-}
-
-impl PsmResult {
-    /// Markdown: the effect table, then the propensity model.
-    pub fn to_markdown(&self) -> String {
-        let mut s = String::from("| Estimand | Estimate | Std. error | z | p-value | 95% CI | Treated matched | Treated dropped | Controls used |\n|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
-        s.push_str(&format!(
-            "| {} | {} | {} ({}) | {} | {} | [{}, {}] | {} | {} | {} |\n\n",
-            estimand_name(self.estimand),
-            num(self.estimate, 3),
-            num(self.std_error, 3),
-            se_name(self.se_kind),
-            num(self.statistic, 2),
-            num(self.p_value, 3),
-            num(self.conf_low, 3),
-            num(self.conf_high, 3),
-            self.n_treated_matched,
-            self.n_treated_dropped,
-            self.n_control_used
-        ));
-        s.push_str("| Propensity model | Estimate | Std. error | z | p-value |\n|---|---:|---:|---:|---:|\n");
-        for c in &self.propensity.coefficients {
-            s.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
-                md_cell(&c.term),
-                num(c.estimate, 6),
-                num(c.std_error, 6),
-                num(c.statistic, 2),
-                num(c.p_value, 3)
-            ));
-        }
-        let p = &self.propensity;
-        s.push_str(&format!(
-            "\nN = {}, log-likelihood = {}, pseudo-R² = {}, LR χ² = {} (p = {})\n",
-            p.nobs,
-            num(p.loglik, 3),
-            num(p.pseudo_r2, 4),
-            num(p.lr_chi2, 2),
-            num(p.lr_p_value, 4)
-        ));
-        s
-    }
-}
-
-/// One row of a method comparison.
-#[derive(Debug, Clone, Serialize)]
-pub struct ComparisonRow {
-    /// Human-readable description of the method.
-    pub label: String,
-    pub method: Method,
-    pub k: usize,
-    pub replace: bool,
-    pub match_on: MatchOn,
-    pub caliper: Option<f64>,
-    pub caliper_scale: CaliperScale,
-    pub estimand: Estimand,
-    pub estimate: f64,
-    pub std_error: f64,
-    pub se_kind: SeKind,
-    pub statistic: f64,
-    pub p_value: f64,
-    pub conf_low: f64,
-    pub conf_high: f64,
-    pub n_treated_matched: usize,
-    pub n_treated_dropped: usize,
-    pub n_control_used: usize,
-    /// Mean |standardised % bias| after matching.
-    pub mean_bias_after: f64,
-}
-
-/// Side-by-side comparison of matching methods (the seeds'
-/// "k-nearest / caliper / caliper-kNN" table).
-#[derive(Debug, Clone, Serialize)]
-pub struct ComparisonTable {
-    pub rows: Vec<ComparisonRow>,
-}
-
-/// A short label for a spec, e.g. `nearest k=4, caliper 0.05 SD`.
-pub fn method_label(s: &PsmSpec) -> String {
-    let mut l = match s.method {
-        Method::Nearest => {
-            let mut t = format!("nearest k={}", s.k);
-            if !s.replace {
-                t.push_str(", no replacement");
-            }
-            t
-        }
-        Method::Radius => "radius".to_string(),
-        Method::Kernel => format!(
-            "kernel ({}, h={})",
-            match s.kernel {
-                Kernel::Epanechnikov => "epanechnikov",
-                Kernel::Gaussian => "gaussian",
-            },
-            s.bandwidth.unwrap_or(DEFAULT_BANDWIDTH)
-        ),
-    };
-    if let Some(c) = s.caliper {
-        l.push_str(&format!(
-            ", caliper {c}{}",
-            match s.caliper_scale {
-                CaliperScale::Sd => " SD",
-                CaliperScale::Absolute => "",
-            }
-        ));
-    }
-    if s.match_on == MatchOn::Logit {
-        l.push_str(", on logit");
-    }
-    l
-}
-
-/// Runs `base` and every variant (each a full spec) and tabulates them; the
-/// base is the first row.
-pub fn compare_methods(ds: &Dataset, base: &PsmSpec, variants: &[PsmSpec]) -> Result<ComparisonTable> {
-    let mut rows = Vec::with_capacity(variants.len() + 1);
-    for s in std::iter::once(base).chain(variants.iter()) {
-        let s = &s.resolved();
-        let r = psm(ds, s)?;
-        rows.push(ComparisonRow {
-            label: method_label(s),
-            method: s.method,
-            k: s.k,
-            replace: s.replace,
-            match_on: s.match_on,
-            caliper: s.caliper,
-            caliper_scale: s.caliper_scale,
-            estimand: s.estimand,
-            estimate: r.estimate,
-            std_error: r.std_error,
-            se_kind: r.se_kind,
-            statistic: r.statistic,
-            p_value: r.p_value,
-            conf_low: r.conf_low,
-            conf_high: r.conf_high,
-            n_treated_matched: r.n_treated_matched,
-            n_treated_dropped: r.n_treated_dropped,
-            n_control_used: r.n_control_used,
-            mean_bias_after: r.balance.overall.mean_bias_after,
-        });
-    }
-    Ok(ComparisonTable { rows })
-}
-
-fn num(v: f64, d: usize) -> String {
-    if v.is_finite() {
-        format!("{v:.d$}")
-    } else {
-        String::new()
-    }
-}
-
-fn se_name(s: SeKind) -> &'static str {
-    match s {
-        SeKind::Ai => "ai",
-        SeKind::Bootstrap => "bootstrap",
-        SeKind::None => "none",
-    }
-}
-
-impl ComparisonTable {
-    /// CSV, full precision.
-    pub fn to_csv(&self) -> String {
-        let mut s = String::from(
-            "method,estimate,std_error,se_kind,statistic,p_value,conf_low,conf_high,n_treated_matched,n_treated_dropped,n_control_used,mean_bias_after\n",
-        );
-        for r in &self.rows {
-            let label = csv_field(&r.label);
-            s.push_str(&format!(
-                "{label},{},{},{},{},{},{},{},{},{},{},{}\n",
-                num(r.estimate, 10),
-                num(r.std_error, 10),
-                se_name(r.se_kind),
-                num(r.statistic, 10),
-                num(r.p_value, 10),
-                num(r.conf_low, 10),
-                num(r.conf_high, 10),
-                r.n_treated_matched,
-                r.n_treated_dropped,
-                r.n_control_used,
-                num(r.mean_bias_after, 10)
-            ));
-        }
-        s
-    }
-
-    /// Markdown table, one column per method (as the seed papers lay it out).
-    pub fn to_markdown(&self) -> String {
-        let mut s = String::from("| |");
-        for r in &self.rows {
-            s.push_str(&format!(" {} |", md_cell(&r.label)));
-        }
-        s.push_str("\n|---|");
-        s.push_str(&"---:|".repeat(self.rows.len()));
-        s.push('\n');
-        let line = |name: &str, f: &dyn Fn(&ComparisonRow) -> String| {
-            let mut l = format!("| {name} |");
-            for r in &self.rows {
-                l.push_str(&format!(" {} |", f(r)));
-            }
-            l.push('\n');
-            l
-        };
-        s.push_str(&line("Estimate", &|r| format!("{} ({})", num(r.estimate, 3), estimand_name(r.estimand))));
-        s.push_str(&line("Std. error", &|r| format!("({})", num(r.std_error, 3))));
-        s.push_str(&line("z", &|r| num(r.statistic, 2)));
-        s.push_str(&line("p-value", &|r| num(r.p_value, 3)));
-        s.push_str(&line("Treated matched", &|r| r.n_treated_matched.to_string()));
-        s.push_str(&line("Treated dropped", &|r| r.n_treated_dropped.to_string()));
-        s.push_str(&line("Controls used", &|r| r.n_control_used.to_string()));
-        s.push_str(&line("Mean |bias| after", &|r| num(r.mean_bias_after, 1)));
-        s
-    }
 }
 
 #[cfg(test)]
@@ -1102,17 +649,29 @@ mod tests {
             r#"{"formula":"treat ~ x","outcome":"y","match_on":"logit","caliper":0.2,"estimand":"ATT","se":"ai"}"#,
         )
         .unwrap();
-        assert_eq!(s.k, 1);
-        assert!(s.replace && s.ties);
-        assert_eq!(s.match_on, MatchOn::Logit);
-        assert_eq!(s.caliper, Some(0.2));
-        assert_eq!(s.caliper_scale, CaliperScale::Sd);
-        assert_eq!(s.method, Method::Nearest);
-        assert_eq!(s.distance_tolerance, 1e-5);
+        assert_eq!(s.matching.k, 1);
+        assert!(s.matching.replace && s.matching.ties);
+        assert_eq!(s.matching.match_on, MatchOn::Logit);
+        assert_eq!(s.matching.caliper, Some(0.2));
+        assert_eq!(s.matching.caliper_scale, CaliperScale::Sd);
+        assert_eq!(s.matching.method, Method::Nearest);
+        assert_eq!(s.matching.distance_tolerance, 1e-5);
         let s: PsmSpec = serde_json::from_str(r#"{"formula":"t ~ x","estimand":"ATC","method":"kernel","kernel":"gaussian"}"#).unwrap();
         assert_eq!(s.estimand, Estimand::Atc);
-        assert_eq!(s.kernel, Kernel::Gaussian);
+        assert_eq!(s.matching.kernel, Kernel::Gaussian);
         assert!(serde_json::from_str::<PsmSpec>(r#"{"formula":"t ~ x","method":"optimal"}"#).is_err());
+    }
+
+    #[test]
+    fn validate_applies_the_preset_and_checks_once() {
+        let s: PsmSpec = serde_json::from_str(r#"{"formula":"t ~ x","preset":"psmatch2","caliper":0.1}"#).unwrap();
+        let v = s.validate().unwrap();
+        assert_eq!(v.matching.caliper_scale, CaliperScale::Absolute);
+        assert_eq!(v.matching.distance_tolerance, 0.0);
+        let bad = PsmSpec { matching: MatchOptions { method: Method::Radius, ..MatchOptions::default() }, ..PsmSpec::default() };
+        assert_eq!(bad.validate().unwrap_err().to_string(), "radius matching needs a caliper (the radius)");
+        let bad = PsmSpec { se: SeKind::Bootstrap, bootstrap_reps: 1, ..PsmSpec::default() };
+        assert!(bad.validate().unwrap_err().to_string().contains("bootstrap_reps must be at least 2"));
     }
 
     #[test]

@@ -60,103 +60,30 @@
 //!
 //! The result holds both DID fits (`full`, `matched`), the matching summary (counts, per
 //! period counts, and for pooled matching the propensity model and the pstest balance
-//! table) and a two-column regression table (`format`: markdown, latex, html, csv, text).
+//! table); its tables ([`Tables`]) are the two-column regression table (`psm_did.main`), the
+//! matching summary (`psm_did.matching`), per-period counts (`psm_did.per_year`, by year) and
+//! the propensity model and balance (`psm_did.propensity`, `psm_did.balance`, pooled).
 
 use crate::data::{Column, Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::estimators::did::{build_design, did, DidDesign, DidResult, DidSpec, TreatmentSpec};
+use super::{build_design, did, DidDesign, DidResult, DidSpec, TreatmentSpec};
 use crate::estimators::feols::VcovSpec;
-use crate::estimators::psm::{
-    psm, BalanceTable, CaliperScale, Kernel, Link, MatchOn, Method, Order, Preset, PropensityModel, PsmSpec, SeKind,
-};
-use crate::report::regtable::{regression_table, TableOptions};
+use crate::estimators::psm::{psm, BalanceTable, MatchOptions, PropensityModel, PsmSpec, SeKind};
 use serde::{Deserialize, Serialize};
 
-/// Matching options (a subset of [`PsmSpec`]; same names and defaults).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MatchOptions {
-    /// "nearest" (default) | "radius" | "kernel".
-    pub method: Method,
-    /// Neighbours per treated unit (default 1).
-    pub k: usize,
-    /// Caliper (None: none); in SDs of the matching variable unless `caliper_scale = "absolute"`.
-    pub caliper: Option<f64>,
-    /// "sd" (default) | "absolute".
-    pub caliper_scale: CaliperScale,
-    /// With replacement (default true).
-    pub replace: bool,
-    /// Keep ties with shared weight (default true).
-    pub ties: bool,
-    /// "score" (default) | "logit".
-    pub match_on: MatchOn,
-    /// Propensity model: "logit" (default) | "probit".
-    pub model: Link,
-    /// Greedy order without replacement (default "descending").
-    pub order: Order,
-    /// Kernel (kernel matching).
-    pub kernel: Kernel,
-    /// Kernel bandwidth (default 0.06).
-    pub bandwidth: Option<f64>,
-    /// Drop treated units outside the controls' score range (default false).
-    pub common_support: bool,
-    /// Seed for random steps (default 42).
-    pub seed: u64,
-    /// Tie tolerance (default 1e-5).
-    pub distance_tolerance: f64,
-    /// Conventions preset: None / "matching" (R Matching) | "psmatch2" (caliper absolute
-    /// on the score, ties only at exactly equal distance; see [`psm`]).
-    pub preset: Option<Preset>,
-}
+mod tables;
 
-impl Default for MatchOptions {
-    fn default() -> Self {
-        let p = PsmSpec::default();
-        MatchOptions {
-            method: p.method,
-            k: p.k,
-            caliper: p.caliper,
-            caliper_scale: p.caliper_scale,
-            replace: p.replace,
-            ties: p.ties,
-            match_on: p.match_on,
-            model: p.model,
-            order: p.order,
-            kernel: p.kernel,
-            bandwidth: p.bandwidth,
-            common_support: p.common_support,
-            seed: p.seed,
-            distance_tolerance: p.distance_tolerance,
-            preset: p.preset,
-        }
-    }
-}
-
-impl MatchOptions {
-    fn psm_spec(&self, formula: String) -> PsmSpec {
-        PsmSpec {
-            formula,
-            outcome: None,
-            model: self.model,
-            method: self.method,
-            k: self.k,
-            replace: self.replace,
-            ties: self.ties,
-            match_on: self.match_on,
-            caliper: self.caliper,
-            caliper_scale: self.caliper_scale,
-            se: SeKind::None,
-            order: self.order,
-            kernel: self.kernel,
-            bandwidth: self.bandwidth,
-            common_support: self.common_support,
-            seed: self.seed,
-            distance_tolerance: self.distance_tolerance,
-            preset: self.preset,
-            // the pairs are not used here
-            return_pairs: Some(false),
-            ..PsmSpec::default()
-        }
+/// The matching options of `psm`, given here as the `match` block.
+fn psm_spec(matching: &MatchOptions, formula: String) -> PsmSpec {
+    PsmSpec {
+        formula,
+        outcome: None,
+        matching: matching.clone(),
+        se: SeKind::None,
+        // the pairs are not used here
+        return_pairs: Some(false),
+        ..PsmSpec::default()
     }
 }
 
@@ -197,7 +124,7 @@ pub struct PsmDidSpec {
     pub covariates: Vec<String>,
     /// DID control variables (default none).
     pub controls: Vec<String>,
-    /// Matching options.
+    /// Matching options: the same struct as `psm`'s (same names, defaults and checks).
     #[serde(rename = "match")]
     pub matching: MatchOptions,
     /// Period-by-period matching (default false: pooled).
@@ -214,8 +141,6 @@ pub struct PsmDidSpec {
     pub conf_level: f64,
     /// Name of the DID term.
     pub name: Option<String>,
-    /// Table format: "markdown" (default) | "latex" | "html" | "csv" | "text".
-    pub format: String,
 }
 
 impl Default for PsmDidSpec {
@@ -233,12 +158,37 @@ impl Default for PsmDidSpec {
             vcov: None,
             conf_level: 0.95,
             name: None,
-            format: "markdown".into(),
         }
     }
 }
 
+/// A [`PsmDidSpec`] that passed [`PsmDidSpec::validate`]: what [`psm_did`] fits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidPsmDidSpec(PsmDidSpec);
+
+impl std::ops::Deref for ValidPsmDidSpec {
+    type Target = PsmDidSpec;
+    fn deref(&self) -> &PsmDidSpec {
+        &self.0
+    }
+}
+
 impl PsmDidSpec {
+    /// Checks the specification (outcome, covariates, the matching options) in one place.
+    pub fn validate(&self) -> Result<ValidPsmDidSpec> {
+        if self.y.trim().is_empty() {
+            return Err(Error::invalid("PSM-DID needs an outcome column `y`"));
+        }
+        if self.covariates.is_empty() {
+            return Err(Error::invalid(
+                "PSM-DID needs at least one matching covariate in `covariates` (pre-treatment characteristics such as \
+                 GDP per capita)",
+            ));
+        }
+        self.matching.validate()?;
+        Ok(ValidPsmDidSpec(self.clone()))
+    }
+
     /// The DID spec of the full-sample column.
     pub fn did_spec(&self) -> DidSpec {
         DidSpec {
@@ -330,10 +280,8 @@ pub struct PsmDidResult {
     pub matched: DidResult,
     /// Matching summary.
     pub matching: MatchingSummary,
-    /// Both fits side by side, in `format`.
-    pub table: String,
-    /// Non-fatal findings (matching and the matched DID).
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings (matching and the matched DID), typed.
+    pub diagnostics: Diagnostics,
 }
 
 /// A name not used by any of `taken`.
@@ -370,9 +318,12 @@ fn list(names: &[String], max: usize) -> String {
     }
 }
 
-/// PSM's note that no outcome was given (expected here: the outcome enters the DID).
-fn is_no_outcome(d: &str) -> bool {
-    d.starts_with("no outcome given")
+/// A diagnostic of the matching step, passed on with a prefix (PSM's note that no outcome
+/// was given is expected here — the outcome enters the DID — and left out by its code).
+fn forward(diagnostics: &mut Diagnostics, from: &Diagnostics, prefix: &str) {
+    for d in from.iter().filter(|d| d.code != Code::NoOutcome) {
+        diagnostics.push(Diagnostic { message: format!("{prefix}: {}", d.message), ..d.clone() });
+    }
 }
 
 /// Per-unit row lists (valid rows only, in time order).
@@ -407,15 +358,12 @@ fn is_pre(design: &DidDesign, i: usize, treated: bool, control_cut: Option<f64>)
 
 /// PSM-DID: see the module documentation.
 pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
-    if spec.y.trim().is_empty() {
-        return Err(Error::invalid("PSM-DID needs an outcome column `y`"));
-    }
-    if spec.covariates.is_empty() {
-        return Err(Error::invalid(
-            "PSM-DID needs at least one matching covariate in `covariates` (pre-treatment characteristics such as \
-             GDP per capita)",
-        ));
-    }
+    fit(ds, &spec.validate()?)
+}
+
+/// The fit of a validated spec.
+pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
+    let spec: &PsmDidSpec = spec;
     let mut covs: Vec<(String, &[f64])> = Vec::new();
     for c in &spec.covariates {
         let name = c.trim();
@@ -427,7 +375,7 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
     let design = build_design(ds, &spec.treatment)?;
     let did_spec = spec.did_spec();
     let full = did(ds, &did_spec)?;
-    let mut diagnostics: Vec<String> = Vec::new();
+    let mut diagnostics = Diagnostics::new();
 
     let rows_of = unit_rows(&design);
     let n_units = design.unit.n_levels();
@@ -447,12 +395,15 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
         }
     }
     if !no_pre.is_empty() {
-        diagnostics.push(format!(
-            "{} treated unit{} without a pre-treatment period (treated from the first period) excluded from \
-             matching and from the matched sample: {}",
-            no_pre.len(),
-            if no_pre.len() == 1 { "" } else { "s" },
-            list(&no_pre, 8)
+        diagnostics.push(Diagnostic::warning(
+            Code::AlwaysTreated,
+            format!(
+                "{} treated unit{} without a pre-treatment period (treated from the first period) excluded from \
+                 matching and from the matched sample: {}",
+                no_pre.len(),
+                if no_pre.len() == 1 { "" } else { "s" },
+                list(&no_pre, 8)
+            ),
         ));
     }
     let has_treated = (0..n_units).any(|u| design.unit_present[u] && design.unit_treated[u] && !excluded[u]);
@@ -466,7 +417,7 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
     let mut formula = format!("{} ~ ", quote(&treat_name)?);
     let cov_terms: Vec<String> = covs.iter().map(|(n, _)| quote(n)).collect::<Result<_>>()?;
     formula.push_str(&cov_terms.join(" + "));
-    let mspec = spec.matching.psm_spec(formula);
+    let mspec = psm_spec(&spec.matching, formula);
 
     let n = ds.nrows();
     let mut row_weights = vec![0.0; n];
@@ -493,35 +444,24 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
     let matched = did(&mds, &mspec_did).map_err(|e| {
         Error::insufficient(format!("the DID on the matched sample failed: {e}"))
     })?;
-    diagnostics.extend(matched.diagnostics.iter().map(|d| format!("matched-sample DID: {d}")));
+    diagnostics.extend(
+        matched.diagnostics.iter().map(|d| Diagnostic::info(Code::DidNote, format!("matched-sample DID: {d}"))),
+    );
     summary.row_weights = row_weights;
-    let opts = TableOptions {
-        format: if spec.format.trim().is_empty() { "markdown".into() } else { spec.format.clone() },
-        model_names: vec!["(1) Full sample".into(), "(2) PSM-DID".into()],
-        ..TableOptions::default()
-    };
-    let table = regression_table(&[&full.model, &matched.model], &opts)?;
-    Ok(PsmDidResult { full, matched, matching: summary, table, diagnostics })
+    Ok(PsmDidResult { full, matched, matching: summary, diagnostics })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn pooled(
-    spec: &PsmDidSpec,
+/// Pooled matching: each unit's covariate vector (its baseline), for the units present and
+/// not excluded; a unit without a value of some covariate is excluded and listed.
+fn unit_baselines(
+    baseline: Baseline,
     design: &DidDesign,
     rows_of: &[Vec<usize>],
     covs: &[(String, &[f64])],
     excluded: &mut [bool],
-    treat_name: &str,
-    mspec: &PsmSpec,
-    row_weights: &mut [f64],
-    diagnostics: &mut Vec<String>,
-) -> Result<MatchingSummary> {
+    control_cut: Option<f64>,
+) -> (Vec<usize>, Vec<Vec<f64>>, Vec<String>) {
     let n_units = design.unit.n_levels();
-    // The common pre-period: before the earliest adoption among treated units with a pre-period.
-    let control_cut = (0..n_units)
-        .filter(|&u| design.unit_treated[u] && !excluded[u])
-        .filter_map(|u| design.unit_adoption[u])
-        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
     let first_period = design.periods.first().copied();
     let mut units: Vec<usize> = Vec::new();
     let mut xs: Vec<Vec<f64>> = vec![Vec::new(); covs.len()];
@@ -531,7 +471,7 @@ fn pooled(
             continue;
         }
         let treated = design.unit_treated[u];
-        let base_rows: Vec<usize> = match spec.baseline {
+        let base_rows: Vec<usize> = match baseline {
             // one common window for everyone: before the earliest adoption
             Baseline::PreMean => rows_of[u].iter().copied().filter(|&i| is_pre(design, i, false, control_cut)).collect(),
             Baseline::FirstYear => rows_of[u]
@@ -555,16 +495,42 @@ fn pooled(
             xs[k].push(v);
         }
     }
+    (units, xs, incomplete)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pooled(
+    spec: &PsmDidSpec,
+    design: &DidDesign,
+    rows_of: &[Vec<usize>],
+    covs: &[(String, &[f64])],
+    excluded: &mut [bool],
+    treat_name: &str,
+    mspec: &PsmSpec,
+    row_weights: &mut [f64],
+    diagnostics: &mut Diagnostics,
+) -> Result<MatchingSummary> {
+    let n_units = design.unit.n_levels();
+    // The common pre-period: before the earliest adoption among treated units with a pre-period.
+    let control_cut = (0..n_units)
+        .filter(|&u| design.unit_treated[u] && !excluded[u])
+        .filter_map(|u| design.unit_adoption[u])
+        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
+    let (units, xs, incomplete) = unit_baselines(spec.baseline, design, rows_of, covs, excluded, control_cut);
     if !incomplete.is_empty() {
         let what = match spec.baseline {
             Baseline::PreMean => "in the common pre-treatment window (before the earliest adoption)",
             Baseline::FirstYear => "in the panel's first period",
         };
-        diagnostics.push(format!(
-            "{} unit{} without a value of every covariate {what} excluded from matching and from the matched sample: {}",
-            incomplete.len(),
-            if incomplete.len() == 1 { "" } else { "s" },
-            list(&incomplete, 8)
+        diagnostics.push(Diagnostic::warning(
+            Code::MatchingUnitsExcluded,
+            format!(
+                "{} unit{} without a value of every covariate {what} excluded from matching and from the matched \
+                 sample: {}",
+                incomplete.len(),
+                if incomplete.len() == 1 { "" } else { "s" },
+                list(&incomplete, 8)
+            ),
         ));
     }
     let treat: Vec<f64> = units.iter().map(|&u| if design.unit_treated[u] { 1.0 } else { 0.0 }).collect();
@@ -585,7 +551,7 @@ fn pooled(
     }
     let uds = Dataset::from_columns(cols)?;
     let res = psm(&uds, mspec).map_err(|e| Error::insufficient(format!("PSM-DID matching failed: {e}")))?;
-    diagnostics.extend(res.diagnostics.iter().filter(|d| !is_no_outcome(d)).map(|d| format!("matching: {d}")));
+    forward(diagnostics, &res.diagnostics, "matching");
     let mut unit_w = vec![0.0; n_units];
     for (&r, &w) in res.matched.rows.iter().zip(&res.matched.weights) {
         if let Some(&u) = units.get(r) {
@@ -610,10 +576,13 @@ fn pooled(
         })
         .collect();
     if let (Baseline::PreMean, Some(c), None) = (spec.baseline, control_cut, &design.post) {
-        diagnostics.push(format!(
-            "pooled matching on pre-treatment means over one common window for treated and control units: the \
-             periods before {} (the earliest adoption)",
-            fmt_t(c)
+        diagnostics.push(Diagnostic::info(
+            Code::MatchingNote,
+            format!(
+                "pooled matching on pre-treatment means over one common window for treated and control units: the \
+                 periods before {} (the earliest adoption)",
+                fmt_t(c)
+            ),
         ));
     }
     Ok(MatchingSummary {
@@ -645,7 +614,7 @@ fn by_year(
     treat_name: &str,
     mspec: &PsmSpec,
     row_weights: &mut [f64],
-    diagnostics: &mut Vec<String>,
+    diagnostics: &mut Diagnostics,
 ) -> Result<MatchingSummary> {
     let n = ds.nrows();
     let mut per_year = Vec::new();
@@ -682,19 +651,23 @@ fn by_year(
                         row_weights[i] = w;
                     }
                 }
-                for d in res.diagnostics.iter().filter(|d| !is_no_outcome(d)) {
-                    diagnostics.push(format!("matching in {}: {d}", fmt_t(t)));
-                }
+                forward(diagnostics, &res.diagnostics, &format!("matching in {}", fmt_t(t)));
             }
             Err(e) => {
-                diagnostics.push(format!("matching in {} failed, its rows leave the matched sample: {e}", fmt_t(t)));
+                diagnostics.push(Diagnostic::warning(
+                    Code::MatchingNote,
+                    format!("matching in {} failed, its rows leave the matched sample: {e}", fmt_t(t)),
+                ));
                 ym.error = Some(e.to_string());
             }
         }
         per_year.push(ym);
     }
     if n_incomplete > 0 {
-        diagnostics.push(format!("{n_incomplete} rows with a missing covariate left out of period-by-period matching"));
+        diagnostics.push(Diagnostic::info(
+            Code::MissingRowsDropped,
+            format!("{n_incomplete} rows with a missing covariate left out of period-by-period matching"),
+        ));
     }
     let sum = |f: &dyn Fn(&YearMatch) -> usize| per_year.iter().map(f).sum::<usize>();
     let n_treated = sum(&|y| y.n_treated);
@@ -707,11 +680,11 @@ fn by_year(
             if why.is_empty() { String::new() } else { format!("; {}", why.join("; ")) }
         )));
     }
-    diagnostics.push(
+    diagnostics.push(Diagnostic::info(
+        Code::MatchingNote,
         "period-by-period matching: each period's treated-group rows are matched to control-group rows on that \
-         period's covariates; counts are unit-period rows"
-            .into(),
-    );
+         period's covariates; counts are unit-period rows",
+    ));
     Ok(MatchingSummary {
         by_year: true,
         count_unit: "unit-periods".into(),
@@ -749,7 +722,25 @@ mod tests {
         assert_eq!(s.baseline, Baseline::PreMean);
         assert!(s.controls.is_empty());
         assert_eq!(s.treatment.start.as_deref(), Some("s"));
-        assert_eq!(s.format, "markdown");
+        // old callers still pass `format` (the table is now rendered from `tables`): ignored
+        let old: PsmDidSpec = serde_json::from_str(
+            r#"{"unit":"city","time":"year","y":"y","start":"s","covariates":["a"],"format":"latex"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.y, "y");
+    }
+
+    #[test]
+    fn validate_checks_the_match_block_once() {
+        let s: PsmDidSpec = serde_json::from_str(
+            r#"{"unit":"city","time":"year","y":"y","start":"s","covariates":["a"],"match":{"k":0}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.validate().unwrap_err().to_string(), MatchOptions { k: 0, ..MatchOptions::default() }.validate().unwrap_err().to_string());
+        let s: PsmDidSpec = serde_json::from_str(r#"{"unit":"city","time":"year","start":"s","covariates":["a"]}"#).unwrap();
+        assert!(s.validate().unwrap_err().to_string().contains("outcome column `y`"));
+        let s: PsmDidSpec = serde_json::from_str(r#"{"unit":"city","time":"year","y":"y","start":"s","covariates":["a"]}"#).unwrap();
+        assert_eq!(s.validate().unwrap().matching, MatchOptions::default());
     }
 
     #[test]
