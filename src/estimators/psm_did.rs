@@ -493,7 +493,7 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
     let matched = did(&mds, &mspec_did).map_err(|e| {
         Error::insufficient(format!("the DID on the matched sample failed: {e}"))
     })?;
-    diagnostics.extend(matched.diagnostics.iter().map(|d| format!("matched-sample DID: {d}")));
+    diagnostics.extend(matched.diagnostics.iter().map(|d| format!("matched-sample DID: {}", d.message)));
     summary.row_weights = row_weights;
     let opts = TableOptions {
         format: if spec.format.trim().is_empty() { "markdown".into() } else { spec.format.clone() },

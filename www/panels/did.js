@@ -73,7 +73,7 @@ function render() {
     didCard(res),
     el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01; t distribution with ", formatNumber(res.model?.df_t, 0, { integer: true }), " degrees of freedom."),
     countsTable(res),
-    notesBox("did-notes", [...(res.diagnostics || []), ...(res.model?.dropped || [])]),
+    notesBox("did-notes", res.diagnostics),
     el("div", { class: "card-head did-subhead" }, el("h4", {}, "Full model"), exp.buttons),
     el("div", { class: "table-scroll paper" }, sideBySideTable([{ fit: res.model, name: "(1)" }], { id: "did-model-table" })),
     el("p", { class: "table-note" }, "Standard errors in parentheses."),

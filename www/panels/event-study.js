@@ -99,7 +99,7 @@ function render() {
     el("div", { class: "es-layout" }, el("div", { id: "es-plot" }, chartFigure(res.svg, { filename: "event_study", caption: `Event-study coefficients with ${Math.round((res.model?.conf_level ?? 0.95) * 100)}% confidence intervals; reference period ${res.reference}.` })), el("div", {}, el("h4", {}, "Parallel pre-trends: joint test"), pre, el("p", { class: "table-note" }, "H0: all pre-period coefficients are zero (Wald F with the model's standard errors)."))),
     el("div", { class: "table-scroll paper" }, termsTable(res)),
     el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01. Never-treated units are the controls (all event dummies zero). ", res.window ? `Window [${res.window[0]}, ${res.window[1]}], ${last.spec.binning === "trim" ? "rows outside trimmed" : "endpoints binned"}.` : "All observed event times."),
-    notesBox("es-notes", [...(res.diagnostics || []), ...(res.model?.dropped || [])]),
+    notesBox("es-notes", res.diagnostics),
   );
   ui.result.hidden = false;
 }

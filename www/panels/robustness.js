@@ -87,7 +87,7 @@ function render() {
   const key = { latex: "table_latex", markdown: "table_markdown", csv: "table_csv", html: "table_html" };
   const exp = exportBox({ idPrefix: "rob", basename: "robustness", getText: (format) => res[key[format]] ?? "", onError: (e) => ui.error.show("The table could not be exported.", e.message) });
   const controls = [...new Set([...(spec.base.controls || []), ...spec.checks.flatMap((c) => c.controls || [])])];
-  const notes = res.fits.flatMap((f) => (f.diagnostics || []).map((m) => `${f.label}: ${m}`));
+  const notes = res.fits.flatMap((f) => (f.diagnostics || []).map((d) => `${f.label}: ${d.message}`));
   replaceChildren(
     ui.result,
     el("div", { class: "card-head" }, el("h3", {}, "Robustness"), exp.buttons),

@@ -78,6 +78,7 @@
 //! draws on every platform, native and wasm.
 
 use crate::data::{Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::report::escape::{csv_field, md_cell};
 use rand::RngCore;
@@ -227,7 +228,7 @@ pub struct DidDesign {
     /// First and last period (`None` when there is no valid row).
     pub time_range: Option<(f64, f64)>,
     /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// "line 17" when the file line is known, else "row 16" (1-based data row).
@@ -308,17 +309,20 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
     let unit = ds.factor(&spec.unit)?;
     let time: Vec<f64> = ds.numeric(&spec.time)?.to_vec();
     let n_levels = unit.n_levels();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
 
     // Valid rows: a unit and a finite time.
     let valid: Vec<bool> = (0..n).map(|i| unit.codes[i] != Factor::MISSING && time[i].is_finite()).collect();
     let n_invalid = valid.iter().filter(|v| !**v).count();
     if n_invalid > 0 {
-        diagnostics.push(format!(
-            "{n_invalid} row{} with a missing `{}` or `{}` left out of the design (DID is missing there)",
-            if n_invalid == 1 { "" } else { "s" },
-            spec.unit,
-            spec.time
+        diagnostics.push(Diagnostic::info(
+            Code::DesignRowsMissing,
+            format!(
+                "{n_invalid} row{} with a missing `{}` or `{}` left out of the design (DID is missing there)",
+                if n_invalid == 1 { "" } else { "s" },
+                spec.unit,
+                spec.time
+            ),
         ));
     }
     if n_invalid == n {
@@ -469,13 +473,16 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
                 unit_adoption[u] = on_at.map(|i| time[i]);
             }
             if !switchers.is_empty() {
-                diagnostics.push(format!(
-                    "{} unit{} switch{} treatment off ({}); the indicator is used as given, event times count from \
-                     the first treated period",
-                    switchers.len(),
-                    if switchers.len() == 1 { "" } else { "s" },
-                    if switchers.len() == 1 { "es" } else { "" },
-                    list_names(&switchers, 5)
+                diagnostics.push(Diagnostic::warning(
+                    Code::TreatmentSwitchesOff,
+                    format!(
+                        "{} unit{} switch{} treatment off ({}); the indicator is used as given, event times count \
+                         from the first treated period",
+                        switchers.len(),
+                        if switchers.len() == 1 { "" } else { "s" },
+                        if switchers.len() == 1 { "es" } else { "" },
+                        list_names(&switchers, 5)
+                    ),
                 ));
             }
             for i in 0..n {
@@ -634,27 +641,30 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
                  treated in every observed period), so the DID effect cannot be separated from the unit effects",
             ));
         }
-        diagnostics.push(
+        diagnostics.push(Diagnostic::warning(
+            Code::DidTermNotIdentified,
             "no treated unit is observed in both pre and post periods: with unit fixed effects the DID term is not \
-             identified; use the treated-group and post dummies instead of unit effects (repeated cross-sections)"
-                .to_string(),
-        );
+             identified; use the treated-group and post dummies instead of unit effects (repeated cross-sections)",
+        ));
     }
     if !late_adopters.is_empty() {
         let k = late_adopters.len();
-        diagnostics.push(format!(
-            "{k} unit{} adopt{} after the panel's last period {} and {} treated as never treated (controls \
-             throughout, no event-time dummies, never-treated in placebo draws): {}",
-            if k == 1 { "" } else { "s" },
-            if k == 1 { "s" } else { "" },
-            fmt_num(last_period),
-            if k == 1 { "is" } else { "are" },
-            list_names(&named(&late_adopters), 8)
+        diagnostics.push(Diagnostic::warning(
+            Code::LateAdoptersAsControls,
+            format!(
+                "{k} unit{} adopt{} after the panel's last period {} and {} treated as never treated (controls \
+                 throughout, no event-time dummies, never-treated in placebo draws): {}",
+                if k == 1 { "" } else { "s" },
+                if k == 1 { "s" } else { "" },
+                fmt_num(last_period),
+                if k == 1 { "is" } else { "are" },
+                list_names(&named(&late_adopters), 8)
+            ),
         ));
     }
     if !always_treated.is_empty() {
         let k = always_treated.len();
-        diagnostics.push(if drop_always {
+        diagnostics.push(Diagnostic::warning(Code::AlwaysTreated, if drop_always {
             format!(
                 "{k} always-treated unit{} (treated from {} first observed period, so no pre-period) dropped from \
                  the sample, as R did and csdid do: {}; set `keep_always_treated` to keep {}",
@@ -669,7 +679,7 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
                  pre-period and act as implicit controls in TWFE): {}",
                 list_names(&named(&always_treated), 8)
             )
-        });
+        }));
     }
     let mut periods: Vec<f64> = all_valid.iter().map(|&i| time[i]).collect();
     periods.sort_by(f64::total_cmp);
@@ -878,7 +888,7 @@ pub struct EventDummies {
     /// Observed event times (min, max) in the data.
     pub data_range: (i64, i64),
     /// Non-fatal findings (clipping, empty event times).
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Term name of event time `k`: `ev_m7`, …, `ev_p0`, `ev_p3` (as in the reference fits).
@@ -904,7 +914,7 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
         (Some(a), Some(b)) => (*a, *b),
         _ => return Err(Error::insufficient("no treated unit has observations: no event times to estimate")),
     };
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     let window = match w.window {
         None => None,
         Some((lo, hi)) => {
@@ -924,9 +934,12 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
             }
             let (clo, chi) = (lo.max(emin), hi.min(emax));
             if (clo, chi) != (lo, hi) {
-                diagnostics.push(format!(
-                    "event window [{lo}, {hi}] clipped to [{clo}, {chi}]: event times in the data run from {emin} \
-                     to {emax}"
+                diagnostics.push(Diagnostic::info(
+                    Code::EventWindow,
+                    format!(
+                        "event window [{lo}, {hi}] clipped to [{clo}, {chi}]: event times in the data run from \
+                         {emin} to {emax}"
+                    ),
                 ));
             }
             Some((clo, chi))
@@ -966,10 +979,16 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
         }
     }
     if n_binned > 0 {
-        diagnostics.push(format!("{n_binned} observations outside the window binned into its endpoints"));
+        diagnostics.push(Diagnostic::info(
+            Code::EventWindow,
+            format!("{n_binned} observations outside the window binned into its endpoints"),
+        ));
     }
     if n_trimmed > 0 {
-        diagnostics.push(format!("{n_trimmed} observations of treated units outside the window dropped (trimmed)"));
+        diagnostics.push(Diagnostic::info(
+            Code::EventWindow,
+            format!("{n_trimmed} observations of treated units outside the window dropped (trimmed)"),
+        ));
     }
     let mut ks: Vec<i64> = (0..n).filter(|&i| keep[i]).filter_map(|i| binned[i]).collect();
     ks.sort_unstable();
@@ -983,10 +1002,13 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
     if let Some((lo, hi)) = window {
         let missing: Vec<String> = (lo..=hi).filter(|k| !ks.contains(k)).map(|k| k.to_string()).collect();
         if !missing.is_empty() {
-            diagnostics.push(format!(
-                "no observations at event time{} {} (no dummy)",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", ")
+            diagnostics.push(Diagnostic::info(
+                Code::EventWindow,
+                format!(
+                    "no observations at event time{} {} (no dummy)",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", ")
+                ),
             ));
         }
     }
@@ -998,9 +1020,14 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
     if !has_never && n_binned == 0 {
         if let Some(&k) = ks.iter().find(|&&k| k != w.ref_period) {
             second_reference = Some(k);
-            diagnostics.push(format!(
-                "no never-treated units: with unit and period effects a full set of event-time dummies is collinear                  (event time = period − adoption period), so event time {k}, the earliest, is a second reference                  (set to 0 like {}); set a window with binning to estimate it instead",
+            diagnostics.push(Diagnostic::warning(
+                Code::SecondReference,
+                format!(
+                "no never-treated units: with unit and period effects a full set of event-time dummies is collinear \
+                 (event time = period − adoption period), so event time {k}, the earliest, is a second reference \
+                 (set to 0 like {}); set a window with binning to estimate it instead",
                 w.ref_period
+            ),
             ));
         }
     }
@@ -1281,7 +1308,7 @@ pub struct InTimePlacebo {
     /// Number of rows kept.
     pub n_kept: usize,
     /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// In-time placebo: every treated unit's adoption moves `shift` time units earlier (`A − k`),
@@ -1350,11 +1377,15 @@ pub fn in_time(design: &DidDesign, shift: i64) -> Result<InTimePlacebo> {
              its fake adoption (try a smaller shift)"
         )));
     }
-    let mut diagnostics = vec![format!(
-        "in-time placebo: adoption moved {shift} period{} earlier; {n_kept} of {} rows kept (pre-policy only)",
-        if shift == 1 { "" } else { "s" },
-        design.did.iter().filter(|d| !d.is_nan()).count()
-    )];
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.push(Diagnostic::info(
+        Code::InTimePlacebo,
+        format!(
+            "in-time placebo: adoption moved {shift} period{} earlier; {n_kept} of {} rows kept (pre-policy only)",
+            if shift == 1 { "" } else { "s" },
+            design.did.iter().filter(|d| !d.is_nan()).count()
+        ),
+    ));
     let no_pre: Vec<String> = (0..design.unit_adoption.len())
         .filter(|&u| {
             let rows: Vec<usize> = (0..n).filter(|&i| keep[i] && design.unit.codes[i] as usize == u).collect();
@@ -1363,9 +1394,9 @@ pub fn in_time(design: &DidDesign, shift: i64) -> Result<InTimePlacebo> {
         .map(|u| design.unit.levels[u].clone())
         .collect();
     if !no_pre.is_empty() {
-        diagnostics.push(format!(
-            "units with no period before the fake adoption: {}",
-            list_names(&no_pre, 8)
+        diagnostics.push(Diagnostic::warning(
+            Code::InTimePlacebo,
+            format!("units with no period before the fake adoption: {}", list_names(&no_pre, 8)),
         ));
     }
     Ok(InTimePlacebo { did, keep_rows: keep, n_kept, diagnostics })

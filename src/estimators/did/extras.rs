@@ -40,6 +40,7 @@
 use super::placebo::quantile_sorted;
 use super::workbench::{did, did_prepared, prepare, term_coef, DidResult, DidSpec};
 use crate::data::{Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit, VcovSpec};
 use crate::inference::dist::norm_cdf;
@@ -111,8 +112,8 @@ pub struct HeteroResult {
     pub split: Vec<SplitFit>,
     /// Interaction model and split samples side by side.
     pub table: String,
-    /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings, each once.
+    pub diagnostics: Diagnostics,
 }
 
 /// Heterogeneity analysis (see the module docs).
@@ -155,14 +156,17 @@ pub fn heterogeneity(ds: &Dataset, spec: &HeteroSpec) -> Result<HeteroResult> {
     let fs = p.feols_spec(&spec.did, &spec.did.y, &regs, &spec.did.controls)?;
     let interaction = feols(&p.ds, &fs)?;
     let mut diagnostics = p.design.diagnostics.clone();
-    diagnostics.extend(interaction.dropped.iter().cloned());
+    diagnostics.extend(interaction.diagnostics.iter().cloned());
     let mut split = Vec::new();
     for (k, level) in gf.levels.iter().enumerate() {
         let keep: Vec<bool> = gf.codes.iter().map(|c| *c as usize == k && *c != Factor::MISSING).collect();
         let sub = ds.filter_rows(&keep)?;
         match did(&sub, &spec.did) {
             Ok(r) => split.push(SplitFit { level: level.clone(), result: r }),
-            Err(e) => diagnostics.push(format!("{} = {level}: split-sample DID not estimated: {e}", spec.group)),
+            Err(e) => diagnostics.push(Diagnostic::warning(
+                Code::SplitSampleSkipped,
+                format!("{} = {level}: split-sample DID not estimated: {e}", spec.group),
+            )),
         }
     }
     let mut fits: Vec<&FeolsFit> = vec![&interaction];
@@ -271,8 +275,8 @@ pub struct MediationResult {
     pub share_mediated: f64,
     /// The three steps as one table.
     pub table: String,
-    /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings, each once.
+    pub diagnostics: Diagnostics,
 }
 
 fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
@@ -329,14 +333,14 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
     };
     let mut diagnostics = step1.diagnostics.clone();
     if n_step1_alone > common.len() {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::info(Code::MediationCommonSample, format!(
             "{} rows usable for the total effect alone have a missing mediator `{}` (or another variable of step 3) \
              and were left out of all three steps, so that they share one sample ({} rows) and total = direct + \
              indirect holds exactly",
             n_step1_alone - common.len(),
             spec.mediator,
             common.len()
-        ));
+        )));
     }
 
     // Bootstrap at the clustering level of the vcov (module docs).
@@ -351,9 +355,13 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
             Some(c) => {
                 if let VcovSpec::Cluster(all) = &p.vcov {
                     if all.len() > 1 {
-                        diagnostics.push(format!(
-                            "the bootstrap resamples clusters of `{c}` only (the first of the {} cluster variables)",
-                            all.len()
+                        diagnostics.push(Diagnostic::info(
+                            Code::MediationBootstrap,
+                            format!(
+                                "the bootstrap resamples clusters of `{c}` only (the first of the {} cluster \
+                                 variables)",
+                                all.len()
+                            ),
                         ));
                     }
                 }
@@ -398,9 +406,13 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
             }
         }
         if skipped > 0 {
-            diagnostics.push(format!(
-                "{skipped} of {} bootstrap samples skipped (DID or mediator not estimable, e.g. no treated unit drawn)",
-                spec.bootstrap
+            diagnostics.push(Diagnostic::warning(
+                Code::MediationBootstrap,
+                format!(
+                    "{skipped} of {} bootstrap samples skipped (DID or mediator not estimable, e.g. no treated unit \
+                     drawn)",
+                    spec.bootstrap
+                ),
             ));
         }
     }
@@ -490,8 +502,8 @@ pub struct RobustnessFit {
     pub nobs: usize,
     /// The regression.
     pub model: FeolsFit,
-    /// Non-fatal findings of this model.
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings of this model, each once.
+    pub diagnostics: Diagnostics,
 }
 
 /// Result of [`robustness`].
@@ -538,7 +550,7 @@ pub fn robustness(ds: &Dataset, spec: &RobustnessSpec) -> Result<RobustnessResul
         if let Some(y) = &c.y {
             s.y = y.clone();
         }
-        let mut extra_diag = Vec::new();
+        let mut extra_diag = Diagnostics::new();
         let sub;
         let data = if c.exclude_years.is_empty() && c.exclude_units.is_empty() {
             ds
@@ -558,7 +570,10 @@ pub fn robustness(ds: &Dataset, spec: &RobustnessSpec) -> Result<RobustnessResul
             }
             for y in &c.exclude_years {
                 if !time.contains(y) {
-                    extra_diag.push(format!("{label}: no rows with {} = {y}", spec.base.treatment.time));
+                    extra_diag.push(Diagnostic::warning(
+                        Code::ExcludedValueAbsent,
+                        format!("{label}: no rows with {} = {y}", spec.base.treatment.time),
+                    ));
                 }
             }
             let keep: Vec<bool> = (0..ds.nrows())
@@ -569,7 +584,7 @@ pub fn robustness(ds: &Dataset, spec: &RobustnessSpec) -> Result<RobustnessResul
         };
         let r = did(data, &s).map_err(|e| Error::invalid(format!("robustness check `{label}`: {e}")))?;
         let mut f = col(label, r);
-        f.diagnostics.extend(extra_diag);
+        f.diagnostics.extend(extra_diag.iter().cloned());
         fits.push(f);
     }
     let mut controls: Vec<String> = spec.base.controls.clone();
