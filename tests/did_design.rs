@@ -426,12 +426,17 @@ fn in_time_placebo_hand_worked() {
 #[test]
 fn counts_table_exports() {
     let t = counts_table(&staggered());
-    let csv = t.to_csv();
+    let table = t.result_table();
+    assert_eq!(table.id, "did.counts");
+    let render = |format: &str| {
+        quasi::report::render_table(&table, &quasi::report::RenderOptions { format: format.into(), ..Default::default() })
+            .unwrap()
+    };
     assert_eq!(
-        csv,
-        "group,adoption,n_units,units\nTreated units,,2,A; B\nNever-treated units,,2,C; D\nCohort 2016,2016,1,A\nCohort 2018,2018,1,B\n"
+        render("csv"),
+        "Group,Adoption,Units,Names\nTreated units,,2,\"A, B\"\nNever-treated units,,2,\"C, D\"\nCohort 2016,2016,1,A\nCohort 2018,2018,1,B\n"
     );
-    let md = t.to_markdown();
+    let md = render("markdown");
     assert!(md.contains("| Cohort 2018 | 2018 | 1 | B |"), "{md}");
 }
 

@@ -80,7 +80,6 @@
 use crate::data::{Dataset, Factor};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::report::escape::{csv_field, md_cell};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -759,37 +758,6 @@ pub struct CountsRow {
 pub struct CountsTable {
     /// Rows in display order.
     pub rows: Vec<CountsRow>,
-}
-
-impl CountsTable {
-    /// CSV with header `group,adoption,n_units,units` (unit names joined by "; ").
-    pub fn to_csv(&self) -> String {
-        let mut out = String::from("group,adoption,n_units,units\n");
-        for r in &self.rows {
-            out.push_str(&format!(
-                "{},{},{},{}\n",
-                csv_field(&r.group),
-                r.adoption.map(fmt_num).unwrap_or_default(),
-                r.n_units,
-                csv_field(&r.units.join("; "))
-            ));
-        }
-        out
-    }
-    /// A Markdown (GitHub) table.
-    pub fn to_markdown(&self) -> String {
-        let mut out = String::from("| Group | Adoption | Units | Names |\n|---|---:|---:|---|\n");
-        for r in &self.rows {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
-                md_cell(&r.group),
-                r.adoption.map(fmt_num).unwrap_or_default(),
-                r.n_units,
-                md_cell(&r.units.join(", "))
-            ));
-        }
-        out
-    }
 }
 
 /// The counts table: treated units, never-treated units (late adopters included, and listed

@@ -34,8 +34,8 @@
 //!
 //! # Robustness
 //! [`robustness`] runs the baseline and each check (excluded years or units, another cluster
-//! level, other or no controls, another outcome) and renders one table with a column per
-//! model, in Markdown, LaTeX, HTML and CSV.
+//! level, other or no controls, another outcome); its table (`robustness.models`, see
+//! [`super::tables`]) has a column per model.
 
 use super::placebo::quantile_sorted;
 use super::workbench::{did, did_prepared, prepare, term_coef, DidResult, DidSpec};
@@ -44,26 +44,13 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit, VcovSpec};
 use crate::inference::dist::norm_cdf;
-use crate::report::regtable::{regression_table, ControlsRow, TableOptions};
 use rand::RngCore;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-fn default_format() -> String {
-    "markdown".into()
-}
-
 fn sanitize(s: &str) -> String {
     s.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect()
-}
-
-fn controls_row(controls: &[String]) -> Vec<ControlsRow> {
-    if controls.is_empty() {
-        Vec::new()
-    } else {
-        vec![ControlsRow { label: "Controls".into(), terms: controls.to_vec() }]
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -80,13 +67,11 @@ pub struct HeteroSpec {
     pub group: String,
     /// Keep the DID main effect in the interaction model (default true).
     pub main_effect: bool,
-    /// Table format: `markdown` (default), `latex`, `html`, `csv` or `text`.
-    pub format: String,
 }
 
 impl Default for HeteroSpec {
     fn default() -> Self {
-        HeteroSpec { did: DidSpec::default(), group: String::new(), main_effect: true, format: default_format() }
+        HeteroSpec { did: DidSpec::default(), group: String::new(), main_effect: true }
     }
 }
 
@@ -110,8 +95,10 @@ pub struct HeteroResult {
     pub reference_level: String,
     /// Split-sample DIDs, one per level (levels where the DID is not estimable are skipped).
     pub split: Vec<SplitFit>,
-    /// Interaction model and split samples side by side.
-    pub table: String,
+    /// The group column.
+    pub group: String,
+    /// The control terms (one "Controls" row in the table).
+    pub controls: Vec<String>,
     /// Non-fatal findings, each once.
     pub diagnostics: Diagnostics,
 }
@@ -169,23 +156,13 @@ pub fn heterogeneity(ds: &Dataset, spec: &HeteroSpec) -> Result<HeteroResult> {
             )),
         }
     }
-    let mut fits: Vec<&FeolsFit> = vec![&interaction];
-    fits.extend(split.iter().map(|s| &s.result.model));
-    let mut names = vec!["Interaction".to_string()];
-    names.extend(split.iter().map(|s| format!("{} = {}", spec.group, s.level)));
-    let opts = TableOptions {
-        format: spec.format.clone(),
-        model_names: names,
-        controls: controls_row(&spec.did.controls),
-        ..Default::default()
-    };
-    let table = regression_table(&fits, &opts)?;
     Ok(HeteroResult {
         interaction,
         interaction_terms: inter,
         reference_level: gf.levels[0].clone(),
         split,
-        table,
+        group: spec.group.clone(),
+        controls: spec.did.controls.clone(),
         diagnostics,
     })
 }
@@ -206,13 +183,11 @@ pub struct MediationSpec {
     pub bootstrap: usize,
     /// RNG seed (default 1).
     pub seed: u64,
-    /// Table format: `markdown` (default), `latex`, `html`, `csv` or `text`.
-    pub format: String,
 }
 
 impl Default for MediationSpec {
     fn default() -> Self {
-        MediationSpec { did: DidSpec::default(), mediator: String::new(), bootstrap: 1000, seed: 1, format: default_format() }
+        MediationSpec { did: DidSpec::default(), mediator: String::new(), bootstrap: 1000, seed: 1 }
     }
 }
 
@@ -273,8 +248,8 @@ pub struct MediationResult {
     pub indirect: IndirectEffect,
     /// `a·b / total`.
     pub share_mediated: f64,
-    /// The three steps as one table.
-    pub table: String,
+    /// The control terms (one "Controls" row in the table).
+    pub controls: Vec<String>,
     /// Non-fatal findings, each once.
     pub diagnostics: Diagnostics,
 }
@@ -424,14 +399,6 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
         (quantile_sorted(&s, alpha / 2.0), quantile_sorted(&s, 1.0 - alpha / 2.0))
     };
     let total = step1.estimate;
-    let fits = [&step1.model, &step2, &step3];
-    let opts = TableOptions {
-        format: spec.format.clone(),
-        model_names: vec![format!("(1) {}", spec.did.y), format!("(2) {}", spec.mediator), format!("(3) {}", spec.did.y)],
-        controls: controls_row(&spec.did.controls),
-        ..Default::default()
-    };
-    let table = regression_table(&fits, &opts)?;
     Ok(MediationResult {
         steps: vec![step1.model.clone(), step2, step3],
         term,
@@ -447,7 +414,7 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
             resample_cluster,
         },
         share_mediated: indirect / total,
-        table,
+        controls: spec.did.controls.clone(),
         diagnostics,
     })
 }
@@ -511,14 +478,8 @@ pub struct RobustnessFit {
 pub struct RobustnessResult {
     /// Baseline first, then the checks.
     pub fits: Vec<RobustnessFit>,
-    /// The table in Markdown.
-    pub table_markdown: String,
-    /// LaTeX (booktabs).
-    pub table_latex: String,
-    /// HTML.
-    pub table_html: String,
-    /// CSV.
-    pub table_csv: String,
+    /// The control terms of all models (one "Controls" row in the table).
+    pub controls: Vec<String>,
 }
 
 /// Runs the baseline and every check and renders one table (see the module docs).
@@ -595,23 +556,5 @@ pub fn robustness(ds: &Dataset, spec: &RobustnessSpec) -> Result<RobustnessResul
             }
         }
     }
-    let models: Vec<&FeolsFit> = fits.iter().map(|f| &f.model).collect();
-    let render = |format: &str| -> Result<String> {
-        regression_table(
-            &models,
-            &TableOptions {
-                format: format.into(),
-                model_names: fits.iter().map(|f| f.label.clone()).collect(),
-                controls: controls_row(&controls),
-                ..Default::default()
-            },
-        )
-    };
-    Ok(RobustnessResult {
-        table_markdown: render("markdown")?,
-        table_latex: render("latex")?,
-        table_html: render("html")?,
-        table_csv: render("csv")?,
-        fits,
-    })
+    Ok(RobustnessResult { fits, controls })
 }

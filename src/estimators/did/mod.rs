@@ -14,6 +14,7 @@
 pub mod design;
 pub mod extras;
 pub mod placebo;
+pub mod tables;
 pub mod wild;
 pub mod workbench;
 
