@@ -11,7 +11,9 @@
 //! one column per model, the control terms folded into one "Controls: Yes/No" row.
 
 use super::design::CountsTable;
-use super::extras::{HeteroResult, MediationResult, RobustnessResult};
+use super::heterogeneity::HeteroResult;
+use super::mediation::MediationResult;
+use super::robustness::RobustnessResult;
 use super::placebo::{PlaceboKind, PlaceboResult};
 use super::wild::{WildResult, WildWeights};
 use super::workbench::{DidResult, EventStudyResult};
