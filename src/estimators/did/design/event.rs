@@ -201,11 +201,11 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
             diagnostics.push(Diagnostic::warning(
                 Code::SecondReference,
                 format!(
-                "no never-treated units: with unit and period effects a full set of event-time dummies is collinear \
-                 (event time = period − adoption period), so event time {k}, the earliest, is a second reference \
-                 (set to 0 like {}); set a window with binning to estimate it instead",
-                w.ref_period
-            ),
+                    "no never-treated units: with unit and period effects a full set of event-time dummies is \
+                     collinear (event time = period − adoption period), so event time {k}, the earliest, is a \
+                     second reference (set to 0 like {}); set a window with binning to estimate it instead",
+                    w.ref_period
+                ),
             ));
         }
     }
