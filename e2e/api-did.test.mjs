@@ -159,7 +159,10 @@ test("quasi.placebo: permutation matches jjj_placebo.json; same seed → identic
   assert.equal(late.reps, 2);
   assert.equal(late.draws.length, 2);
   assert.equal(late.p_value_corrected, late.p_value);
-  assert.ok(late.diagnostics.some((d) => /2 of 4 placebo assignments were degenerate/.test(d)), late.diagnostics.join("; "));
+  assert.ok(
+    late.diagnostics.some((d) => d.code === "degenerate_placebo_draws" && /2 of 4 placebo assignments were degenerate/.test(d.message)),
+    JSON.stringify(late.diagnostics),
+  );
 });
 
 test("quasi.wildBootstrap: deterministic for a seed; Rademacher and Webb", async () => {
@@ -200,12 +203,13 @@ test("quasi.mediation (IL) and quasi.heterogeneity (provinces, eastern) vs the r
   assert.ok(!h.error, h.error);
   checkFit(h.interaction, PROV.cases.heterogeneity_eastern, "heterogeneity", { DID_east: "DID_x_eastern" });
   assert.deepEqual(h.split.map((x) => x.level), ["0", "1"]);
-  assert.match(h.table, /Interaction/);
+  const hTable = h.tables.find((t) => t.id === "heterogeneity.models");
+  assert.match(await page.evaluate((t) => window.quasi.renderTable(t, { format: "markdown" }), hTable), /Interaction/);
   const base = await call("did", "prov", { y: "NQPF", unit: "province", time: "year", indicator: "DID", controls: ["GDP", "URB"] });
   checkFit(base.model, PROV.cases.twfe_cluster, "provinces twfe", {});
 });
 
-test("quasi.robustness: columns, exclude-2020 N = 117, table strings", async () => {
+test("quasi.robustness: columns, exclude-2020 N = 117, the table in every format", async () => {
   const r = await call("robustness", "jjj", {
     base: BASE,
     checks: [{ label: "Excl. 2020", exclude_years: [2020] }, { label: "Cluster province", cluster: ["province"] }, { label: "No controls", controls: [] }],
@@ -215,7 +219,43 @@ test("quasi.robustness: columns, exclude-2020 N = 117, table strings", async () 
   assert.deepEqual(r.fits.map((f) => f.nobs), [130, 117, 130, 130]);
   assert.ok(relErr(r.fits[3].estimate, JJJ.cases.twfe_plain_cluster.coefficients.FTZ.estimate) < EST);
   assert.ok(relErr(r.fits[0].std_error, JJJ.cases.twfe_controls_cluster.coefficients.FTZ.std_error) < SE);
-  for (const k of ["table_markdown", "table_latex", "table_html", "table_csv"]) assert.match(r[k], /Excl\. 2020/, k);
+  const table = r.tables.find((t) => t.id === "robustness.models");
+  for (const format of ["markdown", "latex", "html", "csv"]) {
+    const text = await page.evaluate(({ t, format }) => window.quasi.renderTable(t, { format }), { t: table, format });
+    assert.match(text, /Excl\. 2020/, format);
+  }
+});
+
+test("every DID result carries tables (columns, rows) and typed diagnostics; renderTable renders each table in all five formats", async () => {
+  const runs = [
+    ["did", { ...BASE }, ["did.main", "did.counts"]],
+    ["eventStudy", { ...BASE }, ["event_study.terms", "event_study.pretrend"]],
+    ["placebo", { ...BASE, reps: 40, seed: 2 }, ["placebo.summary"]],
+    ["wildBootstrap", { ...BASE, reps: 99 }, ["wild.summary"]],
+    ["mediation", { ...BASE, mediator: "IL", bootstrap: 20, format: "latex" }, ["mediation.steps", "mediation.indirect"]],
+    ["heterogeneity", { ...BASE, group: "province", format: "csv" }, ["heterogeneity.models"]],
+  ];
+  for (const [fn, spec, ids] of runs) {
+    const r = await call(fn, "jjj", spec);
+    assert.ok(!r.error, `${fn}: ${r.error}`);
+    assert.deepEqual(r.tables.map((t) => t.id), ids, fn);
+    for (const t of r.tables) {
+      assert.ok(t.columns.length > 0 && t.rows.length > 0, `${fn} ${t.id}`);
+      const out = await page.evaluate((t) => ["csv", "markdown", "latex", "html", "text"].map((format) => window.quasi.renderTable(t, { format })), t);
+      for (const text of out) assert.ok(text.trim().length > 0, `${fn} ${t.id}`);
+    }
+    assert.ok(Array.isArray(r.diagnostics), fn);
+    for (const d of r.diagnostics) assert.ok(typeof d.code === "string" && typeof d.message === "string" && d.severity, `${fn}: ${JSON.stringify(d)}`);
+    assert.equal(r.table, undefined, `${fn}: no pre-rendered table string`);
+  }
+  const d = await call("did", "jjj", BASE);
+  assert.ok(d.diagnostics.some((x) => x.code === "staggered_twfe"), JSON.stringify(d.diagnostics));
+  const est = await page.evaluate((t) => window.quasi.renderTable(t, { format: "csv" }), d.tables[0]);
+  assert.ok(est.includes(d.estimate.toFixed(3)), est);
+  const rob = await call("robustness", "jjj", { base: BASE, checks: [{ label: "No controls", controls: [] }] });
+  assert.deepEqual(rob.tables.map((t) => t.id), ["robustness.models"]);
+  for (const f of rob.fits) for (const x of f.diagnostics) assert.equal(typeof x.code, "string");
+  for (const k of ["table_markdown", "table_latex", "table_html", "table_csv"]) assert.equal(rob[k], undefined, k);
 });
 
 test("bad input throws a clear Error (no treated units, unknown column, switching off)", async () => {

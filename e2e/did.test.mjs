@@ -203,7 +203,7 @@ test("walkthrough on the JJJ sample: DID → event study → placebo → mechani
   const noCtrl = await sideCell(page, "#rob-table", "DID", 3);
   const plain = JJJ.cases.twfe_plain_cluster.coefficients.FTZ;
   assert.ok(relErr(noCtrl.est, plain.estimate) < EST && relErr(noCtrl.se, plain.std_error) < SE, "no-controls column = twfe_plain_cluster");
-  // exports: LaTeX text from the core's table_latex
+  // exports: LaTeX text rendered by the engine from the result's robustness.models table
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#rob-export-latex")]);
   assert.equal(dl.suggestedFilename(), "robustness.tex");
   assert.match(await page.inputValue("#rob-export-text"), /\\begin\{tabular\}/);

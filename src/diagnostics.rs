@@ -70,6 +70,27 @@ pub enum Code {
     DegeneratePlaceboDraws,
     /// Any other note of the DID workbench.
     DidNote,
+    /// No treated unit is observed before and after treatment: with unit effects the DID term is
+    /// not identified.
+    DidTermNotIdentified,
+    /// The in-time placebo moved adoption earlier (and what it kept).
+    InTimePlacebo,
+    /// All distinct placebo assignments were enumerated (exact p-value).
+    PlaceboEnumerated,
+    /// The wild-bootstrap confidence interval is unbounded.
+    WildCiUnbounded,
+    /// All Rademacher sign vectors were enumerated.
+    WildEnumerated,
+    /// With so few clusters the wild bootstrap cannot reject at the chosen level.
+    WildCannotReject,
+    /// Mediation: rows left out so that the three steps share one sample.
+    MediationCommonSample,
+    /// Mediation bootstrap: what was resampled, draws skipped.
+    MediationBootstrap,
+    /// Heterogeneity: a split-sample DID could not be estimated.
+    SplitSampleSkipped,
+    /// Robustness: an excluded year or unit is not in the data.
+    ExcludedValueAbsent,
     // --- matching
     /// Treated units without a match (caliper) were dropped.
     UnmatchedDropped,

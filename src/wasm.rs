@@ -351,14 +351,14 @@ pub fn regression_table(fits: JsValue, options: JsValue) -> Result<String, JsVal
 #[wasm_bindgen]
 pub fn did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: did::DidSpec = from_js_required(spec, "did")?;
-    to_js(&did::did(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&did::did(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Event study (leads and lags around adoption) with the joint pre-trend test and a coefficient plot.
 #[wasm_bindgen(js_name = eventStudy)]
 pub fn event_study(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: did::EventStudySpec = from_js_required(spec, "eventStudy")?;
-    to_js(&did::event_study(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&did::event_study(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Placebo / randomization inference: `{ ...didSpec, kind, reps, seed }`. The optional
@@ -367,35 +367,35 @@ pub fn event_study(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
 pub fn placebo(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
     let spec: did::PlaceboSpec = from_js_required(spec, "placebo")?;
     let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
-    to_js(&did::placebo(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+    to_js_result(&did::placebo(&ds.inner, &spec, &mut cb).map_err(js_error)?)
 }
 
 /// Wild cluster bootstrap for the DID coefficient: `{ ...didSpec, reps, weights, seed }`.
 #[wasm_bindgen(js_name = wildBootstrap)]
 pub fn wild_bootstrap(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: did::WildSpec = from_js_required(spec, "wildBootstrap")?;
-    to_js(&did::wild_bootstrap(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&did::wild_bootstrap(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Mechanism analysis in three steps, Sobel test and bootstrap CI of the indirect effect.
 #[wasm_bindgen]
 pub fn mediation(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: did::MediationSpec = from_js_required(spec, "mediation")?;
-    to_js(&did::mediation(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&did::mediation(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Heterogeneity: DID × group in one model and split-sample DID per group.
 #[wasm_bindgen]
 pub fn heterogeneity(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: did::HeteroSpec = from_js_required(spec, "heterogeneity")?;
-    to_js(&did::heterogeneity(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&did::heterogeneity(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Robustness table: baseline plus each check as a column.
 #[wasm_bindgen]
 pub fn robustness(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: did::RobustnessSpec = from_js_required(spec, "robustness")?;
-    to_js(&did::robustness(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&did::robustness(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// PSM-DID: match on pre-treatment covariates (pooled or period by period), then the DID on

@@ -124,7 +124,7 @@ fn treat_post_form_multiplies() {
     .unwrap();
     let d_rcs = build_design(&rcs, &spec).unwrap();
     assert_eq!(d_rcs.did, vec![0., 1., 0., 0.]);
-    assert!(d_rcs.diagnostics.iter().any(|m| m.contains("repeated cross-sections")), "{:?}", d_rcs.diagnostics);
+    assert!(d_rcs.diagnostics.messages().into_iter().any(|m| m.contains("repeated cross-sections")), "{:?}", d_rcs.diagnostics);
     // permutation count: 3!/(2!1!) = 3
     assert_eq!(n_distinct_permutations(&d), 3);
     let all = enumerate_permutations(&d, 10).unwrap();
@@ -165,7 +165,7 @@ fn validation_messages() {
     let d = build_design(&panel(&[("A", 2030.0), ("B", 2017.0), ("C", NAN)]), &spec).unwrap();
     // (late adopters count as never treated)
     assert_eq!((d.n_treated_units, d.n_late_adopter_units, d.n_never_treated_units), (1, 1, 2));
-    assert!(d.diagnostics.iter().any(|m| m.contains("after the panel's last period 2019") && m.contains("A (2030)")));
+    assert!(d.diagnostics.messages().into_iter().any(|m| m.contains("after the panel's last period 2019") && m.contains("A (2030)")));
     assert_eq!(&d.did[0..5], &[0.; 5]);
     assert_eq!((d.unit_adoption[0], d.rel_time[0], d.cohorts.len()), (None, None, 1));
     // no controls: everyone adopts in 2017
@@ -181,7 +181,7 @@ fn validation_messages() {
     assert_eq!((d.rel_time[0], d.unit_present[0], d.n_units, d.n_treated_units), (None, false, 2, 1));
     assert_eq!(d.cohorts.iter().map(|c| c.adoption).collect::<Vec<_>>(), vec![2017.0]);
     assert!(
-        d.diagnostics.iter().any(|m| m.starts_with("1 always-treated unit") && m.contains("A (2010)") && m.contains("dropped")),
+        d.diagnostics.messages().into_iter().any(|m| m.starts_with("1 always-treated unit") && m.contains("A (2010)") && m.contains("dropped")),
         "{:?}",
         d.diagnostics
     );
@@ -193,7 +193,7 @@ fn validation_messages() {
     assert_eq!((d.n_always_treated_units, d.always_treated_dropped), (1, false));
     assert_eq!(&d.did[0..5], &[1.; 5]);
     assert_eq!((d.rel_time[0], d.n_units, d.n_treated_units), (Some(5), 3, 2));
-    assert!(d.diagnostics.iter().any(|m| m.starts_with("always-treated units kept") && m.contains("A (2010)")), "{:?}", d.diagnostics);
+    assert!(d.diagnostics.messages().into_iter().any(|m| m.starts_with("always-treated units kept") && m.contains("A (2010)")), "{:?}", d.diagnostics);
     // only always-treated units: DID collinear with the unit effects (dropped or kept)
     let only = panel(&[("A", 2010.0), ("B", 2015.0), ("C", NAN)]);
     let e = err_of(&only, &spec);
@@ -256,7 +256,7 @@ fn indicator_validation() {
     let d = build_design(&ds, &allow).unwrap();
     assert_eq!(d.did[3], 0.0);
     assert_eq!(d.unit_adoption[0], Some(2016.0));
-    assert!(d.diagnostics.iter().any(|m| m.contains("switches treatment off (A)")), "{:?}", d.diagnostics);
+    assert!(d.diagnostics.messages().into_iter().any(|m| m.contains("switches treatment off (A)")), "{:?}", d.diagnostics);
     // never 1
     ds.add_numeric("D", vec![0.; 10]).unwrap();
     assert_eq!(err_of(&ds, &spec), "no treated units: `D` is never 1");
@@ -303,7 +303,7 @@ fn event_dummies_binning_and_trimming() {
     p2[3] = 1.0; // A 2018
     p2[4] = 1.0; // A 2019 (binned)
     assert_eq!(col(&ev, 2), p2);
-    assert!(ev.diagnostics.iter().any(|m| m.starts_with("2 observations outside the window binned")));
+    assert!(ev.diagnostics.messages().into_iter().any(|m| m.starts_with("2 observations outside the window binned")));
     // trimming drops those two rows instead
     let w = EventWindow { binning: Binning::Trim, ..w };
     let ev = event_dummies(&d, &w).unwrap();
@@ -321,7 +321,7 @@ fn event_window_clipping_and_errors() {
     let w = EventWindow { ref_period: -1, window: Some((-7, 7)), binning: Binning::Bin };
     let ev = event_dummies(&d, &w).unwrap();
     assert_eq!(ev.window, Some((-3, 3)));
-    assert!(ev.diagnostics.iter().any(|m| m == "event window [-7, 7] clipped to [-3, 3]: event times in the data run from -3 to 3"), "{:?}", ev.diagnostics);
+    assert!(ev.diagnostics.messages().into_iter().any(|m| m == "event window [-7, 7] clipped to [-3, 3]: event times in the data run from -3 to 3"), "{:?}", ev.diagnostics);
     assert_eq!(ev.columns.len(), 6);
     let w = EventWindow { ref_period: -6, window: Some((-10, -5)), binning: Binning::Bin };
     assert_eq!(
@@ -418,7 +418,7 @@ fn in_time_placebo_hand_worked() {
     let fake: Vec<f64> = kept.iter().map(|&i| p.did[i]).collect();
     assert_eq!(fake, vec![1., 0., 0., 1., 0., 0., 0., 0., 0., 0.]);
     assert_eq!(p.n_kept, 10);
-    assert!(p.diagnostics.iter().any(|m| m.contains("no period before the fake adoption: A")), "{:?}", p.diagnostics);
+    assert!(p.diagnostics.messages().into_iter().any(|m| m.contains("no period before the fake adoption: A")), "{:?}", p.diagnostics);
     assert!(in_time(&d, 0).is_err());
     assert!(in_time(&d, 5).unwrap_err().to_string().contains("shift of 5"));
 }
@@ -426,12 +426,17 @@ fn in_time_placebo_hand_worked() {
 #[test]
 fn counts_table_exports() {
     let t = counts_table(&staggered());
-    let csv = t.to_csv();
+    let table = t.result_table();
+    assert_eq!(table.id, "did.counts");
+    let render = |format: &str| {
+        quasi::report::render_table(&table, &quasi::report::RenderOptions { format: format.into(), ..Default::default() })
+            .unwrap()
+    };
     assert_eq!(
-        csv,
-        "group,adoption,n_units,units\nTreated units,,2,A; B\nNever-treated units,,2,C; D\nCohort 2016,2016,1,A\nCohort 2018,2018,1,B\n"
+        render("csv"),
+        "Group,Adoption,Units,Names\nTreated units,,2,\"A, B\"\nNever-treated units,,2,\"C, D\"\nCohort 2016,2016,1,A\nCohort 2018,2018,1,B\n"
     );
-    let md = t.to_markdown();
+    let md = render("markdown");
     assert!(md.contains("| Cohort 2018 | 2018 | 1 | B |"), "{md}");
 }
 

@@ -9,6 +9,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use quasi::estimators::did::*;
 use quasi::estimators::feols::FeolsFit;
+use quasi::report::Tables;
 use quasi::Dataset;
 use serde_json::{json, Value};
 
@@ -202,7 +203,10 @@ fn jjj_mediation_steps() {
     let total = cases["twfe_controls_cluster"]["coefficients"]["FTZ"]["estimate"].as_f64().unwrap();
     assert!(rel(r.share_mediated, a * b / total) < 1e-6);
     assert!(r.indirect.reps > 150 && r.indirect.conf_low < r.indirect.conf_high);
-    assert!(r.table.contains("IL"));
+    let tables = r.tables();
+    assert_eq!(tables[0].id, "mediation.steps");
+    let md = quasi::report::render_table(&tables[0], &Default::default()).unwrap();
+    assert!(md.contains("IL") && md.contains("(2) IL"), "{md}");
     // seeded: reproducible
     let r2 = mediation(&ds, &spec).unwrap();
     assert_eq!((r.indirect.conf_low, r.indirect.conf_high), (r2.indirect.conf_low, r2.indirect.conf_high));
@@ -230,7 +234,8 @@ fn provinces_heterogeneity_eastern() {
     assert_eq!(r.split.len(), 2);
     assert_eq!((r.split[0].level.as_str(), r.split[1].level.as_str()), ("0", "1"));
     assert_eq!(r.split[0].result.nobs + r.split[1].result.nobs, 341);
-    assert!(r.table.contains("eastern = 1"));
+    let md = quasi::report::render_table(&r.tables()[0], &Default::default()).unwrap();
+    assert!(md.contains("eastern = 1"), "{md}");
 }
 
 #[test]
@@ -258,7 +263,13 @@ fn robustness_table_columns() {
     assert_ne!(r.fits[3].std_error, r.fits[0].std_error);
     assert!(rel(r.fits[4].estimate, est("twfe_plain_cluster")) < 1e-6);
     assert!(rel(r.fits[5].estimate, est("mediation_step_IL")) < 1e-6);
-    for t in [&r.table_markdown, &r.table_latex, &r.table_html, &r.table_csv] {
+    let table = &r.tables()[0];
+    assert_eq!(table.id, "robustness.models");
+    let render = |format: &str| {
+        quasi::report::render_table(table, &quasi::report::RenderOptions { format: format.into(), ..Default::default() })
+            .unwrap()
+    };
+    for t in [&render("markdown"), &render("latex"), &render("html"), &render("csv")] {
         assert!(t.contains("Excl. 2020") || t.contains("Excl. 2020".replace(' ', "&nbsp;").as_str()), "{t}");
     }
     let e = robustness(

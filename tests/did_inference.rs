@@ -57,7 +57,7 @@ fn permutation_p_value_convention_by_hand() {
         assert!((a - b).abs() < 1e-12, "{d:?}");
     }
     assert!((r.p_value - 2.0 / 3.0).abs() < 1e-15);
-    assert!(r.diagnostics.iter().any(|m| m.contains("only 3 distinct assignments")));
+    assert!(r.diagnostics.messages().into_iter().any(|m| m.contains("only 3 distinct assignments")));
     // Random draws (2 < 3 assignments): p = share of the draws at least as extreme, actual not counted.
     let r = placebo(&ds, &tiny_spec(2), &mut |_| true).unwrap();
     assert!(!r.enumerated);
@@ -116,7 +116,7 @@ fn huge_placebo_estimates_are_not_degenerate() {
         assert!((a - b).abs() <= 1e-9 * 3e13, "{d:?}");
     }
     assert_eq!(r.p_value, 1.0);
-    assert!(!r.diagnostics.iter().any(|m| m.contains("degenerate")), "{:?}", r.diagnostics);
+    assert!(!r.diagnostics.messages().into_iter().any(|m| m.contains("degenerate")), "{:?}", r.diagnostics);
 }
 
 /// Units A and B observed in periods 1–3, C and D only in 2–3; A adopts in period 2. A
@@ -164,7 +164,8 @@ fn degenerate_placebo_draws_are_excluded_and_counted() {
     let k = [a, b].iter().filter(|v| v.abs() >= a.abs() * (1.0 - 1e-9)).count();
     assert_eq!(r.p_value, k as f64 / 2.0);
     assert_eq!(r.p_value_corrected, r.p_value);
-    assert!(r.diagnostics.iter().any(|m| m.contains("2 of 4 placebo assignments were degenerate")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.messages().into_iter().any(|m| m.contains("2 of 4 placebo assignments were degenerate")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.has(quasi::Code::DegeneratePlaceboDraws));
 
     // Random draws (3 < 4 assignments): the same RNG stream, draw by draw; a draw is degenerate
     // exactly when it treats C or D.
@@ -633,7 +634,7 @@ fn clear_errors() {
         s
     })
     .unwrap();
-    assert!(r.diagnostics.iter().any(|m| m.contains("clipped to [-7, 7]")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.messages().into_iter().any(|m| m.contains("clipped to [-7, 7]")), "{:?}", r.diagnostics);
     // A DID column name clashing with a used column.
     let e = did_err(&d, json!({ "y": "y", "unit": "u", "time": "t", "start": "s", "controls": ["s0"], "name": "s0" }));
     assert!(e.contains("has the name of a column the model uses"), "{e}");

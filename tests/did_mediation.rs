@@ -80,7 +80,7 @@ fn the_three_steps_share_one_sample_and_total_is_direct_plus_indirect() {
         let (a, b) = (r.sobel.a, r.sobel.b);
         assert!((r.total - (r.direct + a * b)).abs() < 1e-10, "{vcov}: {} vs {} + {}", r.total, r.direct, a * b);
         assert!(
-            r.diagnostics.iter().any(|d| d.contains("3 rows") && d.contains("mediator")),
+            r.diagnostics.messages().into_iter().any(|d| d.contains("3 rows") && d.contains("mediator")),
             "{vcov}: {:?}",
             r.diagnostics
         );

@@ -82,7 +82,7 @@ fn late_adopter_is_exactly_a_never_treated_unit() {
     assert_eq!(b.design_summary.n_never_treated_units, a.design_summary.n_never_treated_units);
     assert_eq!(b.design_summary.n_late_adopter_units, 1);
     assert_eq!(a.design_summary.cohorts, b.design_summary.cohorts);
-    assert!(b.diagnostics.iter().any(|m| m.contains("Handan (2030)") && m.contains("treated as never treated")));
+    assert!(b.diagnostics.messages().into_iter().any(|m| m.contains("Handan (2030)") && m.contains("treated as never treated")));
     // Counts: Handan among the never-treated, and named once more as a late adopter.
     let never = |c: &CountsTable| c.rows.iter().find(|r| r.group == "Never-treated units").unwrap().units.clone();
     assert_eq!(never(&a.counts), never(&b.counts));
@@ -119,7 +119,7 @@ fn always_treated_units_are_dropped_unless_kept() {
     assert_eq!((r.nobs, without.nobs), (120, 120));
     assert!(rel(r.estimate, without.estimate) < 1e-12 && rel(r.std_error, without.std_error) < 1e-12);
     assert_eq!((r.design_summary.n_always_treated_units, r.design_summary.always_treated_dropped), (1, true));
-    assert!(r.diagnostics.iter().any(|m| m.contains("Tianjin (2013)") && m.contains("dropped")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.messages().into_iter().any(|m| m.contains("Tianjin (2013)") && m.contains("dropped")), "{:?}", r.diagnostics);
     // Kept on request: 130 rows, a different estimate.
     let mut s = spec(true);
     s.treatment.keep_always_treated = true;
@@ -143,12 +143,12 @@ fn event_study_without_never_treated_omits_the_earliest_event_time() {
     assert_eq!(r.terms.first().map(|t| t.event_time), Some(kmin + 1));
     assert!(!r.terms.iter().any(|t| t.event_time == kmin || t.event_time == -1));
     assert!(
-        r.diagnostics.iter().any(|m| m.starts_with("no never-treated units") && m.contains(&format!("event time {kmin}"))),
+        r.diagnostics.messages().into_iter().any(|m| m.starts_with("no never-treated units") && m.contains(&format!("event time {kmin}"))),
         "{:?}",
         r.diagnostics
     );
     // Nothing else was dropped for collinearity.
-    assert!(!r.diagnostics.iter().any(|m| m.contains("collinear, dropped")), "{:?}", r.diagnostics);
+    assert!(!r.diagnostics.messages().into_iter().any(|m| m.contains("collinear, dropped")), "{:?}", r.diagnostics);
     check_terms("saturated_no_never", &r, case);
     // With never-treated units, or with binned endpoints, no second reference.
     assert_eq!(event_study(&ds, &es_spec(false)).unwrap().second_reference, None);
@@ -177,7 +177,7 @@ fn check_pretrend(name: &str, vcov: VcovSpec) {
     assert_eq!((q.df1, q.df2, q.df2_convention), (rank, w["df2_resid"].as_f64().unwrap(), PretrendDf::Resid));
     assert_eq!(q.statistic, p.statistic);
     assert!(rel(q.p_value, w["p_resid"].as_f64().unwrap()) < 1e-6, "{name}: p {}", q.p_value);
-    let rank_note = r.diagnostics.iter().any(|m| m.starts_with("pre-trend test: the covariance of the 6 leads has rank"));
+    let rank_note = r.diagnostics.messages().into_iter().any(|m| m.starts_with("pre-trend test: the covariance of the 6 leads has rank"));
     assert_eq!(rank_note, rank < 6.0, "{name}: {:?}", r.diagnostics);
 }
 
@@ -210,11 +210,14 @@ fn trimmed_window_matches_pyfixest_on_the_trimmed_sample() {
 fn staggered_adoption_is_flagged_on_twfe_results() {
     let stag = "staggered adoption (3 cohorts: 2015, 2019, 2020)";
     let r = did(&jjj(), &spec(true)).unwrap();
-    assert!(r.diagnostics.iter().any(|m| m.starts_with(stag) && m.contains("Callaway–Sant'Anna")), "{:?}", r.diagnostics);
+    assert!(r.diagnostics.messages().into_iter().any(|m| m.starts_with(stag) && m.contains("Callaway–Sant'Anna")), "{:?}", r.diagnostics);
     let e = event_study(&jjj(), &es_spec(true)).unwrap();
-    assert!(e.diagnostics.iter().any(|m| m.starts_with(stag)));
+    assert!(e.diagnostics.messages().into_iter().any(|m| m.starts_with(stag)));
+    assert!(r.diagnostics.has(quasi::Code::StaggeredTwfe) && e.diagnostics.has(quasi::Code::StaggeredTwfe));
+    assert_eq!(r.diagnostics.with_code(quasi::Code::StaggeredTwfe).count(), 1, "shown once");
     // One cohort: no warning.
     let ds = recode(&recode(&jjj(), "Tianjin", 2019.0), "Beijing", 2019.0);
     let one = did(&ds, &spec(true)).unwrap();
-    assert!(!one.diagnostics.iter().any(|m| m.starts_with("staggered adoption")), "{:?}", one.diagnostics);
+    assert!(!one.diagnostics.messages().into_iter().any(|m| m.starts_with("staggered adoption")), "{:?}", one.diagnostics);
+    assert!(!one.diagnostics.has(quasi::Code::StaggeredTwfe));
 }

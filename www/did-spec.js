@@ -274,9 +274,10 @@ export function errorCard(id) {
   };
 }
 
-/** A notes list (diagnostics), or null when empty. */
+/** A notes list, or null when empty. `notes`: diagnostics (`{ code, severity, message }`) or
+ *  plain strings; each message is shown once. */
 export function notesBox(id, notes) {
-  const list = [...new Set((notes || []).map(String))];
+  const list = [...new Set((notes || []).map((d) => (d && typeof d === "object" ? d.message : String(d))))];
   if (!list.length) return null;
   return el("div", { class: "warning did-notes", id }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, list.map((n) => el("li", {}, n))));
 }

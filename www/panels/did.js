@@ -1,11 +1,12 @@
 // DID panel: the workbench's common setup (www/did-spec.js) and the TWFE DID.
 //   ctx.client.call("call", { fn: "did", handle, args: [didSpec] })
 //   ctx.client.call("call", { fn: "wildBootstrap", handle, args: [{ ...didSpec, reps, weights, seed }] })
-//   ctx.client.call("call", { fn: "regressionTable", args: [[model], { format, model_names, controls }] })  (exports)
+//   exports: the result's tables ("did.main", "did.counts") rendered by the engine (renderTable)
 // didSpec = { y, unit, time, start | treat+post | indicator, controls, fe, vcov }.
 import { el, replaceChildren, formatNumber, renderTable } from "../dom.js";
 import { CancelledError } from "../client.js";
 import { stars, formatP, sideBySideTable, exportBox } from "../regtable.js";
+import { renderTableText, tableExports } from "../lib/result-table.js";
 import { setupForm, currentSetup, didSpec, errorCard, notesBox, numberField, field, option, defaultSetup } from "../did-spec.js";
 
 let ctx;
@@ -64,7 +65,7 @@ function render() {
   const exp = exportBox({
     idPrefix: "did",
     basename: "did_model",
-    getText: (format) => ctx.client.call("call", { fn: "regressionTable", args: [[res.model], { format, model_names: ["(1)"] }] }),
+    getText: (format) => renderTableText(ctx.client, res.tables.find((t) => t.id === "did.main"), { format }),
     onError: (e) => ui.error.show("The table could not be exported.", e.message),
   });
   replaceChildren(
@@ -73,7 +74,8 @@ function render() {
     didCard(res),
     el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01; t distribution with ", formatNumber(res.model?.df_t, 0, { integer: true }), " degrees of freedom."),
     countsTable(res),
-    notesBox("did-notes", [...(res.diagnostics || []), ...(res.model?.dropped || [])]),
+    tableExports(res.tables.find((t) => t.id === "did.counts"), ctx.client, { basename: "did_counts", onError: (e) => ui.error.show("The table could not be exported.", e.message) }),
+    notesBox("did-notes", res.diagnostics),
     el("div", { class: "card-head did-subhead" }, el("h4", {}, "Full model"), exp.buttons),
     el("div", { class: "table-scroll paper" }, sideBySideTable([{ fit: res.model, name: "(1)" }], { id: "did-model-table" })),
     el("p", { class: "table-note" }, "Standard errors in parentheses."),
@@ -163,6 +165,7 @@ async function runWild() {
           ? `All 2^${w.n_clusters} = ${formatNumber(w.reps, 0, { integer: true })} sign patterns were enumerated (fewer than the ${formatNumber(reps, 0, { integer: true })} replications asked for): the p-value is exact for these weights.`
           : `${w.weights === "webb" ? "Webb six-point" : "Rademacher"} weights, ${formatNumber(w.reps, 0, { integer: true })} replications, seed ${w.seed}; null imposed (WCR); CI by test inversion.`,
       ),
+      w.tables?.length ? tableExports(w.tables[0], ctx.client, { basename: "wild_bootstrap" }) : null,
       notesBox("did-wild-notes", w.diagnostics),
     );
   } catch (e) {

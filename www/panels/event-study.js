@@ -3,6 +3,7 @@
 import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 import { stars, numCell, formatP } from "../regtable.js";
+import { tableExports } from "../lib/result-table.js";
 import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
 
 let ctx;
@@ -98,8 +99,9 @@ function render() {
     el("div", { class: "card-head" }, el("h3", {}, "Event study"), el("button", { type: "button", class: "button", id: "es-download-csv", onclick: () => downloadText("event_study.csv", csv()) }, "Download CSV")),
     el("div", { class: "es-layout" }, el("div", { id: "es-plot" }, chartFigure(res.svg, { filename: "event_study", caption: `Event-study coefficients with ${Math.round((res.model?.conf_level ?? 0.95) * 100)}% confidence intervals; reference period ${res.reference}.` })), el("div", {}, el("h4", {}, "Parallel pre-trends: joint test"), pre, el("p", { class: "table-note" }, "H0: all pre-period coefficients are zero (Wald F with the model's standard errors)."))),
     el("div", { class: "table-scroll paper" }, termsTable(res)),
+    tableExports(res.tables.find((t) => t.id === "event_study.terms"), ctx.client, { basename: "event_study" }),
     el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01. Never-treated units are the controls (all event dummies zero). ", res.window ? `Window [${res.window[0]}, ${res.window[1]}], ${last.spec.binning === "trim" ? "rows outside trimmed" : "endpoints binned"}.` : "All observed event times."),
-    notesBox("es-notes", [...(res.diagnostics || []), ...(res.model?.dropped || [])]),
+    notesBox("es-notes", res.diagnostics),
   );
   ui.result.hidden = false;
 }

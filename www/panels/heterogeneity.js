@@ -1,9 +1,10 @@
 // Heterogeneity panel: DID × group in one model plus split-sample DIDs, in one table.
-//   ctx.client.call("call", { fn: "heterogeneity", handle, args: [{ ...didSpec, group, main_effect, format }] })
-// The on-page table is built from the fit objects (regtable.js); exports use the
-// core's `table` string in the requested format (a re-run with that format).
+//   ctx.client.call("call", { fn: "heterogeneity", handle, args: [{ ...didSpec, group, main_effect }] })
+// The on-page table is built from the fit objects (regtable.js); exports render the result's
+// `heterogeneity.models` table in the engine (renderTable), without re-running anything.
 import { el, replaceChildren } from "../dom.js";
 import { sideBySideTable, exportBox } from "../regtable.js";
+import { renderTableText } from "../lib/result-table.js";
 import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, field, option } from "../did-spec.js";
 
 let ctx;
@@ -26,7 +27,7 @@ function run() {
     build: () => {
       let spec;
       if (!ui.group.value) throw new Error("Choose the group column (e.g. a 0/1 dummy such as “eastern”).");
-      spec = { ...didSpec(currentSetup(ctx)), group: ui.group.value, main_effect: ui.main.checked, format: "markdown" };
+      spec = { ...didSpec(currentSetup(ctx)), group: ui.group.value, main_effect: ui.main.checked };
       return spec;
     },
     onResult: (res, spec) => {
@@ -42,7 +43,7 @@ function render() {
   const exp = exportBox({
     idPrefix: "het",
     basename: "heterogeneity",
-    getText: async (format) => (format === spec.format ? res.table : (await ctx.client.call("call", { fn: "heterogeneity", handle: ctx.dataset.handle, args: [{ ...spec, format }] })).table),
+    getText: (format) => renderTableText(ctx.client, res.tables.find((t) => t.id === "heterogeneity.models"), { format }),
     onError: (e) => ui.error.show("The table could not be exported.", e.message),
   });
   replaceChildren(

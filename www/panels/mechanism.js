@@ -1,8 +1,10 @@
 // Mechanism panel: the three-step mediation regressions, Sobel test and a
 // bootstrap CI of the indirect effect.
-//   ctx.client.call("call", { fn: "mediation", handle, args: [{ ...didSpec, mediator, bootstrap, seed, format }] })
+//   ctx.client.call("call", { fn: "mediation", handle, args: [{ ...didSpec, mediator, bootstrap, seed }] })
+// Exports render the result's `mediation.steps` table in the engine (renderTable): no re-run.
 import { el, replaceChildren, formatNumber } from "../dom.js";
 import { sideBySideTable, exportBox, formatP } from "../regtable.js";
+import { renderTableText } from "../lib/result-table.js";
 import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, numberField, field, option, numericColumns } from "../did-spec.js";
 
 let ctx;
@@ -29,7 +31,7 @@ function run() {
       const seed = Number(ui.seed.value);
       if (!Number.isInteger(reps) || reps < 0) throw new Error("Bootstrap replications must be a whole number ≥ 0.");
       if (!Number.isInteger(seed) || seed < 0) throw new Error("The seed must be a whole number ≥ 0.");
-      return { ...didSpec(currentSetup(ctx)), mediator: ui.mediator.value, bootstrap: reps, seed, format: "markdown" };
+      return { ...didSpec(currentSetup(ctx)), mediator: ui.mediator.value, bootstrap: reps, seed };
     },
     onResult: (res, spec) => {
       last = { res, spec };
@@ -51,7 +53,7 @@ function render() {
   const exp = exportBox({
     idPrefix: "med",
     basename: "mechanism",
-    getText: async (format) => (format === spec.format ? res.table : (await ctx.client.call("call", { fn: "mediation", handle: ctx.dataset.handle, args: [{ ...spec, format }] })).table),
+    getText: (format) => renderTableText(ctx.client, res.tables.find((t) => t.id === "mediation.steps"), { format }),
     onError: (e) => ui.error.show("The table could not be exported.", e.message),
   });
   const s = res.sobel;

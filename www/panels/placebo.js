@@ -6,6 +6,7 @@ import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.j
 import { CancelledError } from "../client.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 import { numCell, formatP, stars } from "../regtable.js";
+import { tableExports } from "../lib/result-table.js";
 import { currentSetup, didSpec, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
 
 let ctx;
@@ -166,6 +167,8 @@ function render() {
       el("div", { class: "table-scroll paper" }, qtable),
     );
   }
+  const summary = res.tables?.find((t) => t.id === "placebo.summary");
+  if (summary) parts.push(tableExports(summary, ctx.client, { basename: "placebo_summary" }));
   parts.push(notesBox("placebo-notes", res.diagnostics));
   replaceChildren(ui.result, parts);
   ui.result.hidden = false;

@@ -3,10 +3,11 @@
 //   ctx.client.call("call", { fn: "robustness", handle, args: [{ base: didSpec, checks: [
 //     { label, exclude_years: [2020] } | { label, exclude_units: ["Beijing"] } |
 //     { label, cluster: ["province"] } | { label, controls: [] } | { label, y: "lnHDQ2" } ] }] })
-// Exports: the result's table_latex / table_markdown / table_csv / table_html strings
-// (downloaded or copied as text, never parsed into the page).
+// Exports: the result's `robustness.models` table rendered by the engine (renderTable) in the
+// chosen format (downloaded or copied as text, never parsed into the page).
 import { el, replaceChildren } from "../dom.js";
 import { sideBySideTable, exportBox } from "../regtable.js";
+import { renderTableText } from "../lib/result-table.js";
 import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, field, option, distinctValues, numericColumns } from "../did-spec.js";
 
 let ctx;
@@ -84,10 +85,10 @@ function run() {
 
 function render() {
   const { res, spec } = last;
-  const key = { latex: "table_latex", markdown: "table_markdown", csv: "table_csv", html: "table_html" };
-  const exp = exportBox({ idPrefix: "rob", basename: "robustness", getText: (format) => res[key[format]] ?? "", onError: (e) => ui.error.show("The table could not be exported.", e.message) });
+  const table = res.tables.find((t) => t.id === "robustness.models");
+  const exp = exportBox({ idPrefix: "rob", basename: "robustness", getText: (format) => renderTableText(ctx.client, table, { format }), onError: (e) => ui.error.show("The table could not be exported.", e.message) });
   const controls = [...new Set([...(spec.base.controls || []), ...spec.checks.flatMap((c) => c.controls || [])])];
-  const notes = res.fits.flatMap((f) => (f.diagnostics || []).map((m) => `${f.label}: ${m}`));
+  const notes = res.fits.flatMap((f) => (f.diagnostics || []).map((d) => `${f.label}: ${d.message}`));
   replaceChildren(
     ui.result,
     el("div", { class: "card-head" }, el("h3", {}, "Robustness"), exp.buttons),

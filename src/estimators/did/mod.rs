@@ -8,13 +8,16 @@
 //!
 //! The workbench feeds these columns to the fixed-effects engine:
 //! [`workbench`] (TWFE DID, event study with pre-trend test), [`placebo`] (permutation,
-//! random-timing and in-time placebos), [`wild`] (wild cluster bootstrap), [`extras`]
-//! (heterogeneity, mediation, robustness tables).
+//! random-timing and in-time placebos), [`wild`] (wild cluster bootstrap), [`heterogeneity`],
+//! [`mediation`] (mechanism) and [`robustness`]; [`tables`] builds every result's tables.
 
 pub mod design;
-pub mod extras;
+pub mod heterogeneity;
+pub mod mediation;
 pub mod placebo;
 pub mod psm_did;
+pub mod robustness;
+pub mod tables;
 pub mod wild;
 pub mod workbench;
 
@@ -30,7 +33,6 @@ pub use workbench::{
 pub use placebo::{placebo, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
 pub use wild::{wild_bootstrap, WildResult, WildSpec, WildWeights};
 pub use psm_did::{psm_did, PsmDidResult, PsmDidSpec};
-pub use extras::{
-    heterogeneity, mediation, robustness, HeteroResult, HeteroSpec, IndirectEffect, MediationResult, MediationSpec,
-    RobustnessCheck, RobustnessFit, RobustnessResult, RobustnessSpec, Sobel, SplitFit,
-};
+pub use heterogeneity::{heterogeneity, HeteroResult, HeteroSpec, SplitFit};
+pub use mediation::{mediation, IndirectEffect, MediationResult, MediationSpec, Sobel};
+pub use robustness::{robustness, RobustnessCheck, RobustnessFit, RobustnessResult, RobustnessSpec};

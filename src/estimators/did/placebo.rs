@@ -59,6 +59,7 @@
 use super::design::{enumerate_permutations, in_time, n_distinct_permutations, permute_units, random_timing};
 use super::workbench::{did_prepared, prepare, term_coef, DidSpec};
 use crate::data::Dataset;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, ErrorKind, Result};
 use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit};
 
@@ -189,7 +190,7 @@ pub struct PlaceboResult {
     /// The in-time placebo regression (`in_time` only).
     pub in_time: Option<InTimeEstimate>,
     /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Type-7 quantile of sorted data.
@@ -242,7 +243,7 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
         let fs = q.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&q.term), &spec.did.controls)?;
         let model = feols(&q.ds, &fs)?;
         let c = term_coef(&model, &q.term)?.clone();
-        diagnostics.extend(model.dropped.iter().cloned());
+        diagnostics.extend(model.diagnostics.iter().cloned());
         return Ok(PlaceboResult {
             kind: spec.kind,
             actual,
@@ -288,11 +289,11 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
         n_possible = Some(n);
         if n <= spec.reps as u64 {
             enumerated_cols = Some(enumerate_permutations(&p.design, spec.reps)?);
-            diagnostics.push(format!(
+            diagnostics.push(Diagnostic::info(Code::PlaceboEnumerated, format!(
                 "only {n} distinct assignments of the treatment to the units exist (fewer than the {} replications \
                  requested): all {n} were enumerated, the actual one included, and the p-value is exact",
                 spec.reps
-            ));
+            )));
         }
     }
     let total = enumerated_cols.as_ref().map_or(spec.reps, Vec::len);
@@ -326,11 +327,11 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
     }
     progress(1.0);
     if n_degenerate > 0 {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::warning(Code::DegeneratePlaceboDraws, format!(
             "{n_degenerate} of {total} placebo assignments were degenerate (their placebo DID is collinear with the \
              fixed effects and controls, so it identifies nothing) and were left out; the p-values use the other {}",
             total - n_degenerate
-        ));
+        )));
     }
     if draws.is_empty() {
         return Err(Error::insufficient(

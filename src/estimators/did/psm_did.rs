@@ -444,9 +444,10 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
     let matched = did(&mds, &mspec_did).map_err(|e| {
         Error::insufficient(format!("the DID on the matched sample failed: {e}"))
     })?;
-    diagnostics.extend(
-        matched.diagnostics.iter().map(|d| Diagnostic::info(Code::DidNote, format!("matched-sample DID: {d}"))),
-    );
+    diagnostics.extend(matched.diagnostics.iter().map(|d| Diagnostic {
+        message: format!("matched-sample DID: {}", d.message),
+        ..d.clone()
+    }));
     summary.row_weights = row_weights;
     Ok(PsmDidResult { full, matched, matching: summary, diagnostics })
 }

@@ -42,6 +42,7 @@
 
 use super::workbench::{did_prepared, prepare, DidSpec};
 use crate::data::Dataset;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{DemeanedDesign, VcovSpec};
 use nalgebra::{DMatrix, DVector};
@@ -126,7 +127,7 @@ pub struct WildResult {
     /// The seed.
     pub seed: u64,
     /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Per-draw sufficient statistics: t*(β0) = (a − β0 b) / sqrt(saa − 2β0 sab + β0² sbb).
@@ -376,27 +377,27 @@ pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
     let conf_low = boot.bound(alpha, -1.0).unwrap_or(f64::NEG_INFINITY);
     let conf_high = boot.bound(alpha, 1.0).unwrap_or(f64::INFINITY);
     if conf_low.is_infinite() || conf_high.is_infinite() {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::warning(Code::WildCiUnbounded, format!(
             "the {:.0}% bootstrap confidence interval is unbounded: no hypothesised value is rejected at that level \
              far from the estimate (too few clusters or draws)",
             100.0 * spec.did.conf_level
-        ));
+        )));
     }
     if enumerate {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::info(Code::WildEnumerated, format!(
             "all 2^{g} = {b_total} Rademacher sign vectors enumerated (2^G ≤ reps); the smallest attainable p-value \
              is {:.4}",
             2.0 / b_total as f64
-        ));
+        )));
         if 2.0 / (b_total as f64) > alpha {
-            diagnostics.push(format!(
+            diagnostics.push(Diagnostic::warning(Code::WildCannotReject, format!(
                 "with {g} clusters Rademacher weights cannot reject at the {:.0}% level; use Webb weights",
                 100.0 * alpha
-            ));
+            )));
         }
     }
     if g < 10 && spec.weights == WildWeights::Rademacher && !enumerate {
-        diagnostics.push(format!("only {g} clusters: consider Webb weights"));
+        diagnostics.push(Diagnostic::warning(Code::FewClusters, format!("only {g} clusters: consider Webb weights")));
     }
     let c = fit.model.coef(&p.term).map(|c| c.std_error).unwrap_or(f64::NAN);
     Ok(WildResult {

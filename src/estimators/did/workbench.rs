@@ -44,6 +44,7 @@ use super::design::{
     TreatmentForm, TreatmentSpec,
 };
 use crate::data::{Column, Dataset};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{feols, wald_df, Coef, FeolsFit, FeolsSpec, VcovSpec};
 use crate::report::svg::{coef_plot, ChartOptions, CoefPoint};
@@ -174,8 +175,8 @@ pub struct DidResult {
     pub counts: CountsTable,
     /// Design summary.
     pub design_summary: DesignSummary,
-    /// Non-fatal findings (design and regression).
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings (design and regression), each once.
+    pub diagnostics: Diagnostics,
 }
 
 /// A formula name: bare when it is a plain identifier, else back-quoted.
@@ -350,7 +351,7 @@ pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
     let c = term_coef(&model, &p.term)?.clone();
     let mut diagnostics = p.design.diagnostics.clone();
     diagnostics.extend(staggered_note(&p.design));
-    diagnostics.extend(model.dropped.iter().cloned());
+    diagnostics.extend(model.diagnostics.iter().cloned());
     Ok(DidResult {
         estimate: c.estimate,
         std_error: c.std_error,
@@ -370,16 +371,18 @@ pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
 }
 
 /// The warning that TWFE may be biased under staggered adoption (more than one cohort).
-fn staggered_note(design: &DidDesign) -> Option<String> {
+pub(crate) fn staggered_note(design: &DidDesign) -> Option<Diagnostic> {
     if design.cohorts.len() < 2 {
         return None;
     }
     let years: Vec<String> = design.cohorts.iter().map(|c| format!("{}", c.adoption)).collect();
-    Some(format!(
-        "staggered adoption ({} cohorts: {}): when effects differ across cohorts or change over time, two-way fixed          effects can be biased, since it also compares later adopters with units treated earlier; compare with a          staggered-robust estimator (Callaway–Sant'Anna, Sun–Abraham, two-stage DID or imputation)",
+    Some(Diagnostic::warning(Code::StaggeredTwfe, format!(
+        "staggered adoption ({} cohorts: {}): when effects differ across cohorts or change over time, two-way fixed \
+                 effects can be biased, since it also compares later adopters with units treated earlier; compare with a \
+                 staggered-robust estimator (Callaway–Sant'Anna, Sun–Abraham, two-stage DID or imputation)",
         years.len(),
         years.join(", ")
-    ))
+    )))
 }
 
 /// Two-way fixed-effects DID (see the module docs).
@@ -472,8 +475,8 @@ pub struct EventStudyResult {
     pub model: FeolsFit,
     /// Coefficient plot (SVG): CIs, the reference point at 0 and the adoption line at −0.5.
     pub svg: String,
-    /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
+    /// Non-fatal findings (design, window and regression), each once.
+    pub diagnostics: Diagnostics,
 }
 
 /// Event study with leads and lags (see the module docs).
@@ -493,7 +496,7 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
     let mut diagnostics = p.design.diagnostics.clone();
     diagnostics.extend(staggered_note(&p.design));
     diagnostics.extend(ev.diagnostics.iter().cloned());
-    diagnostics.extend(model.dropped.iter().cloned());
+    diagnostics.extend(model.diagnostics.iter().cloned());
     let mut terms = Vec::new();
     for (k, name) in &names {
         match model.coef(name) {
@@ -507,12 +510,18 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
                 conf_low: c.conf_low,
                 conf_high: c.conf_high,
             }),
-            None => diagnostics.push(format!("event time {k} (`{name}`) not estimated: collinear, dropped")),
+            None => diagnostics.push(Diagnostic::warning(
+                Code::EventTermDropped,
+                format!("event time {k} (`{name}`) not estimated: collinear, dropped"),
+            )),
         }
     }
     let pre: Vec<&str> = terms.iter().filter(|t| t.event_time < 0).map(|t| t.term.as_str()).collect();
     let pretrend = if pre.is_empty() {
-        diagnostics.push("no lead (pre-period) coefficient is estimated: no pre-trend test".into());
+        diagnostics.push(Diagnostic::warning(
+            Code::NoPretrendTest,
+            "no lead (pre-period) coefficient is estimated: no pre-trend test",
+        ));
         None
     } else {
         let df2 = match spec.pretrend_df {
@@ -521,12 +530,13 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
         };
         let w = wald_df(&model, &pre, df2)?;
         if w.df1 < pre.len() as f64 {
-            diagnostics.push(format!(
-                "pre-trend test: the covariance of the {} leads has rank {} (more leads than the clusters support),                  so the F test has {} numerator degrees of freedom",
+            diagnostics.push(Diagnostic::warning(Code::PretrendRankDeficient, format!(
+                "pre-trend test: the covariance of the {} leads has rank {} (more leads than the clusters support), \
+                 so the F test has {} numerator degrees of freedom",
                 pre.len(),
                 w.df1,
                 w.df1
-            ));
+            )));
         }
         Some(PretrendTest {
             statistic: w.statistic,

@@ -45,45 +45,25 @@
 //!   such units would otherwise act as implicit controls whose treatment never changes.
 //!   `keep_always_treated: true` keeps them (the pre-2021 TWFE habit). Both are diagnosed.
 //!
-//! # Event-time dummies
-//! [`event_dummies`] builds `1{e_it = k}` for every event time `k` except the reference
-//! (default −1); never-treated rows are all zero. With a window `[lo, hi]` event times
-//! outside it are either **binned** into the endpoints (`e < lo` counts as `lo`,
-//! `e > hi` as `hi`: the "accumulate" convention of Stata's `eventdd`) or **trimmed** (rows of
-//! treated units outside the window are dropped via `keep_rows`). A window reaching beyond
-//! the data is clipped to the observed event times (with a diagnostic); a window with no
-//! overlap is an error.
 //!
-//! Without never-treated (or late-adopting) units, and when no event time is binned, the full
-//! set of dummies is collinear with the unit and period effects (`Σ_k (k − ref)·1{e = k} =
-//! t − A_i − ref`). Rather than letting the regression drop an arbitrary dummy, the
-//! **earliest event time** becomes a second reference (`second_reference`, with a
-//! diagnostic) — the usual choice with fixest's `i(rel, ref = c(-1, min))`; binning the
-//! endpoints with a window avoids it.
-//!
-//! # Placebo assignments
-//! Each returns a DID column aligned with the dataset rows (rows whose actual DID is
-//! missing stay missing, so every replication uses the same sample):
-//! * [`permute_units`] reassigns the observed unit-level treatment (the multiset of adoption
-//!   times, "never" included; or the treated flags of the 2×2 form) among units at random;
-//!   [`n_distinct_permutations`] = `n! / Π m_v!` (saturating) counts the distinct assignments
-//!   and [`enumerate_permutations`] lists them all for small designs;
-//! * [`random_timing`] picks as many units as are treated in the panel, uniformly without
-//!   replacement, and gives each an adoption time drawn uniformly from the panel's periods
-//!   except the first (so each fake-treated unit has a pre-period);
-//! * [`in_time`] moves every adoption `k` time units earlier and keeps only pre-policy rows.
-//!
-//! Randomness comes from the caller's RNG (use a seeded `rand_chacha::ChaCha8Rng`); only
-//! `next_u64` is used, with rejection sampling for bounded integers, so a seed gives the same
-//! draws on every platform, native and wasm.
+//! Event-time dummies are built in [`event`], the counts table in [`counts`], the placebo
+//! assignments in [`assignments`]; everything is re-exported here.
 
 use crate::data::{Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::report::escape::{csv_field, md_cell};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+
+mod assignments;
+mod counts;
+mod event;
+
+pub use assignments::*;
+pub use counts::*;
+pub use event::*;
 /// How treatment is described: the JS object of the DID API (other fields such as `y`,
 /// `controls`, `vcov` are ignored here). Exactly one of `start`, `treat`+`post`,
 /// `indicator` must be given.
@@ -227,7 +207,7 @@ pub struct DidDesign {
     /// First and last period (`None` when there is no valid row).
     pub time_range: Option<(f64, f64)>,
     /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// "line 17" when the file line is known, else "row 16" (1-based data row).
@@ -308,17 +288,20 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
     let unit = ds.factor(&spec.unit)?;
     let time: Vec<f64> = ds.numeric(&spec.time)?.to_vec();
     let n_levels = unit.n_levels();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
 
     // Valid rows: a unit and a finite time.
     let valid: Vec<bool> = (0..n).map(|i| unit.codes[i] != Factor::MISSING && time[i].is_finite()).collect();
     let n_invalid = valid.iter().filter(|v| !**v).count();
     if n_invalid > 0 {
-        diagnostics.push(format!(
-            "{n_invalid} row{} with a missing `{}` or `{}` left out of the design (DID is missing there)",
-            if n_invalid == 1 { "" } else { "s" },
-            spec.unit,
-            spec.time
+        diagnostics.push(Diagnostic::info(
+            Code::DesignRowsMissing,
+            format!(
+                "{n_invalid} row{} with a missing `{}` or `{}` left out of the design (DID is missing there)",
+                if n_invalid == 1 { "" } else { "s" },
+                spec.unit,
+                spec.time
+            ),
         ));
     }
     if n_invalid == n {
@@ -469,13 +452,16 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
                 unit_adoption[u] = on_at.map(|i| time[i]);
             }
             if !switchers.is_empty() {
-                diagnostics.push(format!(
-                    "{} unit{} switch{} treatment off ({}); the indicator is used as given, event times count from \
-                     the first treated period",
-                    switchers.len(),
-                    if switchers.len() == 1 { "" } else { "s" },
-                    if switchers.len() == 1 { "es" } else { "" },
-                    list_names(&switchers, 5)
+                diagnostics.push(Diagnostic::warning(
+                    Code::TreatmentSwitchesOff,
+                    format!(
+                        "{} unit{} switch{} treatment off ({}); the indicator is used as given, event times count \
+                         from the first treated period",
+                        switchers.len(),
+                        if switchers.len() == 1 { "" } else { "s" },
+                        if switchers.len() == 1 { "es" } else { "" },
+                        list_names(&switchers, 5)
+                    ),
                 ));
             }
             for i in 0..n {
@@ -634,27 +620,30 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
                  treated in every observed period), so the DID effect cannot be separated from the unit effects",
             ));
         }
-        diagnostics.push(
+        diagnostics.push(Diagnostic::warning(
+            Code::DidTermNotIdentified,
             "no treated unit is observed in both pre and post periods: with unit fixed effects the DID term is not \
-             identified; use the treated-group and post dummies instead of unit effects (repeated cross-sections)"
-                .to_string(),
-        );
+             identified; use the treated-group and post dummies instead of unit effects (repeated cross-sections)",
+        ));
     }
     if !late_adopters.is_empty() {
         let k = late_adopters.len();
-        diagnostics.push(format!(
-            "{k} unit{} adopt{} after the panel's last period {} and {} treated as never treated (controls \
-             throughout, no event-time dummies, never-treated in placebo draws): {}",
-            if k == 1 { "" } else { "s" },
-            if k == 1 { "s" } else { "" },
-            fmt_num(last_period),
-            if k == 1 { "is" } else { "are" },
-            list_names(&named(&late_adopters), 8)
+        diagnostics.push(Diagnostic::warning(
+            Code::LateAdoptersAsControls,
+            format!(
+                "{k} unit{} adopt{} after the panel's last period {} and {} treated as never treated (controls \
+                 throughout, no event-time dummies, never-treated in placebo draws): {}",
+                if k == 1 { "" } else { "s" },
+                if k == 1 { "s" } else { "" },
+                fmt_num(last_period),
+                if k == 1 { "is" } else { "are" },
+                list_names(&named(&late_adopters), 8)
+            ),
         ));
     }
     if !always_treated.is_empty() {
         let k = always_treated.len();
-        diagnostics.push(if drop_always {
+        diagnostics.push(Diagnostic::warning(Code::AlwaysTreated, if drop_always {
             format!(
                 "{k} always-treated unit{} (treated from {} first observed period, so no pre-period) dropped from \
                  the sample, as R did and csdid do: {}; set `keep_always_treated` to keep {}",
@@ -669,7 +658,7 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
                  pre-period and act as implicit controls in TWFE): {}",
                 list_names(&named(&always_treated), 8)
             )
-        });
+        }));
     }
     let mut periods: Vec<f64> = all_valid.iter().map(|&i| time[i]).collect();
     periods.sort_by(f64::total_cmp);
@@ -726,675 +715,4 @@ pub fn build_design(ds: &Dataset, spec: &TreatmentSpec) -> Result<DidDesign> {
         periods,
         diagnostics,
     })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Counts table
-
-/// One row of the counts table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CountsRow {
-    /// What the row counts ("Treated units", "Cohort 2015", …).
-    pub group: String,
-    /// The adoption time, for cohort rows.
-    pub adoption: Option<f64>,
-    /// Number of units.
-    pub n_units: usize,
-    /// Unit names.
-    pub units: Vec<String>,
-}
-
-/// Treated / never-treated units and adoption cohorts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CountsTable {
-    /// Rows in display order.
-    pub rows: Vec<CountsRow>,
-}
-
-impl CountsTable {
-    /// CSV with header `group,adoption,n_units,units` (unit names joined by "; ").
-    pub fn to_csv(&self) -> String {
-        let mut out = String::from("group,adoption,n_units,units\n");
-        for r in &self.rows {
-            out.push_str(&format!(
-                "{},{},{},{}\n",
-                csv_field(&r.group),
-                r.adoption.map(fmt_num).unwrap_or_default(),
-                r.n_units,
-                csv_field(&r.units.join("; "))
-            ));
-        }
-        out
-    }
-    /// A Markdown (GitHub) table.
-    pub fn to_markdown(&self) -> String {
-        let mut out = String::from("| Group | Adoption | Units | Names |\n|---|---:|---:|---|\n");
-        for r in &self.rows {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
-                md_cell(&r.group),
-                r.adoption.map(fmt_num).unwrap_or_default(),
-                r.n_units,
-                md_cell(&r.units.join(", "))
-            ));
-        }
-        out
-    }
-}
-
-/// The counts table: treated units, never-treated units (late adopters included, and listed
-/// again in an "of which" row), dropped always-treated units (if any), then one row per
-/// adoption cohort.
-pub fn counts_table(design: &DidDesign) -> CountsTable {
-    let names = |pred: &dyn Fn(usize) -> bool| -> Vec<String> {
-        (0..design.unit.n_levels())
-            .filter(|&u| design.unit_present.get(u).copied().unwrap_or(false) && pred(u))
-            .map(|u| design.unit.levels[u].clone())
-            .collect()
-    };
-    let treated = names(&|u| design.unit_treated[u]);
-    let never = names(&|u| !design.unit_treated[u]);
-    let mut rows = vec![
-        CountsRow { group: "Treated units".into(), adoption: None, n_units: treated.len(), units: treated },
-        CountsRow { group: "Never-treated units".into(), adoption: None, n_units: never.len(), units: never },
-    ];
-    if !design.late_adopters.is_empty() {
-        let late: Vec<String> = design.late_adopters.iter().map(|(n, _)| n.clone()).collect();
-        rows.push(CountsRow {
-            group: "of which adopting after the panel".into(),
-            adoption: None,
-            n_units: late.len(),
-            units: late,
-        });
-    }
-    if design.always_treated_dropped {
-        let dropped: Vec<String> = design.always_treated.iter().map(|(n, _)| n.clone()).collect();
-        rows.push(CountsRow {
-            group: "Always treated (dropped)".into(),
-            adoption: None,
-            n_units: dropped.len(),
-            units: dropped,
-        });
-    }
-    for c in &design.cohorts {
-        rows.push(CountsRow {
-            group: format!("Cohort {}", fmt_num(c.adoption)),
-            adoption: Some(c.adoption),
-            n_units: c.n_units,
-            units: c.units.clone(),
-        });
-    }
-    CountsTable { rows }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Event-time dummies
-
-/// What to do with event times outside the window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Binning {
-    /// Accumulate them into the endpoint dummies (default).
-    #[default]
-    Bin,
-    /// Drop the rows of treated units outside the window.
-    Trim,
-}
-
-/// Event-study window. Deserialises from `{ ref: -1, window: [-7, 7], binning: "bin" }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(default)]
-pub struct EventWindow {
-    /// Reference (omitted) event time, default −1.
-    #[serde(rename = "ref", alias = "ref_period")]
-    pub ref_period: i64,
-    /// Inclusive window `[lo, hi]`; `None` = every observed event time.
-    pub window: Option<(i64, i64)>,
-    /// Endpoint binning or trimming (ignored without a window).
-    pub binning: Binning,
-}
-
-impl Default for EventWindow {
-    fn default() -> Self {
-        EventWindow { ref_period: -1, window: None, binning: Binning::Bin }
-    }
-}
-
-/// Event-time dummies aligned with the dataset rows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EventDummies {
-    /// `(k, 1{e_it = k})` for every event time but the reference, ascending in `k`
-    /// (NaN where the DID is missing).
-    pub columns: Vec<(i64, Vec<f64>)>,
-    /// Rows to use (false: missing, or trimmed).
-    pub keep_rows: Vec<bool>,
-    /// The reference event time.
-    pub ref_period: i64,
-    /// A second omitted event time, when the dummies would otherwise be collinear with the
-    /// unit and period effects (no never-treated units and no binning): the earliest lead.
-    pub second_reference: Option<i64>,
-    /// The window actually used (after clipping), if any.
-    pub window: Option<(i64, i64)>,
-    /// Observed event times (min, max) in the data.
-    pub data_range: (i64, i64),
-    /// Non-fatal findings (clipping, empty event times).
-    pub diagnostics: Vec<String>,
-}
-
-/// Term name of event time `k`: `ev_m7`, …, `ev_p0`, `ev_p3` (as in the reference fits).
-pub fn event_term_name(k: i64) -> String {
-    if k < 0 {
-        format!("ev_m{}", k.unsigned_abs())
-    } else {
-        format!("ev_p{k}")
-    }
-}
-
-/// Builds event-time dummies (see the module docs).
-pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies> {
-    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
-        return Err(Error::invalid(
-            "an event study needs each unit's adoption time: give `start` (adoption-time column) or `indicator` \
-             instead of `treat` + `post`",
-        ));
-    }
-    let n = design.did.len();
-    let observed: Vec<i64> = (0..n).filter(|&i| !design.did[i].is_nan()).filter_map(|i| design.rel_time[i]).collect();
-    let (emin, emax) = match (observed.iter().min(), observed.iter().max()) {
-        (Some(a), Some(b)) => (*a, *b),
-        _ => return Err(Error::insufficient("no treated unit has observations: no event times to estimate")),
-    };
-    let mut diagnostics = Vec::new();
-    let window = match w.window {
-        None => None,
-        Some((lo, hi)) => {
-            if lo > hi {
-                return Err(Error::invalid(format!("event window [{lo}, {hi}]: the start is after the end")));
-            }
-            if w.ref_period < lo || w.ref_period > hi {
-                return Err(Error::invalid(format!(
-                    "the reference period {} lies outside the event window [{lo}, {hi}]",
-                    w.ref_period
-                )));
-            }
-            if hi < emin || lo > emax {
-                return Err(Error::invalid(format!(
-                    "event window [{lo}, {hi}] but event times in the data run from {emin} to {emax}"
-                )));
-            }
-            let (clo, chi) = (lo.max(emin), hi.min(emax));
-            if (clo, chi) != (lo, hi) {
-                diagnostics.push(format!(
-                    "event window [{lo}, {hi}] clipped to [{clo}, {chi}]: event times in the data run from {emin} \
-                     to {emax}"
-                ));
-            }
-            Some((clo, chi))
-        }
-    };
-    if !(observed.contains(&w.ref_period) || window.is_some() && w.binning == Binning::Bin) {
-        return Err(Error::invalid(format!(
-            "no treated observation has the reference event time {} (event times in the data run from {emin} to \
-             {emax})",
-            w.ref_period
-        )));
-    }
-    let mut keep = vec![true; n];
-    let mut binned: Vec<Option<i64>> = vec![None; n];
-    let (mut n_binned, mut n_trimmed) = (0usize, 0usize);
-    for i in 0..n {
-        if design.did[i].is_nan() {
-            keep[i] = false;
-            continue;
-        }
-        let Some(e) = design.rel_time[i] else { continue };
-        binned[i] = Some(e);
-        if let Some((lo, hi)) = window {
-            if e < lo || e > hi {
-                match w.binning {
-                    Binning::Bin => {
-                        binned[i] = Some(e.clamp(lo, hi));
-                        n_binned += 1;
-                    }
-                    Binning::Trim => {
-                        keep[i] = false;
-                        binned[i] = None;
-                        n_trimmed += 1;
-                    }
-                }
-            }
-        }
-    }
-    if n_binned > 0 {
-        diagnostics.push(format!("{n_binned} observations outside the window binned into its endpoints"));
-    }
-    if n_trimmed > 0 {
-        diagnostics.push(format!("{n_trimmed} observations of treated units outside the window dropped (trimmed)"));
-    }
-    let mut ks: Vec<i64> = (0..n).filter(|&i| keep[i]).filter_map(|i| binned[i]).collect();
-    ks.sort_unstable();
-    ks.dedup();
-    if !ks.contains(&w.ref_period) {
-        return Err(Error::invalid(format!(
-            "no treated observation is left at the reference event time {}",
-            w.ref_period
-        )));
-    }
-    if let Some((lo, hi)) = window {
-        let missing: Vec<String> = (lo..=hi).filter(|k| !ks.contains(k)).map(|k| k.to_string()).collect();
-        if !missing.is_empty() {
-            diagnostics.push(format!(
-                "no observations at event time{} {} (no dummy)",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", ")
-            ));
-        }
-    }
-    // Without never-treated rows, and with every kept event time its own dummy (nothing binned),
-    // Σ_k (k − ref)·1{e = k} = t − A_i − ref lies in the span of the unit and period effects:
-    // one more dummy must go. Drop the most negative one (the earliest lead) deliberately.
-    let has_never = (0..n).any(|i| keep[i] && design.rel_time[i].is_none());
-    let mut second_reference = None;
-    if !has_never && n_binned == 0 {
-        if let Some(&k) = ks.iter().find(|&&k| k != w.ref_period) {
-            second_reference = Some(k);
-            diagnostics.push(format!(
-                "no never-treated units: with unit and period effects a full set of event-time dummies is collinear                  (event time = period − adoption period), so event time {k}, the earliest, is a second reference                  (set to 0 like {}); set a window with binning to estimate it instead",
-                w.ref_period
-            ));
-        }
-    }
-    let columns = ks
-        .iter()
-        .filter(|&&k| k != w.ref_period && Some(k) != second_reference)
-        .map(|&k| {
-            let col = (0..n)
-                .map(|i| {
-                    if design.did[i].is_nan() {
-                        f64::NAN
-                    } else if binned[i] == Some(k) {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            (k, col)
-        })
-        .collect();
-    Ok(EventDummies {
-        columns,
-        keep_rows: keep,
-        ref_period: w.ref_period,
-        second_reference,
-        window,
-        data_range: (emin, emax),
-        diagnostics,
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Placebo assignments
-
-/// Uniform integer in `0..n` (n ≥ 1) from `next_u64` by rejection: identical on every platform.
-fn below<R: RngCore + ?Sized>(rng: &mut R, n: u64) -> u64 {
-    if n <= 1 {
-        return 0;
-    }
-    let zone = u64::MAX - (u64::MAX % n);
-    loop {
-        let x = rng.next_u64();
-        if x < zone {
-            return x % n;
-        }
-    }
-}
-
-/// Fisher–Yates shuffle driven by [`below`].
-fn shuffle<T, R: RngCore + ?Sized>(v: &mut [T], rng: &mut R) {
-    for i in (1..v.len()).rev() {
-        let j = below(rng, i as u64 + 1) as usize;
-        v.swap(i, j);
-    }
-}
-
-fn present_units(design: &DidDesign) -> Vec<usize> {
-    (0..design.unit_present.len()).filter(|&u| design.unit_present[u]).collect()
-}
-
-/// DID column from per-unit adoption times; NaN wherever the actual DID is NaN.
-fn did_from_adoption(design: &DidDesign, adopt: &[Option<f64>]) -> Vec<f64> {
-    (0..design.did.len())
-        .map(|i| {
-            if design.did[i].is_nan() {
-                return f64::NAN;
-            }
-            let u = design.unit.codes[i] as usize;
-            match adopt.get(u).copied().flatten() {
-                Some(a) if design.time[i] >= a => 1.0,
-                _ => 0.0,
-            }
-        })
-        .collect()
-}
-
-/// DID column from per-unit treated flags (2×2 form): `treat_u · post_it`.
-fn did_from_treat(design: &DidDesign, treat: &[bool]) -> Vec<f64> {
-    let post = design.post.as_deref().unwrap_or(&[]);
-    (0..design.did.len())
-        .map(|i| {
-            if design.did[i].is_nan() {
-                return f64::NAN;
-            }
-            let u = design.unit.codes[i] as usize;
-            let p = post.get(i).copied().unwrap_or(f64::NAN);
-            if treat.get(u).copied().unwrap_or(false) {
-                p
-            } else {
-                0.0
-            }
-        })
-        .collect()
-}
-
-/// Reassigns the observed unit-level treatment among the units at random (the multiset of
-/// adoption times including "never"; for the 2×2 form the treated flags) and returns the
-/// placebo DID column.
-pub fn permute_units<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Vec<f64> {
-    let units = present_units(design);
-    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
-        let mut vals: Vec<bool> = units.iter().map(|&u| design.unit_treated[u]).collect();
-        shuffle(&mut vals, rng);
-        let mut treat = vec![false; design.unit_treated.len()];
-        for (&u, v) in units.iter().zip(vals) {
-            treat[u] = v;
-        }
-        did_from_treat(design, &treat)
-    } else {
-        let mut vals: Vec<Option<f64>> = units.iter().map(|&u| design.unit_adoption[u]).collect();
-        shuffle(&mut vals, rng);
-        let mut adopt = vec![None; design.unit_adoption.len()];
-        for (&u, v) in units.iter().zip(vals) {
-            adopt[u] = v;
-        }
-        did_from_adoption(design, &adopt)
-    }
-}
-
-/// Random fake adoption times: as many units as are treated in the panel are drawn without
-/// replacement, each adopting at a period drawn uniformly from the panel's periods except the
-/// first; all other units are never treated. Needs the `start` or `indicator` form.
-pub fn random_timing<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Result<Vec<f64>> {
-    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
-        return Err(Error::invalid(
-            "a random-timing placebo needs adoption times: give `start` or `indicator` instead of `treat` + `post`",
-        ));
-    }
-    if design.periods.len() < 2 {
-        return Err(Error::insufficient("a random-timing placebo needs at least two periods"));
-    }
-    let mut units = present_units(design);
-    let k = design.n_treated_units.min(units.len());
-    // Partial Fisher–Yates: the first k entries become a uniform random subset.
-    for i in 0..k {
-        let j = i + below(rng, (units.len() - i) as u64) as usize;
-        units.swap(i, j);
-    }
-    let mut adopt = vec![None; design.unit_adoption.len()];
-    let choices = &design.periods[1..];
-    for &u in &units[..k] {
-        adopt[u] = Some(choices[below(rng, choices.len() as u64) as usize]);
-    }
-    Ok(did_from_adoption(design, &adopt))
-}
-
-/// The multiset of unit-level assignments as sorted class indices, with the value of each
-/// class (`None` = never treated; for the 2×2 form class 1 = treated).
-fn assignment_classes(design: &DidDesign) -> (Vec<u64>, Vec<Option<f64>>) {
-    let units = present_units(design);
-    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
-        let mut keys: Vec<u64> = units.iter().map(|&u| u64::from(design.unit_treated[u])).collect();
-        keys.sort_unstable();
-        return (keys, vec![None, Some(1.0)]);
-    }
-    let mut values: Vec<Option<f64>> = units.iter().map(|&u| design.unit_adoption[u]).collect();
-    values.sort_by(|a, b| match (a, b) {
-        (None, None) => std::cmp::Ordering::Equal,
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(x), Some(y)) => x.total_cmp(y),
-    });
-    let mut classes: Vec<Option<f64>> = values.clone();
-    classes.dedup();
-    let mut keys = Vec::with_capacity(values.len());
-    let mut k = 0u64;
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 && values[i - 1] != *v {
-            k += 1;
-        }
-        keys.push(k);
-    }
-    (keys, classes)
-}
-
-/// Number of distinct assignments of the observed treatment multiset to the units:
-/// `n! / Π m_v!` (multinomial), saturating at `u64::MAX`.
-pub fn n_distinct_permutations(design: &DidDesign) -> u64 {
-    let (keys, _) = assignment_classes(design);
-    let mut counts: Vec<u64> = Vec::new();
-    let mut k = 0;
-    while k < keys.len() {
-        let mut j = k;
-        while j < keys.len() && keys[j] == keys[k] {
-            j += 1;
-        }
-        counts.push((j - k) as u64);
-        k = j;
-    }
-    // Product of binomials C(n_so_far + m, m), each built as an exact running product.
-    let mut total: u128 = 1;
-    let mut placed: u64 = 0;
-    for m in counts {
-        let mut c: u128 = 1;
-        for i in 1..=m {
-            // c = C(placed + i, i) = c * (placed + i) / i, exact at every step.
-            c = match c.checked_mul(u128::from(placed + i)) {
-                Some(x) => x / u128::from(i),
-                None => return u64::MAX,
-            };
-            if c > u128::from(u64::MAX) {
-                return u64::MAX;
-            }
-        }
-        placed += m;
-        total = match total.checked_mul(c) {
-            Some(t) if t <= u128::from(u64::MAX) => t,
-            _ => return u64::MAX,
-        };
-    }
-    total as u64
-}
-
-/// Every distinct assignment of the observed treatment multiset to the units (the actual one
-/// included), as DID columns, in lexicographic order of the unit-level assignment. An error
-/// when there are more than `max` of them.
-pub fn enumerate_permutations(design: &DidDesign, max: usize) -> Result<Vec<Vec<f64>>> {
-    let count = n_distinct_permutations(design);
-    if count > max as u64 {
-        return Err(Error::invalid(format!(
-            "{count} distinct permutations is more than the {max} allowed for full enumeration"
-        )));
-    }
-    let units = present_units(design);
-    let (mut keys, classes) = assignment_classes(design);
-    let mut out = Vec::with_capacity(count as usize);
-    let tp = matches!(design.form, TreatmentForm::TreatPost { .. });
-    loop {
-        if tp {
-            let mut treat = vec![false; design.unit_treated.len()];
-            for (&u, &k) in units.iter().zip(&keys) {
-                treat[u] = k == 1;
-            }
-            out.push(did_from_treat(design, &treat));
-        } else {
-            let mut adopt = vec![None; design.unit_adoption.len()];
-            for (&u, &k) in units.iter().zip(&keys) {
-                adopt[u] = classes.get(k as usize).copied().flatten();
-            }
-            out.push(did_from_adoption(design, &adopt));
-        }
-        if !next_permutation(&mut keys) {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-/// Lexicographic next permutation (multiset-aware); false after the last one.
-fn next_permutation(v: &mut [u64]) -> bool {
-    if v.len() < 2 {
-        return false;
-    }
-    let mut i = v.len() - 1;
-    while i > 0 && v[i - 1] >= v[i] {
-        i -= 1;
-    }
-    if i == 0 {
-        return false;
-    }
-    let mut j = v.len() - 1;
-    while v[j] <= v[i - 1] {
-        j -= 1;
-    }
-    v.swap(i - 1, j);
-    v[i..].reverse();
-    true
-}
-
-/// An in-time placebo: the fake DID column and the pre-policy rows it applies to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InTimePlacebo {
-    /// Fake DID per row (NaN outside `keep_rows`).
-    pub did: Vec<f64>,
-    /// Rows to use: pre-policy rows only.
-    pub keep_rows: Vec<bool>,
-    /// Number of rows kept.
-    pub n_kept: usize,
-    /// Non-fatal findings.
-    pub diagnostics: Vec<String>,
-}
-
-/// In-time placebo: every treated unit's adoption moves `shift` time units earlier (`A − k`),
-/// and only pre-policy rows are kept — rows of treated units before their actual adoption,
-/// and rows of other units before the last in-panel adoption. Always-treated units drop out.
-pub fn in_time(design: &DidDesign, shift: i64) -> Result<InTimePlacebo> {
-    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
-        return Err(Error::invalid(
-            "an in-time placebo needs adoption times: give `start` or `indicator` instead of `treat` + `post`",
-        ));
-    }
-    if shift < 1 {
-        return Err(Error::invalid(format!("the in-time placebo shift must be at least 1 period (got {shift})")));
-    }
-    let k = shift as f64;
-    let last = design.time_range.map_or(f64::NEG_INFINITY, |r| r.1);
-    let cutoff = design
-        .unit_adoption
-        .iter()
-        .zip(&design.unit_present)
-        .filter_map(|(a, p)| if *p { *a } else { None })
-        .filter(|&a| a <= last)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let n = design.did.len();
-    let mut did = vec![f64::NAN; n];
-    let mut keep = vec![false; n];
-    for i in 0..n {
-        if design.did[i].is_nan() {
-            continue;
-        }
-        let t = design.time[i];
-        let u = design.unit.codes[i] as usize;
-        match design.unit_adoption.get(u).copied().flatten() {
-            Some(a) if a <= last => {
-                if t < a {
-                    keep[i] = true;
-                    did[i] = if t >= a - k { 1.0 } else { 0.0 };
-                }
-            }
-            _ => {
-                if t < cutoff {
-                    keep[i] = true;
-                    did[i] = 0.0;
-                }
-            }
-        }
-    }
-    let n_kept = keep.iter().filter(|k| **k).count();
-    // Need a period with both fake-treated and untreated rows.
-    let mut status: BTreeMap<u64, (bool, bool)> = BTreeMap::new();
-    for i in 0..n {
-        if keep[i] {
-            let e = status.entry(design.time[i].to_bits()).or_insert((false, false));
-            if did[i] == 1.0 {
-                e.0 = true;
-            } else {
-                e.1 = true;
-            }
-        }
-    }
-    if !status.values().any(|(t, c)| *t && *c)
-        || !some_unit_switches(&design.unit.codes, &did, &|i| keep[i], design.unit.n_levels())
-    {
-        return Err(Error::insufficient(format!(
-            "in-time placebo with a shift of {shift}: no treated unit has pre-policy periods both before and after \
-             its fake adoption (try a smaller shift)"
-        )));
-    }
-    let mut diagnostics = vec![format!(
-        "in-time placebo: adoption moved {shift} period{} earlier; {n_kept} of {} rows kept (pre-policy only)",
-        if shift == 1 { "" } else { "s" },
-        design.did.iter().filter(|d| !d.is_nan()).count()
-    )];
-    let no_pre: Vec<String> = (0..design.unit_adoption.len())
-        .filter(|&u| {
-            let rows: Vec<usize> = (0..n).filter(|&i| keep[i] && design.unit.codes[i] as usize == u).collect();
-            design.unit_adoption[u].is_some_and(|a| a <= last) && !rows.is_empty() && rows.iter().all(|&i| did[i] == 1.0)
-        })
-        .map(|u| design.unit.levels[u].clone())
-        .collect();
-    if !no_pre.is_empty() {
-        diagnostics.push(format!(
-            "units with no period before the fake adoption: {}",
-            list_names(&no_pre, 8)
-        ));
-    }
-    Ok(InTimePlacebo { did, keep_rows: keep, n_kept, diagnostics })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_permutation_counts_multiset_orders() {
-        let mut v = vec![0, 0, 1, 2];
-        let mut n = 1;
-        while next_permutation(&mut v) {
-            n += 1;
-        }
-        assert_eq!(n, 12); // 4!/2!
-        assert_eq!(v, vec![2, 1, 0, 0]);
-    }
-
-    #[test]
-    fn below_is_in_range_and_deterministic() {
-        use rand_chacha::rand_core::SeedableRng;
-        let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        for n in 1..50u64 {
-            let x = below(&mut a, n);
-            assert!(x < n);
-            assert_eq!(x, below(&mut b, n));
-        }
-    }
 }
