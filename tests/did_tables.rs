@@ -116,3 +116,32 @@ fn old_specs_with_format_still_deserialise() {
     let m: MediationSpec = spec(json!({ "mediator": "IL", "format": "csv" }));
     assert_eq!(m.mediator, "IL");
 }
+
+/// Every number in a JSON value can cross into JavaScript exactly as a number: integers (u64 or
+/// i64 in serde_json) no larger than 2^53 (serde-wasm-bindgen refuses larger ones).
+fn js_safe(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.is_f64() || n.as_u64().map_or(true, |u| u <= 1 << 53) && n.as_i64().map_or(true, |i| i.unsigned_abs() <= 1 << 53),
+        Value::Array(a) => a.iter().all(js_safe),
+        Value::Object(o) => o.values().all(js_safe),
+        _ => true,
+    }
+}
+
+#[test]
+fn placebo_tables_cross_into_js_with_a_count_beyond_2_pow_53() {
+    // 31 provinces: 17,345,754,773,579,232,000 distinct assignments, beyond 2^53.
+    let ds = quasi::data::read_bytes(include_bytes!("fixtures/provinces.csv"), &Default::default()).unwrap().dataset;
+    let s: PlaceboSpec = serde_json::from_value(json!({
+        "y": "NQPF", "unit": "province", "time": "year", "start": "first_treat", "reps": 20, "seed": 18446744073709551615u64
+    }))
+    .unwrap();
+    let r = placebo(&ds, &s, &mut |_| true).unwrap();
+    assert!(r.n_possible.is_some_and(|n| n > 1 << 53 && n < u64::MAX));
+    let tables = serde_json::to_value(r.tables()).unwrap();
+    assert!(js_safe(&tables), "{tables}");
+    let csv = render_table(&r.tables()[0], &RenderOptions { format: "csv".into(), ..Default::default() }).unwrap();
+    let n = r.n_possible.unwrap_or_default();
+    assert!(csv.contains(&format!("Distinct assignments,{n}\n")), "{csv}");
+    assert!(csv.contains("Seed,18446744073709551615"), "{csv}");
+}

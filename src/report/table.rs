@@ -66,10 +66,11 @@ pub enum Cell {
         /// Decimals.
         digits: usize,
     },
-    /// A whole number (a count), printed without decimals.
+    /// A whole number (a count), printed without decimals. Held as a float so every count
+    /// crosses into JavaScript as a number (counts beyond 2^53 lose only their last digits).
     Integer {
         /// The value.
-        value: i64,
+        value: f64,
     },
     /// An estimate: printed with stars from its p-value, and (unless the renderer is told
     /// otherwise) its standard error in parentheses on the line below.
@@ -107,7 +108,16 @@ impl Cell {
     }
     /// A count.
     pub fn integer(value: usize) -> Cell {
-        Cell::Integer { value: i64::try_from(value).unwrap_or(i64::MAX) }
+        Cell::Integer { value: value as f64 }
+    }
+    /// A count that may exceed 2^53: an integer cell up to 2^53, its exact digits as text
+    /// beyond (a JavaScript number would round them).
+    pub fn big_count(value: u64) -> Cell {
+        if value <= 1 << 53 {
+            Cell::Integer { value: value as f64 }
+        } else {
+            Cell::text(value.to_string())
+        }
     }
     /// An optional number (`None` → empty).
     pub fn opt_number(value: Option<f64>, digits: usize) -> Cell {

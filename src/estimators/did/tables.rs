@@ -177,7 +177,9 @@ impl Tables for PlaceboResult {
         rows.push(("Degenerate draws left out".into(), Cell::integer(self.n_degenerate)));
         rows.push(("All assignments enumerated".into(), Cell::YesNo { value: self.enumerated }));
         if let Some(n) = self.n_possible {
-            rows.push(("Distinct assignments".into(), Cell::Integer { value: i64::try_from(n).unwrap_or(i64::MAX) }));
+            // The count saturates at u64::MAX (more assignments than that).
+            let count = if n == u64::MAX { Cell::text(format!("more than {}", u64::MAX - 1)) } else { Cell::big_count(n) };
+            rows.push(("Distinct assignments".into(), count));
         }
         rows.push(("Mean of draws".into(), Cell::number(self.mean, DIGITS)));
         rows.push(("SD of draws".into(), Cell::number(self.sd, DIGITS)));
@@ -185,7 +187,7 @@ impl Tables for PlaceboResult {
             rows.push(("5% quantile".into(), Cell::number(q.p05, DIGITS)));
             rows.push(("95% quantile".into(), Cell::number(q.p95, DIGITS)));
         }
-        rows.push(("Seed".into(), Cell::Integer { value: i64::try_from(self.seed).unwrap_or(i64::MAX) }));
+        rows.push(("Seed".into(), Cell::text(self.seed.to_string())));
         vec![summary_table("placebo.summary", &format!("Placebo test ({kind})"), rows)]
     }
 }

@@ -200,7 +200,7 @@ fn cell_text(c: &Cell, o: &RenderOptions) -> Text {
         Cell::Empty => Text::plain(""),
         Cell::Text { text } => Text::plain(text.clone()),
         Cell::Number { value, digits } => Text::plain(fmt_num(*value, d(*digits))),
-        Cell::Integer { value } => Text::plain(value.to_string()),
+        Cell::Integer { value } => Text::plain(format!("{value:.0}")),
         Cell::YesNo { value } => Text::plain(if *value { o.yes.clone() } else { o.no.clone() }),
         Cell::Estimate { estimate, p_value, digits, .. } => {
             Text { text: fmt_num(*estimate, d(*digits)), stars: stars(*p_value, o) }
