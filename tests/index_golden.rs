@@ -141,7 +141,7 @@ fn topsis_matches_reference() {
         other => panic!("{other:?}"),
     };
     assert_eq!(res2.weight_source, "given");
-    assert!(res2.diagnostics.iter().any(|d| d.contains("rescaled")));
+    assert!(res2.diagnostics.iter().any(|d| d.code == quasi::diagnostics::Code::WeightsRescaled && d.message.contains("rescaled")));
     assert_rel(&res2.closeness, &nums(&r["topsis_closeness"]), 1e-9, "closeness, given weights");
     let v = serde_json::to_value(IndexResult::Topsis(res2)).unwrap();
     assert!(v["closeness"].is_array() && v["weights"].is_array());
@@ -454,7 +454,7 @@ fn missing_values_dropped_keep_rows_aligned() {
     assert_eq!(res.n_used, 127);
     assert_eq!(res.missing.len(), 2);
     assert_eq!(res.missing[0].rows, vec![1, 10]);
-    assert!(res.diagnostics.iter().any(|d| d.contains("3 rows")));
+    assert!(res.diagnostics.iter().any(|d| d.code == quasi::diagnostics::Code::IndexRowsDropped && d.message.contains("3 rows")));
     // Same as computing on the complete rows only.
     let keep: Vec<bool> = (0..130).map(|i| ![1, 10, 45].contains(&i)).collect();
     let sub = ds.filter_rows(&keep).unwrap();
@@ -476,7 +476,7 @@ fn missing_values_interpolated_within_unit() {
     // Row 1 (Beijing 2014) is interior: filled; row 10 (Tianjin 2013) is the unit's
     // first year: left missing by default and dropped; row 45 is interior.
     assert_eq!(res.dropped_rows, vec![10]);
-    assert!(res.diagnostics.iter().any(|d| d.contains("2 missing values filled")));
+    assert!(res.diagnostics.iter().any(|d| d.code == quasi::diagnostics::Code::IndexInterpolated && d.message.contains("2 missing values filled")));
     // Filled value = mean of the neighbours (years 2013 and 2015).
     let mut filled = ds.clone();
     let mut x = ds.numeric("firms_per_10k").unwrap().to_vec();
@@ -696,7 +696,7 @@ fn pca_with_more_indicators_than_rows_reports_instead_of_failing() {
         other => panic!("{other:?}"),
     };
     assert!(res.kmo.is_nan() && res.bartlett.chi2.is_nan());
-    assert!(res.diagnostics.iter().any(|d| d.contains("singular")));
+    assert!(res.diagnostics.iter().any(|d| d.code == quasi::diagnostics::Code::PcaSuitability && d.message.contains("singular")));
     assert!(res.index.iter().all(|v| v.is_finite()));
 }
 

@@ -40,6 +40,7 @@
 
 use super::dataset::Dataset;
 use super::infer::{classify, trim, Cell, ColumnBuilder, ColumnStats, MissingSet, NumberParser};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use ::csv::{ByteRecord, ReaderBuilder};
 use serde::Serialize;
@@ -103,7 +104,7 @@ pub struct CsvOutput {
     /// Per-column statistics, in column order.
     pub stats: Vec<ColumnStats>,
     /// Non-fatal remarks.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
     /// The decimal comma was used (asked for or detected).
     pub decimal_comma: bool,
 }
@@ -288,9 +289,9 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     if !opts.decimal_comma && matches!(delimiter, b';' | b'\t') {
         if let Some(example) = sniff_decimal_comma(text, delimiter) {
             opts.decimal_comma = true;
-            warnings.push(format!(
+            warnings.push(Diagnostic::info(Code::DecimalComma, format!(
                 "numbers use a decimal comma (e.g. `{example}`); they were read with `,` as the decimal mark"
-            ));
+            )));
         }
     }
     let opts = &opts;
@@ -314,10 +315,9 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         0
     };
     if opts.decimal_comma && delimiter == b',' {
-        warnings.push(
-            "decimal comma with a comma delimiter: numbers such as 1,5 must be quoted, otherwise they split into two fields"
-                .into(),
-        );
+        warnings.push(Diagnostic::warning(Code::DecimalComma,
+            "decimal comma with a comma delimiter: numbers such as 1,5 must be quoted, otherwise they split into two fields",
+        ));
     }
     let builder = || {
         let mut b = ReaderBuilder::new();
@@ -330,6 +330,8 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     let mut counter = LineCounter { text, byte: 0, line: first_line };
     let mut titles_left = n_titles;
     let mut unnamed: Vec<bool> = Vec::new();
+    // (column, position in `warnings`) of each "column has no name" warning.
+    let mut named_at: Vec<(usize, usize)> = Vec::new();
     // Header.
     let names: Vec<String> = loop {
         match rdr.read_byte_record(&mut rec) {
@@ -370,7 +372,8 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             unnamed.push(n.is_empty());
             if n.is_empty() {
                 let auto = format!("column_{}", j + 1);
-                warnings.push(format!("column {} has no name in the header; it was named `{auto}`", j + 1));
+                named_at.push((j, warnings.len()));
+                warnings.push(Diagnostic::warning(Code::HeaderRepaired, format!("column {} has no name in the header; it was named `{auto}`", j + 1)));
                 names.push(auto);
             } else {
                 names.push(n);
@@ -499,9 +502,9 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         }
     }
     if trailing > 0 {
-        warnings.push(format!(
+        warnings.push(Diagnostic::info(Code::FieldsIgnored, format!(
             "{trailing} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored"
-        ));
+        )));
     }
     // Recovery pass: original text of numbers in columns that turned to text late.
     let upto = builders.iter().map(ColumnBuilder::needs_recovery).max().unwrap_or(0);
@@ -556,13 +559,15 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         if !empty.is_empty() && empty.len() < ncols {
             for &j in empty.iter().rev() {
                 builders.remove(j);
-                let auto = format!("column_{}", j + 1);
-                warnings.retain(|w| !w.ends_with(&format!("it was named `{auto}`")));
             }
-            warnings.push(format!(
+            // The dropped columns' "no name" warnings go (by position, latest first).
+            for &(_, at) in named_at.iter().rev().filter(|(j, _)| empty.contains(j)) {
+                warnings.remove(at);
+            }
+            warnings.push(Diagnostic::warning(Code::HeaderRepaired, format!(
                 "{} unnamed empty column(s) (a delimiter at the end of every line) were dropped",
                 empty.len()
-            ));
+            )));
         }
     }
     let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
@@ -571,17 +576,17 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
 }
 
 /// Warns about column names that differ only in case or inner spaces (`GDP`, `gdp`).
-pub fn near_duplicate_names(names: &[String], warnings: &mut Vec<String>) {
+pub fn near_duplicate_names(names: &[String], warnings: &mut Vec<Diagnostic>) {
     let key = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
     for j in 0..names.len() {
         if let Some(k) = names[..j].iter().position(|p| key(p) == key(&names[j])) {
-            warnings.push(format!(
+            warnings.push(Diagnostic::warning(Code::SimilarColumnNames, format!(
                 "columns {} (`{}`) and {} (`{}`) have names that differ only in case or spaces; check they are not the same variable",
                 k + 1,
                 names[k],
                 j + 1,
                 names[j]
-            ));
+            )));
         }
     }
 }

@@ -20,6 +20,7 @@
 //! (each variable's groups together), which is how balance tables are read.
 
 use super::dataset::{ColumnData, ColumnKind, Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::report::escape::csv_field;
 use serde::{Deserialize, Serialize};
@@ -75,7 +76,7 @@ pub struct Describe {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     /// Non-fatal remarks (skipped columns, empty cells, rows without a group).
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Summary statistics of a slice (missing `NaN`s removed by the caller).
@@ -120,7 +121,7 @@ pub use crate::inference::stats::quantile_type7;
 
 /// Computes the table.
 pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     let by = spec.by.as_deref().filter(|b| !b.trim().is_empty());
     let group: Option<Factor> = match by {
         Some(b) => Some(ds.factor(b)?),
@@ -149,9 +150,11 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
                     continue;
                 }
                 match (&c.data, c.kind()) {
-                    (ColumnData::Text { strays: Some(s), .. }, _) => diagnostics.push(format!(
-                        "column `{}` left out: it is numeric except for {} non-numeric value(s) (first `{}`)",
-                        c.name, s.count, s.first_value
+                    (ColumnData::Text { strays: Some(s), .. }, _) => diagnostics.push(Diagnostic::warning(Code::DescribeColumnLeftOut,
+                        format!(
+                            "column `{}` left out: it is numeric except for {} non-numeric value(s) (first `{}`)",
+                            c.name, s.count, s.first_value
+                        ),
                     )),
                     (_, ColumnKind::Numeric | ColumnKind::Integer) => cols.push(c.name.clone()),
                     _ => {}
@@ -166,7 +169,7 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
     if let (Some(g), Some(b)) = (&group, by) {
         let n_missing = g.codes.iter().filter(|&&c| c == Factor::MISSING).count();
         if n_missing > 0 {
-            diagnostics.push(format!("{n_missing} row(s) with a missing `{b}` were left out"));
+            diagnostics.push(Diagnostic::info(Code::DescribeGroupMissing, format!("{n_missing} row(s) with a missing `{b}` were left out")));
         }
     }
     let mut rows = Vec::new();
@@ -189,10 +192,10 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
         for (label, mut vals) in cells {
             let n = vals.len();
             if n == 0 {
-                diagnostics.push(match &label {
+                diagnostics.push(Diagnostic::warning(Code::DescribeEmptyCell, match &label {
                     Some(l) => format!("`{name}` has no non-missing values in group `{l}`"),
                     None => format!("`{name}` has no non-missing values"),
-                });
+                }));
             }
             let (mean, sd, min, max, q) = stats(&mut vals, spec.quantiles);
             rows.push(DescribeRow {

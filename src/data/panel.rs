@@ -11,6 +11,7 @@
 //! estimators ill-defined; here they are only reported, with their rows and lines.
 
 use super::dataset::{ColumnData, Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use serde::Serialize;
 
@@ -79,7 +80,7 @@ pub struct PanelInfo {
     /// The first [`MAX_LISTED`] of them.
     pub gaps: Vec<PanelGap>,
     /// Plain-language summary of every problem found.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Describes the panel structure given by `unit` and `time`.
@@ -185,12 +186,12 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
         min_pp = 0;
     }
     let balanced = n_obs > 0 && n_duplicates == 0 && min_pp == n_periods;
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     if n_missing_unit > 0 || n_missing_time > 0 {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::warning(Code::PanelIdsMissing, format!(
             "{} row(s) have a missing `{unit}` and {} a missing `{time}`; they are not part of the panel",
             n_missing_unit, n_missing_time
-        ));
+        )));
     }
     if n_duplicates > 0 {
         let d = &duplicates[0];
@@ -199,22 +200,24 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
         } else {
             format!("lines {}", d.lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
         };
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::warning(Code::PanelDuplicates, format!(
             "{n_duplicates} ({unit}, {time}) pair(s) occur more than once, first ({}, {}) at {at}; panel estimators need unique pairs",
             d.unit, d.time
-        ));
+        )));
     }
     if !balanced && n_obs > 0 {
         let short = obs_units_short(min_pp, n_periods);
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::info(Code::PanelUnbalanced, format!(
             "unbalanced panel: units have {min_pp} to {max_pp} of the {n_periods} periods{short}"
-        ));
+        )));
     }
     if n_units_with_gaps > 0 {
-        diagnostics.push(format!("{n_units_with_gaps} unit(s) have gaps (periods missing between their first and last)"));
+        diagnostics.push(Diagnostic::info(Code::PanelGaps, format!(
+            "{n_units_with_gaps} unit(s) have gaps (periods missing between their first and last)"
+        )));
     }
     if let Some(note) = near_duplicate_labels(unit, &u.levels) {
-        diagnostics.push(note);
+        diagnostics.push(Diagnostic::warning(Code::SimilarLabels, note));
     }
     Ok(PanelInfo {
         unit: unit.to_string(),
@@ -330,7 +333,7 @@ mod tests {
         ])
         .unwrap();
         let p = panel_info(&ds, "city", "year").unwrap();
-        let note = p.diagnostics.iter().find(|d| d.contains("differ only in case")).expect("note");
+        let note = &p.diagnostics.with_code(Code::SimilarLabels).next().expect("note").message;
         assert!(note.starts_with("2 group(s) of `city` values"), "{note}");
         assert!(note.contains("`Beijing` / `beijing`") && note.contains("`Tian jin` / `Tianjin`"), "{note}");
         assert_eq!(near_duplicate_labels("city", &["a".into(), "b".into()]), None);

@@ -195,14 +195,8 @@ function renderStatus(d) {
       ),
     );
   }
-  const warnings = [...(r.warnings || [])].map(String);
-  for (const c of r.columns || []) {
-    if (c.n_stray > 0) {
-      const at = c.first_stray_line ? ` (first on line ${c.first_stray_line})` : "";
-      warnings.push(`Column “${c.name}” is mostly numeric but has ${c.n_stray} value${c.n_stray === 1 ? "" : "s"} that ${c.n_stray === 1 ? "is" : "are"} not a number${at}.`);
-    }
-  }
-  const uniq = [...new Set(warnings)];
+  // Typed diagnostics { code, severity, message }; stray values are among them (code "stray_values").
+  const uniq = (r.warnings || []).map((w) => w.message);
   if (uniq.length) {
     const list = uniq.slice(0, MAX_LISTED).map((w) => el("li", {}, w));
     if (uniq.length > MAX_LISTED) list.push(el("li", { class: "muted" }, `… and ${uniq.length - MAX_LISTED} more`));
@@ -364,7 +358,7 @@ async function checkPanel() {
         ),
       );
     }
-    const diag = (info.diagnostics || []).map(String);
+    const diag = (info.diagnostics || []).map((d) => d.message);
     if (diag.length) extra.push(el("ul", { class: "diagnostics muted small", id: "panel-diagnostics" }, diag.map((m) => el("li", {}, m))));
     replaceChildren(ui.panelResult, headline, extra);
   } catch (e) {

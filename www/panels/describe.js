@@ -138,7 +138,7 @@ function render() {
       if (cell?.dataset.value && Number.isInteger(v)) cell.textContent = String(v).replace(/^-/, "−");
     }
   }
-  const diagnostics = (res.diagnostics || []).map(String);
+  const diagnostics = (res.diagnostics || []).map((d) => d.message);
   replaceChildren(
     ui.result,
     el("div", { class: "table-scroll paper" }, table),

@@ -561,7 +561,7 @@ async function renderResults() {
   const parts = [];
 
   // notes: missing values, dropped rows, diagnostics
-  const notes = [...(res.diagnostics || []).map(String)];
+  const notes = (res.diagnostics || []).map((d) => d.message);
   for (const m of res.missing || []) notes.push(`${m.indicator}: ${m.count} missing value${m.count === 1 ? "" : "s"}.`);
   if (res.dropped_rows?.length) notes.push(`${res.dropped_rows.length} row${res.dropped_rows.length === 1 ? "" : "s"} left out (their index is missing).`);
   const notesBox = notes.length ? el("div", { class: "warning", id: "idx-notes" }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, [...new Set(notes)].map((n) => el("li", {}, n)))) : null;
