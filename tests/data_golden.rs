@@ -99,9 +99,12 @@ fn jjj_describe_matches_pandas() {
     let keys: Vec<&String> = json["rows"][0].as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 6, "{keys:?}");
     assert_eq!(json["rows"][1]["variable"], "pgdp");
-    let csv = d.to_csv();
-    assert!(csv.starts_with("variable,n,mean,sd,min,max\nlnHDQ,130,"), "{csv}");
-    assert_eq!(d.to_markdown().lines().count(), 4);
+    use quasi::report::{render_table, RenderOptions, Tables};
+    let t = &d.tables()[0];
+    let csv = render_table(t, &RenderOptions { format: "csv".into(), ..Default::default() }).unwrap();
+    assert!(csv.starts_with("Variable,N,Mean,SD,Min,Max\nlnHDQ,130,"), "{csv}");
+    let md = render_table(t, &RenderOptions { format: "markdown".into(), ..Default::default() }).unwrap();
+    assert_eq!(md.lines().filter(|l| l.starts_with('|')).count(), 4, "{md}");
 }
 
 #[test]

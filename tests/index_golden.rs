@@ -644,15 +644,19 @@ fn tables_render() {
     let res = build_index(&ds, &IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r))).unwrap();
     let t = WeightsTable::from_result(&res).unwrap();
     assert_eq!(t.rows.len(), 6 + 18);
-    let csv = t.to_csv();
-    assert!(csv.starts_with("dimension,indicator,direction,entropy,weight_in_dimension,weight\n"));
-    assert!(csv.contains("vitality,exit_rate,-1,"), "{csv}");
+    let render = |t: &quasi::report::ResultTable, format: &str| {
+        quasi::report::render_table(t, &quasi::report::RenderOptions { format: format.into(), ..Default::default() }).unwrap()
+    };
+    let csv = render(&t.to_table(), "csv");
+    assert!(csv.starts_with("Dimension,Indicator,Direction,Entropy,Weight in dimension,Weight\n"), "{csv}");
+    assert!(csv.contains("vitality,exit_rate,-,"), "{csv}");
     let s = ScoreSummaryTable::new(&ds, "year", res.values()).unwrap();
     assert_eq!(s.rows.len(), 10);
     let rk = RankingTable::new(&ds, "city", Some("year"), Some("2022"), res.values()).unwrap();
     assert_eq!(rk.rows.len(), 13);
     assert_eq!(rk.rows[0].unit, "Beijing");
-    assert!(rk.to_markdown().contains("| 1 | Beijing |"));
+    let md = render(&rk.to_table(), "markdown");
+    assert!(md.lines().any(|l| l.starts_with("| 1 ") && l.contains("| Beijing ")), "{md}");
 }
 
 #[test]

@@ -13,6 +13,7 @@
 use super::dataset::{ColumnData, Dataset, Factor};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
+use crate::report::table::{Align, Cell, ResultTable, TableRow, Tables};
 use serde::Serialize;
 
 /// How many duplicate pairs / units with gaps are listed individually.
@@ -239,6 +240,39 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
         gaps,
         diagnostics,
     })
+}
+
+impl Tables for PanelInfo {
+    /// `panel.info`: the panel's structure, one fact per row.
+    fn tables(&self) -> Vec<ResultTable> {
+        let mut t = ResultTable::new("panel.info", format!("Panel structure ({} × {})", self.unit, self.time), &["", "Value"])
+            .align_values(Align::Right);
+        let period = |v: Option<f64>, label: Option<&String>| match (v, label) {
+            (Some(x), _) => Cell::number(x, 0),
+            (None, Some(l)) => Cell::text(l.clone()),
+            (None, None) => Cell::Empty,
+        };
+        let rows = [
+            ("Unit column", Cell::text(self.unit.clone())),
+            ("Time column", Cell::text(self.time.clone())),
+            ("Observations", Cell::integer(self.n_obs)),
+            ("Units", Cell::integer(self.n_units)),
+            ("Periods", Cell::integer(self.n_periods)),
+            ("First period", period(self.time_min, self.periods.first())),
+            ("Last period", period(self.time_max, self.periods.last())),
+            ("Balanced", Cell::YesNo { value: self.balanced }),
+            ("Fewest periods per unit", Cell::integer(self.min_periods_per_unit)),
+            ("Most periods per unit", Cell::integer(self.max_periods_per_unit)),
+            ("Rows with a missing unit", Cell::integer(self.n_missing_unit)),
+            ("Rows with a missing time", Cell::integer(self.n_missing_time)),
+            ("Duplicate (unit, time) pairs", Cell::integer(self.n_duplicates)),
+            ("Units with gaps", Cell::integer(self.n_units_with_gaps)),
+        ];
+        for (label, cell) in rows {
+            t.push(TableRow::new(label, vec![cell]));
+        }
+        vec![t]
+    }
 }
 
 fn obs_units_short(min_pp: usize, n_periods: usize) -> &'static str {
