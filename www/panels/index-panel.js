@@ -15,6 +15,8 @@
 // Directions are never guessed silently: cost-like names get a visible
 // suggestion the user accepts (or not).
 import { el, replaceChildren, formatNumber, downloadText, toCsv, renderTable } from "../dom.js";
+import { resultTableElement, renderTableText, tableExports } from "../lib/result-table.js";
+import { matchUnit, matchTime } from "../lib/panel-guess.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 
 let ctx;
@@ -418,81 +420,39 @@ function numTable(columns, data, opts) {
   return renderTable(columns, data, { className: "data-table paper-table", ...opts });
 }
 
-function weightsTable(res) {
-  const dimOf = new Map();
-  for (const dm of res.dimensions || []) dm.indicators.forEach((n, i) => dimOf.set(n, dm.weights[i]));
-  const extra = [];
-  const has = (k) => res.weights.some((w) => fin(w[k]));
-  if (has("entropy")) extra.push({ key: "entropy", label: "Entropy", numeric: true, decimals: 4, className: "idx-entropy" }, { key: "divergence", label: "Divergence", numeric: true, decimals: 4 });
-  if (has("sd")) extra.push({ key: "sd", label: "SD", numeric: true, decimals: 4 });
-  if (has("conflict")) extra.push({ key: "conflict", label: "Conflict", numeric: true, decimals: 4 });
-  if (has("information")) extra.push({ key: "information", label: "Information", numeric: true, decimals: 4 });
-  if (has("mean")) extra.push({ key: "mean", label: "Mean", numeric: true, decimals: 4 });
-  if (has("cv")) extra.push({ key: "cv", label: "CV", numeric: true, decimals: 4 });
-  const cols = [
-    { key: "indicator", label: "Indicator" },
-    { key: "dimension", label: "Dimension" },
-    { key: "dir", label: "Direction" },
-    { key: "weight", label: "Weight", numeric: true, decimals: 4, className: "idx-w" },
-    dimOf.size ? { key: "within", label: "Within dimension", numeric: true, decimals: 4, className: "idx-wd" } : null,
-    ...extra,
-  ].filter(Boolean);
-  const data = res.weights.map((w) => ({ ...w, dimension: w.dimension ?? "", dir: w.direction === -1 ? "−" : "+", within: dimOf.get(w.indicator) }));
-  const t = numTable(cols, data, { rowHeader: true });
-  t.id = "idx-weights";
-  [...t.tBodies[0].rows].forEach((tr, i) => (tr.dataset.indicator = data[i].indicator));
+/** The engine's table `id` of a buildIndex result (null when absent). */
+function engineTable(res, id) {
+  return (res.tables || []).find((t) => t.id === id) || null;
+}
+
+/**
+ * One of the result's tables as DOM (the one renderer), with classes on the cells of
+ * the named columns and a data attribute on each row holding its stub label.
+ */
+function indexTableElement(table, id, { classes = {}, rowKey } = {}) {
+  const t = resultTableElement({ ...table, title: "" }, { id });
+  const byCol = table.columns.map((c) => classes[c.label] || null);
+  for (const tr of t.tBodies[0].rows) {
+    [...tr.cells].forEach((td, j) => byCol[j] && td.classList.add(byCol[j]));
+    if (rowKey) tr.dataset[rowKey] = tr.cells[0].textContent;
+  }
   return t;
+}
+
+function weightsTable(res) {
+  return indexTableElement(engineTable(res, "index.weights"), "idx-weights", {
+    classes: { Weight: "idx-w", "Within dimension": "idx-wd", Entropy: "idx-entropy" },
+    rowKey: "indicator",
+  });
 }
 
 function dimensionsTable(res) {
-  const data = (res.dimensions || []).map((dm) => ({ dimension: dm.dimension, weight: dm.weight, n: dm.indicators.length, indicators: dm.indicators.join(", ") }));
-  const t = numTable(
-    [
-      { key: "dimension", label: "Dimension" },
-      { key: "weight", label: "Weight", numeric: true, decimals: 4 },
-      { key: "n", label: "Indicators", numeric: true, integer: true },
-      { key: "indicators", label: "" },
-    ],
-    data,
-    { rowHeader: true },
-  );
-  t.id = "idx-dimensions";
-  [...t.tBodies[0].rows].forEach((tr, i) => (tr.dataset.dimension = data[i].dimension));
-  return t;
+  return indexTableElement(engineTable(res, "index.dimensions"), "idx-dimensions", { rowKey: "dimension" });
 }
 
 function pcaBlock(res) {
-  const cum = [];
-  res.explained.reduce((a, x, i) => ((cum[i] = a + x), a + x), 0);
-  const eig = numTable(
-    [
-      { key: "k", label: "Component" },
-      { key: "eigenvalue", label: "Eigenvalue", numeric: true, decimals: 4 },
-      { key: "explained", label: "Share of variance", numeric: true, decimals: 4 },
-      { key: "cum", label: "Cumulative", numeric: true, decimals: 4 },
-      { key: "retained", label: "Retained" },
-      { key: "share", label: "Weight in index", numeric: true, decimals: 4 },
-    ],
-    res.eigenvalues.map((v, i) => ({ k: `PC${i + 1}`, eigenvalue: v, explained: res.explained[i], cum: cum[i], retained: i < res.n_components ? "Yes" : "", share: i < res.n_components ? res.variance_share[i] : undefined })),
-    { rowHeader: true },
-  );
-  eig.id = "idx-eigen";
-  const load = numTable(
-    [
-      { key: "indicator", label: "Indicator" },
-      ...Array.from({ length: res.n_components }, (_, k) => ({ key: `l${k}`, label: `Loading PC${k + 1}`, numeric: true, decimals: 4 })),
-      ...Array.from({ length: res.n_components }, (_, k) => ({ key: `c${k}`, label: `Coefficient PC${k + 1}`, numeric: true, decimals: 4 })),
-      { key: "msa", label: "MSA", numeric: true, decimals: 4 },
-    ],
-    res.loadings.map((l) => {
-      const o = { indicator: l.indicator, msa: res.msa?.find((m) => m.indicator === l.indicator)?.msa };
-      l.loadings.forEach((v, k) => (o[`l${k}`] = v));
-      l.coefficients.forEach((v, k) => (o[`c${k}`] = v));
-      return o;
-    }),
-    { rowHeader: true },
-  );
-  load.id = "idx-loadings";
+  const eig = indexTableElement(engineTable(res, "index.pca.components"), "idx-eigen");
+  const load = indexTableElement(engineTable(res, "index.pca.loadings"), "idx-loadings", { rowKey: "indicator" });
   const b = res.bartlett || {};
   const fact = (label, id, value, decimals = 4, integer = false) =>
     [el("dt", {}, label), el("dd", { id, dataset: { value: fin(value) ? String(value) : "" } }, integer ? formatNumber(value, 0, { integer: true }) : formatNumber(value, decimals))];
@@ -579,11 +539,8 @@ async function renderResults() {
   );
 
   if (weighted) {
-    const wCsv = () =>
-      downloadText(
-        `index_weights_${res.method}.csv`,
-        toCsv(["indicator", "dimension", "direction", "weight", "entropy"], res.weights.map((w) => [w.indicator, w.dimension ?? "", w.direction, w.weight, w.entropy ?? ""])),
-      );
+    // Full-precision CSV of the weights table, rendered by the engine from the same object.
+    const wCsv = async () => downloadText(`index_weights_${res.method}.csv`, await renderTableText(ctx.client, engineTable(res, "index.weights"), { format: "csv", digits: 12 }));
     const bar = await chart("bar", { labels: res.weights.map((w) => w.indicator), values: res.weights.map((w) => w.weight) }, { title: `${methodLabel}: indicator weights`, sorted: true, y_label: "Weight", width: 720, height: 420 });
     parts.push(
       el(
@@ -593,7 +550,7 @@ async function renderResults() {
         el(
           "div",
           { class: "idx-weights-grid" },
-          el("div", {}, el("div", { class: "table-scroll paper" }, weightsTable(res)), res.dimensions?.length ? el("h4", { class: "idx-sub" }, "Dimensions") : null, res.dimensions?.length ? el("div", { class: "table-scroll paper" }, dimensionsTable(res)) : null),
+          el("div", {}, el("div", { class: "table-scroll paper" }, weightsTable(res)), tableExports(engineTable(res, "index.weights"), ctx.client, { basename: `index_weights_${res.method}` }), res.dimensions?.length ? el("h4", { class: "idx-sub" }, "Dimensions") : null, res.dimensions?.length ? el("div", { class: "table-scroll paper" }, dimensionsTable(res)) : null),
           bar ? chartFigure(bar, { filename: `index_weights_${res.method}`, caption: "Indicator weights" }) : null,
         ),
       ),
@@ -797,8 +754,8 @@ function fillUnitTime(d) {
   const all = d.columns;
   const keepU = ui.unit.value;
   const keepT = ui.time.value;
-  const unit = (keepU && all.includes(keepU) && keepU) || ctx.panel?.unit || d.sample?.unit || all.find((n) => /^(id|unit|city|county|province|state|country|firm|region|code)$/i.test(n)) || "";
-  const time = (keepT && all.includes(keepT) && keepT) || ctx.panel?.time || d.sample?.time || all.find((n) => /^(year|time|period|t)$/i.test(n)) || "";
+  const unit = (keepU && all.includes(keepU) && keepU) || ctx.panel?.unit || d.sample?.unit || matchUnit(all);
+  const time = (keepT && all.includes(keepT) && keepT) || ctx.panel?.time || d.sample?.time || matchTime(all);
   replaceChildren(ui.unit, el("option", { value: "" }, "— none —"), all.map((n) => el("option", { value: n, selected: n === unit }, n)));
   replaceChildren(ui.time, el("option", { value: "" }, "— none —"), all.map((n) => el("option", { value: n, selected: n === time }, n)));
 }
