@@ -335,3 +335,61 @@ test("buildIndex through the JS API: entropy, TOPSIS and PCA match jjj_entropy.j
   assert.equal(out.hasHQD, true);
   assert.equal(out.fitN, 130);
 });
+
+test("tables and typed diagnostics: buildIndex, describe, panelInfo and loadReport; renderTable in all five formats", async () => {
+  const out = await page.evaluate(() => {
+    const ds = quasi.Dataset.fromBytes(jjj, { filename: "jjj_cities.csv" });
+    const ind = [
+      { name: "firms_per_10k", direction: 1, dimension: "vitality" },
+      { name: "exit_rate", direction: -1, dimension: "vitality" },
+      { name: "patents_per_10k", direction: 1, dimension: "innovation" },
+      { name: "trademarks_per_10k", direction: 1, dimension: "innovation" },
+    ];
+    const results = {
+      entropy: quasi.buildIndex(ds, { method: "entropy", indicators: ind }),
+      topsis: quasi.buildIndex(ds, { method: "topsis", indicators: ind, weights: [2, 1, 1, 1] }),
+      pca: quasi.buildIndex(ds, { method: "pca", indicators: ind.filter((x) => x.direction === 1) }),
+      describe: ds.describe({ columns: ["lnHDQ", "pgdp"], format: "markdown" }),
+      describeBy: ds.describe({ columns: ["lnHDQ"], by: "FTZ", quantiles: true }),
+      panel: ds.panelInfo("city", "year"),
+    };
+    const rendered = {};
+    for (const [k, r] of Object.entries(results)) {
+      rendered[k] = (r.tables || []).map((t) => Object.fromEntries(["csv", "markdown", "latex", "html", "text"].map((f) => [f, quasi.renderTable(t, { format: f })])));
+    }
+    const csv = ds.describeCsv({ columns: ["lnHDQ", "pgdp"] });
+    const csvFromTable = quasi.renderTable(results.describe.tables[0], { format: "csv" });
+    // a file with warnings: a decimal comma and an unnamed column
+    const messy = quasi.Dataset.fromBytes(new TextEncoder().encode("a;;c\n1,5;2;3\n2,5;4;5\n"), { filename: "m.csv" }).loadReport();
+    return { results, rendered, csv, csvFromTable, warnings: messy.warnings, jjjWarnings: ds.loadReport().warnings };
+  });
+  for (const [k, r] of Object.entries(out.results)) {
+    assert.ok(Array.isArray(r.tables) && r.tables.length > 0, `${k}: tables`);
+    for (const t of r.tables) {
+      assert.equal(typeof t.id, "string", `${k}: id`);
+      assert.ok(t.columns.length > 1 && t.rows.length > 0, `${k} ${t.id}: columns and rows`);
+      for (const row of t.rows) assert.equal(row.cells.length, t.columns.length, `${k} ${t.id}: row shape`);
+    }
+    assert.ok(Array.isArray(r.diagnostics), `${k}: diagnostics is a list`);
+    for (const d of r.diagnostics) assert.ok(typeof d.code === "string" && typeof d.severity === "string" && typeof d.message === "string", `${k}: ${JSON.stringify(d)}`);
+    for (const [i, byFormat] of out.rendered[k].entries()) {
+      for (const [f, text] of Object.entries(byFormat)) assert.ok(text.length > 0, `${k} table ${i} as ${f}`);
+      assert.match(byFormat.html, /<table/);
+      assert.match(byFormat.latex, /\\begin\{tabular\}/);
+    }
+  }
+  assert.deepEqual(out.results.entropy.tables.map((t) => t.id), ["index.weights", "index.dimensions", "index.scores"]);
+  assert.deepEqual(out.results.pca.tables.map((t) => t.id), ["index.pca.components", "index.pca.loadings", "index.pca.adequacy", "index.scores"]);
+  assert.equal(out.results.describe.tables[0].id, "describe.stats");
+  assert.equal(out.results.panel.tables[0].id, "panel.info");
+  // the TOPSIS weights were rescaled: a typed diagnostic
+  assert.ok(out.results.topsis.diagnostics.some((d) => d.code === "weights_rescaled"), JSON.stringify(out.results.topsis.diagnostics));
+  // describeCsv is the CSV of the describe table
+  assert.equal(out.csv, out.csvFromTable);
+  // load report warnings are typed
+  assert.ok(Array.isArray(out.jjjWarnings));
+  assert.ok(out.warnings.length >= 2, JSON.stringify(out.warnings));
+  for (const w of out.warnings) assert.ok(typeof w.code === "string" && typeof w.message === "string", JSON.stringify(w));
+  assert.ok(out.warnings.some((w) => w.code === "decimal_comma"), JSON.stringify(out.warnings));
+  assert.ok(out.warnings.some((w) => w.code === "header_repaired"), JSON.stringify(out.warnings));
+});

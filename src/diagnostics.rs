@@ -32,6 +32,34 @@ pub enum Code {
     LoadNote,
     /// Rows with a missing value in a used column were left out.
     MissingRowsDropped,
+    /// The text encoding was guessed (no byte-order mark, not UTF-8, …).
+    EncodingGuessed,
+    /// The file was read in another way than its name or the options say.
+    FileFormatNote,
+    /// Numbers use a decimal comma.
+    DecimalComma,
+    /// Header problems repaired: unnamed columns named, empty unnamed columns dropped.
+    HeaderRepaired,
+    /// Two column names differ only in case or spaces.
+    SimilarColumnNames,
+    /// A units row (or second header) under the header was skipped.
+    UnitsRowSkipped,
+    /// Values were converted on reading (formatted numbers, `2015年` years, Excel errors).
+    ValuesConverted,
+    /// A mostly numeric column kept as text because of non-numeric values.
+    StrayValues,
+    /// Rows or fields were ignored while reading (trailing delimiters, NUL bytes).
+    FieldsIgnored,
+    /// Rows with a missing unit or time are not part of the panel.
+    PanelIdsMissing,
+    /// (unit, time) pairs that occur more than once.
+    PanelDuplicates,
+    /// The panel is unbalanced.
+    PanelUnbalanced,
+    /// Units with periods missing between their first and last.
+    PanelGaps,
+    /// Unit labels that differ only in case or spaces.
+    SimilarLabels,
     // --- regression engine
     /// Singleton fixed-effect groups were dropped.
     SingletonsDropped,
@@ -109,6 +137,24 @@ pub enum Code {
     IndexNote,
     /// Any note of the descriptive statistics.
     DescribeNote,
+    /// Rows with missing indicator values were left out of the index.
+    IndexRowsDropped,
+    /// Missing indicator values were filled by interpolation.
+    IndexInterpolated,
+    /// A column was left out of the descriptive statistics.
+    DescribeColumnLeftOut,
+    /// A variable has no non-missing value (in a group).
+    DescribeEmptyCell,
+    /// Rows with a missing group were left out.
+    DescribeGroupMissing,
+    /// PCA: no eigenvalue above 1, a singular correlation matrix or a low KMO.
+    PcaSuitability,
+    /// Given weights were rescaled to sum to 1.
+    WeightsRescaled,
+    /// Rows or values left out of a structure measure (LQ, HHI, Theil).
+    StructureRowsLeftOut,
+    /// A structure measure is undefined for some units (zero totals, one sector).
+    StructureUndefined,
 }
 
 /// One non-fatal event.

@@ -155,23 +155,27 @@ impl JsDataset {
         to_js(&Preview { columns: self.inner.column_names(), rows: self.inner.preview(n) })
     }
 
-    /// Descriptive statistics: `{ columns?, by?, quantiles? }` → `{ rows: [{ variable, n, mean, sd, min, max, … }] }`.
+    /// Descriptive statistics: `{ columns?, by?, quantiles? }` →
+    /// `{ rows: [{ variable, n, mean, sd, min, max, … }], diagnostics, tables: [describe.stats] }`.
     pub fn describe(&self, spec: JsValue) -> Result<JsValue, JsValue> {
         let spec: data::DescribeSpec = from_js(spec, "describe")?;
-        to_js(&data::describe(&self.inner, &spec).map_err(js_error)?)
+        to_js_result(&data::describe(&self.inner, &spec).map_err(js_error)?)
     }
 
-    /// Descriptive statistics as CSV text.
+    /// Descriptive statistics as CSV text: exactly `renderTable(describe(spec).tables[0], { format: "csv" })`.
     #[wasm_bindgen(js_name = describeCsv)]
     pub fn describe_csv(&self, spec: JsValue) -> Result<String, JsValue> {
         let spec: data::DescribeSpec = from_js(spec, "describe")?;
-        Ok(data::describe(&self.inner, &spec).map_err(js_error)?.to_csv())
+        let d = data::describe(&self.inner, &spec).map_err(js_error)?;
+        let table = d.tables().into_iter().next().ok_or_else(|| js_error(crate::Error::invalid("describe: no table")))?;
+        let opts = RenderOptions { format: "csv".into(), ..RenderOptions::default() };
+        crate::report::render_table(&table, &opts).map_err(js_error)
     }
 
     /// Panel structure for a unit and a time column.
     #[wasm_bindgen(js_name = panelInfo)]
     pub fn panel_info(&self, unit: &str, time: &str) -> Result<JsValue, JsValue> {
-        to_js(&data::panel_info(&self.inner, unit, time).map_err(js_error)?)
+        to_js_result(&data::panel_info(&self.inner, unit, time).map_err(js_error)?)
     }
 
     /// The values of one column: numbers (`NaN` = missing) for numeric columns,
@@ -220,7 +224,7 @@ impl JsDataset {
 #[wasm_bindgen(js_name = buildIndex)]
 pub fn build_index(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     let spec: index::IndexSpec = from_js_required(spec, "buildIndex")?;
-    to_js(&index::build_index(&ds.inner, &spec).map_err(js_error)?)
+    to_js_result(&index::build_index(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Location quotients of sectors within units (and years).

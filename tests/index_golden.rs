@@ -141,7 +141,7 @@ fn topsis_matches_reference() {
         other => panic!("{other:?}"),
     };
     assert_eq!(res2.weight_source, "given");
-    assert!(res2.diagnostics.iter().any(|d| d.contains("rescaled")));
+    assert!(res2.diagnostics.iter().any(|d| d.code == quasi::diagnostics::Code::WeightsRescaled && d.message.contains("rescaled")));
     assert_rel(&res2.closeness, &nums(&r["topsis_closeness"]), 1e-9, "closeness, given weights");
     let v = serde_json::to_value(IndexResult::Topsis(res2)).unwrap();
     assert!(v["closeness"].is_array() && v["weights"].is_array());
@@ -454,7 +454,7 @@ fn missing_values_dropped_keep_rows_aligned() {
     assert_eq!(res.n_used, 127);
     assert_eq!(res.missing.len(), 2);
     assert_eq!(res.missing[0].rows, vec![1, 10]);
-    assert!(res.diagnostics.iter().any(|d| d.contains("3 rows")));
+    assert!(res.diagnostics.iter().any(|d| d.code == quasi::diagnostics::Code::IndexRowsDropped && d.message.contains("3 rows")));
     // Same as computing on the complete rows only.
     let keep: Vec<bool> = (0..130).map(|i| ![1, 10, 45].contains(&i)).collect();
     let sub = ds.filter_rows(&keep).unwrap();
@@ -476,7 +476,7 @@ fn missing_values_interpolated_within_unit() {
     // Row 1 (Beijing 2014) is interior: filled; row 10 (Tianjin 2013) is the unit's
     // first year: left missing by default and dropped; row 45 is interior.
     assert_eq!(res.dropped_rows, vec![10]);
-    assert!(res.diagnostics.iter().any(|d| d.contains("2 missing values filled")));
+    assert!(res.diagnostics.iter().any(|d| d.code == quasi::diagnostics::Code::IndexInterpolated && d.message.contains("2 missing values filled")));
     // Filled value = mean of the neighbours (years 2013 and 2015).
     let mut filled = ds.clone();
     let mut x = ds.numeric("firms_per_10k").unwrap().to_vec();
@@ -644,15 +644,19 @@ fn tables_render() {
     let res = build_index(&ds, &IndexSpec::new(IndexMethod::Entropy, jjj_indicators(&r))).unwrap();
     let t = WeightsTable::from_result(&res).unwrap();
     assert_eq!(t.rows.len(), 6 + 18);
-    let csv = t.to_csv();
-    assert!(csv.starts_with("dimension,indicator,direction,entropy,weight_in_dimension,weight\n"));
-    assert!(csv.contains("vitality,exit_rate,-1,"), "{csv}");
+    let render = |t: &quasi::report::ResultTable, format: &str| {
+        quasi::report::render_table(t, &quasi::report::RenderOptions { format: format.into(), ..Default::default() }).unwrap()
+    };
+    let csv = render(&t.to_table(), "csv");
+    assert!(csv.starts_with("Dimension,Indicator,Direction,Entropy,Weight in dimension,Weight\n"), "{csv}");
+    assert!(csv.contains("vitality,exit_rate,-,"), "{csv}");
     let s = ScoreSummaryTable::new(&ds, "year", res.values()).unwrap();
     assert_eq!(s.rows.len(), 10);
     let rk = RankingTable::new(&ds, "city", Some("year"), Some("2022"), res.values()).unwrap();
     assert_eq!(rk.rows.len(), 13);
     assert_eq!(rk.rows[0].unit, "Beijing");
-    assert!(rk.to_markdown().contains("| 1 | Beijing |"));
+    let md = render(&rk.to_table(), "markdown");
+    assert!(md.lines().any(|l| l.starts_with("| 1 ") && l.contains("| Beijing ")), "{md}");
 }
 
 #[test]
@@ -696,7 +700,7 @@ fn pca_with_more_indicators_than_rows_reports_instead_of_failing() {
         other => panic!("{other:?}"),
     };
     assert!(res.kmo.is_nan() && res.bartlett.chi2.is_nan());
-    assert!(res.diagnostics.iter().any(|d| d.contains("singular")));
+    assert!(res.diagnostics.iter().any(|d| d.code == quasi::diagnostics::Code::PcaSuitability && d.message.contains("singular")));
     assert!(res.index.iter().all(|v| v.is_finite()));
 }
 

@@ -40,6 +40,7 @@
 
 use super::dataset::Dataset;
 use super::infer::{classify, trim, Cell, ColumnBuilder, ColumnStats, MissingSet, NumberParser};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use ::csv::{ByteRecord, ReaderBuilder};
 use serde::Serialize;
@@ -103,7 +104,7 @@ pub struct CsvOutput {
     /// Per-column statistics, in column order.
     pub stats: Vec<ColumnStats>,
     /// Non-fatal remarks.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
     /// The decimal comma was used (asked for or detected).
     pub decimal_comma: bool,
 }
@@ -288,36 +289,19 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     if !opts.decimal_comma && matches!(delimiter, b';' | b'\t') {
         if let Some(example) = sniff_decimal_comma(text, delimiter) {
             opts.decimal_comma = true;
-            warnings.push(format!(
+            warnings.push(Diagnostic::info(Code::DecimalComma, format!(
                 "numbers use a decimal comma (e.g. `{example}`); they were read with `,` as the decimal mark"
-            ));
+            )));
         }
     }
     let opts = &opts;
     // Title lines above the header.
     let mut title_skips: Vec<SkippedRow> = Vec::new();
-    let n_titles = if opts.has_header {
-        let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
-        let mut rec = ByteRecord::new();
-        let mut filled = Vec::new();
-        while filled.len() < 30 && matches!(rdr.read_byte_record(&mut rec), Ok(true)) {
-            let k = rec.iter().filter(|f| !trim(f).is_empty()).count();
-            if k > 0 {
-                filled.push(k);
-            }
-        }
-        match filled.iter().position(|&k| k >= 2) {
-            Some(p) if p > 0 => p,
-            _ => 0,
-        }
-    } else {
-        0
-    };
+    let n_titles = if opts.has_header { count_title_lines(text, delimiter) } else { 0 };
     if opts.decimal_comma && delimiter == b',' {
-        warnings.push(
-            "decimal comma with a comma delimiter: numbers such as 1,5 must be quoted, otherwise they split into two fields"
-                .into(),
-        );
+        warnings.push(Diagnostic::warning(Code::DecimalComma,
+            "decimal comma with a comma delimiter: numbers such as 1,5 must be quoted, otherwise they split into two fields",
+        ));
     }
     let builder = || {
         let mut b = ReaderBuilder::new();
@@ -330,6 +314,8 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
     let mut counter = LineCounter { text, byte: 0, line: first_line };
     let mut titles_left = n_titles;
     let mut unnamed: Vec<bool> = Vec::new();
+    // (column, position in `warnings`) of each "column has no name" warning.
+    let mut named_at: Vec<(usize, usize)> = Vec::new();
     // Header.
     let names: Vec<String> = loop {
         match rdr.read_byte_record(&mut rec) {
@@ -370,7 +356,8 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             unnamed.push(n.is_empty());
             if n.is_empty() {
                 let auto = format!("column_{}", j + 1);
-                warnings.push(format!("column {} has no name in the header; it was named `{auto}`", j + 1));
+                named_at.push((j, warnings.len()));
+                warnings.push(Diagnostic::warning(Code::HeaderRepaired, format!("column {} has no name in the header; it was named `{auto}`", j + 1)));
                 names.push(auto);
             } else {
                 names.push(n);
@@ -499,11 +486,56 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         }
     }
     if trailing > 0 {
-        warnings.push(format!(
+        warnings.push(Diagnostic::info(Code::FieldsIgnored, format!(
             "{trailing} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored"
-        ));
+        )));
     }
     // Recovery pass: original text of numbers in columns that turned to text late.
+    recover_late_text(text, delimiter, n_titles, opts, ncols, &mut builders, &mut parser);
+    // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
+    if opts.has_header {
+        drop_empty_unnamed(&mut builders, &unnamed, &named_at, &mut warnings);
+    }
+    let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
+    progress(1.0);
+    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings, decimal_comma: opts.decimal_comma })
+}
+
+/// Title lines above the header: the non-blank records before the first one with at
+/// least two filled fields (among the first 30 non-blank records).
+fn count_title_lines(text: &[u8], delimiter: u8) -> usize {
+    let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
+    let mut rec = ByteRecord::new();
+    let mut filled = Vec::new();
+    while filled.len() < 30 && matches!(rdr.read_byte_record(&mut rec), Ok(true)) {
+        let k = rec.iter().filter(|f| !trim(f).is_empty()).count();
+        if k > 0 {
+            filled.push(k);
+        }
+    }
+    match filled.iter().position(|&k| k >= 2) {
+        Some(p) if p > 0 => p,
+        _ => 0,
+    }
+}
+
+/// Second pass over the text: the original text of the numbers in columns that turned
+/// to text after their first rows (so those cells keep what the file said).
+fn recover_late_text(
+    text: &[u8],
+    delimiter: u8,
+    n_titles: usize,
+    opts: &CsvOptions,
+    ncols: usize,
+    builders: &mut [ColumnBuilder],
+    parser: &mut NumberParser,
+) {
+    let builder = || {
+        let mut b = ReaderBuilder::new();
+        b.has_headers(false).flexible(true).delimiter(delimiter);
+        b
+    };
+    let mut rec = ByteRecord::new();
     let upto = builders.iter().map(ColumnBuilder::needs_recovery).max().unwrap_or(0);
     if upto > 0 {
         let mut rdr = builder().from_reader(text);
@@ -539,7 +571,7 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
                 }
                 for (b, f) in builders.iter_mut().zip(rec.iter()) {
                     if row < b.needs_recovery() {
-                        let text = match classify(f, &opts.missing, &mut parser) {
+                        let text = match classify(f, &opts.missing, parser) {
                             Cell::Missing => None,
                             _ => Some(field_str(f)),
                         };
@@ -550,38 +582,44 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             }
         }
     }
-    // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
-    if opts.has_header {
-        let empty: Vec<usize> = (0..ncols).filter(|&j| unnamed[j] && builders[j].is_all_missing()).collect();
-        if !empty.is_empty() && empty.len() < ncols {
-            for &j in empty.iter().rev() {
-                builders.remove(j);
-                let auto = format!("column_{}", j + 1);
-                warnings.retain(|w| !w.ends_with(&format!("it was named `{auto}`")));
-            }
-            warnings.push(format!(
-                "{} unnamed empty column(s) (a delimiter at the end of every line) were dropped",
-                empty.len()
-            ));
+}
+
+/// Drops unnamed columns without a single value (a delimiter at the end of every line),
+/// with their "no name" warnings (found by position in `named_at`), and says so.
+fn drop_empty_unnamed(
+    builders: &mut Vec<ColumnBuilder>,
+    unnamed: &[bool],
+    named_at: &[(usize, usize)],
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let empty: Vec<usize> = (0..builders.len()).filter(|&j| unnamed[j] && builders[j].is_all_missing()).collect();
+    if !empty.is_empty() && empty.len() < builders.len() {
+        for &j in empty.iter().rev() {
+            builders.remove(j);
         }
+        // The dropped columns' "no name" warnings go (by position, latest first).
+        for &(_, at) in named_at.iter().rev().filter(|(j, _)| empty.contains(j)) {
+            warnings.remove(at);
+        }
+        warnings.push(Diagnostic::warning(
+            Code::HeaderRepaired,
+            format!("{} unnamed empty column(s) (a delimiter at the end of every line) were dropped", empty.len()),
+        ));
     }
-    let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
-    progress(1.0);
-    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings, decimal_comma: opts.decimal_comma })
 }
 
 /// Warns about column names that differ only in case or inner spaces (`GDP`, `gdp`).
-pub fn near_duplicate_names(names: &[String], warnings: &mut Vec<String>) {
+pub fn near_duplicate_names(names: &[String], warnings: &mut Vec<Diagnostic>) {
     let key = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
     for j in 0..names.len() {
         if let Some(k) = names[..j].iter().position(|p| key(p) == key(&names[j])) {
-            warnings.push(format!(
+            warnings.push(Diagnostic::warning(Code::SimilarColumnNames, format!(
                 "columns {} (`{}`) and {} (`{}`) have names that differ only in case or spaces; check they are not the same variable",
                 k + 1,
                 names[k],
                 j + 1,
                 names[j]
-            ));
+            )));
         }
     }
 }

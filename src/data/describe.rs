@@ -20,10 +20,10 @@
 //! (each variable's groups together), which is how balance tables are read.
 
 use super::dataset::{ColumnData, ColumnKind, Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::report::escape::csv_field;
+use crate::report::table::{Align, Cell, ResultTable, TableRow, Tables};
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 
 /// What to describe.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -75,7 +75,7 @@ pub struct Describe {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     /// Non-fatal remarks (skipped columns, empty cells, rows without a group).
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Summary statistics of a slice (missing `NaN`s removed by the caller).
@@ -120,7 +120,7 @@ pub use crate::inference::stats::quantile_type7;
 
 /// Computes the table.
 pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     let by = spec.by.as_deref().filter(|b| !b.trim().is_empty());
     let group: Option<Factor> = match by {
         Some(b) => Some(ds.factor(b)?),
@@ -149,9 +149,11 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
                     continue;
                 }
                 match (&c.data, c.kind()) {
-                    (ColumnData::Text { strays: Some(s), .. }, _) => diagnostics.push(format!(
-                        "column `{}` left out: it is numeric except for {} non-numeric value(s) (first `{}`)",
-                        c.name, s.count, s.first_value
+                    (ColumnData::Text { strays: Some(s), .. }, _) => diagnostics.push(Diagnostic::warning(Code::DescribeColumnLeftOut,
+                        format!(
+                            "column `{}` left out: it is numeric except for {} non-numeric value(s) (first `{}`)",
+                            c.name, s.count, s.first_value
+                        ),
                     )),
                     (_, ColumnKind::Numeric | ColumnKind::Integer) => cols.push(c.name.clone()),
                     _ => {}
@@ -166,7 +168,7 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
     if let (Some(g), Some(b)) = (&group, by) {
         let n_missing = g.codes.iter().filter(|&&c| c == Factor::MISSING).count();
         if n_missing > 0 {
-            diagnostics.push(format!("{n_missing} row(s) with a missing `{b}` were left out"));
+            diagnostics.push(Diagnostic::info(Code::DescribeGroupMissing, format!("{n_missing} row(s) with a missing `{b}` were left out")));
         }
     }
     let mut rows = Vec::new();
@@ -189,10 +191,10 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
         for (label, mut vals) in cells {
             let n = vals.len();
             if n == 0 {
-                diagnostics.push(match &label {
+                diagnostics.push(Diagnostic::warning(Code::DescribeEmptyCell, match &label {
                     Some(l) => format!("`{name}` has no non-missing values in group `{l}`"),
                     None => format!("`{name}` has no non-missing values"),
-                });
+                }));
             }
             let (mean, sd, min, max, q) = stats(&mut vals, spec.quantiles);
             rows.push(DescribeRow {
@@ -212,75 +214,51 @@ pub fn describe(ds: &Dataset, spec: &DescribeSpec) -> Result<Describe> {
     Ok(Describe { rows, by: by.map(str::to_string), diagnostics })
 }
 
-fn num(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else {
-        format!("{v}")
-    }
-}
+/// Decimals of the statistics in the table.
+const DIGITS: usize = 4;
 
 impl Describe {
     fn has_quantiles(&self) -> bool {
         self.rows.iter().any(|r| r.median.is_some())
     }
+}
 
-    /// The table as CSV (full precision; empty cell for `NaN`).
-    pub fn to_csv(&self) -> String {
+impl Tables for Describe {
+    /// `describe.stats`: Variable, (the group column,) N, Mean, SD, Min, Max (, P25,
+    /// Median, P75); with `by`, one row per variable and group, variable-major, a rule
+    /// above each new variable. Missing statistics print as empty cells.
+    fn tables(&self) -> Vec<ResultTable> {
         let q = self.has_quantiles();
-        let mut out = String::from("variable");
+        let mut cols = vec!["Variable"];
         if let Some(b) = &self.by {
-            out.push(',');
-            out.push_str(&csv_field(b));
+            cols.push(b.as_str());
         }
-        out.push_str(",n,mean,sd,min,max");
+        cols.extend(["N", "Mean", "SD", "Min", "Max"]);
         if q {
-            out.push_str(",p25,median,p75");
+            cols.extend(["P25", "Median", "P75"]);
         }
-        out.push('\n');
+        let mut t = ResultTable::new("describe.stats", "Descriptive statistics", &cols).align_values(Align::Right);
+        if self.by.is_some() {
+            t.columns[1].align = Align::Left;
+        }
+        let num = |v: f64| if v.is_nan() { Cell::Empty } else { Cell::number(v, DIGITS) };
+        let mut prev: Option<&str> = None;
         for r in &self.rows {
-            out.push_str(&csv_field(&r.variable));
+            let mut cells = Vec::new();
             if self.by.is_some() {
-                out.push(',');
-                out.push_str(&csv_field(r.group.as_deref().unwrap_or("")));
+                cells.push(Cell::text(r.group.clone().unwrap_or_default()));
             }
-            let _ = write!(out, ",{},{},{},{},{}", r.n, num(r.mean), num(r.sd), num(r.min), num(r.max));
+            cells.push(Cell::integer(r.n));
+            cells.extend([r.mean, r.sd, r.min, r.max].map(num));
             if q {
-                let f = |v: Option<f64>| v.map(num).unwrap_or_default();
-                let _ = write!(out, ",{},{},{}", f(r.p25), f(r.median), f(r.p75));
+                cells.extend([r.p25, r.median, r.p75].map(|v| num(v.unwrap_or(f64::NAN))));
             }
-            out.push('\n');
+            let row = TableRow::new(r.variable.clone(), cells);
+            let new_var = self.by.is_some() && prev.is_some_and(|p| p != r.variable);
+            t.push(if new_var { row.ruled() } else { row });
+            prev = Some(&r.variable);
         }
-        out
-    }
-
-    /// The table as Markdown (4 decimals).
-    pub fn to_markdown(&self) -> String {
-        let q = self.has_quantiles();
-        let esc = |s: &str| s.replace('|', "\\|");
-        let fmt = |v: f64| if v.is_nan() { String::new() } else { format!("{v:.4}") };
-        let mut head = vec!["Variable".to_string()];
-        if let Some(b) = &self.by {
-            head.push(esc(b));
-        }
-        head.extend(["N", "Mean", "SD", "Min", "Max"].map(String::from));
-        if q {
-            head.extend(["P25", "Median", "P75"].map(String::from));
-        }
-        let mut out = format!("| {} |\n|{}\n", head.join(" | "), "---|".repeat(head.len()));
-        for r in &self.rows {
-            let mut cells = vec![esc(&r.variable)];
-            if self.by.is_some() {
-                cells.push(esc(r.group.as_deref().unwrap_or("")));
-            }
-            cells.push(r.n.to_string());
-            cells.extend([r.mean, r.sd, r.min, r.max].map(fmt));
-            if q {
-                cells.extend([r.p25, r.median, r.p75].map(|v| v.map(fmt).unwrap_or_default()));
-            }
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        }
-        out
+        vec![t]
     }
 }
 
@@ -318,7 +296,8 @@ mod tests {
         assert_eq!(got, vec![(Some("a"), 1, 2.0), (Some("b"), 2, 2.0)]);
         assert!(d.rows[0].sd.is_nan());
         assert_eq!(d.diagnostics.len(), 1, "{:?}", d.diagnostics);
-        assert!(d.to_csv().starts_with("variable,g,n,mean,sd,min,max\nx,a,1,2,,2,2\n"), "{}", d.to_csv());
+        let csv = crate::report::render_table(&d.tables()[0], &crate::report::RenderOptions { format: "csv".into(), ..Default::default() }).unwrap();
+        assert!(csv.starts_with("Variable,g,N,Mean,SD,Min,Max\nx,a,1,2.0000,,2.0000,2.0000\n"), "{csv}");
         let e = describe(&ds(), &DescribeSpec { columns: Some(vec!["name".into()]), ..Default::default() });
         assert_eq!(e.unwrap_err().to_string(), "column `name` is text, not numeric: describe needs numeric columns");
         let e = describe(&ds(), &DescribeSpec { columns: Some(vec!["y".into()]), ..Default::default() });

@@ -19,6 +19,7 @@
 //!    accepted only if the whole file decodes without a single error.
 //! 7. Otherwise Windows-1252 (Latin), which never fails, with a warning.
 
+use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use std::borrow::Cow;
@@ -31,7 +32,7 @@ pub struct Decoded<'a> {
     /// Lower-case encoding name (`"utf-8"`, `"utf-16le"`, `"gb18030"`, …).
     pub encoding: &'static str,
     /// Non-fatal remarks (replacement characters, guessed encodings).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 const SAMPLE: usize = 8192;
@@ -74,12 +75,12 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
         let half = sample.len() / 2;
         if odd_nul * 10 >= half * 4 && even_nul * 50 <= half {
             let mut d = decode_with(bytes, UTF_16LE, false);
-            d.warnings.insert(0, "no byte-order mark; the file looks like UTF-16LE and was read as such".into());
+            d.warnings.insert(0, Diagnostic::warning(Code::EncodingGuessed, "no byte-order mark; the file looks like UTF-16LE and was read as such"));
             return Ok(d);
         }
         if even_nul * 10 >= half * 4 && odd_nul * 50 <= half {
             let mut d = decode_with(bytes, UTF_16BE, false);
-            d.warnings.insert(0, "no byte-order mark; the file looks like UTF-16BE and was read as such".into());
+            d.warnings.insert(0, Diagnostic::warning(Code::EncodingGuessed, "no byte-order mark; the file looks like UTF-16BE and was read as such"));
             return Ok(d);
         }
     }
@@ -92,9 +93,9 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
             if !cleaned.is_empty() && !cleaned.contains(&0) {
                 if let Ok(d) = decode(&cleaned, None) {
                     let line = 1 + bytes[..pos].iter().filter(|&&b| b == b'\n').count();
-                    let mut warnings = vec![format!(
+                    let mut warnings = vec![Diagnostic::warning(Code::FieldsIgnored, format!(
                         "{n_nul} NUL byte(s) were removed (the first at line {line}, byte offset {pos}); the file may be damaged"
-                    )];
+                    ))];
                     warnings.extend(d.warnings);
                     return Ok(Decoded { text: Cow::Owned(d.text.into_owned()), encoding: d.encoding, warnings });
                 }
@@ -124,9 +125,9 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
         if good >= 10 * bad {
             return Ok(Decoded {
                 encoding: "utf-8",
-                warnings: vec![format!(
+                warnings: vec![Diagnostic::warning(Code::EncodingGuessed, format!(
                     "{bad} byte sequence(s) are not valid UTF-8 and were replaced by \u{FFFD}"
-                )],
+                ))],
                 text: Cow::Owned(lossy.into_owned()),
             });
         }
@@ -136,7 +137,7 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
         return Ok(Decoded {
             text: Cow::Owned(s.into_owned()),
             encoding: "gb18030",
-            warnings: vec!["the file is not UTF-8; it was read as GB18030/GBK (Chinese)".into()],
+            warnings: vec![Diagnostic::warning(Code::EncodingGuessed, "the file is not UTF-8; it was read as GB18030/GBK (Chinese)")],
         });
     }
     // 7. Latin fallback.
@@ -144,10 +145,9 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
     Ok(Decoded {
         text: Cow::Owned(s.into_owned()),
         encoding: "windows-1252",
-        warnings: vec![
-            "the file is neither UTF-8 nor GB18030; it was read as Windows-1252 (Latin). Pass an explicit encoding if characters look wrong"
-                .into(),
-        ],
+        warnings: vec![Diagnostic::warning(Code::EncodingGuessed,
+            "the file is neither UTF-8 nor GB18030; it was read as Windows-1252 (Latin). Pass an explicit encoding if characters look wrong",
+        )],
     })
 }
 
@@ -157,11 +157,11 @@ fn decode_with<'a>(bytes: &'a [u8], enc: &'static Encoding, user: bool) -> Decod
     let body = match Encoding::for_bom(bytes) {
         Some((bom_enc, len)) if bom_enc == enc => &bytes[len..],
         Some((bom_enc, _)) if user => {
-            warnings.push(format!(
+            warnings.push(Diagnostic::warning(Code::EncodingGuessed, format!(
                 "the file starts with a {} byte-order mark but was decoded as {} as requested",
                 name_of(bom_enc),
                 name_of(enc)
-            ));
+            )));
             bytes
         }
         _ => bytes,
@@ -180,10 +180,10 @@ fn decode_with<'a>(bytes: &'a [u8], enc: &'static Encoding, user: bool) -> Decod
         text.chars().filter(|&c| c == '\u{FFFD}').count()
     };
     if bad > 0 {
-        warnings.push(format!(
+        warnings.push(Diagnostic::warning(Code::EncodingGuessed, format!(
             "{bad} byte sequence(s) are not valid {} and were replaced by \u{FFFD}",
             name_of(enc)
-        ));
+        )));
     }
     Decoded { text, encoding: name_of(enc), warnings }
 }

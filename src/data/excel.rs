@@ -26,6 +26,7 @@
 use super::csv::SkippedRow;
 use super::dataset::Dataset;
 use super::infer::{classify, Cell, ColumnBuilder, ColumnStats, MissingSet, NumberParser};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use std::io::Cursor;
@@ -46,7 +47,7 @@ pub struct ExcelOutput {
     /// Per-column statistics.
     pub stats: Vec<ColumnStats>,
     /// Non-fatal remarks.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 fn pick_sheet(sheets: &[String], wanted: Option<&str>) -> Result<String> {
@@ -119,9 +120,9 @@ pub fn read_excel(
         for other in sheets.iter().skip(1) {
             if let Ok(r) = wb.worksheet_range(other) {
                 if has_table(&r) {
-                    warnings.push(format!(
+                    warnings.push(Diagnostic::warning(Code::FileFormatNote, format!(
                         "sheet `{name}` has no table (a cover or notes page?); read sheet `{other}` instead — choose a sheet to override"
-                    ));
+                    )));
                     name = other.clone();
                     range = r;
                     break;
@@ -193,7 +194,7 @@ pub fn read_excel(
         let n = if h.is_empty() {
             let auto = format!("column_{}", j + 1);
             if has_header {
-                warnings.push(format!("column {} has no name in the header; it was named `{auto}`", j + 1));
+                warnings.push(Diagnostic::warning(Code::HeaderRepaired, format!("column {} has no name in the header; it was named `{auto}`", j + 1)));
             }
             auto
         } else {
@@ -266,7 +267,7 @@ pub fn read_excel(
         }
     }
     if errors > 0 {
-        warnings.push(format!("{errors} cell(s) held Excel errors (#N/A, #DIV/0!, …) and were read as missing"));
+        warnings.push(Diagnostic::warning(Code::ValuesConverted, format!("{errors} cell(s) held Excel errors (#N/A, #DIV/0!, …) and were read as missing")));
     }
     notes.reverse();
     skipped.extend(notes);

@@ -11,7 +11,9 @@
 //! estimators ill-defined; here they are only reported, with their rows and lines.
 
 use super::dataset::{ColumnData, Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
+use crate::report::table::{Align, Cell, ResultTable, TableRow, Tables};
 use serde::Serialize;
 
 /// How many duplicate pairs / units with gaps are listed individually.
@@ -79,7 +81,7 @@ pub struct PanelInfo {
     /// The first [`MAX_LISTED`] of them.
     pub gaps: Vec<PanelGap>,
     /// Plain-language summary of every problem found.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Describes the panel structure given by `unit` and `time`.
@@ -185,12 +187,12 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
         min_pp = 0;
     }
     let balanced = n_obs > 0 && n_duplicates == 0 && min_pp == n_periods;
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     if n_missing_unit > 0 || n_missing_time > 0 {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::warning(Code::PanelIdsMissing, format!(
             "{} row(s) have a missing `{unit}` and {} a missing `{time}`; they are not part of the panel",
             n_missing_unit, n_missing_time
-        ));
+        )));
     }
     if n_duplicates > 0 {
         let d = &duplicates[0];
@@ -199,22 +201,24 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
         } else {
             format!("lines {}", d.lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
         };
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::warning(Code::PanelDuplicates, format!(
             "{n_duplicates} ({unit}, {time}) pair(s) occur more than once, first ({}, {}) at {at}; panel estimators need unique pairs",
             d.unit, d.time
-        ));
+        )));
     }
     if !balanced && n_obs > 0 {
         let short = obs_units_short(min_pp, n_periods);
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::info(Code::PanelUnbalanced, format!(
             "unbalanced panel: units have {min_pp} to {max_pp} of the {n_periods} periods{short}"
-        ));
+        )));
     }
     if n_units_with_gaps > 0 {
-        diagnostics.push(format!("{n_units_with_gaps} unit(s) have gaps (periods missing between their first and last)"));
+        diagnostics.push(Diagnostic::info(Code::PanelGaps, format!(
+            "{n_units_with_gaps} unit(s) have gaps (periods missing between their first and last)"
+        )));
     }
     if let Some(note) = near_duplicate_labels(unit, &u.levels) {
-        diagnostics.push(note);
+        diagnostics.push(Diagnostic::warning(Code::SimilarLabels, note));
     }
     Ok(PanelInfo {
         unit: unit.to_string(),
@@ -236,6 +240,39 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
         gaps,
         diagnostics,
     })
+}
+
+impl Tables for PanelInfo {
+    /// `panel.info`: the panel's structure, one fact per row.
+    fn tables(&self) -> Vec<ResultTable> {
+        let mut t = ResultTable::new("panel.info", format!("Panel structure ({} × {})", self.unit, self.time), &["", "Value"])
+            .align_values(Align::Right);
+        let period = |v: Option<f64>, label: Option<&String>| match (v, label) {
+            (Some(x), _) => Cell::number(x, 0),
+            (None, Some(l)) => Cell::text(l.clone()),
+            (None, None) => Cell::Empty,
+        };
+        let rows = [
+            ("Unit column", Cell::text(self.unit.clone())),
+            ("Time column", Cell::text(self.time.clone())),
+            ("Observations", Cell::integer(self.n_obs)),
+            ("Units", Cell::integer(self.n_units)),
+            ("Periods", Cell::integer(self.n_periods)),
+            ("First period", period(self.time_min, self.periods.first())),
+            ("Last period", period(self.time_max, self.periods.last())),
+            ("Balanced", Cell::YesNo { value: self.balanced }),
+            ("Fewest periods per unit", Cell::integer(self.min_periods_per_unit)),
+            ("Most periods per unit", Cell::integer(self.max_periods_per_unit)),
+            ("Rows with a missing unit", Cell::integer(self.n_missing_unit)),
+            ("Rows with a missing time", Cell::integer(self.n_missing_time)),
+            ("Duplicate (unit, time) pairs", Cell::integer(self.n_duplicates)),
+            ("Units with gaps", Cell::integer(self.n_units_with_gaps)),
+        ];
+        for (label, cell) in rows {
+            t.push(TableRow::new(label, vec![cell]));
+        }
+        vec![t]
+    }
 }
 
 fn obs_units_short(min_pp: usize, n_periods: usize) -> &'static str {
@@ -330,7 +367,7 @@ mod tests {
         ])
         .unwrap();
         let p = panel_info(&ds, "city", "year").unwrap();
-        let note = p.diagnostics.iter().find(|d| d.contains("differ only in case")).expect("note");
+        let note = &p.diagnostics.with_code(Code::SimilarLabels).next().expect("note").message;
         assert!(note.starts_with("2 group(s) of `city` values"), "{note}");
         assert!(note.contains("`Beijing` / `beijing`") && note.contains("`Tian jin` / `Tianjin`"), "{note}");
         assert_eq!(near_duplicate_labels("city", &["a".into(), "b".into()]), None);

@@ -23,6 +23,7 @@ use super::dataset::{ColumnData, ColumnKind, Dataset};
 use super::encoding::decode;
 use super::excel::read_excel;
 use super::infer::{ColumnStats, MissingSet, NumberParser};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{ErrorKind, Result};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -161,7 +162,7 @@ pub struct LoadReport {
     /// Every column.
     pub columns: Vec<ColumnInfo>,
     /// Non-fatal remarks (encoding guesses, stray values, unnamed columns, …).
-    pub warnings: Vec<String>,
+    pub warnings: Diagnostics,
 }
 
 /// A loaded dataset and its report.
@@ -261,7 +262,7 @@ pub fn read_bytes_with_progress(
             rows_skipped: out.rows_skipped,
             skipped: out.skipped,
             columns: Vec::new(),
-            warnings: out.warnings,
+            warnings: out.warnings.into_iter().collect(),
         };
         return Ok(loaded(out.dataset, &out.stats, report));
     }
@@ -277,10 +278,10 @@ pub fn read_bytes_with_progress(
     };
     let mut warnings = decoded.warnings;
     if excel_ext {
-        warnings.insert(0, format!("the file is named .{ext} but is not an Excel workbook; it was read as text"));
+        warnings.insert(0, Diagnostic::warning(Code::FileFormatNote, format!("the file is named .{ext} but is not an Excel workbook; it was read as text")));
     }
     if opts.sheet.is_some() {
-        warnings.push("the `sheet` option was ignored: the file is not a workbook".into());
+        warnings.push(Diagnostic::info(Code::FileFormatNote, "the `sheet` option was ignored: the file is not a workbook"));
     }
     let csv_opts = CsvOptions {
         delimiter: opts.delimiter,
@@ -313,7 +314,7 @@ pub fn read_bytes_with_progress(
         rows_skipped: out.rows_skipped,
         skipped: out.skipped,
         columns: Vec::new(),
-        warnings,
+        warnings: warnings.into_iter().collect(),
     };
     Ok(loaded(out.dataset, &out.stats, report))
 }
@@ -346,17 +347,17 @@ fn column_infos(ds: &Dataset, stats: &[ColumnStats]) -> Vec<ColumnInfo> {
         .collect()
 }
 
-fn units_warning(ds: &Dataset, shown: &[String], warnings: &mut Vec<String>) {
+fn units_warning(ds: &Dataset, shown: &[String], warnings: &mut Vec<Diagnostic>) {
     let _ = ds;
-    warnings.push(format!(
+    warnings.push(Diagnostic::warning(Code::UnitsRowSkipped, format!(
         "the row under the header looks like units or a second header (`{}`), not data; it was skipped (see skipped rows) so those columns are numbers",
         shown.join("`, `")
-    ));
+    )));
 }
 
 /// Text columns whose every value is a year written `2015年` (or `2015年度`) become
 /// integer columns (2015), with a warning: panel and DID code needs numeric time.
-fn nian_years(ds: &mut Dataset, warnings: &mut Vec<String>) {
+fn nian_years(ds: &mut Dataset, warnings: &mut Diagnostics) {
     let mut converted = Vec::new();
     for c in ds.columns() {
         let ColumnData::Text { values, .. } = &c.data else { continue };
@@ -387,13 +388,13 @@ fn nian_years(ds: &mut Dataset, warnings: &mut Vec<String>) {
     }
     for (name, v) in converted {
         if ds.add_numeric(&name, v).is_ok() {
-            warnings.push(format!("column `{name}`: years written like `2015年` were read as numbers (2015)"));
+            warnings.push(Diagnostic::warning(Code::ValuesConverted, format!("column `{name}`: years written like `2015年` were read as numbers (2015)")));
         }
     }
 }
 
 /// Warnings for numbers that were read from formatted text (see [`super::infer::num_flags`]).
-fn formatted_warnings(ds: &Dataset, stats: &[ColumnStats], warnings: &mut Vec<String>) {
+fn formatted_warnings(ds: &Dataset, stats: &[ColumnStats], warnings: &mut Diagnostics) {
     for (c, s) in ds.columns().iter().zip(stats) {
         if c.kind() == ColumnKind::Text {
             continue;
@@ -413,7 +414,11 @@ fn formatted_warnings(ds: &Dataset, stats: &[ColumnStats], warnings: &mut Vec<St
             parts.push(format!("{fullwidth} in full-width characters (１２ → 12)"));
         }
         if !parts.is_empty() {
-            warnings.push(format!("column `{}`: numbers read from formatted text: {}", c.name, parts.join("; ")));
+            warnings.push(Diagnostic::warning(Code::ValuesConverted, format!(
+                "column `{}`: numbers read from formatted text: {}",
+                c.name,
+                parts.join("; ")
+            )));
         }
     }
 }
@@ -457,16 +462,16 @@ fn units_row(ds: &Dataset, decimal_comma: bool) -> Option<Vec<String>> {
     (fixed >= 1 && fixed * 2 >= numeric).then_some(shown)
 }
 
-fn stray_warnings(columns: &[ColumnInfo], warnings: &mut Vec<String>) {
+fn stray_warnings(columns: &[ColumnInfo], warnings: &mut Diagnostics) {
     for c in columns {
         if c.n_stray > 0 {
             let at = c.first_stray_line.map(|l| format!(" at line {l}")).unwrap_or_default();
-            warnings.push(format!(
+            warnings.push(Diagnostic::warning(Code::StrayValues, format!(
                 "column `{}` is numeric except for {} non-numeric value(s), first{at} (`{}`); it was kept as text — fix or mark those values as missing to use it as a number",
                 c.name,
                 c.n_stray,
                 c.first_stray_value.as_deref().unwrap_or("")
-            ));
+            )));
         }
     }
 }

@@ -3,6 +3,8 @@
 // column kinds, and declare the panel structure (unit × time).
 import { el, replaceChildren, renderTable, formatBytes, formatNumber, delimiterName } from "../dom.js";
 import { SAMPLES } from "../sample-data.js";
+import { resultTableBlock } from "../lib/result-table.js";
+import { guessUnit, guessTime } from "../lib/panel-guess.js";
 
 const ACCEPT = ".csv,.tsv,.tab,.txt,.xlsx,.xls,text/csv,text/tab-separated-values,text/plain";
 const KIND_LABEL = { numeric: "numeric", integer: "integer", text: "text" };
@@ -195,14 +197,8 @@ function renderStatus(d) {
       ),
     );
   }
-  const warnings = [...(r.warnings || [])].map(String);
-  for (const c of r.columns || []) {
-    if (c.n_stray > 0) {
-      const at = c.first_stray_line ? ` (first on line ${c.first_stray_line})` : "";
-      warnings.push(`Column “${c.name}” is mostly numeric but has ${c.n_stray} value${c.n_stray === 1 ? "" : "s"} that ${c.n_stray === 1 ? "is" : "are"} not a number${at}.`);
-    }
-  }
-  const uniq = [...new Set(warnings)];
+  // Typed diagnostics { code, severity, message }; stray values are among them (code "stray_values").
+  const uniq = (r.warnings || []).map((w) => w.message);
   if (uniq.length) {
     const list = uniq.slice(0, MAX_LISTED).map((w) => el("li", {}, w));
     if (uniq.length > MAX_LISTED) list.push(el("li", { class: "muted" }, `… and ${uniq.length - MAX_LISTED} more`));
@@ -274,20 +270,11 @@ function renderColumns(d) {
 
 // ---------------------------------------------------------------- panel structure
 
-function guess(names, kinds, patterns, preferText) {
-  for (const re of patterns) {
-    const hit = names.find((n) => re.test(n));
-    if (hit) return hit;
-  }
-  if (preferText) return names.find((n) => kinds.get(n) === "text") ?? names[0];
-  return names.find((n) => kinds.get(n) === "integer") ?? names[1] ?? names[0];
-}
-
 function renderPanelDecl(d) {
   const names = d.columns;
   const kinds = kindOf(d);
-  const unitGuess = ctx.panel?.unit ?? (d.sample?.unit && names.includes(d.sample.unit) ? d.sample.unit : guess(names, kinds, [/^(id|unit|city|county|province|state|country|firm|region|code)$/i, /(^|_)id$/i], true));
-  const timeGuess = ctx.panel?.time ?? (d.sample?.time && names.includes(d.sample.time) ? d.sample.time : guess(names, kinds, [/^(year|yr|time|period|date|t|month|quarter)$/i, /year/i], false));
+  const unitGuess = ctx.panel?.unit ?? (d.sample?.unit && names.includes(d.sample.unit) ? d.sample.unit : guessUnit(names, kinds));
+  const timeGuess = ctx.panel?.time ?? (d.sample?.time && names.includes(d.sample.time) ? d.sample.time : guessTime(names, kinds));
   const opts = (sel) => names.map((n) => el("option", { value: n, selected: n === sel }, `${n}${kinds.get(n) ? ` (${kinds.get(n)})` : ""}`));
   ui.unit = el("select", { id: "panel-unit", onchange: checkPanel }, opts(unitGuess));
   ui.time = el("select", { id: "panel-time", onchange: checkPanel }, opts(timeGuess));
@@ -334,13 +321,9 @@ async function checkPanel() {
       ? el("p", { class: "ok-line", id: "panel-summary" }, `✓ Balanced panel: ${nUnits} units × ${nPeriods} periods.`)
       : el("p", { class: "warning", id: "panel-summary" }, `Unbalanced panel: ${nUnits} units, ${nPeriods} periods, ${int(info.n_obs ?? d.nrows)} observations (balanced would be ${typeof nUnits === "number" && typeof nPeriods === "number" ? int(nUnits * nPeriods) : "?"}).`);
     const extra = [];
-    const facts = [];
-    if (info.time_min !== undefined && info.time_max !== undefined) facts.push(["Periods", `${info.time_min} – ${info.time_max}`]);
-    else if (Array.isArray(info.periods) && info.periods.length) facts.push(["Periods", `${info.periods[0]} – ${info.periods[info.periods.length - 1]}`]);
-    if (info.min_periods_per_unit !== undefined) facts.push(["Periods per unit", info.min_periods_per_unit === info.max_periods_per_unit ? int(info.min_periods_per_unit) : `${int(info.min_periods_per_unit)} to ${int(info.max_periods_per_unit)}`]);
-    if (info.n_missing_unit) facts.push([`Rows without ${unit}`, int(info.n_missing_unit)]);
-    if (info.n_missing_time) facts.push([`Rows without ${time}`, int(info.n_missing_time)]);
-    if (facts.length) extra.push(el("dl", { class: "facts" }, facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])));
+    // The panel's facts: the engine's panel.info table, exportable in every format.
+    const facts = (info.tables || []).find((t) => t.id === "panel.info");
+    if (facts) extra.push(el("details", { class: "panel-facts" }, el("summary", {}, "Panel structure"), resultTableBlock(facts, ctx.client, { id: "panel-info-table", basename: "panel_structure" })));
     if (nDup) {
       const item = (x) => (x && typeof x === "object" && "unit" in x ? `${x.unit} in ${x.time}${x.lines?.length ? ` (lines ${x.lines.join(", ")})` : ""}` : describeDuplicate(x));
       extra.push(
@@ -364,7 +347,7 @@ async function checkPanel() {
         ),
       );
     }
-    const diag = (info.diagnostics || []).map(String);
+    const diag = (info.diagnostics || []).map((d) => d.message);
     if (diag.length) extra.push(el("ul", { class: "diagnostics muted small", id: "panel-diagnostics" }, diag.map((m) => el("li", {}, m))));
     replaceChildren(ui.panelResult, headline, extra);
   } catch (e) {

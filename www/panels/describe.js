@@ -1,7 +1,8 @@
 // Descriptives panel: a summary-statistics table like the first table of an
 // applied paper (variable, N, mean, SD, min, max, optional quartiles), overall
 // or by group, exportable as CSV.
-import { el, replaceChildren, renderTable, downloadText, toCsv } from "../dom.js";
+import { el, replaceChildren, downloadText } from "../dom.js";
+import { resultTableElement, renderTableText } from "../lib/result-table.js";
 
 let ctx;
 const ui = {};
@@ -110,35 +111,28 @@ function render() {
   const { res, options } = lastResult;
   const decimals = Number(ui.decimals.value);
   const grouped = Boolean(options.by);
-  const cols = [
-    { key: "variable", label: "Variable" },
-    grouped ? { key: "group", label: options.by } : null,
-    { key: "n", label: "N", numeric: true, integer: true },
-    { key: "mean", label: "Mean", numeric: true },
-    { key: "sd", label: "SD", numeric: true },
-    { key: "min", label: "Min", numeric: true },
-    options.quantiles ? { key: "p25", label: "p25", numeric: true } : null,
-    options.quantiles ? { key: "median", label: "Median", numeric: true } : null,
-    options.quantiles ? { key: "p75", label: "p75", numeric: true } : null,
-    { key: "max", label: "Max", numeric: true },
-  ].filter(Boolean);
-  const rows = (res.rows || []).map((r) => ({ ...r, group: r.group === undefined || r.group === null ? "" : String(r.group) }));
-  const table = renderTable(cols, rows, { className: "data-table paper-table", decimals, rowHeader: true });
-  table.id = "describe-table";
-  // Integer columns (years, counts, 0/1 dummies): whole-number min/quantiles/max
+  // The engine's table (describe.stats), shown with the chosen decimals: only the
+  // display digits change; data-value keeps every number at full precision.
+  const stats = (res.tables || []).find((t) => t.id === "describe.stats");
+  if (!stats) return;
+  const shown = { ...stats, title: "", rows: stats.rows.map((r) => ({ ...r, cells: r.cells.map((c) => (c.kind === "number" ? { ...c, digits: decimals } : c)) })) };
+  const table = resultTableElement(shown, { id: "describe-table" });
+  // Integer columns (years, counts, 0/1 dummies): whole-number statistics of position
   // without decimals ("2012", not "2012.000"); data-value keeps the number.
   const kinds = new Map((ctx.dataset?.report?.columns || []).map((c) => [c.name, c.kind]));
-  const wholeCols = new Set(cols.map((c, i) => (["min", "p25", "median", "p75", "max"].includes(c.key) ? i : -1)).filter((i) => i >= 0));
+  const positional = new Set(["Min", "P25", "Median", "P75", "Max"]);
+  const wholeCols = stats.columns.map((c, i) => (positional.has(c.label) ? i : -1)).filter((i) => i >= 0);
   for (const [i, tr] of [...table.tBodies[0].rows].entries()) {
-    tr.dataset.variable = rows[i].variable;
-    if (kinds.get(rows[i].variable) !== "integer") continue;
+    const variable = stats.rows[i].cells[0].text;
+    tr.dataset.variable = variable;
+    if (kinds.get(variable) !== "integer") continue;
     for (const j of wholeCols) {
       const cell = tr.cells[j];
       const v = Number(cell?.dataset.value);
       if (cell?.dataset.value && Number.isInteger(v)) cell.textContent = String(v).replace(/^-/, "−");
     }
   }
-  const diagnostics = (res.diagnostics || []).map(String);
+  const diagnostics = (res.diagnostics || []).map((d) => d.message);
   replaceChildren(
     ui.result,
     el("div", { class: "table-scroll paper" }, table),
@@ -146,7 +140,7 @@ function render() {
       "p",
       { class: "table-note" },
       "Notes: N is the number of non-missing observations; SD is the sample standard deviation (divisor N − 1)",
-      options.quantiles ? "; p25 and p75 are the 25th and 75th percentiles" : "",
+      options.quantiles ? "; P25 and P75 are the 25th and 75th percentiles" : "",
       grouped ? `; statistics by ${options.by}` : "",
       `. Source: ${lastResult.dataset.name}.`,
     ),
@@ -155,17 +149,13 @@ function render() {
   ui.download.disabled = false;
 }
 
+/** The CSV of the table on screen, rendered by the engine from the same object (no re-run), at full precision. */
 async function download() {
   if (!lastResult) return;
-  const { res, options, dataset } = lastResult;
-  let csv;
-  try {
-    csv = await ctx.client.call("describeCsv", { handle: dataset.handle, options });
-  } catch {
-    // Fall back to the full-precision numbers already in hand.
-    const keys = ["variable", options.by ? "group" : null, "n", "mean", "sd", "min", options.quantiles ? "p25" : null, options.quantiles ? "median" : null, options.quantiles ? "p75" : null, "max"].filter(Boolean);
-    csv = toCsv(keys, (res.rows || []).map((r) => keys.map((k) => (r[k] === null || r[k] === undefined ? "" : r[k]))));
-  }
+  const { res, dataset } = lastResult;
+  const stats = (res.tables || []).find((t) => t.id === "describe.stats");
+  if (!stats) return;
+  const csv = await renderTableText(ctx.client, stats, { format: "csv", digits: 12 });
   const base = dataset.name.replace(/\.[^.]+$/, "").replace(/[^\w.-]+/g, "_") || "data";
   downloadText(`${base}_descriptives.csv`, csv);
 }

@@ -14,8 +14,11 @@
 //
 // Directions are never guessed silently: cost-like names get a visible
 // suggestion the user accepts (or not).
-import { el, replaceChildren, formatNumber, downloadText, toCsv, renderTable } from "../dom.js";
-import { chartFigure, releaseCharts } from "../charts.js";
+import { el, replaceChildren, downloadText, toCsv } from "../dom.js";
+import { releaseCharts } from "../charts.js";
+import { costKeyword, JJJ_PRESET } from "./index-spec-data.js";
+import { matchUnit, matchTime } from "../lib/panel-guess.js";
+import { indexValues, renderIndexResults } from "./index-results.js";
 
 let ctx;
 const ui = {};
@@ -23,47 +26,7 @@ let rows = []; // [{ name, direction, dimension, dismissed }]
 let last = null; // { res, spec, dataset, labels: { unit, time } }
 let runSeq = 0;
 
-/** Name fragments that usually mark cost indicators (mirrors the core's list). */
-const COST_KEYWORDS = [
-  "exit", "penalt", "litigation", "lawsuit", "pollut", "emission", "unemploy",
-  "energy_consumption", "energy consumption", "energy_intensity", "co2", "so2",
-  "pm25", "pm2.5", "waste", "wastewater", "accident", "crime", "poverty",
-  "debt_ratio", "bankrupt", "default", "inflation", "mortality", "gini",
-  "失业", "污染", "排放", "能耗", "能源消耗", "退出", "注销", "处罚", "诉讼",
-  "废水", "废气", "烟尘", "二氧化硫", "事故", "犯罪", "贫困", "负债",
-];
-
-/** The cost keyword found in an indicator's name, or null. */
-export function costKeyword(name) {
-  const lower = String(name).toLowerCase();
-  const norm = lower.replace(/[-.]/g, "_");
-  return COST_KEYWORDS.find((k) => lower.includes(k) || norm.includes(k.replace(/ /g, "_"))) ?? null;
-}
-
-/**
- * The bundled JJJ sample's own specification (18 indicators in 6 dimensions,
- * three cost indicators), as used by its reference file jjj_entropy.json.
- */
-const JJJ_PRESET = [
-  ["firms_per_10k", 1, "vitality"],
-  ["new_firm_capital", 1, "vitality"],
-  ["exit_rate", -1, "vitality"],
-  ["firm_density", 1, "merchantable"],
-  ["survival_5y", 1, "merchantable"],
-  ["sme_bid_share", 1, "merchantable"],
-  ["admin_penalty_rate", -1, "risk"],
-  ["litigation_rate", -1, "risk"],
-  ["guarantee_events", 1, "risk"],
-  ["patents_per_10k", 1, "innovation"],
-  ["trademarks_per_10k", 1, "innovation"],
-  ["software_copyrights", 1, "innovation"],
-  ["incubator_share", 1, "elite"],
-  ["university_firm_share", 1, "elite"],
-  ["new_economy_share", 1, "elite"],
-  ["capital_attraction", 1, "synergism"],
-  ["foreign_attraction", 1, "synergism"],
-  ["capital_radiation", 1, "synergism"],
-];
+export { costKeyword };
 
 const METHODS = {
   entropy: "Entropy weights",
@@ -405,297 +368,10 @@ async function run() {
   }
 }
 
-/** The row-aligned index values of any method. */
-function indexValues(res) {
-  if (res.method === "topsis") return res.closeness;
-  if (res.method === "pca") return res.index;
-  return res.scores;
-}
-
-// ---------------------------------------------------------------- results
-
-function numTable(columns, data, opts) {
-  return renderTable(columns, data, { className: "data-table paper-table", ...opts });
-}
-
-function weightsTable(res) {
-  const dimOf = new Map();
-  for (const dm of res.dimensions || []) dm.indicators.forEach((n, i) => dimOf.set(n, dm.weights[i]));
-  const extra = [];
-  const has = (k) => res.weights.some((w) => fin(w[k]));
-  if (has("entropy")) extra.push({ key: "entropy", label: "Entropy", numeric: true, decimals: 4, className: "idx-entropy" }, { key: "divergence", label: "Divergence", numeric: true, decimals: 4 });
-  if (has("sd")) extra.push({ key: "sd", label: "SD", numeric: true, decimals: 4 });
-  if (has("conflict")) extra.push({ key: "conflict", label: "Conflict", numeric: true, decimals: 4 });
-  if (has("information")) extra.push({ key: "information", label: "Information", numeric: true, decimals: 4 });
-  if (has("mean")) extra.push({ key: "mean", label: "Mean", numeric: true, decimals: 4 });
-  if (has("cv")) extra.push({ key: "cv", label: "CV", numeric: true, decimals: 4 });
-  const cols = [
-    { key: "indicator", label: "Indicator" },
-    { key: "dimension", label: "Dimension" },
-    { key: "dir", label: "Direction" },
-    { key: "weight", label: "Weight", numeric: true, decimals: 4, className: "idx-w" },
-    dimOf.size ? { key: "within", label: "Within dimension", numeric: true, decimals: 4, className: "idx-wd" } : null,
-    ...extra,
-  ].filter(Boolean);
-  const data = res.weights.map((w) => ({ ...w, dimension: w.dimension ?? "", dir: w.direction === -1 ? "−" : "+", within: dimOf.get(w.indicator) }));
-  const t = numTable(cols, data, { rowHeader: true });
-  t.id = "idx-weights";
-  [...t.tBodies[0].rows].forEach((tr, i) => (tr.dataset.indicator = data[i].indicator));
-  return t;
-}
-
-function dimensionsTable(res) {
-  const data = (res.dimensions || []).map((dm) => ({ dimension: dm.dimension, weight: dm.weight, n: dm.indicators.length, indicators: dm.indicators.join(", ") }));
-  const t = numTable(
-    [
-      { key: "dimension", label: "Dimension" },
-      { key: "weight", label: "Weight", numeric: true, decimals: 4 },
-      { key: "n", label: "Indicators", numeric: true, integer: true },
-      { key: "indicators", label: "" },
-    ],
-    data,
-    { rowHeader: true },
-  );
-  t.id = "idx-dimensions";
-  [...t.tBodies[0].rows].forEach((tr, i) => (tr.dataset.dimension = data[i].dimension));
-  return t;
-}
-
-function pcaBlock(res) {
-  const cum = [];
-  res.explained.reduce((a, x, i) => ((cum[i] = a + x), a + x), 0);
-  const eig = numTable(
-    [
-      { key: "k", label: "Component" },
-      { key: "eigenvalue", label: "Eigenvalue", numeric: true, decimals: 4 },
-      { key: "explained", label: "Share of variance", numeric: true, decimals: 4 },
-      { key: "cum", label: "Cumulative", numeric: true, decimals: 4 },
-      { key: "retained", label: "Retained" },
-      { key: "share", label: "Weight in index", numeric: true, decimals: 4 },
-    ],
-    res.eigenvalues.map((v, i) => ({ k: `PC${i + 1}`, eigenvalue: v, explained: res.explained[i], cum: cum[i], retained: i < res.n_components ? "Yes" : "", share: i < res.n_components ? res.variance_share[i] : undefined })),
-    { rowHeader: true },
-  );
-  eig.id = "idx-eigen";
-  const load = numTable(
-    [
-      { key: "indicator", label: "Indicator" },
-      ...Array.from({ length: res.n_components }, (_, k) => ({ key: `l${k}`, label: `Loading PC${k + 1}`, numeric: true, decimals: 4 })),
-      ...Array.from({ length: res.n_components }, (_, k) => ({ key: `c${k}`, label: `Coefficient PC${k + 1}`, numeric: true, decimals: 4 })),
-      { key: "msa", label: "MSA", numeric: true, decimals: 4 },
-    ],
-    res.loadings.map((l) => {
-      const o = { indicator: l.indicator, msa: res.msa?.find((m) => m.indicator === l.indicator)?.msa };
-      l.loadings.forEach((v, k) => (o[`l${k}`] = v));
-      l.coefficients.forEach((v, k) => (o[`c${k}`] = v));
-      return o;
-    }),
-    { rowHeader: true },
-  );
-  load.id = "idx-loadings";
-  const b = res.bartlett || {};
-  const fact = (label, id, value, decimals = 4, integer = false) =>
-    [el("dt", {}, label), el("dd", { id, dataset: { value: fin(value) ? String(value) : "" } }, integer ? formatNumber(value, 0, { integer: true }) : formatNumber(value, decimals))];
-  return el(
-    "div",
-    { class: "card", id: "idx-pca" },
-    el("div", { class: "card-head" }, el("h3", {}, "PCA: components and sampling adequacy")),
-    el(
-      "dl",
-      { class: "facts idx-pca-facts" },
-      fact("KMO", "idx-kmo", res.kmo),
-      fact("Bartlett χ²", "idx-bartlett-chi2", b.chi2, 3),
-      fact("Bartlett df", "idx-bartlett-df", b.df, 0, true),
-      [el("dt", {}, "Bartlett p"), el("dd", { id: "idx-bartlett-p", dataset: { value: fin(b.p_value) ? String(b.p_value) : "" } }, fin(b.p_value) && b.p_value < 1e-4 ? "< 0.0001" : formatNumber(b.p_value, 4))],
-      fact("Components retained", "idx-pca-ncomp", res.n_components, 0, true),
-    ),
-    el("div", { class: "grid-2 idx-pca-grid" }, el("div", { class: "table-scroll paper" }, eig), el("div", { class: "table-scroll paper" }, load)),
-    el("p", { class: "table-note" }, "Indicators standardised with the sample SD (cost indicators reversed); components with eigenvalue > 1 are retained unless a number is chosen; each eigenvector is oriented so that its coefficients sum to a positive number; index = Σ (λₖ / Σ retained λ) · component score."),
-  );
-}
-
-/** Mean/min/max of the index per period, and mean per unit. */
-function summaries(values, labels) {
-  const byTime = new Map();
-  const byUnit = new Map();
-  values.forEach((v, i) => {
-    if (!fin(v)) return;
-    if (labels.time) {
-      const t = labels.time[i];
-      if (!byTime.has(t)) byTime.set(t, []);
-      byTime.get(t).push(v);
-    }
-    if (labels.unit) {
-      const u = labels.unit[i];
-      if (!byUnit.has(u)) byUnit.set(u, []);
-      byUnit.get(u).push(v);
-    }
-  });
-  const stats = (xs) => ({ n: xs.length, mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) });
-  const numericTimes = [...byTime.keys()].every((t) => t !== "" && Number.isFinite(Number(t)));
-  const times = [...byTime.keys()].sort((a, b) => (numericTimes ? Number(a) - Number(b) : String(a).localeCompare(String(b))));
-  const timeRows = times.map((t) => ({ time: t, ...stats(byTime.get(t)) }));
-  const unitRows = [...byUnit.entries()].map(([u, xs]) => ({ unit: u, ...stats(xs) })).sort((a, b) => b.mean - a.mean);
-  unitRows.forEach((r, i) => (r.rank = i + 1));
-  return { timeRows, unitRows, numericTimes, times };
-}
-
-async function chart(kind, data, options) {
-  try {
-    return await ctx.client.call("call", { fn: "chart", args: [kind, data, options] });
-  } catch {
-    return null;
-  }
-}
-
-const MAX_SCORE_ROWS = 2000;
-const MAX_LINES = 15;
-
-async function renderResults() {
-  if (!last) return;
-  const { res, labels, dataset: d } = last;
-  const values = indexValues(res);
-  const methodLabel = METHODS[res.method] || res.method;
-  const weighted = res.method !== "pca";
-  releaseCharts(ui.results);
-  const parts = [];
-
-  // notes: missing values, dropped rows, diagnostics
-  const notes = [...(res.diagnostics || []).map(String)];
-  for (const m of res.missing || []) notes.push(`${m.indicator}: ${m.count} missing value${m.count === 1 ? "" : "s"}.`);
-  if (res.dropped_rows?.length) notes.push(`${res.dropped_rows.length} row${res.dropped_rows.length === 1 ? "" : "s"} left out (their index is missing).`);
-  const notesBox = notes.length ? el("div", { class: "warning", id: "idx-notes" }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, [...new Set(notes)].map((n) => el("li", {}, n)))) : null;
-
-  const scopeText = last.spec.scope === "by_time" ? `normalised and weighted within each ${last.timeName} (weights shown are means over periods)` : "pooled over all rows";
-  parts.push(
-    el(
-      "div",
-      { class: "card idx-summary" },
-      el("div", { class: "card-head" }, el("h3", {}, `${methodLabel}: ${formatNumber(res.n_used, 0, { integer: true })} rows used`), el("span", { class: "muted" }, d.name)),
-      el("p", { class: "muted small" }, res.method === "pca" ? "Standardised indicators; principal-component composite." : `Min–max normalisation (cost indicators reversed) + shift ${last.spec.shift ?? 1e-4}, ${scopeText}${last.spec.scale100 ? "; scores ×100" : ""}.`),
-      notesBox,
-      addBlock(res),
-    ),
-  );
-
-  if (weighted) {
-    const wCsv = () =>
-      downloadText(
-        `index_weights_${res.method}.csv`,
-        toCsv(["indicator", "dimension", "direction", "weight", "entropy"], res.weights.map((w) => [w.indicator, w.dimension ?? "", w.direction, w.weight, w.entropy ?? ""])),
-      );
-    const bar = await chart("bar", { labels: res.weights.map((w) => w.indicator), values: res.weights.map((w) => w.weight) }, { title: `${methodLabel}: indicator weights`, sorted: true, y_label: "Weight", width: 720, height: 420 });
-    parts.push(
-      el(
-        "div",
-        { class: "card" },
-        el("div", { class: "card-head" }, el("h3", {}, "Weights"), el("button", { type: "button", class: "button", id: "idx-weights-csv", onclick: wCsv }, "Download weights CSV")),
-        el(
-          "div",
-          { class: "idx-weights-grid" },
-          el("div", {}, el("div", { class: "table-scroll paper" }, weightsTable(res)), res.dimensions?.length ? el("h4", { class: "idx-sub" }, "Dimensions") : null, res.dimensions?.length ? el("div", { class: "table-scroll paper" }, dimensionsTable(res)) : null),
-          bar ? chartFigure(bar, { filename: `index_weights_${res.method}`, caption: "Indicator weights" }) : null,
-        ),
-      ),
-    );
-  } else {
-    parts.push(pcaBlock(res));
-  }
-
-  // by period, ranking, line chart
-  const s = summaries(values, labels);
-  if (s.timeRows.length || s.unitRows.length) {
-    const tt = numTable(
-      [
-        { key: "time", label: last.timeName || "Period" },
-        { key: "n", label: "N", numeric: true, integer: true },
-        { key: "mean", label: "Mean", numeric: true, decimals: 4 },
-        { key: "min", label: "Min", numeric: true, decimals: 4 },
-        { key: "max", label: "Max", numeric: true, decimals: 4 },
-      ],
-      s.timeRows,
-      { rowHeader: true },
-    );
-    tt.id = "idx-by-time";
-    const rt = numTable(
-      [
-        { key: "rank", label: "Rank", numeric: true, integer: true },
-        { key: "unit", label: last.unitName || "Unit" },
-        { key: "mean", label: "Mean index", numeric: true, decimals: 4 },
-        { key: "n", label: "N", numeric: true, integer: true },
-      ],
-      s.unitRows,
-    );
-    rt.id = "idx-ranking";
-    let line = null;
-    if (labels.unit && labels.time) {
-      const shown = s.unitRows.slice(0, MAX_LINES).map((r) => r.unit);
-      const tIndex = new Map(s.times.map((t, i) => [t, i]));
-      const series = shown.map((u) => {
-        const pts = [];
-        values.forEach((v, i) => {
-          if (labels.unit[i] === u && fin(v)) pts.push([s.numericTimes ? Number(labels.time[i]) : tIndex.get(labels.time[i]), v]);
-        });
-        pts.sort((a, b) => a[0] - b[0]);
-        return { label: String(u), xs: pts.map((p) => p[0]), ys: pts.map((p) => p[1]) };
-      });
-      const svg = await chart("line", series, { title: `${methodLabel} index over time`, x_label: last.timeName, y_label: "Index", width: 760, height: 440, max_legend: MAX_LINES });
-      if (svg) line = chartFigure(svg, { filename: `index_over_time_${res.method}`, caption: s.unitRows.length > MAX_LINES ? `Index over time: the ${MAX_LINES} highest-ranked of ${s.unitRows.length} units` : "Index over time by unit" });
-    }
-    parts.push(
-      el(
-        "div",
-        { class: "card" },
-        el("div", { class: "card-head" }, el("h3", {}, "Scores by period and ranking")),
-        el(
-          "div",
-          { class: "idx-summary-grid" },
-          s.timeRows.length ? el("div", {}, el("h4", { class: "idx-sub" }, `By ${last.timeName}`), el("div", { class: "table-scroll paper" }, tt)) : null,
-          s.unitRows.length ? el("div", {}, el("h4", { class: "idx-sub" }, `Ranking of ${last.unitName} (mean over periods)`), el("div", { class: "table-scroll paper idx-ranking-wrap" }, rt)) : null,
-        ),
-        line,
-      ),
-    );
-  }
-
-  // row-level scores
-  const dims = weighted ? res.dimensions || [] : [];
-  const scoreCols = [
-    { key: "row", label: "Row", numeric: true, integer: true, className: "rownum" },
-    labels.unit ? { key: "unit", label: last.unitName } : null,
-    labels.time ? { key: "time", label: last.timeName } : null,
-    { key: "score", label: res.method === "topsis" ? "Closeness" : "Index", numeric: true, decimals: 4, className: "idx-score" },
-    ...dims.map((dm, k) => ({ key: `d${k}`, label: dm.dimension, numeric: true, decimals: 4 })),
-  ].filter(Boolean);
-  const n = Math.min(values.length, MAX_SCORE_ROWS);
-  const scoreRows = [];
-  for (let i = 0; i < n; i++) {
-    const o = { row: i + 1, unit: labels.unit?.[i], time: labels.time?.[i], score: values[i] };
-    dims.forEach((dm, k) => (o[`d${k}`] = dm.scores[i]));
-    scoreRows.push(o);
-  }
-  const st = numTable(scoreCols, scoreRows, { className: "data-table" });
-  st.id = "idx-scores";
-  const scoresCsv = () => {
-    const head = ["row", labels.unit ? last.unitName : null, labels.time ? last.timeName : null, res.method === "topsis" ? "closeness" : "index", ...dims.map((dm) => dm.dimension)].filter(Boolean);
-    const out = values.map((v, i) => [i + 1, ...(labels.unit ? [labels.unit[i]] : []), ...(labels.time ? [labels.time[i]] : []), fin(v) ? v : "", ...dims.map((dm) => (fin(dm.scores[i]) ? dm.scores[i] : ""))]);
-    downloadText(`index_scores_${res.method}.csv`, toCsv(head, out));
-  };
-  parts.push(
-    el(
-      "div",
-      { class: "card" },
-      el("div", { class: "card-head" }, el("h3", {}, "Scores (row by row)"), el("button", { type: "button", class: "button", id: "idx-scores-csv", onclick: scoresCsv }, "Download scores CSV")),
-      el(
-        "details",
-        { class: "idx-scores-details" },
-        el("summary", {}, values.length > MAX_SCORE_ROWS ? `Show the first ${MAX_SCORE_ROWS} of ${values.length} rows` : `Show all ${values.length} rows`),
-        el("div", { class: "table-scroll" }, st),
-      ),
-    ),
-  );
-  replaceChildren(ui.results, parts);
-  ui.results.hidden = false;
+/** Renders the last result into the results area. */
+function renderResults() {
+  if (!last) return Promise.resolve();
+  return renderIndexResults(last, { client: ctx.client, target: ui.results, methods: METHODS, addBlock });
 }
 
 // ---------------------------------------------------------------- add to dataset
@@ -797,8 +473,8 @@ function fillUnitTime(d) {
   const all = d.columns;
   const keepU = ui.unit.value;
   const keepT = ui.time.value;
-  const unit = (keepU && all.includes(keepU) && keepU) || ctx.panel?.unit || d.sample?.unit || all.find((n) => /^(id|unit|city|county|province|state|country|firm|region|code)$/i.test(n)) || "";
-  const time = (keepT && all.includes(keepT) && keepT) || ctx.panel?.time || d.sample?.time || all.find((n) => /^(year|time|period|t)$/i.test(n)) || "";
+  const unit = (keepU && all.includes(keepU) && keepU) || ctx.panel?.unit || d.sample?.unit || matchUnit(all);
+  const time = (keepT && all.includes(keepT) && keepT) || ctx.panel?.time || d.sample?.time || matchTime(all);
   replaceChildren(ui.unit, el("option", { value: "" }, "— none —"), all.map((n) => el("option", { value: n, selected: n === unit }, n)));
   replaceChildren(ui.time, el("option", { value: "" }, "— none —"), all.map((n) => el("option", { value: n, selected: n === time }, n)));
 }

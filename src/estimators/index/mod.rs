@@ -79,6 +79,7 @@ pub mod tables;
 pub mod weights;
 
 use crate::data::{Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -356,7 +357,7 @@ pub struct WeightedIndex {
     /// Missing values found in the input (before interpolation).
     pub missing: Vec<MissingReport>,
     /// Non-fatal notes (dropped rows, interpolated values…).
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Result of TOPSIS.
@@ -384,7 +385,7 @@ pub struct TopsisResult {
     /// Missing values found in the input.
     pub missing: Vec<MissingReport>,
     /// Non-fatal notes.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// The result of [`build_index`]; serialises as the inner struct.
@@ -420,7 +421,7 @@ impl IndexResult {
         out
     }
     /// Diagnostics of the result.
-    pub fn diagnostics(&self) -> &[String] {
+    pub fn diagnostics(&self) -> &Diagnostics {
         match self {
             IndexResult::Weighted(r) => &r.diagnostics,
             IndexResult::Topsis(r) => &r.diagnostics,
@@ -535,7 +536,7 @@ pub(crate) struct Prepared {
     pub group_labels: Vec<String>,
     pub dropped: Vec<usize>,
     pub missing: Vec<MissingReport>,
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 fn row_ref(ds: &Dataset, row: usize) -> String {
@@ -623,7 +624,7 @@ pub(crate) fn prepare(ds: &Dataset, spec: &IndexSpec) -> Result<Prepared> {
             missing.push(MissingReport { indicator: t.clone(), count: rows.len(), rows });
         }
     }
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     if !missing.is_empty() {
         let listing: Vec<String> =
             missing.iter().map(|m| format!("`{}` ({} missing: {})", m.indicator, m.count, list_rows(ds, &m.rows))).collect();
@@ -638,7 +639,9 @@ pub(crate) fn prepare(ds: &Dataset, spec: &IndexSpec) -> Result<Prepared> {
             MissingPolicy::Interpolate => {
                 let filled = interpolate(ds, spec, &mut cols)?;
                 if filled > 0 {
-                    diagnostics.push(format!("{filled} missing values filled by linear interpolation within unit over time"));
+                    diagnostics.push(Diagnostic::info(Code::IndexInterpolated, format!(
+                        "{filled} missing values filled by linear interpolation within unit over time"
+                    )));
                 }
             }
         }
@@ -655,11 +658,11 @@ pub(crate) fn prepare(ds: &Dataset, spec: &IndexSpec) -> Result<Prepared> {
         }
     }
     if !dropped.is_empty() {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::info(Code::IndexRowsDropped, format!(
             "{} rows with missing values left out (scores are NaN there): {}",
             dropped.len(),
             list_rows(ds, &dropped)
-        ));
+        )));
     }
     let x: Vec<Vec<f64>> = cols.iter().map(|c| rows.iter().map(|&i| c[i]).collect()).collect();
 

@@ -24,6 +24,7 @@
 
 use super::{IndexMethod, IndexSpec, Prepared, Scope};
 use crate::data::Dataset;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::inference::dist::chi2_sf;
 use crate::inference::stats;
@@ -93,7 +94,7 @@ pub struct PcaResult {
     /// Missing values found in the input.
     pub missing: Vec<super::MissingReport>,
     /// Non-fatal notes.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Result<PcaResult> {
@@ -136,7 +137,7 @@ pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Resul
         None => eigenvalues.iter().filter(|&&l| l > 1.0).count().max(1),
     };
     if spec.n_components.is_none() && eigenvalues.first().is_some_and(|&l| l <= 1.0) {
-        diagnostics.push("no eigenvalue exceeds 1; the first component is used".into());
+        diagnostics.push(Diagnostic::info(Code::PcaSuitability, "no eigenvalue exceeds 1; the first component is used"));
     }
     // Oriented eigenvectors of the retained components.
     let mut vecs: Vec<Vec<f64>> = Vec::with_capacity(k);
@@ -210,10 +211,9 @@ pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Resul
             (sr / (sr + sq), msa, Bartlett { chi2, df, p_value: chi2_sf(chi2, df) })
         }
         None => {
-            diagnostics.push(
-                "the correlation matrix is singular (an indicator is a linear combination of others, or there are fewer rows than indicators): KMO and Bartlett's test are undefined"
-                    .into(),
-            );
+            diagnostics.push(Diagnostic::warning(Code::PcaSuitability,
+                "the correlation matrix is singular (an indicator is a linear combination of others, or there are fewer rows than indicators): KMO and Bartlett's test are undefined",
+            ));
             let pf = p as f64;
             (
                 f64::NAN,
@@ -223,7 +223,9 @@ pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Resul
         }
     };
     if kmo < 0.6 {
-        diagnostics.push(format!("KMO = {kmo:.3} is below 0.6: the indicators share little common variance for PCA"));
+        diagnostics.push(Diagnostic::warning(Code::PcaSuitability, format!(
+            "KMO = {kmo:.3} is below 0.6: the indicators share little common variance for PCA"
+        )));
     }
     Ok(PcaResult {
         method: IndexMethod::Pca,

@@ -30,6 +30,7 @@
 //! long data count as 0 in the totals.
 
 use crate::data::{Dataset, Factor};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -113,7 +114,7 @@ pub struct LqResult {
     /// Row-aligned columns: `lq` (long form) or `lq_<sector>` (wide form).
     pub columns: Vec<NamedColumn>,
     /// Non-fatal notes.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// HHI of one unit-period.
@@ -141,7 +142,7 @@ pub struct HhiResult {
     /// Row-aligned `hhi` and `hhi_normalised` (each row gets its unit-period's value).
     pub columns: Vec<NamedColumn>,
     /// Non-fatal notes.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 /// Theil index of one unit-period.
@@ -167,7 +168,7 @@ pub struct TheilResult {
     /// Row-aligned `theil` column.
     pub columns: Vec<NamedColumn>,
     /// Non-fatal notes.
-    pub diagnostics: Vec<String>,
+    pub diagnostics: Diagnostics,
 }
 
 type Key = (u32, u32);
@@ -184,7 +185,7 @@ struct Cells {
     /// Sector of each dataset row (long form).
     row_sector: Vec<Option<usize>>,
     long: bool,
-    diagnostics: Vec<String>,
+    diagnostics: Diagnostics,
 }
 
 fn collect(
@@ -210,7 +211,7 @@ fn collect(
     if !long && !any_wide {
         return Err(Error::invalid("give `sector` and the value column(s) (long data) or the list of sector columns (wide data)"));
     }
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Diagnostics::new();
     let mut cells: BTreeMap<Key, Vec<Vec<f64>>> = BTreeMap::new();
     let mut row_key = vec![None; n];
     let mut row_sector = vec![None; n];
@@ -303,10 +304,10 @@ fn collect(
         }
     }
     if skipped > 0 {
-        diagnostics.push(format!("{skipped} rows with a missing unit, period or sector were left out"));
+        diagnostics.push(Diagnostic::info(Code::StructureRowsLeftOut, format!("{skipped} rows with a missing unit, period or sector were left out")));
     }
     if n_missing > 0 {
-        diagnostics.push(format!("{n_missing} missing values were left out of the totals"));
+        diagnostics.push(Diagnostic::info(Code::StructureRowsLeftOut, format!("{n_missing} missing values were left out of the totals")));
     }
     Ok(Cells {
         units: uf.levels,
@@ -393,7 +394,7 @@ pub fn location_quotient(ds: &Dataset, spec: &LqSpec) -> Result<LqResult> {
     }
     let mut diagnostics = c.diagnostics.clone();
     if undefined > 0 {
-        diagnostics.push(format!("{undefined} location quotients are undefined (a unit or sector total is 0)"));
+        diagnostics.push(Diagnostic::info(Code::StructureUndefined, format!("{undefined} location quotients are undefined (a unit or sector total is 0)")));
     }
     let columns = if c.long {
         let values = c
@@ -442,10 +443,10 @@ pub fn hhi(ds: &Dataset, spec: &HhiSpec) -> Result<HhiResult> {
         table.push(HhiRow { unit, time, total, n_sectors: n, hhi: h, hhi_normalised: hn });
     }
     if zero > 0 {
-        diagnostics.push(format!("{zero} unit-periods have total 0: their HHI is undefined"));
+        diagnostics.push(Diagnostic::info(Code::StructureUndefined, format!("{zero} unit-periods have total 0: their HHI is undefined")));
     }
     if n < 2 {
-        diagnostics.push("only one sector: the normalised HHI is undefined".into());
+        diagnostics.push(Diagnostic::info(Code::StructureUndefined, "only one sector: the normalised HHI is undefined"));
     }
     let columns = vec![
         NamedColumn { name: "hhi".into(), values: c.per_row(|k| values[&k].0) },
@@ -498,9 +499,9 @@ pub fn theil(ds: &Dataset, spec: &TheilSpec) -> Result<TheilResult> {
         table.push(TheilRow { unit, time, output: y, employment: l, theil: t });
     }
     if undefined > 0 {
-        diagnostics.push(format!(
+        diagnostics.push(Diagnostic::info(Code::StructureUndefined, format!(
             "{undefined} unit-periods have an undefined Theil index (zero total, or a sector with output but no employment)"
-        ));
+        )));
     }
     let columns = vec![NamedColumn { name: "theil".into(), values: c.per_row(|k| values[&k]) }];
     Ok(TheilResult { table, columns, diagnostics })

@@ -1,72 +1,38 @@
-//! Tables of a composite index: weights (per indicator and per dimension), score
-//! summary by period, and a unit ranking. Each renders to CSV (full precision) and
-//! Markdown (4 decimals); the page renders HTML from the same rows.
+//! Tables of a composite index, as [`ResultTable`]s rendered by the one renderer
+//! ([`crate::report::render_table`]): the result's own tables ([`Tables`] for
+//! [`IndexResult`]: weights, dimensions, score summary, PCA components, loadings and
+//! sampling adequacy) and, from the dataset, the weights table with dimension rows, the
+//! score summary by period and a unit ranking.
 
-use super::{IndexResult, WeightedIndex};
+use super::{IndexResult, PcaResult, WeightedIndex};
 use crate::data::{Dataset, Factor};
 use crate::error::{Error, Result};
 use crate::inference::stats;
-use crate::report::escape::csv_field;
+use crate::report::table::{Align, Cell, ResultTable, TableRow, Tables};
 use serde::Serialize;
 
-fn num_csv(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        format!("{x}")
-    }
-}
-
-fn num_md(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        format!("{x:.4}")
-    }
-}
+/// Decimals of weights, scores and statistics in the index tables.
+const DIGITS: usize = 4;
 
 fn opt(x: Option<f64>) -> f64 {
     x.unwrap_or(f64::NAN)
 }
 
-/// A cell: text, or a number formatted per output.
-enum Cell {
-    T(String),
-    N(f64),
+/// A number cell; NaN (not applicable) is empty.
+fn num(x: f64) -> Cell {
+    if x.is_nan() {
+        Cell::Empty
+    } else {
+        Cell::number(x, DIGITS)
+    }
 }
 
-fn render_csv(headers: &[&str], rows: &[Vec<Cell>]) -> String {
-    let mut out = headers.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
-    out.push('\n');
-    for r in rows {
-        let line: Vec<String> = r
-            .iter()
-            .map(|c| match c {
-                Cell::T(s) => csv_field(s),
-                Cell::N(x) => num_csv(*x),
-            })
-            .collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+fn direction(d: i8) -> Cell {
+    match d {
+        0 => Cell::Empty,
+        d if d < 0 => Cell::text("-"),
+        _ => Cell::text("+"),
     }
-    out
-}
-
-fn render_md(headers: &[&str], rows: &[Vec<Cell>]) -> String {
-    let mut out = format!("| {} |\n", headers.join(" | "));
-    let seps: Vec<&str> = headers.iter().map(|_| "---").collect();
-    out.push_str(&format!("| {} |\n", seps.join(" | ")));
-    for r in rows {
-        let line: Vec<String> = r
-            .iter()
-            .map(|c| match c {
-                Cell::T(s) => s.replace('|', "\\|"),
-                Cell::N(x) => num_md(*x),
-            })
-            .collect();
-        out.push_str(&format!("| {} |\n", line.join(" | ")));
-    }
-    out
 }
 
 /// One row of the weights table: an indicator, or (with `indicator` empty) a dimension.
@@ -149,30 +115,21 @@ impl WeightsTable {
         WeightsTable { rows }
     }
 
-    const HEADERS: [&'static str; 6] = ["dimension", "indicator", "direction", "entropy", "weight_in_dimension", "weight"];
-
-    fn cells(&self) -> Vec<Vec<Cell>> {
-        self.rows
-            .iter()
-            .map(|r| {
-                vec![
-                    Cell::T(r.dimension.clone()),
-                    Cell::T(r.indicator.clone()),
-                    Cell::T(if r.direction == 0 { String::new() } else { format!("{:+}", r.direction) }),
-                    Cell::N(r.entropy),
-                    Cell::N(r.weight_in_dimension),
-                    Cell::N(r.weight),
-                ]
-            })
-            .collect()
-    }
-    /// CSV with a header row.
-    pub fn to_csv(&self) -> String {
-        render_csv(&Self::HEADERS, &self.cells())
-    }
-    /// Markdown table.
-    pub fn to_markdown(&self) -> String {
-        render_md(&Self::HEADERS, &self.cells())
+    /// The table (`index.weights_by_dimension`).
+    pub fn to_table(&self) -> ResultTable {
+        let mut t = ResultTable::new(
+            "index.weights_by_dimension",
+            "Weights by dimension",
+            &["Dimension", "Indicator", "Direction", "Entropy", "Weight in dimension", "Weight"],
+        )
+        .align_values(Align::Right);
+        for r in &self.rows {
+            t.push(TableRow::new(
+                r.dimension.clone(),
+                vec![Cell::text(r.indicator.clone()), direction(r.direction), num(r.entropy), num(r.weight_in_dimension), num(r.weight)],
+            ));
+        }
+        t
     }
 }
 
@@ -233,23 +190,14 @@ impl ScoreSummaryTable {
         Ok(ScoreSummaryTable { rows })
     }
 
-    const HEADERS: [&'static str; 6] = ["time", "n", "mean", "sd", "min", "max"];
-
-    fn cells(&self) -> Vec<Vec<Cell>> {
-        self.rows
-            .iter()
-            .map(|r| {
-                vec![Cell::T(r.time.clone()), Cell::T(r.n.to_string()), Cell::N(r.mean), Cell::N(r.sd), Cell::N(r.min), Cell::N(r.max)]
-            })
-            .collect()
-    }
-    /// CSV with a header row.
-    pub fn to_csv(&self) -> String {
-        render_csv(&Self::HEADERS, &self.cells())
-    }
-    /// Markdown table.
-    pub fn to_markdown(&self) -> String {
-        render_md(&Self::HEADERS, &self.cells())
+    /// The table (`index.scores_by_period`).
+    pub fn to_table(&self) -> ResultTable {
+        let mut t = ResultTable::new("index.scores_by_period", "Scores by period", &["Period", "N", "Mean", "SD", "Min", "Max"])
+            .align_values(Align::Right);
+        for r in &self.rows {
+            t.push(TableRow::new(r.time.clone(), vec![Cell::integer(r.n), num(r.mean), num(r.sd), num(r.min), num(r.max)]));
+        }
+        t
     }
 }
 
@@ -315,21 +263,153 @@ impl RankingTable {
         Ok(RankingTable { basis: at.map_or("mean".to_string(), str::to_string), rows })
     }
 
-    const HEADERS: [&'static str; 4] = ["rank", "unit", "score", "n"];
+    /// The table (`index.ranking`).
+    pub fn to_table(&self) -> ResultTable {
+        let title = if self.basis == "mean" { "Ranking (mean over periods)".to_string() } else { format!("Ranking ({})", self.basis) };
+        let mut t = ResultTable::new("index.ranking", title, &["Rank", "Unit", "Score", "N"]).align_values(Align::Right);
+        for r in &self.rows {
+            t.push(TableRow::new(r.rank.to_string(), vec![Cell::text(r.unit.clone()), num(r.score), Cell::integer(r.n)]));
+        }
+        t
+    }
+}
 
-    fn cells(&self) -> Vec<Vec<Cell>> {
-        self.rows
-            .iter()
-            .map(|r| vec![Cell::T(r.rank.to_string()), Cell::T(r.unit.clone()), Cell::N(r.score), Cell::T(r.n.to_string())])
-            .collect()
+/// N, mean, SD, min and max of the non-missing values.
+fn summary_cells(values: &[f64]) -> Vec<Cell> {
+    let v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return vec![Cell::integer(0), Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty];
     }
-    /// CSV with a header row.
-    pub fn to_csv(&self) -> String {
-        render_csv(&Self::HEADERS, &self.cells())
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    vec![Cell::integer(v.len()), num(stats::mean(&v)), num(stats::sd(&v)), num(min), num(max)]
+}
+
+/// `index.weights`: one row per indicator with the method's intermediate quantities.
+fn weights_table(weights: &[super::IndicatorWeight], within: Option<&WeightedIndex>) -> ResultTable {
+    let has_dims = weights.iter().any(|w| w.dimension.is_some());
+    type Get = fn(&super::IndicatorWeight) -> Option<f64>;
+    let extras: [(&str, Get); 7] = [
+        ("Entropy", |w| w.entropy),
+        ("Divergence", |w| w.divergence),
+        ("SD", |w| w.sd),
+        ("Conflict", |w| w.conflict),
+        ("Information", |w| w.information),
+        ("Mean", |w| w.mean),
+        ("CV", |w| w.cv),
+    ];
+    let extras: Vec<(&str, Get)> = extras.into_iter().filter(|(_, g)| weights.iter().any(|w| g(w).is_some())).collect();
+    let within_of = |w: &super::IndicatorWeight| -> f64 {
+        within
+            .and_then(|r| {
+                let dn = w.dimension.as_ref()?;
+                let d = r.dimensions.iter().find(|d| &d.dimension == dn)?;
+                d.indicators.iter().position(|i| i == &w.indicator).map(|k| d.weights[k])
+            })
+            .unwrap_or(f64::NAN)
+    };
+    let mut cols = vec!["Indicator"];
+    if has_dims {
+        cols.push("Dimension");
     }
-    /// Markdown table.
-    pub fn to_markdown(&self) -> String {
-        render_md(&Self::HEADERS, &self.cells())
+    cols.extend(["Direction", "Weight"]);
+    let show_within = has_dims && within.is_some_and(|r| !r.dimensions.is_empty());
+    if show_within {
+        cols.push("Within dimension");
+    }
+    cols.extend(extras.iter().map(|(l, _)| *l));
+    let mut t = ResultTable::new("index.weights", "Weights", &cols).align_values(Align::Right);
+    for w in weights {
+        let mut cells = Vec::new();
+        if has_dims {
+            cells.push(Cell::text(w.dimension.clone().unwrap_or_default()));
+        }
+        cells.extend([direction(w.direction), num(w.weight)]);
+        if show_within {
+            cells.push(num(within_of(w)));
+        }
+        cells.extend(extras.iter().map(|(_, g)| num(opt(g(w)))));
+        t.push(TableRow::new(w.indicator.clone(), cells));
+    }
+    t
+}
+
+/// `index.dimensions`: weight and indicators of each dimension.
+fn dimensions_table(r: &WeightedIndex) -> ResultTable {
+    let mut t = ResultTable::new("index.dimensions", "Dimensions", &["Dimension", "Weight", "Indicators", "Members"])
+        .align_values(Align::Right);
+    t.columns[3].align = Align::Left;
+    for d in &r.dimensions {
+        t.push(TableRow::new(d.dimension.clone(), vec![num(d.weight), Cell::integer(d.indicators.len()), Cell::text(d.indicators.join(", "))]));
+    }
+    t
+}
+
+/// `index.scores`: summary of the index (and of each sub-index) over the rows used.
+fn scores_table(label: &str, values: &[f64], dims: &[super::DimensionResult]) -> ResultTable {
+    let mut t = ResultTable::new("index.scores", "Scores", &["", "N", "Mean", "SD", "Min", "Max"]).align_values(Align::Right);
+    t.push(TableRow::new(label, summary_cells(values)));
+    for (k, d) in dims.iter().enumerate() {
+        let row = TableRow::new(d.dimension.clone(), summary_cells(&d.scores));
+        t.push(if k == 0 { row.ruled() } else { row });
+    }
+    t
+}
+
+fn pca_tables(r: &PcaResult) -> Vec<ResultTable> {
+    let mut comp = ResultTable::new(
+        "index.pca.components",
+        "Principal components",
+        &["Component", "Eigenvalue", "Share of variance", "Cumulative", "Retained", "Weight in index"],
+    )
+    .align_values(Align::Right);
+    let mut cum = 0.0;
+    for (k, (&ev, &ex)) in r.eigenvalues.iter().zip(&r.explained).enumerate() {
+        cum += ex;
+        let kept = k < r.n_components;
+        let share = if kept { r.variance_share.get(k).map_or(Cell::Empty, |&v| num(v)) } else { Cell::Empty };
+        comp.push(TableRow::new(format!("PC{}", k + 1), vec![num(ev), num(ex), num(cum), Cell::YesNo { value: kept }, share]));
+    }
+    let mut cols: Vec<String> = vec!["Indicator".into()];
+    cols.extend((1..=r.n_components).map(|k| format!("Loading PC{k}")));
+    cols.extend((1..=r.n_components).map(|k| format!("Coefficient PC{k}")));
+    cols.push("MSA".into());
+    let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let mut load = ResultTable::new("index.pca.loadings", "Loadings and sampling adequacy", &refs).align_values(Align::Right);
+    for l in &r.loadings {
+        let mut cells: Vec<Cell> = l.loadings.iter().take(r.n_components).map(|&v| num(v)).collect();
+        cells.extend(l.coefficients.iter().take(r.n_components).map(|&v| num(v)));
+        cells.push(num(r.msa.iter().find(|m| m.indicator == l.indicator).map_or(f64::NAN, |m| m.msa)));
+        load.push(TableRow::new(l.indicator.clone(), cells));
+    }
+    let mut adequacy = ResultTable::new("index.pca.adequacy", "Sampling adequacy", &["", "Value"]).align_values(Align::Right);
+    adequacy.push(TableRow::new("KMO", vec![num(r.kmo)]));
+    adequacy.push(TableRow::new("Bartlett χ²", vec![num(r.bartlett.chi2)]));
+    adequacy.push(TableRow::new("Bartlett df", vec![Cell::Number { value: r.bartlett.df, digits: 0 }]));
+    adequacy.push(TableRow::new("Bartlett p", vec![num(r.bartlett.p_value)]));
+    adequacy.push(TableRow::new("Components retained", vec![Cell::integer(r.n_components)]));
+    adequacy.push(TableRow::new("Rows used", vec![Cell::integer(r.n_used)]));
+    vec![comp, load, adequacy]
+}
+
+impl Tables for IndexResult {
+    fn tables(&self) -> Vec<ResultTable> {
+        match self {
+            IndexResult::Weighted(r) => {
+                let mut out = vec![weights_table(&r.weights, Some(r))];
+                if !r.dimensions.is_empty() {
+                    out.push(dimensions_table(r));
+                }
+                out.push(scores_table("Index", &r.scores, &r.dimensions));
+                out
+            }
+            IndexResult::Topsis(r) => vec![weights_table(&r.weights, None), scores_table("Closeness", &r.closeness, &[])],
+            IndexResult::Pca(r) => {
+                let mut out = pca_tables(r);
+                out.push(scores_table("Index", &r.index, &[]));
+                out
+            }
+        }
     }
 }
 
@@ -352,11 +432,12 @@ mod tests {
         let r = RankingTable::new(&ds, "u", Some("t"), None, &s).unwrap();
         assert_eq!(r.rows[0].unit, "a");
         assert_eq!(r.rows[0].score, 3.0);
-        assert_eq!(r.to_csv().lines().nth(1), Some("1,a,3,2"));
+        let csv = crate::report::render_table(&r.to_table(), &crate::report::RenderOptions { format: "csv".into(), ..Default::default() }).unwrap();
+        assert_eq!(csv.lines().nth(1), Some("1,a,3.0000,2"), "{csv}");
         let t = ScoreSummaryTable::new(&ds, "t", &s).unwrap();
         assert_eq!(t.rows[1].n, 2);
         assert_eq!(t.rows[1].mean, 3.5);
-        assert!(t.to_markdown().starts_with("| time | n | mean |"));
+        assert_eq!(t.to_table().columns[1].label, "N");
         assert!(RankingTable::new(&ds, "u", Some("t"), Some("9"), &s).is_err());
     }
 }

@@ -6,6 +6,7 @@ use super::{
     TopsisResult, WeightedIndex,
 };
 use crate::data::Dataset;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::inference::stats::{mean, sd};
 
@@ -310,7 +311,7 @@ pub(crate) fn build_topsis(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Re
                 return Err(Error::invalid("the given weights sum to 0"));
             }
             if (s - 1.0).abs() > 1e-9 {
-                diagnostics.push(format!("given weights summed to {s}; rescaled to sum to 1"));
+                diagnostics.push(Diagnostic::info(Code::WeightsRescaled, format!("given weights summed to {s}; rescaled to sum to 1")));
             }
             Some(w.iter().map(|v| v / s).collect())
         }
