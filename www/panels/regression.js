@@ -325,8 +325,9 @@ function firstStageTable(fs) {
 function renderResult() {
   if (!lastFit) return;
   const { fit, datasetName } = lastFit;
-  const notes = [...new Set([...(fit.dropped || []), ...(fit.diagnostics || [])].map(String))];
-  if (fit.converged === false) notes.push("The fixed-effect demeaning did not converge; estimates may be inaccurate.");
+  // Typed diagnostics { code, severity, message }: missing rows, singletons, collinear
+  // variables, demeaning that did not converge, variance repairs (each once).
+  const notes = [...new Set((fit.diagnostics || []).map((d) => d.message))];
   replaceChildren(
     ui.result,
     el(
