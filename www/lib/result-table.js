@@ -35,13 +35,16 @@ export function fmtNum(x, digits) {
   return zero ? (0).toFixed(digits) : s;
 }
 
+/** A formatted number for the screen: a true minus sign, as the page's other tables. */
+const minus = (s) => s.replace(/^-/, "\u2212");
+
 function cellText(cell, { yes = "Yes", no = "No" } = {}) {
   switch (cell?.kind) {
     case "text": return cell.text;
-    case "number": return fmtNum(cell.value, cell.digits);
-    case "integer": return String(cell.value);
+    case "number": return minus(fmtNum(cell.value, cell.digits));
+    case "integer": return minus(String(cell.value));
     case "yes_no": return cell.value ? yes : no;
-    case "estimate": return fmtNum(cell.estimate, cell.digits) + starsFor(cell.p_value);
+    case "estimate": return minus(fmtNum(cell.estimate, cell.digits)) + starsFor(cell.p_value);
     default: return "";
   }
 }
