@@ -146,18 +146,7 @@ pub fn regression_result_table(fits: &[&FeolsFit], o: &TableOptions) -> Result<R
     for term in &ordered {
         let cells = fits
             .iter()
-            .map(|f| match f.coef(term) {
-                Some(c) => Cell::Estimate {
-                    estimate: c.estimate,
-                    std_error: c.std_error,
-                    statistic: c.statistic,
-                    p_value: c.p_value,
-                    conf_low: c.conf_low,
-                    conf_high: c.conf_high,
-                    digits: d,
-                },
-                None => Cell::Empty,
-            })
+            .map(|f| f.coef(term).map_or(Cell::Empty, |c| c.cell(d)))
             .collect();
         t.push(TableRow::new(rn(term), cells));
     }
