@@ -32,9 +32,9 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit, VcovSpec};
 use crate::inference::dist::norm_cdf;
-use rand::RngCore;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use crate::inference::rng::below;
 use serde::{Deserialize, Serialize};
 
 
@@ -122,15 +122,6 @@ pub struct MediationResult {
     pub diagnostics: Diagnostics,
 }
 
-fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
-    let zone = u64::MAX - (u64::MAX % n);
-    loop {
-        let x = rng.next_u64();
-        if x < zone {
-            return x % n;
-        }
-    }
-}
 
 /// Three-step mediation on one common sample, with Sobel test and a bootstrap at the
 /// clustering level of the vcov (see the module docs).

@@ -49,6 +49,7 @@ use nalgebra::{DMatrix, DVector};
 use rand::RngCore;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use crate::inference::rng::below;
 use serde::{Deserialize, Serialize};
 
 /// Bootstrap weight distribution.
@@ -139,15 +140,6 @@ struct Draw {
     sbb: f64,
 }
 
-fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
-    let zone = u64::MAX - (u64::MAX % n);
-    loop {
-        let x = rng.next_u64();
-        if x < zone {
-            return x % n;
-        }
-    }
-}
 
 /// The precomputed bootstrap: draws and the actual statistic as functions of β0.
 struct Boot {

@@ -17,27 +17,7 @@
 
 use super::*;
 
-/// Uniform integer in `0..n` (n ≥ 1) from `next_u64` by rejection: identical on every platform.
-fn below<R: RngCore + ?Sized>(rng: &mut R, n: u64) -> u64 {
-    if n <= 1 {
-        return 0;
-    }
-    let zone = u64::MAX - (u64::MAX % n);
-    loop {
-        let x = rng.next_u64();
-        if x < zone {
-            return x % n;
-        }
-    }
-}
-
-/// Fisher–Yates shuffle driven by [`below`].
-fn shuffle<T, R: RngCore + ?Sized>(v: &mut [T], rng: &mut R) {
-    for i in (1..v.len()).rev() {
-        let j = below(rng, i as u64 + 1) as usize;
-        v.swap(i, j);
-    }
-}
+use crate::inference::rng::{below, shuffle};
 
 fn present_units(design: &DidDesign) -> Vec<usize> {
     (0..design.unit_present.len()).filter(|&u| design.unit_present[u]).collect()
@@ -369,17 +349,5 @@ mod tests {
         }
         assert_eq!(n, 12); // 4!/2!
         assert_eq!(v, vec![2, 1, 0, 0]);
-    }
-
-    #[test]
-    fn below_is_in_range_and_deterministic() {
-        use rand_chacha::rand_core::SeedableRng;
-        let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        for n in 1..50u64 {
-            let x = below(&mut a, n);
-            assert!(x < n);
-            assert_eq!(x, below(&mut b, n));
-        }
     }
 }
