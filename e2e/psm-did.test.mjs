@@ -1,8 +1,10 @@
-// PSM-DID from the PSM panel on the JJJ sample: run it from the page, read both
-// estimates off the page (data-value, full precision) and compare them with
-// quasi.psmDid called through the JS API in the same page (1e-12), and the
-// full-sample column with pyfixest (tests/fixtures/jjj_did.json,
-// twfe_plain_cluster: lnHDQ ~ FTZ | city + year, CRV1 by city) at 1e-6 / 1e-4.
+// The PSM-DID panel on the JJJ sample (the DID workbench's default setup: lnHDQ on the
+// ftz_year adoption with the seed study's controls, city and year FE, clustered by city):
+// run it from the page, read both estimates off the page (data-value, full precision) and
+// compare them with quasi.psmDid called through the JS API in the same page (1e-12), and
+// the full-sample column with pyfixest (tests/fixtures/jjj_did.json,
+// twfe_controls_cluster: lnHDQ ~ FTZ + fe + lnstru + urba + fdi + pgdp | city + year,
+// CRV1 by city) at 1e-6 / 1e-4.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -20,14 +22,15 @@ after(async () => {
 });
 
 async function openJjj() {
-  const r = await s.newPage("/?sample=jjj#psm");
-  await r.page.waitForSelector("#panel-psm:not([hidden])");
+  const r = await s.newPage("/?sample=jjj#psm-did");
+  await r.page.waitForSelector("#panel-psm-did:not([hidden])");
   await r.page.waitForFunction(() => document.querySelector("#psmdid-run") && !document.querySelector("#psmdid-run").disabled, null, { timeout: 30_000 });
   return r;
 }
 
 async function runDid(page) {
   await page.evaluate(() => document.querySelector("#psmdid-result").replaceChildren());
+  await page.evaluate(() => document.querySelector("#psmdid-error").setAttribute("hidden", ""));
   await page.click("#psmdid-run");
   await page.waitForFunction(
     () => document.querySelector("#psmdid-table") || !document.querySelector("#psmdid-error").hidden,
@@ -51,17 +54,16 @@ async function apiDid(page, spec) {
   }, spec);
 }
 
-const SPEC = { unit: "city", time: "year", y: "lnHDQ", start: "ftz_year", covariates: ["pgdp", "fdi", "urba"], match: { model: "logit", method: "nearest", k: 1, replace: true, ties: true, match_on: "score", common_support: false, seed: 42 }, by_year: false, baseline: "pre_mean", sample: "weights" };
+const CONTROLS = ["fe", "lnstru", "urba", "fdi", "pgdp"];
+const SPEC = { unit: "city", time: "year", y: "lnHDQ", start: "ftz_year", controls: CONTROLS, fe: ["city", "year"], vcov: { cluster: ["city"] }, covariates: ["pgdp", "fdi", "urba"], match: { model: "logit", method: "nearest", k: 1, replace: true, ties: true, match_on: "score", common_support: false, seed: 42 }, by_year: false, baseline: "pre_mean", sample: "weights" };
 
 test("PSM-DID on the JJJ sample runs from the page: both columns equal quasi.psmDid; full column equals pyfixest", async () => {
   const r = await openJjj();
   const { page } = r;
-  // defaults of the JJJ sample
-  assert.equal(await page.inputValue("#psmdid-unit"), "city");
-  assert.equal(await page.inputValue("#psmdid-time"), "year");
-  assert.equal(await page.inputValue("#psmdid-y"), "lnHDQ");
-  assert.equal(await page.inputValue("#psmdid-start"), "ftz_year");
-  const checked = await page.$$eval("#psm-covariates input:checked", (xs) => xs.map((x) => x.value));
+  // defaults of the JJJ sample: the DID setup's unit, time, outcome and adoption column
+  const using = await page.textContent("#psmdid-setup-using");
+  assert.equal(using, `lnHDQ ~ DID(ftz_year) + ${CONTROLS.join(" + ")} | city + year, cluster city`);
+  const checked = await page.$$eval("#psmdid-covariates input:checked", (xs) => xs.map((x) => x.value));
   assert.deepEqual([...checked].sort(), ["fdi", "pgdp", "urba"]);
   assert.equal(await page.isChecked("#psmdid-by-year"), false);
 
@@ -70,7 +72,7 @@ test("PSM-DID on the JJJ sample runs from the page: both columns equal quasi.psm
   assert.ok(Math.abs(Number(got["full-estimate"]) - api.full[0]) <= 1e-12 * Math.abs(api.full[0]));
   assert.ok(Math.abs(Number(got["matched-estimate"]) - api.matched[0]) <= 1e-12 * Math.abs(api.matched[0]));
   assert.ok(Math.abs(Number(got["matched-std_error"]) - api.matched[1]) <= 1e-12 * Math.abs(api.matched[1]));
-  const ref = REF.cases.twfe_plain_cluster.coefficients.FTZ;
+  const ref = REF.cases.twfe_controls_cluster.coefficients.FTZ;
   assert.ok(relErr(Number(got["full-estimate"]), ref.estimate) < 1e-6, `full ${got["full-estimate"]} vs ${ref.estimate}`);
   assert.ok(relErr(Number(got["full-std_error"]), ref.std_error) < 1e-4);
   assert.equal(Number(got["full-nobs"]), 130);
@@ -95,9 +97,9 @@ test("PSM-DID on the JJJ sample runs from the page: both columns equal quasi.psm
 test("PSM-DID errors are shown in the section", async () => {
   const r = await openJjj();
   const { page } = r;
-  await page.check("#psm-use-caliper");
-  await page.fill("#psm-caliper", "0.0000001");
-  await page.selectOption("#psm-caliper-scale", "absolute");
+  await page.check("#psmdid-use-caliper");
+  await page.fill("#psmdid-caliper", "0.0000001");
+  await page.selectOption("#psmdid-caliper-scale", "absolute");
   await page.click("#psmdid-run");
   await page.waitForSelector("#psmdid-error:not([hidden])");
   const msg = await page.$eval("#psmdid-error", (e) => e.textContent);

@@ -10,16 +10,10 @@
 //   { y, unit, time, start | treat + post | indicator, controls, fe: [..], vcov }
 // with vcov { cluster: [col] } | { cluster: [a, b] } | "hetero" | "iid".
 import { el, replaceChildren } from "./dom.js";
+import { isNumericKind, columnsOf, numericColumns } from "./lib/columns.js";
+import { errorCard, notesBox, numberField, field, option } from "./lib/ui.js";
 
-const isNumericKind = (k) => k === undefined || k === "numeric" || k === "integer";
-
-/** [{ name, kind }] of the loaded dataset (kinds from the load report). */
-export function columnsOf(d) {
-  const kinds = new Map((d?.report?.columns || []).map((c) => [c.name, c.kind]));
-  return (d?.columns || []).map((name) => ({ name, kind: kinds.get(name) }));
-}
-
-export const numericColumns = (d) => columnsOf(d).filter((c) => isNumericKind(c.kind)).map((c) => c.name);
+export { columnsOf, numericColumns, errorCard, notesBox, numberField, field, option };
 
 /** A sensible starting setup for the dataset (JJJ sample: the seed study's model). */
 export function defaultSetup(d, panel) {
@@ -147,12 +141,6 @@ export function setupSummary(ctx, id) {
 
 // ---------------------------------------------------------------- the setup form (DID panel)
 
-const option = (value, label = value, selected = false) => el("option", { value, selected }, label);
-
-function field(id, label, control, extra = {}) {
-  return el("div", { class: ["field", extra.className], id: extra.wrapId }, el("label", { for: id, class: "field-label" }, label), control);
-}
-
 /**
  * The setup form. Returns { root, read(), fill(setup), refresh(dataset) }.
  * `read()` returns the setup object (not yet validated).
@@ -256,31 +244,7 @@ export function setupForm(ctx, { onchange } = {}) {
   return { root, read, fill, ui };
 }
 
-// ---------------------------------------------------------------- small shared UI bits
-
-/** An error card: show(title, message) / clear(). */
-export function errorCard(id) {
-  const root = el("div", { class: "card error-card", id, role: "alert", hidden: true });
-  return {
-    root,
-    show(title, message) {
-      replaceChildren(root, el("p", {}, el("strong", {}, title)), message ? el("pre", { class: "error-message", id: `${id}-message` }, message) : null);
-      root.hidden = false;
-    },
-    clear() {
-      root.hidden = true;
-      replaceChildren(root);
-    },
-  };
-}
-
-/** A notes list, or null when empty. `notes`: diagnostics (`{ code, severity, message }`) or
- *  plain strings; each message is shown once. */
-export function notesBox(id, notes) {
-  const list = [...new Set((notes || []).map((d) => (d && typeof d === "object" ? d.message : String(d))))];
-  if (!list.length) return null;
-  return el("div", { class: "warning did-notes", id }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, list.map((n) => el("li", {}, n))));
-}
+// ---------------------------------------------------------------- small shared bits
 
 /** Distinct values of a column, sorted (numbers numerically), via the worker. */
 export async function distinctValues(ctx, column) {
@@ -289,14 +253,6 @@ export async function distinctValues(ctx, column) {
   const uniq = [...new Set(arr)];
   return uniq.every((v) => typeof v === "number") ? uniq.sort((a, b) => a - b) : uniq.map(String).sort((a, b) => a.localeCompare(b));
 }
-
-/** A labelled <input type=number>. */
-export function numberField(id, label, value, attrs = {}) {
-  const input = el("input", { type: "number", id, value: String(value), ...attrs });
-  return { input, root: field(id, label, input) };
-}
-
-export { field, option };
 
 /**
  * Runs one estimator for a workbench panel: checks that data are loaded, builds

@@ -7,6 +7,8 @@ export const SAMPLES = {
     file: "jjj_cities.csv",
     unit: "city",
     time: "year",
+    // Default covariates of the PSM and PSM-DID panels.
+    psm: { treatment: "FTZ", covariates: ["pgdp", "fdi", "urba"], outcome: "lnHDQ" },
   },
   provinces: {
     key: "provinces",

@@ -6,17 +6,34 @@
 // LaTeX / HTML / text of the same object.
 import { el, downloadText } from "../dom.js";
 
-const STARS = [
-  [0.01, "***"],
-  [0.05, "**"],
-  [0.1, "*"],
-];
+// The render options the screen shares with the engine's renderTable (src/report/render/mod.rs
+// RenderOptions): the same defaults, so that what is shown is what is exported.
+export const RENDER_DEFAULTS = Object.freeze({
+  digits: null,
+  stars: true,
+  star_levels: [0.1, 0.05, 0.01],
+  star_symbols: ["*", "**", "***"],
+  below: "se", // "se" | "t" | "p" | "ci" | "none"
+  yes: "Yes",
+  no: "No",
+  notes: true,
+});
 
-/** Stars for a p-value (* p<0.1, ** p<0.05, *** p<0.01), as the core's renderer. */
-export function starsFor(p) {
-  if (typeof p !== "number" || !Number.isFinite(p)) return "";
-  for (const [level, s] of STARS) if (p < level) return s;
-  return "";
+/** The options of `renderTable` among `options` (the rest is the page's: className, id, …), with defaults. */
+export function renderOptions(options = {}) {
+  const o = { ...RENDER_DEFAULTS };
+  for (const k of Object.keys(RENDER_DEFAULTS)) if (options[k] !== undefined) o[k] = options[k];
+  return o;
+}
+
+/** Stars for a p-value: the symbol of the smallest threshold p is below (the core's `stars`). */
+export function starsFor(p, o = RENDER_DEFAULTS) {
+  if (!o.stars || typeof p !== "number" || !Number.isFinite(p)) return "";
+  let best = null;
+  o.star_levels.forEach((lvl, i) => {
+    if (p < lvl && (best === null || lvl < best[0])) best = [lvl, o.star_symbols[i]];
+  });
+  return best ? best[1] : "";
 }
 
 /**
@@ -38,15 +55,40 @@ export function fmtNum(x, digits) {
 /** A formatted number for the screen: a true minus sign, as the page's other tables. */
 const minus = (s) => s.replace(/^-/, "\u2212");
 
-function cellText(cell, { yes = "Yes", no = "No" } = {}) {
+function cellText(cell, o) {
+  const d = (own) => o.digits ?? own;
   switch (cell?.kind) {
     case "text": return cell.text;
-    case "number": return minus(fmtNum(cell.value, cell.digits));
+    case "number": return minus(fmtNum(cell.value, d(cell.digits)));
     case "integer": return minus(String(cell.value));
-    case "yes_no": return cell.value ? yes : no;
-    case "estimate": return minus(fmtNum(cell.estimate, cell.digits)) + starsFor(cell.p_value);
+    case "yes_no": return cell.value ? o.yes : o.no;
+    case "estimate": return minus(fmtNum(cell.estimate, d(cell.digits))) + starsFor(cell.p_value, o);
     default: return "";
   }
+}
+
+/** The line below an estimate (the core's `below_text`): "(se)", "(t)", "(p)", "[lo, hi]" or "". */
+function belowText(cell, o) {
+  if (cell?.kind !== "estimate") return ["", undefined];
+  const d = o.digits ?? cell.digits;
+  const f = (x) => minus(fmtNum(x, d));
+  switch (o.below) {
+    case "t": return [`(${f(cell.statistic)})`, cell.statistic];
+    case "p": return [`(${f(cell.p_value)})`, cell.p_value];
+    case "ci": return [`[${f(cell.conf_low)}, ${f(cell.conf_high)}]`, undefined];
+    case "none": return ["", undefined];
+    default: return [`(${f(cell.std_error)})`, cell.std_error];
+  }
+}
+
+/** The note on the parentheses and the stars (the core's `standard_note`). */
+export function standardNote(o, confLevel = 0.95) {
+  let note = { se: "Standard errors in parentheses.", t: "t statistics in parentheses.", p: "p-values in parentheses.", ci: `${Math.round(confLevel * 100)}% confidence intervals in brackets.`, none: "" }[o.below] ?? "";
+  if (o.stars && o.star_levels.length) {
+    const pairs = o.star_levels.map((l, i) => [l, o.star_symbols[i]]).sort((a, b) => b[0] - a[0]);
+    note = `${note} ${pairs.map(([l, s]) => `${s} p<${l}`).join(", ")}`.trim();
+  }
+  return note;
 }
 
 function fullValue(cell) {
@@ -59,10 +101,15 @@ const ALIGN = { left: "align-left", center: "align-center", right: "num" };
 
 /**
  * The table as DOM: caption, column groups, header, header rows, body rows (a rule
- * above rows flagged rule_above), estimate rows followed by their SE line, notes in
- * the <tfoot>. `options`: { className, yes, no, id }.
+ * above rows flagged rule_above), estimate rows followed by their line below (standard
+ * error, t, p or interval, as `below`), notes in the <tfoot>. `options`: the page's
+ * { className, id } and the engine's render options (see RENDER_DEFAULTS), laid out as
+ * src/report/render/mod.rs does. Every row carries its stub text in data-row; estimate
+ * rows have the class "estimate-row", the lines below them "se-row".
  */
-export function resultTableElement(table, { className = "data-table paper-table", yes, no, id } = {}) {
+export function resultTableElement(table, options = {}) {
+  const { className = "data-table paper-table", id } = options;
+  const o = renderOptions(options);
   const cols = table.columns || [];
   const t = el("table", { class: className, id: id ?? null, "data-table-id": table.id });
   if (table.title) t.append(el("caption", {}, table.title));
@@ -88,11 +135,13 @@ export function resultTableElement(table, { className = "data-table paper-table"
   for (const row of table.rows || []) {
     const header = inHeader && row.kind === "header";
     inHeader = header;
-    const tr = el("tr", { class: [row.rule_above && "rule-above", header && "header-row"] });
+    const hasEstimates = row.cells.some((c) => c?.kind === "estimate");
+    const stub = row.cells[0]?.kind === "text" ? row.cells[0].text : "";
+    const tr = el("tr", { class: [row.rule_above && "rule-above", header && "header-row", hasEstimates && "estimate-row"], dataset: { row: stub } });
     row.cells.forEach((cell, j) => {
       const stub = j === 0;
       const td = el(stub || header ? "th" : "td", { scope: stub ? "row" : null, class: stub ? null : ALIGN[cols[j]?.align] });
-      td.textContent = cellText(cell, { yes, no });
+      td.textContent = cellText(cell, o);
       const v = fullValue(cell);
       if (typeof v === "number" && Number.isFinite(v)) td.dataset.value = String(v);
       if (cell?.kind === "estimate") {
@@ -102,23 +151,25 @@ export function resultTableElement(table, { className = "data-table paper-table"
       tr.append(td);
     });
     (header ? thead : tbody).append(tr);
-    if (row.cells.some((c) => c?.kind === "estimate")) {
-      tbody.append(el("tr", { class: "se-row" }, row.cells.map((cell, j) => {
+    if (hasEstimates && o.below !== "none") {
+      tbody.append(el("tr", { class: "se-row", dataset: { row: stub } }, row.cells.map((cell, j) => {
         const td = el("td", { class: j === 0 ? null : ALIGN[cols[j]?.align] });
-        if (cell?.kind === "estimate") {
-          td.textContent = `(${fmtNum(cell.std_error, cell.digits)})`;
-          td.dataset.value = String(cell.std_error);
-        }
+        const [text, value] = belowText(cell, o);
+        td.textContent = text;
+        if (typeof value === "number" && Number.isFinite(value)) td.dataset.value = String(value);
         return td;
       })));
     }
   }
   t.append(thead, tbody);
   const notes = [];
-  if ((table.rows || []).some((r) => r.cells.some((c) => c?.kind === "estimate"))) {
-    notes.push("Standard errors in parentheses. * p<0.1, ** p<0.05, *** p<0.01");
+  if (o.notes) {
+    if ((table.rows || []).some((r) => r.cells.some((c) => c?.kind === "estimate"))) {
+      const n = standardNote(o, table.conf_level ?? 0.95);
+      if (n) notes.push(n);
+    }
+    notes.push(...(table.notes || []));
   }
-  notes.push(...(table.notes || []));
   if (notes.length) {
     t.append(el("tfoot", {}, notes.map((n) => el("tr", {}, el("td", { colspan: String(cols.length), class: "table-note" }, n)))));
   }
@@ -139,19 +190,24 @@ export function renderTableText(client, table, options) {
 }
 
 /**
- * Export buttons for one table: each renders the same ResultTable in the engine and
- * downloads it. `basename` names the file (default: the table id).
+ * Export buttons for one table: each renders the same ResultTable in the engine, with
+ * the same render options as the screen (`below`, `stars`, `digits`, …), and downloads
+ * it. `basename` names the file (default: the table id); `idPrefix` gives each button
+ * the id `${idPrefix}-export-${format}`.
  */
-export function tableExports(table, client, { basename, onError } = {}) {
+export function tableExports(table, client, options = {}) {
+  const { basename, onError, idPrefix } = options;
+  const ro = renderOptions(options);
   const name = (basename || table.id || "table").replace(/[^\w.-]+/g, "_");
   return el("div", { class: "export-row", "data-exports-for": table.id }, FORMATS.map((f) =>
     el("button", {
       type: "button",
       class: "secondary small",
       "data-format": f.format,
+      id: idPrefix ? `${idPrefix}-export-${f.format}` : null,
       onclick: async () => {
         try {
-          downloadText(`${name}.${f.ext}`, await renderTableText(client, table, { format: f.format }), f.mime);
+          downloadText(`${name}.${f.ext}`, await renderTableText(client, table, { ...ro, format: f.format }), f.mime);
         } catch (e) {
           onError?.(e);
         }
@@ -159,7 +215,41 @@ export function tableExports(table, client, { basename, onError } = {}) {
     }, f.label)));
 }
 
-/** A table with its export buttons below it. */
+/** A table (scrolling sideways when wide) with its export buttons below it; the same options for both. */
 export function resultTableBlock(table, client, options = {}) {
-  return el("div", { class: "result-table-block" }, resultTableElement(table, options), tableExports(table, client, options));
+  return el(
+    "div",
+    { class: "result-table-block", id: options.blockId ?? null },
+    el("div", { class: "table-scroll paper" }, resultTableElement(table, options)),
+    tableExports(table, client, options),
+  );
+}
+
+/** The table of `result.tables` with this id (undefined when absent). */
+export function findTable(result, id) {
+  return (result?.tables || []).find((t) => t.id === id);
+}
+
+/**
+ * A ResultTable built on the page (for a listing the engine does not tabulate), the same
+ * shape as the core's (src/report/table.rs), so it renders and exports like the others.
+ * `columns`: [label, align?]; `rows`: [stub, ...cells] with cells as typed cells or plain
+ * values (string → text, integer → integer, number → number with `digits`, null → empty).
+ */
+export function makeTable(id, title, columns, rows, { digits = 3, notes = [] } = {}) {
+  const cell = (v) => {
+    if (v && typeof v === "object") return v;
+    if (v === null || v === undefined) return { kind: "empty" };
+    if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? { kind: "integer", value: v } : { kind: "number", value: v, digits };
+    return { kind: "text", text: String(v) };
+  };
+  return {
+    id,
+    title,
+    column_groups: [],
+    columns: columns.map(([label, align = "right"]) => ({ label, align })),
+    rows: rows.map((r) => ({ cells: r.map(cell), rule_above: false, kind: "body" })),
+    notes,
+    conf_level: null,
+  };
 }

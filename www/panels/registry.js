@@ -81,12 +81,20 @@ export const PANELS = [
     blurb: "Baseline and variations (excluded years/units, cluster level, controls, outcome) in one table.",
   },
   {
+    id: "psm-did",
+    title: "PSM-DID",
+    group: "DID workbench",
+    load: () => import("./psm-did.js"),
+    requires: "psmDid",
+    blurb: "Match treated to never-treated units on pre-treatment covariates, then DID on the full and the matched sample.",
+  },
+  {
     id: "psm",
     title: "PSM",
     group: "Matching",
     load: () => import("./psm.js"),
     requires: "psm",
-    blurb: "Propensity-score matching, balance diagnostics and PSM-DID.",
+    blurb: "Propensity-score matching, balance diagnostics and a comparison of matching families.",
   },
   {
     id: "index",
