@@ -86,7 +86,11 @@ test("walkthrough on the JJJ sample: DID → event study → placebo → mechani
     assert.ok(relErr(got.se, w.std_error) < SE, `${term} SE`);
   }
   // counts: 6 treated, 7 never treated, cohorts 2015/2019/2020
-  const counts = await page.$$eval("#did-counts tbody tr", (trs) => trs.map((tr) => [tr.cells[0].textContent, Number(tr.cells[1].dataset.value)]));
+  // (the engine's did.counts table: the number of units is in the "Units" column)
+  const counts = await page.$$eval("#did-counts", ([t]) => {
+    const j = [...t.tHead.rows[t.tHead.rows.length - 1].cells].findIndex((c) => c.textContent === "Units");
+    return [...t.tBodies[0].rows].map((tr) => [tr.cells[0].textContent, Number(tr.cells[j].dataset.value)]);
+  });
   assert.deepEqual(counts.slice(0, 2), [["Treated units", 6], ["Never-treated units", 7]]);
   assert.deepEqual(counts.slice(2).map((c) => c[0]), ["Cohort 2015", "Cohort 2019", "Cohort 2020"]);
   // wild cluster bootstrap (13 clusters → 999 random draws), deterministic for a seed

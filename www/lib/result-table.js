@@ -104,8 +104,10 @@ const ALIGN = { left: "align-left", center: "align-center", right: "num" };
  * above rows flagged rule_above), estimate rows followed by their line below (standard
  * error, t, p or interval, as `below`), notes in the <tfoot>. `options`: the page's
  * { className, id } and the engine's render options (see RENDER_DEFAULTS), laid out as
- * src/report/render/mod.rs does. Every row carries its stub text in data-row; estimate
- * rows have the class "estimate-row", the lines below them "se-row".
+ * src/report/render/mod.rs does. Hooks for the tests and the CSS: rows holding estimates
+ * have the class "reg-coef-row" and the lines below them "se-row reg-se-row", both with
+ * their stub text in data-term; value cells carry their column index (stub excluded) in
+ * data-model.
  */
 export function resultTableElement(table, options = {}) {
   const { className = "data-table paper-table", id } = options;
@@ -136,11 +138,11 @@ export function resultTableElement(table, options = {}) {
     const header = inHeader && row.kind === "header";
     inHeader = header;
     const hasEstimates = row.cells.some((c) => c?.kind === "estimate");
-    const stub = row.cells[0]?.kind === "text" ? row.cells[0].text : "";
-    const tr = el("tr", { class: [row.rule_above && "rule-above", header && "header-row", hasEstimates && "estimate-row"], dataset: { row: stub } });
+    const label = row.cells[0]?.kind === "text" ? row.cells[0].text : "";
+    const tr = el("tr", { class: [row.rule_above && "rule-above", header && "header-row", hasEstimates && "reg-coef-row"], dataset: hasEstimates ? { term: label } : {} });
     row.cells.forEach((cell, j) => {
       const stub = j === 0;
-      const td = el(stub || header ? "th" : "td", { scope: stub ? "row" : null, class: stub ? null : ALIGN[cols[j]?.align] });
+      const td = el(stub || header ? "th" : "td", { scope: stub ? "row" : null, class: stub ? null : ALIGN[cols[j]?.align], dataset: stub ? {} : { model: String(j - 1) } });
       td.textContent = cellText(cell, o);
       const v = fullValue(cell);
       if (typeof v === "number" && Number.isFinite(v)) td.dataset.value = String(v);
@@ -152,8 +154,8 @@ export function resultTableElement(table, options = {}) {
     });
     (header ? thead : tbody).append(tr);
     if (hasEstimates && o.below !== "none") {
-      tbody.append(el("tr", { class: "se-row", dataset: { row: stub } }, row.cells.map((cell, j) => {
-        const td = el("td", { class: j === 0 ? null : ALIGN[cols[j]?.align] });
+      tbody.append(el("tr", { class: "se-row reg-se-row", dataset: { term: label } }, row.cells.map((cell, j) => {
+        const td = el("td", { class: j === 0 ? null : ALIGN[cols[j]?.align], dataset: j === 0 ? {} : { model: String(j - 1) } });
         const [text, value] = belowText(cell, o);
         td.textContent = text;
         if (typeof value === "number" && Number.isFinite(value)) td.dataset.value = String(value);
@@ -252,4 +254,10 @@ export function makeTable(id, title, columns, rows, { digits = 3, notes = [] } =
     notes,
     conf_level: null,
   };
+}
+
+/** p-value text for the page's headline facts: 4 decimals, "<0.0001" below. */
+export function formatP(p) {
+  if (typeof p !== "number" || !Number.isFinite(p)) return "";
+  return p < 0.0001 ? "<0.0001" : p.toFixed(4);
 }

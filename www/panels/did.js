@@ -3,10 +3,10 @@
 //   ctx.client.call("call", { fn: "wildBootstrap", handle, args: [{ ...didSpec, reps, weights, seed }] })
 //   exports: the result's tables ("did.main", "did.counts") rendered by the engine (renderTable)
 // didSpec = { y, unit, time, start | treat+post | indicator, controls, fe, vcov }.
-import { el, replaceChildren, formatNumber, renderTable } from "../dom.js";
+import { el, replaceChildren, formatNumber } from "../dom.js";
 import { CancelledError } from "../client.js";
-import { stars, formatP, sideBySideTable, exportBox } from "../regtable.js";
-import { renderTableText, tableExports } from "../lib/result-table.js";
+import { resultTableBlock, tableExports, findTable, starsFor as stars, formatP } from "../lib/result-table.js";
+import { panelHeader } from "../lib/ui.js";
 import { setupForm, currentSetup, didSpec, errorCard, notesBox, numberField, field, option, defaultSetup } from "../did-spec.js";
 
 let ctx;
@@ -41,46 +41,32 @@ function didCard(res) {
   );
 }
 
-function countsTable(res) {
-  const rows = (res.counts?.rows || []).map((r) => [r.group, r.n_units, r.units.join(", ")]);
+/** The counts (did.counts) with the design's size and its edge cases below. */
+function countsBlock(res) {
   const s = res.design_summary || {};
-  const t = renderTable(
-    [{ label: "Group" }, { label: "Units", numeric: true, integer: true }, { label: "Which" }],
-    rows,
-    { className: "data-table paper-table did-counts-table", rowHeader: true },
-  );
-  t.id = "did-counts";
   const range = s.time_range ? `${s.time_range[0]}–${s.time_range[1]}` : "";
   return el(
     "div",
     {},
     el("h4", {}, "Treatment design"),
-    el("div", { class: "table-scroll paper" }, t),
+    resultTableBlock(findTable(res, "did.counts"), ctx.client, { id: "did-counts", className: "data-table paper-table did-counts-table", basename: "did_counts", onError: exportError }),
     el("p", { class: "table-note" }, `${s.n_units ?? ""} units × ${s.n_periods ?? ""} periods ${range}`, s.n_late_adopter_units ? `; ${s.n_late_adopter_units} adopt after the panel ends (treated as never treated)` : "", s.n_always_treated_units ? `; ${s.n_always_treated_units} treated from their first period (${s.always_treated_dropped ? "dropped" : "kept"})` : "", "."),
   );
 }
 
+const exportError = (e) => ui.error.show("The table could not be exported.", e.message);
+
 function render() {
   const { res } = last;
-  const exp = exportBox({
-    idPrefix: "did",
-    basename: "did_model",
-    getText: (format) => renderTableText(ctx.client, res.tables.find((t) => t.id === "did.main"), { format }),
-    onError: (e) => ui.error.show("The table could not be exported.", e.message),
-  });
   replaceChildren(
     ui.result,
     el("div", { class: "card-head" }, el("h3", {}, "Difference-in-differences"), el("code", { class: "small", id: "did-formula" }, res.model?.formula ?? "")),
     didCard(res),
     el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01; t distribution with ", formatNumber(res.model?.df_t, 0, { integer: true }), " degrees of freedom."),
-    countsTable(res),
-    tableExports(res.tables.find((t) => t.id === "did.counts"), ctx.client, { basename: "did_counts", onError: (e) => ui.error.show("The table could not be exported.", e.message) }),
+    countsBlock(res),
     notesBox("did-notes", res.diagnostics),
-    el("div", { class: "card-head did-subhead" }, el("h4", {}, "Full model"), exp.buttons),
-    el("div", { class: "table-scroll paper" }, sideBySideTable([{ fit: res.model, name: "(1)" }], { id: "did-model-table" })),
-    el("p", { class: "table-note" }, "Standard errors in parentheses."),
-    exp.status,
-    exp.box,
+    el("div", { class: "card-head did-subhead" }, el("h4", {}, "Full model")),
+    resultTableBlock(findTable(res, "did.main"), ctx.client, { id: "did-model-table", idPrefix: "did", basename: "did_model", onError: exportError }),
   );
   ui.result.hidden = false;
   ui.wildCard.hidden = false;
@@ -232,12 +218,7 @@ export default {
     );
     replaceChildren(
       root,
-      el(
-        "header",
-        { class: "panel-head" },
-        el("h2", { id: "panel-did-title" }, "DID"),
-        el("p", { class: "lede" }, "Two-way fixed-effects difference-in-differences for 2×2 and staggered adoption. The setup chosen here is reused by the event study, placebo, heterogeneity, mechanism and robustness panels."),
-      ),
+      panelHeader("did", "DID", "Two-way fixed-effects difference-in-differences for 2×2 and staggered adoption. The setup chosen here is reused by the event study, placebo, heterogeneity, mechanism, robustness and PSM-DID panels."),
       ui.empty,
       ui.body,
     );

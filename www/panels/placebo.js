@@ -5,8 +5,8 @@
 import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.js";
 import { CancelledError } from "../client.js";
 import { chartFigure, releaseCharts } from "../charts.js";
-import { numCell, formatP, stars } from "../regtable.js";
-import { tableExports } from "../lib/result-table.js";
+import { tableExports, resultTableBlock, findTable, makeTable, starsFor as stars, formatP } from "../lib/result-table.js";
+import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
 
 let ctx;
@@ -100,6 +100,15 @@ function pNote(res) {
   return `p = (1 + ${k}) / (${B} + 1): ${k} of the ${B} draws are at least as extreme as the actual estimate, which counts as one more draw, so p is never 0.`;
 }
 
+const exportError = (e) => ui.error.show("The table could not be exported.", e.message);
+
+/** The exports of the summary (placebo.summary, the engine's table of the facts above them). */
+function summaryExports(res) {
+  const summary = findTable(res, "placebo.summary");
+  if (!summary) return null;
+  return el("div", { class: "placebo-summary-exports" }, el("span", { class: "muted small" }, "Export these figures: "), tableExports(summary, ctx.client, { basename: "placebo_summary", idPrefix: "placebo-summary", onError: exportError }));
+}
+
 function render() {
   const { res, spec, ms } = last;
   releaseCharts(ui.result);
@@ -117,6 +126,7 @@ function render() {
         stat("CI", "conf_low", t.conf_low, `[${formatNumber(t.conf_low, 4)}, ${formatNumber(t.conf_high, 4)}]`),
         stat("Observations (pre-policy rows)", "nobs", t.nobs, String(t.nobs)),
       ),
+      summaryExports(res),
       el("p", { class: "table-note" }, "A significant placebo estimate suggests pre-existing differences: the policy should have no effect before it started."),
     );
   } else {
@@ -130,11 +140,11 @@ function render() {
       ["95%", q.p95],
       ["99%", q.p99],
     ];
-    const qtable = el(
-      "table",
-      { class: "data-table paper-table", id: "placebo-quantiles" },
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Quantile"), qs.map(([l]) => el("th", { scope: "col", class: "num" }, l)))),
-      el("tbody", {}, el("tr", {}, el("th", { scope: "row" }, "Placebo estimate"), qs.map(([, v]) => numCell(v)))),
+    const qtable = makeTable(
+      "placebo.quantiles",
+      "Quantiles of the placebo estimates",
+      [["Quantile", "left"], ...qs.map(([l]) => [l])],
+      [["Placebo estimate", ...qs.map(([, v]) => ({ kind: "number", value: v ?? NaN, digits: 4 }))]],
     );
     const note = res.enumerated
       ? `Only ${formatNumber(res.n_possible ?? res.reps, 0, { integer: true })} distinct assignments exist (fewer than the ${formatNumber(spec.reps, 0, { integer: true })} replications asked for): all were enumerated, so the p-value is exact.`
@@ -159,16 +169,15 @@ function render() {
             stat("Draws", "reps", res.reps, formatNumber(res.reps, 0, { integer: true })),
             res.n_degenerate > 0 ? stat("Degenerate draws left out", "n_degenerate", res.n_degenerate, formatNumber(res.n_degenerate, 0, { integer: true })) : null,
           ),
+          summaryExports(res),
           el("p", { class: "table-note", id: "placebo-p-note" }, pNote(res)),
           el("p", { class: "table-note", id: "placebo-note" }, note),
           el("button", { type: "button", class: "button small", id: "placebo-download", onclick: () => downloadText("placebo_draws.csv", toCsv(["draw", "estimate"], res.draws.map((v, i) => [i + 1, v]))) }, "Download draws (CSV)"),
         ),
       ),
-      el("div", { class: "table-scroll paper" }, qtable),
+      resultTableBlock(qtable, ctx.client, { id: "placebo-quantiles", basename: "placebo_quantiles", onError: exportError }),
     );
   }
-  const summary = res.tables?.find((t) => t.id === "placebo.summary");
-  if (summary) parts.push(tableExports(summary, ctx.client, { basename: "placebo_summary" }));
   parts.push(notesBox("placebo-notes", res.diagnostics));
   replaceChildren(ui.result, parts);
   ui.result.hidden = false;
@@ -192,7 +201,7 @@ export default {
     const using = setupSummary(ctx, "placebo-setup");
     replaceChildren(
       root,
-      el("header", { class: "panel-head" }, el("h2", { id: "panel-placebo-title" }, "Placebo"), el("p", { class: "lede" }, "Randomization inference: re-estimate the DID with fake treated units or fake adoption dates, and compare the actual estimate with the placebo distribution.")),
+      panelHeader("placebo", "Placebo", "Randomization inference: re-estimate the DID with fake treated units or fake adoption dates, and compare the actual estimate with the placebo distribution."),
       el(
         "div",
         { class: "card" },
