@@ -4,7 +4,7 @@
 // on a second line, the standard error in parentheses. Exports never re-run anything:
 // tableExports(table, client) asks the engine's renderTable for CSV / Markdown /
 // LaTeX / HTML / text of the same object.
-import { el, downloadText } from "../dom.js";
+import { el, downloadText, formatNumber } from "../dom.js";
 
 // The render options the screen shares with the engine's renderTable (src/report/render/mod.rs
 // RenderOptions): the same defaults, so that what is shown is what is exported.
@@ -155,7 +155,8 @@ export function resultTableElement(table, options = {}) {
     (header ? thead : tbody).append(tr);
     if (hasEstimates && o.below !== "none") {
       tbody.append(el("tr", { class: "se-row reg-se-row", dataset: { term: label } }, row.cells.map((cell, j) => {
-        const td = el("td", { class: j === 0 ? null : ALIGN[cols[j]?.align], dataset: j === 0 ? {} : { model: String(j - 1) } });
+        if (j === 0) return el("th", { scope: "row" }); // the stub column, empty as in the engine's layout
+        const td = el("td", { class: ALIGN[cols[j]?.align], dataset: { model: String(j - 1) } });
         const [text, value] = belowText(cell, o);
         td.textContent = text;
         if (typeof value === "number" && Number.isFinite(value)) td.dataset.value = String(value);
@@ -260,4 +261,12 @@ export function makeTable(id, title, columns, rows, { digits = 3, notes = [] } =
 export function formatP(p) {
   if (typeof p !== "number" || !Number.isFinite(p)) return "";
   return p < 0.0001 ? "<0.0001" : p.toFixed(4);
+}
+
+/** A right-aligned numeric <td> for the page's own fact tables, the full value in data-value. */
+export function numCell(value, { decimals = 4, integer = false, text, className } = {}) {
+  const td = el("td", { class: ["num", className] });
+  td.textContent = text ?? formatNumber(value, decimals, { integer });
+  if (typeof value === "number" && Number.isFinite(value)) td.dataset.value = String(value);
+  return td;
 }

@@ -5,14 +5,16 @@
 // WRITE the formula (and read it back, best effort, when it is typed).
 // Estimation runs in the worker:
 //   ctx.client.call("call", { fn: "feols", handle, args: [{ formula, vcov, weights? }] })
-// The side-by-side table shown on the page is built here from the fit objects
-// (el(), text only); the core's `regressionTable(fits, { format, model_names })`
-// (a handle-less worker call) is used only for the LaTeX / Markdown / CSV /
-// Word (HTML) exports, which are downloaded or copied as text, never parsed.
-import { el, replaceChildren, formatNumber, downloadText } from "../dom.js";
-import { stars, numCell, formatP, sideBySideTable } from "../regtable.js";
-
-export { stars };
+// The side-by-side table is the core's `regressionResultTable(fits, { model_names })`
+// (a handle-less worker call) drawn by resultTableElement; its LaTeX / Markdown / CSV /
+// Word (HTML) exports are the engine's renderTable of the same table (no re-run),
+// downloaded or copied as text, never parsed.
+import { el, replaceChildren, formatNumber } from "../dom.js";
+import { starsFor as stars, numCell, formatP, resultTableElement, renderTableText } from "../lib/result-table.js";
+import { exportBox } from "../lib/export-box.js";
+import { quoteName } from "../lib/names.js";
+import { panelHeader, notesBox, option } from "../lib/ui.js";
+import { numericColumns } from "../lib/columns.js";
 
 let ctx;
 const ui = {};
@@ -20,18 +22,7 @@ let lastFit = null; // { fit, spec, datasetName }
 const models = []; // [{ fit, name, datasetName }]
 let runSeq = 0;
 
-const isNumericKind = (k) => k === "numeric" || k === "integer";
 
-function columnsInfo(d) {
-  const cols = d?.report?.columns;
-  const kinds = new Map((cols || []).map((c) => [c.name, c.kind]));
-  return (d?.columns || []).map((name) => ({ name, kind: kinds.get(name) }));
-}
-
-/** Quotes a column name for the formula when it is not a plain identifier. */
-function term(name) {
-  return /^[A-Za-z_.][A-Za-z0-9_.]*$/.test(name) ? name : `\`${name.replace(/`/g, "")}\``;
-}
 
 // ---------------------------------------------------------------- formula <-> helpers
 
@@ -100,8 +91,14 @@ function writeFormula() {
   const fe = selectedValues(ui.fe);
   const old = parseFormula(ui.formula.value);
   const iv = old?.iv || "";
-  let f = `${term(y)} ~ ${regs.length ? regs.map(term).join(" + ") : "1"}`;
-  if (fe.length) f += ` | ${fe.map(term).join(" + ")}`;
+  let f;
+  try {
+    f = `${quoteName(y)} ~ ${regs.length ? regs.map(quoteName).join(" + ") : "1"}`;
+    if (fe.length) f += ` | ${fe.map(quoteName).join(" + ")}`;
+  } catch (e) {
+    showError("A column cannot be used in a formula.", e.message);
+    return;
+  }
   if (iv) f += ` | ${iv}`;
   ui.formula.value = f;
   clearError();
@@ -121,14 +118,10 @@ function readFormula() {
 
 // ---------------------------------------------------------------- controls
 
-function option(value, label = value, selected = false) {
-  return el("option", { value, selected }, label);
-}
 
 function buildControls(d) {
-  const cols = columnsInfo(d);
-  const numeric = cols.filter((c) => c.kind === undefined || isNumericKind(c.kind)).map((c) => c.name);
-  const all = cols.map((c) => c.name);
+  const numeric = numericColumns(d);
+  const all = (d.columns || []).slice();
   const keepY = ui.y.value;
   const keepX = new Set(selectedValues(ui.x));
   const keepFe = new Set(selectedValues(ui.fe));
@@ -325,9 +318,7 @@ function firstStageTable(fs) {
 function renderResult() {
   if (!lastFit) return;
   const { fit, datasetName } = lastFit;
-  // Typed diagnostics { code, severity, message }: missing rows, singletons, collinear
-  // variables, demeaning that did not converge, variance repairs (each once).
-  const notes = [...new Set((fit.diagnostics || []).map((d) => d.message))];
+
   replaceChildren(
     ui.result,
     el(
@@ -343,7 +334,9 @@ function renderResult() {
     fit.first_stage?.length
       ? el("div", { class: "reg-iv" }, el("h4", {}, "IV first stage"), el("div", { class: "table-scroll paper" }, firstStageTable(fit.first_stage)), el("p", { class: "table-note" }, "First-stage F: classical partial F of the excluded instruments; Wald F uses the model's standard-error type."))
       : null,
-    notes.length ? el("div", { class: "warning", id: "reg-notes" }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, notes.map((n) => el("li", {}, n)))) : null,
+    // Typed diagnostics { code, severity, message }: missing rows, singletons, collinear
+    // variables, demeaning that did not converge, variance repairs (each once).
+    notesBox("reg-notes", fit.diagnostics),
   );
   ui.result.hidden = false;
 }
@@ -359,16 +352,28 @@ function addToTable() {
 
 const modelName = (m, i) => m.name.trim() || `(${i + 1})`;
 
-function buildSideTable() {
-  return sideBySideTable(
-    models.map((m, i) => ({ fit: m.fit, name: modelName(m, i) })),
-    { id: "reg-side" },
-  );
+let sideTable = null; // the ResultTable on screen (what the exports render)
+let sideSeq = 0;
+
+/** Asks the engine for the side-by-side ResultTable of the models and draws it. */
+async function drawSideTable() {
+  const seq = ++sideSeq;
+  const options = { model_names: models.map(modelName) };
+  try {
+    const table = await ctx.client.call("call", { fn: "regressionResultTable", args: [models.map((m) => m.fit), options] });
+    if (seq !== sideSeq) return;
+    sideTable = table;
+    replaceChildren(ui.sideWrap, resultTableElement(table, { id: "reg-side", className: "data-table paper-table reg-side-table" }));
+  } catch (e) {
+    if (seq === sideSeq) showError("The table could not be built.", e.message);
+  }
 }
 
 function renderModels() {
   ui.tableCard.hidden = models.length === 0;
   if (!models.length) {
+    sideSeq++;
+    sideTable = null;
     replaceChildren(ui.sideWrap);
     replaceChildren(ui.modelList);
     return;
@@ -389,7 +394,7 @@ function renderModels() {
           title: m.fit.formula,
           onchange: (e) => {
             m.name = e.target.value;
-            replaceChildren(ui.sideWrap, buildSideTable());
+            drawSideTable();
           },
         }),
         el("code", { class: "small" }, m.fit.formula),
@@ -409,43 +414,7 @@ function renderModels() {
       ),
     ),
   );
-  replaceChildren(ui.sideWrap, buildSideTable());
-}
-
-const EXPORTS = {
-  latex: { label: "LaTeX", ext: "tex", mime: "text/x-tex;charset=utf-8" },
-  markdown: { label: "Markdown", ext: "md", mime: "text/markdown;charset=utf-8" },
-  csv: { label: "CSV", ext: "csv", mime: "text/csv;charset=utf-8" },
-  html: { label: "Word (HTML)", ext: "html", mime: "text/html;charset=utf-8" },
-};
-
-async function exportTable(format) {
-  if (!models.length) return;
-  const fits = models.map((m) => m.fit);
-  const options = { format, model_names: models.map(modelName) };
-  try {
-    const textOut = await ctx.client.call("call", { fn: "regressionTable", args: [fits, options] });
-    ui.exportText.value = textOut;
-    ui.exportText.dataset.format = format;
-    ui.exportBox.hidden = false;
-    const x = EXPORTS[format];
-    const content = format === "html" ? `<!doctype html>\n<html><head><meta charset="utf-8"><title>Regression table</title></head><body>\n${textOut}\n</body></html>\n` : textOut;
-    downloadText(`regression_table.${x.ext}`, content, x.mime);
-    ui.exportStatus.textContent = `${x.label} downloaded; the text is also shown below.`;
-  } catch (e) {
-    ui.exportStatus.textContent = "";
-    showError("The table could not be exported.", e.message);
-  }
-}
-
-async function copyExport() {
-  try {
-    await navigator.clipboard.writeText(ui.exportText.value);
-    ui.exportStatus.textContent = "Copied to the clipboard.";
-  } catch {
-    ui.exportText.select();
-    ui.exportStatus.textContent = "Select-all done: press Ctrl+C (⌘C) to copy.";
-  }
+  drawSideTable();
 }
 
 // ---------------------------------------------------------------- mount
@@ -512,15 +481,15 @@ export default {
     ui.result = el("div", { class: "card reg-result", id: "reg-result", hidden: true, "aria-live": "polite" });
     ui.modelList = el("ul", { class: "reg-models", id: "reg-models" });
     ui.sideWrap = el("div", { class: "table-scroll paper", id: "reg-side-wrap" });
-    ui.exportText = el("textarea", { id: "reg-export-text", class: "reg-export-text", rows: 10, readonly: true, spellcheck: "false" });
-    ui.exportStatus = el("span", { class: "muted small", id: "reg-export-status", role: "status" });
-    ui.exportBox = el(
-      "div",
-      { class: "reg-export", hidden: true },
-      el("label", { for: "reg-export-text", class: "field-label" }, "Exported text"),
-      ui.exportText,
-      el("div", {}, el("button", { type: "button", class: "button", id: "reg-copy", onclick: copyExport }, "Copy")),
-    );
+    ui.exports = exportBox({
+      idPrefix: "reg",
+      basename: "regression_table",
+      getText: async (format) => {
+        await drawSideTable(); // the table of the current models and names
+        return renderTableText(ctx.client, sideTable, { format });
+      },
+      onError: (e) => showError("The table could not be exported.", e.message),
+    });
     ui.tableCard = el(
       "div",
       { class: "card", id: "reg-table-card", hidden: true },
@@ -528,18 +497,13 @@ export default {
         "div",
         { class: "card-head" },
         el("h3", {}, "Side-by-side table"),
-        el(
-          "div",
-          { class: "reg-export-buttons", role: "group", "aria-label": "Export the table" },
-          Object.entries(EXPORTS).map(([format, x]) => el("button", { type: "button", class: "button", id: `reg-export-${format}`, onclick: () => exportTable(format) }, x.label)),
-        ),
+        ui.exports.buttons,
       ),
       el("p", { class: "muted small" }, "Name the columns (default (1), (2), …) or remove a model:"),
       ui.modelList,
       ui.sideWrap,
-      el("p", { class: "table-note" }, "Standard errors in parentheses. * p < 0.1, ** p < 0.05, *** p < 0.01."),
-      ui.exportStatus,
-      ui.exportBox,
+      ui.exports.status,
+      ui.exports.box,
     );
     ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
     ui.body = el(
@@ -591,12 +555,7 @@ export default {
     );
     replaceChildren(
       root,
-      el(
-        "header",
-        { class: "panel-head" },
-        el("h2", { id: "panel-regression-title" }, "Regression"),
-        el("p", { class: "lede" }, "Linear models with high-dimensional fixed effects, clustered standard errors and IV; collect models into a side-by-side table for the paper."),
-      ),
+      panelHeader("regression", "Regression", "Linear models with high-dimensional fixed effects, clustered standard errors and IV; collect models into a side-by-side table for the paper."),
       ui.empty,
       ui.body,
     );
