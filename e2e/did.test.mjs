@@ -197,9 +197,9 @@ test("walkthrough on the JJJ sample: DID → event study → placebo → mechani
   await page.waitForSelector('#rob-years option[value="2020"]:checked', { state: "attached" });
   await page.selectOption("#rob-cluster", "province");
   await runAndWait(page, "#rob-run", "#rob-result");
-  const heads = await page.$$eval("#rob-table thead th", (ths) => ths.slice(1).map((t) => t.textContent));
+  const heads = await page.$$eval("#rob-table thead tr.column-labels th", (ths) => ths.slice(1).map((t) => t.textContent));
   assert.deepEqual(heads, ["Baseline", "Excl. 2020", "Cluster: province", "No controls"]);
-  const nobs = await page.$$eval("#rob-table tr.reg-nobs td", (tds) => tds.map((td) => Number(td.dataset.value)));
+  const nobs = await page.$$eval("#rob-table tr[data-row=Observations] td", (tds) => tds.map((td) => Number(td.dataset.value)));
   // 13 cities × 10 years; excluding 2020 leaves 13 × 9
   assert.deepEqual(nobs, [130, 117, 130, 130]);
   const base = await sideCell(page, "#rob-table", "DID", 0);
@@ -240,10 +240,10 @@ test("heterogeneity on the provinces sample: DID × eastern vs provinces_did.jso
   const got = await sideCell(page, "#het-table", "DID_x_eastern", 0);
   assert.ok(relErr(got.est, w.estimate) < EST, `DID×eastern ${got.est} vs ${w.estimate}`);
   assert.ok(relErr(got.se, w.std_error) < SE, "DID×eastern SE");
-  const heads = await page.$$eval("#het-table thead th", (ths) => ths.slice(1).map((t) => t.textContent));
+  const heads = await page.$$eval("#het-table thead tr.column-labels th", (ths) => ths.slice(1).map((t) => t.textContent));
   assert.deepEqual(heads, ["Interaction", "eastern = 0", "eastern = 1"]);
   // split samples: N adds up
-  const nobs = await page.$$eval("#het-table tr.reg-nobs td", (tds) => tds.map((td) => Number(td.dataset.value)));
+  const nobs = await page.$$eval("#het-table tr[data-row=Observations] td", (tds) => tds.map((td) => Number(td.dataset.value)));
   assert.equal(nobs[0], PROV.cases.heterogeneity_eastern.nobs);
   assert.equal(nobs[1] + nobs[2], nobs[0]);
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#het-export-markdown")]);

@@ -104,10 +104,11 @@ const ALIGN = { left: "align-left", center: "align-center", right: "num" };
  * above rows flagged rule_above), estimate rows followed by their line below (standard
  * error, t, p or interval, as `below`), notes in the <tfoot>. `options`: the page's
  * { className, id } and the engine's render options (see RENDER_DEFAULTS), laid out as
- * src/report/render/mod.rs does. Hooks for the tests and the CSS: rows holding estimates
- * have the class "reg-coef-row" and the lines below them "se-row reg-se-row", both with
- * their stub text in data-term; value cells carry their column index (stub excluded) in
- * data-model.
+ * src/report/render/mod.rs does. Hooks for the tests and the CSS: the column labels' row
+ * has the class "column-labels", header rows "header-row"; every row carries its stub text
+ * in data-row; rows holding estimates have the class "reg-coef-row" and the lines below
+ * them "se-row reg-se-row", both with the stub text in data-term; value cells carry their
+ * column index (stub excluded) in data-model.
  */
 export function resultTableElement(table, options = {}) {
   const { className = "data-table paper-table", id } = options;
@@ -131,7 +132,7 @@ export function resultTableElement(table, options = {}) {
     }
     thead.append(tr);
   }
-  thead.append(el("tr", {}, cols.map((c) => el("th", { scope: "col", class: ALIGN[c.align] }, c.label))));
+  thead.append(el("tr", { class: "column-labels" }, cols.map((c) => el("th", { scope: "col", class: ALIGN[c.align] }, c.label))));
   const tbody = el("tbody");
   let inHeader = true;
   for (const row of table.rows || []) {
@@ -139,7 +140,7 @@ export function resultTableElement(table, options = {}) {
     inHeader = header;
     const hasEstimates = row.cells.some((c) => c?.kind === "estimate");
     const label = row.cells[0]?.kind === "text" ? row.cells[0].text : "";
-    const tr = el("tr", { class: [row.rule_above && "rule-above", header && "header-row", hasEstimates && "reg-coef-row"], dataset: hasEstimates ? { term: label } : {} });
+    const tr = el("tr", { class: [row.rule_above && "rule-above", header && "header-row", hasEstimates && "reg-coef-row"], dataset: hasEstimates ? { row: label, term: label } : { row: label } });
     row.cells.forEach((cell, j) => {
       const stub = j === 0;
       const td = el(stub || header ? "th" : "td", { scope: stub ? "row" : null, class: stub ? null : ALIGN[cols[j]?.align], dataset: stub ? {} : { model: String(j - 1) } });

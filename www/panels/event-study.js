@@ -2,8 +2,8 @@
 //   ctx.client.call("call", { fn: "eventStudy", handle, args: [{ ...didSpec, ref, window?: [lo, hi], binning }] })
 import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.js";
 import { chartFigure, releaseCharts } from "../charts.js";
-import { stars, numCell, formatP } from "../regtable.js";
-import { tableExports } from "../lib/result-table.js";
+import { tableExports, starsFor as stars, numCell, formatP } from "../lib/result-table.js";
+import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
 
 let ctx;
@@ -122,7 +122,7 @@ export default {
     const using = setupSummary(ctx, "es-setup");
     replaceChildren(
       root,
-      el("header", { class: "panel-head" }, el("h2", { id: "panel-event-study-title" }, "Event study"), el("p", { class: "lede" }, "Leads and lags relative to adoption, the joint pre-trend test and the coefficient plot.")),
+      panelHeader("event-study", "Event study", "Leads and lags relative to adoption, the joint pre-trend test and the coefficient plot."),
       el(
         "div",
         { class: "card" },

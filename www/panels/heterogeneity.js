@@ -1,10 +1,11 @@
 // Heterogeneity panel: DID × group in one model plus split-sample DIDs, in one table.
 //   ctx.client.call("call", { fn: "heterogeneity", handle, args: [{ ...didSpec, group, main_effect }] })
-// The on-page table is built from the fit objects (regtable.js); exports render the result's
-// `heterogeneity.models` table in the engine (renderTable), without re-running anything.
+// The result's `heterogeneity.models` table is drawn by resultTableElement and exported by
+// the engine's renderTable of the same table, without re-running anything.
 import { el, replaceChildren } from "../dom.js";
-import { sideBySideTable, exportBox } from "../regtable.js";
-import { renderTableText } from "../lib/result-table.js";
+import { exportBox } from "../lib/export-box.js";
+import { renderTableText, resultTableElement, findTable } from "../lib/result-table.js";
+import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, field, option } from "../did-spec.js";
 
 let ctx;
@@ -39,24 +40,24 @@ function run() {
 
 function render() {
   const { res, spec } = last;
-  const models = [{ fit: res.interaction, name: "Interaction" }, ...res.split.map((s) => ({ fit: s.result.model, name: `${spec.group} = ${s.level}` }))];
+  const table = findTable(res, "heterogeneity.models");
   const exp = exportBox({
     idPrefix: "het",
     basename: "heterogeneity",
-    getText: (format) => renderTableText(ctx.client, res.tables.find((t) => t.id === "heterogeneity.models"), { format }),
+    getText: (format) => renderTableText(ctx.client, table, { format }),
     onError: (e) => ui.error.show("The table could not be exported.", e.message),
   });
   replaceChildren(
     ui.result,
     el("div", { class: "card-head" }, el("h3", {}, `Heterogeneity by ${spec.group}`), exp.buttons),
-    el("div", { class: "table-scroll paper" }, sideBySideTable(models, { id: "het-table", controls: spec.controls })),
+    el("div", { class: "table-scroll paper" }, resultTableElement(table, { id: "het-table", className: "data-table paper-table reg-side-table" })),
     el(
       "p",
       { class: "table-note" },
       "Column 1: one model with ",
       spec.main_effect ? "the DID term and " : "",
       `its interaction${res.interaction_terms.length > 1 ? "s" : ""} with ${spec.group} (${res.interaction_terms.join(", ")}; reference level ${res.reference_level}). `,
-      "Other columns: the DID estimated separately on each group's rows. Standard errors in parentheses. * p < 0.1, ** p < 0.05, *** p < 0.01.",
+      "Other columns: the DID estimated separately on each group's rows.",
     ),
     notesBox("het-notes", res.diagnostics),
     exp.status,
@@ -76,7 +77,7 @@ export default {
     const using = setupSummary(ctx, "het-setup");
     replaceChildren(
       root,
-      el("header", { class: "panel-head" }, el("h2", { id: "panel-heterogeneity-title" }, "Heterogeneity"), el("p", { class: "lede" }, "Does the effect differ across groups (e.g. eastern vs other provinces)? An interaction model and split-sample DIDs side by side.")),
+      panelHeader("heterogeneity", "Heterogeneity", "Does the effect differ across groups (e.g. eastern vs other provinces)? An interaction model and split-sample DIDs side by side."),
       el(
         "div",
         { class: "card" },

@@ -3,8 +3,9 @@
 //   ctx.client.call("call", { fn: "mediation", handle, args: [{ ...didSpec, mediator, bootstrap, seed }] })
 // Exports render the result's `mediation.steps` table in the engine (renderTable): no re-run.
 import { el, replaceChildren, formatNumber } from "../dom.js";
-import { sideBySideTable, exportBox, formatP } from "../regtable.js";
-import { renderTableText } from "../lib/result-table.js";
+import { exportBox } from "../lib/export-box.js";
+import { formatP, resultTableElement, findTable, renderTableText } from "../lib/result-table.js";
+import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, numberField, field, option, numericColumns } from "../did-spec.js";
 
 let ctx;
@@ -49,11 +50,11 @@ const small = (v) => formatNumber(v, Number.isFinite(v) && v !== 0 && Math.abs(v
 
 function render() {
   const { res, spec } = last;
-  const names = ["(1) " + res.steps[0].depvar, "(2) " + res.steps[1].depvar, "(3) " + res.steps[2].depvar];
+  const table = findTable(res, "mediation.steps");
   const exp = exportBox({
     idPrefix: "med",
     basename: "mechanism",
-    getText: (format) => renderTableText(ctx.client, res.tables.find((t) => t.id === "mediation.steps"), { format }),
+    getText: (format) => renderTableText(ctx.client, table, { format }),
     onError: (e) => ui.error.show("The table could not be exported.", e.message),
   });
   const s = res.sobel;
@@ -62,8 +63,8 @@ function render() {
   replaceChildren(
     ui.result,
     el("div", { class: "card-head" }, el("h3", {}, `Mechanism: ${spec.mediator}`), exp.buttons),
-    el("div", { class: "table-scroll paper" }, sideBySideTable(res.steps.map((fit, i) => ({ fit, name: names[i] })), { id: "med-table", controls: spec.controls })),
-    el("p", { class: "table-note" }, `(1) outcome on ${res.term}; (2) mediator on ${res.term}; (3) outcome on ${res.term} and the mediator. Standard errors in parentheses. * p < 0.1, ** p < 0.05, *** p < 0.01.`),
+    el("div", { class: "table-scroll paper" }, resultTableElement(table, { id: "med-table", className: "data-table paper-table reg-side-table" })),
+    el("p", { class: "table-note" }, `(1) outcome on ${res.term}; (2) mediator on ${res.term}; (3) outcome on ${res.term} and the mediator.`),
     el(
       "dl",
       { class: "facts did-facts", id: "med-stats" },
@@ -99,7 +100,7 @@ export default {
     const using = setupSummary(ctx, "med-setup");
     replaceChildren(
       root,
-      el("header", { class: "panel-head" }, el("h2", { id: "panel-mechanism-title" }, "Mechanism"), el("p", { class: "lede" }, "Does the policy work through a channel? The three-step mediation regressions, the Sobel test and a bootstrap interval of the indirect effect.")),
+      panelHeader("mechanism", "Mechanism", "Does the policy work through a channel? The three-step mediation regressions, the Sobel test and a bootstrap interval of the indirect effect."),
       el("div", { class: "card" }, using.line, el("div", { class: "did-inline" }, field("med-mediator", "Mediator", ui.mediator), reps.root, seed.root, el("div", { class: "did-inline-action" }, ui.run, ui.status))),
       ui.error.root,
       ui.result,

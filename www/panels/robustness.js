@@ -6,8 +6,9 @@
 // Exports: the result's `robustness.models` table rendered by the engine (renderTable) in the
 // chosen format (downloaded or copied as text, never parsed into the page).
 import { el, replaceChildren } from "../dom.js";
-import { sideBySideTable, exportBox } from "../regtable.js";
-import { renderTableText } from "../lib/result-table.js";
+import { exportBox } from "../lib/export-box.js";
+import { renderTableText, resultTableElement, findTable } from "../lib/result-table.js";
+import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, field, option, distinctValues, numericColumns } from "../did-spec.js";
 
 let ctx;
@@ -85,15 +86,14 @@ function run() {
 
 function render() {
   const { res, spec } = last;
-  const table = res.tables.find((t) => t.id === "robustness.models");
+  const table = findTable(res, "robustness.models");
   const exp = exportBox({ idPrefix: "rob", basename: "robustness", getText: (format) => renderTableText(ctx.client, table, { format }), onError: (e) => ui.error.show("The table could not be exported.", e.message) });
-  const controls = [...new Set([...(spec.base.controls || []), ...spec.checks.flatMap((c) => c.controls || [])])];
   const notes = res.fits.flatMap((f) => (f.diagnostics || []).map((d) => `${f.label}: ${d.message}`));
   replaceChildren(
     ui.result,
     el("div", { class: "card-head" }, el("h3", {}, "Robustness"), exp.buttons),
-    el("div", { class: "table-scroll paper" }, sideBySideTable(res.fits.map((f) => ({ fit: f.model, name: f.label })), { id: "rob-table", controls })),
-    el("p", { class: "table-note" }, "Each column re-estimates the DID of the baseline with one change. Standard errors in parentheses. * p < 0.1, ** p < 0.05, *** p < 0.01."),
+    el("div", { class: "table-scroll paper" }, resultTableElement(table, { id: "rob-table", className: "data-table paper-table reg-side-table" })),
+    el("p", { class: "table-note" }, "Each column re-estimates the DID of the baseline with one change."),
     notesBox("rob-notes", notes),
     exp.status,
     exp.box,
@@ -123,7 +123,7 @@ export default {
     const using = setupSummary(ctx, "rob-setup");
     replaceChildren(
       root,
-      el("header", { class: "panel-head" }, el("h2", { id: "panel-robustness-title" }, "Robustness"), el("p", { class: "lede" }, "The baseline DID and its variations — excluded years or units, another cluster level, no controls, another outcome — as the columns of one table.")),
+      panelHeader("robustness", "Robustness", "The baseline DID and its variations — excluded years or units, another cluster level, no controls, another outcome — as the columns of one table."),
       el(
         "div",
         { class: "card" },
