@@ -12,6 +12,7 @@
 import { el, replaceChildren } from "./dom.js";
 import { isNumericKind, columnsOf, numericColumns } from "./lib/columns.js";
 import { errorCard, notesBox, numberField, field, option } from "./lib/ui.js";
+import { matchUnit, matchTime, looksLikeTime } from "./lib/panel-guess.js";
 
 export { columnsOf, numericColumns, errorCard, notesBox, numberField, field, option };
 
@@ -28,15 +29,13 @@ export function defaultSetup(d, panel) {
     return "";
   };
   // Before the Data panel has checked the panel structure, guess like it does
-  // (English and Chinese names; a text column for the unit, an integer for time).
-  const unit =
-    pick(panel?.unit, d?.sample?.unit, "city", "province", "id", "unit") ||
-    match([/^(id|unit|city|county|province|state|country|firm|region|code)$/i, /(^|_)id$/i, /城市|地级市|省份|省|地区|县|企业|公司|代码|编号/]) ||
-    (cols.find((c) => c.kind === "text") || {}).name ||
-    "";
+  // (lib/panel-guess.js: English and Chinese names; a text column for the unit, a
+  // numeric one other than the unit for the time).
+  const unit = pick(panel?.unit, d?.sample?.unit, "city", "province", "id", "unit") || matchUnit(cols.map((c) => c.name)) || (cols.find((c) => c.kind === "text") || {}).name || "";
+  const timeOk = (c) => c.name !== unit && isNumericKind(c.kind);
   const time =
     pick(panel?.time, d?.sample?.time, "year", "time", "period") ||
-    match([/^(year|yr|time|period|t|month|quarter)$/i, /year/i, /年份|年度|^年$|时间|期间/], (c) => c.name !== unit && isNumericKind(c.kind)) ||
+    matchTime(cols.filter(timeOk).map((c) => c.name)) ||
     (cols.find((c) => c.kind === "integer" && c.name !== unit) || {}).name ||
     "";
   const setup = { y: "", unit, time, form: "start", start: "", treat: "", post: "", indicator: "", controls: [], fe: [unit, time].filter(Boolean), vcov: "cluster", cluster: unit, cluster2: time };
@@ -53,8 +52,9 @@ export function defaultSetup(d, panel) {
     const indicator = match([/^(did|treat(ed)?_?post|d)$/i, /did|treat|ftz|policy|pilot/i, /自贸|试点|政策|处理/], (c) => free(c) && c.name !== start);
     setup.start = start;
     setup.indicator = indicator;
-    // The outcome: a continuous column first (not a dummy, the time or the treatment columns).
-    const yOk = (c) => c.name !== unit && c.name !== time && c.name !== indicator && c.name !== start;
+    // The outcome: a continuous column first (not a dummy, the time or the treatment columns,
+    // nor anything named like a time or a year).
+    const yOk = (c) => c.name !== unit && c.name !== time && c.name !== indicator && c.name !== start && !looksLikeTime(c.name);
     setup.y = (cols.find((c) => c.kind === "numeric" && yOk(c)) || cols.find((c) => isNumericKind(c.kind) && yOk(c)) || {}).name || "";
     setup.form = start ? "start" : "indicator";
   }

@@ -3,9 +3,9 @@
 // always sees and can change it.
 
 /** Names that usually hold the unit (tried in order; the first pattern that matches a column wins). */
-export const UNIT_PATTERNS = [/^(id|unit|city|county|province|state|country|firm|region|code)$/i, /(^|_)id$/i];
+export const UNIT_PATTERNS = [/^(id|unit|city|county|province|state|country|firm|region|code)$/i, /(^|_)id$/i, /城市|地级市|省份|省|地区|县|企业|公司|代码|编号/];
 /** Names that usually hold the time. */
-export const TIME_PATTERNS = [/^(year|yr|time|period|date|t|month|quarter)$/i, /year/i];
+export const TIME_PATTERNS = [/^(year|yr|time|period|date|t|month|quarter)$/i, /year/i, /年份|年度|^年$|时间|期间/];
 
 function byPatterns(names, patterns) {
   for (const re of patterns) {
@@ -33,4 +33,9 @@ export function guessUnit(names, kinds = new Map()) {
 /** A time column: a name match, else the first integer column, else the second (or first) column. */
 export function guessTime(names, kinds = new Map()) {
   return matchTime(names) || (names.find((n) => kinds.get(n) === "integer") ?? names[1] ?? names[0] ?? "");
+}
+
+/** True when the name looks like a time (year, period, 年份, ftz_year …): never a default outcome. */
+export function looksLikeTime(name) {
+  return TIME_PATTERNS.some((re) => re.test(name));
 }

@@ -8,9 +8,8 @@
 // Every table on screen is one of the result's `tables`, drawn by resultTableElement and
 // exported by the engine's renderTable.
 import { el, replaceChildren, formatNumber } from "../dom.js";
-import { CancelledError } from "../client.js";
 import { SAMPLES } from "../sample-data.js";
-import { currentSetup, didSpec, setupSummary } from "../did-spec.js";
+import { currentSetup, didSpec, setupSummary, runAnalysis } from "../did-spec.js";
 import { columnsOf, isNumericKind } from "../lib/columns.js";
 import { panelHeader, errorCard, notesBox, field, select, columnChooser } from "../lib/ui.js";
 import { matchOptionsControls, describeMatch } from "../lib/match-options.js";
@@ -49,35 +48,14 @@ function buildSpec() {
   return { ...spec, covariates, match: ui.match.read(), by_year: ui.byYear.checked, baseline: ui.baseline.value, sample: ui.sample.value };
 }
 
-async function run() {
-  const d = ctx.dataset;
-  ui.error.clear();
-  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
-  let spec;
-  try {
-    spec = buildSpec();
-  } catch (e) {
-    return ui.error.show("Check the settings.", e.message);
-  }
-  const seq = ++runSeq;
-  ui.run.disabled = true;
-  ui.status.textContent = "Matching, then DID…";
-  ui.result.classList.add("is-stale");
-  try {
-    const res = await ctx.client.call("call", { fn: "psmDid", handle: d.handle, args: [spec] });
-    if (seq !== runSeq || ctx.dataset !== d) return;
-    render(res, spec);
-  } catch (e) {
-    if (seq !== runSeq) return;
-    ui.error.show("PSM-DID failed.", e instanceof CancelledError ? "Cancelled." : e.message);
-    ui.result.hidden = true;
-  } finally {
-    if (seq === runSeq) {
-      ui.run.disabled = !ctx.dataset;
-      ui.status.textContent = "";
-      ui.result.classList.remove("is-stale");
-    }
-  }
+function run() {
+  return runAnalysis(ctx, ui, {
+    fn: "psmDid",
+    build: buildSpec,
+    failTitle: "PSM-DID failed.",
+    busyText: () => "Matching, then DID…",
+    onResult: (res, spec) => render(res, spec),
+  });
 }
 
 /** One headline per sample: the DID term's estimate (stars), SE and N, full precision in data-value. */

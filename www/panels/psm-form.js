@@ -8,6 +8,7 @@ import { el, replaceChildren } from "../dom.js";
 import { SAMPLES } from "../sample-data.js";
 import { quoteName } from "../lib/names.js";
 import { columnsOf, isNumericKind, firstZeroOneColumn } from "../lib/columns.js";
+import { looksLikeTime } from "../lib/panel-guess.js";
 import { field, select, option, columnChooser } from "../lib/ui.js";
 import { matchOptionsControls, checkedNumber } from "../lib/match-options.js";
 
@@ -22,8 +23,9 @@ function treatmentCandidates(cols) {
   return [...new Set([...byName, ...ints])];
 }
 
-function guessOutcome(cols, treatment) {
-  const names = cols.filter((c) => isNumericKind(c.kind) && c.name !== treatment).map((c) => c.name);
+/** An outcome by name only (never the treatment, the panel's time or a time-like column); else none. */
+function guessOutcome(cols, treatment, time) {
+  const names = cols.filter((c) => isNumericKind(c.kind) && c.name !== treatment && c.name !== time && !looksLikeTime(c.name)).map((c) => c.name);
   return names.find((n) => /^(y|outcome|re78|earnings|wage|lnwage)$/i.test(n)) ?? "";
 }
 
@@ -78,7 +80,7 @@ export function psmForm(ctx, { onsubmit, onCompare, onCancel }) {
     const treatment = preset && names.has(preset.treatment) ? preset.treatment : "";
     const numeric = cols.filter((c) => isNumericKind(c.kind));
     replaceChildren(ui.treat, option("", "— choose a 0/1 column —"), numeric.map((c) => option(c.name, c.name, c.name === treatment)));
-    const outcome = preset && names.has(preset.outcome) ? preset.outcome : guessOutcome(cols, treatment);
+    const outcome = preset && names.has(preset.outcome) ? preset.outcome : guessOutcome(cols, treatment, ctx.panel?.time ?? d.sample?.time);
     replaceChildren(ui.outcome, option("", "— none (matching and balance only) —"), numeric.map((c) => option(c.name, c.name, c.name === outcome)));
     ui.covariates.fill(cols, new Set(preset ? preset.covariates.filter((c) => names.has(c)) : []));
     syncColumns();
