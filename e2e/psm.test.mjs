@@ -44,7 +44,10 @@ async function runAndRead(page) {
   const err = await page.$eval("#psm-error", (e) => (e.hidden ? null : e.textContent));
   assert.equal(err, null, `error shown: ${err}`);
   await page.waitForFunction(() => !document.querySelector("#psm-run").disabled && document.querySelector("#psm-status").textContent === "", null, { timeout: 30_000 });
-  return page.$$eval("#psm-results [data-key]", (els) => Object.fromEntries(els.map((e) => [e.dataset.key, e.dataset.value])));
+  const got = await page.$$eval("#psm-results [data-key]", (els) => Object.fromEntries(els.map((e) => [e.dataset.key, e.dataset.value])));
+  // the propensity model's fit statistics are rows of the engine's psm.propensity table
+  got.loglik = await page.$eval('#psm-propensity-table tr[data-row="Log-likelihood"] td', (td) => td.dataset.value);
+  return got;
 }
 
 function checkCase(got, c, name) {
@@ -82,24 +85,27 @@ test("default LaLonde run: ATT, AI SE, counts, propensity model match R Matching
   assert.match(await page.textContent("#psm-effect-title"), /^ATT/);
 
   // propensity model table
-  const coefs = await page.$$eval("#psm-propensity-table tbody tr", (trs) => trs.map((tr) => [tr.dataset.term, tr.cells[1].dataset.value, tr.cells[2].dataset.value]));
+  // (the coefficient rows: those above the first ruled row, where the fit statistics start)
+  const coefs = await page.$$eval("#psm-propensity-table tbody tr", (trs) =>
+    trs.slice(0, trs.findIndex((tr) => tr.classList.contains("rule-above"))).map((tr) => [tr.dataset.row, tr.cells[1].dataset.value, tr.cells[2].dataset.value]),
+  );
   assert.deepEqual(coefs.map((c) => c[0]).sort(), Object.keys(REF.propensity.coefficients).sort());
   for (const [term, est, se] of coefs) {
     assert.ok(relErr(Number(est), REF.propensity.coefficients[term]) < EST, `${term}: ${est}`);
     assert.ok(Number(se) > 0, `${term} SE`);
   }
 
-  // balance table: one row group per design covariate, unmatched + matched rows
-  const groups = await page.$$eval("#psm-balance-table tbody", (tb) => tb.map((b) => [b.dataset.variable, b.rows.length]));
-  assert.deepEqual(groups.map((g) => g[0]), COVARIATES);
-  assert.ok(groups.every((g) => g[1] === 2));
-  const ageMatched = await page.$$eval('#psm-balance-table tbody[data-variable="age"] tr[data-sample="matched"] td', (tds) => tds.map((t) => t.dataset.value ?? t.textContent));
+  // balance table: per design covariate an unmatched (U) and a matched (M) row
+  const balanceRows = await page.$$eval("#psm-balance-table tbody tr", (trs) => trs.map((tr) => [tr.dataset.row, tr.cells[1].textContent]));
+  assert.deepEqual(balanceRows.map((g) => g[0]), COVARIATES.flatMap((v) => [v, v]));
+  assert.deepEqual(balanceRows.map((g) => g[1]), COVARIATES.flatMap(() => ["U", "M"]));
+  const ageMatched = await page.$$eval('#psm-balance-table tbody tr[data-row="age"]', (trs) => [...trs.find((tr) => tr.cells[1].textContent === "M").querySelectorAll("td")].map((t) => t.dataset.value ?? t.textContent));
   assert.ok(Number.isFinite(Number(ageMatched[1])) && Number(ageMatched[1]) > 0, "matched treated mean of age");
-  const overall = await page.$$eval("#psm-balance-overall tbody tr", (trs) => trs.map((tr) => tr.dataset.sample));
+  const overall = await page.$$eval("#psm-balance-overall tbody tr", (trs) => trs.map((tr) => tr.dataset.row.toLowerCase()));
   assert.deepEqual(overall, ["unmatched", "matched"]);
 
   // balance CSV
-  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#psm-balance-csv")]);
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#psm-balance-export-csv")]);
   assert.equal(dl.suggestedFilename(), "lalonde_psm_balance.csv");
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const csvFile = path.join(ARTIFACTS, "psm_balance.csv");
@@ -164,8 +170,12 @@ test("Compare matching families: k-nearest, caliper, caliper-kNN, radius and ker
   await page.fill("#psm-reps", "30"); // bootstrap SEs of the radius and kernel rows
   await page.click("#psm-compare");
   await page.waitForSelector("#psm-compare-table", { timeout: 60_000 });
+  // the engine's psm.compare table: Method, Estimand, Estimate, Std. error, SE, z, p, CI low, CI high, matched, dropped, controls used, bias
   const rows = await page.$$eval("#psm-compare-table tbody tr", (trs) =>
-    trs.map((tr) => ({ label: tr.dataset.label, se: tr.dataset.seKind, cells: [...tr.cells].map((c) => c.dataset.value ?? c.textContent) })),
+    trs.map((tr) => {
+      const cells = [...tr.cells].map((c) => c.dataset.value ?? c.textContent);
+      return { label: tr.dataset.row, se: cells[4], cells: [cells[0], cells[2], cells[3], null, cells[9], cells[10], cells[11]] };
+    }),
   );
   assert.equal(rows.length, 6);
   assert.deepEqual(
@@ -184,7 +194,7 @@ test("Compare matching families: k-nearest, caliper, caliper-kNN, radius and ker
   }
   assert.deepEqual(rows.map((x) => x.se), ["ai", "ai", "ai", "ai", "bootstrap", "bootstrap"]);
   for (const x of rows) assert.ok(Number.isFinite(Number(x.cells[1])) && Number(x.cells[2]) > 0, x.label);
-  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#psm-compare-csv")]);
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#psm-compare-export-csv")]);
   assert.equal(dl.suggestedFilename(), "lalonde_psm_compare.csv");
   const file = path.join(ARTIFACTS, "psm_compare.csv");
   await dl.saveAs(file);

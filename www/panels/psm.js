@@ -11,11 +11,10 @@
 //   { fn: "psm", handle, args: [spec] }                 → PsmResult
 //   { fn: "psmDensitySvg", args: [{ density }, title] }  → SVG text (free function)
 //   { fn: "psmCompare", handle, args: [[spec, …]] }      → { table: { rows }, diagnostics, tables }
-import { el, replaceChildren, downloadText } from "../dom.js";
+import { el, replaceChildren } from "../dom.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 import { SAMPLES } from "../sample-data.js";
 import { CancelledError } from "../client.js";
-import { renderTableText, findTable } from "../lib/result-table.js";
 import { card, notesBox, panelHeader } from "../lib/ui.js";
 import { psmForm } from "./psm-form.js";
 import { renderEffect, renderPropensity, renderBalance, renderCompare } from "./psm-results.js";
@@ -99,7 +98,7 @@ async function runCompare() {
     const out = await ctx.client.call("call", { fn: "psmCompare", handle: d.handle, args: [specs] });
     if (seq !== runSeq || ctx.dataset !== d) return;
     lastCompare = { out, specs, dataset: d };
-    renderCompare(ui, lastCompare);
+    renderCompare(ui, lastCompare, renderCtx());
     ui.compareCard.scrollIntoView?.({ block: "nearest" });
   } catch (e) {
     if (seq !== runSeq) return;
@@ -118,10 +117,14 @@ function cancel() {
 
 // ---------------------------------------------------------------- rendering
 
+/** What the result renderers need: the engine client, the file-name base and the error line. */
+const renderCtx = () => ({ client: ctx.client, base: baseName(ctx.dataset), onError: (e) => showError(`The table could not be exported: ${e.message}`) });
+
 function renderResult() {
-  renderEffect(ui, last);
-  renderPropensity(ui, last);
-  renderBalance(ui, last);
+  const rc = renderCtx();
+  renderEffect(ui, last, rc);
+  renderPropensity(ui, last, rc);
+  renderBalance(ui, last, rc);
   ui.resultBody.hidden = false;
   ui.placeholder.hidden = true;
   const notes = notesBox("psm-diagnostics", last.res.diagnostics);
@@ -149,25 +152,6 @@ async function renderDensity(seq) {
     if (seq !== runSeq) return;
     replaceChildren(ui.density, el("p", { class: "error", role: "alert" }, `The density figure could not be drawn: ${e.message}`));
   }
-}
-
-// ---------------------------------------------------------------- downloads
-
-/** Downloads one of a result's tables, rendered by the engine (the core's one renderer; no re-run). */
-async function downloadTable(res, id, suffix, format = "csv", mime = undefined) {
-  const table = findTable(res, id);
-  if (!table) return;
-  try {
-    downloadText(`${baseName(ctx.dataset)}_${suffix}`, await renderTableText(ctx.client, table, { format }), mime);
-  } catch (e) {
-    showError(`The table could not be exported: ${e.message}`);
-  }
-}
-
-const MD = "text/markdown;charset=utf-8";
-
-function downloadButton(id, label, get) {
-  return el("button", { type: "button", class: "button", id, onclick: () => get() && downloadTable(...get()) }, label);
 }
 
 // ---------------------------------------------------------------- events
@@ -205,20 +189,16 @@ export default {
     ui.balance = el("div", { id: "psm-balance" });
     ui.density = el("div", { id: "psm-density", class: "psm-density" });
     ui.compareBody = el("div", { id: "psm-compare-result" });
-    const compare = (format, ext, mime) => () => lastCompare && [lastCompare.out, "psm.compare", `psm_compare.${ext}`, format, mime];
-    ui.compareCsv = downloadButton("psm-compare-csv", "CSV", compare("csv", "csv"));
-    ui.compareMd = downloadButton("psm-compare-md", "Markdown", compare("markdown", "md", MD));
-    ui.compareCsv.disabled = ui.compareMd.disabled = true;
-    ui.compareCard = card("psm-compare-card", "Matching families compared", [ui.compareCsv, ui.compareMd], ui.compareBody);
+    ui.compareCard = card("psm-compare-card", "Matching families compared", null, ui.compareBody);
     ui.compareCard.hidden = true;
     ui.placeholder = el("p", { class: "muted card psm-placeholder", id: "psm-placeholder" }, "Choose the treatment, covariates and outcome, then run the matching.");
     ui.resultBody = el(
       "div",
       { hidden: true, id: "psm-results-body" },
       el("section", { class: "card", id: "psm-effect-card" }, el("div", { class: "card-head" }, ui.effectTitle), ui.effect, ui.diagnostics),
-      card("psm-balance-card", "Covariate balance before and after matching", downloadButton("psm-balance-csv", "Download CSV", () => last && [last.res, "psm.balance", "psm_balance.csv"]), ui.balance),
+      card("psm-balance-card", "Covariate balance before and after matching", null, ui.balance),
       card("psm-density-card", "Propensity-score densities", null, ui.density),
-      card("psm-propensity-card", "Propensity model", downloadButton("psm-propensity-csv", "Download CSV", () => last && [last.res, "psm.propensity", "psm_propensity.csv"]), ui.propensity),
+      card("psm-propensity-card", "Propensity model", null, ui.propensity),
     );
     ui.results = el("div", { class: "psm-results", id: "psm-results", "aria-live": "polite" }, ui.error, ui.placeholder, ui.compareCard, ui.resultBody);
     ui.empty = el(
