@@ -144,7 +144,7 @@ export default {
       { hidden: true },
       el(
         "div",
-        { class: "card psm-controls psmdid-form" },
+        { class: "card psm-controls psmdid-setup" },
         using.line,
         el(
           "div",
