@@ -45,6 +45,14 @@ function readCoefs(page) {
   );
 }
 
+/** The side-by-side table's column labels once they equal `want` (the table is the engine's, redrawn asynchronously). */
+async function sideHeads(page, want) {
+  await page
+    .waitForFunction((w) => JSON.stringify([...document.querySelectorAll("#reg-side thead tr.column-labels th")].map((x) => x.textContent)) === w, JSON.stringify(want), { timeout: 10_000 })
+    .catch(() => {});
+  return page.$$eval("#reg-side thead tr.column-labels th", (t) => t.map((x) => x.textContent));
+}
+
 test("jjj_did cases run on the page match the reference (estimates 1e-6, SE 1e-4)", async () => {
   const r = await openRegression();
   // the cases writable on the sample's own columns (the event-study dummies are derived columns; see api.test.mjs)
@@ -106,7 +114,7 @@ test("two models side by side; LaTeX export has \\toprule and the coefficient; r
   await runModel(page, b.formula, b.vcov);
   await page.click("#reg-add");
   await page.waitForSelector("#reg-side");
-  const heads = await page.$$eval("#reg-side thead tr.column-labels th", (t) => t.map((x) => x.textContent));
+  const heads = await sideHeads(page, ["", "(1)", "(2)"]);
   assert.deepEqual(heads, ["", "(1)", "(2)"]);
   const ftz = await page.$$eval("#reg-side tr.reg-coef-row[data-term=FTZ] td", (t) => t.map((x) => Number(x.dataset.value)));
   assert.ok(relErr(ftz[0], a.coefficients.FTZ.estimate) < 1e-6 && relErr(ftz[1], b.coefficients.FTZ.estimate) < 1e-6, JSON.stringify(ftz));
@@ -137,13 +145,13 @@ test("two models side by side; LaTeX export has \\toprule and the coefficient; r
   await page.fill("#reg-model-name-1", "Controls");
   await page.press("#reg-model-name-1", "Enter");
   await page.$eval("#reg-model-name-1", (i) => i.dispatchEvent(new Event("change")));
-  assert.deepEqual(await page.$$eval("#reg-side thead tr.column-labels th", (t) => t.map((x) => x.textContent)), ["", "(1)", "Controls"]);
+  assert.deepEqual(await sideHeads(page, ["", "(1)", "Controls"]), ["", "(1)", "Controls"]);
   const d2 = page.waitForEvent("download");
   await page.click("#reg-export-latex");
   assert.match(fs.readFileSync(await (await d2).path(), "utf8"), /Controls/);
   await screenshot(page, "regression-table.png", { fullPage: true });
   await page.click("#reg-models li:first-child .reg-remove");
-  assert.deepEqual(await page.$$eval("#reg-side thead tr.column-labels th", (t) => t.map((x) => x.textContent)), ["", "Controls"]);
+  assert.deepEqual(await sideHeads(page, ["", "Controls"]), ["", "Controls"]);
   assert.deepEqual(r.consoleErrors, []);
   assert.deepEqual(r.pageErrors, []);
 });
