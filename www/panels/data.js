@@ -5,6 +5,7 @@ import { el, replaceChildren, renderTable, formatBytes, formatNumber, delimiterN
 import { SAMPLES } from "../sample-data.js";
 import { resultTableBlock } from "../lib/result-table.js";
 import { guessUnit, guessTime } from "../lib/panel-guess.js";
+import { panelHeader, noteMessages } from "../lib/ui.js";
 
 const ACCEPT = ".csv,.tsv,.tab,.txt,.xlsx,.xls,text/csv,text/tab-separated-values,text/plain";
 const KIND_LABEL = { numeric: "numeric", integer: "integer", text: "text" };
@@ -347,7 +348,7 @@ async function checkPanel() {
         ),
       );
     }
-    const diag = (info.diagnostics || []).map((d) => d.message);
+    const diag = noteMessages(info.diagnostics);
     if (diag.length) extra.push(el("ul", { class: "diagnostics muted small", id: "panel-diagnostics" }, diag.map((m) => el("li", {}, m))));
     replaceChildren(ui.panelResult, headline, extra);
   } catch (e) {
@@ -407,12 +408,7 @@ export default {
 
     replaceChildren(
       root,
-      el(
-        "header",
-        { class: "panel-head" },
-        el("h2", { id: "panel-data-title" }, "Data"),
-        el("p", { class: "lede" }, "Load a panel of units over time. Files are read and analysed inside this browser tab; nothing is uploaded."),
-      ),
+      panelHeader("data", "Data", "Load a panel of units over time. Files are read and analysed inside this browser tab; nothing is uploaded."),
       buildLoader(),
       ui.error,
       ui.status,

@@ -3,6 +3,8 @@
 // or by group, exportable as CSV.
 import { el, replaceChildren, downloadText } from "../dom.js";
 import { resultTableElement, renderTableText } from "../lib/result-table.js";
+import { notesBox, panelHeader } from "../lib/ui.js";
+import { columnsOf, isNumericKind } from "../lib/columns.js";
 
 let ctx;
 const ui = {};
@@ -12,18 +14,11 @@ let runSeq = 0;
 let dirty = true;
 let visible = false;
 
-const isNumericKind = (k) => k === "numeric" || k === "integer";
-
-function columnsInfo(d) {
-  const cols = d.report?.columns;
-  if (cols && cols.length) return cols.map((c) => ({ name: c.name, kind: c.kind }));
-  return d.columns.map((name) => ({ name, kind: undefined }));
-}
 
 function buildColumnChooser(d) {
-  const cols = columnsInfo(d);
-  const numeric = cols.filter((c) => c.kind === undefined || isNumericKind(c.kind));
-  selected = new Set(cols.filter((c) => isNumericKind(c.kind)).map((c) => c.name));
+  const cols = columnsOf(d);
+  const numeric = cols.filter((c) => isNumericKind(c.kind));
+  selected = new Set(cols.filter((c) => c.kind !== undefined && isNumericKind(c.kind)).map((c) => c.name));
   const boxes = numeric.map((c) =>
     el(
       "label",
@@ -132,7 +127,6 @@ function render() {
       if (cell?.dataset.value && Number.isInteger(v)) cell.textContent = String(v).replace(/^-/, "−");
     }
   }
-  const diagnostics = (res.diagnostics || []).map((d) => d.message);
   replaceChildren(
     ui.result,
     el("div", { class: "table-scroll paper" }, table),
@@ -144,7 +138,7 @@ function render() {
       grouped ? `; statistics by ${options.by}` : "",
       `. Source: ${lastResult.dataset.name}.`,
     ),
-    diagnostics.length ? el("div", { class: "warning", id: "describe-diagnostics" }, el("ul", {}, diagnostics.map((m) => el("li", {}, m)))) : null,
+    notesBox("describe-diagnostics", res.diagnostics),
   );
   ui.download.disabled = false;
 }
@@ -204,12 +198,7 @@ export default {
     );
     replaceChildren(
       root,
-      el(
-        "header",
-        { class: "panel-head" },
-        el("h2", { id: "panel-describe-title" }, "Descriptive statistics"),
-        el("p", { class: "lede" }, "Summary statistics for the chosen variables, overall or by group — ready for the first table of a paper."),
-      ),
+      panelHeader("describe", "Descriptive statistics", "Summary statistics for the chosen variables, overall or by group — ready for the first table of a paper."),
       ui.empty,
       ui.body,
     );

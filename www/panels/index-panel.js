@@ -18,6 +18,8 @@ import { el, replaceChildren, downloadText, toCsv } from "../dom.js";
 import { releaseCharts } from "../charts.js";
 import { costKeyword, JJJ_PRESET } from "./index-spec-data.js";
 import { matchUnit, matchTime } from "../lib/panel-guess.js";
+import { numericColumns, columnsOf } from "../lib/columns.js";
+import { panelHeader } from "../lib/ui.js";
 import { indexValues, renderIndexResults } from "./index-results.js";
 
 let ctx;
@@ -37,19 +39,7 @@ const METHODS = {
   equal: "Equal weights",
 };
 
-const isNumericKind = (k) => k === "numeric" || k === "integer";
 const fin = (v) => typeof v === "number" && Number.isFinite(v);
-
-function columnsInfo(d) {
-  const kinds = new Map((d?.report?.columns || []).map((c) => [c.name, c.kind]));
-  return (d?.columns || []).map((name) => ({ name, kind: kinds.get(name) }));
-}
-
-function numericColumns(d) {
-  return columnsInfo(d)
-    .filter((c) => c.kind === undefined || isNumericKind(c.kind))
-    .map((c) => c.name);
-}
 
 // ---------------------------------------------------------------- spec table
 
@@ -576,12 +566,7 @@ export default {
     );
     replaceChildren(
       root,
-      el(
-        "header",
-        { class: "panel-head" },
-        el("h2", { id: "panel-index-title" }, "Composite index"),
-        el("p", { class: "lede" }, "Build an outcome index from raw indicators — entropy, TOPSIS, PCA, CRITIC, CV or equal weights — and add it to the data for DID."),
-      ),
+      panelHeader("index", "Composite index", "Build an outcome index from raw indicators — entropy, TOPSIS, PCA, CRITIC, CV or equal weights — and add it to the data for DID."),
       ui.empty,
       ui.body,
     );

@@ -3,6 +3,7 @@
 import { el, replaceChildren, formatNumber, downloadText, toCsv, renderTable } from "../dom.js";
 import { resultTableElement, renderTableText, tableExports } from "../lib/result-table.js";
 import { chartFigure, releaseCharts } from "../charts.js";
+import { notesBox } from "../lib/ui.js";
 
 const fin = (v) => typeof v === "number" && Number.isFinite(v);
 
@@ -127,7 +128,7 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
   const notes = (res.diagnostics || []).map((d) => d.message);
   for (const m of res.missing || []) notes.push(`${m.indicator}: ${m.count} missing value${m.count === 1 ? "" : "s"}.`);
   if (res.dropped_rows?.length) notes.push(`${res.dropped_rows.length} row${res.dropped_rows.length === 1 ? "" : "s"} left out (their index is missing).`);
-  const notesBox = notes.length ? el("div", { class: "warning", id: "idx-notes" }, el("p", {}, el("strong", {}, "Notes")), el("ul", {}, [...new Set(notes)].map((n) => el("li", {}, n)))) : null;
+  const notesList = notesBox("idx-notes", notes);
 
   const scopeText = last.spec.scope === "by_time" ? `normalised and weighted within each ${last.timeName} (weights shown are means over periods)` : "pooled over all rows";
   parts.push(
@@ -136,7 +137,7 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
       { class: "card idx-summary" },
       el("div", { class: "card-head" }, el("h3", {}, `${methodLabel}: ${formatNumber(res.n_used, 0, { integer: true })} rows used`), el("span", { class: "muted" }, d.name)),
       el("p", { class: "muted small" }, res.method === "pca" ? "Standardised indicators; principal-component composite." : `Min–max normalisation (cost indicators reversed) + shift ${last.spec.shift ?? 1e-4}, ${scopeText}${last.spec.scale100 ? "; scores ×100" : ""}.`),
-      notesBox,
+      notesList,
       addBlock(res),
     ),
   );
