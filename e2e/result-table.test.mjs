@@ -92,7 +92,7 @@ for (const which of ["did", "side-by-side"]) {
   });
 }
 
-test("quoteName: bare identifiers (Unicode letters too), back-quotes otherwise, refuses a back-quote", async () => {
+test("quoteName: bare identifiers (Unicode letters too), back-quotes otherwise, refuses a back-quote; splitTopLevel skips parentheses and back-quoted names", async () => {
   const got = await rec.page.evaluate(() => {
     const { quoteName } = window.names;
     const out = ["lnHDQ", "x.1", "_a", "城市", "GDP growth", "1st", "a-b"].map(quoteName);
@@ -102,8 +102,12 @@ test("quoteName: bare identifiers (Unicode letters too), back-quotes otherwise, 
     } catch (e) {
       refused = e.message;
     }
-    return { out, refused };
+    const split = window.names.splitTopLevel("a + `b + c` + log(x + y) | `d|e`", "+").map((x) => x.trim());
+    const bars = window.names.splitTopLevel("y ~ a + `b|c` | fe", "|").map((x) => x.trim());
+    return { out, refused, split, bars };
   });
+  assert.deepEqual(got.split, ["a", "`b + c`", "log(x + y) | `d|e`"]);
+  assert.deepEqual(got.bars, ["y ~ a + `b|c`", "fe"]);
   assert.deepEqual(got.out, ["lnHDQ", "x.1", "_a", "城市", "`GDP growth`", "`1st`", "`a-b`"]);
   assert.match(got.refused, /back-quote/);
 });

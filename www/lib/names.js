@@ -18,3 +18,22 @@ export function quoteName(name) {
 
 /** True when the name can be used in a formula at all. */
 export const quotable = (name) => !String(name).includes("`");
+
+/** Splits a formula at `sep` where it stands outside parentheses and back-quoted names. */
+export function splitTopLevel(s, sep) {
+  const parts = [];
+  let depth = 0;
+  let quoted = false;
+  let cur = "";
+  for (const c of s) {
+    if (c === "`") quoted = !quoted;
+    else if (!quoted && c === "(") depth++;
+    else if (!quoted && c === ")") depth = Math.max(0, depth - 1);
+    if (c === sep && depth === 0 && !quoted) {
+      parts.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  parts.push(cur);
+  return parts;
+}

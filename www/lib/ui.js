@@ -117,3 +117,15 @@ export function columnChooser(id, label) {
     },
   };
 }
+
+/**
+ * The frame of a panel that needs data: header, a "Load data first" line, and the body
+ * (hidden until a dataset is loaded). Returns { empty, body }; show the body with
+ * `empty.hidden = true; body.hidden = false`.
+ */
+export function dataPanel(root, header, children) {
+  const empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
+  const body = el("div", { hidden: true }, children);
+  replaceChildren(root, header, empty, body);
+  return { empty, body };
+}

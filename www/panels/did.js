@@ -6,7 +6,7 @@
 import { el, replaceChildren, formatNumber } from "../dom.js";
 import { CancelledError } from "../client.js";
 import { resultTableBlock, tableExports, findTable, starsFor as stars, formatP } from "../lib/result-table.js";
-import { panelHeader } from "../lib/ui.js";
+import { panelHeader, dataPanel } from "../lib/ui.js";
 import { setupForm, currentSetup, didSpec, errorCard, notesBox, numberField, field, option, defaultSetup } from "../did-spec.js";
 
 let ctx;
@@ -201,10 +201,7 @@ export default {
       el("div", { class: "did-inline" }, reps.root, field("did-wild-weights", "Weights", ui.wildWeights), seed.root, el("div", { class: "did-inline-action" }, ui.wildRun, ui.wildStatus)),
       ui.wildResult,
     );
-    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
-    ui.body = el(
-      "div",
-      { hidden: true },
+    const body = [
       el(
         "div",
         { class: "card" },
@@ -215,13 +212,8 @@ export default {
       ui.error.root,
       ui.result,
       ui.wildCard,
-    );
-    replaceChildren(
-      root,
-      panelHeader("did", "DID", "Two-way fixed-effects difference-in-differences for 2×2 and staggered adoption. The setup chosen here is reused by the event study, placebo, heterogeneity, mechanism, robustness and PSM-DID panels."),
-      ui.empty,
-      ui.body,
-    );
+    ];
+    Object.assign(ui, dataPanel(root, panelHeader("did", "DID", "Two-way fixed-effects difference-in-differences for 2×2 and staggered adoption. The setup chosen here is reused by the event study, placebo, heterogeneity, mechanism, robustness and PSM-DID panels."), body));
     ctx.on("dataset", onDataset);
     // The Data panel declares unit/time after checking them: follow it unless the user set up the DID already.
     ctx.on("panel-declared", () => {

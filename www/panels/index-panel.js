@@ -19,7 +19,7 @@ import { releaseCharts } from "../charts.js";
 import { costKeyword, JJJ_PRESET } from "./index-spec-data.js";
 import { matchUnit, matchTime } from "../lib/panel-guess.js";
 import { numericColumns, columnsOf } from "../lib/columns.js";
-import { panelHeader } from "../lib/ui.js";
+import { panelHeader, dataPanel } from "../lib/ui.js";
 import { indexValues, renderIndexResults } from "./index-results.js";
 
 let ctx;
@@ -514,10 +514,7 @@ export default {
     ui.run = el("button", { type: "button", class: "button primary", id: "idx-run", onclick: run }, "Build index");
     ui.error = el("div", { class: "card error-card", id: "idx-error", role: "alert", hidden: true });
     ui.results = el("div", { id: "idx-results", hidden: true, "aria-live": "polite" });
-    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
-    ui.body = el(
-      "div",
-      { hidden: true },
+    const body = [
       el(
         "div",
         { class: "idx-layout" },
@@ -563,13 +560,8 @@ export default {
       ),
       ui.error,
       ui.results,
-    );
-    replaceChildren(
-      root,
-      panelHeader("index", "Composite index", "Build an outcome index from raw indicators — entropy, TOPSIS, PCA, CRITIC, CV or equal weights — and add it to the data for DID."),
-      ui.empty,
-      ui.body,
-    );
+    ];
+    Object.assign(ui, dataPanel(root, panelHeader("index", "Composite index", "Build an outcome index from raw indicators — entropy, TOPSIS, PCA, CRITIC, CV or equal weights — and add it to the data for DID."), body));
     ctx.on("dataset", onDataset);
     ctx.on("panel-declared", () => ctx.dataset && fillUnitTime(ctx.dataset));
     if (ctx.dataset) onDataset(ctx.dataset);

@@ -11,7 +11,7 @@ import { el, replaceChildren, formatNumber } from "../dom.js";
 import { SAMPLES } from "../sample-data.js";
 import { currentSetup, didSpec, setupSummary, runAnalysis } from "../did-spec.js";
 import { columnsOf, isNumericKind } from "../lib/columns.js";
-import { panelHeader, errorCard, notesBox, field, select, columnChooser } from "../lib/ui.js";
+import { panelHeader, dataPanel, errorCard, notesBox, field, select, columnChooser } from "../lib/ui.js";
 import { matchOptionsControls, describeMatch } from "../lib/match-options.js";
 import { resultTableBlock, findTable, makeTable, starsFor } from "../lib/result-table.js";
 
@@ -138,10 +138,7 @@ export default {
     ui.result = el("div", { class: "card did-result", id: "psmdid-result", hidden: true, "aria-live": "polite" });
     const using = setupSummary(ctx, "psmdid-setup");
     const g = ui.match.groups;
-    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
-    ui.body = el(
-      "div",
-      { hidden: true },
+    const body = [
       el(
         "div",
         { class: "card psm-controls psmdid-setup" },
@@ -164,17 +161,12 @@ export default {
       ),
       ui.error.root,
       ui.result,
-    );
-    replaceChildren(
-      root,
-      panelHeader(
+    ];
+    Object.assign(ui, dataPanel(root, panelHeader(
         "psm-did",
         "PSM-DID",
         "Match treated (ever-adopting) units to never-treated units on pre-treatment covariates, then run the two-way fixed-effects DID of the DID setup on the full and on the matched sample.",
-      ),
-      ui.empty,
-      ui.body,
-    );
+      ), body));
     ctx.on("dataset", onDataset);
     ctx.on("did-setup", () => ctx.dataset && syncTaken());
     if (ctx.dataset) onDataset(ctx.dataset);

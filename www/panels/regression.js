@@ -12,8 +12,8 @@
 import { el, replaceChildren, formatNumber } from "../dom.js";
 import { starsFor as stars, numCell, formatP, resultTableElement, renderTableText } from "../lib/result-table.js";
 import { exportBox } from "../lib/export-box.js";
-import { quoteName } from "../lib/names.js";
-import { panelHeader, notesBox, option } from "../lib/ui.js";
+import { quoteName, splitTopLevel } from "../lib/names.js";
+import { panelHeader, dataPanel, notesBox, option } from "../lib/ui.js";
 import { numericColumns } from "../lib/columns.js";
 
 let ctx;
@@ -26,39 +26,11 @@ let runSeq = 0;
 
 // ---------------------------------------------------------------- formula <-> helpers
 
-/** Splits a formula at top-level `|` (outside parentheses). */
-function splitBars(s) {
-  const parts = [];
-  let depth = 0;
-  let cur = "";
-  for (const c of s) {
-    if (c === "(") depth++;
-    else if (c === ")") depth = Math.max(0, depth - 1);
-    if (c === "|" && depth === 0) {
-      parts.push(cur);
-      cur = "";
-    } else cur += c;
-  }
-  parts.push(cur);
-  return parts.map((p) => p.trim());
-}
+/** Splits a formula at top-level `|` (outside parentheses and back-quotes). */
+const splitBars = (s) => splitTopLevel(s, "|").map((p) => p.trim());
 
-/** Splits at top-level `+`. */
-function splitPlus(s) {
-  const parts = [];
-  let depth = 0;
-  let cur = "";
-  for (const c of s) {
-    if (c === "(") depth++;
-    else if (c === ")") depth = Math.max(0, depth - 1);
-    if (c === "+" && depth === 0) {
-      parts.push(cur);
-      cur = "";
-    } else cur += c;
-  }
-  parts.push(cur);
-  return parts.map((p) => p.trim().replace(/^`|`$/g, "")).filter(Boolean);
-}
+/** Splits at top-level `+`, names unquoted. */
+const splitPlus = (s) => splitTopLevel(s, "+").map((p) => p.trim().replace(/^`|`$/g, "")).filter(Boolean);
 
 /** Best-effort reading of `y ~ a + b | f1 + f2 | endog ~ z`. */
 function parseFormula(f) {
@@ -505,10 +477,7 @@ export default {
       ui.exports.status,
       ui.exports.box,
     );
-    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
-    ui.body = el(
-      "div",
-      { hidden: true },
+    const body = [
       el(
         "div",
         { class: "card reg-model" },
@@ -552,13 +521,8 @@ export default {
       ui.error,
       ui.result,
       ui.tableCard,
-    );
-    replaceChildren(
-      root,
-      panelHeader("regression", "Regression", "Linear models with high-dimensional fixed effects, clustered standard errors and IV; collect models into a side-by-side table for the paper."),
-      ui.empty,
-      ui.body,
-    );
+    ];
+    Object.assign(ui, dataPanel(root, panelHeader("regression", "Regression", "Linear models with high-dimensional fixed effects, clustered standard errors and IV; collect models into a side-by-side table for the paper."), body));
     ctx.on("dataset", onDataset);
     ctx.on("panel-declared", () => ctx.dataset && buildControls(ctx.dataset));
     if (ctx.dataset) onDataset(ctx.dataset);
