@@ -246,6 +246,19 @@ export function setupForm(ctx, { onchange } = {}) {
 
 // ---------------------------------------------------------------- small shared bits
 
+/**
+ * The frame of a workbench panel after DID: its header, a card with the setup's
+ * "using: … [change]" line (`${prefix}-setup`) and the panel's controls, the error card
+ * (`ui.error`, `${prefix}-error`) and the result card (`ui.result`, `${prefix}-result`).
+ */
+export function workbenchPanel(root, ctx, ui, { prefix, header, controls }) {
+  ui.error = errorCard(`${prefix}-error`);
+  ui.result = el("div", { class: "card did-result", id: `${prefix}-result`, hidden: true, "aria-live": "polite" });
+  const using = setupSummary(ctx, `${prefix}-setup`);
+  replaceChildren(root, header, el("div", { class: "card" }, using.line, controls), ui.error.root, ui.result);
+  return using;
+}
+
 /** Distinct values of a column, sorted (numbers numerically), via the worker. */
 export async function distinctValues(ctx, column) {
   const vals = await ctx.client.call("method", { handle: ctx.dataset.handle, method: "columnValues", args: [column] });

@@ -4,7 +4,7 @@ import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.j
 import { chartFigure, releaseCharts } from "../charts.js";
 import { tableExports, starsFor as stars, numCell, formatP } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
-import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
+import { currentSetup, didSpec, runAnalysis, notesBox, numberField, field, option, workbenchPanel } from "../did-spec.js";
 
 let ctx;
 const ui = {};
@@ -117,21 +117,13 @@ export default {
     ui.hi = hi.input;
     ui.binning = el("select", { id: "es-binning" }, option("bin", "Bin endpoints"), option("trim", "Trim outside"));
     ui.run = el("button", { type: "button", class: "button primary", id: "es-run", onclick: run }, "Run event study");
-    ui.error = errorCard("es-error");
-    ui.result = el("div", { class: "card did-result", id: "es-result", hidden: true, "aria-live": "polite" });
-    const using = setupSummary(ctx, "es-setup");
-    replaceChildren(
-      root,
-      panelHeader("event-study", "Event study", "Leads and lags relative to adoption, the joint pre-trend test and the coefficient plot."),
-      el(
-        "div",
-        { class: "card" },
-        using.line,
+    workbenchPanel(root, ctx, ui, {
+      prefix: "es",
+      header: panelHeader("event-study", "Event study", "Leads and lags relative to adoption, the joint pre-trend test and the coefficient plot."),
+      controls: [
         el("div", { class: "did-inline" }, ref.root, lo.root, hi.root, field("es-binning", "Outside the window", ui.binning), el("div", { class: "did-inline-action" }, ui.run)),
         el("p", { class: "muted small" }, "Leave the window empty to use every observed event time."),
-      ),
-      ui.error.root,
-      ui.result,
-    );
+      ],
+    });
   },
 };

@@ -6,7 +6,7 @@ import { el, replaceChildren } from "../dom.js";
 import { exportBox } from "../lib/export-box.js";
 import { renderTableText, resultTableElement, findTable } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
-import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, field, option } from "../did-spec.js";
+import { currentSetup, didSpec, runAnalysis, notesBox, field, option, workbenchPanel } from "../did-spec.js";
 
 let ctx;
 const ui = {};
@@ -72,16 +72,10 @@ export default {
     ui.group = el("select", { id: "het-group" });
     ui.main = el("input", { type: "checkbox", id: "het-main", checked: true });
     ui.run = el("button", { type: "button", class: "button primary", id: "het-run", onclick: run }, "Run heterogeneity");
-    ui.error = errorCard("het-error");
-    ui.result = el("div", { class: "card did-result", id: "het-result", hidden: true, "aria-live": "polite" });
-    const using = setupSummary(ctx, "het-setup");
-    replaceChildren(
-      root,
-      panelHeader("heterogeneity", "Heterogeneity", "Does the effect differ across groups (e.g. eastern vs other provinces)? An interaction model and split-sample DIDs side by side."),
-      el(
-        "div",
-        { class: "card" },
-        using.line,
+    workbenchPanel(root, ctx, ui, {
+      prefix: "het",
+      header: panelHeader("heterogeneity", "Heterogeneity", "Does the effect differ across groups (e.g. eastern vs other provinces)? An interaction model and split-sample DIDs side by side."),
+      controls: [
         el(
           "div",
           { class: "did-inline" },
@@ -89,10 +83,8 @@ export default {
           el("label", { class: "check did-check", for: "het-main" }, ui.main, "Keep the DID main effect in the interaction model"),
           el("div", { class: "did-inline-action" }, ui.run),
         ),
-      ),
-      ui.error.root,
-      ui.result,
-    );
+      ],
+    });
     ctx.on("dataset", (d) => {
       last = null;
       ui.result.hidden = true;

@@ -18,7 +18,7 @@ import { el, replaceChildren, downloadText, toCsv } from "../dom.js";
 import { releaseCharts } from "../charts.js";
 import { costKeyword, JJJ_PRESET } from "./index-spec-data.js";
 import { matchUnit, matchTime } from "../lib/panel-guess.js";
-import { numericColumns, columnsOf } from "../lib/columns.js";
+import { numericColumns } from "../lib/columns.js";
 import { panelHeader, dataPanel } from "../lib/ui.js";
 import { indexValues, renderIndexResults } from "./index-results.js";
 

@@ -6,7 +6,7 @@ import { el, replaceChildren, formatNumber } from "../dom.js";
 import { exportBox } from "../lib/export-box.js";
 import { formatP, resultTableElement, findTable, renderTableText } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
-import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, numberField, field, option, numericColumns } from "../did-spec.js";
+import { currentSetup, didSpec, runAnalysis, notesBox, numberField, field, option, numericColumns, workbenchPanel } from "../did-spec.js";
 
 let ctx;
 const ui = {};
@@ -95,16 +95,7 @@ export default {
     ui.seed = seed.input;
     ui.run = el("button", { type: "button", class: "button primary", id: "med-run", onclick: run }, "Run mechanism");
     ui.status = el("span", { class: "muted small", role: "status" });
-    ui.error = errorCard("med-error");
-    ui.result = el("div", { class: "card did-result", id: "med-result", hidden: true, "aria-live": "polite" });
-    const using = setupSummary(ctx, "med-setup");
-    replaceChildren(
-      root,
-      panelHeader("mechanism", "Mechanism", "Does the policy work through a channel? The three-step mediation regressions, the Sobel test and a bootstrap interval of the indirect effect."),
-      el("div", { class: "card" }, using.line, el("div", { class: "did-inline" }, field("med-mediator", "Mediator", ui.mediator), reps.root, seed.root, el("div", { class: "did-inline-action" }, ui.run, ui.status))),
-      ui.error.root,
-      ui.result,
-    );
+    workbenchPanel(root, ctx, ui, { prefix: "med", header: panelHeader("mechanism", "Mechanism", "Does the policy work through a channel? The three-step mediation regressions, the Sobel test and a bootstrap interval of the indirect effect."), controls: [el("div", { class: "did-inline" }, field("med-mediator", "Mediator", ui.mediator), reps.root, seed.root, el("div", { class: "did-inline-action" }, ui.run, ui.status))] });
     ctx.on("dataset", (d) => {
       last = null;
       ui.result.hidden = true;

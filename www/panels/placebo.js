@@ -7,7 +7,7 @@ import { CancelledError } from "../client.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 import { tableExports, resultTableBlock, findTable, makeTable, starsFor as stars, formatP } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
-import { currentSetup, didSpec, setupSummary, errorCard, notesBox, numberField, field, option } from "../did-spec.js";
+import { currentSetup, didSpec, notesBox, numberField, field, option, workbenchPanel } from "../did-spec.js";
 
 let ctx;
 const ui = {};
@@ -196,22 +196,14 @@ export default {
     ui.progress = el("progress", { id: "placebo-progress", max: "1", value: "0", "aria-label": "Placebo progress" });
     ui.progressLabel = el("span", { class: "progress-label", id: "placebo-progress-label" });
     ui.progressWrap = el("div", { class: "progress did-progress", hidden: true }, ui.progress, ui.progressLabel);
-    ui.error = errorCard("placebo-error");
-    ui.result = el("div", { class: "card did-result", id: "placebo-result", hidden: true, "aria-live": "polite" });
-    const using = setupSummary(ctx, "placebo-setup");
-    replaceChildren(
-      root,
-      panelHeader("placebo", "Placebo", "Randomization inference: re-estimate the DID with fake treated units or fake adoption dates, and compare the actual estimate with the placebo distribution."),
-      el(
-        "div",
-        { class: "card" },
-        using.line,
+    workbenchPanel(root, ctx, ui, {
+      prefix: "placebo",
+      header: panelHeader("placebo", "Placebo", "Randomization inference: re-estimate the DID with fake treated units or fake adoption dates, and compare the actual estimate with the placebo distribution."),
+      controls: [
         el("div", { class: "did-inline" }, field("placebo-kind", "Placebo", ui.kind), reps.root, seed.root, shift.root, el("div", { class: "did-inline-action" }, ui.run, ui.cancel)),
         ui.progressWrap,
-      ),
-      ui.error.root,
-      ui.result,
-    );
+      ],
+    });
     syncKind();
   },
 };

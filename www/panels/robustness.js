@@ -9,7 +9,7 @@ import { el, replaceChildren } from "../dom.js";
 import { exportBox } from "../lib/export-box.js";
 import { renderTableText, resultTableElement, findTable } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
-import { currentSetup, didSpec, runAnalysis, setupSummary, errorCard, notesBox, field, option, distinctValues, numericColumns } from "../did-spec.js";
+import { currentSetup, didSpec, runAnalysis, notesBox, option, distinctValues, numericColumns, workbenchPanel } from "../did-spec.js";
 
 let ctx;
 const ui = {};
@@ -118,16 +118,10 @@ export default {
     ui.doY = el("input", { type: "checkbox", id: "rob-do-y" });
     ui.y = el("select", { id: "rob-y", "aria-label": "Alternative outcome" });
     ui.run = el("button", { type: "button", class: "button primary", id: "rob-run", onclick: run }, "Build robustness table");
-    ui.error = errorCard("rob-error");
-    ui.result = el("div", { class: "card did-result", id: "rob-result", hidden: true, "aria-live": "polite" });
-    const using = setupSummary(ctx, "rob-setup");
-    replaceChildren(
-      root,
-      panelHeader("robustness", "Robustness", "The baseline DID and its variations — excluded years or units, another cluster level, no controls, another outcome — as the columns of one table."),
-      el(
-        "div",
-        { class: "card" },
-        using.line,
+    workbenchPanel(root, ctx, ui, {
+      prefix: "rob",
+      header: panelHeader("robustness", "Robustness", "The baseline DID and its variations — excluded years or units, another cluster level, no controls, another outcome — as the columns of one table."),
+      controls: [
         el(
           "div",
           { class: "rob-grid" },
@@ -145,10 +139,8 @@ export default {
         ),
         el("p", { class: "muted small" }, "Hold Ctrl/⌘ to select several years or units."),
         el("div", { class: "reg-actions" }, ui.run),
-      ),
-      ui.error.root,
-      ui.result,
-    );
+      ],
+    });
     ctx.on("dataset", (d) => {
       last = null;
       ui.result.hidden = true;
