@@ -108,10 +108,11 @@ const ALIGN = { left: "align-left", center: "align-center", right: "num" };
  * has the class "column-labels", header rows "header-row"; every row carries its stub text
  * in data-row; rows holding estimates have the class "reg-coef-row" and the lines below
  * them "se-row reg-se-row", both with the stub text in data-term; value cells carry their
- * column index (stub excluded) in data-model.
+ * column index (stub excluded) in data-model. `decorate(tr, row)`, when given, may add a
+ * panel's own attributes or classes to each body row (never its text).
  */
 export function resultTableElement(table, options = {}) {
-  const { className = "data-table paper-table", id } = options;
+  const { className = "data-table paper-table", id, decorate } = options;
   const o = renderOptions(options);
   const cols = table.columns || [];
   const t = el("table", { class: className, id: id ?? null, "data-table-id": table.id });
@@ -153,6 +154,7 @@ export function resultTableElement(table, options = {}) {
       }
       tr.append(td);
     });
+    if (!header) decorate?.(tr, row);
     (header ? thead : tbody).append(tr);
     if (hasEstimates && o.below !== "none") {
       tbody.append(el("tr", { class: "se-row reg-se-row", dataset: { term: label } }, row.cells.map((cell, j) => {

@@ -2,7 +2,7 @@
 //   ctx.client.call("call", { fn: "eventStudy", handle, args: [{ ...didSpec, ref, window?: [lo, hi], binning }] })
 import { el, replaceChildren, formatNumber, toCsv, downloadText } from "../dom.js";
 import { chartFigure, releaseCharts } from "../charts.js";
-import { tableExports, starsFor as stars, numCell, formatP } from "../lib/result-table.js";
+import { tableExports, resultTableElement, findTable, formatP } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, runAnalysis, notesBox, numberField, field, option, workbenchPanel } from "../did-spec.js";
 
@@ -47,30 +47,18 @@ function run() {
   });
 }
 
+/** The result's event_study.terms table; rows keep the panel's hooks (data-event-time, es-ref, es-estimate, es-se). */
 function termsTable(res) {
-  const level = Math.round((res.model?.conf_level ?? 0.95) * 100);
-  const head = ["Event time", "Term", "Estimate", "Std. error", "p", `${level}% CI low`, `${level}% CI high`];
-  const table = el("table", { class: "data-table paper-table es-table", id: "es-terms" }, el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { scope: "col", class: i === 1 ? null : "num" }, h)))));
-  const tbody = el("tbody");
-  const rows = [...res.terms];
-  rows.push({ event_time: res.reference, term: "(reference)", ref: true });
-  rows.sort((a, b) => a.event_time - b.event_time);
-  for (const t of rows) {
-    const tr = el("tr", { class: t.ref ? "es-ref" : null, dataset: { eventTime: String(t.event_time) } });
-    tr.append(el("th", { scope: "row", class: "num" }, String(t.event_time)), el("td", {}, t.term));
-    if (t.ref) tr.append(el("td", { class: "num" }, "0"), el("td", { class: "num", colspan: "4" }, "reference period (omitted)"));
-    else
-      tr.append(
-        numCell(t.estimate, { text: formatNumber(t.estimate, 4) + stars(t.p_value), className: "es-estimate" }),
-        numCell(t.std_error, { className: "es-se" }),
-        numCell(t.p_value, { text: formatP(t.p_value), className: "es-p" }),
-        numCell(t.conf_low, { className: "es-lo" }),
-        numCell(t.conf_high, { className: "es-hi" }),
-      );
-    tbody.append(tr);
-  }
-  table.append(tbody);
-  return table;
+  return resultTableElement(findTable(res, "event_study.terms"), {
+    id: "es-terms",
+    className: "data-table paper-table es-table",
+    decorate: (tr, row) => {
+      tr.dataset.eventTime = row.cells[0]?.text ?? "";
+      if (row.cells[1]?.text === "reference") tr.classList.add("es-ref");
+      tr.cells[2]?.classList.add("es-estimate");
+      tr.cells[3]?.classList.add("es-se");
+    },
+  });
 }
 
 function render() {
@@ -99,8 +87,8 @@ function render() {
     el("div", { class: "card-head" }, el("h3", {}, "Event study"), el("button", { type: "button", class: "button", id: "es-download-csv", onclick: () => downloadText("event_study.csv", csv()) }, "Download CSV")),
     el("div", { class: "es-layout" }, el("div", { id: "es-plot" }, chartFigure(res.svg, { filename: "event_study", caption: `Event-study coefficients with ${Math.round((res.model?.conf_level ?? 0.95) * 100)}% confidence intervals; reference period ${res.reference}.` })), el("div", {}, el("h4", {}, "Parallel pre-trends: joint test"), pre, el("p", { class: "table-note" }, "H0: all pre-period coefficients are zero (Wald F with the model's standard errors)."))),
     el("div", { class: "table-scroll paper" }, termsTable(res)),
-    tableExports(res.tables.find((t) => t.id === "event_study.terms"), ctx.client, { basename: "event_study" }),
-    el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01. Never-treated units are the controls (all event dummies zero). ", res.window ? `Window [${res.window[0]}, ${res.window[1]}], ${last.spec.binning === "trim" ? "rows outside trimmed" : "endpoints binned"}.` : "All observed event times."),
+    tableExports(findTable(res, "event_study.terms"), ctx.client, { basename: "event_study", idPrefix: "es-terms" }),
+    el("p", { class: "table-note" }, "Never-treated units are the controls (all event dummies zero). ", res.window ? `Window [${res.window[0]}, ${res.window[1]}], ${last.spec.binning === "trim" ? "rows outside trimmed" : "endpoints binned"}.` : "All observed event times."),
     notesBox("es-notes", res.diagnostics),
   );
   ui.result.hidden = false;
