@@ -37,6 +37,9 @@ pub struct Aggregate {
     pub terms: Vec<AggregateTerm>,
     /// Critical value of the terms' intervals (normal, or the uniform bootstrap value).
     pub crit_val: f64,
+    /// Covariance of the terms, `Σᵢ ψᵢⱼ ψᵢₖ / N²` from their influence functions (analytic even
+    /// under the bootstrap; the input of HonestDiD for the dynamic aggregation).
+    pub vcov: Vec<Vec<f64>>,
 }
 
 /// All four aggregations.
@@ -156,8 +159,13 @@ fn build(name: &str, overall: (f64, Vec<f64>), terms: Vec<(AggregateTerm, Vec<f6
         out.push(t);
         infs.push(ti);
     }
+    let n2 = (inf.len() as f64).powi(2);
+    let vcov = infs
+        .iter()
+        .map(|a| infs.iter().map(|b| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() / n2).collect())
+        .collect();
     Built {
-        agg: Aggregate { estimate: normal_estimate(name.to_string(), att, se, z), terms: out, crit_val: z },
+        agg: Aggregate { estimate: normal_estimate(name.to_string(), att, se, z), terms: out, crit_val: z, vcov },
         inf: AggInf { overall: inf, terms: infs },
     }
 }
