@@ -4,7 +4,7 @@
 //! serialises the result.
 
 use crate::data::{self, Dataset, LoadReport};
-use crate::estimators::{did, feols, index, psm};
+use crate::estimators::{did, feols, index, psm, staggered};
 use crate::report::{regtable, RenderOptions, ResultTable, Tables};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -372,6 +372,18 @@ pub fn placebo(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>
     let spec: did::PlaceboSpec = from_js_required(spec, "placebo")?;
     let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
     to_js_result(&did::placebo(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+}
+
+/// Callaway & Sant'Anna (2021): `{ y, unit, time, start, control_group: "never" | "notyet",
+/// method: "dr" | "ipw" | "reg", covariates, base_period: "varying" | "universal", anticipation,
+/// bootstrap: { reps, seed }, conf_level, min_e, max_e, balance_e }` →
+/// `{ att_gt, aggregate: { simple, dynamic, group, calendar }, cohorts, tables, diagnostics, … }`.
+/// `progress(fraction)` is called during the bootstrap; returning `false` cancels.
+#[wasm_bindgen]
+pub fn csdid(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    let spec: staggered::CsSpec = from_js_required(spec, "csdid")?;
+    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
+    to_js_result(&staggered::csdid_with_progress(&ds.inner, &spec, &mut cb).map_err(js_error)?)
 }
 
 /// Wild cluster bootstrap for the DID coefficient: `{ ...didSpec, reps, weights, seed }`.

@@ -13,5 +13,5 @@ pub mod cs;
 pub(crate) mod drdid;
 pub(crate) mod panel;
 
-pub use cs::{csdid, BasePeriod, ControlGroup, CsResult, CsSpec, ValidCsSpec};
+pub use cs::{csdid, csdid_with_progress, BootstrapSpec, BasePeriod, ControlGroup, CsResult, CsSpec, ValidCsSpec};
 pub use drdid::CsMethod;

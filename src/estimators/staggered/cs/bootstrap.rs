@@ -33,13 +33,13 @@ fn draw_all(
     cols: &[&[f64]],
     spec: &BootstrapSpec,
     n: usize,
-    progress: &mut dyn FnMut(usize, usize) -> bool,
+    progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<Vec<Vec<f64>>> {
     let mut draws = vec![Vec::with_capacity(spec.reps); cols.len()];
     let mut v = vec![0.0; n];
     let root = (n as f64).sqrt();
     for b in 0..spec.reps {
-        if b % 16 == 0 && !progress(b, spec.reps) {
+        if b % 16 == 0 && !progress(b as f64 / spec.reps as f64) {
             return Err(Error::new(crate::error::ErrorKind::Cancelled));
         }
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
@@ -50,7 +50,7 @@ fn draw_all(
             draws[k].push(s / root);
         }
     }
-    progress(spec.reps, spec.reps);
+    progress(1.0);
     Ok(draws)
 }
 
@@ -90,7 +90,7 @@ pub(crate) fn apply(
     cells: &[CellEst],
     att_gt: &mut [AttGt],
     agg: &mut AggResult,
-    progress: &mut dyn FnMut(usize, usize) -> bool,
+    progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<f64> {
     let n = v.panel.n();
     let level = v.spec.conf_level;

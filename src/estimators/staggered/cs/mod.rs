@@ -316,9 +316,9 @@ pub struct CohortSize {
     pub n: usize,
 }
 
-/// Runs the estimator; `progress(done, total)` is called between bootstrap draws and may return
+/// Runs the estimator; `progress(fraction)` is called between bootstrap draws and may return
 /// `false` to cancel.
-pub fn fit(v: &ValidCsSpec, progress: &mut dyn FnMut(usize, usize) -> bool) -> Result<CsResult> {
+pub fn fit(v: &ValidCsSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsResult> {
     let spec = &v.spec;
     let panel = &v.panel;
     let mut diagnostics = panel.diagnostics.clone();
@@ -352,5 +352,10 @@ pub fn fit(v: &ValidCsSpec, progress: &mut dyn FnMut(usize, usize) -> bool) -> R
 
 /// Validates and fits in one call.
 pub fn csdid(ds: &Dataset, spec: &CsSpec) -> Result<CsResult> {
-    fit(&spec.validate(ds)?, &mut |_, _| true)
+    fit(&spec.validate(ds)?, &mut |_| true)
+}
+
+/// Validates and fits, reporting bootstrap progress (`false` from `progress` cancels).
+pub fn csdid_with_progress(ds: &Dataset, spec: &CsSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsResult> {
+    fit(&spec.validate(ds)?, progress)
 }
