@@ -386,6 +386,14 @@ pub fn csdid(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) 
     to_js_result(&staggered::csdid_with_progress(&ds.inner, &spec, &mut cb).map_err(js_error)?)
 }
 
+/// Goodman-Bacon decomposition of the TWFE DID: `{ y, unit, time, start }` →
+/// `{ twfe_estimate, comparisons: [{ treated, control, type, estimate, weight }], by_type, svg, tables }`.
+#[wasm_bindgen(js_name = baconDecomposition)]
+pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::BaconSpec = from_js_required(spec, "baconDecomposition")?;
+    to_js_result(&staggered::bacon_decomposition(&ds.inner, &spec).map_err(js_error)?)
+}
+
 /// Wild cluster bootstrap for the DID coefficient: `{ ...didSpec, reps, weights, seed }`.
 #[wasm_bindgen(js_name = wildBootstrap)]
 pub fn wild_bootstrap(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {

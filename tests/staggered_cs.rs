@@ -106,3 +106,49 @@ fn provinces_every_case() {
     let ds = data(include_bytes!("fixtures/provinces.csv"));
     assert_eq!(run_all(&ds, include_str!("fixtures/staggered/provinces_staggered.json")), 7);
 }
+
+/// Goodman-Bacon decomposition against diff-diff 3.13 on mpdta and provinces: every comparison's
+/// estimate and weight 1e-6 relative, the totals by type, and Σ weight·estimate = TWFE to 1e-9.
+#[test]
+fn bacon_mpdta_and_provinces() {
+    bacon_case(&data(include_bytes!("fixtures/mpdta.csv")), include_str!("fixtures/staggered/mpdta_staggered.json"));
+    bacon_case(&data(include_bytes!("fixtures/provinces.csv")), include_str!("fixtures/staggered/provinces_staggered.json"));
+}
+
+fn bacon_case(ds: &Dataset, json: &str) {
+    let v: Value = serde_json::from_str(json).unwrap();
+    let want = &v["bacon"];
+    let cols = &v["columns"];
+    let s = |k: &str| cols[k].as_str().unwrap().to_string();
+    let spec = BaconSpec { y: s("y"), unit: s("unit"), time: s("time"), start: s("cohort") };
+    let r = bacon_decomposition(ds, &spec).unwrap();
+    close("twfe", r.twfe_estimate, want["twfe_estimate"].as_f64().unwrap(), 1e-6);
+    assert!((r.weighted_sum - r.twfe_estimate).abs() < 1e-9 * r.twfe_estimate.abs(), "{} vs {}", r.weighted_sum, r.twfe_estimate);
+    let wc = want["comparisons"].as_array().unwrap();
+    assert_eq!(r.comparisons.len(), wc.len());
+    let json = serde_json::to_value(&r.comparisons).unwrap();
+    for w in wc {
+        let got = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| {
+                let s = |x: &Value| x.as_f64().map(|f| format!("{f}")).or(x.as_str().map(String::from)).unwrap();
+                s(&c["treated"]) == s(&w["treated"]) && s(&c["control"]) == s(&w["control"]) && c["type"] == w["type"]
+            })
+            .unwrap_or_else(|| panic!("no comparison like {w}"));
+        close(&format!("{w} estimate"), got["estimate"].as_f64().unwrap(), w["estimate"].as_f64().unwrap(), 1e-6);
+        close(&format!("{w} weight"), got["weight"].as_f64().unwrap(), w["weight"].as_f64().unwrap(), 1e-6);
+    }
+    for t in &r.by_type {
+        let key = serde_json::to_value(t.kind).unwrap();
+        let w = &want["by_type"][key.as_str().unwrap()];
+        close("type weight", t.weight, w["weight"].as_f64().unwrap(), 1e-6);
+        close("type estimate", t.estimate, w["estimate"].as_f64().unwrap(), 1e-6);
+    }
+    assert!(r.svg.starts_with("<svg") && r.svg.contains("TWFE ="));
+    use quasi::report::Tables;
+    let ts = r.tables();
+    assert_eq!(ts.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["bacon.summary", "bacon.comparisons"]);
+    assert_eq!(ts[1].rows.len(), wc.len());
+}

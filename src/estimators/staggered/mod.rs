@@ -4,14 +4,17 @@
 //!
 //! * [`cs`] — Callaway & Sant'Anna (2021) group-time effects ATT(g,t) with the aggregations of
 //!   R `did` (`att_gt` + `aggte`), analytic or multiplier-bootstrap inference.
+//! * [`bacon`] — the Goodman-Bacon (2021) decomposition of the TWFE estimate into 2×2 DIDs.
 //!
 //! Conventions: the adoption column (`start`) holds each unit's first treated period, blank or
 //! 0 for never treated, as in R `did` (`gname`) and Stata `csdid` (`gvar`). The panel is
 //! balanced first ([`panel`]), saying what it drops.
 
+pub mod bacon;
 pub mod cs;
 pub(crate) mod drdid;
 pub(crate) mod panel;
 
 pub use cs::{csdid, csdid_with_progress, BootstrapSpec, BasePeriod, ControlGroup, CsResult, CsSpec, ValidCsSpec};
+pub use bacon::{bacon_decomposition, BaconResult, BaconSpec};
 pub use drdid::CsMethod;
