@@ -394,6 +394,22 @@ pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsV
     to_js_result(&staggered::bacon_decomposition(&ds.inner, &spec).map_err(js_error)?)
 }
 
+/// Gardner's two-stage DID: `{ y, unit, time, start, controls }` →
+/// `{ estimate, std_error, terms: [{ event_time, estimate, std_error, … }], tables, diagnostics }`.
+#[wasm_bindgen]
+pub fn did2s(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::ImputationSpec = from_js_required(spec, "did2s")?;
+    to_js_result(&staggered::did2s(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Borusyak–Jaravel–Spiess imputation: `{ y, unit, time, start, controls }` → as `did2s`,
+/// with the conservative variance.
+#[wasm_bindgen(js_name = didImputation)]
+pub fn did_imputation(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::ImputationSpec = from_js_required(spec, "didImputation")?;
+    to_js_result(&staggered::did_imputation(&ds.inner, &spec).map_err(js_error)?)
+}
+
 /// Wild cluster bootstrap for the DID coefficient: `{ ...didSpec, reps, weights, seed }`.
 #[wasm_bindgen(js_name = wildBootstrap)]
 pub fn wild_bootstrap(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
