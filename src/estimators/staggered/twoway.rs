@@ -21,7 +21,6 @@ pub(crate) struct TwoWay<'a> {
     /// Covariates per period, `n × p` row-major with an intercept first (ignored here).
     x: &'a [Vec<f64>],
     p: usize,
-    used: &'a [bool],
     count: Vec<f64>,
     /// `Bᵢ` per unit (length `m` each).
     b: Vec<DVector<f64>>,
@@ -38,7 +37,7 @@ impl<'a> TwoWay<'a> {
     /// `used[i * nt + t]` marks the observations of the fit.
     pub fn new(n: usize, nt: usize, x: &'a [Vec<f64>], p: usize, used: &'a [bool]) -> TwoWay<'a> {
         let m = nt - 1 + (p - 1);
-        let mut tw = TwoWay { n, nt, x, p, used, count: vec![0.0; n], b: vec![DVector::zeros(m); n], s_pinv: DMatrix::zeros(m, m) };
+        let mut tw = TwoWay { n, nt, x, p, count: vec![0.0; n], b: vec![DVector::zeros(m); n], s_pinv: DMatrix::zeros(m, m) };
         let mut c = DMatrix::<f64>::zeros(m, m);
         for i in 0..n {
             for t in 0..nt {
@@ -107,11 +106,6 @@ impl<'a> TwoWay<'a> {
     /// The fitted value `aᵢ + c_t + x'β` at (i, t).
     pub fn predict(&self, c: &Coefs, i: usize, t: usize) -> f64 {
         c.a[i] + self.z(i, t).dot(&c.cz)
-    }
-
-    /// True when (i, t) is a used observation.
-    pub fn is_used(&self, i: usize, t: usize) -> bool {
-        self.used[i * self.nt + t]
     }
 }
 
