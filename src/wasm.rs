@@ -394,6 +394,14 @@ pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsV
     to_js_result(&staggered::bacon_decomposition(&ds.inner, &spec).map_err(js_error)?)
 }
 
+/// Sun & Abraham event study: `{ y, unit, time, start, controls, vcov }` →
+/// `{ terms: [{ event_time, estimate, std_error, … }], att, cells, model, tables, diagnostics }`.
+#[wasm_bindgen]
+pub fn sunab(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::SunabSpec = from_js_required(spec, "sunab")?;
+    to_js_result(&staggered::sunab(&ds.inner, &spec).map_err(js_error)?)
+}
+
 /// Gardner's two-stage DID: `{ y, unit, time, start, controls }` →
 /// `{ estimate, std_error, terms: [{ event_time, estimate, std_error, … }], tables, diagnostics }`.
 #[wasm_bindgen]

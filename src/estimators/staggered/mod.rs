@@ -4,6 +4,7 @@
 //!
 //! * [`cs`] — Callaway & Sant'Anna (2021) group-time effects ATT(g,t) with the aggregations of
 //!   R `did` (`att_gt` + `aggte`), analytic or multiplier-bootstrap inference.
+//! * [`sunab`] — Sun & Abraham (2021) interaction-weighted event study (fixest's `sunab`).
 //! * [`imputation`] — Gardner's two-stage DID and the Borusyak–Jaravel–Spiess imputation
 //!   estimator (same point estimates, different variances).
 //! * [`bacon`] — the Goodman-Bacon (2021) decomposition of the TWFE estimate into 2×2 DIDs.
@@ -17,9 +18,11 @@ pub mod cs;
 pub(crate) mod drdid;
 pub mod imputation;
 pub(crate) mod panel;
+pub mod sunab;
 pub(crate) mod twoway;
 
 pub use cs::{csdid, csdid_with_progress, BootstrapSpec, BasePeriod, ControlGroup, CsResult, CsSpec, ValidCsSpec};
 pub use bacon::{bacon_decomposition, BaconResult, BaconSpec};
 pub use drdid::CsMethod;
+pub use sunab::{sunab, SunabResult, SunabSpec};
 pub use imputation::{did2s, did_imputation, ImputationResult, ImputationSpec};
