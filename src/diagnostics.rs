@@ -162,6 +162,8 @@ pub enum Code {
     NoNeverTreated,
     /// An ATT(g,t) could not be estimated (no units, no controls, singular covariates).
     CellNotEstimated,
+    /// One estimator of a comparison could not run on the data; the others did.
+    EstimatorSkipped,
 }
 
 /// One non-fatal event.

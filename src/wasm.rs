@@ -394,6 +394,16 @@ pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsV
     to_js_result(&staggered::bacon_decomposition(&ds.inner, &spec).map_err(js_error)?)
 }
 
+/// Every staggered estimator side by side: `{ y, unit, time, start, controls, control_group,
+/// method, base_period, conf_level }` → `{ estimators: [{ key, label, att, terms }],
+/// bacon_later_vs_earlier_share, svg, tables, diagnostics }`; `progress(fraction)` may cancel.
+#[wasm_bindgen(js_name = staggeredCompare)]
+pub fn staggered_compare(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    let spec: staggered::CompareSpec = from_js_required(spec, "staggeredCompare")?;
+    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
+    to_js_result(&staggered::compare(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+}
+
 /// Sun & Abraham event study: `{ y, unit, time, start, controls, vcov }` →
 /// `{ terms: [{ event_time, estimate, std_error, … }], att, cells, model, tables, diagnostics }`.
 #[wasm_bindgen]

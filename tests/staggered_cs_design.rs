@@ -220,3 +220,29 @@ fn tables_render_in_every_format() {
     assert_eq!(ts[1].rows.len(), r.aggregate.dynamic.terms.len());
     assert_eq!(ts[4].rows.len(), r.att_gt.len());
 }
+
+/// The comparison runs every estimator on provinces.csv, each column equal to the estimator run
+/// alone, with the overlay chart and the side-by-side table.
+#[test]
+fn compare_runs_every_estimator() {
+    let ds = read(include_str!("fixtures/provinces.csv"));
+    let spec = CompareSpec { y: "NQPF".into(), unit: "province".into(), time: "year".into(), start: "first_treat".into(), ..Default::default() };
+    let r = compare(&ds, &spec, &mut |_| true).unwrap();
+    let keys: Vec<&str> = r.estimators.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys, ["twfe", "cs", "sunab", "did2s", "imputation"]);
+    let cs = csdid(&ds, &CsSpec { y: "NQPF".into(), unit: "province".into(), time: "year".into(), start: "first_treat".into(), base_period: BasePeriod::Universal, ..Default::default() }).unwrap();
+    assert_eq!(r.estimators[1].att, cs.aggregate.simple.estimate);
+    let sa = sunab(&ds, &SunabSpec { y: "NQPF".into(), unit: "province".into(), time: "year".into(), start: "first_treat".into(), ..Default::default() }).unwrap();
+    assert_eq!(r.estimators[2].att, sa.att);
+    let share = r.bacon_later_vs_earlier_share.unwrap();
+    assert!(share > 0.0 && share < 1.0);
+    let t = &r.tables()[0];
+    t.check().unwrap();
+    assert_eq!(t.columns.len(), 6);
+    assert_eq!(t.rows[0].cells[0], quasi::report::Cell::text("ATT"));
+    for c in &r.estimators {
+        assert!(r.svg.contains(&c.label.replace('\'', "&apos;")), "{} missing from the chart", c.label);
+    }
+    // TWFE differs from the robust estimators on this panel (built to show the bias)
+    assert!((r.estimators[0].att.estimate - cs.aggregate.simple.estimate.estimate).abs() > 1e-3);
+}

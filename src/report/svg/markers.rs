@@ -120,7 +120,7 @@ pub fn marker_plot(series: &[MarkerSeries], opts: &ChartOptions, m: &MarkerOptio
     if let Some(h) = m.hline.filter(|h| h.is_finite()) {
         svg.line(f.left, f.py(h), f.right, f.py(h), r##"stroke="#D55E00" stroke-width="1.2" stroke-dasharray="6 3""##);
         if !m.hline_label.is_empty() {
-            svg.text(f.right - 4.0, f.py(h) - 4.0, &truncate(&m.hline_label, 40), "end", r##"fill="#D55E00""##);
+            svg.text(f.right - 4.0, f.py(h) - 4.0, &truncate(&m.hline_label, 40), "end", r##" fill="#D55E00""##);
         }
     }
     for (i, p) in pts().filter(|(_, p)| ok(p)) {
@@ -165,6 +165,7 @@ mod tests {
         assert_eq!(svg.matches("<rect").count() - 1, 2, "one point (the NaN one is skipped) and a legend marker");
         assert!(svg.contains("CS &lt;dr&gt;") && svg.contains("TWFE = 0.7"));
         assert!(svg.contains("stroke-dasharray=\"6 3\""));
+        assert!(!svg.contains("\"fill=") && !svg.contains("\"stroke="), "attributes run together");
         let empty = marker_plot(&[], &ChartOptions::default(), &m);
         assert!(empty.contains("No points"));
     }
