@@ -155,6 +155,15 @@ pub enum Code {
     StructureRowsLeftOut,
     /// A structure measure is undefined for some units (zero totals, one sector).
     StructureUndefined,
+    // --- staggered adoption
+    /// A covariate varies over time; each comparison uses its value in the earlier period.
+    CovariateTimeVarying,
+    /// No never-treated units: periods trimmed, the last cohort serves only as a control.
+    NoNeverTreated,
+    /// An ATT(g,t) could not be estimated (no units, no controls, singular covariates).
+    CellNotEstimated,
+    /// One estimator of a comparison could not run on the data; the others did.
+    EstimatorSkipped,
 }
 
 /// One non-fatal event.

@@ -4,7 +4,7 @@
 //! serialises the result.
 
 use crate::data::{self, Dataset, LoadReport};
-use crate::estimators::{did, feols, index, psm};
+use crate::estimators::{did, feols, index, psm, staggered};
 use crate::report::{regtable, RenderOptions, ResultTable, Tables};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -372,6 +372,60 @@ pub fn placebo(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>
     let spec: did::PlaceboSpec = from_js_required(spec, "placebo")?;
     let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
     to_js_result(&did::placebo(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+}
+
+/// Callaway & Sant'Anna (2021): `{ y, unit, time, start, control_group: "never" | "notyet",
+/// method: "dr" | "ipw" | "reg", covariates, base_period: "varying" | "universal", anticipation,
+/// bootstrap: { reps, seed }, conf_level, min_e, max_e, balance_e }` →
+/// `{ att_gt, aggregate: { simple, dynamic, group, calendar }, cohorts, tables, diagnostics, … }`.
+/// `progress(fraction)` is called during the bootstrap; returning `false` cancels.
+#[wasm_bindgen]
+pub fn csdid(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    let spec: staggered::CsSpec = from_js_required(spec, "csdid")?;
+    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
+    to_js_result(&staggered::csdid_with_progress(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+}
+
+/// Goodman-Bacon decomposition of the TWFE DID: `{ y, unit, time, start }` →
+/// `{ twfe_estimate, comparisons: [{ treated, control, type, estimate, weight }], by_type, svg, tables }`.
+#[wasm_bindgen(js_name = baconDecomposition)]
+pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::BaconSpec = from_js_required(spec, "baconDecomposition")?;
+    to_js_result(&staggered::bacon_decomposition(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Every staggered estimator side by side: `{ y, unit, time, start, controls, control_group,
+/// method, base_period, conf_level }` → `{ estimators: [{ key, label, att, terms }],
+/// bacon_later_vs_earlier_share, svg, tables, diagnostics }`; `progress(fraction)` may cancel.
+#[wasm_bindgen(js_name = staggeredCompare)]
+pub fn staggered_compare(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    let spec: staggered::CompareSpec = from_js_required(spec, "staggeredCompare")?;
+    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
+    to_js_result(&staggered::compare(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+}
+
+/// Sun & Abraham event study: `{ y, unit, time, start, controls, vcov }` →
+/// `{ terms: [{ event_time, estimate, std_error, … }], att, cells, model, tables, diagnostics }`.
+#[wasm_bindgen]
+pub fn sunab(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::SunabSpec = from_js_required(spec, "sunab")?;
+    to_js_result(&staggered::sunab(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Gardner's two-stage DID: `{ y, unit, time, start, controls }` →
+/// `{ estimate, std_error, terms: [{ event_time, estimate, std_error, … }], tables, diagnostics }`.
+#[wasm_bindgen]
+pub fn did2s(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::ImputationSpec = from_js_required(spec, "did2s")?;
+    to_js_result(&staggered::did2s(&ds.inner, &spec).map_err(js_error)?)
+}
+
+/// Borusyak–Jaravel–Spiess imputation: `{ y, unit, time, start, controls }` → as `did2s`,
+/// with the conservative variance.
+#[wasm_bindgen(js_name = didImputation)]
+pub fn did_imputation(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::ImputationSpec = from_js_required(spec, "didImputation")?;
+    to_js_result(&staggered::did_imputation(&ds.inner, &spec).map_err(js_error)?)
 }
 
 /// Wild cluster bootstrap for the DID coefficient: `{ ...didSpec, reps, weights, seed }`.

@@ -104,7 +104,7 @@ mod density;
 mod design;
 mod matching;
 mod options;
-mod propensity;
+pub(crate) mod propensity;
 mod se;
 pub mod tables;
 

@@ -30,11 +30,13 @@ mod bar;
 mod coef;
 mod histogram;
 mod lines;
+mod markers;
 
 pub use bar::bar_chart;
 pub use coef::coef_plot;
 pub use histogram::{histogram, histogram_edges};
 pub use lines::{density_plot, line_chart, side_by_side};
+pub use markers::{marker_plot, MarkerOptions, MarkerSeries};
 
 
 /// Escapes `& < > " '` for use in XML text and attribute values.
