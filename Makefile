@@ -43,10 +43,11 @@ test-wasm:
 test-e2e:
 	node --test --test-concurrency=1 e2e/*.test.mjs
 
-# Speed against named peers (PapaParse for parsing; pyfixest for TWFE), printed as tables.
+# Speed against named peers (PapaParse for parsing; pyfixest for TWFE; moderndid for Callaway–Sant'Anna), printed as tables.
 bench: build
 	node bench/parse.mjs
 	node bench/feols.mjs
+	node bench/csdid.mjs
 
 # Refresh the README's screenshot (docs/screenshot.png) from the page test.
 screenshot: build

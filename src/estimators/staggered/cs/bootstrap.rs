@@ -28,27 +28,49 @@ fn mammen(rng: &mut ChaCha8Rng) -> f64 {
     }
 }
 
-/// The draws of every column: `draws[k][b]`.
+/// Draws per block: the weights of a block are reused for every column while it is in cache.
+const BLOCK: usize = 16;
+
+/// The draws of every column: `draws[k][b]`. Draw `b`'s multipliers come from the ChaCha
+/// stream `b` of `seed`, so the draws do not depend on the blocking.
 fn draw_all(
     cols: &[&[f64]],
     spec: &BootstrapSpec,
     n: usize,
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<Vec<Vec<f64>>> {
-    let mut draws = vec![Vec::with_capacity(spec.reps); cols.len()];
-    let mut v = vec![0.0; n];
+    let mut draws = vec![vec![0.0; spec.reps]; cols.len()];
+    // unit-major block of multipliers: v[i * BLOCK + j] for draw b0 + j
+    let mut v = vec![0.0; n * BLOCK];
     let root = (n as f64).sqrt();
-    for b in 0..spec.reps {
-        if b % 16 == 0 && !progress(b as f64 / spec.reps as f64) {
+    let mut b0 = 0;
+    while b0 < spec.reps {
+        if !progress(b0 as f64 / spec.reps as f64) {
             return Err(Error::new(crate::error::ErrorKind::Cancelled));
         }
-        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-        rng.set_stream(b as u64);
-        v.iter_mut().for_each(|x| *x = mammen(&mut rng));
-        for (k, col) in cols.iter().enumerate() {
-            let s: f64 = col.iter().zip(&v).map(|(a, b)| a * b).sum();
-            draws[k].push(s / root);
+        let nb = BLOCK.min(spec.reps - b0);
+        for j in 0..nb {
+            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+            rng.set_stream((b0 + j) as u64);
+            for i in 0..n {
+                v[i * BLOCK + j] = mammen(&mut rng);
+            }
         }
+        for (k, col) in cols.iter().enumerate() {
+            let mut acc = [0.0f64; BLOCK];
+            for (i, &psi) in col.iter().enumerate() {
+                if psi != 0.0 {
+                    let row = &v[i * BLOCK..(i + 1) * BLOCK];
+                    for j in 0..BLOCK {
+                        acc[j] += psi * row[j];
+                    }
+                }
+            }
+            for j in 0..nb {
+                draws[k][b0 + j] = acc[j] / root;
+            }
+        }
+        b0 += nb;
     }
     progress(1.0);
     Ok(draws)
