@@ -133,10 +133,6 @@ pub enum Code {
     /// Units left out of matching before it ran (missing covariates in the baseline window).
     MatchingUnitsExcluded,
     // --- indices and descriptive statistics
-    /// Any note of an index construction (constant indicators, weights, missing values).
-    IndexNote,
-    /// Any note of the descriptive statistics.
-    DescribeNote,
     /// Rows with missing indicator values were left out of the index.
     IndexRowsDropped,
     /// Missing indicator values were filled by interpolation.
