@@ -296,7 +296,7 @@ struct Core {
 fn logit_of(link: Link, eta: f64) -> f64 {
     match link {
         Link::Logit => eta,
-        Link::Probit => propensity::log_phi_cdf(eta) - propensity::log_phi_cdf(-eta),
+        Link::Probit => crate::inference::dist::norm_log_cdf(eta) - crate::inference::dist::norm_log_cdf(-eta),
     }
 }
 

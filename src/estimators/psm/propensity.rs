@@ -29,10 +29,7 @@
 use super::Link;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
-use statrs::function::erf::erfc;
-
-const SQRT_2: f64 = std::f64::consts::SQRT_2;
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+use crate::inference::dist::{norm_cdf, norm_log_cdf, norm_mills};
 
 /// A fitted binary model.
 #[derive(Debug, Clone)]
@@ -49,27 +46,6 @@ pub(crate) struct BinaryFit {
     /// Rows (with positive weight) whose linear predictor exceeds ±30: fitted
     /// probabilities numerically 0 or 1 (R's glm warns about these).
     pub n_extreme: usize,
-}
-
-/// log Φ(z), accurate far into the lower tail.
-pub(crate) fn log_phi_cdf(z: f64) -> f64 {
-    if z > -30.0 {
-        (0.5 * erfc(-z / SQRT_2)).ln()
-    } else {
-        let z2 = z * z;
-        -0.5 * z2 - LN_SQRT_2PI - (-z).ln() + (1.0 - 1.0 / z2 + 3.0 / (z2 * z2)).ln()
-    }
-}
-
-/// Inverse Mills ratio φ(z)/Φ(z).
-fn mills(z: f64) -> f64 {
-    if z > -30.0 {
-        let phi = (-0.5 * z * z - LN_SQRT_2PI).exp();
-        phi / (0.5 * erfc(-z / SQRT_2))
-    } else {
-        let z2 = z * z;
-        -z / (1.0 - 1.0 / z2 + 3.0 / (z2 * z2))
-    }
 }
 
 fn softplus(x: f64) -> f64 {
@@ -91,7 +67,7 @@ pub(crate) fn inv_link(link: Link, eta: f64) -> f64 {
                 e / (1.0 + e)
             }
         }
-        Link::Probit => 0.5 * erfc(-eta / SQRT_2),
+        Link::Probit => norm_cdf(eta),
     }
 }
 
@@ -107,8 +83,8 @@ fn row_terms(link: Link, y: bool, eta: f64) -> (f64, f64, f64) {
         Link::Probit => {
             let q = if y { 1.0 } else { -1.0 };
             let z = q * eta;
-            let lam = mills(z);
-            (log_phi_cdf(z), q * lam, (lam * (z + lam)).max(0.0))
+            let lam = norm_mills(z);
+            (norm_log_cdf(z), q * lam, (lam * (z + lam)).max(0.0))
         }
     }
 }
@@ -475,13 +451,5 @@ mod tests {
             assert!(e.to_string().contains("separation"), "{e}");
             assert!(e.to_string().contains("`x1`") || e.to_string().contains("`x2`"), "{e}");
         }
-    }
-
-    #[test]
-    fn probit_tails_are_finite() {
-        assert!(log_phi_cdf(-40.0).is_finite());
-        assert!((log_phi_cdf(-29.999) - log_phi_cdf(-30.001)).abs() < 0.1);
-        assert!((mills(-29.999) - mills(-30.001)).abs() < 0.01);
-        assert!((mills(0.0) - 0.797_884_560_802_865_4).abs() < 1e-12);
     }
 }
