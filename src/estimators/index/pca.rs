@@ -22,7 +22,7 @@
 //!    p-value from χ²(df). If `R` is singular, KMO and Bartlett are `NaN` with a
 //!    diagnostic.
 
-use super::{IndexMethod, IndexSpec, Prepared, Scope};
+use super::{IndexMethod, Prepared, ValidIndexSpec};
 use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
@@ -97,10 +97,8 @@ pub struct PcaResult {
     pub diagnostics: Diagnostics,
 }
 
-pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Result<PcaResult> {
-    if spec.scope == Scope::ByTime {
-        return Err(Error::invalid("the PCA index is computed on pooled data only; use scope \"pooled\""));
-    }
+/// The PCA index of a validated spec (pooled scope; `n_components` within 1..=indicators).
+pub(crate) fn build_pca(ds: &Dataset, spec: &ValidIndexSpec, prep: Prepared) -> Result<PcaResult> {
     let p = spec.indicators.len();
     let n = prep.rows.len();
     let mut diagnostics = prep.diagnostics.clone();
@@ -129,10 +127,6 @@ pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Resul
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
     let eigenvalues: Vec<f64> = order.iter().map(|&k| eig.eigenvalues[k]).collect();
     let k = match spec.n_components {
-        Some(0) => return Err(Error::invalid("n_components must be at least 1")),
-        Some(c) if c > p => {
-            return Err(Error::invalid(format!("n_components = {c} but there are only {p} indicators")));
-        }
         Some(c) => c,
         None => eigenvalues.iter().filter(|&&l| l > 1.0).count().max(1),
     };
