@@ -38,12 +38,23 @@
 //!   not records at all.
 //! * **Values**: see [`super::infer`].
 
+mod header;
+mod rows;
+mod sniff;
+
+pub use header::near_duplicate_names;
+pub use rows::looks_like_note;
+pub use sniff::sniff_delimiter;
+
 use super::dataset::Dataset;
-use super::infer::{classify, trim, Cell, ColumnBuilder, ColumnStats, MissingSet, NumberParser};
+use super::infer::{trim, ColumnBuilder, ColumnStats, MissingSet};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use ::csv::{ByteRecord, ReaderBuilder};
+use header::{check_names, drop_empty_unnamed, read_header};
+use rows::{recover_late_text, Body, LineCounter};
 use serde::Serialize;
+use sniff::{count_title_lines, sep_hint, sniff_decimal_comma};
 
 /// Candidate delimiters, in order of preference on ties.
 pub const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -109,158 +120,16 @@ pub struct CsvOutput {
     pub decimal_comma: bool,
 }
 
-/// Guesses the delimiter of a CSV text (see module docs).
-pub fn sniff_delimiter(text: &[u8]) -> u8 {
-    const LIMIT: usize = 64 * 1024;
-    let (sample, truncated) = if text.len() > LIMIT {
-        let cut = text[..LIMIT].iter().rposition(|&b| b == b'\n').map_or(LIMIT, |p| p + 1);
-        (&text[..cut], true)
-    } else {
-        (text, false)
-    };
-    let mut best = (b',', (false, 0usize, 0usize));
-    for &d in &CANDIDATES {
-        let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(d).from_reader(sample);
-        let mut rec = ByteRecord::new();
-        let mut lens = Vec::new();
-        while lens.len() < 101 {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => lens.push(rec.len()),
-                _ => break,
-            }
-        }
-        if truncated && lens.len() > 1 && lens.len() < 101 {
-            lens.pop();
-        }
-        if lens.is_empty() {
-            continue;
-        }
-        // The most common field count (ties: more fields) stands for the header.
-        let mut counts: Vec<(usize, usize)> = Vec::new();
-        for &l in &lens {
-            match counts.iter_mut().find(|(k, _)| *k == l) {
-                Some((_, c)) => *c += 1,
-                None => counts.push((l, 1)),
-            }
-        }
-        let Some(&(hdr, n_hdr)) = counts.iter().max_by_key(|(k, c)| (*c, *k)) else { continue };
-        let consistent = n_hdr - 1;
-        let score = (hdr >= 2, consistent, hdr);
-        if score > best.1 {
-            best = (d, score);
-        }
-    }
-    best.0
+/// A reader of raw records: no header handling, any field count, this delimiter.
+fn records(delimiter: u8) -> ReaderBuilder {
+    let mut b = ReaderBuilder::new();
+    b.has_headers(false).flexible(true).delimiter(delimiter);
+    b
 }
 
-/// What to do with one record.
-enum Verdict {
-    Row,
-    Skip(String),
-}
-
-fn judge(rec: &ByteRecord, ncols: usize, trailing: &mut usize) -> std::result::Result<Verdict, usize> {
-    let n = rec.len();
-    if n == ncols {
-        return Ok(Verdict::Row);
-    }
-    if n > ncols && rec.iter().skip(ncols).all(|f| trim(f).is_empty()) {
-        *trailing += 1;
-        return Ok(Verdict::Row);
-    }
-    if n == 1 && trim(&rec[0]).is_empty() {
-        return Ok(Verdict::Skip("blank line".into()));
-    }
-    Err(n)
-}
-
-/// 1-based line numbers from byte offsets, counting `\n`, `\r\n` and a lone `\r`
-/// (old Mac files) as one line break each. Queries must not go backwards.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    byte: usize,
-    line: u64,
-}
-
-impl LineCounter<'_> {
-    /// Line of the record whose `csv` position is `byte`. That position is where the
-    /// previous record ended, before skipped empty lines and a CRLF's `\n`, so
-    /// line terminators are skipped first.
-    fn line_at(&mut self, byte: usize) -> u64 {
-        let mut end = byte.min(self.text.len());
-        while end < self.text.len() && matches!(self.text[end], b'\r' | b'\n') {
-            end += 1;
-        }
-        if end > self.byte {
-            let chunk = &self.text[self.byte..end];
-            let mut breaks = chunk.iter().filter(|&&b| b == b'\n').count();
-            if chunk.contains(&b'\r') {
-                breaks += (self.byte..end)
-                    .filter(|&i| self.text[i] == b'\r' && self.text.get(i + 1) != Some(&b'\n'))
-                    .count();
-            }
-            self.line += breaks as u64;
-            self.byte = end;
-        }
-        self.line
-    }
-}
-
-/// Starts like a footnote (`注：`, `Source:`, `* p<0.1`).
-pub fn looks_like_note(s: &str) -> bool {
-    let t = s.trim_start();
-    let lower = t.to_lowercase();
-    ["注", "说明", "资料来源", "数据来源", "来源", "备注", "*", "note", "source", "资料", "數據來源", "註"]
-        .iter()
-        .any(|p| lower.starts_with(p))
-}
-
-/// `sep=X` (Excel's delimiter hint) as the first line: the delimiter and the rest of the text.
-fn sep_hint(text: &[u8]) -> Option<(u8, &[u8])> {
-    let end = text.iter().position(|&b| b == b'\n' || b == b'\r')?;
-    let line = &text[..end];
-    let rest = &text[end..];
-    let rest = rest.strip_prefix(b"\r\n").or_else(|| rest.strip_prefix(b"\n")).or_else(|| rest.strip_prefix(b"\r"))?;
-    let d = match trim(line) {
-        [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d] => *d,
-        [b'"', b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', d, b'"'] => *d,
-        b"sep=\\t" | b"SEP=\\t" => b'\t',
-        _ => return None,
-    };
-    (d.is_ascii() && d != b'"').then_some((d, rest))
-}
-
-/// Decimal comma detection on a sample (see module docs).
-fn sniff_decimal_comma(text: &[u8], delimiter: u8) -> Option<String> {
-    let sample = &text[..text.len().min(64 * 1024)];
-    let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(sample);
-    let mut rec = ByteRecord::new();
-    let (mut comma, mut dot) = (None, 0usize);
-    let mut n = 0;
-    while n < 200 && matches!(rdr.read_byte_record(&mut rec), Ok(true)) {
-        n += 1;
-        for f in rec.iter() {
-            let f = trim(f);
-            let body = f.strip_prefix(b"-").unwrap_or(f);
-            let digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
-            if let Some(p) = body.iter().position(|&c| c == b',') {
-                let (a, b) = (&body[..p], &body[p + 1..]);
-                if digits(a) && digits(b) && b.len() != 3 && comma.is_none() {
-                    comma = Some(String::from_utf8_lossy(f).into_owned());
-                }
-            } else if let Some(p) = body.iter().position(|&c| c == b'.') {
-                let (a, b) = (&body[..p], &body[p + 1..]);
-                if digits(a) && digits(b) && b.len() != 3 {
-                    dot += 1;
-                }
-            }
-        }
-    }
-    if dot == 0 {
-        comma
-    } else {
-        None
-    }
+/// A malformed record, with its line when known.
+fn parse_error(e: ::csv::Error) -> Error {
+    Error::parse(e.position().map(|p| p.line()), e.to_string())
 }
 
 fn field_str(f: &[u8]) -> String {
@@ -274,17 +143,43 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
         return Err(ErrorKind::EmptyFile.into());
     }
     let mut warnings = Vec::new();
-    let mut first_line = 1u64;
-    let mut hinted = None;
-    let text = match sep_hint(text) {
-        Some((d, rest)) => {
-            first_line = 2;
-            hinted = Some(d);
-            rest
-        }
-        None => text,
+    let (text, first_line, hinted) = match sep_hint(text) {
+        Some((d, rest)) => (rest, 2, Some(d)),
+        None => (text, 1, None),
     };
     let delimiter = opts.delimiter.or(hinted).unwrap_or_else(|| sniff_delimiter(text));
+    let opts = &decimal_mark(opts, text, delimiter, &mut warnings);
+    let n_titles = if opts.has_header { count_title_lines(text, delimiter) } else { 0 };
+    let mut rdr = records(delimiter).from_reader(text);
+    let mut rec = ByteRecord::new();
+    let mut counter = LineCounter::new(text, first_line);
+    let header = read_header(&mut rdr, &mut rec, &mut counter, n_titles, opts, &mut warnings)?;
+    check_names(&header.names, &mut warnings)?;
+    let ncols = header.names.len();
+    let mut body = Body::new(&header.names, opts, header.title_skips);
+    body.read(&mut rdr, &mut rec, !opts.has_header, &mut counter, progress)?;
+    body.skip_trailing_notes();
+    if body.trailing > 0 {
+        warnings.push(Diagnostic::info(Code::FieldsIgnored, format!(
+            "{} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored",
+            body.trailing
+        )));
+    }
+    // Recovery pass: original text of numbers in columns that turned to text late.
+    recover_late_text(text, delimiter, n_titles, opts, ncols, &mut body.builders, &mut body.parser);
+    // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
+    if opts.has_header {
+        drop_empty_unnamed(&mut body.builders, &header.unnamed, &header.named_at, &mut warnings);
+    }
+    let (dataset, stats) = ColumnBuilder::finish_all(body.builders, body.lines)?;
+    progress(1.0);
+    let (rows_skipped, skipped) = (body.rows_skipped, body.skipped);
+    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings, decimal_comma: opts.decimal_comma })
+}
+
+/// The options with the decimal comma switched on when the sample shows one (`;` or tab
+/// delimiter only), with a note; and a warning when a decimal comma meets a `,` delimiter.
+fn decimal_mark(opts: &CsvOptions, text: &[u8], delimiter: u8, warnings: &mut Vec<Diagnostic>) -> CsvOptions {
     let mut opts = opts.clone();
     if !opts.decimal_comma && matches!(delimiter, b';' | b'\t') {
         if let Some(example) = sniff_decimal_comma(text, delimiter) {
@@ -294,334 +189,12 @@ pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) ->
             )));
         }
     }
-    let opts = &opts;
-    // Title lines above the header.
-    let mut title_skips: Vec<SkippedRow> = Vec::new();
-    let n_titles = if opts.has_header { count_title_lines(text, delimiter) } else { 0 };
     if opts.decimal_comma && delimiter == b',' {
         warnings.push(Diagnostic::warning(Code::DecimalComma,
             "decimal comma with a comma delimiter: numbers such as 1,5 must be quoted, otherwise they split into two fields",
         ));
     }
-    let builder = || {
-        let mut b = ReaderBuilder::new();
-        b.has_headers(false).flexible(true).delimiter(delimiter);
-        b
-    };
-    let mut rdr = builder().from_reader(text);
-    let mut rec = ByteRecord::new();
-    let mut first = true;
-    let mut counter = LineCounter { text, byte: 0, line: first_line };
-    let mut titles_left = n_titles;
-    let mut unnamed: Vec<bool> = Vec::new();
-    // (column, position in `warnings`) of each "column has no name" warning.
-    let mut named_at: Vec<(usize, usize)> = Vec::new();
-    // Header.
-    let names: Vec<String> = loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => return Err(ErrorKind::EmptyFile.into()),
-            Err(e) => return Err(Error::parse(e.position().map(|p| p.line()), e.to_string())),
-        }
-        if rec.iter().all(|f| trim(f).is_empty()) {
-            continue; // whitespace-only lines before the header
-        }
-        if titles_left > 0 {
-            titles_left -= 1;
-            let line = counter.line_at(rec.position().map_or(0, |p| p.byte() as usize));
-            let title = rec.iter().map(field_str).find(|f| !f.is_empty()).unwrap_or_default();
-            title_skips.push(SkippedRow { line, reason: format!("title line above the header (`{title}`)") });
-            continue;
-        }
-        if !opts.has_header {
-            unnamed = vec![false; rec.len()];
-            break (1..=rec.len()).map(|j| format!("column_{j}")).collect();
-        }
-        first = false;
-        let line = counter.line_at(rec.position().map_or(0, |p| p.byte() as usize));
-        let raw: Vec<String> = rec.iter().map(field_str).collect();
-        let mut parser = NumberParser::new(opts.decimal_comma);
-        if raw.iter().all(|n| parser.parse(n.as_bytes()).is_some()) {
-            let shown: Vec<&str> = raw.iter().take(3).map(String::as_str).collect();
-            return Err(ErrorKind::NoHeader {
-                detail: format!(
-                    "line {line} looks like data, not column names (`{}`); set has_header to false to name columns column_1, column_2, …",
-                    shown.join("`, `")
-                ),
-            }
-            .into());
-        }
-        let mut names = Vec::with_capacity(raw.len());
-        for (j, n) in raw.into_iter().enumerate() {
-            unnamed.push(n.is_empty());
-            if n.is_empty() {
-                let auto = format!("column_{}", j + 1);
-                named_at.push((j, warnings.len()));
-                warnings.push(Diagnostic::warning(Code::HeaderRepaired, format!("column {} has no name in the header; it was named `{auto}`", j + 1)));
-                names.push(auto);
-            } else {
-                names.push(n);
-            }
-        }
-        break names;
-    };
-    for j in 0..names.len() {
-        if let Some(k) = names[..j].iter().position(|p| *p == names[j]) {
-            return Err(ErrorKind::DuplicateColumn { name: names[j].clone(), first: k, second: j }.into());
-        }
-    }
-    near_duplicate_names(&names, &mut warnings);
-    let ncols = names.len();
-    let total = text.len().max(1) as f64;
-    let mut builders: Vec<ColumnBuilder> = names.iter().map(|n| ColumnBuilder::new(n.clone(), 0)).collect();
-    let mut lines: Vec<u64> = Vec::new();
-    let mut rows_skipped = title_skips.len();
-    let mut skipped = title_skips;
-    let mut trailing = 0usize;
-    let mut units_left = opts.skip_units_rows;
-    // Rows that may be trailing notes: (line, fields, ragged field count if ragged).
-    let mut pending: Vec<(u64, ByteRecord, Option<usize>)> = Vec::new();
-    let mut parser = NumberParser::new(opts.decimal_comma);
-    let mut count = 0usize;
-    // `first` is true when the already-read record is data (has_header = false).
-    loop {
-        if !first {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(Error::parse(e.position().map(|p| p.line()), e.to_string())),
-            }
-        }
-        first = false;
-        count += 1;
-        let pos = rec.position();
-        let line = counter.line_at(pos.map_or(0, |p| p.byte() as usize));
-        if count % 8192 == 0 && !progress(pos.map_or(0.0, |p| p.byte() as f64 / total)) {
-            return Err(ErrorKind::Cancelled.into());
-        }
-        let verdict = judge(&rec, ncols, &mut trailing);
-        // Possible trailing notes wait in `pending` until a data row (then they are
-        // rows / ragged errors after all) or the end of the file (then they are notes).
-        // Cheap for ordinary rows: only a row whose first field is non-numeric text is examined.
-        let head = rec.get(0).map(trim).unwrap_or_default();
-        let first_text = !head.is_empty()
-            && !head[0].is_ascii_digit()
-            && !matches!(classify(head, &opts.missing, &mut parser), Cell::Number { .. } | Cell::Missing);
-        let (note_like, n_non_empty) = if first_text && (verdict.is_err() || rec.iter().skip(1).all(|f| trim(f).is_empty())) {
-            (std::str::from_utf8(head).is_ok_and(looks_like_note), rec.iter().filter(|f| !trim(f).is_empty()).count())
-        } else {
-            (false, 2)
-        };
-        match &verdict {
-            Ok(Verdict::Row) if note_like && n_non_empty == 1 => {
-                pending.push((line, rec.clone(), None));
-                continue;
-            }
-            Err(found) if first_text && !opts.skip_ragged && (note_like || n_non_empty == 1) => {
-                pending.push((line, rec.clone(), Some(*found)));
-                continue;
-            }
-            Ok(Verdict::Row) if !pending.is_empty() => {
-                // Not notes after all: replay them.
-                for (pline, prec, ragged) in std::mem::take(&mut pending) {
-                    if let Some(found) = ragged {
-                        return Err(ErrorKind::RaggedRow { line: pline, found, expected: ncols }.into());
-                    }
-                    for (b, f) in builders.iter_mut().zip(prec.iter()) {
-                        b.push(classify(f, &opts.missing, &mut parser));
-                    }
-                    lines.push(pline);
-                }
-            }
-            _ => {}
-        }
-        match verdict {
-            Ok(Verdict::Row) if units_left > 0 => {
-                units_left -= 1;
-                rows_skipped += 1;
-                let shown: Vec<String> = rec.iter().map(field_str).filter(|f| !f.is_empty()).collect();
-                skipped.push(SkippedRow { line, reason: format!("units row under the header ({})", shown.join(", ")) });
-            }
-            Ok(Verdict::Row) => {
-                for (b, f) in builders.iter_mut().zip(rec.iter()) {
-                    b.push(classify(f, &opts.missing, &mut parser));
-                }
-                lines.push(line);
-                if lines.len() == 1024 {
-                    // Reserve for the whole file, estimated from the bytes per row so far.
-                    let used = pos.map_or(0, |p| p.byte() as usize).max(1);
-                    let est = (text.len() as f64 / used as f64 * 1024.0 * 1.05) as usize;
-                    let extra = est.saturating_sub(1024).min(100_000_000);
-                    lines.reserve(extra);
-                    for b in &mut builders {
-                        b.reserve(extra);
-                    }
-                }
-            }
-            Ok(Verdict::Skip(reason)) => {
-                rows_skipped += 1;
-                if skipped.len() < MAX_LISTED_SKIPS {
-                    skipped.push(SkippedRow { line, reason });
-                }
-            }
-            Err(found) => {
-                if opts.skip_ragged {
-                    rows_skipped += 1;
-                    if skipped.len() < MAX_LISTED_SKIPS {
-                        skipped.push(SkippedRow { line, reason: format!("has {found} fields, header has {ncols}") });
-                    }
-                } else {
-                    return Err(ErrorKind::RaggedRow { line, found, expected: ncols }.into());
-                }
-            }
-        }
-    }
-    for (line, rec, _) in pending {
-        rows_skipped += 1;
-        let text: String = rec.iter().map(field_str).filter(|f| !f.is_empty()).collect::<Vec<_>>().join(" ");
-        let shown: String = text.chars().take(40).collect();
-        let ell = if shown.len() < text.len() { "…" } else { "" };
-        if skipped.len() < MAX_LISTED_SKIPS {
-            skipped.push(SkippedRow { line, reason: format!("trailing note (`{shown}{ell}`)") });
-        }
-    }
-    if trailing > 0 {
-        warnings.push(Diagnostic::info(Code::FieldsIgnored, format!(
-            "{trailing} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored"
-        )));
-    }
-    // Recovery pass: original text of numbers in columns that turned to text late.
-    recover_late_text(text, delimiter, n_titles, opts, ncols, &mut builders, &mut parser);
-    // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
-    if opts.has_header {
-        drop_empty_unnamed(&mut builders, &unnamed, &named_at, &mut warnings);
-    }
-    let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
-    progress(1.0);
-    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings, decimal_comma: opts.decimal_comma })
-}
-
-/// Title lines above the header: the non-blank records before the first one with at
-/// least two filled fields (among the first 30 non-blank records).
-fn count_title_lines(text: &[u8], delimiter: u8) -> usize {
-    let mut rdr = ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text);
-    let mut rec = ByteRecord::new();
-    let mut filled = Vec::new();
-    while filled.len() < 30 && matches!(rdr.read_byte_record(&mut rec), Ok(true)) {
-        let k = rec.iter().filter(|f| !trim(f).is_empty()).count();
-        if k > 0 {
-            filled.push(k);
-        }
-    }
-    match filled.iter().position(|&k| k >= 2) {
-        Some(p) if p > 0 => p,
-        _ => 0,
-    }
-}
-
-/// Second pass over the text: the original text of the numbers in columns that turned
-/// to text after their first rows (so those cells keep what the file said).
-fn recover_late_text(
-    text: &[u8],
-    delimiter: u8,
-    n_titles: usize,
-    opts: &CsvOptions,
-    ncols: usize,
-    builders: &mut [ColumnBuilder],
-    parser: &mut NumberParser,
-) {
-    let builder = || {
-        let mut b = ReaderBuilder::new();
-        b.has_headers(false).flexible(true).delimiter(delimiter);
-        b
-    };
-    let mut rec = ByteRecord::new();
-    let upto = builders.iter().map(ColumnBuilder::needs_recovery).max().unwrap_or(0);
-    if upto > 0 {
-        let mut rdr = builder().from_reader(text);
-        let mut row = 0usize;
-        let mut started = false;
-        let mut dummy = 0usize;
-        let mut titles_left = n_titles;
-        let mut units_left = opts.skip_units_rows;
-        while row < upto {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                _ => break,
-            }
-            // Same rules as the first pass: blank records before the first one are
-            // skipped, and that first one is the header unless has_header is false.
-            if !started {
-                if rec.iter().all(|f| trim(f).is_empty()) {
-                    continue;
-                }
-                if titles_left > 0 {
-                    titles_left -= 1;
-                    continue;
-                }
-                started = true;
-                if opts.has_header {
-                    continue;
-                }
-            }
-            if let Ok(Verdict::Row) = judge(&rec, ncols, &mut dummy) {
-                if units_left > 0 {
-                    units_left -= 1;
-                    continue;
-                }
-                for (b, f) in builders.iter_mut().zip(rec.iter()) {
-                    if row < b.needs_recovery() {
-                        let text = match classify(f, &opts.missing, parser) {
-                            Cell::Missing => None,
-                            _ => Some(field_str(f)),
-                        };
-                        b.recover(row, text);
-                    }
-                }
-                row += 1;
-            }
-        }
-    }
-}
-
-/// Drops unnamed columns without a single value (a delimiter at the end of every line),
-/// with their "no name" warnings (found by position in `named_at`), and says so.
-fn drop_empty_unnamed(
-    builders: &mut Vec<ColumnBuilder>,
-    unnamed: &[bool],
-    named_at: &[(usize, usize)],
-    warnings: &mut Vec<Diagnostic>,
-) {
-    let empty: Vec<usize> = (0..builders.len()).filter(|&j| unnamed[j] && builders[j].is_all_missing()).collect();
-    if !empty.is_empty() && empty.len() < builders.len() {
-        for &j in empty.iter().rev() {
-            builders.remove(j);
-        }
-        // The dropped columns' "no name" warnings go (by position, latest first).
-        for &(_, at) in named_at.iter().rev().filter(|(j, _)| empty.contains(j)) {
-            warnings.remove(at);
-        }
-        warnings.push(Diagnostic::warning(
-            Code::HeaderRepaired,
-            format!("{} unnamed empty column(s) (a delimiter at the end of every line) were dropped", empty.len()),
-        ));
-    }
-}
-
-/// Warns about column names that differ only in case or inner spaces (`GDP`, `gdp`).
-pub fn near_duplicate_names(names: &[String], warnings: &mut Vec<Diagnostic>) {
-    let key = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-    for j in 0..names.len() {
-        if let Some(k) = names[..j].iter().position(|p| key(p) == key(&names[j])) {
-            warnings.push(Diagnostic::warning(Code::SimilarColumnNames, format!(
-                "columns {} (`{}`) and {} (`{}`) have names that differ only in case or spaces; check they are not the same variable",
-                k + 1,
-                names[k],
-                j + 1,
-                names[j]
-            )));
-        }
-    }
+    opts
 }
 
 #[cfg(test)]
