@@ -23,6 +23,12 @@ pub(crate) fn se_name(s: SeKind) -> &'static str {
     }
 }
 
+/// The columns of [`effect_cells`].
+const EFFECT_COLUMNS: [&str; 7] = ["Estimate", "Std. error", "SE", "z", "p-value", "CI low", "CI high"];
+
+/// The matching counts both tables show.
+const COUNT_COLUMNS: [&str; 3] = ["Treated matched", "Treated dropped", "Controls used"];
+
 /// A matching estimate's inference in separate columns (estimate, standard error, what the
 /// SE is, z, p-value, 95% interval), as the effect and comparison tables show it. The six
 /// numbers are `[estimate, std_error, statistic, p_value, conf_low, conf_high]`.
@@ -49,21 +55,7 @@ pub fn effects_table(r: &PsmResult) -> ResultTable {
     let mut t = ResultTable::new(
         "psm.effects",
         "Matching estimate",
-        &[
-            "Estimand",
-            "Estimate",
-            "Std. error",
-            "SE",
-            "z",
-            "p-value",
-            "CI low",
-            "CI high",
-            "Treated",
-            "Controls",
-            "Treated matched",
-            "Treated dropped",
-            "Controls used",
-        ],
+        &[&["Estimand"][..], &EFFECT_COLUMNS[..], &["Treated", "Controls"][..], &COUNT_COLUMNS[..]].concat(),
     )
     .align_values(Align::Right);
     t.push(TableRow::new(
@@ -208,21 +200,7 @@ impl Tables for ComparisonTable {
         let mut t = ResultTable::new(
             "psm.compare",
             "Matching methods compared",
-            &[
-                "Method",
-                "Estimand",
-                "Estimate",
-                "Std. error",
-                "SE",
-                "z",
-                "p-value",
-                "CI low",
-                "CI high",
-                "Treated matched",
-                "Treated dropped",
-                "Controls used",
-                "Mean |bias| after",
-            ],
+            &[&["Method", "Estimand"][..], &EFFECT_COLUMNS[..], &COUNT_COLUMNS[..], &["Mean |bias| after"][..]].concat(),
         )
         .align_values(Align::Right);
         for r in &self.rows {
