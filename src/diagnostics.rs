@@ -28,8 +28,6 @@ pub enum Severity {
 #[serde(rename_all = "snake_case")]
 pub enum Code {
     // --- data loading and panels
-    /// Rows or cells were skipped or repaired while reading a file.
-    LoadNote,
     /// Rows with a missing value in a used column were left out.
     MissingRowsDropped,
     /// The text encoding was guessed (no byte-order mark, not UTF-8, …).
