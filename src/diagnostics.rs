@@ -28,8 +28,6 @@ pub enum Severity {
 #[serde(rename_all = "snake_case")]
 pub enum Code {
     // --- data loading and panels
-    /// Rows or cells were skipped or repaired while reading a file.
-    LoadNote,
     /// Rows with a missing value in a used column were left out.
     MissingRowsDropped,
     /// The text encoding was guessed (no byte-order mark, not UTF-8, …).
@@ -133,10 +131,6 @@ pub enum Code {
     /// Units left out of matching before it ran (missing covariates in the baseline window).
     MatchingUnitsExcluded,
     // --- indices and descriptive statistics
-    /// Any note of an index construction (constant indicators, weights, missing values).
-    IndexNote,
-    /// Any note of the descriptive statistics.
-    DescribeNote,
     /// Rows with missing indicator values were left out of the index.
     IndexRowsDropped,
     /// Missing indicator values were filled by interpolation.

@@ -1,8 +1,13 @@
 //! Distribution functions used for p-values and critical values (thin wrappers
 //! over `statrs`, with the edge cases — infinite or zero degrees of freedom,
-//! NaN statistics — handled the way fixest and Stata report them).
+//! NaN statistics — handled the way fixest and Stata report them), and the
+//! normal tail functions of the probit likelihood. The crate's one home for
+//! distribution functions: estimators call these, never `statrs` directly.
 
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor, Normal, StudentsT};
+
+/// ln √(2π).
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
 /// Standard normal CDF.
 pub fn norm_cdf(x: f64) -> f64 {
@@ -18,6 +23,28 @@ pub fn norm_quantile(p: f64) -> f64 {
         return f64::NAN;
     }
     Normal::standard().inverse_cdf(p)
+}
+
+/// log Φ(z), accurate far into the lower tail (below −30 the asymptotic series
+/// of Mills' ratio, where Φ underflows).
+pub fn norm_log_cdf(z: f64) -> f64 {
+    if z > -30.0 {
+        norm_cdf(z).ln()
+    } else {
+        let z2 = z * z;
+        -0.5 * z2 - LN_SQRT_2PI - (-z).ln() + (1.0 - 1.0 / z2 + 3.0 / (z2 * z2)).ln()
+    }
+}
+
+/// Inverse Mills ratio φ(z)/Φ(z), accurate far into the lower tail.
+pub fn norm_mills(z: f64) -> f64 {
+    if z > -30.0 {
+        let phi = (-0.5 * z * z - LN_SQRT_2PI).exp();
+        phi / norm_cdf(z)
+    } else {
+        let z2 = z * z;
+        -z / (1.0 - 1.0 / z2 + 3.0 / (z2 * z2))
+    }
 }
 
 /// Two-sided p-value of a t statistic with `df` degrees of freedom
@@ -84,5 +111,13 @@ mod tests {
         // F(2, d) has the closed-form tail (1 + 2f/d)^(-d/2).
         assert!((f_sf(4.0, 2.0, 20.0) - 1.4f64.powi(-10)).abs() < 1e-12);
         assert!((norm_quantile(0.975) - 1.959_963_985).abs() < 1e-8);
+    }
+
+    #[test]
+    fn probit_tails_are_finite() {
+        assert!(norm_log_cdf(-40.0).is_finite());
+        assert!((norm_log_cdf(-29.999) - norm_log_cdf(-30.001)).abs() < 0.1);
+        assert!((norm_mills(-29.999) - norm_mills(-30.001)).abs() < 0.01);
+        assert!((norm_mills(0.0) - 0.797_884_560_802_865_4).abs() < 1e-12);
     }
 }

@@ -22,7 +22,7 @@
 //!    p-value from χ²(df). If `R` is singular, KMO and Bartlett are `NaN` with a
 //!    diagnostic.
 
-use super::{IndexMethod, IndexSpec, Prepared, Scope};
+use super::{IndexMethod, Prepared, ValidIndexSpec};
 use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
@@ -97,63 +97,28 @@ pub struct PcaResult {
     pub diagnostics: Diagnostics,
 }
 
-pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Result<PcaResult> {
-    if spec.scope == Scope::ByTime {
-        return Err(Error::invalid("the PCA index is computed on pooled data only; use scope \"pooled\""));
-    }
+/// The PCA index of a validated spec (pooled scope; `n_components` within 1..=indicators).
+pub(crate) fn build_pca(ds: &Dataset, spec: &ValidIndexSpec, prep: Prepared) -> Result<PcaResult> {
     let p = spec.indicators.len();
     let n = prep.rows.len();
     let mut diagnostics = prep.diagnostics.clone();
     if n < 3 {
         return Err(Error::insufficient(format!("PCA needs at least 3 complete rows ({n} available)")));
     }
-    // Standardise (direction applied).
-    let mut z = DMatrix::<f64>::zeros(n, p);
-    for (j, ind) in spec.indicators.iter().enumerate() {
-        let col: Vec<f64> = prep.x[j].iter().map(|v| v * f64::from(ind.direction)).collect();
-        let (mean, sd) = (stats::mean(&col), stats::sd(&col));
-        let scale = mean.abs().max(1e-300);
-        if sd.is_nan() || sd <= 1e-14 * scale {
-            return Err(Error::insufficient(format!(
-                "indicator `{}` has no variation: it cannot be standardised for PCA; remove it",
-                ind.name
-            )));
-        }
-        for (i, v) in col.iter().enumerate() {
-            z[(i, j)] = (v - mean) / sd;
-        }
-    }
+    let z = standardise(spec, &prep)?;
     let r = (z.transpose() * &z) / (n as f64 - 1.0);
     let eig = SymmetricEigen::new(r.clone());
     let mut order: Vec<usize> = (0..p).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
     let eigenvalues: Vec<f64> = order.iter().map(|&k| eig.eigenvalues[k]).collect();
     let k = match spec.n_components {
-        Some(0) => return Err(Error::invalid("n_components must be at least 1")),
-        Some(c) if c > p => {
-            return Err(Error::invalid(format!("n_components = {c} but there are only {p} indicators")));
-        }
         Some(c) => c,
         None => eigenvalues.iter().filter(|&&l| l > 1.0).count().max(1),
     };
     if spec.n_components.is_none() && eigenvalues.first().is_some_and(|&l| l <= 1.0) {
         diagnostics.push(Diagnostic::info(Code::PcaSuitability, "no eigenvalue exceeds 1; the first component is used"));
     }
-    // Oriented eigenvectors of the retained components.
-    let mut vecs: Vec<Vec<f64>> = Vec::with_capacity(k);
-    for &c in order.iter().take(k) {
-        let mut v: Vec<f64> = eig.eigenvectors.column(c).iter().copied().collect();
-        let s: f64 = v.iter().sum();
-        let flip = if s.abs() > 1e-10 {
-            s < 0.0
-        } else {
-            v.iter().copied().max_by(|a, b| a.abs().total_cmp(&b.abs())).is_some_and(|m| m < 0.0)
-        };
-        if flip {
-            v.iter_mut().for_each(|x| *x = -*x);
-        }
-        vecs.push(v);
-    }
+    let vecs = oriented_vectors(&eig, &order, k);
     let retained: f64 = eigenvalues.iter().take(k).sum();
     let variance_share: Vec<f64> = eigenvalues.iter().take(k).map(|l| l / retained).collect();
     let total_var: f64 = eigenvalues.iter().sum();
@@ -182,8 +147,79 @@ pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Resul
         })
         .collect();
 
-    // KMO and Bartlett.
-    let (kmo, msa, bartlett) = match r.clone().cholesky() {
+    let (kmo, msa, bartlett) = suitability(&r, spec, n, &mut diagnostics);
+    if kmo < 0.6 {
+        diagnostics.push(Diagnostic::warning(Code::PcaSuitability, format!(
+            "KMO = {kmo:.3} is below 0.6: the indicators share little common variance for PCA"
+        )));
+    }
+    Ok(PcaResult {
+        method: IndexMethod::Pca,
+        eigenvalues,
+        explained,
+        n_components: k,
+        variance_share,
+        loadings,
+        index,
+        component_scores,
+        kmo,
+        msa,
+        bartlett,
+        n_used: n,
+        dropped_rows: prep.dropped,
+        missing: prep.missing,
+        diagnostics,
+    })
+}
+
+/// The indicators standardised (direction applied; sample SD); an indicator without
+/// variation is an error naming it.
+fn standardise(spec: &ValidIndexSpec, prep: &Prepared) -> Result<DMatrix<f64>> {
+    let (n, p) = (prep.rows.len(), spec.indicators.len());
+    let mut z = DMatrix::<f64>::zeros(n, p);
+    for (j, ind) in spec.indicators.iter().enumerate() {
+        let col: Vec<f64> = prep.x[j].iter().map(|v| v * f64::from(ind.direction)).collect();
+        let (mean, sd) = (stats::mean(&col), stats::sd(&col));
+        let scale = mean.abs().max(1e-300);
+        if sd.is_nan() || sd <= 1e-14 * scale {
+            return Err(Error::insufficient(format!(
+                "indicator `{}` has no variation: it cannot be standardised for PCA; remove it",
+                ind.name
+            )));
+        }
+        for (i, v) in col.iter().enumerate() {
+            z[(i, j)] = (v - mean) / sd;
+        }
+    }
+    Ok(z)
+}
+
+/// The eigenvectors of the `k` largest eigenvalues (`order`: descending), each oriented
+/// so that its coefficients sum to a positive number (or, summing to 0, its largest
+/// coefficient is positive).
+fn oriented_vectors(eig: &SymmetricEigen<f64, nalgebra::Dyn>, order: &[usize], k: usize) -> Vec<Vec<f64>> {
+    let mut vecs: Vec<Vec<f64>> = Vec::with_capacity(k);
+    for &c in order.iter().take(k) {
+        let mut v: Vec<f64> = eig.eigenvectors.column(c).iter().copied().collect();
+        let s: f64 = v.iter().sum();
+        let flip = if s.abs() > 1e-10 {
+            s < 0.0
+        } else {
+            v.iter().copied().max_by(|a, b| a.abs().total_cmp(&b.abs())).is_some_and(|m| m < 0.0)
+        };
+        if flip {
+            v.iter_mut().for_each(|x| *x = -*x);
+        }
+        vecs.push(v);
+    }
+    vecs
+}
+
+/// Kaiser's KMO with the per-indicator MSA, and Bartlett's sphericity test, from the
+/// correlation matrix `r` of `n` rows (undefined, with a warning, when `r` is singular).
+fn suitability(r: &DMatrix<f64>, spec: &ValidIndexSpec, n: usize, diagnostics: &mut Diagnostics) -> (f64, Vec<Msa>, Bartlett) {
+    let p = spec.indicators.len();
+    match r.clone().cholesky() {
         Some(chol) => {
             let inv = chol.inverse();
             let logdet = 2.0 * chol.l().diagonal().iter().map(|d| d.ln()).sum::<f64>();
@@ -221,27 +257,5 @@ pub(crate) fn build_pca(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Resul
                 Bartlett { chi2: f64::NAN, df: pf * (pf - 1.0) / 2.0, p_value: f64::NAN },
             )
         }
-    };
-    if kmo < 0.6 {
-        diagnostics.push(Diagnostic::warning(Code::PcaSuitability, format!(
-            "KMO = {kmo:.3} is below 0.6: the indicators share little common variance for PCA"
-        )));
     }
-    Ok(PcaResult {
-        method: IndexMethod::Pca,
-        eigenvalues,
-        explained,
-        n_components: k,
-        variance_share,
-        loadings,
-        index,
-        component_scores,
-        kmo,
-        msa,
-        bartlett,
-        n_used: n,
-        dropped_rows: prep.dropped,
-        missing: prep.missing,
-        diagnostics,
-    })
 }

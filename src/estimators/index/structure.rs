@@ -196,8 +196,6 @@ fn collect(
     long_vars: &[Option<&str>],
     wide_vars: &[&[String]],
 ) -> Result<Cells> {
-    let n = ds.nrows();
-    let nv = long_vars.len();
     let uf = ds.factor(unit)?;
     let tf = match time {
         Some(t) => Some(ds.factor(t)?),
@@ -211,114 +209,150 @@ fn collect(
     if !long && !any_wide {
         return Err(Error::invalid("give `sector` and the value column(s) (long data) or the list of sector columns (wide data)"));
     }
-    let mut diagnostics = Diagnostics::new();
-    let mut cells: BTreeMap<Key, Vec<Vec<f64>>> = BTreeMap::new();
-    let mut row_key = vec![None; n];
-    let mut row_sector = vec![None; n];
-    let mut skipped = 0usize;
-    let mut n_missing = 0usize;
-    let key_of = |i: usize| -> Option<Key> {
-        let u = uf.codes[i];
-        let t = tf.as_ref().map_or(0, |f| f.codes[i]);
-        (u != Factor::MISSING && t != Factor::MISSING).then_some((u, t))
-    };
-    let sectors: Vec<String>;
-    if long {
-        let sname = sector.unwrap_or_default();
-        let sf = ds.factor(sname)?;
-        let mut vals: Vec<&[f64]> = Vec::with_capacity(nv);
-        for v in long_vars {
-            let Some(v) = v else {
-                return Err(Error::invalid("long data need the value column(s) as well as `sector`"));
-            };
-            vals.push(ds.numeric(v)?);
-        }
-        sectors = sf.levels.clone();
-        let s_n = sectors.len();
-        for i in 0..n {
-            let (Some(key), s) = (key_of(i), sf.codes[i]) else {
-                skipped += 1;
-                continue;
-            };
-            if s == Factor::MISSING {
-                skipped += 1;
-                continue;
-            }
-            let cell = cells.entry(key).or_insert_with(|| vec![vec![f64::NAN; s_n]; nv]);
-            for (k, v) in vals.iter().enumerate() {
-                let x = v[i];
-                check_value(ds, long_vars[k].unwrap_or_default(), i, x)?;
-                if x.is_nan() {
-                    n_missing += 1;
-                    continue;
-                }
-                let slot = &mut cell[k][s as usize];
-                if !slot.is_nan() {
-                    return Err(Error::invalid(format!(
-                        "unit `{}`{} has more than one row for sector `{}`",
-                        uf.levels[key.0 as usize],
-                        tf.as_ref().map(|f| format!(" in period {}", f.levels[key.1 as usize])).unwrap_or_default(),
-                        sectors[s as usize]
-                    )));
-                }
-                *slot = x;
-            }
-            row_key[i] = Some(key);
-            row_sector[i] = Some(s as usize);
-        }
+    let ids = Ids { unit: &uf, time: tf.as_ref() };
+    let mut acc = Acc::new(ds.nrows());
+    let sectors = if long {
+        collect_long(ds, &ids, sector.unwrap_or_default(), long_vars, &mut acc)?
     } else {
-        let s_n = wide_vars[0].len();
-        if wide_vars.iter().any(|w| w.len() != s_n) {
-            return Err(Error::invalid("the output and employment sector lists must have the same length"));
-        }
-        let mut cols: Vec<Vec<&[f64]>> = Vec::with_capacity(nv);
-        for w in wide_vars {
-            cols.push(w.iter().map(|c| ds.numeric(c)).collect::<Result<Vec<_>>>()?);
-        }
-        sectors = wide_vars[0].to_vec();
-        for i in 0..n {
-            let Some(key) = key_of(i) else {
-                skipped += 1;
-                continue;
-            };
-            if cells.contains_key(&key) {
-                return Err(Error::invalid(format!(
-                    "unit `{}`{} appears in more than one row; wide data need one row per unit and period",
-                    uf.levels[key.0 as usize],
-                    tf.as_ref().map(|f| format!(" in period {}", f.levels[key.1 as usize])).unwrap_or_default()
-                )));
-            }
-            let mut cell = vec![vec![f64::NAN; s_n]; nv];
-            for (k, vc) in cols.iter().enumerate() {
-                for (s, c) in vc.iter().enumerate() {
-                    let x = c[i];
-                    check_value(ds, &wide_vars[k][s], i, x)?;
-                    if x.is_nan() {
-                        n_missing += 1;
-                    }
-                    cell[k][s] = x;
-                }
-            }
-            cells.insert(key, cell);
-            row_key[i] = Some(key);
-        }
+        collect_wide(ds, &ids, wide_vars, long_vars.len(), &mut acc)?
+    };
+    let mut diagnostics = Diagnostics::new();
+    if acc.skipped > 0 {
+        diagnostics.push(Diagnostic::info(Code::StructureRowsLeftOut, format!("{} rows with a missing unit, period or sector were left out", acc.skipped)));
     }
-    if skipped > 0 {
-        diagnostics.push(Diagnostic::info(Code::StructureRowsLeftOut, format!("{skipped} rows with a missing unit, period or sector were left out")));
-    }
-    if n_missing > 0 {
-        diagnostics.push(Diagnostic::info(Code::StructureRowsLeftOut, format!("{n_missing} missing values were left out of the totals")));
+    if acc.n_missing > 0 {
+        diagnostics.push(Diagnostic::info(Code::StructureRowsLeftOut, format!("{} missing values were left out of the totals", acc.n_missing)));
     }
     Ok(Cells {
         units: uf.levels,
         times: tf.map(|f| f.levels),
         sectors,
-        cells,
-        row_key,
-        row_sector,
+        cells: acc.cells,
+        row_key: acc.row_key,
+        row_sector: acc.row_sector,
         long,
         diagnostics,
     })
+}
+
+/// The unit and (optional) period factors of the rows.
+struct Ids<'a> {
+    unit: &'a Factor,
+    time: Option<&'a Factor>,
+}
+
+impl Ids<'_> {
+    /// The (unit, period) key of a row; None when either is missing.
+    fn key(&self, i: usize) -> Option<Key> {
+        let u = self.unit.codes[i];
+        let t = self.time.map_or(0, |f| f.codes[i]);
+        (u != Factor::MISSING && t != Factor::MISSING).then_some((u, t))
+    }
+    /// `` `unit` `` and, with periods, ` in period <t>` for a message.
+    fn describe(&self, key: Key) -> (String, String) {
+        let unit = self.unit.levels[key.0 as usize].clone();
+        (unit, self.time.map(|f| format!(" in period {}", f.levels[key.1 as usize])).unwrap_or_default())
+    }
+}
+
+/// What collecting fills in, row by row.
+struct Acc {
+    cells: BTreeMap<Key, Vec<Vec<f64>>>,
+    row_key: Vec<Option<Key>>,
+    row_sector: Vec<Option<usize>>,
+    skipped: usize,
+    n_missing: usize,
+}
+
+impl Acc {
+    fn new(n: usize) -> Acc {
+        Acc { cells: BTreeMap::new(), row_key: vec![None; n], row_sector: vec![None; n], skipped: 0, n_missing: 0 }
+    }
+}
+
+/// Long data: one row per unit, period and sector, the values in `long_vars`; returns the sectors.
+fn collect_long(ds: &Dataset, ids: &Ids, sname: &str, long_vars: &[Option<&str>], acc: &mut Acc) -> Result<Vec<String>> {
+    let nv = long_vars.len();
+    let sf = ds.factor(sname)?;
+    let mut vals: Vec<&[f64]> = Vec::with_capacity(nv);
+    for v in long_vars {
+        let Some(v) = v else {
+            return Err(Error::invalid("long data need the value column(s) as well as `sector`"));
+        };
+        vals.push(ds.numeric(v)?);
+    }
+    let sectors = sf.levels.clone();
+    let s_n = sectors.len();
+    for i in 0..ds.nrows() {
+        let (Some(key), s) = (ids.key(i), sf.codes[i]) else {
+            acc.skipped += 1;
+            continue;
+        };
+        if s == Factor::MISSING {
+            acc.skipped += 1;
+            continue;
+        }
+        let cell = acc.cells.entry(key).or_insert_with(|| vec![vec![f64::NAN; s_n]; nv]);
+        for (k, v) in vals.iter().enumerate() {
+            let x = v[i];
+            check_value(ds, long_vars[k].unwrap_or_default(), i, x)?;
+            if x.is_nan() {
+                acc.n_missing += 1;
+                continue;
+            }
+            let slot = &mut cell[k][s as usize];
+            if !slot.is_nan() {
+                let (unit, period) = ids.describe(key);
+                return Err(Error::invalid(format!(
+                    "unit `{unit}`{period} has more than one row for sector `{}`",
+                    sectors[s as usize]
+                )));
+            }
+            *slot = x;
+        }
+        acc.row_key[i] = Some(key);
+        acc.row_sector[i] = Some(s as usize);
+    }
+    Ok(sectors)
+}
+
+/// Wide data: one row per unit and period, one column per sector for each variable (`nv`
+/// variables); returns the sectors (the first variable's columns).
+fn collect_wide(ds: &Dataset, ids: &Ids, wide_vars: &[&[String]], nv: usize, acc: &mut Acc) -> Result<Vec<String>> {
+    let s_n = wide_vars[0].len();
+    if wide_vars.iter().any(|w| w.len() != s_n) {
+        return Err(Error::invalid("the output and employment sector lists must have the same length"));
+    }
+    let mut cols: Vec<Vec<&[f64]>> = Vec::with_capacity(nv);
+    for w in wide_vars {
+        cols.push(w.iter().map(|c| ds.numeric(c)).collect::<Result<Vec<_>>>()?);
+    }
+    for i in 0..ds.nrows() {
+        let Some(key) = ids.key(i) else {
+            acc.skipped += 1;
+            continue;
+        };
+        if acc.cells.contains_key(&key) {
+            let (unit, period) = ids.describe(key);
+            return Err(Error::invalid(format!(
+                "unit `{unit}`{period} appears in more than one row; wide data need one row per unit and period"
+            )));
+        }
+        let mut cell = vec![vec![f64::NAN; s_n]; nv];
+        for (k, vc) in cols.iter().enumerate() {
+            for (s, c) in vc.iter().enumerate() {
+                let x = c[i];
+                check_value(ds, &wide_vars[k][s], i, x)?;
+                if x.is_nan() {
+                    acc.n_missing += 1;
+                }
+                cell[k][s] = x;
+            }
+        }
+        acc.cells.insert(key, cell);
+        acc.row_key[i] = Some(key);
+    }
+    Ok(wide_vars[0].to_vec())
 }
 
 fn check_value(ds: &Dataset, col: &str, row: usize, x: f64) -> Result<()> {

@@ -2,7 +2,7 @@
 //! TOPSIS, on the prepared indicator matrix. Conventions: see the parent module.
 
 use super::{
-    DimensionResult, IndexMethod, IndexSpec, IndicatorSpec, IndicatorWeight, PeriodWeights, Prepared, Scope,
+    DimensionResult, IndexMethod, IndexSpec, IndicatorSpec, IndicatorWeight, PeriodWeights, Prepared, Scope, ValidIndexSpec,
     TopsisResult, WeightedIndex,
 };
 use crate::data::Dataset;
@@ -237,7 +237,7 @@ fn within_weights(w: &[f64], members: &[usize]) -> Vec<f64> {
     }
 }
 
-pub(crate) fn build_weighted(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Result<WeightedIndex> {
+pub(crate) fn build_weighted(ds: &Dataset, spec: &ValidIndexSpec, prep: Prepared) -> Result<WeightedIndex> {
     let n = ds.nrows();
     let fits = fit_groups(spec, &prep, spec.method)?;
     let factor = if spec.scale100 { 100.0 } else { 1.0 };
@@ -293,36 +293,23 @@ pub(crate) fn build_weighted(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> 
     })
 }
 
-pub(crate) fn build_topsis(ds: &Dataset, spec: &IndexSpec, prep: Prepared) -> Result<TopsisResult> {
+pub(crate) fn build_topsis(ds: &Dataset, spec: &ValidIndexSpec, prep: Prepared) -> Result<TopsisResult> {
     let n = ds.nrows();
     let m = spec.indicators.len();
     let mut diagnostics = prep.diagnostics.clone();
-    let given: Option<Vec<f64>> = match &spec.weights {
-        None => None,
-        Some(w) => {
-            if w.len() != m {
-                return Err(Error::invalid(format!("{} weights given for {m} indicators", w.len())));
-            }
-            if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
-                return Err(Error::invalid("weights must be finite and non-negative"));
-            }
-            let s: f64 = w.iter().sum();
-            if s <= 0.0 {
-                return Err(Error::invalid("the given weights sum to 0"));
-            }
-            if (s - 1.0).abs() > 1e-9 {
-                diagnostics.push(Diagnostic::info(Code::WeightsRescaled, format!("given weights summed to {s}; rescaled to sum to 1")));
-            }
-            Some(w.iter().map(|v| v / s).collect())
+    let given: Option<&[f64]> = spec.given_weights().map(|g| {
+        if (g.sum - 1.0).abs() > 1e-9 {
+            diagnostics.push(Diagnostic::info(Code::WeightsRescaled, format!("given weights summed to {}; rescaled to sum to 1", g.sum)));
         }
-    };
+        g.weights.as_slice()
+    });
     let mut fits = if given.is_some() {
         // Normalise only; weights are replaced below.
         fit_groups(spec, &prep, IndexMethod::Equal)?
     } else {
         fit_groups(spec, &prep, IndexMethod::Entropy)?
     };
-    if let Some(w) = &given {
+    if let Some(w) = given {
         for fit in fits.iter_mut() {
             for (iw, v) in fit.weights.iter_mut().zip(w) {
                 iw.weight = *v;

@@ -2,7 +2,8 @@
 //! seeded bootstrap (see the module docs of [`super`]); and the estimate itself.
 
 use super::design::Design;
-use super::{run_core, Core, PsmSpec};
+use super::passes::{run_core, Core};
+use super::{Estimand, Method, PsmSpec, SeKind};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -123,3 +124,98 @@ pub(super) fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Diagnos
     crate::inference::stats::sd(&ests)
 }
 
+/// The estimate and its standard error (with the SE actually computed), by `spec.se`.
+pub(super) fn effect_and_se(d: &Design, core: &Core, spec: &PsmSpec, diagnostics: &mut Diagnostics) -> (f64, f64, SeKind) {
+    let ate = spec.estimand == Estimand::Ate;
+    match d.y.as_deref() {
+        None => {
+            diagnostics.push(Diagnostic::info(Code::NoOutcome, "no outcome given: matching and balance only, no effect estimate"));
+            (f64::NAN, f64::NAN, SeKind::None)
+        }
+        Some(y) => {
+            let est = estimate(core, y);
+            let nn_repl = spec.matching.method == Method::Nearest && spec.matching.replace;
+            match spec.se {
+                SeKind::None => (est, f64::NAN, SeKind::None),
+                SeKind::Ai if nn_repl => {
+                    if !spec.matching.ties {
+                        diagnostics.push(Diagnostic::info(
+                            Code::MatchingNote,
+                            "Abadie–Imbens SE computed with ties broken (R Matching's se assumes ties = TRUE)",
+                        ));
+                    }
+                    (est, ai_se(core, y, d.n(), ate), SeKind::Ai)
+                }
+                SeKind::Ai => {
+                    diagnostics.push(Diagnostic::info(
+                        Code::MatchingNote,
+                        "the Abadie–Imbens SE is defined for nearest-neighbour matching with replacement; bootstrap SE reported instead",
+                    ));
+                    (est, bootstrap_se(d, spec, diagnostics), SeKind::Bootstrap)
+                }
+                SeKind::Bootstrap => {
+                    if nn_repl {
+                        diagnostics.push(Diagnostic::warning(
+                            Code::BootstrapInvalid,
+                            "the bootstrap standard error is not valid for nearest-neighbour matching with replacement \
+                             (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead",
+                        ));
+                    }
+                    (est, bootstrap_se(d, spec, diagnostics), SeKind::Bootstrap)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimators::psm::matching::{self, match_units};
+    use crate::estimators::psm::passes::Pass;
+    use crate::estimators::psm::propensity::BinaryFit;
+
+    #[test]
+    fn ai_se_by_hand() {
+        // Treated 0 (v .5, y 10) matches control 2 (v .45, y 4); treated 1 (v .7, y 8)
+        // matches control 3 (v .72, y 5); control 4 (v .1, y 0) unused.
+        // τ = (6, 3), est = 4.5, pairs: w = 1 each; σ² = ½((6−4.5)² + (3−4.5)²)/2 = 1.125.
+        // K = 1, KK = 1 for controls 2 and 3 → K² − KK = 0; Σ(τ−est)² = 4.5; N = 2:
+        // V = 4.5/4 = 1.125, SE = 1.0606601717798212.
+        let d = Design {
+            rows: (0..5).collect(),
+            treat: vec![true, true, false, false, false],
+            names: vec!["(Intercept)".into()],
+            term_of: vec![None],
+            x: vec![1.0; 5],
+            p: 1,
+            y: Some(vec![10.0, 8.0, 4.0, 5.0, 0.0]),
+            n_missing: 0,
+            removed: Vec::new(),
+        };
+        let v = vec![0.5, 0.7, 0.45, 0.72, 0.1];
+        let cfg = matching::test_config(Method::Nearest, 1, true, true, None);
+        let set = match_units(&v, &[0, 1], &[2, 3, 4], &cfg);
+        let fit = BinaryFit {
+            beta: vec![],
+            se: vec![],
+            loglik: 0.0,
+            loglik_null: 0.0,
+            eta: vec![],
+            mu: v.clone(),
+            iterations: 0,
+            n_extreme: 0,
+        };
+        let core = Core { fit, score: v, passes: vec![Pass { focal_treated: true, set, n_focal: 2, n_off_support: 0 }], caliper_abs: None };
+        let y = d.y.clone().unwrap();
+        assert!((estimate(&core, &y) - 4.5).abs() < 1e-12);
+        assert!((ai_se(&core, &y, 5, false) - 1.125f64.sqrt()).abs() < 1e-12);
+        // Now both treated match control 2 (move treated 1 to .46): K₂ = 2, KK₂ = 2 → K²−KK = 2.
+        // τ = (6, 4), est = 5, σ² = ½(1 + 1)/2 = .5; V = (.5·2 + 2)/4 = .75.
+        let v2 = vec![0.5, 0.46, 0.45, 0.72, 0.1];
+        let set = match_units(&v2, &[0, 1], &[2, 3, 4], &cfg);
+        let core = Core { passes: vec![Pass { focal_treated: true, set, n_focal: 2, n_off_support: 0 }], ..core };
+        assert!((estimate(&core, &y) - 5.0).abs() < 1e-12);
+        assert!((ai_se(&core, &y, 5, false) - 0.75f64.sqrt()).abs() < 1e-12);
+    }
+}

@@ -23,44 +23,48 @@ pub(crate) fn se_name(s: SeKind) -> &'static str {
     }
 }
 
+/// The columns of [`effect_cells`].
+const EFFECT_COLUMNS: [&str; 7] = ["Estimate", "Std. error", "SE", "z", "p-value", "CI low", "CI high"];
+
+/// The matching counts both tables show.
+const COUNT_COLUMNS: [&str; 3] = ["Treated matched", "Treated dropped", "Controls used"];
+
+/// A matching estimate's inference in separate columns (estimate, standard error, what the
+/// SE is, z, p-value, 95% interval), as the effect and comparison tables show it. The six
+/// numbers are `[estimate, std_error, statistic, p_value, conf_low, conf_high]`.
+fn effect_cells(e: [f64; 6], se_kind: SeKind) -> Vec<Cell> {
+    let [estimate, std_error, statistic, p_value, conf_low, conf_high] = e;
+    vec![
+        Cell::number(estimate, 3),
+        Cell::number(std_error, 3),
+        Cell::text(se_name(se_kind)),
+        Cell::number(statistic, 2),
+        Cell::number(p_value, 3),
+        Cell::number(conf_low, 3),
+        Cell::number(conf_high, 3),
+    ]
+}
+
+/// Counts as integer cells.
+fn integer_cells(counts: &[usize]) -> Vec<Cell> {
+    counts.iter().map(|&n| Cell::integer(n)).collect()
+}
+
 /// The effect table (`psm.effects`): the estimand's estimate with its inference and the counts.
 pub fn effects_table(r: &PsmResult) -> ResultTable {
     let mut t = ResultTable::new(
         "psm.effects",
         "Matching estimate",
-        &[
-            "Estimand",
-            "Estimate",
-            "Std. error",
-            "SE",
-            "z",
-            "p-value",
-            "CI low",
-            "CI high",
-            "Treated",
-            "Controls",
-            "Treated matched",
-            "Treated dropped",
-            "Controls used",
-        ],
+        &[&["Estimand"][..], &EFFECT_COLUMNS[..], &["Treated", "Controls"][..], &COUNT_COLUMNS[..]].concat(),
     )
     .align_values(Align::Right);
     t.push(TableRow::new(
         estimand_name(r.estimand),
-        vec![
-            Cell::number(r.estimate, 3),
-            Cell::number(r.std_error, 3),
-            Cell::text(se_name(r.se_kind)),
-            Cell::number(r.statistic, 2),
-            Cell::number(r.p_value, 3),
-            Cell::number(r.conf_low, 3),
-            Cell::number(r.conf_high, 3),
-            Cell::integer(r.n_treated),
-            Cell::integer(r.n_control),
-            Cell::integer(r.n_treated_matched),
-            Cell::integer(r.n_treated_dropped),
-            Cell::integer(r.n_control_used),
-        ],
+        [
+            effect_cells([r.estimate, r.std_error, r.statistic, r.p_value, r.conf_low, r.conf_high], r.se_kind),
+            integer_cells(&[r.n_treated, r.n_control, r.n_treated_matched, r.n_treated_dropped, r.n_control_used]),
+        ]
+        .concat(),
     ));
     t.conf_level = Some(0.95);
     t
@@ -196,40 +200,19 @@ impl Tables for ComparisonTable {
         let mut t = ResultTable::new(
             "psm.compare",
             "Matching methods compared",
-            &[
-                "Method",
-                "Estimand",
-                "Estimate",
-                "Std. error",
-                "SE",
-                "z",
-                "p-value",
-                "CI low",
-                "CI high",
-                "Treated matched",
-                "Treated dropped",
-                "Controls used",
-                "Mean |bias| after",
-            ],
+            &[&["Method", "Estimand"][..], &EFFECT_COLUMNS[..], &COUNT_COLUMNS[..], &["Mean |bias| after"][..]].concat(),
         )
         .align_values(Align::Right);
         for r in &self.rows {
             t.push(TableRow::new(
                 r.label.clone(),
-                vec![
-                    Cell::text(estimand_name(r.estimand)),
-                    Cell::number(r.estimate, 3),
-                    Cell::number(r.std_error, 3),
-                    Cell::text(se_name(r.se_kind)),
-                    Cell::number(r.statistic, 2),
-                    Cell::number(r.p_value, 3),
-                    Cell::number(r.conf_low, 3),
-                    Cell::number(r.conf_high, 3),
-                    Cell::integer(r.n_treated_matched),
-                    Cell::integer(r.n_treated_dropped),
-                    Cell::integer(r.n_control_used),
-                    Cell::number(r.mean_bias_after, 1),
-                ],
+                [
+                    vec![Cell::text(estimand_name(r.estimand))],
+                    effect_cells([r.estimate, r.std_error, r.statistic, r.p_value, r.conf_low, r.conf_high], r.se_kind),
+                    integer_cells(&[r.n_treated_matched, r.n_treated_dropped, r.n_control_used]),
+                    vec![Cell::number(r.mean_bias_after, 1)],
+                ]
+                .concat(),
             ));
         }
         vec![t]

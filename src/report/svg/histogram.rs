@@ -101,20 +101,9 @@ pub fn histogram(draws: &[f64], actual: f64, opts: &ChartOptions) -> String {
         None => Vec::new(),
     };
     let ymax = dens.iter().copied().chain(kde.iter().map(|p| p.1)).fold(0.0, f64::max);
-    let yticks = nice_ticks(0.0, if ymax > 0.0 { ymax * 1.08 } else { 1.0 }, 6);
-    let xticks = nice_ticks(xmin, xmax, 7);
-    let x_range = ticks_span(&xticks, (xmin, xmax));
+    let y_top = if ymax > 0.0 { ymax * 1.08 } else { 1.0 };
     let mut svg = Svg::new(opts);
-    let f = axes(
-        &mut svg,
-        opts,
-        &XTicks::Nice(xticks),
-        x_range,
-        &yticks,
-        or_default(&opts.x_label, "Placebo estimate"),
-        or_default(&opts.y_label, "Density"),
-        0.0,
-    );
+    let f = nice_axes(&mut svg, opts, (xmin, xmax), (0.0, y_top), ("Placebo estimate", "Density"), 0.0);
     for j in 0..k {
         if counts[j] == 0 {
             continue;

@@ -14,9 +14,6 @@ fn lines_plot(series: &[Series], opts: &ChartOptions, x_default: &str, y_default
         pairs.iter().flatten().filter(|p| finite(p)).map(|p| p.1).chain(y_from_zero.then_some(0.0)),
     )
     .unwrap_or((0.0, 1.0));
-    let yticks = nice_ticks(ymin, ymax, 6);
-    let xticks = nice_ticks(xmin, xmax, 7);
-    let x_range = ticks_span(&xticks, (xmin, xmax));
     // Legend entries (truncated).
     let max_leg = opts.max_legend.max(1);
     let n_series = series.len();
@@ -36,16 +33,7 @@ fn lines_plot(series: &[Series], opts: &ChartOptions, x_default: &str, y_default
     };
     let mut svg = Svg::new(opts);
     let legend_w = legend_w.min(svg.w * 0.4);
-    let f = axes(
-        &mut svg,
-        opts,
-        &XTicks::Nice(xticks),
-        x_range,
-        &yticks,
-        or_default(&opts.x_label, x_default),
-        or_default(&opts.y_label, y_default),
-        legend_w,
-    );
+    let f = nice_axes(&mut svg, opts, (xmin, xmax), (ymin, ymax), (x_default, y_default), legend_w);
     for (i, pts) in pairs.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         let dash = DASHES[(i / PALETTE.len() + i) % DASHES.len()];

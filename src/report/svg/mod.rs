@@ -429,6 +429,31 @@ fn axes(
     f
 }
 
+/// The axes of a chart with nice ticks on both axes: x over the data's `x` range, y over
+/// `y`; the axis titles are the chart options' labels, else `titles` (x, y).
+fn nice_axes(
+    svg: &mut Svg,
+    opts: &ChartOptions,
+    x: (f64, f64),
+    y: (f64, f64),
+    titles: (&str, &str),
+    extra_right: f64,
+) -> Frame {
+    let yticks = nice_ticks(y.0, y.1, 6);
+    let xticks = nice_ticks(x.0, x.1, 7);
+    let x_range = ticks_span(&xticks, x);
+    axes(
+        svg,
+        opts,
+        &XTicks::Nice(xticks),
+        x_range,
+        &yticks,
+        or_default(&opts.x_label, titles.0),
+        or_default(&opts.y_label, titles.1),
+        extra_right,
+    )
+}
+
 /// The first and last tick (`fallback` without ticks).
 fn ticks_span(ticks: &[f64], fallback: (f64, f64)) -> (f64, f64) {
     match (ticks.first(), ticks.last()) {

@@ -1,0 +1,269 @@
+//! CSV reading (RFC 4180) on top of the `csv` crate, with our own policies.
+//!
+//! * **Quoting**: `"` quotes, `""` inside quotes is a literal quote, quoted
+//!   fields may hold delimiters and newlines. Lines (1-based, as an editor shows
+//!   them) therefore differ from rows; every row remembers the line it starts on
+//!   (`Dataset::source_line`), so errors point into the file.
+//! * **Delimiter**: given, or sniffed among `,` tab `;` `|`: on the first 64 KiB
+//!   (quote-aware, up to 100 records) the candidate whose header has ≥ 2 fields and
+//!   that gives the most later records with the header's field count wins (ties:
+//!   more fields, then the order `,` tab `;` `|`). A file with one column reads as `,`.
+//!   The "header" for sniffing is the most common field count of the sample (so a
+//!   title line above the header does not decide). Excel's hint line `sep=;` as the
+//!   first line sets the delimiter and is not a record (lines still count it).
+//! * **Decimal comma**, when not asked for: switched on (with a warning) for a `;`- or
+//!   tab-delimited file whose sample has numbers such as `1,5` that are unambiguous
+//!   (digits after the comma not exactly three) and no `.`-decimal number such as `1.5`.
+//! * **Title lines** above the header (`表1 变量描述`, a report title, blank-padded
+//!   `Title,,,`): leading records with at most one non-empty field are skipped and
+//!   listed (`title line above the header`) when a later record among the first 30
+//!   has two or more non-empty fields.
+//! * **Trailing notes** (`注：数据来源…`, `Source: …`, `Note: …`): rows at the end
+//!   of the file after the last data row that either have fewer/more fields than the
+//!   header and start with a non-numeric text, or have the header's field count but
+//!   only one non-empty field that starts like a note (`注`, `说明`, `资料来源`,
+//!   `数据来源`, `来源`, `备注`, `note`, `source`, `*`) are skipped and listed as
+//!   `trailing note`. A short row followed by more data is still a ragged-row error.
+//! * **Header**: the first non-blank record (unless `has_header = false`, then
+//!   columns are named `column_1`, `column_2`, …). Names are trimmed. A blank name
+//!   is replaced by `column_<position>` with a warning; a header whose names are all
+//!   blank, or all numbers (it is data), is a [`ErrorKind::NoHeader`] error;
+//!   duplicate names are a [`ErrorKind::DuplicateColumn`] error.
+//! * **Ragged rows** (field count ≠ header's): an error `line 17 has 9 fields,
+//!   header has 11` by default; with `skip_ragged` the row is skipped and listed in
+//!   the report with its line and reason. Two tolerated cases: extra fields that
+//!   are all empty (`1,2,3,,` under a 3-name header — trailing delimiters written
+//!   by spreadsheets) are ignored with a warning, and a line holding only
+//!   whitespace is skipped and listed as `blank line`. Entirely empty lines are
+//!   not records at all.
+//! * **Values**: see [`super::infer`].
+
+mod header;
+mod rows;
+mod sniff;
+
+pub use header::near_duplicate_names;
+pub use rows::looks_like_note;
+pub use sniff::sniff_delimiter;
+
+use super::dataset::Dataset;
+use super::infer::{trim, ColumnBuilder, ColumnStats, MissingSet};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::error::{Error, ErrorKind, Result};
+use ::csv::{ByteRecord, ReaderBuilder};
+use header::{check_names, drop_empty_unnamed, read_header};
+use rows::{recover_late_text, Body, LineCounter};
+use serde::Serialize;
+use sniff::{count_title_lines, sep_hint, sniff_decimal_comma};
+
+/// Candidate delimiters, in order of preference on ties.
+pub const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// A row left out of the dataset, with its 1-based line and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedRow {
+    /// 1-based line where the row starts.
+    pub line: u64,
+    /// Why it was skipped (`"has 9 fields, header has 11"`, `"blank line"`).
+    pub reason: String,
+}
+
+/// At most this many skipped rows are listed individually (all are counted).
+pub const MAX_LISTED_SKIPS: usize = 1000;
+
+/// Options of the CSV reader.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    /// Field delimiter; `None` = sniff.
+    pub delimiter: Option<u8>,
+    /// `,` is the decimal mark.
+    pub decimal_comma: bool,
+    /// Missing-value tokens.
+    pub missing: MissingSet,
+    /// First record holds the column names.
+    pub has_header: bool,
+    /// Skip (and report) ragged rows instead of failing.
+    pub skip_ragged: bool,
+    /// Skip this many first data rows as units rows (set by [`super::read`] after detection).
+    pub skip_units_rows: usize,
+}
+
+impl Default for CsvOptions {
+    fn default() -> CsvOptions {
+        CsvOptions {
+            delimiter: None,
+            decimal_comma: false,
+            missing: MissingSet::default_set(),
+            has_header: true,
+            skip_ragged: false,
+            skip_units_rows: 0,
+        }
+    }
+}
+
+/// What the CSV reader produced.
+#[derive(Debug, Clone)]
+pub struct CsvOutput {
+    /// The data (with source lines).
+    pub dataset: Dataset,
+    /// The delimiter used.
+    pub delimiter: u8,
+    /// Number of rows skipped.
+    pub rows_skipped: usize,
+    /// The first [`MAX_LISTED_SKIPS`] skipped rows.
+    pub skipped: Vec<SkippedRow>,
+    /// Per-column statistics, in column order.
+    pub stats: Vec<ColumnStats>,
+    /// Non-fatal remarks.
+    pub warnings: Vec<Diagnostic>,
+    /// The decimal comma was used (asked for or detected).
+    pub decimal_comma: bool,
+}
+
+/// A reader of raw records: no header handling, any field count, this delimiter.
+fn records(delimiter: u8) -> ReaderBuilder {
+    let mut b = ReaderBuilder::new();
+    b.has_headers(false).flexible(true).delimiter(delimiter);
+    b
+}
+
+/// A malformed record, with its line when known.
+fn parse_error(e: ::csv::Error) -> Error {
+    Error::parse(e.position().map(|p| p.line()), e.to_string())
+}
+
+fn field_str(f: &[u8]) -> String {
+    String::from_utf8_lossy(trim(f)).into_owned()
+}
+
+/// Reads a UTF-8 CSV text (BOM already removed). `progress(fraction)` is called
+/// every few thousand rows; returning `false` cancels with [`ErrorKind::Cancelled`].
+pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsvOutput> {
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Err(ErrorKind::EmptyFile.into());
+    }
+    let mut warnings = Vec::new();
+    let (text, first_line, hinted) = match sep_hint(text) {
+        Some((d, rest)) => (rest, 2, Some(d)),
+        None => (text, 1, None),
+    };
+    let delimiter = opts.delimiter.or(hinted).unwrap_or_else(|| sniff_delimiter(text));
+    let opts = &decimal_mark(opts, text, delimiter, &mut warnings);
+    let n_titles = if opts.has_header { count_title_lines(text, delimiter) } else { 0 };
+    let mut rdr = records(delimiter).from_reader(text);
+    let mut rec = ByteRecord::new();
+    let mut counter = LineCounter::new(text, first_line);
+    let header = read_header(&mut rdr, &mut rec, &mut counter, n_titles, opts, &mut warnings)?;
+    check_names(&header.names, &mut warnings)?;
+    let ncols = header.names.len();
+    let mut body = Body::new(&header.names, opts, header.title_skips);
+    body.read(&mut rdr, &mut rec, !opts.has_header, &mut counter, progress)?;
+    body.skip_trailing_notes();
+    if body.trailing > 0 {
+        warnings.push(Diagnostic::info(Code::FieldsIgnored, format!(
+            "{} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored",
+            body.trailing
+        )));
+    }
+    // Recovery pass: original text of numbers in columns that turned to text late.
+    recover_late_text(text, delimiter, n_titles, opts, ncols, &mut body.builders, &mut body.parser);
+    // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
+    if opts.has_header {
+        drop_empty_unnamed(&mut body.builders, &header.unnamed, &header.named_at, &mut warnings);
+    }
+    let (dataset, stats) = ColumnBuilder::finish_all(body.builders, body.lines)?;
+    progress(1.0);
+    let (rows_skipped, skipped) = (body.rows_skipped, body.skipped);
+    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings, decimal_comma: opts.decimal_comma })
+}
+
+/// The options with the decimal comma switched on when the sample shows one (`;` or tab
+/// delimiter only), with a note; and a warning when a decimal comma meets a `,` delimiter.
+fn decimal_mark(opts: &CsvOptions, text: &[u8], delimiter: u8, warnings: &mut Vec<Diagnostic>) -> CsvOptions {
+    let mut opts = opts.clone();
+    if !opts.decimal_comma && matches!(delimiter, b';' | b'\t') {
+        if let Some(example) = sniff_decimal_comma(text, delimiter) {
+            opts.decimal_comma = true;
+            warnings.push(Diagnostic::info(Code::DecimalComma, format!(
+                "numbers use a decimal comma (e.g. `{example}`); they were read with `,` as the decimal mark"
+            )));
+        }
+    }
+    if opts.decimal_comma && delimiter == b',' {
+        warnings.push(Diagnostic::warning(Code::DecimalComma,
+            "decimal comma with a comma delimiter: numbers such as 1,5 must be quoted, otherwise they split into two fields",
+        ));
+    }
+    opts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::ColumnData;
+
+    fn read(s: &str) -> Result<CsvOutput> {
+        read_csv(s.as_bytes(), &CsvOptions::default(), &mut |_| true)
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_delimiter(b"a;b;c\n1,5;2,5;3\n4;5;6,1\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\n1\t2\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a|b|c\n\"x|y\"|2|3\n"), b'|');
+        assert_eq!(sniff_delimiter(b"name,note\nx,\"a;b;c;d\"\n"), b',');
+        assert_eq!(sniff_delimiter(b"single\n1\n2\n"), b',');
+    }
+
+    #[test]
+    fn recovery_keeps_original_text() {
+        let mut s = String::from("id,v\n");
+        for i in 0..40 {
+            s.push_str(&format!("{},{}\n", if i == 30 { "A12".to_string() } else { format!("00{i}") }, i));
+        }
+        let out = read(&s).unwrap();
+        match &out.dataset.column("id").unwrap().data {
+            ColumnData::Text { values, strays } => {
+                assert_eq!(values[0].as_deref(), Some("000"));
+                assert_eq!(values[29].as_deref(), Some("0029"));
+                assert_eq!(values[30].as_deref(), Some("A12"));
+                let st = strays.as_ref().unwrap();
+                assert_eq!((st.count, st.first_row), (1, 30));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(out.dataset.source_line(30), Some(32));
+    }
+
+    #[test]
+    fn lines_with_blank_lines_and_old_mac_endings() {
+        let out = read("a,b\n\n\n1,2\r\n\r\n3,4\r5,6\n").unwrap();
+        let lines: Vec<u64> = (0..3).map(|r| out.dataset.source_line(r).unwrap()).collect();
+        assert_eq!(lines, vec![4, 6, 7]);
+        let e = read("a,b\n\n1\n").unwrap_err();
+        assert_eq!(e.to_string(), "line 3 has 1 fields, header has 2");
+    }
+
+    #[test]
+    fn recovery_without_header_after_blank_lines() {
+        let opts = CsvOptions { has_header: false, ..CsvOptions::default() };
+        let mut s = String::from("  \n");
+        for i in 0..30 {
+            s.push_str(&format!("0{i}\n"));
+        }
+        s.push_str("x\n");
+        let out = read_csv(s.as_bytes(), &opts, &mut |_| true).unwrap();
+        let c = out.dataset.column("column_1").unwrap();
+        assert_eq!((c.display(0), c.display(29), c.display(30)), ("00".into(), "029".into(), "x".into()));
+        assert_eq!(out.dataset.source_line(0), Some(2));
+    }
+
+    #[test]
+    fn trailing_and_blank() {
+        let out = read("a,b\n1,2,,\n  \n3,4\n").unwrap();
+        assert_eq!(out.dataset.nrows(), 2);
+        assert_eq!(out.rows_skipped, 1);
+        assert_eq!(out.skipped[0], SkippedRow { line: 3, reason: "blank line".into() });
+        assert_eq!(out.warnings.len(), 1);
+    }
+}
