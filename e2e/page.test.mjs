@@ -103,7 +103,7 @@ test("navigation: every built panel enabled, the DID workbench in flow order", a
     as.map((a) => ({ id: a.dataset.panel, disabled: a.getAttribute("aria-disabled") === "true", text: a.textContent })),
   );
   const byId = Object.fromEntries(nav.map((n) => [n.id, n]));
-  const workbench = ["did", "event-study", "placebo", "heterogeneity", "mechanism", "robustness", "psm-did"];
+  const workbench = ["did", "event-study", "staggered", "placebo", "heterogeneity", "mechanism", "robustness", "psm-did"];
   // Panels with a page module and an engine export are enabled.
   for (const id of ["data", "describe", "regression", "psm", "index", ...workbench]) {
     assert.ok(byId[id], `${id} listed`);

@@ -2,8 +2,8 @@
 // given (adoption-year column / treated group + post / 0-1 indicator),
 // controls, fixed effects and standard errors. It is chosen once in the DID
 // panel (`setupForm`), remembered in `ctx.didSetup`, announced with the
-// "did-setup" event, and reused by the Event study, Placebo, Heterogeneity,
-// Mechanism and Robustness panels, which show it as a one-line summary
+// "did-setup" event, and reused by the Event study, Staggered DID, Placebo,
+// Heterogeneity, Mechanism and Robustness panels, which show it as a one-line summary
 // (`setupSummary`) with a [change] link back to the DID panel.
 //
 // `didSpec(setup)` turns it into the engine's DidSpec:

@@ -3,7 +3,9 @@
 // Protocol (all messages are plain structured-cloneable objects):
 //   page → worker   { id, op, args }
 //   worker → page   { id, progress }                      0 ≤ progress ≤ 1, while parsing
-//                                                         (load) or replicating (placebo)
+//                                                         (load), replicating (placebo),
+//                                                         estimating (staggeredCompare) or
+//                                                         bootstrapping (csdid)
 //                   { id, ok: true, result }
 //                   { id, ok: false, error: { message, name, fatal } }
 // Datasets stay here; the page refers to them by a numeric `handle`.
@@ -57,6 +59,24 @@ function summary(handle, ds, previewRows = 20) {
     columns: plain(ds.columnNames()),
     report: typeof ds.loadReport === "function" ? plain(ds.loadReport()) : null,
     preview: typeof ds.preview === "function" ? plain(ds.preview(previewRows)) : null,
+  };
+}
+
+/**
+ * The engine's progress callback for a long call: posts the fraction done at most every
+ * 1 % or 100 ms, and never asks the engine to stop (cancel = terminate the worker).
+ */
+function throttled(progress) {
+  let last = -1;
+  let lastTime = 0;
+  return (fraction) => {
+    const now = performance.now();
+    if (fraction - last >= 0.01 || now - lastTime > 100) {
+      last = fraction;
+      lastTime = now;
+      progress(fraction);
+    }
+    return true;
   };
 }
 
@@ -142,18 +162,17 @@ const ops = {
    * Cancel = terminate the worker (the client does that), as for loading.
    */
   placebo({ handle, spec }, progress) {
-    let last = -1;
-    let lastTime = 0;
-    const out = quasi.placebo(dataset(handle), spec, (fraction) => {
-      const now = performance.now();
-      if (fraction - last >= 0.01 || now - lastTime > 100) {
-        last = fraction;
-        lastTime = now;
-        progress(fraction);
-      }
-      return true;
-    });
-    return plain(out);
+    return plain(quasi.placebo(dataset(handle), spec, throttled(progress)));
+  },
+
+  /** Every staggered estimator side by side ({ handle, spec }), with progress between estimators. */
+  staggeredCompare({ handle, spec }, progress) {
+    return plain(quasi.staggeredCompare(dataset(handle), spec, throttled(progress)));
+  },
+
+  /** Callaway–Sant'Anna ({ handle, spec }), with progress during the multiplier bootstrap. */
+  csdid({ handle, spec }, progress) {
+    return plain(quasi.csdid(dataset(handle), spec, throttled(progress)));
   },
 
   /** Any exported estimator taking the dataset first, e.g. { fn: "feols", handle, args: [spec] }. */

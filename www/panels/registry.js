@@ -49,6 +49,14 @@ export const PANELS = [
     blurb: "Leads and lags around adoption, pre-trend test and coefficient plot.",
   },
   {
+    id: "staggered",
+    title: "Staggered DID",
+    group: "DID workbench",
+    load: () => import("./staggered.js"),
+    requires: "staggeredCompare",
+    blurb: "TWFE, Callaway–Sant'Anna, Sun–Abraham, two-stage DID and imputation side by side; Bacon decomposition.",
+  },
+  {
     id: "placebo",
     title: "Placebo",
     group: "DID workbench",

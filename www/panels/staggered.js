@@ -1,0 +1,318 @@
+// Staggered DID panel: the DID setup (outcome, unit, time, adoption column, controls) run
+// through every staggered-adoption estimator at once, plus the Bacon decomposition and a
+// separate Callaway–Sant'Anna "details" run (optionally with the multiplier bootstrap).
+//   ctx.client.call("staggeredCompare", { handle, spec: { y, unit, time, start, controls,
+//       control_group, method, base_period, conf_level } }, { onProgress })
+//   ctx.client.call("call", { fn: "baconDecomposition", handle, args: [{ y, unit, time, start }] })
+//   ctx.client.call("csdid", { handle, spec: { ...compare spec minus controls, covariates,
+//       bootstrap?: { reps, seed } } }, { onProgress })
+// staggeredCompare and csdid are worker ops that pass the engine a progress callback (as
+// placebo); Cancel terminates the worker (ctx.client.cancel) and the app reloads the data.
+// Every table is one of the results' `tables` (resultTableBlock, exported by renderTable);
+// the charts are the engine's SVG shown by chartFigure (SVG / PNG downloads).
+import { el, replaceChildren, formatNumber } from "../dom.js";
+import { CancelledError } from "../client.js";
+import { chartFigure, releaseCharts } from "../charts.js";
+import { resultTableBlock, findTable } from "../lib/result-table.js";
+import { panelHeader } from "../lib/ui.js";
+import { currentSetup, didSpec, notesBox, numberField, field, option, workbenchPanel } from "../did-spec.js";
+
+let ctx;
+const ui = {};
+let runSeq = 0;
+
+/** The staggered estimators need each unit's adoption period: the "start" form of the setup. */
+function formProblem(setup) {
+  if (setup.form === "start") return null;
+  const was = setup.form === "indicator" ? "a 0/1 DID indicator" : "treated group × post";
+  return `The staggered estimators need each unit's adoption period, but the DID setup gives the treatment as ${was}. In the DID panel, set “Treatment given as” to “Adoption-year column” and choose the column holding each unit's first treated period (blank or 0 = never treated)${setup.start ? `, e.g. ${setup.start}` : ""}.`;
+}
+
+function syncHint() {
+  const problem = ctx.dataset ? formProblem(currentSetup(ctx)) : null;
+  ui.hint.textContent = problem ?? "";
+  ui.hint.hidden = !problem;
+}
+
+function syncBoot() {
+  ui.repsWrap.hidden = !ui.boot.checked;
+  ui.seedWrap.hidden = !ui.boot.checked;
+}
+
+/** The options common to both runs (throws a user-facing Error). */
+function baseSpec() {
+  const setup = currentSetup(ctx);
+  const problem = formProblem(setup);
+  if (problem) throw new Error(problem);
+  const d = didSpec(setup); // checks y, unit, time and the adoption column
+  return {
+    y: d.y,
+    unit: d.unit,
+    time: d.time,
+    start: d.start,
+    controls: d.controls,
+    control_group: ui.control.value,
+    method: ui.method.value,
+    base_period: ui.base.value,
+    conf_level: Number(ui.level.value),
+  };
+}
+
+function setBusy(on, label = "") {
+  ui.run.disabled = on;
+  ui.csRun.disabled = on;
+  ui.cancel.hidden = !on;
+  ui.progressWrap.hidden = !on;
+  ui.progress.value = 0;
+  ui.progressLabel.textContent = label;
+  ui.result.classList.toggle("is-stale", on);
+  ui.csResult.classList.toggle("is-stale", on);
+}
+
+/** One run through the worker with progress; `onResult` renders, failures go to the error card. */
+async function runWithProgress({ start, label, progressText, failTitle, work, onResult }) {
+  const d = ctx.dataset;
+  ui.error.clear();
+  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  let spec;
+  try {
+    spec = start();
+  } catch (e) {
+    return ui.error.show("Check the settings.", e.message);
+  }
+  const seq = ++runSeq;
+  setBusy(true, label);
+  const onProgress = (f) => {
+    if (seq !== runSeq) return;
+    ui.progress.value = f;
+    ui.progressLabel.textContent = progressText(f, spec);
+  };
+  const t0 = performance.now();
+  try {
+    const res = await work(d, spec, onProgress);
+    if (seq !== runSeq) return;
+    onResult(res, spec, performance.now() - t0);
+  } catch (e) {
+    if (seq !== runSeq) return;
+    if (e instanceof CancelledError) ui.error.show("Cancelled.", "The engine was restarted and the data reloaded.");
+    else ui.error.show(failTitle, e.message);
+  } finally {
+    if (seq === runSeq) setBusy(false);
+  }
+}
+
+function runCompare() {
+  return runWithProgress({
+    start: baseSpec,
+    label: "Estimating…",
+    progressText: (f) => `Estimating… ${Math.round(f * 100)} %`,
+    failTitle: "The staggered estimators could not be run.",
+    work: async (d, spec, onProgress) => {
+      const compare = await ctx.client.call("staggeredCompare", { handle: d.handle, spec }, { onProgress });
+      const bacon = await ctx.client
+        .call("call", { fn: "baconDecomposition", handle: d.handle, args: [{ y: spec.y, unit: spec.unit, time: spec.time, start: spec.start }] })
+        .catch((e) => {
+          if (e instanceof CancelledError) throw e;
+          return { error: e.message };
+        });
+      return { compare, bacon };
+    },
+    onResult: (res, spec, ms) => renderCompare(res, spec, ms),
+  });
+}
+
+function readBootstrap() {
+  if (!ui.boot.checked) return null;
+  const reps = Number(ui.reps.value);
+  const seed = Number(ui.seed.value);
+  if (!Number.isInteger(reps) || reps < 2) throw new Error("Bootstrap draws must be a whole number ≥ 2 (999 or more is usual).");
+  if (reps > 100000) throw new Error("At most 100 000 bootstrap draws (the draws are kept in memory).");
+  if (!Number.isInteger(seed) || seed < 0) throw new Error("The seed must be a whole number ≥ 0.");
+  return { reps, seed };
+}
+
+function runCs() {
+  return runWithProgress({
+    start: () => {
+      const { controls, ...base } = baseSpec();
+      const bootstrap = readBootstrap();
+      return { ...base, covariates: controls, ...(bootstrap ? { bootstrap } : {}) };
+    },
+    label: "Estimating ATT(g,t)…",
+    progressText: (f, spec) => (spec.bootstrap ? `${formatNumber(Math.round(f * spec.bootstrap.reps), 0, { integer: true })} / ${formatNumber(spec.bootstrap.reps, 0, { integer: true })} bootstrap draws` : "Estimating ATT(g,t)…"),
+    failTitle: "Callaway–Sant'Anna could not be estimated.",
+    work: (d, spec, onProgress) => ctx.client.call("csdid", { handle: d.handle, spec }, { onProgress }),
+    onResult: (res, spec, ms) => renderCs(res, spec, ms),
+  });
+}
+
+function cancel() {
+  runSeq++;
+  setBusy(false);
+  ui.error.show("Cancelled.", "The engine was restarted and the data reloaded.");
+  ctx.client.cancel("Cancelled by the user");
+}
+
+const exportError = (e) => ui.error.show("The table could not be exported.", e.message);
+
+function block(table, id, basename) {
+  return table ? resultTableBlock(table, ctx.client, { id, basename, onError: exportError }) : null;
+}
+
+const CONTROL_TEXT = { never: "never-treated units", notyet: "not-yet-treated units" };
+const METHOD_TEXT = { dr: "doubly robust", ipw: "inverse probability weighting", reg: "outcome regression" };
+
+const pct = (x) => `${formatNumber(x * 100, 1)} %`;
+
+/** The Bacon decomposition's share of "later vs earlier" comparisons, as a sentence (a note). */
+function baconShareNote(share) {
+  if (typeof share !== "number" || !Number.isFinite(share)) return null;
+  const message =
+    share > 0
+      ? `Goodman-Bacon decomposition: ${pct(share)} of the TWFE estimate's weight is on “later vs earlier” comparisons, which use already-treated units as controls; when effects change over time these comparisons can bias TWFE, and the heterogeneity-robust estimators (Callaway–Sant'Anna, Sun–Abraham, two-stage DID, imputation) avoid them.`
+      : "Goodman-Bacon decomposition: no weight of the TWFE estimate is on “later vs earlier” comparisons (already-treated units never serve as controls).";
+  return { code: "bacon_later_vs_earlier_share", severity: "info", message };
+}
+
+function sectionHead(title, ...rest) {
+  return el("div", { class: "card-head did-subhead" }, el("h4", {}, title), ...rest);
+}
+
+function renderCompare({ compare, bacon }, spec, ms) {
+  releaseCharts(ui.result);
+  const level = Math.round(spec.conf_level * 100);
+  const labels = compare.estimators.map((e) => e.label).join(", ");
+  const baconOk = bacon && !bacon.error;
+  replaceChildren(
+    ui.result,
+    el("div", { class: "card-head" }, el("h3", {}, `Staggered adoption: ${spec.y}`), el("span", { class: "muted small", id: "stag-time" }, `${(ms / 1000).toFixed(2)} s`)),
+    block(findTable(compare, "staggered.compare"), "stag-table", "staggered_compare"),
+    el(
+      "p",
+      { class: "table-note" },
+      `Unit and period fixed effects, standard errors clustered by ${spec.unit} (the setup's fixed effects and standard errors apply to the TWFE DID panel only). `,
+      `Callaway–Sant'Anna: ${CONTROL_TEXT[spec.control_group]} as controls, ${METHOD_TEXT[spec.method]}, ${spec.base_period} base period`,
+      spec.controls.length ? `; controls ${spec.controls.join(", ")}.` : "; no controls.",
+    ),
+    el(
+      "div",
+      { class: "stag-charts" },
+      el(
+        "div",
+        { id: "stag-plot" },
+        el("h4", {}, "Event study, estimators overlaid"),
+        compare.svg ? chartFigure(compare.svg, { filename: "staggered_event_study", caption: `Event-study estimates of ${labels} with ${level}% confidence intervals; the dashed line separates leads from lags (reference e = −1).`, alt: `Event-study chart overlaying ${labels}` }) : null,
+      ),
+      el(
+        "div",
+        { id: "stag-bacon-plot" },
+        el("h4", {}, "Goodman-Bacon decomposition"),
+        baconOk && bacon.svg
+          ? chartFigure(bacon.svg, { filename: "bacon_decomposition", caption: `Each 2×2 comparison's DID estimate against its weight in the TWFE estimate (${formatNumber(bacon.twfe_estimate, 4)}).`, alt: "Bacon decomposition: weight against estimate by comparison type" })
+          : el("p", { class: "muted" }, `The Bacon decomposition could not be computed${bacon?.error ? `: ${bacon.error}` : "."}`),
+      ),
+    ),
+    baconOk ? block(findTable(bacon, "bacon.summary"), "stag-bacon-summary", "bacon_summary") : null,
+    baconOk && findTable(bacon, "bacon.comparisons")
+      ? el("details", { class: "stag-details" }, el("summary", {}, "Every 2×2 comparison of the Bacon decomposition"), block(findTable(bacon, "bacon.comparisons"), "stag-bacon-comparisons", "bacon_comparisons"))
+      : null,
+    // HONESTDID: the HonestDiD sensitivity plot (quasi.honestDid, written in parallel) goes here.
+    // Until the engine exports it, this section only says so; nothing is drawn or estimated.
+    el(
+      "section",
+      { class: "stag-honest", id: "stag-honest", dataset: { pending: "honestDid" } },
+      el("h4", {}, "Sensitivity to violations of parallel trends (HonestDiD)"),
+      el("p", { class: "muted small" }, ctx.engine?.exports?.includes("honestDid") ? "The HonestDiD sensitivity plot is not wired into this panel yet." : "The HonestDiD sensitivity analysis is not in this version of the engine yet; its plot will appear here."),
+    ),
+    notesBox("stag-notes", [...(compare.diagnostics || []), baconShareNote(compare.bacon_later_vs_earlier_share), ...(baconOk ? bacon.diagnostics || [] : [])].filter(Boolean)),
+  );
+  ui.result.hidden = false;
+}
+
+function renderCs(res, spec, ms) {
+  const boot = res.bootstrap;
+  const inference = boot
+    ? `Multiplier bootstrap: ${formatNumber(boot.reps, 0, { integer: true })} draws, seed ${boot.seed}; intervals of the terms are uniform bands.`
+    : "Analytic standard errors (no bootstrap); pointwise intervals.";
+  replaceChildren(
+    ui.csResult,
+    el("div", { class: "card-head" }, el("h3", {}, "Callaway–Sant'Anna details"), el("span", { class: "muted small", id: "stag-cs-time" }, `${(ms / 1000).toFixed(2)} s`)),
+    el("p", { class: "table-note", id: "stag-cs-inference" }, inference),
+    block(findTable(res, "cs.aggregates"), "stag-cs-aggregates", "cs_aggregates"),
+    el(
+      "div",
+      { class: "stag-cs-grid" },
+      el("div", {}, sectionHead("By event time (dynamic)"), block(findTable(res, "cs.dynamic"), "stag-cs-dynamic", "cs_dynamic")),
+      el("div", {}, sectionHead("By cohort (group)"), block(findTable(res, "cs.group"), "stag-cs-group", "cs_group"), sectionHead("By period (calendar)"), block(findTable(res, "cs.calendar"), "stag-cs-calendar", "cs_calendar")),
+    ),
+    el("details", { class: "stag-details" }, el("summary", {}, "Every group-time effect ATT(g,t)"), block(findTable(res, "cs.att_gt"), "stag-cs-att-gt", "cs_att_gt")),
+    notesBox("stag-cs-notes", res.diagnostics),
+  );
+  ui.csResult.hidden = false;
+}
+
+export default {
+  mount(root, context) {
+    ctx = context;
+    ui.control = el("select", { id: "stag-control" }, option("never", "Never treated"), option("notyet", "Not yet treated"));
+    ui.method = el("select", { id: "stag-method" }, option("dr", "Doubly robust"), option("ipw", "Inverse probability weighting"), option("reg", "Outcome regression"));
+    ui.base = el("select", { id: "stag-base" }, option("universal", "Universal (e = −1)", true), option("varying", "Varying (previous period)"));
+    ui.level = el("select", { id: "stag-level" }, option("0.9", "90 %"), option("0.95", "95 %", true), option("0.99", "99 %"));
+    ui.run = el("button", { type: "button", class: "button primary", id: "stag-run", onclick: runCompare }, "Run all estimators");
+    ui.boot = el("input", { type: "checkbox", id: "stag-boot", onchange: syncBoot });
+    const reps = numberField("stag-reps", "Bootstrap draws", 999, { min: 2, max: 100000, step: 1 });
+    const seed = numberField("stag-seed", "Seed", 1, { min: 0, step: 1 });
+    Object.assign(ui, { reps: reps.input, seed: seed.input, repsWrap: reps.root, seedWrap: seed.root });
+    ui.csRun = el("button", { type: "button", class: "button", id: "stag-cs-run", onclick: runCs }, "Run CS details");
+    ui.cancel = el("button", { type: "button", class: "button danger", id: "stag-cancel", hidden: true, onclick: cancel }, "Cancel");
+    ui.progress = el("progress", { id: "stag-progress", max: "1", value: "0", "aria-label": "Staggered DID progress" });
+    ui.progressLabel = el("span", { class: "progress-label", id: "stag-progress-label" });
+    ui.progressWrap = el("div", { class: "progress did-progress", hidden: true }, ui.progress, ui.progressLabel, " ", ui.cancel);
+    ui.hint = el("p", { class: "warning small", id: "stag-form-hint", role: "note", hidden: true });
+    workbenchPanel(root, ctx, ui, {
+      prefix: "stag",
+      header: panelHeader(
+        "staggered",
+        "Staggered DID",
+        "With adoption at different times, the two-way fixed-effects DID can be biased by already-treated units serving as controls. One click runs TWFE, Callaway–Sant'Anna, Sun–Abraham, two-stage DID and the imputation estimator side by side, with the Goodman-Bacon decomposition of the TWFE estimate.",
+      ),
+      controls: [
+        ui.hint,
+        el(
+          "div",
+          { class: "did-inline" },
+          field("stag-control", "CS control group", ui.control),
+          field("stag-method", "CS method", ui.method),
+          field("stag-base", "CS base period", ui.base),
+          field("stag-level", "Confidence level", ui.level),
+          el("div", { class: "did-inline-action" }, ui.run),
+        ),
+        el(
+          "div",
+          { class: "did-inline stag-cs-row" },
+          el("label", { class: "check did-check", for: "stag-boot" }, ui.boot, " Multiplier bootstrap (CS details)"),
+          reps.root,
+          seed.root,
+          el("div", { class: "did-inline-action" }, ui.csRun),
+        ),
+        el("p", { class: "muted small" }, "“Run CS details” estimates Callaway–Sant'Anna alone with every aggregation (event time, cohort, period) and each ATT(g,t); with the bootstrap, the intervals are uniform bands. The setup's controls are CS covariates."),
+        ui.progressWrap,
+      ],
+    });
+    ui.csResult = el("div", { class: "card did-result", id: "stag-cs-result", hidden: true, "aria-live": "polite" });
+    root.append(ui.csResult);
+    syncBoot();
+    ctx.on("did-setup", syncHint);
+    ctx.on("dataset", (d) => {
+      // After a cancel the same data come back (restored): keep what is shown.
+      if (d?.restored) return syncHint();
+      releaseCharts(ui.result);
+      ui.result.hidden = true;
+      ui.csResult.hidden = true;
+      replaceChildren(ui.result);
+      replaceChildren(ui.csResult);
+      syncHint();
+    });
+    syncHint();
+  },
+};
