@@ -47,7 +47,10 @@ export function fmtNum(x, digits) {
   const zero = /^-?[0.]*$/.test(s);
   if (x !== 0 && zero) {
     const mag = Math.ceil(-Math.log10(Math.abs(x)));
-    return x.toFixed(Math.min(mag + Math.max(digits, 1) - 1, 12));
+    const d = mag + Math.max(digits, 1) - 1;
+    // too small for fixed notation (e.g. a p-value of 1e-20): scientific, as the engine
+    if (d > 12) return x.toExponential(Math.min(Math.max(digits, 1) - 1, 3));
+    return x.toFixed(d);
   }
   return zero ? (0).toFixed(digits) : s;
 }

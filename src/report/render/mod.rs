@@ -121,7 +121,12 @@ pub fn fmt_num(x: f64, digits: usize) -> String {
     let zero = s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.');
     if x != 0.0 && zero {
         let mag = (-x.abs().log10()).ceil() as usize;
-        let d = (mag + digits.max(1) - 1).min(12);
+        let d = mag + digits.max(1) - 1;
+        if d > 12 {
+            // too small for fixed notation (e.g. a p-value of 1e-20): scientific
+            let sig = (digits.max(1) - 1).min(3);
+            return format!("{x:.sig$e}");
+        }
         return format!("{x:.d$}");
     }
     if zero {

@@ -117,3 +117,13 @@ fn bad_options_and_shapes_are_errors() {
     bad.rows[1].cells.pop();
     assert!(render_table(&bad, &RenderOptions::default()).unwrap_err().to_string().contains("row 2 has 2 cells"));
 }
+
+#[test]
+fn tiny_numbers_keep_their_magnitude() {
+    assert_eq!(fmt_num(0.0004, 3), "0.000400");
+    assert_eq!(fmt_num(0.00012345, 4), "0.0001");
+    // beyond 12 decimals: scientific instead of a row of zeros (a p-value of 1e-20)
+    assert_eq!(fmt_num(1.234e-20, 4), "1.234e-20");
+    assert_eq!(fmt_num(-3e-15, 2), "-3.0e-15");
+    assert_eq!(fmt_num(0.0, 3), "0.000");
+}
