@@ -47,6 +47,7 @@ use crate::data::{Column, Dataset};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{feols, wald_df, Coef, FeolsFit, FeolsSpec, VcovSpec};
+use crate::formula::Formula;
 use crate::report::svg::{coef_plot, ChartOptions, CoefPoint};
 use serde::{Deserialize, Serialize};
 
@@ -179,37 +180,6 @@ pub struct DidResult {
     pub diagnostics: Diagnostics,
 }
 
-/// A formula name: bare when it is a plain identifier, else back-quoted.
-pub(crate) fn quote(name: &str) -> Result<String> {
-    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_' || c == '.')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
-    if plain {
-        Ok(name.to_string())
-    } else if name.contains('`') || name.trim().is_empty() {
-        Err(Error::invalid(format!("column name `{name}` cannot be used in a model (rename the column)")))
-    } else {
-        Ok(format!("`{name}`"))
-    }
-}
-
-/// `y ~ r1 + r2 | fe1 + fe2`; controls may be formula terms and are inserted as given.
-pub(crate) fn build_formula(y: &str, regressors: &[String], controls: &[String], fe: &[String]) -> Result<String> {
-    let mut rhs: Vec<String> = regressors.iter().map(|r| quote(r)).collect::<Result<_>>()?;
-    for c in controls {
-        rhs.push(if quote(c).is_ok_and(|q| q == *c) || c.contains('(') { c.clone() } else { quote(c)? });
-    }
-    if rhs.is_empty() {
-        return Err(Error::invalid("the model has no regressors"));
-    }
-    let mut f = format!("{} ~ {}", quote(y)?, rhs.join(" + "));
-    if !fe.is_empty() {
-        let fes: Vec<String> = fe.iter().map(|f| quote(f)).collect::<Result<_>>()?;
-        f.push_str(" | ");
-        f.push_str(&fes.join(" + "));
-    }
-    Ok(f)
-}
-
 /// Column names used by a control term (a bare name or the identifiers inside a call).
 fn control_columns(ds: &Dataset, c: &str) -> Vec<String> {
     if ds.has_column(c) {
@@ -252,13 +222,21 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    /// The engine spec for `y ~ regressors + controls | fe`.
+    /// The engine spec for `y ~ regressors + controls | fe`, built as a [`Formula`] (controls
+    /// may be formula terms such as `log(pgdp)`, parsed as such).
     pub fn feols_spec(&self, spec: &DidSpec, y: &str, regressors: &[String], controls: &[String]) -> Result<FeolsSpec> {
-        let mut regs = regressors.to_vec();
-        regs.extend(self.extra_regressors.iter().cloned());
-        let formula = build_formula(y, &regs, controls, &self.fe)?;
+        let mut f = Formula::new(y)?;
+        for r in regressors.iter().chain(&self.extra_regressors) {
+            f = f.term(r)?;
+        }
+        for c in controls {
+            f = f.control(c)?;
+        }
+        for fe in &self.fe {
+            f = f.fixef(fe)?;
+        }
         Ok(FeolsSpec {
-            formula,
+            formula: f.into(),
             vcov: self.vcov.clone(),
             weights: spec.weights.clone(),
             conf_level: spec.conf_level,
@@ -575,4 +553,30 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
         svg,
         diagnostics,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reported formula is the text a user would write for the model (as before the
+    /// formula was built as an AST): names quoted, controls as given, fixed effects last.
+    #[test]
+    fn reported_formula_text() {
+        let ds = Dataset::from_columns(vec![
+            Column::numeric("u", vec![1., 1., 2., 2., 3., 3., 4., 4.]),
+            Column::numeric("t", vec![1., 2., 1., 2., 1., 2., 1., 2.]),
+            Column::numeric("s", vec![2., 2., 0., 0., 2., 2., 0., 0.]),
+            Column::numeric("ln y", vec![10., 13., 5., 6., 7., 9., 3., 3.5]),
+            Column::numeric("x", vec![1., 2., 4., 3., 5., 7., 6., 9.]),
+        ])
+        .unwrap();
+        let spec: DidSpec = serde_json::from_value(serde_json::json!({
+            "y": "ln y", "unit": "u", "time": "t", "start": "s", "controls": ["log(x + 1)"]
+        }))
+        .unwrap();
+        let r = did(&ds, &spec).unwrap();
+        assert_eq!(r.model.formula, "`ln y` ~ DID + log(x + 1) | u + t");
+        assert!(r.model.coef("log(x+1)").is_some());
+    }
 }

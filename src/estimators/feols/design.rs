@@ -107,7 +107,7 @@ impl DemeanedDesign {
         if !(spec.conf_level > 0.0 && spec.conf_level < 1.0) {
             return Err(Error::invalid(format!("conf_level must be between 0 and 1 (got {})", spec.conf_level)));
         }
-        let f = formula::parse(&spec.formula)?;
+        let f = spec.formula.formula()?;
         let (frame, mut notes) = sample_frame(ds, spec, &f)?;
         let opts = DemeanOptions { tol: spec.fixef_tol, maxiter: spec.fixef_maxiter };
         let w = frame.weights.as_deref();
@@ -132,7 +132,7 @@ impl DemeanedDesign {
             v.x_means.insert(0, 0.0);
         }
         Ok(DemeanedDesign {
-            formula: spec.formula.clone(),
+            formula: spec.formula.text().to_string(),
             depvar: frame.depvar.clone(),
             rows: frame.rows.clone(),
             n_data: ds.nrows(),

@@ -68,7 +68,7 @@ mod vcov_spec;
 pub use design::DemeanedDesign;
 pub use fit::{ClusterInfo, Coef, FeolsFit, FirstStage, FixedEffectInfo};
 pub use fwl::FwlSolver;
-pub use spec::FeolsSpec;
+pub use spec::{FeolsSpec, ModelFormula};
 pub use vcov_spec::VcovSpec;
 
 use crate::data::Dataset;
