@@ -11,6 +11,19 @@
 //! random-timing and in-time placebos), [`wild`] (wild cluster bootstrap), [`heterogeneity`],
 //! [`mediation`] (mechanism) and [`robustness`]; [`tables`] builds every result's tables.
 
+/// Result structs that embed an [`Estimate`](crate::inference::Estimate) (flattened in JSON)
+/// read as it in Rust: `r.estimate`, `r.std_error`, `r.term`, ….
+macro_rules! deref_estimate {
+    ($($t:ty),*) => {$(
+        impl std::ops::Deref for $t {
+            type Target = crate::inference::Estimate;
+            fn deref(&self) -> &crate::inference::Estimate {
+                &self.coef
+            }
+        }
+    )*};
+}
+
 pub mod design;
 pub mod heterogeneity;
 pub mod mediation;
@@ -36,3 +49,5 @@ pub use psm_did::{psm_did, PsmDidResult, PsmDidSpec};
 pub use heterogeneity::{heterogeneity, HeteroResult, HeteroSpec, SplitFit};
 pub use mediation::{mediation, IndirectEffect, MediationResult, MediationSpec, Sobel};
 pub use robustness::{robustness, RobustnessCheck, RobustnessFit, RobustnessResult, RobustnessSpec};
+
+deref_estimate!(DidResult, EventTerm, InTimeEstimate, RobustnessFit);

@@ -68,6 +68,7 @@ pub const DEGENERATE_TOL: f64 = 1e-8;
 use crate::report::svg::{histogram, ChartOptions};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use crate::inference::Estimate;
 use serde::{Deserialize, Serialize};
 
 /// Which placebo.
@@ -130,18 +131,9 @@ pub struct Quantiles {
 pub struct InTimeEstimate {
     /// Periods by which adoption was moved earlier.
     pub shift: i64,
-    /// Placebo DID coefficient.
-    pub estimate: f64,
-    /// Standard error.
-    pub std_error: f64,
-    /// t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub conf_low: f64,
-    /// Upper confidence limit.
-    pub conf_high: f64,
+    /// The placebo DID coefficient with its inference; flat in JSON.
+    #[serde(flatten)]
+    pub coef: Estimate,
     /// Observations (pre-policy rows).
     pub nobs: usize,
     /// The regression.
@@ -261,12 +253,7 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
             svg: String::new(),
             in_time: Some(InTimeEstimate {
                 shift: spec.shift,
-                estimate: c.estimate,
-                std_error: c.std_error,
-                statistic: c.statistic,
-                p_value: c.p_value,
-                conf_low: c.conf_low,
-                conf_high: c.conf_high,
+                coef: c,
                 nobs: model.nobs,
                 model,
             }),

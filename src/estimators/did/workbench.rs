@@ -48,6 +48,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{feols, wald_df, Coef, FeolsFit, FeolsSpec, VcovSpec};
 use crate::formula::Formula;
+use crate::inference::Estimate;
 use crate::report::svg::{coef_plot, ChartOptions, CoefPoint};
 use serde::{Deserialize, Serialize};
 
@@ -150,26 +151,17 @@ impl DesignSummary {
 /// Result of [`did`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DidResult {
-    /// DID coefficient β̂.
-    pub estimate: f64,
-    /// Its standard error (the chosen variance).
-    pub std_error: f64,
-    /// t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value (t with the model's df).
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub conf_low: f64,
-    /// Upper confidence limit.
-    pub conf_high: f64,
+    /// The DID coefficient β̂ (`term`: its name in `model`), its standard error (the chosen
+    /// variance), t statistic, two-sided p-value (t with the model's df) and interval; flat in
+    /// JSON, and `r.estimate` etc. in Rust through `Deref`.
+    #[serde(flatten)]
+    pub coef: Estimate,
     /// Observations used.
     pub nobs: usize,
     /// R².
     pub r2: f64,
     /// Within R² (with fixed effects).
     pub r2_within: Option<f64>,
-    /// Name of the DID term in `model`.
-    pub term: String,
     /// The full regression.
     pub model: FeolsFit,
     /// Treated / never-treated units and adoption cohorts.
@@ -331,16 +323,10 @@ pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
     diagnostics.extend(staggered_note(&p.design));
     diagnostics.extend(model.diagnostics.iter().cloned());
     Ok(DidResult {
-        estimate: c.estimate,
-        std_error: c.std_error,
-        statistic: c.statistic,
-        p_value: c.p_value,
-        conf_low: c.conf_low,
-        conf_high: c.conf_high,
+        coef: c,
         nobs: model.nobs,
         r2: model.r2,
         r2_within: model.r2_within,
-        term: p.term.clone(),
         counts: counts_table(&p.design),
         design_summary: DesignSummary::of(&p.design),
         model,
@@ -402,20 +388,9 @@ pub enum PretrendDf {
 pub struct EventTerm {
     /// Event time k (periods since adoption).
     pub event_time: i64,
-    /// Term name in `model` (`ev_m2`, `ev_p0`, …).
-    pub term: String,
-    /// Estimate.
-    pub estimate: f64,
-    /// Standard error.
-    pub std_error: f64,
-    /// t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub conf_low: f64,
-    /// Upper confidence limit.
-    pub conf_high: f64,
+    /// The coefficient (`term`: its name in `model`, `ev_m2`, `ev_p0`, …); flat in JSON.
+    #[serde(flatten)]
+    pub coef: Estimate,
 }
 
 /// Joint test that all lead (pre-period) coefficients are zero.
@@ -478,16 +453,7 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
     let mut terms = Vec::new();
     for (k, name) in &names {
         match model.coef(name) {
-            Some(c) => terms.push(EventTerm {
-                event_time: *k,
-                term: name.clone(),
-                estimate: c.estimate,
-                std_error: c.std_error,
-                statistic: c.statistic,
-                p_value: c.p_value,
-                conf_low: c.conf_low,
-                conf_high: c.conf_high,
-            }),
+            Some(c) => terms.push(EventTerm { event_time: *k, coef: c.clone() }),
             None => diagnostics.push(Diagnostic::warning(
                 Code::EventTermDropped,
                 format!("event time {k} (`{name}`) not estimated: collinear, dropped"),
@@ -578,5 +544,13 @@ mod tests {
         let r = did(&ds, &spec).unwrap();
         assert_eq!(r.model.formula, "`ln y` ~ DID + log(x + 1) | u + t");
         assert!(r.model.coef("log(x+1)").is_some());
+        // the embedded Estimate stays flat in JSON
+        let v = serde_json::to_value(&r).unwrap();
+        for k in ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "nobs", "r2"] {
+            assert!(v.get(k).is_some(), "{k}");
+        }
+        assert!(v.get("coef").is_none());
+        assert_eq!(v["term"], "DID");
+        assert_eq!(v["estimate"].as_f64(), Some(r.estimate));
     }
 }
