@@ -24,6 +24,18 @@ macro_rules! deref_estimate {
     )*};
 }
 
+/// The dataset rows of each level of a factor (rows with a missing level in none), e.g. the
+/// clusters a bootstrap resamples.
+pub(crate) fn rows_by_level(f: &crate::data::Factor) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); f.n_levels()];
+    for (i, &code) in f.codes.iter().enumerate() {
+        if code != crate::data::Factor::MISSING {
+            rows[code as usize].push(i);
+        }
+    }
+    rows
+}
+
 pub mod design;
 pub mod heterogeneity;
 pub mod mediation;
