@@ -133,7 +133,7 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
     if spec.mediator == spec.did.y {
         return Err(Error::invalid("the mediator must differ from the outcome"));
     }
-    let mut p = prepare(ds, &spec.did, std::slice::from_ref(&spec.mediator))?;
+    let mut p = prepare(ds, spec.did.validate(ds)?, std::slice::from_ref(&spec.mediator))?;
     let term = p.term.clone();
     let regs3 = vec![term.clone(), spec.mediator.clone()];
     let f3 = p.feols_spec(&spec.did, &spec.did.y, &regs3, &spec.did.controls)?;

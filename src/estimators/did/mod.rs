@@ -40,6 +40,7 @@ pub mod design;
 pub mod heterogeneity;
 pub mod mediation;
 pub mod placebo;
+pub mod prepare;
 pub mod psm_did;
 pub mod robustness;
 pub mod tables;
@@ -51,6 +52,7 @@ pub use design::{
     n_distinct_permutations, permute_units, random_timing, Binning, Cohort, CountsRow, CountsTable, DidDesign,
     EventDummies, EventWindow, InTimePlacebo, TreatmentForm, TreatmentSpec,
 };
+pub use prepare::ValidDidSpec;
 pub use workbench::{
     did, event_study, DesignSummary, DidResult, DidSpec, EventStudyResult, EventStudySpec, EventTerm, PretrendDf,
     PretrendTest,

@@ -221,7 +221,7 @@ fn serialize_count_as_f64<S: serde::Serializer>(n: &Option<u64>, s: S) -> std::r
 /// Placebo test (see the module docs). `progress(fraction)` is called every 50 draws;
 /// returning `false` stops with [`ErrorKind::Cancelled`].
 pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<PlaceboResult> {
-    let p = prepare(ds, &spec.did, &[])?;
+    let p = prepare(ds, spec.did.validate(ds)?, &[])?;
     let actual_fit = did_prepared(&p, &spec.did)?;
     let actual = actual_fit.estimate;
     let mut diagnostics = actual_fit.diagnostics.clone();

@@ -203,7 +203,7 @@ impl Boot {
 /// Wild cluster bootstrap-t for the DID coefficient (see the module docs).
 pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
     check_spec(spec)?;
-    let p = prepare(ds, &spec.did, &[])?;
+    let p = prepare(ds, spec.did.validate(ds)?, &[])?;
     let cluster = single_cluster(&p.vcov)?;
     let fit = did_prepared(&p, &spec.did)?;
     let mut diagnostics = fit.diagnostics.clone();

@@ -39,15 +39,15 @@
 //! pyfixest's `wald_test`), `n − K` otherwise. `pretrend_df: "resid"` uses `n − K` also when
 //! clustered (K without fixed effects nested in the cluster), as fixest's `wald()` does.
 
+pub(crate) use super::prepare::{prepare, Prepared};
 use super::design::{
-    build_design, counts_table, event_dummies, event_term_name, Cohort, CountsTable, DidDesign, EventWindow,
+    counts_table, event_dummies, event_term_name, Cohort, CountsTable, DidDesign, EventWindow,
     TreatmentForm, TreatmentSpec,
 };
-use crate::data::{Column, Dataset};
+use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::estimators::feols::{feols, wald_df, Coef, FeolsFit, FeolsSpec, VcovSpec};
-use crate::formula::Formula;
+use crate::estimators::feols::{feols, wald_df, Coef, FeolsFit, VcovSpec};
 use crate::inference::Estimate;
 use crate::report::svg::{coef_plot, ChartOptions, CoefPoint};
 use serde::{Deserialize, Serialize};
@@ -172,138 +172,6 @@ pub struct DidResult {
     pub diagnostics: Diagnostics,
 }
 
-/// Column names used by a control term (a bare name or the identifiers inside a call).
-fn control_columns(ds: &Dataset, c: &str) -> Vec<String> {
-    if ds.has_column(c) {
-        return vec![c.to_string()];
-    }
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_tick = false;
-    for ch in c.chars() {
-        if ch == '`' {
-            if in_tick {
-                out.push(std::mem::take(&mut cur));
-            }
-            in_tick = !in_tick;
-        } else if in_tick || ch.is_alphanumeric() || ch == '_' || ch == '.' {
-            cur.push(ch);
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out.retain(|n| ds.has_column(n));
-    out
-}
-
-/// A DID model ready to run: the validated design and a reduced dataset holding the
-/// columns the model uses plus the DID regressor (named `term`).
-#[derive(Debug, Clone)]
-pub(crate) struct Prepared {
-    pub ds: Dataset,
-    pub design: DidDesign,
-    pub term: String,
-    pub fe: Vec<String>,
-    pub vcov: VcovSpec,
-    /// Extra regressors the form needs without fixed effects (`treat`, `post`).
-    pub extra_regressors: Vec<String>,
-    pub used: Vec<String>,
-}
-
-impl Prepared {
-    /// The engine spec for `y ~ regressors + controls | fe`, built as a [`Formula`] (controls
-    /// may be formula terms such as `log(pgdp)`, parsed as such).
-    pub fn feols_spec(&self, spec: &DidSpec, y: &str, regressors: &[String], controls: &[String]) -> Result<FeolsSpec> {
-        let mut f = Formula::new(y)?;
-        for r in regressors.iter().chain(&self.extra_regressors) {
-            f = f.term(r)?;
-        }
-        for c in controls {
-            f = f.control(c)?;
-        }
-        for fe in &self.fe {
-            f = f.fixef(fe)?;
-        }
-        Ok(FeolsSpec {
-            formula: f.into(),
-            vcov: self.vcov.clone(),
-            weights: spec.weights.clone(),
-            conf_level: spec.conf_level,
-            ..Default::default()
-        })
-    }
-
-    /// Adds a constructed column, refusing to shadow a column the model uses.
-    pub fn add_column(&mut self, name: &str, values: Vec<f64>) -> Result<()> {
-        if self.used.iter().any(|u| u == name) {
-            return Err(Error::invalid(format!(
-                "the constructed regressor `{name}` has the name of a column the model uses; rename that column \
-                 (or set `name` for the DID term)"
-            )));
-        }
-        self.ds.add_numeric(name, values)
-    }
-}
-
-/// Builds the design and the reduced dataset; `extra` names further columns to carry along
-/// (a mediator, a group column, …).
-pub(crate) fn prepare(ds: &Dataset, spec: &DidSpec, extra: &[String]) -> Result<Prepared> {
-    if spec.y.trim().is_empty() {
-        return Err(Error::invalid("the DID model needs an outcome column `y`"));
-    }
-    let design = build_design(ds, &spec.treatment)?;
-    let fe = spec.fixed_effects();
-    let vcov = spec.vcov_spec();
-    let mut used: Vec<String> = vec![spec.y.clone()];
-    for c in &spec.controls {
-        let cols = control_columns(ds, c);
-        if cols.is_empty() {
-            // Let the column lookup produce its "unknown column" message.
-            ds.column(c)?;
-        }
-        used.extend(cols);
-    }
-    used.extend(fe.iter().flat_map(|f| f.split('^').map(|s| s.trim().to_string())));
-    if let VcovSpec::Cluster(c) = &vcov {
-        used.extend(c.iter().cloned());
-    }
-    used.extend(spec.weights.iter().cloned());
-    used.extend(extra.iter().cloned());
-    used.push(spec.treatment.unit.clone());
-    used.push(spec.treatment.time.clone());
-    let mut extra_regressors = Vec::new();
-    if fe.is_empty() {
-        if let TreatmentForm::TreatPost { treat, post } = &design.form {
-            extra_regressors = vec![treat.clone(), post.clone()];
-            used.extend(extra_regressors.iter().cloned());
-        }
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    used.retain(|u| seen.insert(u.clone()));
-    let mut cols: Vec<Column> = Vec::with_capacity(used.len() + 1);
-    for u in &used {
-        cols.push(ds.column(u)?.clone());
-    }
-    let mut reduced = Dataset::from_columns(cols)?;
-    let lines: Vec<u64> = (0..ds.nrows()).map_while(|i| ds.source_line(i)).collect();
-    if lines.len() == ds.nrows() && !lines.is_empty() {
-        reduced = reduced.with_source_lines(lines);
-    }
-    let term = match (&spec.name, &design.form) {
-        (Some(n), _) if !n.trim().is_empty() => n.trim().to_string(),
-        (_, TreatmentForm::Indicator { column }) => column.clone(),
-        _ => "DID".to_string(),
-    };
-    let mut p = Prepared { ds: reduced, design, term, fe, vcov, extra_regressors, used };
-    let term = p.term.clone();
-    let did_col = p.design.did.clone();
-    p.add_column(&term, did_col)?;
-    Ok(p)
-}
-
 /// The coefficient of `term`, or a clear error when it was dropped.
 pub(crate) fn term_coef<'a>(fit: &'a FeolsFit, term: &str) -> Result<&'a Coef> {
     fit.coef(term).ok_or_else(|| {
@@ -351,7 +219,7 @@ pub(crate) fn staggered_note(design: &DidDesign) -> Option<Diagnostic> {
 
 /// Two-way fixed-effects DID (see the module docs).
 pub fn did(ds: &Dataset, spec: &DidSpec) -> Result<DidResult> {
-    let p = prepare(ds, spec, &[])?;
+    let p = prepare(ds, spec.validate(ds)?, &[])?;
     did_prepared(&p, spec)
 }
 
@@ -434,7 +302,7 @@ pub struct EventStudyResult {
 
 /// Event study with leads and lags (see the module docs).
 pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResult> {
-    let mut p = prepare(ds, &spec.did, &[])?;
+    let mut p = prepare(ds, spec.did.validate(ds)?, &[])?;
     let ev = event_dummies(&p.design, &spec.window)?;
     let mut names = Vec::with_capacity(ev.columns.len());
     for (k, col) in &ev.columns {
@@ -524,6 +392,7 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Column;
 
     /// The reported formula is the text a user would write for the model (as before the
     /// formula was built as an AST): names quoted, controls as given, fixed effects last.
