@@ -328,15 +328,37 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
             )),
         }
     }
+    let pretrend = pretrend_test(&model, &terms, spec.pretrend_df, &mut diagnostics)?;
+    let svg = event_plot(&terms, spec, ev.ref_period);
+    Ok(EventStudyResult {
+        terms,
+        reference: ev.ref_period,
+        second_reference: ev.second_reference,
+        window: ev.window,
+        pretrend,
+        model,
+        svg,
+        diagnostics,
+    })
+}
+
+
+/// The joint Wald test of the estimated leads (`None`, with a note, when there is none).
+fn pretrend_test(
+    model: &FeolsFit,
+    terms: &[EventTerm],
+    df_convention: PretrendDf,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<PretrendTest>> {
     let pre: Vec<&str> = terms.iter().filter(|t| t.event_time < 0).map(|t| t.term.as_str()).collect();
-    let pretrend = if pre.is_empty() {
+    Ok(if pre.is_empty() {
         diagnostics.push(Diagnostic::warning(
             Code::NoPretrendTest,
             "no lead (pre-period) coefficient is estimated: no pre-trend test",
         ));
         None
     } else {
-        let df2 = match spec.pretrend_df {
+        let df2 = match df_convention {
             PretrendDf::T => model.df_t,
             PretrendDf::Resid => model.df_resid_vcov,
         };
@@ -354,11 +376,15 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
             statistic: w.statistic,
             df1: w.df1,
             df2: w.df2,
-            df2_convention: spec.pretrend_df,
+            df2_convention: df_convention,
             p_value: w.p_value,
             terms: w.terms,
         })
-    };
+    })
+}
+
+/// The coefficient plot: CIs, the reference point at 0 and the adoption line at −0.5.
+fn event_plot(terms: &[EventTerm], spec: &EventStudySpec, ref_period: i64) -> String {
     let points: Vec<CoefPoint> = terms
         .iter()
         .map(|t| CoefPoint {
@@ -372,21 +398,11 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
     let opts = ChartOptions {
         x_label: "Periods relative to adoption".into(),
         y_label: format!("Effect on {} ({:.0}% CI)", spec.did.y, 100.0 * spec.did.conf_level),
-        ref_period: Some(ev.ref_period as f64),
+        ref_period: Some(ref_period as f64),
         adoption_at: Some(-0.5),
         ..Default::default()
     };
-    let svg = coef_plot(&points, &opts);
-    Ok(EventStudyResult {
-        terms,
-        reference: ev.ref_period,
-        second_reference: ev.second_reference,
-        window: ev.window,
-        pretrend,
-        model,
-        svg,
-        diagnostics,
-    })
+    coef_plot(&points, &opts)
 }
 
 #[cfg(test)]
