@@ -333,6 +333,13 @@ pub fn feols(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     to_js_result(&feols::feols(&ds.inner, &spec).map_err(js_error)?)
 }
 
+/// A column name as formula text: bare when it is a plain name, else back-quoted
+/// (`GDP growth` → `` `GDP growth` ``); throws for a name holding a back-quote, or blank.
+#[wasm_bindgen(js_name = quoteName)]
+pub fn quote_name(name: &str) -> Result<String, JsValue> {
+    crate::formula::quote_name(name).map_err(js_error)
+}
+
 /// Joint Wald test that the named terms of a fitted model are zero: `{ statistic, df1, df2, p_value }`.
 #[wasm_bindgen]
 pub fn wald(fit: JsValue, terms: Vec<String>) -> Result<JsValue, JsValue> {

@@ -29,7 +29,9 @@
 //!   `y ~ exog | endog ~ z1 + z2`.
 //! * Column names may be quoted with back-ticks: `` `GDP growth` ``.
 //!
-//! [`parse`] produces a [`Formula`] (an AST); [`frame::ModelFrame::build`]
+//! [`parse`] produces a [`Formula`] (an AST); code that assembles a model from column names
+//! builds the AST directly ([`Formula::new`], see `build.rs`) and writes names into formula
+//! text with [`quote_name`]; [`frame::ModelFrame::build`]
 //! evaluates it on a [`Dataset`](crate::data::Dataset), dropping rows with a
 //! missing (or non-finite, e.g. `log(0)`) value in any used variable.
 //!
@@ -37,10 +39,12 @@
 //! with a 0-based character position, e.g. `y ~ x +` → position 7, "expected a
 //! term after `+`".
 
+mod build;
 pub mod frame;
 
 use crate::error::{Error, Result};
 
+pub use build::quote_name;
 pub use frame::{FrameOptions, ModelFrame, TermBlock};
 
 /// An arithmetic expression (the left-hand side, transforms, call arguments).
@@ -582,6 +586,24 @@ pub fn parse(text: &str) -> Result<Formula> {
         return p.err(pos, what);
     }
     Ok(Formula { text: text.to_string(), depvar, terms, intercept, fixef, endog, instruments })
+}
+
+/// Parses a right-hand side alone (`log(x) + i(g)`, `a*b`): its terms in formula order and,
+/// when it holds `0` / `1`, whether the model keeps its intercept.
+pub fn parse_terms(text: &str) -> Result<(Vec<Term>, Option<bool>)> {
+    let toks = tokenize(text)?;
+    let mut p = Parser { text, chars: text.chars().collect(), toks, k: 0 };
+    let items = p.sum()?;
+    if !matches!(p.peek(), Tok::End) {
+        let pos = p.pos();
+        return p.err(pos, "unexpected text after the term (missing `+`?)");
+    }
+    let intercept = items.iter().rev().find_map(|it| match it {
+        Item::Intercept(b, _) => Some(*b),
+        Item::Term(_) => None,
+    });
+    let mut dummy = true;
+    Ok((split_items(items, &mut dummy), intercept))
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub fn heterogeneity(ds: &Dataset, spec: &HeteroSpec) -> Result<HeteroResult> {
             gf.n_levels()
         )));
     }
-    let mut p = prepare(ds, &spec.did, std::slice::from_ref(&spec.group))?;
+    let mut p = prepare(ds, spec.did.validate(ds)?, std::slice::from_ref(&spec.group))?;
     let binary = gf.levels == ["0", "1"];
     let mut inter = Vec::new();
     for (k, level) in gf.levels.iter().enumerate().skip(1) {

@@ -26,11 +26,12 @@
 //!
 
 use super::placebo::quantile_sorted;
-use super::workbench::{did_prepared, prepare, term_coef, DidSpec};
-use crate::data::{Dataset, Factor};
+use super::rows_by_level;
+use super::workbench::{did_prepared, prepare, term_coef, DidSpec, Prepared};
+use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit, VcovSpec};
+use crate::estimators::feols::{feols, Coef, DemeanedDesign, FeolsFit, VcovSpec};
 use crate::inference::dist::norm_cdf;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -132,7 +133,7 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
     if spec.mediator == spec.did.y {
         return Err(Error::invalid("the mediator must differ from the outcome"));
     }
-    let mut p = prepare(ds, &spec.did, std::slice::from_ref(&spec.mediator))?;
+    let mut p = prepare(ds, spec.did.validate(ds)?, std::slice::from_ref(&spec.mediator))?;
     let term = p.term.clone();
     let regs3 = vec![term.clone(), spec.mediator.clone()];
     let f3 = p.feols_spec(&spec.did, &spec.did.y, &regs3, &spec.did.controls)?;
@@ -151,20 +152,8 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
         .ok_or_else(|| Error::insufficient(format!("the mediator `{}` was dropped as collinear in step 3", spec.mediator)))?
         .clone();
     let direct = term_coef(&step3, &term)?.estimate;
-    let (a, b) = (ca.estimate, cb.estimate);
-    let indirect = a * b;
-    let se = (a * a * cb.std_error * cb.std_error + b * b * ca.std_error * ca.std_error).sqrt();
-    let z = indirect / se;
-    let sobel = Sobel {
-        a,
-        b,
-        se_a: ca.std_error,
-        se_b: cb.std_error,
-        indirect,
-        se,
-        z,
-        p_value: 2.0 * (1.0 - norm_cdf(z.abs())),
-    };
+    let sobel = Sobel::of(&ca, &cb);
+    let indirect = sobel.indirect;
     let mut diagnostics = step1.diagnostics.clone();
     if n_step1_alone > common.len() {
         diagnostics.push(Diagnostic::info(Code::MediationCommonSample, format!(
@@ -179,77 +168,16 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
 
     // Bootstrap at the clustering level of the vcov (module docs).
     let alpha = 1.0 - spec.did.conf_level;
-    let mut draws = Vec::with_capacity(spec.bootstrap);
     let resample_cluster = match &p.vcov {
         VcovSpec::Cluster(c) if !c.is_empty() => Some(c[0].clone()),
         _ => None,
     };
-    if spec.bootstrap > 0 {
-        let groups: Vec<Vec<usize>> = match &resample_cluster {
-            Some(c) => {
-                if let VcovSpec::Cluster(all) = &p.vcov {
-                    if all.len() > 1 {
-                        diagnostics.push(Diagnostic::info(
-                            Code::MediationBootstrap,
-                            format!(
-                                "the bootstrap resamples clusters of `{c}` only (the first of the {} cluster \
-                                 variables)",
-                                all.len()
-                            ),
-                        ));
-                    }
-                }
-                let f = p.ds.factor(c)?;
-                let mut rows: Vec<Vec<usize>> = vec![Vec::new(); f.n_levels()];
-                for (i, &code) in f.codes.iter().enumerate() {
-                    if code != Factor::MISSING {
-                        rows[code as usize].push(i);
-                    }
-                }
-                rows.retain(|r| !r.is_empty());
-                rows
-            }
-            None => (0..p.ds.nrows()).map(|i| vec![i]).collect(),
-        };
-        let g = groups.len() as u64;
-        if g == 0 {
-            return Err(Error::insufficient("the mediation bootstrap has no rows to resample"));
-        }
-        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-        let mut spec_b = spec.did.clone();
-        spec_b.vcov = Some(VcovSpec::Iid);
-        let mut pb = p.clone();
-        pb.vcov = VcovSpec::Iid;
-        let fb2 = pb.feols_spec(&spec_b, &spec.mediator, std::slice::from_ref(&term), &spec.did.controls)?;
-        let fb3 = pb.feols_spec(&spec_b, &spec.did.y, &regs3, &spec.did.controls)?;
-        let mut skipped = 0usize;
-        for _ in 0..spec.bootstrap {
-            let mut idx = Vec::with_capacity(p.ds.nrows());
-            for _ in 0..g {
-                idx.extend_from_slice(&groups[below(&mut rng, g) as usize]);
-            }
-            let sub = p.ds.take_rows(&idx);
-            let ab = (|| -> Option<f64> {
-                let m2 = feols(&sub, &fb2).ok()?;
-                let m3 = feols(&sub, &fb3).ok()?;
-                Some(m2.coef(&term)?.estimate * m3.coef(&spec.mediator)?.estimate)
-            })();
-            match ab {
-                Some(v) if v.is_finite() => draws.push(v),
-                _ => skipped += 1,
-            }
-        }
-        if skipped > 0 {
-            diagnostics.push(Diagnostic::warning(
-                Code::MediationBootstrap,
-                format!(
-                    "{skipped} of {} bootstrap samples skipped (DID or mediator not estimable, e.g. no treated unit \
-                     drawn)",
-                    spec.bootstrap
-                ),
-            ));
-        }
-    }
+    let draws = if spec.bootstrap > 0 {
+        let groups = resample_groups(&p, resample_cluster.as_deref(), &mut diagnostics)?;
+        bootstrap(spec, &p, &groups, &regs3, &mut diagnostics)?
+    } else {
+        Vec::new()
+    };
     let (conf_low, conf_high) = if draws.is_empty() {
         (f64::NAN, f64::NAN)
     } else {
@@ -276,4 +204,102 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
         controls: spec.did.controls.clone(),
         diagnostics,
     })
+}
+
+impl Sobel {
+    /// The Sobel test of `a·b` from the DID coefficient in step 2 (`a`) and the mediator's
+    /// coefficient in step 3 (`b`).
+    fn of(ca: &Coef, cb: &Coef) -> Sobel {
+        let (a, b) = (ca.estimate, cb.estimate);
+        let indirect = a * b;
+        let se = (a * a * cb.std_error * cb.std_error + b * b * ca.std_error * ca.std_error).sqrt();
+        let z = indirect / se;
+        Sobel {
+            a,
+            b,
+            se_a: ca.std_error,
+            se_b: cb.std_error,
+            indirect,
+            se,
+            z,
+            p_value: 2.0 * (1.0 - norm_cdf(z.abs())),
+        }
+    }
+}
+
+/// What the bootstrap resamples: the rows of each cluster of `cluster` (noting when it is the
+/// first of two cluster variables), or single rows.
+fn resample_groups(p: &Prepared, cluster: Option<&str>, diagnostics: &mut Diagnostics) -> Result<Vec<Vec<usize>>> {
+    let groups = match cluster {
+        Some(c) => {
+            if let VcovSpec::Cluster(all) = &p.vcov {
+                if all.len() > 1 {
+                    diagnostics.push(Diagnostic::info(
+                        Code::MediationBootstrap,
+                        format!(
+                            "the bootstrap resamples clusters of `{c}` only (the first of the {} cluster variables)",
+                            all.len()
+                        ),
+                    ));
+                }
+            }
+            let mut rows = rows_by_level(&p.ds.factor(c)?);
+            rows.retain(|r| !r.is_empty());
+            rows
+        }
+        None => (0..p.ds.nrows()).map(|i| vec![i]).collect(),
+    };
+    if groups.is_empty() {
+        return Err(Error::insufficient("the mediation bootstrap has no rows to resample"));
+    }
+    Ok(groups)
+}
+
+/// The bootstrap draws of `a·b` (iid fits of steps 2 and 3 on each resample; draws where
+/// either coefficient is not estimable are skipped and counted in a note).
+fn bootstrap(
+    spec: &MediationSpec,
+    p: &Prepared,
+    groups: &[Vec<usize>],
+    regs3: &[String],
+    diagnostics: &mut Diagnostics,
+) -> Result<Vec<f64>> {
+    let term = &p.term;
+    let g = groups.len() as u64;
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let mut spec_b = spec.did.clone();
+    spec_b.vcov = Some(VcovSpec::Iid);
+    let mut pb = p.clone();
+    pb.vcov = VcovSpec::Iid;
+    let fb2 = pb.feols_spec(&spec_b, &spec.mediator, std::slice::from_ref(term), &spec.did.controls)?;
+    let fb3 = pb.feols_spec(&spec_b, &spec.did.y, regs3, &spec.did.controls)?;
+    let mut draws = Vec::with_capacity(spec.bootstrap);
+    let mut skipped = 0usize;
+    for _ in 0..spec.bootstrap {
+        let mut idx = Vec::with_capacity(p.ds.nrows());
+        for _ in 0..g {
+            idx.extend_from_slice(&groups[below(&mut rng, g) as usize]);
+        }
+        let sub = p.ds.take_rows(&idx);
+        let ab = (|| -> Option<f64> {
+            let m2 = feols(&sub, &fb2).ok()?;
+            let m3 = feols(&sub, &fb3).ok()?;
+            Some(m2.coef(term)?.estimate * m3.coef(&spec.mediator)?.estimate)
+        })();
+        match ab {
+            Some(v) if v.is_finite() => draws.push(v),
+            _ => skipped += 1,
+        }
+    }
+    if skipped > 0 {
+        diagnostics.push(Diagnostic::warning(
+            Code::MediationBootstrap,
+            format!(
+                "{skipped} of {} bootstrap samples skipped (DID or mediator not estimable, e.g. no treated unit \
+                 drawn)",
+                spec.bootstrap
+            ),
+        ));
+    }
+    Ok(draws)
 }

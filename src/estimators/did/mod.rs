@@ -11,10 +11,36 @@
 //! random-timing and in-time placebos), [`wild`] (wild cluster bootstrap), [`heterogeneity`],
 //! [`mediation`] (mechanism) and [`robustness`]; [`tables`] builds every result's tables.
 
+/// Result structs that embed an [`Estimate`](crate::inference::Estimate) (flattened in JSON)
+/// read as it in Rust: `r.estimate`, `r.std_error`, `r.term`, ….
+macro_rules! deref_estimate {
+    ($($t:ty),*) => {$(
+        impl std::ops::Deref for $t {
+            type Target = crate::inference::Estimate;
+            fn deref(&self) -> &crate::inference::Estimate {
+                &self.coef
+            }
+        }
+    )*};
+}
+
+/// The dataset rows of each level of a factor (rows with a missing level in none), e.g. the
+/// clusters a bootstrap resamples.
+pub(crate) fn rows_by_level(f: &crate::data::Factor) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); f.n_levels()];
+    for (i, &code) in f.codes.iter().enumerate() {
+        if code != crate::data::Factor::MISSING {
+            rows[code as usize].push(i);
+        }
+    }
+    rows
+}
+
 pub mod design;
 pub mod heterogeneity;
 pub mod mediation;
 pub mod placebo;
+pub mod prepare;
 pub mod psm_did;
 pub mod robustness;
 pub mod tables;
@@ -26,6 +52,7 @@ pub use design::{
     n_distinct_permutations, permute_units, random_timing, Binning, Cohort, CountsRow, CountsTable, DidDesign,
     EventDummies, EventWindow, InTimePlacebo, TreatmentForm, TreatmentSpec,
 };
+pub use prepare::ValidDidSpec;
 pub use workbench::{
     did, event_study, DesignSummary, DidResult, DidSpec, EventStudyResult, EventStudySpec, EventTerm, PretrendDf,
     PretrendTest,
@@ -36,3 +63,5 @@ pub use psm_did::{psm_did, PsmDidResult, PsmDidSpec};
 pub use heterogeneity::{heterogeneity, HeteroResult, HeteroSpec, SplitFit};
 pub use mediation::{mediation, IndirectEffect, MediationResult, MediationSpec, Sobel};
 pub use robustness::{robustness, RobustnessCheck, RobustnessFit, RobustnessResult, RobustnessSpec};
+
+deref_estimate!(DidResult, EventTerm, InTimeEstimate, RobustnessFit);

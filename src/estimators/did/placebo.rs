@@ -57,7 +57,7 @@
 //! in wasm.
 
 use super::design::{enumerate_permutations, in_time, n_distinct_permutations, permute_units, random_timing};
-use super::workbench::{did_prepared, prepare, term_coef, DidSpec};
+use super::workbench::{did_prepared, prepare, term_coef, DidSpec, Prepared};
 use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, ErrorKind, Result};
@@ -68,6 +68,7 @@ pub const DEGENERATE_TOL: f64 = 1e-8;
 use crate::report::svg::{histogram, ChartOptions};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use crate::inference::Estimate;
 use serde::{Deserialize, Serialize};
 
 /// Which placebo.
@@ -130,18 +131,9 @@ pub struct Quantiles {
 pub struct InTimeEstimate {
     /// Periods by which adoption was moved earlier.
     pub shift: i64,
-    /// Placebo DID coefficient.
-    pub estimate: f64,
-    /// Standard error.
-    pub std_error: f64,
-    /// t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub conf_low: f64,
-    /// Upper confidence limit.
-    pub conf_high: f64,
+    /// The placebo DID coefficient with its inference; flat in JSON.
+    #[serde(flatten)]
+    pub coef: Estimate,
     /// Observations (pre-policy rows).
     pub nobs: usize,
     /// The regression.
@@ -229,133 +221,25 @@ fn serialize_count_as_f64<S: serde::Serializer>(n: &Option<u64>, s: S) -> std::r
 /// Placebo test (see the module docs). `progress(fraction)` is called every 50 draws;
 /// returning `false` stops with [`ErrorKind::Cancelled`].
 pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<PlaceboResult> {
-    let p = prepare(ds, &spec.did, &[])?;
+    let p = prepare(ds, spec.did.validate(ds)?, &[])?;
     let actual_fit = did_prepared(&p, &spec.did)?;
     let actual = actual_fit.estimate;
     let mut diagnostics = actual_fit.diagnostics.clone();
-
     if spec.kind == PlaceboKind::InTime {
-        let pl = in_time(&p.design, spec.shift)?;
-        diagnostics.extend(pl.diagnostics.iter().cloned());
-        let mut q = p.clone();
-        let vals: Vec<f64> = pl.did.iter().zip(&pl.keep_rows).map(|(d, k)| if *k { *d } else { f64::NAN }).collect();
-        q.ds.add_numeric(&q.term, vals)?;
-        let fs = q.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&q.term), &spec.did.controls)?;
-        let model = feols(&q.ds, &fs)?;
-        let c = term_coef(&model, &q.term)?.clone();
-        diagnostics.extend(model.diagnostics.iter().cloned());
-        return Ok(PlaceboResult {
-            kind: spec.kind,
-            actual,
-            draws: Vec::new(),
-            p_value: c.p_value,
-            p_value_corrected: c.p_value,
-            n_degenerate: 0,
-            mean: f64::NAN,
-            sd: f64::NAN,
-            quantiles: None,
-            reps: 0,
-            enumerated: false,
-            n_possible: None,
-            seed: spec.seed,
-            svg: String::new(),
-            in_time: Some(InTimeEstimate {
-                shift: spec.shift,
-                estimate: c.estimate,
-                std_error: c.std_error,
-                statistic: c.statistic,
-                p_value: c.p_value,
-                conf_low: c.conf_low,
-                conf_high: c.conf_high,
-                nobs: model.nobs,
-                model,
-            }),
-            diagnostics,
-        });
+        return in_time_placebo(&p, spec, actual, diagnostics);
     }
-
     if spec.reps == 0 {
         return Err(Error::invalid("a placebo test needs at least one replication (`reps` ≥ 1)"));
     }
-    let fs = p.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&p.term), &spec.did.controls)?;
-    let dd = DemeanedDesign::new(&p.ds, &fs)?;
-    let fwl = dd.fwl(&p.term)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-
-    let mut n_possible = None;
-    let mut enumerated_cols: Option<Vec<Vec<f64>>> = None;
-    if spec.kind == PlaceboKind::PermuteUnits {
-        let n = n_distinct_permutations(&p.design);
-        n_possible = Some(n);
-        if n <= spec.reps as u64 {
-            enumerated_cols = Some(enumerate_permutations(&p.design, spec.reps)?);
-            diagnostics.push(Diagnostic::info(Code::PlaceboEnumerated, format!(
-                "only {n} distinct assignments of the treatment to the units exist (fewer than the {} replications \
-                 requested): all {n} were enumerated, the actual one included, and the p-value is exact",
-                spec.reps
-            )));
-        }
-    }
-    let total = enumerated_cols.as_ref().map_or(spec.reps, Vec::len);
-    let mut draws = Vec::with_capacity(total);
-    let mut n_degenerate = 0usize;
-    let sample_norm = |col: &[f64]| -> f64 {
-        match &dd.weights {
-            Some(w) => dd.rows.iter().zip(w).map(|(&i, w)| w * col[i] * col[i]).sum::<f64>().sqrt(),
-            None => dd.rows.iter().map(|&i| col[i] * col[i]).sum::<f64>().sqrt(),
-        }
-    };
-    for b in 0..total {
-        if b % 50 == 0 && !progress(b as f64 / total as f64) {
-            return Err(Error::new(ErrorKind::Cancelled));
-        }
-        let col = match &enumerated_cols {
-            Some(cols) => cols[b].clone(),
-            None => match spec.kind {
-                PlaceboKind::RandomTiming => random_timing(&p.design, &mut rng)?,
-                _ => permute_units(&p.design, &mut rng),
-            },
-        };
-        let (beta, left) = fwl.coef_and_residual_norm(&dd.demean_extra(&col)?);
-        let norm = sample_norm(&col);
-        // NaN-safe: a NaN norm or estimate counts as degenerate.
-        if left > DEGENERATE_TOL * norm && beta.is_finite() {
-            draws.push(beta);
-        } else {
-            n_degenerate += 1;
-        }
-    }
-    progress(1.0);
-    if n_degenerate > 0 {
-        diagnostics.push(Diagnostic::warning(Code::DegeneratePlaceboDraws, format!(
-            "{n_degenerate} of {total} placebo assignments were degenerate (their placebo DID is collinear with the \
-             fixed effects and controls, so it identifies nothing) and were left out; the p-values use the other {}",
-            total - n_degenerate
-        )));
-    }
-    if draws.is_empty() {
-        return Err(Error::insufficient(
-            "no placebo assignment was estimable: every placebo DID was collinear with the fixed effects and controls",
-        ));
-    }
+    let (n_possible, enumerated_cols) = enumeration(&p, spec, &mut diagnostics)?;
+    let (draws, n_degenerate) = draw_placebos(&p, spec, enumerated_cols.as_deref(), progress, &mut diagnostics)?;
     let n_extreme = draws.iter().filter(|d| at_least_as_extreme(**d, actual)).count();
     let b = draws.len();
     let p_value = n_extreme as f64 / b as f64;
     let p_value_corrected =
         if enumerated_cols.is_some() { p_value } else { (1 + n_extreme) as f64 / (b + 1) as f64 };
     let (mean, sd) = mean_sd(&draws);
-    let mut s = draws.clone();
-    s.sort_by(f64::total_cmp);
-    let q = |x| quantile_sorted(&s, x);
-    let quantiles = Quantiles {
-        p01: q(0.01),
-        p05: q(0.05),
-        p10: q(0.10),
-        p50: q(0.50),
-        p90: q(0.90),
-        p95: q(0.95),
-        p99: q(0.99),
-    };
+    let quantiles = Quantiles::of(&draws);
     let svg = histogram(
         &draws,
         actual,
@@ -384,6 +268,131 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
         in_time: None,
         diagnostics,
     })
+}
+
+/// The in-time placebo: adoption moved `shift` periods earlier on the pre-policy rows, one
+/// regression with the model's inference.
+fn in_time_placebo(p: &Prepared, spec: &PlaceboSpec, actual: f64, mut diagnostics: Diagnostics) -> Result<PlaceboResult> {
+    let pl = in_time(&p.design, spec.shift)?;
+    diagnostics.extend(pl.diagnostics.iter().cloned());
+    let mut q = p.clone();
+    let vals: Vec<f64> = pl.did.iter().zip(&pl.keep_rows).map(|(d, k)| if *k { *d } else { f64::NAN }).collect();
+    q.ds.add_numeric(&q.term, vals)?;
+    let fs = q.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&q.term), &spec.did.controls)?;
+    let model = feols(&q.ds, &fs)?;
+    let c = term_coef(&model, &q.term)?.clone();
+    diagnostics.extend(model.diagnostics.iter().cloned());
+    Ok(PlaceboResult {
+        kind: spec.kind,
+        actual,
+        draws: Vec::new(),
+        p_value: c.p_value,
+        p_value_corrected: c.p_value,
+        n_degenerate: 0,
+        mean: f64::NAN,
+        sd: f64::NAN,
+        quantiles: None,
+        reps: 0,
+        enumerated: false,
+        n_possible: None,
+        seed: spec.seed,
+        svg: String::new(),
+        in_time: Some(InTimeEstimate {
+            shift: spec.shift,
+            coef: c,
+            nobs: model.nobs,
+            model,
+        }),
+        diagnostics,
+    })
+}
+
+/// For unit permutations: the number of distinct assignments and, when the replications
+/// would cover them all, every one of them (the p-value is then exact).
+#[allow(clippy::type_complexity)]
+fn enumeration(p: &Prepared, spec: &PlaceboSpec, diagnostics: &mut Diagnostics) -> Result<(Option<u64>, Option<Vec<Vec<f64>>>)> {
+    if spec.kind != PlaceboKind::PermuteUnits {
+        return Ok((None, None));
+    }
+    let n = n_distinct_permutations(&p.design);
+    if n > spec.reps as u64 {
+        return Ok((Some(n), None));
+    }
+    let cols = enumerate_permutations(&p.design, spec.reps)?;
+    diagnostics.push(Diagnostic::info(Code::PlaceboEnumerated, format!(
+        "only {n} distinct assignments of the treatment to the units exist (fewer than the {} replications \
+         requested): all {n} were enumerated, the actual one included, and the p-value is exact",
+        spec.reps
+    )));
+    Ok((Some(n), Some(cols)))
+}
+
+/// The placebo estimates (FWL, one dot product each) of the enumerated or random
+/// assignments, and the number of degenerate ones left out.
+fn draw_placebos(
+    p: &Prepared,
+    spec: &PlaceboSpec,
+    enumerated_cols: Option<&[Vec<f64>]>,
+    progress: &mut dyn FnMut(f64) -> bool,
+    diagnostics: &mut Diagnostics,
+) -> Result<(Vec<f64>, usize)> {
+    let fs = p.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&p.term), &spec.did.controls)?;
+    let dd = DemeanedDesign::new(&p.ds, &fs)?;
+    let fwl = dd.fwl(&p.term)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let total = enumerated_cols.map_or(spec.reps, <[_]>::len);
+    let mut draws = Vec::with_capacity(total);
+    let mut n_degenerate = 0usize;
+    let sample_norm = |col: &[f64]| -> f64 {
+        match &dd.weights {
+            Some(w) => dd.rows.iter().zip(w).map(|(&i, w)| w * col[i] * col[i]).sum::<f64>().sqrt(),
+            None => dd.rows.iter().map(|&i| col[i] * col[i]).sum::<f64>().sqrt(),
+        }
+    };
+    for b in 0..total {
+        if b % 50 == 0 && !progress(b as f64 / total as f64) {
+            return Err(Error::new(ErrorKind::Cancelled));
+        }
+        let col = match enumerated_cols {
+            Some(cols) => cols[b].clone(),
+            None => match spec.kind {
+                PlaceboKind::RandomTiming => random_timing(&p.design, &mut rng)?,
+                _ => permute_units(&p.design, &mut rng),
+            },
+        };
+        let (beta, left) = fwl.coef_and_residual_norm(&dd.demean_extra(&col)?);
+        let norm = sample_norm(&col);
+        // NaN-safe: a NaN norm or estimate counts as degenerate.
+        if left > DEGENERATE_TOL * norm && beta.is_finite() {
+            draws.push(beta);
+        } else {
+            n_degenerate += 1;
+        }
+    }
+    progress(1.0);
+    if n_degenerate > 0 {
+        diagnostics.push(Diagnostic::warning(Code::DegeneratePlaceboDraws, format!(
+            "{n_degenerate} of {total} placebo assignments were degenerate (their placebo DID is collinear with the \
+             fixed effects and controls, so it identifies nothing) and were left out; the p-values use the other {}",
+            total - n_degenerate
+        )));
+    }
+    if draws.is_empty() {
+        return Err(Error::insufficient(
+            "no placebo assignment was estimable: every placebo DID was collinear with the fixed effects and controls",
+        ));
+    }
+    Ok((draws, n_degenerate))
+}
+
+impl Quantiles {
+    /// The quantiles of the draws.
+    fn of(draws: &[f64]) -> Quantiles {
+        let mut s = draws.to_vec();
+        s.sort_by(f64::total_cmp);
+        let q = |x| quantile_sorted(&s, x);
+        Quantiles { p01: q(0.01), p05: q(0.05), p10: q(0.10), p50: q(0.50), p90: q(0.90), p95: q(0.95), p99: q(0.99) }
+    }
 }
 
 #[cfg(test)]

@@ -70,6 +70,7 @@ use crate::error::{Error, Result};
 use super::{build_design, did, DidDesign, DidResult, DidSpec, TreatmentSpec};
 use crate::estimators::feols::VcovSpec;
 use crate::estimators::psm::{psm, BalanceTable, MatchOptions, PropensityModel, PsmSpec, SeKind};
+use crate::formula::Formula;
 use serde::{Deserialize, Serialize};
 
 mod tables;
@@ -293,19 +294,6 @@ fn fresh_name(base: &str, taken: &[String]) -> String {
     name
 }
 
-/// A formula name: bare when plain, else back-quoted.
-fn quote(name: &str) -> Result<String> {
-    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
-    if plain {
-        Ok(name.to_string())
-    } else if name.contains('`') || name.trim().is_empty() {
-        Err(Error::invalid(format!("covariate name `{name}` cannot be used in the propensity model (rename the column)")))
-    } else {
-        Ok(format!("`{name}`"))
-    }
-}
-
 fn fmt_t(v: f64) -> String {
     format!("{v}")
 }
@@ -414,10 +402,11 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
     }
     let taken: Vec<String> = ds.column_names().into_iter().chain(covs.iter().map(|c| c.0.clone())).collect();
     let treat_name = fresh_name("treated", &taken);
-    let mut formula = format!("{} ~ ", quote(&treat_name)?);
-    let cov_terms: Vec<String> = covs.iter().map(|(n, _)| quote(n)).collect::<Result<_>>()?;
-    formula.push_str(&cov_terms.join(" + "));
-    let mspec = psm_spec(&spec.matching, formula);
+    let mut formula = Formula::new(&treat_name)?;
+    for (n, _) in &covs {
+        formula = formula.term(n)?;
+    }
+    let mspec = psm_spec(&spec.matching, formula.text);
 
     let n = ds.nrows();
     let mut row_weights = vec![0.0; n];
@@ -746,6 +735,7 @@ mod tests {
 
     #[test]
     fn quote_names() {
+        use crate::formula::quote_name as quote;
         assert_eq!(quote("pgdp").unwrap(), "pgdp");
         assert_eq!(quote("GDP growth").unwrap(), "`GDP growth`");
         assert!(quote("a`b").is_err());

@@ -9,6 +9,7 @@ use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{FeolsFit, VcovSpec};
+use crate::inference::Estimate;
 use serde::{Deserialize, Serialize};
 
 
@@ -45,16 +46,9 @@ pub struct RobustnessSpec {
 pub struct RobustnessFit {
     /// Column header.
     pub label: String,
-    /// DID estimate.
-    pub estimate: f64,
-    /// Standard error.
-    pub std_error: f64,
-    /// p-value.
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub conf_low: f64,
-    /// Upper confidence limit.
-    pub conf_high: f64,
+    /// The DID estimate with its inference; flat in JSON.
+    #[serde(flatten)]
+    pub coef: Estimate,
     /// Observations.
     pub nobs: usize,
     /// The regression.
@@ -78,11 +72,7 @@ pub fn robustness(ds: &Dataset, spec: &RobustnessSpec) -> Result<RobustnessResul
     let base = did(ds, &spec.base).map_err(|e| Error::invalid(format!("baseline model: {e}")))?;
     let col = |label: String, r: DidResult| RobustnessFit {
         label,
-        estimate: r.estimate,
-        std_error: r.std_error,
-        p_value: r.p_value,
-        conf_low: r.conf_low,
-        conf_high: r.conf_high,
+        coef: r.coef,
         nobs: r.nobs,
         model: r.model,
         diagnostics: r.diagnostics,

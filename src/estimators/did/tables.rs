@@ -48,19 +48,6 @@ fn models_table(id: &str, title: &str, fits: &[&FeolsFit], names: Vec<String>, c
     t
 }
 
-/// An estimate cell from the six numbers.
-fn estimate_cell(estimate: f64, std_error: f64, statistic: f64, p_value: f64, lo: f64, hi: f64) -> Cell {
-    Cell::Estimate {
-        estimate,
-        std_error,
-        statistic,
-        p_value,
-        conf_low: lo,
-        conf_high: hi,
-        digits: DIGITS,
-    }
-}
-
 /// A two-column (label, value) summary table.
 fn summary_table(id: &str, title: &str, rows: Vec<(String, Cell)>) -> ResultTable {
     let mut t = ResultTable::new(id, title, &["", "Value"]).align_values(Align::Right);
@@ -159,7 +146,7 @@ impl Tables for PlaceboResult {
         if let (PlaceboKind::InTime, Some(t)) = (self.kind, &self.in_time) {
             rows.push((
                 format!("Placebo estimate (adoption {} earlier)", t.shift),
-                estimate_cell(t.estimate, t.std_error, t.statistic, t.p_value, t.conf_low, t.conf_high),
+                t.coef.cell(DIGITS),
             ));
             rows.push(("p-value".into(), Cell::number(t.p_value, DIGITS)));
             rows.push(("CI low".into(), Cell::number(t.conf_low, DIGITS)));

@@ -202,28 +202,9 @@ impl Boot {
 
 /// Wild cluster bootstrap-t for the DID coefficient (see the module docs).
 pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
-    if spec.reps == 0 {
-        return Err(Error::invalid("the wild bootstrap needs at least one replication (`reps` ≥ 1)"));
-    }
-    if spec.did.weights.is_some() {
-        return Err(Error::invalid("the wild cluster bootstrap does not support observation weights (remove `weights`)"));
-    }
-    if !spec.null.is_finite() {
-        return Err(Error::invalid("`null` (the hypothesised DID coefficient) must be a finite number"));
-    }
-    let p = prepare(ds, &spec.did, &[])?;
-    let cluster = match &p.vcov {
-        VcovSpec::Cluster(c) if c.len() == 1 => c[0].clone(),
-        VcovSpec::Cluster(_) => {
-            return Err(Error::invalid("the wild cluster bootstrap needs exactly one cluster variable (got two)"))
-        }
-        _ => {
-            return Err(Error::invalid(
-                "the wild cluster bootstrap needs a clustered vcov, e.g. { cluster: [\"city\"] } (the default \
-                 clusters by unit)",
-            ))
-        }
-    };
+    check_spec(spec)?;
+    let p = prepare(ds, spec.did.validate(ds)?, &[])?;
+    let cluster = single_cluster(&p.vcov)?;
     let fit = did_prepared(&p, &spec.did)?;
     let mut diagnostics = fit.diagnostics.clone();
     let fs = p.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&p.term), &spec.did.controls)?;
@@ -237,91 +218,170 @@ pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
     if g < 2 {
         return Err(Error::insufficient("the wild cluster bootstrap needs at least two clusters"));
     }
-    let n = dd.nobs();
     // Kept regressors, in the model's order.
     let names: Vec<&str> = fit.model.coefficients.iter().map(|c| c.term.as_str()).collect();
-    let mut cols: Vec<&[f64]> = Vec::with_capacity(names.len());
-    for nm in &names {
-        let j = dd
-            .x_names
-            .iter()
-            .position(|x| x == nm)
-            .ok_or_else(|| Error::numerical(format!("regressor `{nm}` not found in the demeaned design")))?;
-        cols.push(&dd.x[j]);
-    }
-    let k = cols.len();
-    let jd = names.iter().position(|nm| *nm == p.term).ok_or_else(|| Error::numerical("DID term not found"))?;
-    let x = DMatrix::from_fn(n, k, |i, j| cols[j][i]);
-    let xtx = x.transpose() * &x;
-    let chol = xtx
-        .clone()
-        .cholesky()
-        .ok_or_else(|| Error::numerical("the regressors are collinear (X'X is not positive definite)"))?;
-    let mut e = DVector::zeros(k);
-    e[jd] = 1.0;
-    let a = chol.solve(&e);
-    let w: Vec<f64> = (x.clone() * a).iter().copied().collect();
+    let proj = Projection::new(&dd, &names, &p.term)?;
     let y = &dd.y;
-    let beta: f64 = w.iter().zip(y).map(|(a, b)| a * b).sum();
-    // M_X v for a sample vector (already FE-demeaned).
-    let mx = |v: &[f64]| -> Vec<f64> {
-        let xv = x.transpose() * DVector::from_column_slice(v);
-        let coef = chol.solve(&xv);
-        let fitted = &x * coef;
-        v.iter().zip(fitted.iter()).map(|(a, b)| a - b).collect()
-    };
-    // Restricted projection: controls only (columns other than D).
-    let xr_cols: Vec<usize> = (0..k).filter(|&j| j != jd).collect();
-    let mr = |v: &[f64]| -> Result<Vec<f64>> {
-        if xr_cols.is_empty() {
-            return Ok(v.to_vec());
-        }
-        let xr = DMatrix::from_fn(n, xr_cols.len(), |i, j| cols[xr_cols[j]][i]);
-        let c = (xr.transpose() * &xr)
-            .cholesky()
-            .ok_or_else(|| Error::numerical("the controls are collinear"))?;
-        let coef = c.solve(&(xr.transpose() * DVector::from_column_slice(v)));
-        let fitted = &xr * coef;
-        Ok(v.iter().zip(fitted.iter()).map(|(a, b)| a - b).collect())
-    };
-    let uhat = mx(y);
+    let beta: f64 = proj.w.iter().zip(y).map(|(a, b)| a * b).sum();
+    let uhat = proj.mx(y);
     let mut sg = vec![0.0; g];
-    for i in 0..n {
-        sg[codes[i] as usize] += w[i] * uhat[i];
+    for i in 0..proj.n {
+        sg[codes[i] as usize] += proj.w[i] * uhat[i];
     }
     let se_raw = sg.iter().map(|s| s * s).sum::<f64>().sqrt();
     if se_raw.is_nan() || se_raw <= 0.0 {
         return Err(Error::numerical("the clustered standard error of the DID coefficient is zero"));
     }
     let (u0, u1): (Vec<f64>, Vec<f64>) = if spec.impose_null {
-        (mr(y)?, mr(cols[jd])?)
+        (proj.mr(y)?, proj.mr(proj.cols[proj.jd])?)
     } else {
-        (uhat.clone(), vec![0.0; n])
+        (uhat.clone(), vec![0.0; proj.n])
     };
-    // Crosstabs: n_h and C_gh for u0 and u1.
-    let crosstab = |u: &[f64]| -> Result<(Vec<f64>, Vec<f64>)> {
+    let (n0, c0) = proj.crosstab(&dd, &codes, g, &u0)?;
+    let (n1, c1) = proj.crosstab(&dd, &codes, g, &u1)?;
+    let enumerate = spec.weights == WildWeights::Rademacher && g < 63 && (1u64 << g) <= spec.reps as u64;
+    let b_total = if enumerate { 1usize << g } else { spec.reps };
+    let draws = draws(spec, g, b_total, enumerate, [(&n0, &c0), (&n1, &c1)]);
+    let boot = Boot { draws, beta, se_raw };
+    let p_value = boot.p_value(spec.null);
+    let alpha = 1.0 - spec.did.conf_level;
+    let conf_low = boot.bound(alpha, -1.0).unwrap_or(f64::NEG_INFINITY);
+    let conf_high = boot.bound(alpha, 1.0).unwrap_or(f64::INFINITY);
+    wild_notes(spec, g, b_total, enumerate, conf_low.is_infinite() || conf_high.is_infinite(), &mut diagnostics);
+    let c = fit.model.coef(&p.term).map(|c| c.std_error).unwrap_or(f64::NAN);
+    Ok(WildResult {
+        estimate: fit.estimate,
+        t_stat: (fit.estimate - spec.null) / c,
+        p_value,
+        conf_low,
+        conf_high,
+        conf_level: spec.did.conf_level,
+        reps: b_total,
+        enumerated: enumerate,
+        weights: spec.weights,
+        n_clusters: g,
+        cluster,
+        null: spec.null,
+        impose_null: spec.impose_null,
+        seed: spec.seed,
+        diagnostics,
+    })
+}
+
+/// The checks on the bootstrap options.
+fn check_spec(spec: &WildSpec) -> Result<()> {
+    if spec.reps == 0 {
+        return Err(Error::invalid("the wild bootstrap needs at least one replication (`reps` ≥ 1)"));
+    }
+    if spec.did.weights.is_some() {
+        return Err(Error::invalid("the wild cluster bootstrap does not support observation weights (remove `weights`)"));
+    }
+    if !spec.null.is_finite() {
+        return Err(Error::invalid("`null` (the hypothesised DID coefficient) must be a finite number"));
+    }
+    Ok(())
+}
+
+/// The one cluster variable of a clustered vcov.
+fn single_cluster(vcov: &VcovSpec) -> Result<String> {
+    match vcov {
+        VcovSpec::Cluster(c) if c.len() == 1 => Ok(c[0].clone()),
+        VcovSpec::Cluster(_) => {
+            Err(Error::invalid("the wild cluster bootstrap needs exactly one cluster variable (got two)"))
+        }
+        _ => Err(Error::invalid(
+            "the wild cluster bootstrap needs a clustered vcov, e.g. { cluster: [\"city\"] } (the default \
+             clusters by unit)",
+        )),
+    }
+}
+
+/// The demeaned regressors `X` (model order), the Cholesky factor of `X'X` and the weights
+/// `w = X (X'X)⁻¹ e_D` that give `β̂_D = w'y`.
+struct Projection<'a> {
+    n: usize,
+    cols: Vec<&'a [f64]>,
+    jd: usize,
+    x: DMatrix<f64>,
+    chol: nalgebra::Cholesky<f64, nalgebra::Dyn>,
+    w: Vec<f64>,
+}
+
+impl<'a> Projection<'a> {
+    fn new(dd: &'a DemeanedDesign, names: &[&str], term: &str) -> Result<Projection<'a>> {
+        let n = dd.nobs();
+        let mut cols: Vec<&[f64]> = Vec::with_capacity(names.len());
+        for nm in names {
+            let j = dd
+                .x_names
+                .iter()
+                .position(|x| x == nm)
+                .ok_or_else(|| Error::numerical(format!("regressor `{nm}` not found in the demeaned design")))?;
+            cols.push(&dd.x[j]);
+        }
+        let k = cols.len();
+        let jd = names.iter().position(|nm| *nm == term).ok_or_else(|| Error::numerical("DID term not found"))?;
+        let x = DMatrix::from_fn(n, k, |i, j| cols[j][i]);
+        let xtx = x.transpose() * &x;
+        let chol = xtx
+            .clone()
+            .cholesky()
+            .ok_or_else(|| Error::numerical("the regressors are collinear (X'X is not positive definite)"))?;
+        let mut e = DVector::zeros(k);
+        e[jd] = 1.0;
+        let a = chol.solve(&e);
+        let w: Vec<f64> = (x.clone() * a).iter().copied().collect();
+        Ok(Projection { n, cols, jd, x, chol, w })
+    }
+
+    /// `M_X v` for a sample vector (already FE-demeaned).
+    fn mx(&self, v: &[f64]) -> Vec<f64> {
+        let xv = self.x.transpose() * DVector::from_column_slice(v);
+        let coef = self.chol.solve(&xv);
+        let fitted = &self.x * coef;
+        v.iter().zip(fitted.iter()).map(|(a, b)| a - b).collect()
+    }
+
+    /// Restricted projection: `v` less its fit on the controls only (columns other than D).
+    fn mr(&self, v: &[f64]) -> Result<Vec<f64>> {
+        let xr_cols: Vec<usize> = (0..self.cols.len()).filter(|&j| j != self.jd).collect();
+        if xr_cols.is_empty() {
+            return Ok(v.to_vec());
+        }
+        let xr = DMatrix::from_fn(self.n, xr_cols.len(), |i, j| self.cols[xr_cols[j]][i]);
+        let c = (xr.transpose() * &xr).cholesky().ok_or_else(|| Error::numerical("the controls are collinear"))?;
+        let coef = c.solve(&(xr.transpose() * DVector::from_column_slice(v)));
+        let fitted = &xr * coef;
+        Ok(v.iter().zip(fitted.iter()).map(|(a, b)| a - b).collect())
+    }
+
+    /// Crosstabs of a residual vector `u`: `n_h = Σ_{i∈h} w_i u_i` and
+    /// `C_gh = Σ_{i∈g} w_i (M_X D̃ 1{h} u)_i` (`c[g·G + h]`).
+    fn crosstab(&self, dd: &DemeanedDesign, codes: &[u32], g: usize, u: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+        let n = self.n;
         let mut nh = vec![0.0; g];
-        let mut c = vec![0.0; g * g]; // c[g*G + h]
+        let mut c = vec![0.0; g * g];
         if u.iter().all(|v| *v == 0.0) {
             return Ok((nh, c));
         }
         for i in 0..n {
-            nh[codes[i] as usize] += w[i] * u[i];
+            nh[codes[i] as usize] += self.w[i] * u[i];
         }
         for h in 0..g {
             let z: Vec<f64> = (0..n).map(|i| if codes[i] as usize == h { u[i] } else { 0.0 }).collect();
-            let r = mx(&dd.demean_sample(&z)?);
+            let r = self.mx(&dd.demean_sample(&z)?);
             for i in 0..n {
-                c[codes[i] as usize * g + h] += w[i] * r[i];
+                c[codes[i] as usize * g + h] += self.w[i] * r[i];
             }
         }
         Ok((nh, c))
-    };
-    let (n0, c0) = crosstab(&u0)?;
-    let (n1, c1) = crosstab(&u1)?;
+    }
+}
 
-    let enumerate = spec.weights == WildWeights::Rademacher && g < 63 && (1u64 << g) <= spec.reps as u64;
-    let b_total = if enumerate { 1usize << g } else { spec.reps };
+/// The bootstrap draws: each cluster weight vector `v` (all `2^G` Rademacher sign vectors when
+/// enumerating, else `b_total` random ones) reduced to the sums the test needs.
+fn draws(spec: &WildSpec, g: usize, b_total: usize, enumerate: bool, tabs: [(&[f64], &[f64]); 2]) -> Vec<Draw> {
+    let [(n0, c0), (n1, c1)] = tabs;
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let webb = [-(1.5f64).sqrt(), -1.0, -(0.5f64).sqrt(), (0.5f64).sqrt(), 1.0, (1.5f64).sqrt()];
     let mut v = vec![0.0; g];
@@ -349,8 +409,8 @@ pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
                 }
             }
         }
-        let a: f64 = v.iter().zip(&n0).map(|(a, b)| a * b).sum();
-        let bb: f64 = v.iter().zip(&n1).map(|(a, b)| a * b).sum();
+        let a: f64 = v.iter().zip(n0).map(|(a, b)| a * b).sum();
+        let bb: f64 = v.iter().zip(n1).map(|(a, b)| a * b).sum();
         let (mut saa, mut sab, mut sbb) = (0.0, 0.0, 0.0);
         for gg in 0..g {
             let row0 = &c0[gg * g..(gg + 1) * g];
@@ -363,12 +423,13 @@ pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
         }
         draws.push(Draw { a, b: bb, saa, sab, sbb });
     }
-    let boot = Boot { draws, beta, se_raw };
-    let p_value = boot.p_value(spec.null);
+    draws
+}
+
+/// Notes on an unbounded interval, enumeration and few clusters.
+fn wild_notes(spec: &WildSpec, g: usize, b_total: usize, enumerate: bool, unbounded: bool, diagnostics: &mut Diagnostics) {
     let alpha = 1.0 - spec.did.conf_level;
-    let conf_low = boot.bound(alpha, -1.0).unwrap_or(f64::NEG_INFINITY);
-    let conf_high = boot.bound(alpha, 1.0).unwrap_or(f64::INFINITY);
-    if conf_low.is_infinite() || conf_high.is_infinite() {
+    if unbounded {
         diagnostics.push(Diagnostic::warning(Code::WildCiUnbounded, format!(
             "the {:.0}% bootstrap confidence interval is unbounded: no hypothesised value is rejected at that level \
              far from the estimate (too few clusters or draws)",
@@ -391,22 +452,4 @@ pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
     if g < 10 && spec.weights == WildWeights::Rademacher && !enumerate {
         diagnostics.push(Diagnostic::warning(Code::FewClusters, format!("only {g} clusters: consider Webb weights")));
     }
-    let c = fit.model.coef(&p.term).map(|c| c.std_error).unwrap_or(f64::NAN);
-    Ok(WildResult {
-        estimate: fit.estimate,
-        t_stat: (fit.estimate - spec.null) / c,
-        p_value,
-        conf_low,
-        conf_high,
-        conf_level: spec.did.conf_level,
-        reps: b_total,
-        enumerated: enumerate,
-        weights: spec.weights,
-        n_clusters: g,
-        cluster,
-        null: spec.null,
-        impose_null: spec.impose_null,
-        seed: spec.seed,
-        diagnostics,
-    })
 }

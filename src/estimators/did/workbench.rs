@@ -39,14 +39,16 @@
 //! pyfixest's `wald_test`), `n − K` otherwise. `pretrend_df: "resid"` uses `n − K` also when
 //! clustered (K without fixed effects nested in the cluster), as fixest's `wald()` does.
 
+pub(crate) use super::prepare::{prepare, Prepared};
 use super::design::{
-    build_design, counts_table, event_dummies, event_term_name, Cohort, CountsTable, DidDesign, EventWindow,
+    counts_table, event_dummies, event_term_name, Cohort, CountsTable, DidDesign, EventWindow,
     TreatmentForm, TreatmentSpec,
 };
-use crate::data::{Column, Dataset};
+use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::estimators::feols::{feols, wald_df, Coef, FeolsFit, FeolsSpec, VcovSpec};
+use crate::estimators::feols::{feols, wald_df, Coef, FeolsFit, VcovSpec};
+use crate::inference::Estimate;
 use crate::report::svg::{coef_plot, ChartOptions, CoefPoint};
 use serde::{Deserialize, Serialize};
 
@@ -149,26 +151,17 @@ impl DesignSummary {
 /// Result of [`did`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DidResult {
-    /// DID coefficient β̂.
-    pub estimate: f64,
-    /// Its standard error (the chosen variance).
-    pub std_error: f64,
-    /// t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value (t with the model's df).
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub conf_low: f64,
-    /// Upper confidence limit.
-    pub conf_high: f64,
+    /// The DID coefficient β̂ (`term`: its name in `model`), its standard error (the chosen
+    /// variance), t statistic, two-sided p-value (t with the model's df) and interval; flat in
+    /// JSON, and `r.estimate` etc. in Rust through `Deref`.
+    #[serde(flatten)]
+    pub coef: Estimate,
     /// Observations used.
     pub nobs: usize,
     /// R².
     pub r2: f64,
     /// Within R² (with fixed effects).
     pub r2_within: Option<f64>,
-    /// Name of the DID term in `model`.
-    pub term: String,
     /// The full regression.
     pub model: FeolsFit,
     /// Treated / never-treated units and adoption cohorts.
@@ -177,161 +170,6 @@ pub struct DidResult {
     pub design_summary: DesignSummary,
     /// Non-fatal findings (design and regression), each once.
     pub diagnostics: Diagnostics,
-}
-
-/// A formula name: bare when it is a plain identifier, else back-quoted.
-pub(crate) fn quote(name: &str) -> Result<String> {
-    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_' || c == '.')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.');
-    if plain {
-        Ok(name.to_string())
-    } else if name.contains('`') || name.trim().is_empty() {
-        Err(Error::invalid(format!("column name `{name}` cannot be used in a model (rename the column)")))
-    } else {
-        Ok(format!("`{name}`"))
-    }
-}
-
-/// `y ~ r1 + r2 | fe1 + fe2`; controls may be formula terms and are inserted as given.
-pub(crate) fn build_formula(y: &str, regressors: &[String], controls: &[String], fe: &[String]) -> Result<String> {
-    let mut rhs: Vec<String> = regressors.iter().map(|r| quote(r)).collect::<Result<_>>()?;
-    for c in controls {
-        rhs.push(if quote(c).is_ok_and(|q| q == *c) || c.contains('(') { c.clone() } else { quote(c)? });
-    }
-    if rhs.is_empty() {
-        return Err(Error::invalid("the model has no regressors"));
-    }
-    let mut f = format!("{} ~ {}", quote(y)?, rhs.join(" + "));
-    if !fe.is_empty() {
-        let fes: Vec<String> = fe.iter().map(|f| quote(f)).collect::<Result<_>>()?;
-        f.push_str(" | ");
-        f.push_str(&fes.join(" + "));
-    }
-    Ok(f)
-}
-
-/// Column names used by a control term (a bare name or the identifiers inside a call).
-fn control_columns(ds: &Dataset, c: &str) -> Vec<String> {
-    if ds.has_column(c) {
-        return vec![c.to_string()];
-    }
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_tick = false;
-    for ch in c.chars() {
-        if ch == '`' {
-            if in_tick {
-                out.push(std::mem::take(&mut cur));
-            }
-            in_tick = !in_tick;
-        } else if in_tick || ch.is_alphanumeric() || ch == '_' || ch == '.' {
-            cur.push(ch);
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out.retain(|n| ds.has_column(n));
-    out
-}
-
-/// A DID model ready to run: the validated design and a reduced dataset holding the
-/// columns the model uses plus the DID regressor (named `term`).
-#[derive(Debug, Clone)]
-pub(crate) struct Prepared {
-    pub ds: Dataset,
-    pub design: DidDesign,
-    pub term: String,
-    pub fe: Vec<String>,
-    pub vcov: VcovSpec,
-    /// Extra regressors the form needs without fixed effects (`treat`, `post`).
-    pub extra_regressors: Vec<String>,
-    pub used: Vec<String>,
-}
-
-impl Prepared {
-    /// The engine spec for `y ~ regressors + controls | fe`.
-    pub fn feols_spec(&self, spec: &DidSpec, y: &str, regressors: &[String], controls: &[String]) -> Result<FeolsSpec> {
-        let mut regs = regressors.to_vec();
-        regs.extend(self.extra_regressors.iter().cloned());
-        let formula = build_formula(y, &regs, controls, &self.fe)?;
-        Ok(FeolsSpec {
-            formula,
-            vcov: self.vcov.clone(),
-            weights: spec.weights.clone(),
-            conf_level: spec.conf_level,
-            ..Default::default()
-        })
-    }
-
-    /// Adds a constructed column, refusing to shadow a column the model uses.
-    pub fn add_column(&mut self, name: &str, values: Vec<f64>) -> Result<()> {
-        if self.used.iter().any(|u| u == name) {
-            return Err(Error::invalid(format!(
-                "the constructed regressor `{name}` has the name of a column the model uses; rename that column \
-                 (or set `name` for the DID term)"
-            )));
-        }
-        self.ds.add_numeric(name, values)
-    }
-}
-
-/// Builds the design and the reduced dataset; `extra` names further columns to carry along
-/// (a mediator, a group column, …).
-pub(crate) fn prepare(ds: &Dataset, spec: &DidSpec, extra: &[String]) -> Result<Prepared> {
-    if spec.y.trim().is_empty() {
-        return Err(Error::invalid("the DID model needs an outcome column `y`"));
-    }
-    let design = build_design(ds, &spec.treatment)?;
-    let fe = spec.fixed_effects();
-    let vcov = spec.vcov_spec();
-    let mut used: Vec<String> = vec![spec.y.clone()];
-    for c in &spec.controls {
-        let cols = control_columns(ds, c);
-        if cols.is_empty() {
-            // Let the column lookup produce its "unknown column" message.
-            ds.column(c)?;
-        }
-        used.extend(cols);
-    }
-    used.extend(fe.iter().flat_map(|f| f.split('^').map(|s| s.trim().to_string())));
-    if let VcovSpec::Cluster(c) = &vcov {
-        used.extend(c.iter().cloned());
-    }
-    used.extend(spec.weights.iter().cloned());
-    used.extend(extra.iter().cloned());
-    used.push(spec.treatment.unit.clone());
-    used.push(spec.treatment.time.clone());
-    let mut extra_regressors = Vec::new();
-    if fe.is_empty() {
-        if let TreatmentForm::TreatPost { treat, post } = &design.form {
-            extra_regressors = vec![treat.clone(), post.clone()];
-            used.extend(extra_regressors.iter().cloned());
-        }
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    used.retain(|u| seen.insert(u.clone()));
-    let mut cols: Vec<Column> = Vec::with_capacity(used.len() + 1);
-    for u in &used {
-        cols.push(ds.column(u)?.clone());
-    }
-    let mut reduced = Dataset::from_columns(cols)?;
-    let lines: Vec<u64> = (0..ds.nrows()).map_while(|i| ds.source_line(i)).collect();
-    if lines.len() == ds.nrows() && !lines.is_empty() {
-        reduced = reduced.with_source_lines(lines);
-    }
-    let term = match (&spec.name, &design.form) {
-        (Some(n), _) if !n.trim().is_empty() => n.trim().to_string(),
-        (_, TreatmentForm::Indicator { column }) => column.clone(),
-        _ => "DID".to_string(),
-    };
-    let mut p = Prepared { ds: reduced, design, term, fe, vcov, extra_regressors, used };
-    let term = p.term.clone();
-    let did_col = p.design.did.clone();
-    p.add_column(&term, did_col)?;
-    Ok(p)
 }
 
 /// The coefficient of `term`, or a clear error when it was dropped.
@@ -353,16 +191,10 @@ pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
     diagnostics.extend(staggered_note(&p.design));
     diagnostics.extend(model.diagnostics.iter().cloned());
     Ok(DidResult {
-        estimate: c.estimate,
-        std_error: c.std_error,
-        statistic: c.statistic,
-        p_value: c.p_value,
-        conf_low: c.conf_low,
-        conf_high: c.conf_high,
+        coef: c,
         nobs: model.nobs,
         r2: model.r2,
         r2_within: model.r2_within,
-        term: p.term.clone(),
         counts: counts_table(&p.design),
         design_summary: DesignSummary::of(&p.design),
         model,
@@ -387,7 +219,7 @@ pub(crate) fn staggered_note(design: &DidDesign) -> Option<Diagnostic> {
 
 /// Two-way fixed-effects DID (see the module docs).
 pub fn did(ds: &Dataset, spec: &DidSpec) -> Result<DidResult> {
-    let p = prepare(ds, spec, &[])?;
+    let p = prepare(ds, spec.validate(ds)?, &[])?;
     did_prepared(&p, spec)
 }
 
@@ -424,20 +256,9 @@ pub enum PretrendDf {
 pub struct EventTerm {
     /// Event time k (periods since adoption).
     pub event_time: i64,
-    /// Term name in `model` (`ev_m2`, `ev_p0`, …).
-    pub term: String,
-    /// Estimate.
-    pub estimate: f64,
-    /// Standard error.
-    pub std_error: f64,
-    /// t statistic.
-    pub statistic: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower confidence limit.
-    pub conf_low: f64,
-    /// Upper confidence limit.
-    pub conf_high: f64,
+    /// The coefficient (`term`: its name in `model`, `ev_m2`, `ev_p0`, …); flat in JSON.
+    #[serde(flatten)]
+    pub coef: Estimate,
 }
 
 /// Joint test that all lead (pre-period) coefficients are zero.
@@ -481,7 +302,7 @@ pub struct EventStudyResult {
 
 /// Event study with leads and lags (see the module docs).
 pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResult> {
-    let mut p = prepare(ds, &spec.did, &[])?;
+    let mut p = prepare(ds, spec.did.validate(ds)?, &[])?;
     let ev = event_dummies(&p.design, &spec.window)?;
     let mut names = Vec::with_capacity(ev.columns.len());
     for (k, col) in &ev.columns {
@@ -500,31 +321,44 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
     let mut terms = Vec::new();
     for (k, name) in &names {
         match model.coef(name) {
-            Some(c) => terms.push(EventTerm {
-                event_time: *k,
-                term: name.clone(),
-                estimate: c.estimate,
-                std_error: c.std_error,
-                statistic: c.statistic,
-                p_value: c.p_value,
-                conf_low: c.conf_low,
-                conf_high: c.conf_high,
-            }),
+            Some(c) => terms.push(EventTerm { event_time: *k, coef: c.clone() }),
             None => diagnostics.push(Diagnostic::warning(
                 Code::EventTermDropped,
                 format!("event time {k} (`{name}`) not estimated: collinear, dropped"),
             )),
         }
     }
+    let pretrend = pretrend_test(&model, &terms, spec.pretrend_df, &mut diagnostics)?;
+    let svg = event_plot(&terms, spec, ev.ref_period);
+    Ok(EventStudyResult {
+        terms,
+        reference: ev.ref_period,
+        second_reference: ev.second_reference,
+        window: ev.window,
+        pretrend,
+        model,
+        svg,
+        diagnostics,
+    })
+}
+
+
+/// The joint Wald test of the estimated leads (`None`, with a note, when there is none).
+fn pretrend_test(
+    model: &FeolsFit,
+    terms: &[EventTerm],
+    df_convention: PretrendDf,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<PretrendTest>> {
     let pre: Vec<&str> = terms.iter().filter(|t| t.event_time < 0).map(|t| t.term.as_str()).collect();
-    let pretrend = if pre.is_empty() {
+    Ok(if pre.is_empty() {
         diagnostics.push(Diagnostic::warning(
             Code::NoPretrendTest,
             "no lead (pre-period) coefficient is estimated: no pre-trend test",
         ));
         None
     } else {
-        let df2 = match spec.pretrend_df {
+        let df2 = match df_convention {
             PretrendDf::T => model.df_t,
             PretrendDf::Resid => model.df_resid_vcov,
         };
@@ -542,11 +376,15 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
             statistic: w.statistic,
             df1: w.df1,
             df2: w.df2,
-            df2_convention: spec.pretrend_df,
+            df2_convention: df_convention,
             p_value: w.p_value,
             terms: w.terms,
         })
-    };
+    })
+}
+
+/// The coefficient plot: CIs, the reference point at 0 and the adoption line at −0.5.
+fn event_plot(terms: &[EventTerm], spec: &EventStudySpec, ref_period: i64) -> String {
     let points: Vec<CoefPoint> = terms
         .iter()
         .map(|t| CoefPoint {
@@ -560,19 +398,44 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
     let opts = ChartOptions {
         x_label: "Periods relative to adoption".into(),
         y_label: format!("Effect on {} ({:.0}% CI)", spec.did.y, 100.0 * spec.did.conf_level),
-        ref_period: Some(ev.ref_period as f64),
+        ref_period: Some(ref_period as f64),
         adoption_at: Some(-0.5),
         ..Default::default()
     };
-    let svg = coef_plot(&points, &opts);
-    Ok(EventStudyResult {
-        terms,
-        reference: ev.ref_period,
-        second_reference: ev.second_reference,
-        window: ev.window,
-        pretrend,
-        model,
-        svg,
-        diagnostics,
-    })
+    coef_plot(&points, &opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Column;
+
+    /// The reported formula is the text a user would write for the model (as before the
+    /// formula was built as an AST): names quoted, controls as given, fixed effects last.
+    #[test]
+    fn reported_formula_text() {
+        let ds = Dataset::from_columns(vec![
+            Column::numeric("u", vec![1., 1., 2., 2., 3., 3., 4., 4.]),
+            Column::numeric("t", vec![1., 2., 1., 2., 1., 2., 1., 2.]),
+            Column::numeric("s", vec![2., 2., 0., 0., 2., 2., 0., 0.]),
+            Column::numeric("ln y", vec![10., 13., 5., 6., 7., 9., 3., 3.5]),
+            Column::numeric("x", vec![1., 2., 4., 3., 5., 7., 6., 9.]),
+        ])
+        .unwrap();
+        let spec: DidSpec = serde_json::from_value(serde_json::json!({
+            "y": "ln y", "unit": "u", "time": "t", "start": "s", "controls": ["log(x + 1)"]
+        }))
+        .unwrap();
+        let r = did(&ds, &spec).unwrap();
+        assert_eq!(r.model.formula, "`ln y` ~ DID + log(x + 1) | u + t");
+        assert!(r.model.coef("log(x+1)").is_some());
+        // the embedded Estimate stays flat in JSON
+        let v = serde_json::to_value(&r).unwrap();
+        for k in ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "nobs", "r2"] {
+            assert!(v.get(k).is_some(), "{k}");
+        }
+        assert!(v.get("coef").is_none());
+        assert_eq!(v["term"], "DID");
+        assert_eq!(v["estimate"].as_f64(), Some(r.estimate));
+    }
 }

@@ -93,7 +93,73 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
         _ => return Err(Error::insufficient("no treated unit has observations: no event times to estimate")),
     };
     let mut diagnostics = Diagnostics::new();
-    let window = match w.window {
+    let window = clip_window(w, emin, emax, &mut diagnostics)?;
+    if !(observed.contains(&w.ref_period) || window.is_some() && w.binning == Binning::Bin) {
+        return Err(Error::invalid(format!(
+            "no treated observation has the reference event time {} (event times in the data run from {emin} to \
+             {emax})",
+            w.ref_period
+        )));
+    }
+    let (keep, binned, n_binned) = bin_rows(design, w, window, &mut diagnostics);
+    let mut ks: Vec<i64> = (0..n).filter(|&i| keep[i]).filter_map(|i| binned[i]).collect();
+    ks.sort_unstable();
+    ks.dedup();
+    if !ks.contains(&w.ref_period) {
+        return Err(Error::invalid(format!(
+            "no treated observation is left at the reference event time {}",
+            w.ref_period
+        )));
+    }
+    if let Some((lo, hi)) = window {
+        let missing: Vec<String> = (lo..=hi).filter(|k| !ks.contains(k)).map(|k| k.to_string()).collect();
+        if !missing.is_empty() {
+            diagnostics.push(Diagnostic::info(
+                Code::EventWindow,
+                format!(
+                    "no observations at event time{} {} (no dummy)",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
+    // Without never-treated rows, and with every kept event time its own dummy (nothing binned),
+    // Σ_k (k − ref)·1{e = k} = t − A_i − ref lies in the span of the unit and period effects:
+    // one more dummy must go. Drop the most negative one (the earliest lead) deliberately.
+    let second_reference = second_reference(design, w, &keep, &ks, n_binned, &mut diagnostics);
+    let columns = ks
+        .iter()
+        .filter(|&&k| k != w.ref_period && Some(k) != second_reference)
+        .map(|&k| {
+            let col = (0..n)
+                .map(|i| {
+                    if design.did[i].is_nan() {
+                        f64::NAN
+                    } else if binned[i] == Some(k) {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            (k, col)
+        })
+        .collect();
+    Ok(EventDummies {
+        columns,
+        keep_rows: keep,
+        ref_period: w.ref_period,
+        second_reference,
+        window,
+        data_range: (emin, emax),
+        diagnostics,
+    })
+}
+
+/// The event window clipped to the observed event times (noted), after checking it.
+fn clip_window(w: &EventWindow, emin: i64, emax: i64, diagnostics: &mut Diagnostics) -> Result<Option<(i64, i64)>> {
+    Ok(match w.window {
         None => None,
         Some((lo, hi)) => {
             if lo > hi {
@@ -122,14 +188,18 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
             }
             Some((clo, chi))
         }
-    };
-    if !(observed.contains(&w.ref_period) || window.is_some() && w.binning == Binning::Bin) {
-        return Err(Error::invalid(format!(
-            "no treated observation has the reference event time {} (event times in the data run from {emin} to \
-             {emax})",
-            w.ref_period
-        )));
-    }
+    })
+}
+
+/// Rows kept and each row's (binned) event time, binning or trimming outside the window (noted).
+#[allow(clippy::type_complexity)]
+fn bin_rows(
+    design: &DidDesign,
+    w: &EventWindow,
+    window: Option<(i64, i64)>,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<bool>, Vec<Option<i64>>, usize) {
+    let n = design.did.len();
     let mut keep = vec![true; n];
     let mut binned: Vec<Option<i64>> = vec![None; n];
     let (mut n_binned, mut n_trimmed) = (0usize, 0usize);
@@ -168,31 +238,21 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
             format!("{n_trimmed} observations of treated units outside the window dropped (trimmed)"),
         ));
     }
-    let mut ks: Vec<i64> = (0..n).filter(|&i| keep[i]).filter_map(|i| binned[i]).collect();
-    ks.sort_unstable();
-    ks.dedup();
-    if !ks.contains(&w.ref_period) {
-        return Err(Error::invalid(format!(
-            "no treated observation is left at the reference event time {}",
-            w.ref_period
-        )));
-    }
-    if let Some((lo, hi)) = window {
-        let missing: Vec<String> = (lo..=hi).filter(|k| !ks.contains(k)).map(|k| k.to_string()).collect();
-        if !missing.is_empty() {
-            diagnostics.push(Diagnostic::info(
-                Code::EventWindow,
-                format!(
-                    "no observations at event time{} {} (no dummy)",
-                    if missing.len() == 1 { "" } else { "s" },
-                    missing.join(", ")
-                ),
-            ));
-        }
-    }
-    // Without never-treated rows, and with every kept event time its own dummy (nothing binned),
-    // Σ_k (k − ref)·1{e = k} = t − A_i − ref lies in the span of the unit and period effects:
-    // one more dummy must go. Drop the most negative one (the earliest lead) deliberately.
+    (keep, binned, n_binned)
+}
+
+/// Without never-treated rows, and with every kept event time its own dummy (nothing binned),
+/// `Σ_k (k − ref)·1{e = k} = t − A_i − ref` lies in the span of the unit and period effects:
+/// one more dummy must go. The most negative one (the earliest lead) is dropped deliberately.
+fn second_reference(
+    design: &DidDesign,
+    w: &EventWindow,
+    keep: &[bool],
+    ks: &[i64],
+    n_binned: usize,
+    diagnostics: &mut Diagnostics,
+) -> Option<i64> {
+    let n = design.did.len();
     let has_never = (0..n).any(|i| keep[i] && design.rel_time[i].is_none());
     let mut second_reference = None;
     if !has_never && n_binned == 0 {
@@ -209,31 +269,5 @@ pub fn event_dummies(design: &DidDesign, w: &EventWindow) -> Result<EventDummies
             ));
         }
     }
-    let columns = ks
-        .iter()
-        .filter(|&&k| k != w.ref_period && Some(k) != second_reference)
-        .map(|&k| {
-            let col = (0..n)
-                .map(|i| {
-                    if design.did[i].is_nan() {
-                        f64::NAN
-                    } else if binned[i] == Some(k) {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            (k, col)
-        })
-        .collect();
-    Ok(EventDummies {
-        columns,
-        keep_rows: keep,
-        ref_period: w.ref_period,
-        second_reference,
-        window,
-        data_range: (emin, emax),
-        diagnostics,
-    })
+    second_reference
 }
