@@ -17,6 +17,7 @@ use crate::data::{Column, Dataset};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{feols, FeolsFit, FeolsSpec, VcovSpec};
+use crate::formula::Formula;
 use crate::inference::dist::{t_pvalue_two_sided, t_quantile};
 use crate::inference::estimate::Estimate;
 use crate::report::table::{ResultTable, TableRow, Tables};
@@ -209,7 +210,12 @@ pub fn sunab(ds: &Dataset, spec: &SunabSpec) -> Result<SunabResult> {
         Some(VcovSpec::Cluster(cl)) => VcovSpec::Cluster((0..cl.len()).map(|j| format!("sa_c{j}")).collect()),
         Some(v) => v.clone(),
     };
-    let fspec = FeolsSpec { formula: format!("sa_y ~ {} | sa_unit + sa_time", rhs.join(" + ")), vcov, conf_level: spec.conf_level, ..Default::default() };
+    let mut formula = Formula::new("sa_y")?;
+    for r in &rhs {
+        formula = formula.term(r)?;
+    }
+    let formula = formula.fixef("sa_unit")?.fixef("sa_time")?;
+    let fspec = FeolsSpec { conf_level: spec.conf_level, ..FeolsSpec::built(formula, vcov) };
     let fit = feols(&d.ds, &fspec)?;
     diagnostics.extend(fit.diagnostics.iter().cloned());
     let pos = |k: usize| fit.coefficients.iter().position(|c| c.term == format!("sa_k{k}"));
