@@ -207,6 +207,13 @@ impl Diagnostics {
             self.0.push(d);
         }
     }
+    /// Replaces the first diagnostic with the same code (or adds it).
+    pub fn replace(&mut self, d: Diagnostic) {
+        match self.0.iter_mut().find(|x| x.code == d.code) {
+            Some(x) => *x = d,
+            None => self.0.push(d),
+        }
+    }
     /// Adds several.
     pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
         for d in ds {

@@ -246,3 +246,19 @@ fn compare_runs_every_estimator() {
     // TWFE differs from the robust estimators on this panel (built to show the bias)
     assert!((r.estimators[0].att.estimate - cs.aggregate.simple.estimate.estimate).abs() > 1e-3);
 }
+
+/// The TWFE DID on a staggered panel warns and quotes the Bacon share of later-vs-earlier
+/// comparisons, the same number the decomposition gives.
+#[test]
+fn twfe_warning_quotes_the_bacon_share() {
+    let ds = read(include_str!("fixtures/provinces.csv"));
+    let spec: quasi::estimators::did::DidSpec =
+        serde_json::from_value(serde_json::json!({ "y": "NQPF", "unit": "province", "time": "year", "start": "first_treat" })).unwrap();
+    let r = quasi::estimators::did::did(&ds, &spec).unwrap();
+    let d = r.diagnostics.with_code(Code::StaggeredTwfe).next().expect("staggered warning");
+    let b = bacon_decomposition(&ds, &BaconSpec { y: "NQPF".into(), unit: "province".into(), time: "year".into(), start: "first_treat".into() }).unwrap();
+    let share: f64 = b.by_type.iter().filter(|t| t.kind == quasi::estimators::staggered::bacon::ComparisonType::LaterVsEarlier).map(|t| t.weight).sum();
+    assert!(share > 0.01);
+    assert!(d.message.contains(&format!("{:.1}% of the TWFE weight", 100.0 * share)), "{}", d.message);
+    assert_eq!(r.diagnostics.with_code(Code::StaggeredTwfe).count(), 1);
+}

@@ -204,23 +204,58 @@ pub(crate) fn did_prepared(p: &Prepared, spec: &DidSpec) -> Result<DidResult> {
 
 /// The warning that TWFE may be biased under staggered adoption (more than one cohort).
 pub(crate) fn staggered_note(design: &DidDesign) -> Option<Diagnostic> {
+    staggered_note_with_share(design, None)
+}
+
+fn staggered_note_with_share(design: &DidDesign, later_vs_earlier: Option<f64>) -> Option<Diagnostic> {
     if design.cohorts.len() < 2 {
         return None;
     }
     let years: Vec<String> = design.cohorts.iter().map(|c| format!("{}", c.adoption)).collect();
+    let share = later_vs_earlier.map_or(String::new(), |s| {
+        format!(
+            "; in the Goodman-Bacon decomposition (no controls, balanced panel) {:.1}% of the TWFE weight is on \
+             later-vs-earlier comparisons",
+            100.0 * s
+        )
+    });
     Some(Diagnostic::warning(Code::StaggeredTwfe, format!(
         "staggered adoption ({} cohorts: {}): when effects differ across cohorts or change over time, two-way fixed \
-                 effects can be biased, since it also compares later adopters with units treated earlier; compare with a \
-                 staggered-robust estimator (Callaway–Sant'Anna, Sun–Abraham, two-stage DID or imputation)",
+                 effects can be biased, since it also compares later adopters with units treated earlier{share}; compare \
+                 with a staggered-robust estimator (Callaway–Sant'Anna, Sun–Abraham, two-stage DID or imputation)",
         years.len(),
         years.join(", ")
     )))
 }
 
+/// The staggered-adoption warning with the Bacon share of "later vs earlier" comparisons,
+/// when the treatment is given as an adoption column (the decomposition needs one).
+fn with_bacon_share(ds: &Dataset, spec: &DidSpec, design: &DidDesign, diagnostics: &mut Diagnostics) {
+    let Some(start) = spec.treatment.start.as_ref().filter(|_| design.cohorts.len() >= 2) else { return };
+    let bspec = crate::estimators::staggered::BaconSpec {
+        y: spec.y.clone(),
+        unit: spec.treatment.unit.clone(),
+        time: spec.treatment.time.clone(),
+        start: start.clone(),
+    };
+    let share = crate::estimators::staggered::bacon_decomposition(ds, &bspec).ok().map(|b| {
+        b.by_type
+            .iter()
+            .filter(|t| t.kind == crate::estimators::staggered::bacon::ComparisonType::LaterVsEarlier)
+            .map(|t| t.weight)
+            .sum::<f64>()
+    });
+    if let Some(d) = staggered_note_with_share(design, share) {
+        diagnostics.replace(d);
+    }
+}
+
 /// Two-way fixed-effects DID (see the module docs).
 pub fn did(ds: &Dataset, spec: &DidSpec) -> Result<DidResult> {
     let p = prepare(ds, spec.validate(ds)?, &[])?;
-    did_prepared(&p, spec)
+    let mut r = did_prepared(&p, spec)?;
+    with_bacon_share(ds, spec, &p.design, &mut r.diagnostics);
+    Ok(r)
 }
 
 /// An event-study model: a [`DidSpec`] (flattened) plus the event window
@@ -316,6 +351,7 @@ pub fn event_study(ds: &Dataset, spec: &EventStudySpec) -> Result<EventStudyResu
     let model = feols(&p.ds, &fs)?;
     let mut diagnostics = p.design.diagnostics.clone();
     diagnostics.extend(staggered_note(&p.design));
+    with_bacon_share(ds, &spec.did, &p.design, &mut diagnostics);
     diagnostics.extend(ev.diagnostics.iter().cloned());
     diagnostics.extend(model.diagnostics.iter().cloned());
     let mut terms = Vec::new();
