@@ -162,6 +162,10 @@ pub enum Code {
     NoNeverTreated,
     /// An ATT(g,t) could not be estimated (no units, no controls, singular covariates).
     CellNotEstimated,
+    /// HonestDiD: the event study was switched to the universal base period it requires.
+    HonestUniversalBase,
+    /// HonestDiD: a robust interval reaches the end of the θ grid, or no θ is accepted.
+    HonestOpenInterval,
 }
 
 /// One non-fatal event.
