@@ -42,7 +42,7 @@ use rand_chacha::ChaCha8Rng;
 /// Multipliers above this count as binding (HonestDiD's `tol_lambda`).
 const TOL_LAMBDA: f64 = 1e-6;
 /// Draws of the least-favourable critical value (HonestDiD's `sims`).
-const LF_SIMS: usize = 1000;
+pub(crate) const LF_SIMS: usize = 1000;
 
 /// The solution of `η̂ = min η s.t. y − Xδ ≤ η σ̃` at a vertex.
 #[derive(Debug, Clone)]
@@ -141,7 +141,7 @@ pub(crate) fn psd_factor(sigma: &DMatrix<f64>) -> DMatrix<f64> {
 }
 
 /// A standard normal draw (Box–Muller).
-fn std_normal(rng: &mut ChaCha8Rng) -> f64 {
+pub(crate) fn std_normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()

@@ -208,6 +208,55 @@ fn grid_search(f: &Flci, a: f64, b: f64, m: f64, alpha: f64) -> Option<(f64, DVe
 mod tests {
     use super::*;
 
+    fn tiny() -> EventStudy {
+        // Two pre-periods (−2, −1), one post-period (1).
+        let sigma = DMatrix::from_row_slice(3, 3, &[0.04, 0.01, 0.005, 0.01, 0.03, 0.008, 0.005, 0.008, 0.05]);
+        EventStudy { betahat: DVector::from_vec(vec![0.05, -0.02, 0.3]), sigma, num_pre: 2, num_post: 1, l_vec: vec![1.0], first_s: 0 }
+    }
+
+    /// Brute force over `w₁` (`w₂ = 1 − w₁`): the smallest half-length and its `w₁`.
+    fn brute(es: &EventStudy, m: f64, alpha: f64) -> (f64, f64) {
+        let mut best = (f64::INFINITY, 0.0);
+        for i in 0..=120_000 {
+            let w1 = -3.0 + 6.0 * i as f64 / 120_000.0;
+            let v = DVector::from_vec(vec![w1, 1.0 - 2.0 * w1, 1.0]);
+            let h = (v.transpose() * &es.sigma * &v)[(0, 0)].sqrt();
+            let half = folded_normal_quantile(1.0 - alpha, m * (w1.abs() + 1.0) / h) * h;
+            if half < best.0 {
+                best = (half, w1);
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn honest_flci_length_matches_brute_force() {
+        let es = tiny();
+        for m in [0.0, 0.02, 0.1, 0.5] {
+            let (lo, hi) = optimal_flci(&es, m, 0.05).expect("solved");
+            let (half, _) = brute(&es, m, 0.05);
+            let got = (hi - lo) / 2.0;
+            assert!((got - half).abs() <= 1e-5 * half, "M = {m}: half-length {got}, brute force {half}");
+        }
+    }
+
+    #[test]
+    fn honest_flci_m0_is_unbiased_under_linear_trends() {
+        // With M = 0 the interval does not move when a linear trend through the reference
+        // period (δ_t = c·t) is added to β̂, and its half-length is z·h_min.
+        let es = tiny();
+        let (lo, hi) = optimal_flci(&es, 0.0, 0.05).expect("solved");
+        let mut shifted = tiny();
+        for (i, t) in [-2.0, -1.0, 1.0].into_iter().enumerate() {
+            shifted.betahat[i] += 0.7 * t;
+        }
+        let (lo2, hi2) = optimal_flci(&shifted, 0.0, 0.05).expect("solved");
+        assert!((lo - lo2).abs() < 1e-7 && (hi - hi2).abs() < 1e-7, "{lo} {hi} vs {lo2} {hi2}");
+        let hmin = Flci::new(&es).h_min_variance().expect("solved");
+        // The golden-section search stops within 10⁻⁶·h₀ of h_min.
+        assert!(((hi - lo) / 2.0 - 1.959963984540054 * hmin).abs() < 1e-5 * hmin);
+    }
+
     #[test]
     fn honest_folded_normal_quantile() {
         assert!((folded_normal_quantile(0.95, 0.0) - 1.959963984540054).abs() < 1e-9);

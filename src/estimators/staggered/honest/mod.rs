@@ -31,6 +31,7 @@
 
 mod arp;
 mod arp_dual;
+mod arp_simple;
 mod flci;
 mod lp;
 mod rm;

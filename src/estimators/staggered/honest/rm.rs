@@ -9,7 +9,9 @@
 //! differences and `M̄` times that for post-period ones (rows that vanish dropped, the
 //! reference column removed): HonestDiD's `.create_A_RM`. By Lemma 2.2 the confidence set is
 //! the union over `(s, ±)` of the LF-hybrid ARP sets ([`super::arp`]), each using only the
-//! moments that involve a post-period coefficient (`postPeriodMomentsOnly = TRUE`).
+//! moments that involve a post-period coefficient (`postPeriodMomentsOnly = TRUE`); with a
+//! single post-period the test has no nuisance parameter ([`super::arp_simple`]) and every grid
+//! point is tested.
 //!
 //! Conventions (HonestDiD's `createSensitivityResults_relativeMagnitudes` with
 //! `method = "C-LF"`, as moderndid 0.2 runs it from `honest_did`):
@@ -22,6 +24,7 @@
 //!   uses `±20·sd(θ̂)` around 0). The interval is the first and last accepted grid point.
 
 use super::arp::{nuisance_accept, NuisanceProblem};
+use super::arp_simple::{lf_cv_simple, lf_test_simple};
 use super::lp::Program;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
@@ -137,11 +140,6 @@ pub(crate) struct Bounds {
 
 /// The C-LF confidence set for `θ` under `Δ^RM(M̄)`; `None` bounds when no grid point is accepted.
 pub(crate) fn conditional_cs(es: &EventStudy, m_bar: f64, alpha: f64) -> Result<Option<Bounds>> {
-    if es.num_post < 2 {
-        return Err(Error::insufficient(
-            "relative magnitudes need at least two post-period event times here (the single-post-period test of HonestDiD is not implemented)",
-        ));
-    }
     if es.first_s >= es.num_pre {
         return Err(Error::insufficient("relative magnitudes leaving out the earliest pre-period difference (moderndid's convention) need at least two pre-periods"));
     }
@@ -151,15 +149,11 @@ pub(crate) fn conditional_cs(es: &EventStudy, m_bar: f64, alpha: f64) -> Result<
     let n = GRID_POINTS;
     let grid: Vec<f64> = (0..n).map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64).collect();
     let mut accept = vec![false; n];
-    let kappa = alpha / 10.0;
     for s in es.first_s..es.num_pre {
         for positive in [true, false] {
             let a = constraint_matrix(es.num_pre, es.num_post, m_bar, s, positive);
-            let d = DVector::zeros(a.nrows());
             let rows = post_rows(&a, es.num_pre);
-            let p = NuisanceProblem { betahat: &es.betahat, sigma: &es.sigma, l_vec: &es.l_vec, a: &a, d: &d, num_pre: es.num_pre, rows: &rows };
-            let acc = nuisance_accept(&p, &grid, alpha, kappa, 0)
-                .ok_or_else(|| Error::numerical(format!("the ARP test failed for M̄ = {m_bar} (a linear program was not solved)")))?;
+            let acc = if es.num_post == 1 { accept_simple(es, &a, &rows, &grid, alpha) } else { accept_nuisance(es, &a, &rows, &grid, alpha, m_bar)? };
             accept.iter_mut().zip(acc).for_each(|(a, b)| *a |= b);
         }
     }
@@ -169,6 +163,31 @@ pub(crate) fn conditional_cs(es: &EventStudy, m_bar: f64, alpha: f64) -> Result<
         (Some(f), Some(l)) => Some(Bounds { lb: grid[f], ub: grid[l], open: f == 0 || l == n - 1 }),
         _ => None,
     })
+}
+
+/// Accepted grid points of one polyhedron with several post-periods (nuisance parameters).
+fn accept_nuisance(es: &EventStudy, a: &DMatrix<f64>, rows: &[usize], grid: &[f64], alpha: f64, m_bar: f64) -> Result<Vec<bool>> {
+    let d = DVector::zeros(a.nrows());
+    let p = NuisanceProblem { betahat: &es.betahat, sigma: &es.sigma, l_vec: &es.l_vec, a, d: &d, num_pre: es.num_pre, rows };
+    nuisance_accept(&p, grid, alpha, alpha / 10.0, 0)
+        .ok_or_else(|| Error::numerical(format!("the ARP test failed for M̄ = {m_bar} (a linear program was not solved)")))
+}
+
+/// Accepted grid points of one polyhedron with a single post-period: every grid point tested,
+/// on the moments that involve the post-period coefficient (R's `postPeriodMomentsOnly`).
+fn accept_simple(es: &EventStudy, a: &DMatrix<f64>, rows: &[usize], grid: &[f64], alpha: f64) -> Vec<bool> {
+    let a = DMatrix::from_fn(rows.len(), a.ncols(), |i, j| a[(rows[i], j)]);
+    let d = DVector::zeros(a.nrows());
+    let kappa = alpha / 10.0;
+    let lf_cv = lf_cv_simple(&(&a * &es.sigma * a.transpose()), kappa, 0);
+    let post = es.num_pre;
+    grid.iter()
+        .map(|&theta| {
+            let mut y = es.betahat.clone();
+            y[post] -= theta;
+            !lf_test_simple(&y, &es.sigma, &a, &d, alpha, kappa, lf_cv)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -203,5 +222,23 @@ mod tests {
         // Without the earliest difference (moderndid) the largest pre change is 0: a point.
         let (lb, ub) = identified_set(&EventStudy { first_s: 1, ..es }, 2.0);
         assert!((lb - 0.5).abs() < 1e-7 && (ub - 0.5).abs() < 1e-7, "{lb} {ub}");
+    }
+
+    #[test]
+    fn honest_rm_single_post_period_covers_identified_set() {
+        let es = EventStudy {
+            betahat: DVector::from_vec(vec![-0.1, 0.0, 0.5]),
+            sigma: DMatrix::identity(3, 3) * 1e-4,
+            num_pre: 2,
+            num_post: 1,
+            l_vec: vec![1.0],
+            first_s: 0,
+        };
+        let narrow = conditional_cs(&es, 0.5, 0.05).unwrap().expect("non-empty");
+        let wide = conditional_cs(&es, 2.0, 0.05).unwrap().expect("non-empty");
+        // Identified sets [0.45, 0.55] and [0.3, 0.7]; the confidence sets contain them.
+        assert!(narrow.lb < 0.45 && narrow.ub > 0.55, "{narrow:?}");
+        assert!(wide.lb < 0.3 && wide.ub > 0.7 && wide.lb < narrow.lb && wide.ub > narrow.ub, "{wide:?}");
+        assert!(wide.lb > 0.1 && wide.ub < 0.9, "{wide:?}");
     }
 }
