@@ -317,6 +317,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn honest_spec_from_json_flattens_cs_fields() {
+        let s: HonestSpec = serde_json::from_str(
+            r#"{"y": "lemp", "unit": "id", "time": "year", "start": "g", "method": "reg",
+                "sensitivity": "smoothness", "m": [0, 0.01], "event_time": 1,
+                "rm_max_location": "moderndid"}"#,
+        )
+        .expect("parses");
+        assert_eq!(s.cs.y, "lemp");
+        assert_eq!(s.cs.method, crate::estimators::staggered::CsMethod::Reg);
+        assert_eq!(s.sensitivity, Sensitivity::Smoothness);
+        assert_eq!(s.m, vec![0.0, 0.01]);
+        assert_eq!(s.event_time, 1.0);
+        assert_eq!(s.rm_max_location, RmMaxLocation::Moderndid);
+        assert_eq!(s.m_bar, vec![0.5, 1.0, 1.5, 2.0]);
+    }
+
+    #[test]
     fn honest_event_study_drops_reference_and_checks_event_time() {
         let times = [-3.0, -2.0, -1.0, 0.0, 1.0];
         let est = [0.1, 0.2, 0.0, 0.5, 0.6];
