@@ -28,6 +28,10 @@
 //! `m_bar = [0.5, 1, 1.5, 2]`; `m` (smoothness): 10 evenly spaced values from 0 to HonestDiD's
 //! `DeltaSD_upperBound_Mpre` (the largest one-sided `1 − α` upper bound of the pre-period second
 //! differences), or to `sd(β̂_pre)` with a single pre-period; `α = 1 − conf_level = 0.05`.
+//! The `Δ^RM` union runs over every pre-period difference as R does; `rm_max_location:
+//! "moderndid"` leaves out the earliest one, as moderndid 0.2 does (narrower sets, for
+//! comparison). The least-favourable critical value is simulated (1000 draws, fixed seed) with
+//! this crate's generator, so bounds can differ from HonestDiD's by a grid step in rare cases.
 
 mod arp;
 mod arp_dual;
