@@ -158,6 +158,10 @@ pub enum Code {
     CellNotEstimated,
     /// One estimator of a comparison could not run on the data; the others did.
     EstimatorSkipped,
+    /// HonestDiD: the event study was switched to the universal base period it requires.
+    HonestUniversalBase,
+    /// HonestDiD: a robust interval reaches the end of the θ grid, or no θ is accepted.
+    HonestOpenInterval,
 }
 
 /// One non-fatal event.

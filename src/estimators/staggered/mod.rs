@@ -9,6 +9,8 @@
 //!   estimator (same point estimates, different variances).
 //! * [`compare`] — all of them side by side with TWFE, one table and one overlaid event study.
 //! * [`bacon`] — the Goodman-Bacon (2021) decomposition of the TWFE estimate into 2×2 DIDs.
+//! * [`honest`] — HonestDiD (Rambachan & Roth 2023) robust confidence sets for an event-time
+//!   effect of the Callaway–Sant'Anna event study (relative magnitudes or smoothness).
 //!
 //! Conventions: the adoption column (`start`) holds each unit's first treated period, blank or
 //! 0 for never treated, as in R `did` (`gname`) and Stata `csdid` (`gvar`). The panel is
@@ -17,6 +19,7 @@
 pub mod bacon;
 pub mod compare;
 pub mod cs;
+pub mod honest;
 pub(crate) mod drdid;
 pub mod imputation;
 pub(crate) mod panel;
@@ -29,3 +32,4 @@ pub use compare::{compare, CompareResult, CompareSpec};
 pub use drdid::CsMethod;
 pub use sunab::{sunab, SunabResult, SunabSpec};
 pub use imputation::{did2s, did_imputation, ImputationResult, ImputationSpec};
+pub use honest::{honest_did, HonestResult, HonestSpec, RmMaxLocation, Sensitivity};

@@ -1,5 +1,5 @@
 //! Publication-style SVG charts: event-study coefficient plots, placebo histograms,
-//! density and line charts, horizontal bar charts.
+//! density and line charts, horizontal bar charts, interval (sensitivity) plots.
 //!
 //! Every chart is a self-contained SVG string: white background, thin black axes with
 //! outward ticks, sans-serif text, sizes in px, and a `viewBox` so it scales. All text
@@ -29,12 +29,14 @@ use std::fmt::Write as _;
 mod bar;
 mod coef;
 mod histogram;
+mod intervals;
 mod lines;
 mod markers;
 
 pub use bar::bar_chart;
 pub use coef::coef_plot;
 pub use histogram::{histogram, histogram_edges};
+pub use intervals::{interval_plot, IntervalItem};
 pub use lines::{density_plot, line_chart, side_by_side};
 pub use markers::{marker_plot, MarkerOptions, MarkerSeries};
 
