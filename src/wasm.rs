@@ -411,6 +411,16 @@ pub fn staggered_compare(ds: &JsDataset, spec: JsValue, progress: Option<js_sys:
     to_js_result(&staggered::compare(&ds.inner, &spec, &mut cb).map_err(js_error)?)
 }
 
+/// HonestDiD robust confidence sets for an event-time effect of the Callaway–Sant'Anna event
+/// study: `{ ...csdidSpec, event_time: 0, sensitivity: "relative_magnitude" | "smoothness",
+/// m_bar: [0.5, 1, 1.5, 2] (or m: [...]) }` → `{ original: { conf_low, conf_high },
+/// robust: [{ m_bar | m, conf_low, conf_high }], svg, tables, diagnostics }`.
+#[wasm_bindgen(js_name = honestDid)]
+pub fn honest_did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec: staggered::HonestSpec = from_js_required(spec, "honestDid")?;
+    to_js_result(&staggered::honest_did(&ds.inner, &spec).map_err(js_error)?)
+}
+
 /// Sun & Abraham event study: `{ y, unit, time, start, controls, vcov }` →
 /// `{ terms: [{ event_time, estimate, std_error, … }], att, cells, model, tables, diagnostics }`.
 #[wasm_bindgen]

@@ -59,21 +59,23 @@ fn check_rows(what: &str, got: &[quasi::estimators::staggered::honest::RobustBou
     }
 }
 
-/// The default (R HonestDiD's union over every pre-period difference) against moderndid with
-/// that union.
+/// R HonestDiD's union over every pre-period difference (`rm_max_location: "all"`) against
+/// moderndid patched to that union.
 #[test]
 fn honest_rm_matches_honestdid_union_on_mpdta() {
-    let r = honest_did(&mpdta(), &spec()).unwrap();
+    let mut s = spec();
+    s.rm_max_location = RmMaxLocation::All;
+    let r = honest_did(&mpdta(), &s).unwrap();
     check_rows("rm all", &r.robust, &reference()["rm_all"], 1e-3);
 }
 
-/// moderndid's own convention against the fixture of the reference set.
+/// The default (moderndid's convention) against the fixture of the reference set.
 #[test]
 fn honest_rm_matches_moderndid_on_mpdta() {
     let fx: Value = serde_json::from_str(include_str!("fixtures/staggered/mpdta_staggered.json")).unwrap();
     let want = &fx["honest"];
-    let mut s = spec();
-    s.rm_max_location = RmMaxLocation::Moderndid;
+    let s = spec();
+    assert_eq!(s.rm_max_location, RmMaxLocation::Moderndid);
     let r = honest_did(&mpdta(), &s).unwrap();
     assert_eq!(r.method, "C-LF");
     assert_eq!((r.num_pre_periods, r.num_post_periods), (3, 4));
