@@ -126,3 +126,19 @@ test("quasi.staggeredCompare on mpdta: five estimators, their ATTs as the single
   assert.ok(r.svg > 1000, "overlay SVG");
   assert.deepEqual(r.tables.map((t) => t.id), ["staggered.compare"]);
 });
+
+test("quasi.honestDid on mpdta: relative-magnitude bounds for event time 0 (moderndid 0.2), within 1e-3", async () => {
+  const out = await call("honestDid", { ...COLS, control_group: "never", method: "dr", base_period: "universal", event_time: 0, sensitivity: "relative_magnitude", m_bar: [0.5, 1, 1.5, 2] });
+  assert.ok(!out.error, out.error);
+  const want = REF.honest.robust_ci;
+  assert.equal(out.robust.length, want.length);
+  out.robust.forEach((b, i) => {
+    assert.equal(b.m_bar, want[i].m_bar);
+    assert.ok(relErr(b.conf_low, want[i].lb) < 1e-3, `M̄ ${b.m_bar} lb ${b.conf_low} vs ${want[i].lb}`);
+    assert.ok(relErr(b.conf_high, want[i].ub) < 1e-3, `M̄ ${b.m_bar} ub ${b.conf_high} vs ${want[i].ub}`);
+  });
+  const [, lb, ub] = /lb=np\.float64\(([-0-9.e]+)\), ub=np\.float64\(([-0-9.e]+)\)/.exec(REF.honest.original_ci);
+  assert.ok(relErr(out.original.conf_low, Number(lb)) < 1e-6 && relErr(out.original.conf_high, Number(ub)) < 1e-6);
+  assert.ok(out.tables.some((t) => t.id === "honest.bounds"));
+  assert.ok(out.svg > 100, "sensitivity plot");
+});

@@ -102,7 +102,8 @@ test("staggered section on provinces: side-by-side table equals staggeredCompare
     const bytes = new Uint8Array(await (await fetch("/www/samples/provinces.csv")).arrayBuffer());
     const ds = quasi.Dataset.fromBytes(bytes, { filename: "provinces.csv" });
     const out = quasi.staggeredCompare(ds, { y: "NQPF", unit: "province", time: "year", start: "first_treat", controls: [], control_group: "never", method: "dr", base_period: "universal", conf_level: 0.95 });
-    return { estimators: out.estimators.map((e) => ({ key: e.key, label: e.label, estimate: e.att.estimate, std_error: e.att.std_error, p_value: e.att.p_value })), share: out.bacon_later_vs_earlier_share, svgLen: out.svg.length };
+    const honest = quasi.honestDid(ds, { y: "NQPF", unit: "province", time: "year", start: "first_treat", covariates: [], control_group: "never", method: "dr", base_period: "universal", conf_level: 0.95, event_time: 0, sensitivity: "relative_magnitude" });
+    return { estimators: out.estimators.map((e) => ({ key: e.key, label: e.label, estimate: e.att.estimate, std_error: e.att.std_error, p_value: e.att.p_value })), share: out.bacon_later_vs_earlier_share, svgLen: out.svg.length, honest: honest.robust.map((b) => [b.m_bar, b.conf_low, b.conf_high]) };
   });
   assert.deepEqual(direct.estimators.map((e) => e.label), LABELS);
   const printed = (x) => x.toFixed(4).replace(/^-/, "\u2212");
@@ -133,9 +134,15 @@ test("staggered section on provinces: side-by-side table equals staggeredCompare
   assert.ok(shareNote, "Bacon share sentence");
   assert.ok(shareNote.includes(`${(direct.share * 100).toFixed(1)} %`), `share ${direct.share} in: ${shareNote}`);
 
-  // ---- the HonestDiD place is marked, not faked
-  assert.ok(await page.$("#stag-honest[data-pending=honestDid]"));
-  assert.equal(await page.$("#stag-honest img.chart"), null);
+  // ---- HonestDiD: the sensitivity plot and the bounds table equal quasi.honestDid called directly
+  assert.match(await chartSvg(page, "#stag-honest"), /^<svg/);
+  const bounds = await page.$$eval("#stag-honest-table tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("th, td")].map((c) => c.textContent)));
+  assert.equal(direct.honest.length, 4, "M̄ = 0.5, 1, 1.5, 2");
+  for (const [mbar, lo, hi] of direct.honest) {
+    const row = bounds.find((r) => r.includes((lo).toFixed(4).replace(/^-/, "\u2212")));
+    assert.ok(row, `bounds row for M̄ = ${mbar} (${lo}) in ${JSON.stringify(bounds)}`);
+    assert.ok(row.includes(hi.toFixed(4).replace(/^-/, "\u2212")), `upper bound ${hi} in ${row}`);
+  }
 
   // ---- exports: the table through renderTable, the charts as SVG and PNG
   const [csv] = await Promise.all([page.waitForEvent("download"), page.click('#stag-table + .export-row button[data-format="csv"], [data-exports-for="staggered.compare"] button[data-format="csv"]')]);

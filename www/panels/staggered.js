@@ -1,9 +1,11 @@
 // Staggered DID panel: the DID setup (outcome, unit, time, adoption column, controls) run
 // through every staggered-adoption estimator at once, plus the Bacon decomposition and a
-// separate Callaway–Sant'Anna "details" run (optionally with the multiplier bootstrap).
+// separate Callaway–Sant'Anna "details" run, and the HonestDiD sensitivity of the CS event study (optionally with the multiplier bootstrap).
 //   ctx.client.call("staggeredCompare", { handle, spec: { y, unit, time, start, controls,
 //       control_group, method, base_period, conf_level } }, { onProgress })
 //   ctx.client.call("call", { fn: "baconDecomposition", handle, args: [{ y, unit, time, start }] })
+//   ctx.client.call("call", { fn: "honestDid", handle, args: [{ ...CS spec, base_period: "universal",
+//       event_time: 0, sensitivity }] })
 //   ctx.client.call("csdid", { handle, spec: { ...compare spec minus controls, covariates,
 //       bootstrap?: { reps, seed } } }, { onProgress })
 // staggeredCompare and csdid are worker ops that pass the engine a progress callback (as
@@ -115,10 +117,52 @@ function runCompare() {
           if (e instanceof CancelledError) throw e;
           return { error: e.message };
         });
-      return { compare, bacon };
+      const honest = await ctx.client
+        .call("call", { fn: "honestDid", handle: d.handle, args: [honestSpec(spec)] })
+        .catch((e) => {
+          if (e instanceof CancelledError) throw e;
+          return { error: e.message };
+        });
+      return { compare, bacon, honest };
     },
     onResult: (res, spec, ms) => renderCompare(res, spec, ms),
   });
+}
+
+/** HonestDiD on the CS event study of the same setup (universal base period, as HonestDiD requires). */
+function honestSpec(spec) {
+  return {
+    y: spec.y,
+    unit: spec.unit,
+    time: spec.time,
+    start: spec.start,
+    covariates: spec.controls,
+    control_group: spec.control_group,
+    method: spec.method,
+    base_period: "universal",
+    conf_level: spec.conf_level,
+    event_time: 0,
+    sensitivity: ui.honest.value,
+  };
+}
+
+/** The HonestDiD section: the sensitivity plot and the bounds table, or why it is missing. */
+function honestSection(honest) {
+  const ok = honest && !honest.error;
+  const what = ui.honest.value === "smoothness" ? "smoothness (M)" : "relative magnitudes (M̄)";
+  return el(
+    "section",
+    { class: "stag-honest", id: "stag-honest" },
+    el("h4", {}, "Sensitivity to violations of parallel trends (HonestDiD)"),
+    ok && honest.svg
+      ? chartFigure(honest.svg, {
+          filename: "honestdid_sensitivity",
+          caption: `Robust confidence intervals for the Callaway–Sant'Anna effect at event time 0 under ${what} restrictions (Rambachan & Roth 2023), beside the original interval.`,
+          alt: "HonestDiD sensitivity plot: robust confidence intervals against the size of the allowed violation",
+        })
+      : el("p", { class: "muted" }, `HonestDiD could not be computed${honest?.error ? `: ${honest.error}` : "."}`),
+    ok ? block(findTable(honest, "honest.bounds"), "stag-honest-table", "honestdid_bounds") : null,
+  );
 }
 
 function readBootstrap() {
@@ -178,7 +222,7 @@ function sectionHead(title, ...rest) {
   return el("div", { class: "card-head did-subhead" }, el("h4", {}, title), ...rest);
 }
 
-function renderCompare({ compare, bacon }, spec, ms) {
+function renderCompare({ compare, bacon, honest }, spec, ms) {
   releaseCharts(ui.result);
   const level = Math.round(spec.conf_level * 100);
   const labels = compare.estimators.map((e) => e.label).join(", ");
@@ -216,15 +260,8 @@ function renderCompare({ compare, bacon }, spec, ms) {
     baconOk && findTable(bacon, "bacon.comparisons")
       ? el("details", { class: "stag-details" }, el("summary", {}, "Every 2×2 comparison of the Bacon decomposition"), block(findTable(bacon, "bacon.comparisons"), "stag-bacon-comparisons", "bacon_comparisons"))
       : null,
-    // HONESTDID: the HonestDiD sensitivity plot (quasi.honestDid, written in parallel) goes here.
-    // Until the engine exports it, this section only says so; nothing is drawn or estimated.
-    el(
-      "section",
-      { class: "stag-honest", id: "stag-honest", dataset: { pending: "honestDid" } },
-      el("h4", {}, "Sensitivity to violations of parallel trends (HonestDiD)"),
-      el("p", { class: "muted small" }, ctx.engine?.exports?.includes("honestDid") ? "The HonestDiD sensitivity plot is not wired into this panel yet." : "The HonestDiD sensitivity analysis is not in this version of the engine yet; its plot will appear here."),
-    ),
-    notesBox("stag-notes", [...(compare.diagnostics || []), baconShareNote(compare.bacon_later_vs_earlier_share), ...(baconOk ? bacon.diagnostics || [] : [])].filter(Boolean)),
+    honestSection(honest),
+    notesBox("stag-notes", [...(compare.diagnostics || []), baconShareNote(compare.bacon_later_vs_earlier_share), ...(baconOk ? bacon.diagnostics || [] : []), ...(honest && !honest.error ? honest.diagnostics || [] : [])].filter(Boolean)),
   );
   ui.result.hidden = false;
 }
@@ -257,6 +294,7 @@ export default {
     ui.control = el("select", { id: "stag-control" }, option("never", "Never treated"), option("notyet", "Not yet treated"));
     ui.method = el("select", { id: "stag-method" }, option("dr", "Doubly robust"), option("ipw", "Inverse probability weighting"), option("reg", "Outcome regression"));
     ui.base = el("select", { id: "stag-base" }, option("universal", "Universal (e = −1)", true), option("varying", "Varying (previous period)"));
+    ui.honest = el("select", { id: "stag-honest-kind" }, option("relative_magnitude", "Relative magnitudes (M̄)", true), option("smoothness", "Smoothness (M)"));
     ui.level = el("select", { id: "stag-level" }, option("0.9", "90 %"), option("0.95", "95 %", true), option("0.99", "99 %"));
     ui.run = el("button", { type: "button", class: "button primary", id: "stag-run", onclick: runCompare }, "Run all estimators");
     ui.boot = el("input", { type: "checkbox", id: "stag-boot", onchange: syncBoot });
@@ -274,7 +312,7 @@ export default {
       header: panelHeader(
         "staggered",
         "Staggered DID",
-        "With adoption at different times, the two-way fixed-effects DID can be biased by already-treated units serving as controls. One click runs TWFE, Callaway–Sant'Anna, Sun–Abraham, two-stage DID and the imputation estimator side by side, with the Goodman-Bacon decomposition of the TWFE estimate.",
+        "With adoption at different times, the two-way fixed-effects DID can be biased by already-treated units serving as controls. One click runs TWFE, Callaway–Sant'Anna, Sun–Abraham, two-stage DID and the imputation estimator side by side, with the Goodman-Bacon decomposition of the TWFE estimate and the HonestDiD sensitivity of the Callaway–Sant'Anna event study.",
       ),
       controls: [
         ui.hint,
@@ -285,6 +323,7 @@ export default {
           field("stag-method", "CS method", ui.method),
           field("stag-base", "CS base period", ui.base),
           field("stag-level", "Confidence level", ui.level),
+          field("stag-honest-kind", "HonestDiD restriction", ui.honest),
           el("div", { class: "did-inline-action" }, ui.run),
         ),
         el(
