@@ -247,12 +247,7 @@ fn chart(cs: &[Comparison], twfe: f64) -> String {
 
 /// Runs the decomposition.
 pub fn bacon_decomposition(ds: &Dataset, spec: &BaconSpec) -> Result<BaconResult> {
-    for (what, name) in [("outcome `y`", &spec.y), ("`unit`", &spec.unit), ("`time`", &spec.time), ("adoption column `start`", &spec.start)] {
-        if name.trim().is_empty() {
-            return Err(Error::invalid(format!("the Bacon decomposition needs the {what} column")));
-        }
-    }
-    let pspec = PanelSpec { y: &spec.y, unit: &spec.unit, time: &spec.time, start: &spec.start, covariates: &[], anticipation: 0 };
+    let pspec = PanelSpec::checked("the Bacon decomposition", [&spec.y, &spec.unit, &spec.time, &spec.start], &[], 0)?;
     let p = panel::build(ds, &pspec)?;
     if p.cohorts().is_empty() {
         return Err(Error::insufficient("no unit adopts within the panel: there is nothing to decompose"));

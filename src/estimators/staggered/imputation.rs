@@ -116,15 +116,8 @@ struct Setup {
 }
 
 fn setup(ds: &Dataset, spec: &ImputationSpec, diagnostics: &mut Diagnostics) -> Result<Setup> {
-    for (what, name) in [("outcome `y`", &spec.y), ("`unit`", &spec.unit), ("`time`", &spec.time), ("adoption column `start`", &spec.start)] {
-        if name.trim().is_empty() {
-            return Err(Error::invalid(format!("the imputation estimators need the {what} column")));
-        }
-    }
-    if !(spec.conf_level > 0.0 && spec.conf_level < 1.0) {
-        return Err(Error::invalid(format!("conf_level must lie between 0 and 1 (got {})", spec.conf_level)));
-    }
-    let pspec = PanelSpec { y: &spec.y, unit: &spec.unit, time: &spec.time, start: &spec.start, covariates: &spec.controls, anticipation: 0 };
+    let pspec = PanelSpec::checked("the imputation estimators", [&spec.y, &spec.unit, &spec.time, &spec.start], &spec.controls, 0)?;
+    panel::check_conf_level(spec.conf_level)?;
     let p = panel::build(ds, &pspec)?;
     diagnostics.extend(p.diagnostics.iter().cloned());
     let (n, nt) = (p.n(), p.n_periods());

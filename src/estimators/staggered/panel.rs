@@ -36,6 +36,33 @@ pub(crate) struct PanelSpec<'a> {
     pub anticipation: u32,
 }
 
+impl<'a> PanelSpec<'a> {
+    /// The spec, refusing an empty column name with a message naming the estimator (`who`,
+    /// e.g. "Sun & Abraham").
+    pub fn checked(
+        who: &str,
+        [y, unit, time, start]: [&'a str; 4],
+        covariates: &'a [String],
+        anticipation: u32,
+    ) -> Result<PanelSpec<'a>> {
+        for (what, name) in [("outcome `y`", y), ("`unit`", unit), ("`time`", time), ("adoption column `start`", start)] {
+            if name.trim().is_empty() {
+                return Err(Error::invalid(format!("{who} needs the {what} column")));
+            }
+        }
+        Ok(PanelSpec { y, unit, time, start, covariates, anticipation })
+    }
+}
+
+/// Refuses a confidence level outside (0, 1).
+pub(crate) fn check_conf_level(level: f64) -> Result<()> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!("conf_level must lie between 0 and 1 (got {level})")))
+    }
+}
+
 /// A balanced panel of `n` units × `periods.len()` periods.
 #[derive(Debug, Clone)]
 pub(crate) struct StaggeredPanel {

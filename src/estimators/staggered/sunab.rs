@@ -194,12 +194,7 @@ fn combine(fit: &FeolsFit, idx: &[(usize, f64)]) -> (f64, f64) {
 
 /// Runs the Sun–Abraham event study.
 pub fn sunab(ds: &Dataset, spec: &SunabSpec) -> Result<SunabResult> {
-    for (what, name) in [("outcome `y`", &spec.y), ("`unit`", &spec.unit), ("`time`", &spec.time), ("adoption column `start`", &spec.start)] {
-        if name.trim().is_empty() {
-            return Err(Error::invalid(format!("Sun & Abraham needs the {what} column")));
-        }
-    }
-    let pspec = PanelSpec { y: &spec.y, unit: &spec.unit, time: &spec.time, start: &spec.start, covariates: &spec.controls, anticipation: 0 };
+    let pspec = PanelSpec::checked("Sun & Abraham", [&spec.y, &spec.unit, &spec.time, &spec.start], &spec.controls, 0)?;
     let p = panel::build(ds, &pspec)?;
     let mut diagnostics = p.diagnostics.clone();
     let d = design(ds, spec, &p, &mut diagnostics)?;

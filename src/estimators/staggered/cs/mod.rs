@@ -162,14 +162,13 @@ pub struct ValidCsSpec {
 impl CsSpec {
     /// Checks the specification against the data and builds the balanced panel.
     pub fn validate(&self, ds: &Dataset) -> Result<ValidCsSpec> {
-        for (what, name) in [("outcome `y`", &self.y), ("`unit`", &self.unit), ("`time`", &self.time), ("adoption column `start`", &self.start)] {
-            if name.trim().is_empty() {
-                return Err(Error::invalid(format!("the Callaway–Sant'Anna estimator needs the {what} column")));
-            }
-        }
-        if !(self.conf_level > 0.0 && self.conf_level < 1.0) {
-            return Err(Error::invalid(format!("conf_level must lie between 0 and 1 (got {})", self.conf_level)));
-        }
+        let pspec = PanelSpec::checked(
+            "the Callaway–Sant'Anna estimator",
+            [&self.y, &self.unit, &self.time, &self.start],
+            &self.covariates,
+            self.anticipation,
+        )?;
+        panel::check_conf_level(self.conf_level)?;
         if let Some(b) = &self.bootstrap {
             if b.reps < 2 {
                 return Err(Error::invalid("bootstrap.reps must be at least 2 (999 or more is usual)"));
@@ -180,14 +179,6 @@ impl CsSpec {
                 return Err(Error::invalid(format!("min_e ({lo}) is larger than max_e ({hi})")));
             }
         }
-        let pspec = PanelSpec {
-            y: &self.y,
-            unit: &self.unit,
-            time: &self.time,
-            start: &self.start,
-            covariates: &self.covariates,
-            anticipation: self.anticipation,
-        };
         let mut panel = panel::build(ds, &pspec)?;
         let groups = self.control_setup(&mut panel)?;
         self.check_cohorts(&panel, &groups)?;
