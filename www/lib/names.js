@@ -1,18 +1,20 @@
 // Column names in formulas. One rule for every panel that writes a formula.
 //
-// quoteName mirrors the Rust formula parser's rule (the wasm function `quoteName` is being
-// added to the engine; until then this is the page's single copy): a name is written bare
-// when it matches /^[A-Za-z_.][A-Za-z0-9_.]*$/ with Unicode letters and digits allowed
-// (so 城市 and lnHDQ are bare), and back-quoted otherwise (`GDP growth`, `1st`). A name
-// containing a back-quote cannot be written in a formula and is refused.
+// quoteName is the engine's rule (Rust `formula::quote_name`, exported by the wasm module as
+// `quasi.quoteName`), mirrored here because the page's main thread does not load the engine
+// (it runs in the worker); e2e/names.test.mjs checks that both agree on awkward names. A name
+// is written bare when it reads back as one plain name — letters, digits, `_` and `.`, not
+// starting with a digit or with `.digit` (so 城市 and lnHDQ are bare) — and back-quoted
+// otherwise (`GDP growth`, `1st`, `.5`). A blank name, or one containing a back-quote,
+// cannot be written in a formula and is refused.
 
-const BARE = /^[\p{L}_.][\p{L}\p{N}_.]*$/u;
+const BARE = /^(?:[\p{Alphabetic}_]|\.(?![0-9]))[\p{Alphabetic}\p{N}_.]*$/u;
 
-/** The name as a formula term: bare, or `back-quoted`; throws for a name with a back-quote. */
+/** The name as a formula term: bare, or `back-quoted`; throws for a name that cannot be quoted. */
 export function quoteName(name) {
   const s = String(name);
   if (BARE.test(s)) return s;
-  if (s.includes("`")) throw new Error(`The column name “${s}” contains a back-quote and cannot be used in a formula; rename it.`);
+  if (s.includes("`") || s.trim() === "") throw new Error(`The column name “${s}” cannot be used in a formula; rename it.`);
   return `\`${s}\``;
 }
 
