@@ -14,7 +14,8 @@ const BARE = /^(?:[\p{Alphabetic}_]|\.(?![0-9]))[\p{Alphabetic}\p{N}_.]*$/u;
 export function quoteName(name) {
   const s = String(name);
   if (BARE.test(s)) return s;
-  if (s.includes("`") || s.trim() === "") throw new Error(`The column name “${s}” cannot be used in a formula; rename it.`);
+  if (s.includes("`")) throw new Error(`The column name “${s}” contains a back-quote and cannot be used in a formula; rename it.`);
+  if (s.trim() === "") throw new Error("A blank column name cannot be used in a formula; name the column.");
   return `\`${s}\``;
 }
 
