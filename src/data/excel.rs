@@ -96,16 +96,14 @@ fn header_text(c: &Data) -> String {
     }
 }
 
-/// Reads one sheet of a workbook held in memory.
-pub fn read_excel(
+/// Opens the workbook and the sheet to read: the one asked for, or the first one,
+/// passed over (with a warning) for the first later sheet holding a table when it
+/// has none and no sheet was asked for.
+fn open_sheet(
     bytes: &[u8],
     sheet: Option<&str>,
-    has_header: bool,
-    skip_units_rows: usize,
-    decimal_comma: bool,
-    missing: &MissingSet,
-    progress: &mut dyn FnMut(f64) -> bool,
-) -> Result<ExcelOutput> {
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(Vec<String>, String, calamine::Range<Data>)> {
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         Error::new(ErrorKind::Binary { detail: format!("it looks like a spreadsheet but could not be opened ({e})") })
     })?;
@@ -114,7 +112,6 @@ pub fn read_excel(
     let mut range = wb
         .worksheet_range(&name)
         .map_err(|e| Error::parse(None, format!("sheet `{name}` could not be read: {e}")))?;
-    let mut warnings = Vec::new();
     let has_table = |r: &calamine::Range<Data>| r.rows().any(|row| filled(row) >= 2);
     if sheet.map_or(true, |s| s.trim().is_empty()) && !has_table(&range) {
         for other in sheets.iter().skip(1) {
@@ -130,32 +127,29 @@ pub fn read_excel(
             }
         }
     }
-    if !progress(0.3) {
-        return Err(ErrorKind::Cancelled.into());
-    }
-    let row0 = range.start().map_or(0, |(r, _)| r as u64);
-    let rows: Vec<&[Data]> = range.rows().collect();
-    let Some(mut hdr_idx) = rows.iter().position(|r| r.iter().any(|c| !matches!(c, Data::Empty))) else {
-        return Err(ErrorKind::EmptyFile.into());
+    Ok((sheets, name, range))
+}
+
+/// Skips title rows above the header (rows with one filled cell, when a later row
+/// among the first 30 non-empty ones has two or more); returns the header's index.
+fn skip_title_rows(rows: &[&[Data]], hdr_idx: usize, row0: u64, skipped: &mut Vec<SkippedRow>) -> usize {
+    let first_wide =
+        rows.iter().enumerate().skip(hdr_idx).filter(|(_, r)| filled(r) > 0).take(30).find(|(_, r)| filled(r) >= 2);
+    let Some((w, _)) = first_wide else {
+        return hdr_idx;
     };
-    let mut skipped = Vec::new();
-    if has_header {
-        let first_wide =
-            rows.iter().enumerate().skip(hdr_idx).filter(|(_, r)| filled(r) > 0).take(30).find(|(_, r)| filled(r) >= 2);
-        if let Some((w, _)) = first_wide {
-            for (i, r) in rows.iter().enumerate().take(w).skip(hdr_idx) {
-                if filled(r) > 0 {
-                    let title = r.iter().map(header_text).find(|t| !t.is_empty()).unwrap_or_default();
-                    skipped.push(SkippedRow {
-                        line: row0 + i as u64 + 1,
-                        reason: format!("title row above the header (`{title}`)"),
-                    });
-                }
-            }
-            hdr_idx = w;
+    for (i, r) in rows.iter().enumerate().take(w).skip(hdr_idx) {
+        if filled(r) > 0 {
+            let title = r.iter().map(header_text).find(|t| !t.is_empty()).unwrap_or_default();
+            skipped.push(SkippedRow { line: row0 + i as u64 + 1, reason: format!("title row above the header (`{title}`)") });
         }
     }
-    // Trailing note rows.
+    w
+}
+
+/// Trailing note rows (last first), and where the rows kept end: blank rows between
+/// the last data row and the notes stay, to be skipped as "blank row".
+fn trailing_notes(rows: &[&[Data]], hdr_idx: usize, row0: u64) -> (Vec<SkippedRow>, usize) {
     let mut end = rows.len();
     let mut notes = Vec::new();
     while end > hdr_idx + 1 {
@@ -173,17 +167,19 @@ pub fn read_excel(
             _ => break,
         }
     }
-    // Blank rows between the last data row and the notes stay "blank row" skips below.
     let end = if notes.is_empty() { rows.len() } else { notes.last().map_or(rows.len(), |n| (n.line - row0) as usize - 1) };
-    let rows = &rows[..end];
-    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-    let data_rows = if has_header { &rows[hdr_idx + 1..] } else { &rows[hdr_idx..] };
-    // Column names and the columns kept.
-    let header: Vec<String> = if has_header {
-        (0..width).map(|j| rows[hdr_idx].get(j).map(header_text).unwrap_or_default()).collect()
-    } else {
-        vec![String::new(); width]
-    };
+    (notes, end)
+}
+
+/// Column names and the positions of the columns kept: columns with neither a
+/// header nor a value are dropped; a nameless one is named `column_<position>`.
+fn column_names(
+    header: &[String],
+    data_rows: &[&[Data]],
+    has_header: bool,
+    sheet: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(Vec<usize>, Vec<String>)> {
     let mut keep = Vec::new();
     let mut names = Vec::new();
     for (j, h) in header.iter().enumerate() {
@@ -204,21 +200,76 @@ pub fn read_excel(
         names.push(n);
     }
     if names.is_empty() {
-        return Err(ErrorKind::NoHeader { detail: format!("sheet `{name}` has no column names") }.into());
+        return Err(ErrorKind::NoHeader { detail: format!("sheet `{sheet}` has no column names") }.into());
     }
     for j in 0..names.len() {
         if let Some(k) = names[..j].iter().position(|p| *p == names[j]) {
             return Err(ErrorKind::DuplicateColumn { name: names[j].clone(), first: keep[k], second: keep[j] }.into());
         }
     }
+    Ok((keep, names))
+}
+
+/// One cell as the column builders see it; Excel errors are counted in `errors`,
+/// dates are written into `owned` as ISO 8601 text.
+fn excel_cell<'a>(
+    cell: &'a Data,
+    owned: &'a mut String,
+    missing: &MissingSet,
+    parser: &mut NumberParser,
+    errors: &mut usize,
+) -> Cell<'a> {
+    match cell {
+        Data::Empty => Cell::Missing,
+        Data::Error(_) => {
+            *errors += 1;
+            Cell::Missing
+        }
+        Data::Int(v) => Cell::Number { value: *v as f64, integer: v.unsigned_abs() < 9_000_000_000_000_000, raw: None, flags: 0 },
+        Data::Float(v) if v.is_finite() => {
+            Cell::Number { value: *v, integer: v.fract() == 0.0 && v.abs() < 9.0e15, raw: None, flags: 0 }
+        }
+        Data::Float(_) => Cell::Missing,
+        Data::Bool(v) => Cell::Number { value: f64::from(u8::from(*v)), integer: true, raw: None, flags: 0 },
+        Data::String(s) => classify(s.as_bytes(), missing, parser),
+        Data::DateTime(d) if d.is_duration() => Cell::Number { value: d.as_f64(), integer: false, raw: None, flags: 0 },
+        Data::DateTime(d) => {
+            *owned = iso_date(d);
+            Cell::Text(owned.as_str())
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+    }
+}
+
+/// What reading the data rows produced.
+struct DataRows {
+    builders: Vec<ColumnBuilder>,
+    lines: Vec<u64>,
+    rows_skipped: usize,
+    errors: usize,
+}
+
+/// Reads the data rows into the kept columns, skipping blank rows and
+/// `skip_units_rows` units rows (listed in `skipped`).
+#[allow(clippy::too_many_arguments)]
+fn read_data_rows(
+    data_rows: &[&[Data]],
+    keep: &[usize],
+    names: &[String],
+    first_line: u64,
+    skip_units_rows: usize,
+    decimal_comma: bool,
+    missing: &MissingSet,
+    skipped: &mut Vec<SkippedRow>,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<DataRows> {
     let mut builders: Vec<ColumnBuilder> =
         names.iter().map(|n| ColumnBuilder::new(n.clone(), data_rows.len())).collect();
     let mut parser = NumberParser::new(decimal_comma);
     let mut lines = Vec::with_capacity(data_rows.len());
-    let mut rows_skipped = skipped.len() + notes.len();
+    let mut rows_skipped = 0usize;
     let mut units_left = skip_units_rows;
     let mut errors = 0usize;
-    let first_line = row0 + hdr_idx as u64 + 1 + u64::from(has_header);
     let total = data_rows.len().max(1) as f64;
     for (i, r) in data_rows.iter().enumerate() {
         let line = first_line + i as u64;
@@ -240,40 +291,61 @@ pub fn read_excel(
             continue;
         }
         lines.push(line);
-        for (b, &j) in builders.iter_mut().zip(&keep) {
-            let cell = r.get(j).unwrap_or(&Data::Empty);
-            let owned;
-            let c = match cell {
-                Data::Empty => Cell::Missing,
-                Data::Error(_) => {
-                    errors += 1;
-                    Cell::Missing
-                }
-                Data::Int(v) => Cell::Number { value: *v as f64, integer: v.unsigned_abs() < 9_000_000_000_000_000, raw: None, flags: 0 },
-                Data::Float(v) if v.is_finite() => {
-                    Cell::Number { value: *v, integer: v.fract() == 0.0 && v.abs() < 9.0e15, raw: None, flags: 0 }
-                }
-                Data::Float(_) => Cell::Missing,
-                Data::Bool(v) => Cell::Number { value: f64::from(u8::from(*v)), integer: true, raw: None, flags: 0 },
-                Data::String(s) => classify(s.as_bytes(), missing, &mut parser),
-                Data::DateTime(d) if d.is_duration() => Cell::Number { value: d.as_f64(), integer: false, raw: None, flags: 0 },
-                Data::DateTime(d) => {
-                    owned = iso_date(d);
-                    Cell::Text(&owned)
-                }
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
-            };
-            b.push(c);
+        for (b, &j) in builders.iter_mut().zip(keep) {
+            let mut owned = String::new();
+            b.push(excel_cell(r.get(j).unwrap_or(&Data::Empty), &mut owned, missing, &mut parser, &mut errors));
         }
     }
-    if errors > 0 {
-        warnings.push(Diagnostic::warning(Code::ValuesConverted, format!("{errors} cell(s) held Excel errors (#N/A, #DIV/0!, …) and were read as missing")));
+    Ok(DataRows { builders, lines, rows_skipped, errors })
+}
+
+/// Reads one sheet of a workbook held in memory.
+pub fn read_excel(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    has_header: bool,
+    skip_units_rows: usize,
+    decimal_comma: bool,
+    missing: &MissingSet,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<ExcelOutput> {
+    let mut warnings = Vec::new();
+    let (sheets, name, range) = open_sheet(bytes, sheet, &mut warnings)?;
+    if !progress(0.3) {
+        return Err(ErrorKind::Cancelled.into());
+    }
+    let row0 = range.start().map_or(0, |(r, _)| r as u64);
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let Some(mut hdr_idx) = rows.iter().position(|r| r.iter().any(|c| !matches!(c, Data::Empty))) else {
+        return Err(ErrorKind::EmptyFile.into());
+    };
+    let mut skipped = Vec::new();
+    if has_header {
+        hdr_idx = skip_title_rows(&rows, hdr_idx, row0, &mut skipped);
+    }
+    let (mut notes, end) = trailing_notes(&rows, hdr_idx, row0);
+    let rows = &rows[..end];
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let data_rows = if has_header { &rows[hdr_idx + 1..] } else { &rows[hdr_idx..] };
+    let header: Vec<String> = if has_header {
+        (0..width).map(|j| rows[hdr_idx].get(j).map(header_text).unwrap_or_default()).collect()
+    } else {
+        vec![String::new(); width]
+    };
+    let (keep, names) = column_names(&header, data_rows, has_header, &name, &mut warnings)?;
+    let listed_before = skipped.len() + notes.len();
+    let first_line = row0 + hdr_idx as u64 + 1 + u64::from(has_header);
+    let read = read_data_rows(
+        data_rows, &keep, &names, first_line, skip_units_rows, decimal_comma, missing, &mut skipped, progress,
+    )?;
+    if read.errors > 0 {
+        warnings.push(Diagnostic::warning(Code::ValuesConverted, format!("{} cell(s) held Excel errors (#N/A, #DIV/0!, …) and were read as missing", read.errors)));
     }
     notes.reverse();
     skipped.extend(notes);
-    let (dataset, stats) = ColumnBuilder::finish_all(builders, lines)?;
+    let (dataset, stats) = ColumnBuilder::finish_all(read.builders, read.lines)?;
     progress(1.0);
-    Ok(ExcelOutput { dataset, sheet: name, sheets, rows_skipped, skipped, stats, warnings })
+    Ok(ExcelOutput { dataset, sheet: name, sheets, rows_skipped: listed_before + read.rows_skipped, skipped, stats, warnings })
 }
 
 #[cfg(test)]

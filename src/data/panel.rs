@@ -84,15 +84,8 @@ pub struct PanelInfo {
     pub diagnostics: Diagnostics,
 }
 
-/// Describes the panel structure given by `unit` and `time`.
-pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
-    if unit == time {
-        return Err(Error::invalid(format!("the unit and time columns are the same (`{unit}`)")));
-    }
-    let u: Factor = ds.factor(unit)?;
-    let t: Factor = ds.factor(time)?;
-    let n_missing_unit = u.codes.iter().filter(|&&c| c == Factor::MISSING).count();
-    let n_missing_time = t.codes.iter().filter(|&&c| c == Factor::MISSING).count();
+/// Rows with both ids present, as (unit code, time code, row), sorted.
+fn sorted_obs(u: &Factor, t: &Factor) -> Vec<(u32, u32, usize)> {
     let mut obs: Vec<(u32, u32, usize)> = u
         .codes
         .iter()
@@ -102,6 +95,159 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
         .map(|(i, (&a, &b))| (a, b, i))
         .collect();
     obs.sort_unstable();
+    obs
+}
+
+/// First and last period of a numeric time column over the panel's rows.
+fn time_range(ds: &Dataset, time: &str, obs: &[(u32, u32, usize)]) -> Result<(Option<f64>, Option<f64>)> {
+    Ok(match &ds.column(time)?.data {
+        ColumnData::Numeric { values, .. } => {
+            let vals = obs.iter().map(|o| values[o.2]);
+            let min = vals.clone().fold(f64::INFINITY, f64::min);
+            let max = vals.fold(f64::NEG_INFINITY, f64::max);
+            if !obs.is_empty() {
+                (Some(min), Some(max))
+            } else {
+                (None, None)
+            }
+        }
+        ColumnData::Text { .. } => (None, None),
+    })
+}
+
+/// Duplicates, gaps and periods per unit, found unit by unit.
+struct UnitScan {
+    duplicates: Vec<DuplicatePair>,
+    n_duplicates: usize,
+    gaps: Vec<PanelGap>,
+    n_units_with_gaps: usize,
+    min_pp: usize,
+    max_pp: usize,
+}
+
+impl UnitScan {
+    /// The distinct periods of one unit's (sorted) block, recording its duplicate pairs.
+    fn distinct_periods(&mut self, ds: &Dataset, u: &Factor, t: &Factor, block: &[(u32, u32, usize)]) -> Vec<u32> {
+        let mut distinct: Vec<u32> = Vec::with_capacity(block.len());
+        let mut k = 0;
+        while k < block.len() {
+            let mut l = k + 1;
+            while l < block.len() && block[l].1 == block[k].1 {
+                l += 1;
+            }
+            if l - k > 1 {
+                self.n_duplicates += 1;
+                if self.duplicates.len() < MAX_LISTED {
+                    let rows: Vec<usize> = block[k..l].iter().map(|o| o.2).collect();
+                    let lines = rows.iter().filter_map(|&r| ds.source_line(r)).collect();
+                    self.duplicates.push(DuplicatePair {
+                        unit: u.levels[block[k].0 as usize].clone(),
+                        time: t.levels[block[k].1 as usize].clone(),
+                        rows,
+                        lines,
+                    });
+                }
+            }
+            distinct.push(block[k].1);
+            k = l;
+        }
+        distinct
+    }
+
+    /// Scans the sorted observations unit by unit.
+    fn run(ds: &Dataset, u: &Factor, t: &Factor, obs: &[(u32, u32, usize)], used_periods: &[u32]) -> UnitScan {
+        // Position of each used period among used periods (for gap detection).
+        let rank = |p: u32| used_periods.binary_search(&p).unwrap_or(0);
+        let mut scan = UnitScan {
+            duplicates: Vec::new(),
+            n_duplicates: 0,
+            gaps: Vec::new(),
+            n_units_with_gaps: 0,
+            min_pp: usize::MAX,
+            max_pp: 0,
+        };
+        let mut i = 0;
+        while i < obs.len() {
+            let unit_code = obs[i].0;
+            let mut j = i;
+            while j < obs.len() && obs[j].0 == unit_code {
+                j += 1;
+            }
+            let distinct = scan.distinct_periods(ds, u, t, &obs[i..j]);
+            scan.min_pp = scan.min_pp.min(distinct.len());
+            scan.max_pp = scan.max_pp.max(distinct.len());
+            if let (Some(&first), Some(&last)) = (distinct.first(), distinct.last()) {
+                let (a, b) = (rank(first), rank(last));
+                if b - a + 1 > distinct.len() {
+                    scan.n_units_with_gaps += 1;
+                    if scan.gaps.len() < MAX_LISTED {
+                        let missing = used_periods[a..=b]
+                            .iter()
+                            .filter(|p| distinct.binary_search(p).is_err())
+                            .map(|&p| t.levels[p as usize].clone())
+                            .collect();
+                        scan.gaps.push(PanelGap { unit: u.levels[unit_code as usize].clone(), missing });
+                    }
+                }
+            }
+            i = j;
+        }
+        scan
+    }
+}
+
+/// The plain-language summary of the problems found in `info`.
+fn panel_diagnostics(info: &PanelInfo, unit_levels: &[String]) -> Diagnostics {
+    let (unit, time) = (&info.unit, &info.time);
+    let (min_pp, max_pp, n_periods) = (info.min_periods_per_unit, info.max_periods_per_unit, info.n_periods);
+    let mut diagnostics = Diagnostics::new();
+    if info.n_missing_unit > 0 || info.n_missing_time > 0 {
+        diagnostics.push(Diagnostic::warning(Code::PanelIdsMissing, format!(
+            "{} row(s) have a missing `{unit}` and {} a missing `{time}`; they are not part of the panel",
+            info.n_missing_unit, info.n_missing_time
+        )));
+    }
+    if info.n_duplicates > 0 {
+        let n_duplicates = info.n_duplicates;
+        let d = &info.duplicates[0];
+        let at = if d.lines.is_empty() {
+            format!("rows {}", d.rows.iter().map(|r| (r + 1).to_string()).collect::<Vec<_>>().join(", "))
+        } else {
+            format!("lines {}", d.lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
+        };
+        diagnostics.push(Diagnostic::warning(Code::PanelDuplicates, format!(
+            "{n_duplicates} ({unit}, {time}) pair(s) occur more than once, first ({}, {}) at {at}; panel estimators need unique pairs",
+            d.unit, d.time
+        )));
+    }
+    if !info.balanced && info.n_obs > 0 {
+        let short = obs_units_short(min_pp, n_periods);
+        diagnostics.push(Diagnostic::info(Code::PanelUnbalanced, format!(
+            "unbalanced panel: units have {min_pp} to {max_pp} of the {n_periods} periods{short}"
+        )));
+    }
+    if info.n_units_with_gaps > 0 {
+        let n_units_with_gaps = info.n_units_with_gaps;
+        diagnostics.push(Diagnostic::info(Code::PanelGaps, format!(
+            "{n_units_with_gaps} unit(s) have gaps (periods missing between their first and last)"
+        )));
+    }
+    if let Some(note) = near_duplicate_labels(unit, unit_levels) {
+        diagnostics.push(Diagnostic::warning(Code::SimilarLabels, note));
+    }
+    diagnostics
+}
+
+/// Describes the panel structure given by `unit` and `time`.
+pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
+    if unit == time {
+        return Err(Error::invalid(format!("the unit and time columns are the same (`{unit}`)")));
+    }
+    let u: Factor = ds.factor(unit)?;
+    let t: Factor = ds.factor(time)?;
+    let n_missing_unit = u.codes.iter().filter(|&&c| c == Factor::MISSING).count();
+    let n_missing_time = t.codes.iter().filter(|&&c| c == Factor::MISSING).count();
+    let obs = sorted_obs(&u, &t);
     let n_obs = obs.len();
     let used_units: Vec<u32> = {
         let mut v: Vec<u32> = obs.iter().map(|o| o.0).collect();
@@ -114,113 +260,11 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
     let n_units = used_units.len();
     let n_periods = used_periods.len();
     let periods: Vec<String> = used_periods.iter().map(|&p| t.levels[p as usize].clone()).collect();
-    let (time_min, time_max) = match &ds.column(time)?.data {
-        ColumnData::Numeric { values, .. } => {
-            let vals = obs.iter().map(|o| values[o.2]);
-            let min = vals.clone().fold(f64::INFINITY, f64::min);
-            let max = vals.fold(f64::NEG_INFINITY, f64::max);
-            if n_obs > 0 {
-                (Some(min), Some(max))
-            } else {
-                (None, None)
-            }
-        }
-        ColumnData::Text { .. } => (None, None),
-    };
-    // Position of each used period among used periods (for gap detection).
-    let rank = |p: u32| used_periods.binary_search(&p).unwrap_or(0);
-    let mut duplicates = Vec::new();
-    let mut n_duplicates = 0;
-    let mut gaps = Vec::new();
-    let mut n_units_with_gaps = 0;
-    let (mut min_pp, mut max_pp) = (usize::MAX, 0usize);
-    let mut i = 0;
-    while i < obs.len() {
-        let unit_code = obs[i].0;
-        let mut j = i;
-        while j < obs.len() && obs[j].0 == unit_code {
-            j += 1;
-        }
-        let block = &obs[i..j];
-        let mut distinct: Vec<u32> = Vec::with_capacity(block.len());
-        let mut k = 0;
-        while k < block.len() {
-            let mut l = k + 1;
-            while l < block.len() && block[l].1 == block[k].1 {
-                l += 1;
-            }
-            if l - k > 1 {
-                n_duplicates += 1;
-                if duplicates.len() < MAX_LISTED {
-                    let rows: Vec<usize> = block[k..l].iter().map(|o| o.2).collect();
-                    let lines = rows.iter().filter_map(|&r| ds.source_line(r)).collect();
-                    duplicates.push(DuplicatePair {
-                        unit: u.levels[unit_code as usize].clone(),
-                        time: t.levels[block[k].1 as usize].clone(),
-                        rows,
-                        lines,
-                    });
-                }
-            }
-            distinct.push(block[k].1);
-            k = l;
-        }
-        min_pp = min_pp.min(distinct.len());
-        max_pp = max_pp.max(distinct.len());
-        if let (Some(&first), Some(&last)) = (distinct.first(), distinct.last()) {
-            let (a, b) = (rank(first), rank(last));
-            if b - a + 1 > distinct.len() {
-                n_units_with_gaps += 1;
-                if gaps.len() < MAX_LISTED {
-                    let missing = used_periods[a..=b]
-                        .iter()
-                        .filter(|p| distinct.binary_search(p).is_err())
-                        .map(|&p| t.levels[p as usize].clone())
-                        .collect();
-                    gaps.push(PanelGap { unit: u.levels[unit_code as usize].clone(), missing });
-                }
-            }
-        }
-        i = j;
-    }
-    if n_units == 0 {
-        min_pp = 0;
-    }
-    let balanced = n_obs > 0 && n_duplicates == 0 && min_pp == n_periods;
-    let mut diagnostics = Diagnostics::new();
-    if n_missing_unit > 0 || n_missing_time > 0 {
-        diagnostics.push(Diagnostic::warning(Code::PanelIdsMissing, format!(
-            "{} row(s) have a missing `{unit}` and {} a missing `{time}`; they are not part of the panel",
-            n_missing_unit, n_missing_time
-        )));
-    }
-    if n_duplicates > 0 {
-        let d = &duplicates[0];
-        let at = if d.lines.is_empty() {
-            format!("rows {}", d.rows.iter().map(|r| (r + 1).to_string()).collect::<Vec<_>>().join(", "))
-        } else {
-            format!("lines {}", d.lines.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
-        };
-        diagnostics.push(Diagnostic::warning(Code::PanelDuplicates, format!(
-            "{n_duplicates} ({unit}, {time}) pair(s) occur more than once, first ({}, {}) at {at}; panel estimators need unique pairs",
-            d.unit, d.time
-        )));
-    }
-    if !balanced && n_obs > 0 {
-        let short = obs_units_short(min_pp, n_periods);
-        diagnostics.push(Diagnostic::info(Code::PanelUnbalanced, format!(
-            "unbalanced panel: units have {min_pp} to {max_pp} of the {n_periods} periods{short}"
-        )));
-    }
-    if n_units_with_gaps > 0 {
-        diagnostics.push(Diagnostic::info(Code::PanelGaps, format!(
-            "{n_units_with_gaps} unit(s) have gaps (periods missing between their first and last)"
-        )));
-    }
-    if let Some(note) = near_duplicate_labels(unit, &u.levels) {
-        diagnostics.push(Diagnostic::warning(Code::SimilarLabels, note));
-    }
-    Ok(PanelInfo {
+    let (time_min, time_max) = time_range(ds, time, &obs)?;
+    let scan = UnitScan::run(ds, &u, &t, &obs, &used_periods);
+    let min_pp = if n_units == 0 { 0 } else { scan.min_pp };
+    let balanced = n_obs > 0 && scan.n_duplicates == 0 && min_pp == n_periods;
+    let mut info = PanelInfo {
         unit: unit.to_string(),
         time: time.to_string(),
         n_obs,
@@ -231,15 +275,17 @@ pub fn panel_info(ds: &Dataset, unit: &str, time: &str) -> Result<PanelInfo> {
         time_max,
         balanced,
         min_periods_per_unit: min_pp,
-        max_periods_per_unit: max_pp,
+        max_periods_per_unit: scan.max_pp,
         n_missing_unit,
         n_missing_time,
-        n_duplicates,
-        duplicates,
-        n_units_with_gaps,
-        gaps,
-        diagnostics,
-    })
+        n_duplicates: scan.n_duplicates,
+        duplicates: scan.duplicates,
+        n_units_with_gaps: scan.n_units_with_gaps,
+        gaps: scan.gaps,
+        diagnostics: Diagnostics::new(),
+    };
+    info.diagnostics = panel_diagnostics(&info, &u.levels);
+    Ok(info)
 }
 
 impl Tables for PanelInfo {

@@ -211,61 +211,70 @@ pub fn read_bytes(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded> {
     read_bytes_with_progress(bytes, opts, &mut |_| true)
 }
 
-/// Like [`read_bytes`], calling `progress(fraction in 0..=1)` now and then (every
-/// 8192 rows); when it returns `false` loading stops with [`ErrorKind::Cancelled`].
-pub fn read_bytes_with_progress(
-    bytes: &[u8],
-    opts: &ReadOptions,
-    progress: &mut dyn FnMut(f64) -> bool,
-) -> Result<Loaded> {
-    if bytes.is_empty() {
-        return Err(ErrorKind::EmptyFile.into());
-    }
-    let missing = match &opts.missing {
+/// The missing-value markers asked for (the empty field always among them), or the defaults.
+fn missing_set(opts: &ReadOptions) -> MissingSet {
+    match &opts.missing {
         Some(list) => {
             let mut v: Vec<&str> = list.iter().map(String::as_str).collect();
             v.push("");
             MissingSet::new(&v)
         }
         None => MissingSet::default_set(),
-    };
-    let ext = extension(opts.filename.as_deref());
-    let excel_ext = matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods");
-    let format = detect_format(bytes);
-    if format != Format::Text {
-        let read = |skip: usize, progress: &mut dyn FnMut(f64) -> bool| {
-            read_excel(bytes, opts.sheet.as_deref(), opts.has_header, skip, opts.decimal_comma, &missing, progress)
-        };
-        let mut out = read(0, progress)?;
-        let mut skip = 0;
-        let mut units = Vec::new();
-        while skip < 2 && opts.has_header {
-            let Some(shown) = units_row(&out.dataset, opts.decimal_comma) else { break };
-            skip += 1;
-            out = read(skip, progress)?;
-            units_warning(&out.dataset, &shown, &mut units);
-        }
-        out.warnings.extend(units);
-        let fmt = match (format, ext.as_str()) {
-            (Format::Ole, _) => "xls",
-            (_, "xlsb") => "xlsb",
-            (_, "ods") => "ods",
-            _ => "xlsx",
-        };
-        let report = LoadReport {
-            format: fmt.into(),
-            encoding: None,
-            delimiter: None,
-            sheet: Some(out.sheet),
-            sheets: out.sheets,
-            rows_read: 0,
-            rows_skipped: out.rows_skipped,
-            skipped: out.skipped,
-            columns: Vec::new(),
-            warnings: out.warnings.into_iter().collect(),
-        };
-        return Ok(loaded(out.dataset, &out.stats, report));
     }
+}
+
+/// Reads a workbook, dropping up to two units rows under the header.
+fn load_workbook(
+    bytes: &[u8],
+    opts: &ReadOptions,
+    format: Format,
+    ext: &str,
+    missing: &MissingSet,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<Loaded> {
+    let read = |skip: usize, progress: &mut dyn FnMut(f64) -> bool| {
+        read_excel(bytes, opts.sheet.as_deref(), opts.has_header, skip, opts.decimal_comma, missing, progress)
+    };
+    let mut out = read(0, progress)?;
+    let mut skip = 0;
+    let mut units = Vec::new();
+    while skip < 2 && opts.has_header {
+        let Some(shown) = units_row(&out.dataset, opts.decimal_comma) else { break };
+        skip += 1;
+        out = read(skip, progress)?;
+        units_warning(&out.dataset, &shown, &mut units);
+    }
+    out.warnings.extend(units);
+    let fmt = match (format, ext) {
+        (Format::Ole, _) => "xls",
+        (_, "xlsb") => "xlsb",
+        (_, "ods") => "ods",
+        _ => "xlsx",
+    };
+    let report = LoadReport {
+        format: fmt.into(),
+        encoding: None,
+        delimiter: None,
+        sheet: Some(out.sheet),
+        sheets: out.sheets,
+        rows_read: 0,
+        rows_skipped: out.rows_skipped,
+        skipped: out.skipped,
+        columns: Vec::new(),
+        warnings: out.warnings.into_iter().collect(),
+    };
+    Ok(loaded(out.dataset, &out.stats, report))
+}
+
+/// Reads delimited text (any encoding), dropping up to two units rows under the header.
+fn load_text(
+    bytes: &[u8],
+    opts: &ReadOptions,
+    ext: &str,
+    excel_ext: bool,
+    missing: MissingSet,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<Loaded> {
     let decoded = match decode(bytes, opts.encoding.as_deref()) {
         Ok(d) => d,
         Err(e) if excel_ext => {
@@ -283,7 +292,7 @@ pub fn read_bytes_with_progress(
     if opts.sheet.is_some() {
         warnings.push(Diagnostic::info(Code::FileFormatNote, "the `sheet` option was ignored: the file is not a workbook"));
     }
-    let csv_opts = CsvOptions {
+    let mut csv_opts = CsvOptions {
         delimiter: opts.delimiter,
         decimal_comma: opts.decimal_comma,
         missing,
@@ -291,7 +300,6 @@ pub fn read_bytes_with_progress(
         skip_ragged: opts.skip_ragged,
         skip_units_rows: 0,
     };
-    let mut csv_opts = csv_opts;
     let mut out = read_csv(decoded.text.as_bytes(), &csv_opts, progress)?;
     while csv_opts.skip_units_rows < 2 && opts.has_header {
         let Some(shown) = units_row(&out.dataset, out.decimal_comma) else { break };
@@ -317,6 +325,26 @@ pub fn read_bytes_with_progress(
         warnings: warnings.into_iter().collect(),
     };
     Ok(loaded(out.dataset, &out.stats, report))
+}
+
+/// Like [`read_bytes`], calling `progress(fraction in 0..=1)` now and then (every
+/// 8192 rows); when it returns `false` loading stops with [`ErrorKind::Cancelled`].
+pub fn read_bytes_with_progress(
+    bytes: &[u8],
+    opts: &ReadOptions,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<Loaded> {
+    if bytes.is_empty() {
+        return Err(ErrorKind::EmptyFile.into());
+    }
+    let missing = missing_set(opts);
+    let ext = extension(opts.filename.as_deref());
+    let excel_ext = matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods");
+    let format = detect_format(bytes);
+    if format != Format::Text {
+        return load_workbook(bytes, opts, format, &ext, &missing, progress);
+    }
+    load_text(bytes, opts, &ext, excel_ext, missing, progress)
 }
 
 /// Completes `report` (rows read, column infos, stray-value warnings) for `dataset`.

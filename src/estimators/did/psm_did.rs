@@ -349,9 +349,8 @@ pub fn psm_did(ds: &Dataset, spec: &PsmDidSpec) -> Result<PsmDidResult> {
     fit(ds, &spec.validate()?)
 }
 
-/// The fit of a validated spec.
-pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
-    let spec: &PsmDidSpec = spec;
+/// The covariates named in the spec, each once, in order.
+fn covariates<'a>(ds: &'a Dataset, spec: &PsmDidSpec) -> Result<Vec<(String, &'a [f64])>> {
     let mut covs: Vec<(String, &[f64])> = Vec::new();
     for c in &spec.covariates {
         let name = c.trim();
@@ -360,15 +359,13 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
         }
         covs.push((name.to_string(), ds.numeric(name)?));
     }
-    let design = build_design(ds, &spec.treatment)?;
-    let did_spec = spec.did_spec();
-    let full = did(ds, &did_spec)?;
-    let mut diagnostics = Diagnostics::new();
+    Ok(covs)
+}
 
-    let rows_of = unit_rows(&design);
+/// Always-treated units: treated with no pre-treatment row (dropped by the design by default,
+/// or kept there with `keep_always_treated`); they are excluded, with a warning.
+fn always_treated_excluded(design: &DidDesign, rows_of: &[Vec<usize>], diagnostics: &mut Diagnostics) -> Vec<bool> {
     let n_units = design.unit.n_levels();
-    // Always-treated units: treated with no pre-treatment row (dropped by the design by default,
-    // or kept there with `keep_always_treated`).
     let mut excluded = vec![false; n_units];
     let mut no_pre: Vec<String> = Vec::new();
     let dropped: std::collections::HashSet<&str> =
@@ -376,7 +373,7 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
     for u in 0..n_units {
         let no_pre_row = design.unit_present[u]
             && design.unit_treated[u]
-            && !rows_of[u].iter().any(|&i| is_pre(&design, i, true, None));
+            && !rows_of[u].iter().any(|&i| is_pre(design, i, true, None));
         if no_pre_row || dropped.contains(design.unit.levels[u].as_str()) {
             excluded[u] = true;
             no_pre.push(design.unit.levels[u].clone());
@@ -394,28 +391,32 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
             ),
         ));
     }
-    let has_treated = (0..n_units).any(|u| design.unit_present[u] && design.unit_treated[u] && !excluded[u]);
-    if !has_treated {
-        return Err(Error::insufficient(
-            "no treated unit has a pre-treatment period, so none can be matched on pre-treatment covariates",
-        ));
-    }
+    excluded
+}
+
+/// The name of the treatment indicator (one not taken by a column or covariate) and the
+/// matching spec on the covariates.
+fn matching_spec(ds: &Dataset, spec: &PsmDidSpec, covs: &[(String, &[f64])]) -> Result<(String, PsmSpec)> {
     let taken: Vec<String> = ds.column_names().into_iter().chain(covs.iter().map(|c| c.0.clone())).collect();
     let treat_name = fresh_name("treated", &taken);
     let mut formula = Formula::new(&treat_name)?;
-    for (n, _) in &covs {
+    for (n, _) in covs {
         formula = formula.term(n)?;
     }
     let mspec = psm_spec(&spec.matching, formula.text);
+    Ok((treat_name, mspec))
+}
 
-    let n = ds.nrows();
-    let mut row_weights = vec![0.0; n];
-    let summary = if spec.by_year {
-        by_year(ds, spec, &design, &covs, &excluded, &treat_name, &mspec, &mut row_weights, &mut diagnostics)?
-    } else {
-        pooled(spec, &design, &rows_of, &covs, &mut excluded, &treat_name, &mspec, &mut row_weights, &mut diagnostics)?
-    };
-    let mut summary = summary;
+/// The DID on the matched sample (its rows, weighted when `sample` is `weights`);
+/// completes the summary's counts of excluded units and matched rows.
+fn matched_did(
+    ds: &Dataset,
+    spec: &PsmDidSpec,
+    did_spec: &DidSpec,
+    excluded: &[bool],
+    row_weights: &[f64],
+    summary: &mut MatchingSummary,
+) -> Result<DidResult> {
     summary.n_units_excluded = excluded.iter().filter(|e| **e).count();
     let keep: Vec<bool> = row_weights.iter().map(|&w| w > 0.0).collect();
     summary.n_rows_matched = keep.iter().filter(|k| **k).count();
@@ -430,9 +431,39 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
         mds.add_column(Column::numeric(wname.clone(), w))?;
         mspec_did.weights = Some(wname);
     }
-    let matched = did(&mds, &mspec_did).map_err(|e| {
+    did(&mds, &mspec_did).map_err(|e| {
         Error::insufficient(format!("the DID on the matched sample failed: {e}"))
-    })?;
+    })
+}
+
+/// The fit of a validated spec.
+pub fn fit(ds: &Dataset, spec: &ValidPsmDidSpec) -> Result<PsmDidResult> {
+    let spec: &PsmDidSpec = spec;
+    let covs = covariates(ds, spec)?;
+    let design = build_design(ds, &spec.treatment)?;
+    let did_spec = spec.did_spec();
+    let full = did(ds, &did_spec)?;
+    let mut diagnostics = Diagnostics::new();
+
+    let rows_of = unit_rows(&design);
+    let n_units = design.unit.n_levels();
+    let mut excluded = always_treated_excluded(&design, &rows_of, &mut diagnostics);
+    let has_treated = (0..n_units).any(|u| design.unit_present[u] && design.unit_treated[u] && !excluded[u]);
+    if !has_treated {
+        return Err(Error::insufficient(
+            "no treated unit has a pre-treatment period, so none can be matched on pre-treatment covariates",
+        ));
+    }
+    let (treat_name, mspec) = matching_spec(ds, spec, &covs)?;
+
+    let n = ds.nrows();
+    let mut row_weights = vec![0.0; n];
+    let mut summary = if spec.by_year {
+        by_year(ds, &design, &covs, &excluded, &treat_name, &mspec, &mut row_weights, &mut diagnostics)?
+    } else {
+        pooled(spec, &design, &rows_of, &covs, &mut excluded, &treat_name, &mspec, &mut row_weights, &mut diagnostics)?
+    };
+    let matched = matched_did(ds, spec, &did_spec, &excluded, &row_weights, &mut summary)?;
     diagnostics.extend(matched.diagnostics.iter().map(|d| Diagnostic {
         message: format!("matched-sample DID: {}", d.message),
         ..d.clone()
@@ -488,6 +519,70 @@ fn unit_baselines(
     (units, xs, incomplete)
 }
 
+/// The common pre-period of pooled matching: before the earliest adoption among treated
+/// units with a pre-period.
+fn common_cut(design: &DidDesign, excluded: &[bool]) -> Option<f64> {
+    (0..design.unit.n_levels())
+        .filter(|&u| design.unit_treated[u] && !excluded[u])
+        .filter_map(|u| design.unit_adoption[u])
+        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))))
+}
+
+/// Warns about the units left out of pooled matching for a missing baseline covariate.
+fn warn_incomplete(baseline: Baseline, incomplete: &[String], diagnostics: &mut Diagnostics) {
+    if incomplete.is_empty() {
+        return;
+    }
+    let what = match baseline {
+        Baseline::PreMean => "in the common pre-treatment window (before the earliest adoption)",
+        Baseline::FirstYear => "in the panel's first period",
+    };
+    diagnostics.push(Diagnostic::warning(
+        Code::MatchingUnitsExcluded,
+        format!(
+            "{} unit{} without a value of every covariate {what} excluded from matching and from the matched \
+             sample: {}",
+            incomplete.len(),
+            if incomplete.len() == 1 { "" } else { "s" },
+            list(incomplete, 8)
+        ),
+    ));
+}
+
+/// Spreads the matched units' weights over their rows; returns the per-unit list.
+fn spread_unit_weights(
+    design: &DidDesign,
+    rows_of: &[Vec<usize>],
+    units: &[usize],
+    res: &crate::estimators::psm::PsmResult,
+    row_weights: &mut [f64],
+) -> Vec<UnitMatch> {
+    let n_units = design.unit.n_levels();
+    let mut unit_w = vec![0.0; n_units];
+    for (&r, &w) in res.matched.rows.iter().zip(&res.matched.weights) {
+        if let Some(&u) = units.get(r) {
+            unit_w[u] = w;
+        }
+    }
+    for u in 0..n_units {
+        if unit_w[u] > 0.0 {
+            for &i in &rows_of[u] {
+                row_weights[i] = unit_w[u];
+            }
+        }
+    }
+    units
+        .iter()
+        .enumerate()
+        .map(|(r, &u)| UnitMatch {
+            unit: design.unit.levels[u].clone(),
+            treated: design.unit_treated[u],
+            score: res.scores.get(r).copied().unwrap_or(f64::NAN),
+            weight: unit_w[u],
+        })
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn pooled(
     spec: &PsmDidSpec,
@@ -500,29 +595,9 @@ fn pooled(
     row_weights: &mut [f64],
     diagnostics: &mut Diagnostics,
 ) -> Result<MatchingSummary> {
-    let n_units = design.unit.n_levels();
-    // The common pre-period: before the earliest adoption among treated units with a pre-period.
-    let control_cut = (0..n_units)
-        .filter(|&u| design.unit_treated[u] && !excluded[u])
-        .filter_map(|u| design.unit_adoption[u])
-        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
+    let control_cut = common_cut(design, excluded);
     let (units, xs, incomplete) = unit_baselines(spec.baseline, design, rows_of, covs, excluded, control_cut);
-    if !incomplete.is_empty() {
-        let what = match spec.baseline {
-            Baseline::PreMean => "in the common pre-treatment window (before the earliest adoption)",
-            Baseline::FirstYear => "in the panel's first period",
-        };
-        diagnostics.push(Diagnostic::warning(
-            Code::MatchingUnitsExcluded,
-            format!(
-                "{} unit{} without a value of every covariate {what} excluded from matching and from the matched \
-                 sample: {}",
-                incomplete.len(),
-                if incomplete.len() == 1 { "" } else { "s" },
-                list(&incomplete, 8)
-            ),
-        ));
-    }
+    warn_incomplete(spec.baseline, &incomplete, diagnostics);
     let treat: Vec<f64> = units.iter().map(|&u| if design.unit_treated[u] { 1.0 } else { 0.0 }).collect();
     let n_treated = treat.iter().filter(|&&t| t == 1.0).count();
     let n_control = units.len() - n_treated;
@@ -542,29 +617,7 @@ fn pooled(
     let uds = Dataset::from_columns(cols)?;
     let res = psm(&uds, mspec).map_err(|e| Error::insufficient(format!("PSM-DID matching failed: {e}")))?;
     forward(diagnostics, &res.diagnostics, "matching");
-    let mut unit_w = vec![0.0; n_units];
-    for (&r, &w) in res.matched.rows.iter().zip(&res.matched.weights) {
-        if let Some(&u) = units.get(r) {
-            unit_w[u] = w;
-        }
-    }
-    for u in 0..n_units {
-        if unit_w[u] > 0.0 {
-            for &i in &rows_of[u] {
-                row_weights[i] = unit_w[u];
-            }
-        }
-    }
-    let unit_list = units
-        .iter()
-        .enumerate()
-        .map(|(r, &u)| UnitMatch {
-            unit: design.unit.levels[u].clone(),
-            treated: design.unit_treated[u],
-            score: res.scores.get(r).copied().unwrap_or(f64::NAN),
-            weight: unit_w[u],
-        })
-        .collect();
+    let unit_list = spread_unit_weights(design, rows_of, &units, &res, row_weights);
     if let (Baseline::PreMean, Some(c), None) = (spec.baseline, control_cut, &design.post) {
         diagnostics.push(Diagnostic::info(
             Code::MatchingNote,
@@ -594,10 +647,67 @@ fn pooled(
     })
 }
 
+/// Matches one period's treated-group rows to its control-group rows (those not excluded,
+/// with every covariate); returns the period's counts and its number of incomplete rows.
+#[allow(clippy::too_many_arguments)]
+fn match_period(
+    design: &DidDesign,
+    n: usize,
+    t: f64,
+    covs: &[(String, &[f64])],
+    excluded: &[bool],
+    treat_name: &str,
+    mspec: &PsmSpec,
+    row_weights: &mut [f64],
+    diagnostics: &mut Diagnostics,
+) -> (YearMatch, usize) {
+    let rows: Vec<usize> = (0..n)
+        .filter(|&i| {
+            let c = design.unit.codes[i];
+            c != Factor::MISSING && design.time[i] == t && !excluded.get(c as usize).copied().unwrap_or(true)
+        })
+        .collect();
+    let complete: Vec<usize> =
+        rows.iter().copied().filter(|&i| covs.iter().all(|(_, x)| x.get(i).is_some_and(|v| v.is_finite()))).collect();
+    let n_incomplete = rows.len() - complete.len();
+    let treat: Vec<f64> = complete
+        .iter()
+        .map(|&i| if design.unit_treated[design.unit.codes[i] as usize] { 1.0 } else { 0.0 })
+        .collect();
+    let n_treated = treat.iter().filter(|&&v| v == 1.0).count();
+    let n_control = complete.len() - n_treated;
+    let mut ym = YearMatch { year: t, n_treated, n_control, n_matched: 0, n_dropped: n_treated, n_control_used: 0, error: None };
+    let mut cols = vec![Column::numeric(treat_name, treat)];
+    for (name, x) in covs {
+        cols.push(Column::numeric(name.clone(), complete.iter().map(|&i| x[i]).collect()));
+    }
+    let outcome = Dataset::from_columns(cols).and_then(|yds| psm(&yds, mspec));
+    match outcome {
+        Ok(res) => {
+            ym.n_matched = res.n_treated_matched;
+            ym.n_dropped = n_treated - res.n_treated_matched;
+            ym.n_control_used = res.n_control_used;
+            for (&r, &w) in res.matched.rows.iter().zip(&res.matched.weights) {
+                if let Some(&i) = complete.get(r) {
+                    row_weights[i] = w;
+                }
+            }
+            forward(diagnostics, &res.diagnostics, &format!("matching in {}", fmt_t(t)));
+        }
+        Err(e) => {
+            diagnostics.push(Diagnostic::warning(
+                Code::MatchingNote,
+                format!("matching in {} failed, its rows leave the matched sample: {e}", fmt_t(t)),
+            ));
+            ym.error = Some(e.to_string());
+        }
+    }
+    (ym, n_incomplete)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn by_year(
     ds: &Dataset,
-    _spec: &PsmDidSpec,
     design: &DidDesign,
     covs: &[(String, &[f64])],
     excluded: &[bool],
@@ -610,47 +720,8 @@ fn by_year(
     let mut per_year = Vec::new();
     let mut n_incomplete = 0usize;
     for &t in &design.periods {
-        let rows: Vec<usize> = (0..n)
-            .filter(|&i| {
-                let c = design.unit.codes[i];
-                c != Factor::MISSING && design.time[i] == t && !excluded.get(c as usize).copied().unwrap_or(true)
-            })
-            .collect();
-        let complete: Vec<usize> =
-            rows.iter().copied().filter(|&i| covs.iter().all(|(_, x)| x.get(i).is_some_and(|v| v.is_finite()))).collect();
-        n_incomplete += rows.len() - complete.len();
-        let treat: Vec<f64> = complete
-            .iter()
-            .map(|&i| if design.unit_treated[design.unit.codes[i] as usize] { 1.0 } else { 0.0 })
-            .collect();
-        let n_treated = treat.iter().filter(|&&v| v == 1.0).count();
-        let n_control = complete.len() - n_treated;
-        let mut ym = YearMatch { year: t, n_treated, n_control, n_matched: 0, n_dropped: n_treated, n_control_used: 0, error: None };
-        let mut cols = vec![Column::numeric(treat_name, treat)];
-        for (name, x) in covs {
-            cols.push(Column::numeric(name.clone(), complete.iter().map(|&i| x[i]).collect()));
-        }
-        let outcome = Dataset::from_columns(cols).and_then(|yds| psm(&yds, mspec));
-        match outcome {
-            Ok(res) => {
-                ym.n_matched = res.n_treated_matched;
-                ym.n_dropped = n_treated - res.n_treated_matched;
-                ym.n_control_used = res.n_control_used;
-                for (&r, &w) in res.matched.rows.iter().zip(&res.matched.weights) {
-                    if let Some(&i) = complete.get(r) {
-                        row_weights[i] = w;
-                    }
-                }
-                forward(diagnostics, &res.diagnostics, &format!("matching in {}", fmt_t(t)));
-            }
-            Err(e) => {
-                diagnostics.push(Diagnostic::warning(
-                    Code::MatchingNote,
-                    format!("matching in {} failed, its rows leave the matched sample: {e}", fmt_t(t)),
-                ));
-                ym.error = Some(e.to_string());
-            }
-        }
+        let (ym, k) = match_period(design, n, t, covs, excluded, treat_name, mspec, row_weights, diagnostics);
+        n_incomplete += k;
         per_year.push(ym);
     }
     if n_incomplete > 0 {

@@ -56,14 +56,7 @@ impl DemeanedDesign {
             (Some(fs), dhat)
         };
         // Main regression: QR on [X, D̂] (IV) or X (OLS).
-        let mut names = self.x_names.clone();
-        names.extend(self.endog_names.iter().cloned());
-        let mut qcols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_slice()).collect();
-        qcols.extend(dhat.iter().map(|c| c.as_slice()));
-        let mut acols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_slice()).collect();
-        acols.extend(sc.endog.iter().map(|c| c.as_slice()));
-        let mut norms = self.x_norms.clone();
-        norms.extend(self.endog_norms.iter().copied());
+        let MainColumns { names, qcols, acols, norms } = self.main_columns(&sc, &dhat);
         let qr = Qr::new(&qcols, &norms, self.collin_tol);
         self.collinear_notes(&qr, &names, &mut diagnostics, &mut dropped);
         let k_total = qr.rank() + fe_k;
@@ -71,13 +64,7 @@ impl DemeanedDesign {
         let mut beta = qr.solve(&sc.y);
         let kept_q: Vec<&[f64]> = qr.kept.iter().map(|&j| qcols[j]).collect();
         let kept_a: Vec<&[f64]> = qr.kept.iter().map(|&j| acols[j]).collect();
-        // residuals in scaled space with the actual columns
-        let mut es = sc.y.clone();
-        for (b, c) in beta.iter().zip(&kept_a) {
-            for (e, v) in es.iter_mut().zip(c.iter()) {
-                *e -= b * v;
-            }
-        }
+        let es = scaled_residuals(&sc.y, &beta, &kept_a);
         let rss: f64 = es.iter().map(|v| v * v).sum();
         let (mut v, df_t, _gmin, k_vcov) = self.variance(&ctx, &qr, &kept_q, &es)?;
         let kept_names: Vec<String> = qr.kept.iter().map(|&j| names[j].clone()).collect();
@@ -95,14 +82,7 @@ impl DemeanedDesign {
             Some(s) => es.iter().zip(s).map(|(e, s)| e / s).collect(),
             None => es,
         };
-        let clusters_info = match vcov_spec {
-            VcovSpec::Cluster(names) => names
-                .iter()
-                .zip(&clusters)
-                .map(|(nm, (_, g))| ClusterInfo { name: nm.clone(), n: *g })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let clusters_info = cluster_info(vcov_spec, &clusters);
         let nf = n as f64;
         Ok(FeolsFit {
             formula: self.formula.clone(),
@@ -126,11 +106,7 @@ impl DemeanedDesign {
             conf_level,
             vcov_type: vcov_spec.label(),
             clusters: clusters_info,
-            fixed_effects: self
-                .fe
-                .as_ref()
-                .map(|f| f.dims.iter().map(|d| FixedEffectInfo { name: d.name.clone(), n_levels: d.n_levels }).collect())
-                .unwrap_or_default(),
+            fixed_effects: self.fixed_effect_info(),
             dropped,
             diagnostics,
             first_stage,
@@ -142,6 +118,28 @@ impl DemeanedDesign {
             residuals,
             rows: self.rows.clone(),
         })
+    }
+
+    /// The main regression's columns: names, the columns factored (`[X, D̂]` for IV),
+    /// the actual columns (`[X, D]`) and their norms.
+    fn main_columns<'a>(&self, sc: &'a Scaled, dhat: &'a [Vec<f64>]) -> MainColumns<'a> {
+        let mut names = self.x_names.clone();
+        names.extend(self.endog_names.iter().cloned());
+        let mut qcols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_slice()).collect();
+        qcols.extend(dhat.iter().map(|c| c.as_slice()));
+        let mut acols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_slice()).collect();
+        acols.extend(sc.endog.iter().map(|c| c.as_slice()));
+        let mut norms = self.x_norms.clone();
+        norms.extend(self.endog_norms.iter().copied());
+        MainColumns { names, qcols, acols, norms }
+    }
+
+    /// Name and number of levels of each fixed-effect dimension.
+    fn fixed_effect_info(&self) -> Vec<FixedEffectInfo> {
+        self.fe
+            .as_ref()
+            .map(|f| f.dims.iter().map(|d| FixedEffectInfo { name: d.name.clone(), n_levels: d.n_levels }).collect())
+            .unwrap_or_default()
     }
 
     /// The codes and sizes of the cluster variables the variance needs.
@@ -314,6 +312,37 @@ impl DemeanedDesign {
                 (v, g as f64 - 1.0, g, k - nested)
             }
         })
+    }
+}
+
+/// The columns of the main regression, see [`DemeanedDesign::main_columns`].
+struct MainColumns<'a> {
+    names: Vec<String>,
+    qcols: Vec<&'a [f64]>,
+    acols: Vec<&'a [f64]>,
+    norms: Vec<f64>,
+}
+
+/// Residuals in scaled space, with the actual (not instrumented) columns.
+fn scaled_residuals(y: &[f64], beta: &[f64], cols: &[&[f64]]) -> Vec<f64> {
+    let mut es = y.to_vec();
+    for (b, c) in beta.iter().zip(cols) {
+        for (e, v) in es.iter_mut().zip(c.iter()) {
+            *e -= b * v;
+        }
+    }
+    es
+}
+
+/// Name and number of clusters of each cluster variable (none unless clustered).
+fn cluster_info(vcov_spec: &VcovSpec, clusters: &[(&[u32], usize)]) -> Vec<ClusterInfo> {
+    match vcov_spec {
+        VcovSpec::Cluster(names) => names
+            .iter()
+            .zip(clusters)
+            .map(|(nm, (_, g))| ClusterInfo { name: nm.clone(), n: *g })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
