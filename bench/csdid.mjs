@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { ROOT } from "./gen.mjs";
+import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf("--runs") + 1]) || 3;
@@ -21,16 +21,6 @@ const PERIODS = 20;
 const COHORTS = [2005, 2008, 2011, 2014, 2017];
 const REPS = 1000;
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ensurePanel() {
   if (fs.existsSync(FILE)) return;

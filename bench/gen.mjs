@@ -11,7 +11,7 @@ export const NCOLS = 10;
 export const DEFAULT_FILE = path.join(ROOT, "bench", "out", "numeric_1m.csv");
 
 /** mulberry32: a tiny, well-mixed 32-bit PRNG (seeded, reproducible). */
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
