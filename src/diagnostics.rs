@@ -162,6 +162,19 @@ pub enum Code {
     HonestUniversalBase,
     /// HonestDiD: a robust interval reaches the end of the θ grid, or no θ is accepted.
     HonestOpenInterval,
+    // --- spatial econometrics
+    /// Units with no neighbour in the weight matrix (kept as zero rows only on request).
+    WeightsIslands,
+    /// The weight matrix is not symmetric (k nearest neighbours, uploaded matrices).
+    WeightsAsymmetric,
+    /// A weight-matrix input was repaired or partly ignored (duplicate links, self-links, a cutoff leaving few links).
+    WeightsNote,
+    /// The spatial parameter lies at (or numerically near) a bound of its admissible interval.
+    SpatialParameterAtBound,
+    /// The log-determinant was approximated (large n) rather than computed exactly.
+    SpatialLogdetApproximated,
+    /// A spatial model or statistic note (regressors dropped, rows left out, a test not available).
+    SpatialNote,
 }
 
 /// One non-fatal event.

@@ -1,0 +1,10 @@
+//! Spatial econometrics: weight matrices ([`weights`]), global and local spatial
+//! autocorrelation, Lagrange-multiplier tests, and maximum-likelihood spatial
+//! regressions (SAR, SEM, SDM, SLX, SDEM; cross-section and Elhorst fixed-effects
+//! panels) with LeSage–Pace impacts.
+//!
+//! Conventions follow R's spdep and spatialreg unless a function says otherwise.
+
+pub mod weights;
+
+pub use weights::{SpatialWeights, Standardise, WeightsSpec};
