@@ -1,0 +1,33 @@
+//! Everything the likelihood needs from `A(ρ) = I − ρW`: its log-determinant, the
+//! admissible interval of ρ, a few traces (information matrix, impacts) and solves.
+//! One trait, two families of implementations: exact from the eigenvalues of W
+//! (small and medium n) and sparse (large n).
+
+use crate::error::Result;
+
+/// Traces of `A⁻¹ = (I − ρW)⁻¹` at one ρ.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Traces {
+    /// tr(A⁻¹)
+    pub inv: f64,
+    /// tr(W A⁻¹)
+    pub w_inv: f64,
+    /// tr(W A⁻¹ W A⁻¹)
+    pub w_inv_sq: f64,
+}
+
+/// The operator `A(ρ) = I − ρW` of one `n × n` weight matrix.
+pub trait SpatialOperator {
+    /// Number of units.
+    fn n(&self) -> usize;
+    /// `log |det(I − ρW)|`.
+    fn log_det(&self, rho: f64) -> f64;
+    /// The admissible interval of ρ: `(1/λ_min, 1/λ_max)` over the real eigenvalues.
+    fn interval(&self) -> (f64, f64);
+    /// Traces of `A⁻¹` at ρ.
+    fn traces(&self, rho: f64) -> Traces;
+    /// `x = (I − ρW)⁻¹ b`.
+    fn solve(&self, rho: f64, b: &[f64]) -> Result<Vec<f64>>;
+    /// True when `log_det` and `traces` are exact (not approximated).
+    fn exact(&self) -> bool;
+}
