@@ -5,6 +5,7 @@
 //!
 //! Conventions follow R's spdep and spatialreg unless a function says otherwise.
 
+pub mod design;
 pub mod layout;
 pub mod logdet;
 pub mod weights;
