@@ -1,4 +1,4 @@
-//! The only module that touches `wasm-bindgen`: converts between JS values and
+//! The only module that touches `wasm-bindgen` (with its submodules `handles` and `spatial`): converts between JS values and
 //! the core's types, and turns every core error into a JS `Error`. No logic here:
 //! each function deserialises its options, calls one core function and
 //! serialises the result.
@@ -8,7 +8,11 @@ use crate::estimators::{did, feols, index, psm, staggered};
 use crate::report::{regtable, RenderOptions, ResultTable, Tables};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+
+mod handles;
+// mod spatial; (enabled when the spatial estimators land)
 
 /// The one error bridge: a core error becomes a JS `Error` whose message names the problem.
 fn js_error(e: crate::Error) -> JsValue {
@@ -90,8 +94,23 @@ pub fn start() {
 /// A loaded table (CSV or Excel).
 #[wasm_bindgen(js_name = Dataset)]
 pub struct JsDataset {
-    inner: Dataset,
+    inner: Rc<Dataset>,
     report: Option<LoadReport>,
+    handle: u32,
+}
+
+impl JsDataset {
+    fn new(dataset: Dataset, report: Option<LoadReport>) -> JsDataset {
+        let inner = Rc::new(dataset);
+        let handle = handles::DATASETS.with(|r| r.register(&inner));
+        JsDataset { inner, report, handle }
+    }
+}
+
+impl Drop for JsDataset {
+    fn drop(&mut self) {
+        handles::DATASETS.with(|r| r.release(self.handle));
+    }
 }
 
 #[derive(Serialize)]
@@ -107,7 +126,7 @@ impl JsDataset {
     pub fn from_bytes(bytes: &[u8], options: JsValue) -> Result<JsDataset, JsValue> {
         let opts: data::ReadOptions = from_js(options, "read")?;
         let loaded = data::read_bytes(bytes, &opts).map_err(js_error)?;
-        Ok(JsDataset { inner: loaded.dataset, report: Some(loaded.report) })
+        Ok(JsDataset::new(loaded.dataset, Some(loaded.report)))
     }
 
     /// Like `fromBytes`, calling `progress(fraction)` now and then; returning `false` cancels.
@@ -120,7 +139,7 @@ impl JsDataset {
         let opts: data::ReadOptions = from_js(options, "read")?;
         let mut cb = |fraction: f64| call_progress(progress, fraction);
         let loaded = data::read_bytes_with_progress(bytes, &opts, &mut cb).map_err(js_error)?;
-        Ok(JsDataset { inner: loaded.dataset, report: Some(loaded.report) })
+        Ok(JsDataset::new(loaded.dataset, Some(loaded.report)))
     }
 
     /// Number of rows.
@@ -210,7 +229,19 @@ impl JsDataset {
     #[wasm_bindgen(js_name = addColumn)]
     pub fn add_column(&mut self, name: &str, values: JsValue) -> Result<(), JsValue> {
         let v: Vec<Option<f64>> = from_js_required(values, "addColumn values")?;
-        self.inner.add_numeric(name, nan_for_missing(v)).map_err(js_error)
+        let values = nan_for_missing(v);
+        let ds = Rc::make_mut(&mut self.inner);
+        let out = ds.add_numeric(name, values).map_err(js_error);
+        // make_mut may have copied a dataset another object still shares: re-point the handle.
+        handles::DATASETS.with(|r| r.update(self.handle, &self.inner));
+        out
+    }
+
+    /// An opaque id by which options objects refer to this dataset (e.g. a weight
+    /// matrix's `neighbors`); not for users.
+    #[wasm_bindgen(getter, js_name = __quasiDataset)]
+    pub fn quasi_handle(&self) -> u32 {
+        self.handle
     }
 
     /// The dataset as CSV text (e.g. after adding an index column).
