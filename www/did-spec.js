@@ -39,7 +39,9 @@ export function defaultSetup(d, panel) {
     (cols.find((c) => c.kind === "integer" && c.name !== unit) || {}).name ||
     "";
   const setup = { y: "", unit, time, form: "start", start: "", treat: "", post: "", indicator: "", controls: [], fe: [unit, time].filter(Boolean), vcov: "cluster", cluster: unit, cluster2: time };
-  if (names.has("lnHDQ") && names.has("ftz_year")) {
+  if (d?.sample?.did) {
+    Object.assign(setup, d.sample.did, { controls: [...(d.sample.did.controls || [])] });
+  } else if (names.has("lnHDQ") && names.has("ftz_year")) {
     Object.assign(setup, { y: "lnHDQ", start: "ftz_year", indicator: pick("FTZ"), controls: ["fe", "lnstru", "urba", "fdi", "pgdp"].filter((c) => names.has(c)) });
   } else if (names.has("NQPF")) {
     Object.assign(setup, { y: "NQPF", start: pick("first_treat"), indicator: pick("DID"), controls: ["GDP", "URB"].filter((c) => names.has(c)) });
@@ -54,7 +56,7 @@ export function defaultSetup(d, panel) {
     setup.indicator = indicator;
     // The outcome: a continuous column first (not a dummy, the time or the treatment columns,
     // nor anything named like a time or a year).
-    const yOk = (c) => c.name !== unit && c.name !== time && c.name !== indicator && c.name !== start && !looksLikeTime(c.name);
+    const yOk = (c) => c.name !== unit && c.name !== time && c.name !== indicator && c.name !== start && !looksLikeTime(c.name) && !/^(lat|lon|lng|latitude|longitude)$|经度|纬度/i.test(c.name);
     setup.y = (cols.find((c) => c.kind === "numeric" && yOk(c)) || cols.find((c) => isNumericKind(c.kind) && yOk(c)) || {}).name || "";
     setup.form = start ? "start" : "indicator";
   }

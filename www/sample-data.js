@@ -18,6 +18,17 @@ export const SAMPLES = {
     unit: "province",
     time: "year",
   },
+  provinces_spatial: {
+    key: "provinces_spatial",
+    label: "Provinces with coordinates",
+    detail: "31 provinces × 2011–2022, capitals' latitude/longitude, staggered FTZ adoption, spatial spillovers",
+    file: "provinces_spatial.csv",
+    unit: "province",
+    time: "year",
+    // The DID setup and the weight matrix of the spatial panels (inverse squared great-circle distance).
+    did: { y: "y", start: "ftz_year", indicator: "DID", controls: ["INN", "URB"] },
+    weights: { kind: "inverse_distance", power: 2, lat: "lat", lon: "lon" },
+  },
   lalonde: {
     key: "lalonde",
     label: "LaLonde (NSW + PSID)",

@@ -44,6 +44,21 @@ function dataset(handle) {
   return ds;
 }
 
+/**
+ * Options may name a second loaded dataset (a weight matrix's neighbour list or uploaded
+ * matrix) as `{ $dataset: handle }`: replaced by that Dataset object before the call.
+ */
+function resolveDatasets(v) {
+  if (Array.isArray(v)) return v.map(resolveDatasets);
+  if (v && typeof v === "object" && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)) {
+    if (Object.keys(v).length === 1 && typeof v.$dataset === "number") return dataset(v.$dataset);
+    const o = {};
+    for (const [k, x] of Object.entries(v)) o[k] = resolveDatasets(x);
+    return o;
+  }
+  return v;
+}
+
 /** Drops keys whose value is undefined/null/"" so the wasm side sees only set options. */
 function compact(obj) {
   const o = {};
@@ -180,8 +195,29 @@ const ops = {
     if (typeof quasi[fn] !== "function" || fn === "default" || fn.startsWith("init")) {
       throw new Error(`This version of Quasi has no "${fn}" analysis.`);
     }
-    const out = handle === undefined || handle === null ? quasi[fn](...args) : quasi[fn](dataset(handle), ...args);
+    const resolved = resolveDatasets(args);
+    const out = handle === undefined || handle === null ? quasi[fn](...resolved) : quasi[fn](dataset(handle), ...resolved);
     return plain(out);
+  },
+
+  /**
+   * Builds a weight matrix on a dataset ({ handle, spec }) and describes it:
+   * { units, summary, svg (link map, or null without geometry), diagnostics }.
+   * The matrix itself stays in the engine only for the call.
+   */
+  spatialWeights({ handle, spec }) {
+    const w = quasi.spatialWeights(dataset(handle), resolveDatasets(spec));
+    try {
+      let svg = null;
+      try {
+        svg = w.linkMapSvg();
+      } catch {
+        svg = null; // a neighbour list or an uploaded matrix has no coordinates to draw
+      }
+      return { units: plain(w.units()), summary: plain(w.summary()), svg, diagnostics: plain(w.diagnostics()) };
+    } finally {
+      w.free();
+    }
   },
 };
 
