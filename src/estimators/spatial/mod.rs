@@ -5,8 +5,10 @@
 //!
 //! Conventions follow R's spdep and spatialreg unless a function says otherwise.
 
+pub mod autocorrelation;
 pub mod design;
 pub mod layout;
+pub mod lm_tests;
 pub mod logdet;
 pub mod weights;
 

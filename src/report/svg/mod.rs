@@ -32,6 +32,7 @@ mod histogram;
 mod intervals;
 mod lines;
 mod markers;
+mod moran_scatter;
 
 pub use bar::bar_chart;
 pub use coef::coef_plot;
@@ -39,6 +40,7 @@ pub use histogram::{histogram, histogram_edges};
 pub use intervals::{interval_plot, IntervalItem};
 pub use lines::{density_plot, line_chart, side_by_side};
 pub use markers::{marker_plot, MarkerOptions, MarkerSeries};
+pub use moran_scatter::moran_scatter_svg;
 
 
 /// Escapes `& < > " '` for use in XML text and attribute values.
