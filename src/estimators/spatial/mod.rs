@@ -8,6 +8,7 @@
 pub mod design;
 pub mod layout;
 pub mod logdet;
+pub mod model;
 pub mod weights;
 
 pub use weights::{SpatialWeights, Standardise, WeightsSpec};
