@@ -199,3 +199,126 @@ fn spatial_did_reproduces_the_panel_sdm() {
     let e = spatial_did(&ds, &bad, &w).expect_err("INN is not the DID").to_string();
     assert!(e.contains("`INN`"), "{e}");
 }
+
+const R_MODELS: &str = include_str!("fixtures/spatial/r/models.json");
+
+fn check_impacts(model: &str, r: &SpatialModelResult, want: &Value) {
+    for (term, v) in want.as_object().expect("impacts") {
+        let i = r.impact(term).unwrap_or_else(|| panic!("{model}: no impact {term}"));
+        for (what, got) in [("direct", i.direct), ("indirect", i.indirect), ("total", i.total)] {
+            close(&format!("{model} {what} {term}"), got, v[what].as_f64().unwrap(), 1e-5);
+        }
+        for (what, got) in [("direct_se", i.direct_se), ("indirect_se", i.indirect_se), ("total_se", i.total_se)] {
+            close(&format!("{model} {what} {term}"), got.expect("analytic se"), v[what].as_f64().unwrap(), 1e-3);
+        }
+    }
+}
+
+fn check_ml(model: &str, r: &SpatialModelResult, want: &Value) {
+    let (par, se) = if want["param"] == "rho" { (r.rho, r.rho_se) } else { (r.lambda, r.lambda_se) };
+    close(&format!("{model} param"), par.expect("param"), want["value"].as_f64().unwrap(), 1e-5);
+    close(&format!("{model} param se"), se.expect("se"), want["se"].as_f64().unwrap(), 1e-3);
+    close(&format!("{model} loglik"), r.loglik, want["loglik"].as_f64().unwrap(), 1e-6);
+    close(&format!("{model} sigma2"), r.sigma2, want["sigma2"].as_f64().unwrap(), 1e-5);
+    check_coefs(model, r, &want["coefficients"], |t| t.to_string());
+}
+
+#[test]
+fn columbus_slx_sdem_and_lr_tests_match_r() {
+    let j: Value = serde_json::from_str(R_MODELS).expect("json");
+    let c = &j["columbus"];
+    let slx = columbus(SpatialModelKind::Slx);
+    check_coefs("SLX", &slx, &c["slx"]["coefficients"], |t| t.to_string());
+    close("SLX loglik", slx.loglik, c["slx"]["loglik"].as_f64().unwrap(), 1e-6);
+    check_impacts("SLX", &slx, &c["slx"]["impacts"]);
+    let sdem = columbus(SpatialModelKind::Sdem);
+    check_ml("SDEM", &sdem, &c["sdem"]);
+    check_impacts("SDEM", &sdem, &c["sdem"]["impacts"]);
+    let sdm = columbus(SpatialModelKind::Sdm);
+    for (ours, r, res) in [("LR: SDM vs SAR", "sdm_vs_sar", &sdm), ("LR: SDM vs SEM", "sdm_vs_sem", &sdm), ("LR: SDEM vs SEM", "sdem_vs_sem", &sdem)] {
+        let t = res.test(ours).unwrap_or_else(|| panic!("no {ours}"));
+        close(&format!("{ours} statistic"), t.statistic, c["lr"][r]["statistic"].as_f64().unwrap(), 1e-5);
+        close(&format!("{ours} p"), t.p_value, c["lr"][r]["p_value"].as_f64().unwrap(), 1e-5);
+        assert_eq!(t.df as f64, c["lr"][r]["df"].as_f64().unwrap());
+    }
+    assert!(sdm.test("Wald: θ = 0").is_some() && sdm.test("Wald: θ + ρβ = 0").is_some());
+    assert!(slx.tables().iter().all(|t| t.check().is_ok()));
+}
+
+#[test]
+fn provinces_one_way_panels_match_r() {
+    let j: Value = serde_json::from_str(PROVINCES_JSON).expect("json");
+    let r: Value = serde_json::from_str(R_MODELS).expect("json");
+    let w = provinces_w(&j);
+    let ds = data(PROVINCES);
+    for (fe, key) in [(SpatialFe::Unit, "provinces_unit"), (SpatialFe::Time, "provinces_time")] {
+        let want = &r[key];
+        for (kind, name) in [(SpatialModelKind::Sar, "sar"), (SpatialModelKind::Sdm, "sdm"), (SpatialModelKind::Sem, "sem"), (SpatialModelKind::Sdem, "sdem")] {
+            let got = fit(&ds, &panel_spec(kind, fe), &w).unwrap_or_else(|e| panic!("{key} {name}: {e}"));
+            check_ml(&format!("{key} {name}"), &got, &want[name]);
+        }
+        let slx = fit(&ds, &panel_spec(SpatialModelKind::Slx, fe), &w).expect("SLX");
+        check_coefs(&format!("{key} slx"), &slx, &want["slx"]["coefficients"], |t| t.to_string());
+        close(&format!("{key} slx loglik"), slx.loglik, want["slx"]["loglik"].as_f64().unwrap(), 1e-6);
+    }
+}
+
+/// A ring of `n` units, each linked to its two neighbours (row-standardised).
+fn ring(n: usize) -> SpatialWeights {
+    let units = (0..n).map(|i| format!("u{i}")).collect();
+    let rows = (0..n).map(|i| vec![((i + 1) % n, 0.5), ((i + n - 1) % n, 0.5)]).collect();
+    SpatialWeights::from_rows(units, rows, Standardise::Row).expect("ring").with_unit_column(Some("id".into()))
+}
+
+#[test]
+fn clear_errors_and_diagnostics() {
+    let w = columbus_w();
+    let mut ds = data(COLUMBUS);
+    let inc: Vec<f64> = ds.numeric("INC").expect("INC").iter().map(|v| 2.0 * v + 1.0).collect();
+    ds.add_numeric("INC2", inc).expect("add");
+    let e = fit(&ds, &SpatialModelSpec::new(SpatialModelKind::Sar, "CRIME ~ INC + HOVAL + INC2"), &w).expect_err("collinear").to_string();
+    assert!(e.contains("collinear") && e.contains("`INC2`"), "{e}");
+    let e = fit(&ds, &SpatialModelSpec::new(SpatialModelKind::Sdm, "CRIME ~ INC | POLYID"), &w).expect_err("bar").to_string();
+    assert!(e.contains("`fe`"), "{e}");
+    let unknown = serde_json::from_value::<SpatialModelSpec>(serde_json::json!({ "model": "sac", "formula": "CRIME ~ INC" }));
+    assert!(unknown.expect_err("sac").to_string().contains("unknown variant"));
+    let extra = serde_json::from_value::<SpatialModelSpec>(serde_json::json!({ "model": "sar", "formula": "CRIME ~ INC", "weights": {} }));
+    assert!(extra.is_err(), "unknown fields are refused");
+    let mut lee = SpatialModelSpec::new(SpatialModelKind::Sar, "CRIME ~ INC");
+    lee.lee_yu = true;
+    assert!(fit(&ds, &lee, &w).expect_err("lee-yu").to_string().contains("not available"));
+    let mut fe = SpatialModelSpec::new(SpatialModelKind::Sar, "CRIME ~ INC");
+    fe.fe = SpatialFe::Unit;
+    assert!(fit(&ds, &fe, &w).expect_err("fe without time").to_string().contains("time"));
+    // Impacts asked of a SEM: none, with a note.
+    let mut sem = SpatialModelSpec::new(SpatialModelKind::Sem, "CRIME ~ INC + HOVAL");
+    sem.impacts = Some(ImpactSpec { draws: 100, seed: 1 });
+    let r = fit(&ds, &sem, &w).expect("SEM");
+    assert!(r.impacts.is_empty());
+    let diags = serde_json::to_value(&r.diagnostics).expect("json");
+    assert!(diags.to_string().contains("spatial_note"), "{diags}");
+    // An unbalanced panel is refused by name.
+    let j: Value = serde_json::from_str(PROVINCES_JSON).expect("json");
+    let pw = provinces_w(&j);
+    let pd = data(PROVINCES);
+    let keep: Vec<bool> = (0..pd.nrows()).map(|r| r != 5).collect();
+    let e = fit(&pd.filter_rows(&keep).expect("rows"), &panel_spec(SpatialModelKind::Sdm, SpatialFe::Twoways), &pw).expect_err("gap").to_string();
+    assert!(e.contains("unbalanced"), "{e}");
+}
+
+#[test]
+fn rho_at_the_bound_is_flagged() {
+    // y alternates in sign around an even ring: Wy = −y, the likelihood rises towards
+    // ρ = −1 = 1/λ_min, the lower end of the interval.
+    let n = 12;
+    let ds = Dataset::from_columns(vec![
+        quasi::data::Column::text("id", (0..n).map(|i| Some(format!("u{i}"))).collect()),
+        quasi::data::Column::numeric("y", (0..n).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect()),
+        quasi::data::Column::numeric("x", (0..n).map(|i| ((i * 7) % 5) as f64).collect()),
+    ])
+    .expect("data");
+    let r = fit(&ds, &SpatialModelSpec::new(SpatialModelKind::Sar, "y ~ x"), &ring(n)).expect("fit with a warning");
+    assert!((r.rho.expect("rho") + 1.0).abs() < 1e-6, "{:?}", r.rho);
+    let diags = serde_json::to_value(&r.diagnostics).expect("json").to_string();
+    assert!(diags.contains("spatial_parameter_at_bound"), "{diags}");
+}

@@ -63,6 +63,15 @@ fn bound_check(x: f64, (lo, hi): (f64, f64)) -> bool {
     (x - lo).abs() <= 1e-6 * width || (hi - x).abs() <= 1e-6 * width
 }
 
+/// At a bound of the interval the information matrix may be singular: the standard
+/// errors are then missing (NaN) and the fit carries a `SpatialParameterAtBound` warning.
+fn at_bound_or(v: Result<nalgebra::DMatrix<f64>>, at_bound: bool, k: usize) -> Result<nalgebra::DMatrix<f64>> {
+    match v {
+        Err(_) if at_bound => Ok(nalgebra::DMatrix::from_element(k + 2, k + 2, f64::NAN)),
+        other => other,
+    }
+}
+
 /// Fits `y = ρWy + Xβ + ε` (SAR; SDM when X has Durbin columns).
 pub fn fit_lag(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator) -> Result<MlFit> {
     let cols = d.cols();
@@ -86,8 +95,9 @@ pub fn fit_lag(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator) -> R
     }
     let sigma2 = sse / nobs;
     let loglik = ll(rho);
-    let vcov = lag_vcov(d, w, op, rho, &beta, sigma2)?;
-    Ok(MlFit { param: rho, beta, sigma2, loglik, vcov, interval, at_bound: bound_check(rho, interval), xtx_inv: qr.xtx_inv() })
+    let at_bound = bound_check(rho, interval);
+    let vcov = at_bound_or(lag_vcov(d, w, op, rho, &beta, sigma2), at_bound, d.x.len())?;
+    Ok(MlFit { param: rho, beta, sigma2, loglik, vcov, interval, at_bound, xtx_inv: qr.xtx_inv() })
 }
 
 /// `y − λWy` and `X − λWX`.
@@ -126,8 +136,9 @@ pub fn fit_error(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator) ->
     let sigma2 = sse / nobs;
     let loglik = t * op.log_det(lambda) + profile(sse, nobs);
     let xtx_inv = qr.xtx_inv();
-    let vcov = error_vcov(d, w, op, lambda, sigma2, &xtx_inv)?;
-    Ok(MlFit { param: lambda, beta, sigma2, loglik, vcov, interval, at_bound: bound_check(lambda, interval), xtx_inv })
+    let at_bound = bound_check(lambda, interval);
+    let vcov = at_bound_or(error_vcov(d, w, op, lambda, sigma2, &xtx_inv), at_bound, d.x.len())?;
+    Ok(MlFit { param: lambda, beta, sigma2, loglik, vcov, interval, at_bound, xtx_inv })
 }
 
 /// OLS of `y` on X: coefficients, `SSE`, `(X'X)⁻¹` and the normal log-likelihood
