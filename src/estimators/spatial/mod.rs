@@ -10,6 +10,7 @@ pub mod design;
 pub mod layout;
 pub mod lm_tests;
 pub mod logdet;
+pub mod model;
 pub mod weights;
 
 pub use weights::{SpatialWeights, Standardise, WeightsSpec};

@@ -31,3 +31,42 @@ pub trait SpatialOperator {
     /// True when `log_det` and `traces` are exact (not approximated).
     fn exact(&self) -> bool;
 }
+
+pub mod eigen;
+
+use serde::{Deserialize, Serialize};
+
+use crate::estimators::spatial::SpatialWeights;
+
+/// How `log|I − ρW|` and its traces are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogdetMethod {
+    /// Eigenvalues up to [`EIGEN_MAX_N`] units, the sparse method beyond.
+    #[default]
+    Auto,
+    /// Exact, from the eigenvalues of W (spatialreg `method = "eigen"`).
+    Eigen,
+    /// Sparse factorisation / approximation for large n.
+    Sparse,
+}
+
+/// Largest `n` for which `Auto` uses the eigenvalues (dense O(n³) work).
+pub const EIGEN_MAX_N: usize = 1500;
+
+/// The operator of `I − ρW` for `w` by `method`.
+pub fn prepare(w: &SpatialWeights, method: LogdetMethod) -> Result<Box<dyn SpatialOperator>> {
+    let use_eigen = match method {
+        LogdetMethod::Eigen => true,
+        LogdetMethod::Auto => w.n() <= EIGEN_MAX_N,
+        LogdetMethod::Sparse => false,
+    };
+    if use_eigen {
+        return Ok(Box::new(eigen::EigenOperator::new(w)?));
+    }
+    // The sparse branch (large n) goes here.
+    Err(crate::error::Error::invalid(format!(
+        "the sparse log-determinant is not available yet; use method \"eigen\" ({} units)",
+        w.n()
+    )))
+}
