@@ -192,9 +192,12 @@ test("spatialDid: the DID from the adoption column gives the panel SDM's direct 
   const r = await call("spatialDid", "prov", { y: "y", unit: "province", time: "year", start: "ftz_year", controls: ["INN", "URB"], weights: IDW2 });
   assert.ok(!r.error, r.error);
   const ref = PROV.panel.sdm.impacts.DID;
-  near(r.did.direct, ref.direct, 1e-5, "direct");
-  near(r.did.indirect, ref.indirect, 1e-5, "indirect");
-  near(r.did.total, ref.total, 1e-5, "total");
+  assert.equal(r.did, "DID");
+  near(r.direct.estimate, ref.direct, 1e-5, "direct");
+  near(r.indirect.estimate, ref.indirect, 1e-5, "indirect");
+  near(r.total.estimate, ref.total, 1e-5, "total");
+  near(r.model.rho, PROV.panel.sdm.rho, 1e-5, "rho");
+  assert.ok(r.direct.std_error > 0 && r.indirect.std_error > 0, "simulated SEs");
 });
 
 test("clear errors: unknown units, an unbalanced panel, a non-numeric coordinate, a GeoJSON without the id", async () => {

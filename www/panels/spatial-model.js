@@ -101,20 +101,21 @@ async function runDid() {
     });
     spec.weights = await weightsSpec(ctx, currentWeights(ctx, setup.unit)).catch((e) => Promise.reject(Object.assign(e, { isSettings: true })));
     const res = await ctx.client.call("call", { fn: "spatialDid", handle: ctx.dataset.handle, args: [spec] });
-    const d = res.did || {};
+    const part = (k) => res[k] || {};
     return [
       el("div", { class: "card-head" }, el("h3", {}, "Spatial DID (two-way fixed-effects spatial Durbin model)")),
       el(
         "dl",
         { class: "facts did-facts", id: "sdid-facts" },
-        ...effect("Direct (own unit)", "direct", d.direct, d.direct_se),
-        ...effect("Indirect (spillover)", "indirect", d.indirect, d.indirect_se),
-        ...effect("Total", "total", d.total, d.total_se),
-        ...effect("ρ", "rho", res.model?.rho ?? res.rho, res.model?.rho_se ?? res.rho_se),
+        ...effect(`Direct effect of ${res.did} (own unit)`, "direct", part("direct").estimate, part("direct").std_error),
+        ...effect("Indirect (spillover onto neighbours)", "indirect", part("indirect").estimate, part("indirect").std_error),
+        ...effect("Total", "total", part("total").estimate, part("total").std_error),
+        ...effect("ρ", "rho", res.model?.rho, res.model?.rho_se),
       ),
       el("p", { class: "table-note" }, `W: ${weightsSummaryText(currentWeights(ctx))}. DID = 1 from each unit's adoption period in ${setup.start} on; W·DID enters as a Durbin term.`),
-      ...(res.tables || res.model?.tables || []).map((t) => block(t, "sdid")),
-      notesBox("sdid-notes", res.diagnostics || res.model?.diagnostics),
+      el("p", { class: "table-note" }, `${res.treated_units} units treated, ${res.treated_obs} treated unit-periods. Standard errors in parentheses: simulated from the ML estimates' asymptotic distribution (LeSage–Pace), as spatialreg's impacts().`),
+      ...(res.tables || []).map((t) => block(t, "sdid")),
+      notesBox("sdid-notes", res.model?.diagnostics),
     ];
   });
 }

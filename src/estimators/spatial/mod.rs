@@ -14,3 +14,6 @@ pub mod model;
 pub mod weights;
 
 pub use weights::{SpatialWeights, Standardise, WeightsSpec};
+pub use autocorrelation::{lisa, moran, LisaResult, MoranResult, MoranSpec};
+pub use lm_tests::{lm_tests, LmTestSpec, LmTests};
+pub use model::{fit, spatial_did, SpatialDidResult, SpatialDidSpec, SpatialModelResult, SpatialModelSpec};
