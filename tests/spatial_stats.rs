@@ -272,6 +272,15 @@ fn lm_tests_match_spdep_cross_section_and_panel() {
     assert_eq!((panel.n, panel.periods, panel.nobs), (31, 12, 372));
     assert_eq!(panel.regressors, vec!["DID", "INN", "URB"]);
     lm_check(&panel, &json(R_REF)["provinces"]["panel_twoways_lm_tests"]);
+    let unit = lm_tests(&data(PROVINCES), &LmTestSpec { fe: SpatialFe::Unit, ..spec.clone() }, &provinces_w()).expect("unit fe");
+    lm_check(&unit, &json(R_REF)["provinces"]["panel_unit_lm_tests"]);
+    let pooled = lm_tests(&data(PROVINCES), &LmTestSpec { fe: SpatialFe::None, ..spec.clone() }, &provinces_w()).expect("pooled");
+    assert_eq!(pooled.regressors, vec!["(Intercept)", "DID", "INN", "URB"]);
+    lm_check(&pooled, &json(R_REF)["provinces"]["pooled_lm_tests"]);
+    let e = lm_tests(&ds, &LmTestSpec { formula: "CRIME ~ INC".into(), fe: SpatialFe::Unit, ..Default::default() }, &columbus_w(None))
+        .expect_err("fe without time")
+        .to_string();
+    assert!(e.contains("time"), "{e}");
 }
 
 fn ranks(v: &[f64]) -> Vec<f64> {

@@ -156,6 +156,12 @@ pub fn lm_tests(ds: &Dataset, spec: &LmTestSpec, w: &SpatialWeights) -> Result<L
         return Err(Error::insufficient(format!("{nobs} observations for {} regressors: too few for the LM tests", qr.rank())));
     }
     let mut diagnostics = super::autocorrelation::sample::weights_diagnostics(w);
+    if w.style() != super::Standardise::Row {
+        diagnostics.push(Diagnostic::warning(
+            Code::SpatialNote,
+            "the weights are not row-standardised; the LM tests assume row-standardised weights (spdep warns likewise)",
+        ));
+    }
     if !qr.dropped.is_empty() {
         let gone: Vec<&str> = qr.dropped.iter().filter_map(|&k| names.get(k).map(String::as_str)).collect();
         diagnostics.push(Diagnostic::warning(

@@ -19,6 +19,11 @@ pub fn moran_scatter_svg(units: &[String], z: &[f64], wz: &[f64], moran_i: f64, 
         return Svg::empty(&opts, "No points to plot");
     };
     let mut svg = Svg::new(&opts);
+    // An accessible name: a <title> as the root's first child.
+    let name = if title.trim().is_empty() { "Moran scatter plot" } else { title.trim() };
+    if let Some(k) = svg.out.find('>') {
+        svg.out.insert_str(k + 1, &format!("<title>{}</title>", escape_xml(name)));
+    }
     let f = nice_axes(&mut svg, &opts, xr, yr, ("Standardised value (z)", "Spatial lag (Wz)"), 0.0);
     let guide = r##"stroke="#888888" stroke-width="1" stroke-dasharray="4 3""##;
     svg.line(f.px(0.0), f.top, f.px(0.0), f.bottom, guide);
@@ -75,6 +80,7 @@ mod tests {
             assert!(s.contains(q), "{q}");
         }
         assert!(s.contains(r##"stroke="#D55E00" stroke-width="1.5""##));
+        assert!(s.contains(r#"font-size="12"><title>Moran &amp; co</title>"#), "the chart's own title first");
         assert!(moran_scatter_svg(&[], &[], &[], f64::NAN, "").contains("No points"));
     }
 }

@@ -118,6 +118,13 @@ pub fn moran(ds: &Dataset, spec: &MoranSpec, w: &SpatialWeights) -> Result<Moran
             "the weights are not row-standardised: the slope of the Moran scatter plot is not Moran's I",
         ));
     }
+    for p in by_period.iter().filter(|p| p.moran.variance_randomisation.is_nan() || p.moran.variance_randomisation <= 0.0) {
+        let when = p.period.as_ref().map(|t| format!(" in period {t}")).unwrap_or_default();
+        diagnostics.push(Diagnostic::warning(
+            Code::SpatialNote,
+            format!("the randomisation variance of Moran's I is not positive{when} (kurtosis overflow, as spdep warns): the distribution of `{}` does not meet the test's assumptions", spec.y),
+        ));
+    }
     let (Some(last), Some(values)) = (by_period.last().cloned(), periods.last()) else {
         return Err(crate::error::Error::insufficient("no period to analyse"));
     };
