@@ -322,3 +322,34 @@ fn rho_at_the_bound_is_flagged() {
     let diags = serde_json::to_value(&r.diagnostics).expect("json").to_string();
     assert!(diags.contains("spatial_parameter_at_bound"), "{diags}");
 }
+
+/// Binary (unstandardised) Columbus contiguity.
+fn columbus_binary() -> SpatialWeights {
+    let w = columbus_w();
+    let rows = (0..w.n()).map(|i| w.row(i).map(|(j, _)| (j, 1.0)).collect()).collect();
+    SpatialWeights::from_rows(w.units().to_vec(), rows, Standardise::None).expect("B").with_unit_column(Some("POLYID".into()))
+}
+
+#[test]
+fn binary_weights_match_r_and_impacts_match_dense_algebra() {
+    let j: Value = serde_json::from_str(R_MODELS).expect("json");
+    let w = columbus_binary();
+    let ds = data(COLUMBUS);
+    let sdm = fit(&ds, &SpatialModelSpec::new(SpatialModelKind::Sdm, "CRIME ~ INC + HOVAL"), &w).expect("SDM");
+    check_ml("binary SDM", &sdm, &j["columbus"]["binary"]["sdm"]);
+    let sem = fit(&ds, &SpatialModelSpec::new(SpatialModelKind::Sem, "CRIME ~ INC + HOVAL"), &w).expect("SEM");
+    check_ml("binary SEM", &sem, &j["columbus"]["binary"]["sem"]);
+    // S = (I − ρW)⁻¹(βI + θW): direct = tr(S)/n, total = 1'S1/n, by dense algebra.
+    let n = w.n();
+    let wm = w.to_dmatrix();
+    let rho = sdm.rho.expect("rho");
+    let ai = (nalgebra::DMatrix::<f64>::identity(n, n) - &wm * rho).try_inverse().expect("invertible");
+    for term in ["INC", "HOVAL"] {
+        let b = sdm.coefficient(term).expect("b").estimate;
+        let th = sdm.coefficient(&format!("W_{term}")).expect("theta").estimate;
+        let s = &ai * (nalgebra::DMatrix::<f64>::identity(n, n) * b + &wm * th);
+        let i = sdm.impact(term).expect("impact");
+        close(&format!("{term} direct"), i.direct, s.trace() / n as f64, 1e-10);
+        close(&format!("{term} total"), i.total, s.sum() / n as f64, 1e-10);
+    }
+}
