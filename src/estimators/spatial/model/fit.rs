@@ -80,7 +80,7 @@ fn fit_ml(d: &ModelData, v: &ValidatedSpec, w: &SpatialWeights, op: &dyn Spatial
     let c = crit(v.conf_level);
     let coefficients: Vec<Estimate> =
         d.names.iter().enumerate().map(|(i, nm)| z_estimate(nm, fit.beta[i], se(&fit.vcov, i + 2), c)).collect();
-    let (_, _, _, ll_ols) = fit_ols(d)?;
+    let ll_ols = fit_ols(d)?.loglik;
     let draws = spec.impacts.map(|i| i.draws).filter(|&k| k >= 2);
     let impacts = match kind {
         SpatialModelKind::Sar | SpatialModelKind::Sdm => {
@@ -162,7 +162,8 @@ fn ml_tests(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator, kind: S
 }
 
 fn fit_slx(d: &ModelData, v: &ValidatedSpec) -> Result<SpatialModelResult> {
-    let (beta, sse, xtx_inv, ll) = fit_ols(d)?;
+    let ols = fit_ols(d)?;
+    let (beta, sse, xtx_inv, ll) = (ols.beta, ols.sse, ols.xtx_inv, ols.loglik);
     let nobs = d.nobs() as f64;
     let k = d.x.len();
     let df = nobs - k as f64;
