@@ -383,3 +383,23 @@ fn result_serialises_to_the_js_field_names() {
     let other = fit(&data(COLUMBUS), &spec, &columbus_w()).expect("SDM");
     assert_ne!(other.impacts[0].direct_se, r.impacts[0].direct_se);
 }
+
+#[test]
+fn durbin_subset_matches_r() {
+    let j: Value = serde_json::from_str(R_MODELS).expect("json");
+    let want = &j["columbus"]["sdm_durbin_inc"];
+    let mut spec = SpatialModelSpec::new(SpatialModelKind::Sdm, "CRIME ~ INC + HOVAL");
+    spec.durbin = Some(vec!["INC".into()]);
+    let r = fit(&data(COLUMBUS), &spec, &columbus_w()).expect("SDM");
+    check_ml("SDM durbin INC", &r, want);
+    for (term, v) in want["impacts"].as_object().expect("impacts") {
+        let i = r.impact(term).expect("impact");
+        for (what, got) in [("direct", i.direct), ("indirect", i.indirect), ("total", i.total)] {
+            close(&format!("{what} {term}"), got, v[what].as_f64().unwrap(), 1e-5);
+        }
+    }
+    assert_eq!(r.test("LR: SDM vs SAR").expect("LR").df, 1);
+    spec.durbin = Some(vec!["NOPE".into()]);
+    let e = fit(&data(COLUMBUS), &spec, &columbus_w()).expect_err("unknown").to_string();
+    assert!(e.contains("`NOPE`"), "{e}");
+}
