@@ -85,7 +85,16 @@ fn fit_ml(d: &ModelData, v: &ValidatedSpec, w: &SpatialWeights, op: &dyn Spatial
     let impacts = match kind {
         SpatialModelKind::Sar | SpatialModelKind::Sdm => {
             let sim = spec.impacts.map(|i| (&fit.vcov, fit.sigma2, i.draws, i.seed));
-            lag_impacts(d, w, op, fit.param, &fit.beta, sim)?
+            let (impacts, kept) = lag_impacts(d, w, op, fit.param, &fit.beta, sim)?;
+            if let (Some(k), Some(r)) = (kept, draws) {
+                if k < r {
+                    diags.push(Diagnostic::info(
+                        Code::SpatialNote,
+                        format!("{} of {r} simulated draws had ρ outside its interval and were discarded (as spatialreg); the impact SEs use the other {k}", r - k),
+                    ));
+                }
+            }
+            impacts
         }
         SpatialModelKind::Sdem => {
             // spatialreg takes these from the GLS regression's summary: σ² = e'e/(N − k).
