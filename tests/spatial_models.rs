@@ -353,3 +353,53 @@ fn binary_weights_match_r_and_impacts_match_dense_algebra() {
         close(&format!("{term} total"), i.total, s.sum() / n as f64, 1e-10);
     }
 }
+
+#[test]
+fn result_serialises_to_the_js_field_names() {
+    let mut spec: SpatialModelSpec = serde_json::from_value(serde_json::json!({
+        "model": "sdm", "formula": "CRIME ~ INC + HOVAL", "impacts": { "draws": 200, "seed": 7 }
+    }))
+    .expect("spec");
+    let r = fit(&data(COLUMBUS), &spec, &columbus_w()).expect("SDM");
+    let v = serde_json::to_value(&r).expect("json");
+    for key in ["model", "fe", "rho", "rho_se", "lambda", "lambda_se", "loglik", "aic", "sigma2", "coefficients", "impacts", "tests", "interval", "diagnostics"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["model"], "sdm");
+    let c = &v["coefficients"][1];
+    for key in ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"] {
+        assert!(c.get(key).is_some(), "coefficient field {key}");
+    }
+    assert_eq!(v["coefficients"][3]["term"], "W_INC");
+    let i = &v["impacts"][0];
+    for key in ["term", "direct", "indirect", "total", "direct_se", "indirect_se", "total_se"] {
+        assert!(i.get(key).is_some() && !i[key].is_null(), "impact field {key}");
+    }
+    assert!(v["tests"][0].get("p_value").is_some() && v["tests"][0].get("df").is_some());
+    // The same seed gives the same simulated SEs; another seed different ones.
+    let again = fit(&data(COLUMBUS), &spec, &columbus_w()).expect("SDM");
+    assert_eq!(again.impacts, r.impacts);
+    spec.impacts = Some(ImpactSpec { draws: 200, seed: 8 });
+    let other = fit(&data(COLUMBUS), &spec, &columbus_w()).expect("SDM");
+    assert_ne!(other.impacts[0].direct_se, r.impacts[0].direct_se);
+}
+
+#[test]
+fn durbin_subset_matches_r() {
+    let j: Value = serde_json::from_str(R_MODELS).expect("json");
+    let want = &j["columbus"]["sdm_durbin_inc"];
+    let mut spec = SpatialModelSpec::new(SpatialModelKind::Sdm, "CRIME ~ INC + HOVAL");
+    spec.durbin = Some(vec!["INC".into()]);
+    let r = fit(&data(COLUMBUS), &spec, &columbus_w()).expect("SDM");
+    check_ml("SDM durbin INC", &r, want);
+    for (term, v) in want["impacts"].as_object().expect("impacts") {
+        let i = r.impact(term).expect("impact");
+        for (what, got) in [("direct", i.direct), ("indirect", i.indirect), ("total", i.total)] {
+            close(&format!("{what} {term}"), got, v[what].as_f64().unwrap(), 1e-5);
+        }
+    }
+    assert_eq!(r.test("LR: SDM vs SAR").expect("LR").df, 1);
+    spec.durbin = Some(vec!["NOPE".into()]);
+    let e = fit(&data(COLUMBUS), &spec, &columbus_w()).expect_err("unknown").to_string();
+    assert!(e.contains("`NOPE`"), "{e}");
+}

@@ -22,6 +22,9 @@ use super::{SpatialOperator, Traces};
 use crate::error::{Error, Result};
 use crate::estimators::spatial::SpatialWeights;
 
+/// The LU factorisation of `I − ρW` at the last ρ solved for.
+type LuCache = Option<(f64, nalgebra::LU<f64, nalgebra::Dyn, nalgebra::Dyn>)>;
+
 /// `I − ρW` through the eigenvalues of `W` (exact).
 #[derive(Debug)]
 pub struct EigenOperator {
@@ -31,7 +34,7 @@ pub struct EigenOperator {
     /// True when the eigenvalues came from a symmetric (or symmetrised) matrix.
     real: bool,
     interval: (f64, f64),
-    lu: RefCell<Option<(f64, nalgebra::LU<f64, nalgebra::Dyn, nalgebra::Dyn>)>>,
+    lu: RefCell<LuCache>,
 }
 
 impl EigenOperator {
@@ -54,7 +57,7 @@ impl EigenOperator {
         let reals: Vec<f64> = eig.iter().filter(|(_, im)| im.abs() <= tol).map(|(re, _)| *re).collect();
         let lo = reals.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = reals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if !(scale > 0.0) {
+        if scale.is_nan() || scale <= 0.0 {
             return Err(Error::invalid("the weight matrix has no non-zero eigenvalue (is it all zeros?)"));
         }
         // Without a negative (positive) real eigenvalue, the end is −1/r (1/r), r the

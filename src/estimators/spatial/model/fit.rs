@@ -80,12 +80,21 @@ fn fit_ml(d: &ModelData, v: &ValidatedSpec, w: &SpatialWeights, op: &dyn Spatial
     let c = crit(v.conf_level);
     let coefficients: Vec<Estimate> =
         d.names.iter().enumerate().map(|(i, nm)| z_estimate(nm, fit.beta[i], se(&fit.vcov, i + 2), c)).collect();
-    let (_, _, _, ll_ols) = fit_ols(d)?;
+    let ll_ols = fit_ols(d)?.loglik;
     let draws = spec.impacts.map(|i| i.draws).filter(|&k| k >= 2);
     let impacts = match kind {
         SpatialModelKind::Sar | SpatialModelKind::Sdm => {
             let sim = spec.impacts.map(|i| (&fit.vcov, fit.sigma2, i.draws, i.seed));
-            lag_impacts(d, w, op, fit.param, &fit.beta, sim)?
+            let (impacts, kept) = lag_impacts(d, w, op, fit.param, &fit.beta, sim)?;
+            if let (Some(k), Some(r)) = (kept, draws) {
+                if k < r {
+                    diags.push(Diagnostic::info(
+                        Code::SpatialNote,
+                        format!("{} of {r} simulated draws had ρ outside its interval and were discarded (as spatialreg); the impact SEs use the other {k}", r - k),
+                    ));
+                }
+            }
+            impacts
         }
         SpatialModelKind::Sdem => {
             // spatialreg takes these from the GLS regression's summary: σ² = e'e/(N − k).
@@ -162,7 +171,8 @@ fn ml_tests(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator, kind: S
 }
 
 fn fit_slx(d: &ModelData, v: &ValidatedSpec) -> Result<SpatialModelResult> {
-    let (beta, sse, xtx_inv, ll) = fit_ols(d)?;
+    let ols = fit_ols(d)?;
+    let (beta, sse, xtx_inv, ll) = (ols.beta, ols.sse, ols.xtx_inv, ols.loglik);
     let nobs = d.nobs() as f64;
     let k = d.x.len();
     let df = nobs - k as f64;

@@ -90,7 +90,8 @@ fn lag_values(d: &ModelData, k: &ImpactKernel, n: f64, beta: &[f64]) -> Vec<[f64
         .collect()
 }
 
-/// Exact impacts of a lag model, with simulated SEs when `draws ≥ 2`.
+/// Exact impacts of a lag model, with simulated SEs when `draws ≥ 2`; also the number of
+/// draws kept (inside the interval), when there were draws.
 #[allow(clippy::too_many_arguments)]
 pub fn lag_impacts(
     d: &ModelData,
@@ -99,7 +100,7 @@ pub fn lag_impacts(
     rho: f64,
     beta: &[f64],
     sim: Option<(&DMatrix<f64>, f64, usize, u64)>,
-) -> Result<Vec<Impact>> {
+) -> Result<(Vec<Impact>, Option<usize>)> {
     let row_std = rows_sum_to_one(w);
     let n = w.n() as f64;
     let point = lag_values(d, &kernel(w, op, rho, row_std)?, n, beta);
@@ -107,12 +108,14 @@ pub fn lag_impacts(
         Some((vcov, sigma2, draws, seed)) if draws >= 2 => Some(simulate(d, w, op, rho, beta, vcov, sigma2, draws, seed, row_std)?),
         _ => None,
     };
-    Ok(d.regressors
+    let kept = ses.as_ref().map(|s| s.1);
+    let impacts = d
+        .regressors
         .iter()
         .enumerate()
         .map(|(r, (name, _, _))| {
             let v = point[r];
-            let se = ses.as_ref().and_then(|s| s.get(r).copied());
+            let se = ses.as_ref().and_then(|s| s.0.get(r).copied());
             Impact {
                 term: name.clone(),
                 direct: v[0],
@@ -123,7 +126,8 @@ pub fn lag_impacts(
                 total_se: se.map(|s| s[2]),
             }
         })
-        .collect())
+        .collect();
+    Ok((impacts, kept))
 }
 
 /// A standard normal draw (Box–Muller on 53-bit uniforms from `next_u64`).
@@ -145,7 +149,7 @@ fn factor(v: &DMatrix<f64>) -> DMatrix<f64> {
     f
 }
 
-/// Simulated SEs `[direct, indirect, total]` per regressor.
+/// Simulated SEs `[direct, indirect, total]` per regressor, and the number of draws kept.
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     d: &ModelData,
@@ -158,7 +162,7 @@ fn simulate(
     draws: usize,
     seed: u64,
     row_std: bool,
-) -> Result<Vec<[f64; 3]>> {
+) -> Result<(Vec<[f64; 3]>, usize)> {
     let p = vcov.nrows();
     let mut mu = Vec::with_capacity(p);
     mu.push(sigma2);
@@ -185,13 +189,15 @@ fn simulate(
             slot.push(v);
         }
     }
-    Ok(values
+    let kept = values.first().map_or(0, Vec::len);
+    let ses = values
         .iter()
         .map(|vals| {
             let col = |c: usize| sd(&vals.iter().map(|v| v[c]).collect::<Vec<_>>());
             [col(0), col(1), col(2)]
         })
-        .collect())
+        .collect();
+    Ok((ses, kept))
 }
 
 /// Impacts of a WX model (SLX, SDEM) from the coefficients and their covariance `v`

@@ -90,7 +90,7 @@ pub fn fit_lag(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator) -> R
     let rho = brent_max(interval.0, interval.1, TOL, ll);
     let beta: Vec<f64> = b0.iter().zip(&bd).map(|(a, b)| a - rho * b).collect();
     let sse = ea - 2.0 * rho * eb + rho * rho * ec;
-    if !(sse > 0.0) {
+    if sse.is_nan() || sse <= 0.0 {
         return Err(Error::numerical("the lag model fits the data exactly (zero residuals); nothing to estimate"));
     }
     let sigma2 = sse / nobs;
@@ -130,7 +130,7 @@ pub fn fit_error(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator) ->
     let beta = qr.solve(&yl);
     let r = qr.residual(&yl);
     let sse = dot(&r, &r);
-    if !(sse > 0.0) {
+    if sse.is_nan() || sse <= 0.0 {
         return Err(Error::numerical("the error model fits the data exactly (zero residuals); nothing to estimate"));
     }
     let sigma2 = sse / nobs;
@@ -141,15 +141,27 @@ pub fn fit_error(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator) ->
     Ok(MlFit { param: lambda, beta, sigma2, loglik, vcov, interval, at_bound, xtx_inv })
 }
 
-/// OLS of `y` on X: coefficients, `SSE`, `(X'X)⁻¹` and the normal log-likelihood
-/// (`lm`'s `logLik`).
-pub fn fit_ols(d: &ModelData) -> Result<(Vec<f64>, f64, Vec<Vec<f64>>, f64)> {
+/// An OLS fit.
+#[derive(Debug, Clone)]
+pub struct OlsFit {
+    /// Coefficients.
+    pub beta: Vec<f64>,
+    /// Sum of squared residuals.
+    pub sse: f64,
+    /// `(X'X)⁻¹`.
+    pub xtx_inv: Vec<Vec<f64>>,
+    /// Normal log-likelihood (`lm`'s `logLik`).
+    pub loglik: f64,
+}
+
+/// OLS of `y` on X.
+pub fn fit_ols(d: &ModelData) -> Result<OlsFit> {
     let qr = full_rank(&d.cols(), &d.names)?;
     let beta = qr.solve(&d.y);
     let r = qr.residual(&d.y);
     let sse = dot(&r, &r);
-    if !(sse > 0.0) {
+    if sse.is_nan() || sse <= 0.0 {
         return Err(Error::numerical("the regression fits the data exactly (zero residuals)"));
     }
-    Ok((beta, sse, qr.xtx_inv(), profile(sse, d.nobs() as f64)))
+    Ok(OlsFit { beta, sse, xtx_inv: qr.xtx_inv(), loglik: profile(sse, d.nobs() as f64) })
 }

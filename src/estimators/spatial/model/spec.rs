@@ -170,3 +170,34 @@ impl SpatialModelSpec {
         Ok(ValidatedSpec { spec: self.clone(), unit, conf_level })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimators::spatial::Standardise;
+
+    fn w() -> SpatialWeights {
+        SpatialWeights::from_rows(vec!["a".into(), "b".into()], vec![vec![(1, 1.0)], vec![(0, 1.0)]], Standardise::Row)
+            .expect("w")
+            .with_unit_column(Some("id".into()))
+    }
+
+    #[test]
+    fn defaults_and_refusals() {
+        let s: SpatialModelSpec = serde_json::from_str(r#"{"model":"sar","formula":"y ~ x"}"#).expect("spec");
+        assert!(s.tests && s.impacts.is_none() && s.fe == SpatialFe::None && s.method == LogdetMethod::Auto);
+        let v = s.validate(&w()).expect("valid");
+        assert_eq!((v.unit.as_str(), v.conf_level), ("id", 0.95));
+        let i: SpatialModelSpec = serde_json::from_str(r#"{"model":"sdm","formula":"y ~ x","impacts":{"seed":2}}"#).expect("spec");
+        assert_eq!(i.impacts, Some(ImpactSpec { draws: 1000, seed: 2 }));
+        let mut bad = s.clone();
+        bad.durbin = Some(vec!["x".into()]);
+        assert!(bad.validate(&w()).is_err(), "durbin on a SAR");
+        let mut bad = s.clone();
+        bad.conf_level = Some(1.5);
+        assert!(bad.validate(&w()).is_err());
+        let mut bad = s;
+        bad.fe = SpatialFe::Twoways;
+        assert!(bad.validate(&w()).expect_err("no time").to_string().contains("time"));
+    }
+}
