@@ -1,5 +1,6 @@
 //! Publication-style SVG charts: event-study coefficient plots, placebo histograms,
-//! density and line charts, horizontal bar charts, interval (sensitivity) plots.
+//! density and line charts, horizontal bar charts, interval (sensitivity) plots, maps of
+//! units (polygons, links, points).
 //!
 //! Every chart is a self-contained SVG string: white background, thin black axes with
 //! outward ticks, sans-serif text, sizes in px, and a `viewBox` so it scales. All text
@@ -31,6 +32,7 @@ mod coef;
 mod histogram;
 mod intervals;
 mod lines;
+mod map;
 mod markers;
 mod moran_scatter;
 
@@ -39,6 +41,7 @@ pub use coef::coef_plot;
 pub use histogram::{histogram, histogram_edges};
 pub use intervals::{interval_plot, IntervalItem};
 pub use lines::{density_plot, line_chart, side_by_side};
+pub use map::{map_svg, MapLayer, MAX_PRINTED_LABELS};
 pub use markers::{marker_plot, MarkerOptions, MarkerSeries};
 pub use moran_scatter::moran_scatter_svg;
 

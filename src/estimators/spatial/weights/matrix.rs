@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use super::Geometry;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 
 /// How the raw weights were scaled.
@@ -34,6 +36,11 @@ pub struct SpatialWeights {
     idx: Vec<usize>,
     val: Vec<f64>,
     style: Standardise,
+    /// Where the units are (points, polygons), for maps; `None` for a neighbour list or an
+    /// uploaded matrix.
+    geometry: Option<Geometry>,
+    /// What the builder noted (islands kept, asymmetry, repaired inputs).
+    diagnostics: Diagnostics,
 }
 
 impl SpatialWeights {
@@ -76,12 +83,44 @@ impl SpatialWeights {
             }
             ptr.push(idx.len());
         }
-        Ok(SpatialWeights { units, unit_column: None, ptr, idx, val, style })
+        Ok(SpatialWeights { units, unit_column: None, ptr, idx, val, style, geometry: None, diagnostics: Diagnostics::new() })
     }
 
     /// Records the data column whose values name the units.
     pub fn with_unit_column(mut self, column: Option<String>) -> SpatialWeights {
         self.unit_column = column;
+        self
+    }
+
+    /// Attaches the units' geometry (one point per unit in matrix order; polygons optional).
+    /// Refused when the number of points (or of non-empty polygon lists) is not `n`.
+    pub fn with_geometry(mut self, geometry: Geometry) -> Result<SpatialWeights> {
+        let n = self.n();
+        if geometry.points.len() != n || !(geometry.polygons.is_empty() || geometry.polygons.len() == n) {
+            return Err(Error::invalid(format!(
+                "weight matrix: geometry has {} points and {} polygons for {n} units",
+                geometry.points.len(),
+                geometry.polygons.len()
+            )));
+        }
+        self.geometry = Some(geometry);
+        Ok(self)
+    }
+    /// The units' geometry, when the matrix was built from coordinates or polygons.
+    pub fn geometry(&self) -> Option<&Geometry> {
+        self.geometry.as_ref()
+    }
+    /// The builder's diagnostics (islands, asymmetry, repaired inputs).
+    pub fn diagnostics(&self) -> &Diagnostics {
+        &self.diagnostics
+    }
+    /// Adds a diagnostic (exact duplicates are dropped).
+    pub fn push_diagnostic(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+    /// Adds several diagnostics.
+    pub fn with_diagnostics(mut self, ds: impl IntoIterator<Item = Diagnostic>) -> SpatialWeights {
+        self.diagnostics.extend(ds);
         self
     }
 

@@ -21,7 +21,7 @@ pub enum WeightsKind {
     Knn,
     /// `1 / d^power` from coordinates, zero beyond an optional `cutoff`.
     InverseDistance,
-    /// Binary links for `lower < d <= upper`.
+    /// Binary links for `lower <= d <= upper` (spdep's `dnearneigh` bounds since 1.1-7).
     DistanceBand,
     /// `1 / |m_i − m_j|`, `m` the mean of `column` over all periods of a unit.
     EconomicDistance,
@@ -40,7 +40,8 @@ pub enum ContiguityRule {
     /// A shared vertex is enough.
     #[default]
     Queen,
-    /// A shared edge (two consecutive vertices) is needed.
+    /// More than one shared boundary point is needed (spdep's `poly2nb(queen = FALSE)` rule;
+    /// usually a shared edge).
     Rook,
 }
 
@@ -111,10 +112,12 @@ pub struct WeightsSpec {
     #[serde(default)]
     pub rule: Option<ContiguityRule>,
 
-    /// Component matrices (`product`, `nested`).
+    /// Component matrices (`product`, `nested`); a component without `unit` takes this
+    /// spec's. Inputs set by the caller (`neighbors`, `matrix`, `geojson`) go on the
+    /// component that uses them.
     #[serde(default)]
     pub of: Vec<WeightsSpec>,
-    /// Mixing weight of `nested`.
+    /// Mixing weight of `nested` (0.5 by default): `phi · A + (1 − phi) · B`.
     #[serde(default)]
     pub phi: Option<f64>,
 }
