@@ -12,7 +12,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 mod handles;
-// mod spatial; (enabled when the spatial estimators land)
+mod spatial;
 
 /// The one error bridge: a core error becomes a JS `Error` whose message names the problem.
 fn js_error(e: crate::Error) -> JsValue {

@@ -63,9 +63,40 @@ pub struct LisaResult {
     pub y: String,
     /// Non-fatal events.
     pub diagnostics: Diagnostics,
+    /// The cluster map (SVG) when the weight matrix has coordinates or polygons.
+    pub map_svg: Option<String>,
 }
 
 impl LisaResult {
+    /// The cluster map: each unit's polygon (or point) filled by its cluster, with the
+    /// links of W; `None` when W was built without geometry.
+    pub fn cluster_map_svg(&self, w: &SpatialWeights) -> Option<String> {
+        let g = w.geometry()?;
+        if g.points.len() != self.units.len() {
+            return None;
+        }
+        let fills = self.fills();
+        let legend: Vec<(String, String)> = self
+            .counts()
+            .into_iter()
+            .zip(self.legend())
+            .map(|((label, k), (_, colour))| (colour, format!("{label} ({k})")))
+            .collect();
+        let when = self.period.as_deref().map(|p| format!(" in {p}")).unwrap_or_default();
+        let title = format!("Local Moran clusters of {}{when} (α = {})", self.y, self.alpha);
+        let labels: Vec<String> = self.units.iter().map(|u| u.unit.clone()).collect();
+        let links = if g.polygons.is_empty() { Vec::new() } else { w.link_pairs() };
+        Some(crate::report::svg::map_svg(&crate::report::svg::MapLayer {
+            title: &title,
+            points: &g.points,
+            polygons: &g.polygons,
+            geographic: g.geographic,
+            links: &links,
+            fills: Some(&fills),
+            legend: &legend,
+            labels: Some(&labels),
+        }))
+    }
     /// A fill colour per unit (matrix order): HH red, LL blue, HL pink, LH light blue,
     /// not significant grey.
     pub fn fills(&self) -> Vec<String> {
@@ -136,7 +167,7 @@ pub fn lisa(ds: &Dataset, spec: &MoranSpec, w: &SpatialWeights) -> Result<LisaRe
             format!("local Moran of the last period ({}); give `period` for another", p.period.clone().unwrap_or_default()),
         ));
     }
-    Ok(LisaResult {
+    let mut out = LisaResult {
         units,
         alpha,
         permutations: spec.permutations,
@@ -144,5 +175,8 @@ pub fn lisa(ds: &Dataset, spec: &MoranSpec, w: &SpatialWeights) -> Result<LisaRe
         period: p.period.clone(),
         y: spec.y.clone(),
         diagnostics,
-    })
+        map_svg: None,
+    };
+    out.map_svg = out.cluster_map_svg(w);
+    Ok(out)
 }
