@@ -127,8 +127,9 @@ impl Symbolic {
                 x[j] = 0.0;
                 u_val[p] = ujk;
                 u_max = u_max.max(ujk.abs());
-                for q in self.l_ptr[j]..self.l_ptr[j + 1] {
-                    x[self.l_idx[q]] -= l_val[q] * ujk;
+                let col = self.l_ptr[j]..self.l_ptr[j + 1];
+                for (&i, &l) in self.l_idx[col.clone()].iter().zip(&l_val[col]) {
+                    x[i] -= l * ujk;
                 }
             }
             let d = x[k];
@@ -156,8 +157,9 @@ impl Symbolic {
         for j in 0..n {
             let yj = y[j];
             if yj != 0.0 {
-                for q in self.l_ptr[j]..self.l_ptr[j + 1] {
-                    y[self.l_idx[q]] -= f.l_val[q] * yj;
+                let col = self.l_ptr[j]..self.l_ptr[j + 1];
+                for (&i, &l) in self.l_idx[col.clone()].iter().zip(&f.l_val[col]) {
+                    y[i] -= l * yj;
                 }
             }
         }
@@ -165,8 +167,9 @@ impl Symbolic {
             let yj = y[j] / f.diag[j];
             y[j] = yj;
             if yj != 0.0 {
-                for q in self.u_ptr[j]..self.u_ptr[j + 1] {
-                    y[self.u_idx[q]] -= f.u_val[q] * yj;
+                let col = self.u_ptr[j]..self.u_ptr[j + 1];
+                for (&i, &u) in self.u_idx[col.clone()].iter().zip(&f.u_val[col]) {
+                    y[i] -= u * yj;
                 }
             }
         }
