@@ -99,6 +99,11 @@ impl Symbolic {
         Symbolic { n, perm: ord.perm, l_ptr, l_idx, u_ptr, u_idx, w_ptr, w_idx, w_val }
     }
 
+    /// Multiply-adds of one numeric factorisation (`Σ_j |L(:,j)|·|U(j,:)|`).
+    pub fn factor_flops(&self) -> usize {
+        self.l_ptr.windows(2).map(|w| (w[1] - w[0]) * (w[1] - w[0])).sum()
+    }
+
     /// Number of stored off-diagonal entries of `L` plus `U`.
     pub fn factor_nnz(&self) -> usize {
         self.l_idx.len() + self.u_idx.len()
