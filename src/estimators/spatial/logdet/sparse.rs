@@ -325,6 +325,7 @@ mod tests {
             if rho == 0.0 {
                 assert_eq!(s, 0.0);
             } else {
+                eprintln!("log_det rho {rho}: relative error {:e}", rel(s, d));
                 assert!(rel(s, d) < 1e-10, "rho {rho}: sparse {s} dense {d}");
             }
         }
@@ -343,6 +344,7 @@ mod tests {
             let xd = dense_a(&w, rho).lu().solve(&DMatrix::from_column_slice(300, 1, &b)).expect("dense");
             let err = x.iter().zip(xd.iter()).map(|(a, c)| (a - c).abs()).fold(0.0, f64::max);
             let size = xd.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            eprintln!("solve rho {rho}: max error / max |x| {:e}", err / size);
             assert!(err <= 1e-10 * size, "rho {rho}: max error {err}");
         }
         assert!(op.solve(0.5, &b[..10]).is_err());
@@ -403,6 +405,49 @@ mod tests {
             assert!(e.iter().all(|&v| v < tol), "rho {rho}: {e:?} above {tol}");
             assert_eq!(op.traces(rho), s, "deterministic");
         }
+    }
+
+    #[test]
+    fn binary_rook_grid_matches_dense_over_its_interval() {
+        // 15 × 20 rook contiguity, unscaled (symmetric, bipartite: λ_min = −λ_max)
+        let (a, b) = (15, 20);
+        let id = |r: usize, c: usize| r * b + c;
+        let rows = (0..a * b)
+            .map(|i| {
+                let (r, c) = (i / b, i % b);
+                let mut v = Vec::new();
+                if r > 0 {
+                    v.push((id(r - 1, c), 1.0));
+                }
+                if r + 1 < a {
+                    v.push((id(r + 1, c), 1.0));
+                }
+                if c > 0 {
+                    v.push((id(r, c - 1), 1.0));
+                }
+                if c + 1 < b {
+                    v.push((id(r, c + 1), 1.0));
+                }
+                v
+            })
+            .collect();
+        let units = (0..a * b).map(|i| format!("c{i}")).collect();
+        let w = SpatialWeights::from_rows(units, rows, Standardise::None).expect("valid");
+        let op = SparseOperator::new(&w).expect("operator");
+        let lambda_max = w.to_dmatrix().symmetric_eigenvalues().max();
+        // the Collatz–Wielandt bound is an upper bound on the Perron root, and close to it
+        assert!(op.radius() >= lambda_max - 1e-12 && op.radius() <= lambda_max * 1.01, "{} vs {lambda_max}", op.radius());
+        let (lo, hi) = op.interval();
+        for f in [0.01, 0.3, 0.6, 0.9, 0.999] {
+            let rho = lo + f * (hi - lo);
+            assert!(rel(op.log_det(rho), dense_log_det(&w, rho)) < 1e-10, "rho {rho}");
+        }
+        let bvec: Vec<f64> = (0..a * b).map(|i| (i % 5) as f64 - 2.0).collect();
+        let rho = lo * 0.98;
+        let x = op.solve(rho, &bvec).expect("solve");
+        let xd = dense_a(&w, rho).lu().solve(&DMatrix::from_column_slice(a * b, 1, &bvec)).expect("dense");
+        let size = xd.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(x.iter().zip(xd.iter()).all(|(p, q)| (p - q).abs() <= 1e-10 * size));
     }
 
     #[test]
