@@ -48,6 +48,7 @@ bench: build
 	node bench/parse.mjs
 	node bench/feols.mjs
 	node bench/csdid.mjs
+	node bench/spatial.mjs
 
 # Refresh the README's screenshot (docs/screenshot.png) from the page test.
 screenshot: build

@@ -5,6 +5,13 @@
 
 use crate::error::Result;
 
+pub mod lu;
+pub mod ordering;
+pub mod sparse;
+pub mod traces;
+
+pub use sparse::SparseOperator;
+
 /// Traces of `A⁻¹ = (I − ρW)⁻¹` at one ρ.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Traces {
