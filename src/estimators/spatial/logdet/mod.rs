@@ -71,9 +71,5 @@ pub fn prepare(w: &SpatialWeights, method: LogdetMethod) -> Result<Box<dyn Spati
     if use_eigen {
         return Ok(Box::new(eigen::EigenOperator::new(w)?));
     }
-    // The sparse branch (large n) goes here.
-    Err(crate::error::Error::invalid(format!(
-        "the sparse log-determinant is not available yet; use method \"eigen\" ({} units)",
-        w.n()
-    )))
+    Ok(Box::new(SparseOperator::new(w)?))
 }
