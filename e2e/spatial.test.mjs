@@ -68,7 +68,7 @@ test("spatial section on provinces: W from coordinates, Moran by year, spatial D
   for (const ref of PROV.moran) {
     const row = rows.find((cells) => cells[0] === String(ref.year));
     assert.ok(row, `a row for ${ref.year} in ${JSON.stringify(rows.slice(0, 3))}`);
-    const shown = Number(row[1].replace(/[^0-9eE.+-]/g, ""));
+    const shown = Number(row[1].replace(/\u2212/g, "-").replace(/[^0-9eE.+-]/g, ""));
     const digits = (row[1].split(".")[1] || "").replace(/\D/g, "").length;
     assert.ok(Math.abs(shown - ref.I) <= 0.5 * 10 ** -digits + 1e-12, `Moran's I ${ref.year}: page ${row[1]} vs ${ref.I}`);
   }
