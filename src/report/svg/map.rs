@@ -134,11 +134,19 @@ pub fn map_svg(layer: &MapLayer) -> String {
     }
     out.push_str("</g>");
     // Points (coloured by fill when there are no polygons).
-    let r = if layer.points.len() > 2000 { 1.2 } else { 2.5 };
+    // Filled points carry the map's message (e.g. LISA clusters): drawn larger, outlined.
+    let filled = layer.polygons.is_empty() && layer.fills.is_some();
+    let r = match (layer.points.len() > 2000, filled) {
+        (true, false) => 1.2,
+        (true, true) => 2.0,
+        (false, false) => 2.5,
+        (false, true) => 5.5,
+    };
+    let stroke = if filled { r##" stroke="#333333" stroke-width="0.6""## } else { "" };
     for (i, p) in layer.points.iter().enumerate().filter(|(_, p)| ok(p)) {
         let (x, y) = px(p);
-        let f = if layer.polygons.is_empty() && layer.fills.is_some() { fill(i) } else { "#333333".to_string() };
-        let _ = write!(out, r#"<circle cx="{}" cy="{}" r="{}" fill="{f}">"#, c(x), c(y), c(r));
+        let f = if filled { fill(i) } else { "#333333".to_string() };
+        let _ = write!(out, r#"<circle cx="{}" cy="{}" r="{}" fill="{f}"{stroke}>"#, c(x), c(y), c(r));
         if let Some(l) = label(i) {
             let _ = write!(out, "<title>{l}</title>");
         }
