@@ -323,6 +323,9 @@ fn summary_and_link_map() {
     assert!(t.iter().all(|t| t.check().is_ok()));
     let svg = w.link_map_svg().expect("map");
     assert_eq!(svg.matches("<line").count(), w.link_pairs().len());
+    let sym = build(&ds, &WeightsSpec { k: Some(4), symmetric: true, ..columbus_xy(WeightsKind::Knn) }).expect("knn");
+    assert_eq!(sym.nnz(), 2 * w.link_pairs().len(), "every pair both ways");
+    assert!(!sym.diagnostics().has(Code::WeightsAsymmetric) && sym.summary().neighbours_min >= 4);
     assert_eq!(svg.matches("<circle").count(), 49);
 }
 

@@ -105,7 +105,7 @@ pub fn map_svg(layer: &MapLayer) -> String {
     for (i, rings) in layer.polygons.iter().enumerate() {
         let mut d = String::new();
         for ring in rings {
-            let pts: Vec<(f64, f64)> = ring.iter().filter(|p| ok(p)).map(|p| px(p)).collect();
+            let pts: Vec<(f64, f64)> = ring.iter().filter(|p| ok(p)).map(&px).collect();
             for (k, (x, y)) in pts.iter().enumerate() {
                 let _ = write!(d, "{}{},{}", if k == 0 { "M" } else { "L" }, c(*x), c(*y));
             }

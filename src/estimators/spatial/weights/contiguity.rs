@@ -11,6 +11,11 @@
 
 use std::collections::HashMap;
 
+/// A grid cell of the vertex index.
+type Cell = (i64, i64);
+/// A vertex and the polygon it belongs to.
+type Vertex = (usize, [f64; 2]);
+
 /// spdep's default snapping distance, `sqrt(.Machine$double.eps)`.
 pub const SNAP: f64 = 1.4901161193847656e-8;
 
@@ -28,7 +33,7 @@ pub(crate) fn contiguity(polys: &[Vec<&[[f64; 2]]>], queen: bool, snap: f64) -> 
             v
         })
         .collect();
-    let mut grid: HashMap<(i64, i64), Vec<(usize, [f64; 2])>> = HashMap::new();
+    let mut grid: HashMap<Cell, Vec<Vertex>> = HashMap::new();
     for (i, vs) in verts.iter().enumerate() {
         for p in vs {
             grid.entry((cell(p[0]), cell(p[1]))).or_default().push((i, *p));

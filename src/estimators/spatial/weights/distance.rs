@@ -90,7 +90,8 @@ fn raw(p: Points, rows: Vec<Vec<(usize, f64)>>) -> Raw {
     Raw { units: p.units, rows, geometry: Some(p.geometry), diagnostics: Diagnostics::new() }
 }
 
-/// `k` nearest neighbours (binary weights before standardisation).
+/// `k` nearest neighbours (binary weights before standardisation); with `symmetric: true`
+/// a link either way becomes both ways (spdep's `make.sym.nb`).
 pub(crate) fn knn(ds: &Dataset, spec: &WeightsSpec) -> Result<Raw> {
     let p = points(ds, spec, "k-nearest-neighbour")?;
     let n = p.units.len();
@@ -103,7 +104,19 @@ pub(crate) fn knn(ds: &Dataset, spec: &WeightsSpec) -> Result<Raw> {
     }
     let (pts, dim) = embed(&p.geometry);
     let tree = KdTree::new(&pts, dim);
-    let rows = (0..n).map(|i| tree.nearest(i, k).into_iter().map(|(_, j)| (j, 1.0)).collect()).collect();
+    let mut rows: Vec<Vec<(usize, f64)>> =
+        (0..n).map(|i| tree.nearest(i, k).into_iter().map(|(_, j)| (j, 1.0)).collect()).collect();
+    if spec.symmetric {
+        // spdep's make.sym.nb: a link either way becomes both ways.
+        let mut sets: Vec<std::collections::BTreeSet<usize>> =
+            rows.iter().map(|r| r.iter().map(|x| x.0).collect()).collect();
+        for (i, r) in rows.iter().enumerate() {
+            for &(j, _) in r {
+                sets[j].insert(i);
+            }
+        }
+        rows = sets.into_iter().map(|s| s.into_iter().map(|j| (j, 1.0)).collect()).collect();
+    }
     Ok(raw(p, rows))
 }
 

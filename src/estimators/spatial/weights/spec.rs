@@ -67,7 +67,8 @@ pub struct WeightsSpec {
     pub from: Option<String>,
     #[serde(default)]
     pub to: Option<String>,
-    /// Make a neighbour list symmetric (a link either way becomes both ways).
+    /// Make a neighbour list or k-nearest-neighbour links symmetric (a link either way
+    /// becomes both ways, spdep's `make.sym.nb`).
     #[serde(default)]
     pub symmetric: bool,
 
