@@ -441,3 +441,87 @@ fn sparse_log_determinant_reproduces_the_eigen_path() {
         }
     }
 }
+
+const R_EDGE: &str = include_str!("fixtures/spatial/r/edge_cases.json");
+
+/// k = 3 nearest neighbours on Columbus X/Y, scaled as `style`.
+fn columbus_knn3(style: Standardise) -> SpatialWeights {
+    use quasi::estimators::spatial::weights::{build, WeightsKind, WeightsSpec};
+    let spec = WeightsSpec {
+        kind: WeightsKind::Knn,
+        k: Some(3),
+        unit: Some("POLYID".into()),
+        x: Some("X".into()),
+        y: Some("Y".into()),
+        standardise: Some(style),
+        ..Default::default()
+    };
+    build(&data(COLUMBUS), &spec).expect("knn")
+}
+
+/// Compares ρ, log-likelihood, coefficients and direct impacts with the edge-case
+/// reference, and indirect/total too when `row_std` (spatialreg's total is (β + θ)/(1 − ρ)
+/// for any W, exact only when rows sum to one).
+fn check_edge(model: &str, r: &SpatialModelResult, want: &Value, row_std: bool) {
+    close(&format!("{model} rho"), r.rho.expect("rho"), want["rho"].as_f64().unwrap(), 1e-5);
+    close(&format!("{model} rho se"), r.rho_se.expect("se"), want["rho_se"].as_f64().unwrap(), 1e-3);
+    close(&format!("{model} loglik"), r.loglik, want["loglik"].as_f64().unwrap(), 1e-6);
+    let est = want["estimate"].as_object().expect("estimates");
+    assert_eq!(est.len(), r.coefficients.len(), "{model}: terms {:?}", r.coefficients.iter().map(|c| &c.term).collect::<Vec<_>>());
+    for (term, v) in est {
+        let c = r.coefficient(term).unwrap_or_else(|| panic!("{model}: no {term}"));
+        close(&format!("{model} {term}"), c.estimate, v.as_f64().unwrap(), 1e-5);
+        close(&format!("{model} se {term}"), c.std_error, want["std_error"][term].as_f64().unwrap(), 1e-3);
+    }
+    for term in ["INC", "HOVAL"] {
+        let i = r.impact(term).expect("impact");
+        let all = [("direct", i.direct), ("indirect", i.indirect), ("total", i.total)];
+        for (what, got) in all.into_iter().take(if row_std { 3 } else { 1 }) {
+            close(&format!("{model} {what} {term}"), got, want[what][term].as_f64().unwrap(), 1e-5);
+        }
+    }
+}
+
+/// A row-standardised knn W is not similar to a symmetric matrix: its eigenvalues are
+/// complex, and nalgebra's unbounded Schur iterations once cycled for ever on such
+/// matrices. The fit now finishes (bounded iterations, sparse fallback) with spatialreg's
+/// numbers; unstandardised knn weights (rows summing to k) drop the aliased W_(Intercept)
+/// with a note, as spatialreg does.
+#[test]
+fn knn_weights_fit_and_match_spatialreg() {
+    let j: Value = serde_json::from_str(R_EDGE).expect("json");
+    let ds = data(COLUMBUS);
+    let w = columbus_knn3(Standardise::Row);
+    let sar = fit(&ds, &SpatialModelSpec::new(SpatialModelKind::Sar, "CRIME ~ INC + HOVAL"), &w).expect("SAR");
+    check_edge("knn3 SAR", &sar, &j["knn3_row"]["sar"], true);
+    assert_eq!(sar.logdet.as_deref(), Some("eigen"), "complex eigenvalues, exact path");
+    let sdm = fit(&ds, &SpatialModelSpec::new(SpatialModelKind::Sdm, "CRIME ~ INC + HOVAL"), &w).expect("SDM");
+    check_edge("knn3 SDM", &sdm, &j["knn3_row"]["sdm"], true);
+    let wb = columbus_knn3(Standardise::None);
+    let sdm_b = fit(&ds, &SpatialModelSpec::new(SpatialModelKind::Sdm, "CRIME ~ INC + HOVAL"), &wb).expect("binary SDM");
+    check_edge("knn3 binary SDM", &sdm_b, &j["knn3_binary"]["sdm"], false);
+    // Every row of W sums to 3: 1'S1/n = (β + 3θ)/(1 − 3ρ) exactly.
+    let rho = sdm_b.rho.expect("rho");
+    for term in ["INC", "HOVAL"] {
+        let (b, th) = (sdm_b.coefficient(term).expect("b").estimate, sdm_b.coefficient(&format!("W_{term}")).expect("θ").estimate);
+        close(&format!("knn3 binary total {term}"), sdm_b.impact(term).expect("impact").total, (b + 3.0 * th) / (1.0 - 3.0 * rho), 1e-10);
+    }
+    assert!(sdm_b.coefficient("W_(Intercept)").is_none());
+    let diags = serde_json::to_value(&sdm_b.diagnostics).expect("json").to_string();
+    assert!(diags.contains("W_(Intercept) dropped"), "{diags}");
+}
+
+/// With binary W, the SDM's W_(Intercept) is a Durbin parameter too: LR against SAR and
+/// SEM on 3 df (spatialreg's LR.Sarlm), not 2.
+#[test]
+fn lr_tests_count_the_lagged_intercept() {
+    let j: Value = serde_json::from_str(R_EDGE).expect("json");
+    let sdm = fit(&data(COLUMBUS), &SpatialModelSpec::new(SpatialModelKind::Sdm, "CRIME ~ INC + HOVAL"), &columbus_binary()).expect("SDM");
+    for (ours, r) in [("LR: SDM vs SAR", "sdm_vs_sar"), ("LR: SDM vs SEM", "sdm_vs_sem")] {
+        let t = sdm.test(ours).unwrap_or_else(|| panic!("no {ours}"));
+        let want = &j["binary_lr"][r];
+        assert_eq!(t.df as f64, want["df"].as_f64().unwrap(), "{ours} df");
+        close(&format!("{ours} statistic"), t.statistic, want["statistic"].as_f64().unwrap(), 1e-5);
+        close(&format!("{ours} p"), t.p_value, want["p_value"].as_f64().unwrap(), 1e-5);
+    }
+}

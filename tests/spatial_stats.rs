@@ -281,6 +281,12 @@ fn lm_tests_match_spdep_cross_section_and_panel() {
         .expect_err("fe without time")
         .to_string();
     assert!(e.contains("time"), "{e}");
+    // One period of the panel: nothing is left within the fixed effects.
+    let pd = data(PROVINCES);
+    let years = pd.numeric("year").expect("year").to_vec();
+    let one = pd.filter_rows(&years.iter().map(|&y| y == years[0]).collect::<Vec<_>>()).expect("one year");
+    let e = lm_tests(&one, &spec, &provinces_w()).expect_err("fe with one period").to_string();
+    assert!(e.contains("two periods"), "{e}");
 }
 
 fn ranks(v: &[f64]) -> Vec<f64> {

@@ -132,6 +132,9 @@ pub fn lm_tests(ds: &Dataset, spec: &LmTestSpec, w: &SpatialWeights) -> Result<L
         return Err(Error::invalid("fixed effects (`fe`) need a panel: give `time`"));
     }
     let lay = layout(ds, w, unit, spec.time.as_deref(), None)?;
+    if spec.fe != SpatialFe::None && lay.t() < 2 {
+        return Err(Error::insufficient("fixed effects need at least two periods; with one period use `fe: \"none\"`"));
+    }
     let d = design(ds, &spec.formula, &lay, w)?;
     let periods = lay.t();
     let nobs = d.y.len();

@@ -123,6 +123,7 @@ fn colour(cluster: &str) -> &'static str {
 /// its quadrant's cluster when that p-value is at most `alpha` (default 0.05). Islands are
 /// never significant.
 pub fn lisa(ds: &Dataset, spec: &MoranSpec, w: &SpatialWeights) -> Result<LisaResult> {
+    spec.check()?;
     let alpha = spec.alpha.unwrap_or(0.05);
     if !(alpha > 0.0 && alpha < 1.0) {
         return Err(Error::invalid(format!("`alpha` must be between 0 and 1, not {alpha}")));

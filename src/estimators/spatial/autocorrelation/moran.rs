@@ -105,6 +105,7 @@ fn scatter(values: &[f64], w: &SpatialWeights) -> MoranScatter {
 /// permuted over the units, seeded (see [`moran_permutation_p`]); the periods share one
 /// stream, drawn in time order.
 pub fn moran(ds: &Dataset, spec: &MoranSpec, w: &SpatialWeights) -> Result<MoranResult> {
+    spec.check()?;
     let periods = period_values(ds, spec, w)?;
     for p in &periods {
         check_usable(&spec.y, p, w)?;

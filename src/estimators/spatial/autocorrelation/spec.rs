@@ -2,6 +2,7 @@
 //! the period of a panel, the permutations.
 
 use serde::{Deserialize, Deserializer};
+use crate::error::{Error, Result};
 
 /// A period of the time column, as its display text: the JSON number `2022` and the
 /// string `"2022"` both mean the rows whose time column prints as `2022`.
@@ -53,6 +54,23 @@ pub struct MoranSpec {
     pub alpha: Option<f64>,
 }
 
+/// Most permutations a test may draw (spdep's own examples use 99 to 9,999; more only costs
+/// time: the p-value's Monte Carlo error at 99,999 is already below 0.0016).
+pub const MAX_PERMUTATIONS: usize = 99_999;
+
+impl MoranSpec {
+    /// Refuses a permutation count past [`MAX_PERMUTATIONS`] (it would freeze the page).
+    pub fn check(&self) -> Result<()> {
+        if self.permutations > MAX_PERMUTATIONS {
+            return Err(Error::invalid(format!(
+                "`permutations` is {}; at most {MAX_PERMUTATIONS} are drawn (999 is the usual choice)",
+                self.permutations
+            )));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +84,9 @@ mod tests {
         let s: MoranSpec = serde_json::from_str(r#"{"y":"v","period":"2022Q1"}"#).expect("text");
         assert_eq!(s.period, Some(Period("2022Q1".into())));
         assert!(serde_json::from_str::<MoranSpec>(r#"{"y":"v","weights":1}"#).is_err());
+        let many: MoranSpec = serde_json::from_str(r#"{"y":"v","permutations":1000000000}"#).expect("parses");
+        assert!(many.check().expect_err("capped").to_string().contains("99999"));
+        let ok: MoranSpec = serde_json::from_str(r#"{"y":"v","permutations":99999}"#).expect("parses");
+        assert!(ok.check().is_ok());
     }
 }

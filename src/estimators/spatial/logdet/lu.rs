@@ -126,11 +126,11 @@ impl Symbolic {
                 x[self.w_idx[p]] -= v;
                 a_max = a_max.max(v.abs());
             }
-            for p in self.u_ptr[k]..self.u_ptr[k + 1] {
-                let j = self.u_idx[p];
+            let ucol = self.u_ptr[k]..self.u_ptr[k + 1];
+            for (&j, slot) in self.u_idx[ucol.clone()].iter().zip(&mut u_val[ucol]) {
                 let ujk = x[j];
                 x[j] = 0.0;
-                u_val[p] = ujk;
+                *slot = ujk;
                 u_max = u_max.max(ujk.abs());
                 let col = self.l_ptr[j]..self.l_ptr[j + 1];
                 for (&i, &l) in self.l_idx[col.clone()].iter().zip(&l_val[col]) {
@@ -146,9 +146,9 @@ impl Symbolic {
             }
             diag[k] = d;
             u_max = u_max.max(d.abs());
-            for q in self.l_ptr[k]..self.l_ptr[k + 1] {
-                let i = self.l_idx[q];
-                l_val[q] = x[i] / d;
+            let lcol = self.l_ptr[k]..self.l_ptr[k + 1];
+            for (&i, slot) in self.l_idx[lcol.clone()].iter().zip(&mut l_val[lcol]) {
+                *slot = x[i] / d;
                 x[i] = 0.0;
             }
         }

@@ -3,7 +3,7 @@
 //! One trait, two families of implementations: exact from the eigenvalues of W
 //! (small and medium n) and sparse (large n).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub mod lu;
 pub mod ordering;
@@ -37,6 +37,13 @@ pub trait SpatialOperator {
     fn solve(&self, rho: f64, b: &[f64]) -> Result<Vec<f64>>;
     /// True when `log_det` and `traces` are exact (not approximated).
     fn exact(&self) -> bool;
+    /// `(1'A⁻¹1, 1'A⁻¹W1)`, the sums behind the total impacts; `w_ones` is `W1` for this
+    /// operator's `W`. By default two solves; the eigen operator answers from its
+    /// decomposition in O(n) or O(n²) per ρ, without factorising `A`.
+    fn total_sums(&self, rho: f64, w_ones: &[f64]) -> Result<(f64, f64)> {
+        let ones = vec![1.0; self.n()];
+        Ok((self.solve(rho, &ones)?.iter().sum(), self.solve(rho, w_ones)?.iter().sum()))
+    }
 }
 
 pub mod eigen;
@@ -61,15 +68,36 @@ pub enum LogdetMethod {
 /// Largest `n` for which `Auto` uses the eigenvalues (dense O(n³) work).
 pub const EIGEN_MAX_N: usize = 1500;
 
-/// The operator of `I − ρW` for `w` by `method`.
+/// Largest `n` for which `Auto` computes the complex eigenvalues of a W that is not similar
+/// to a symmetric matrix (k nearest neighbours, say): the Schur form costs several times a
+/// symmetric eigen-decomposition (about 1 s natively at 800 units, 7 s at 1,400).
+pub const ASYMMETRIC_EIGEN_MAX_N: usize = 800;
+
+/// Largest `n` for which `Eigen` may be asked for explicitly: the dense matrices take
+/// 8n² bytes each (128 MB at 4,000 units), more would exhaust a browser's memory.
+pub const EIGEN_HARD_MAX_N: usize = 4000;
+
+/// The operator of `I − ρW` for `w` by `method`. `Auto` uses the eigenvalues up to
+/// [`EIGEN_MAX_N`] units ([`ASYMMETRIC_EIGEN_MAX_N`] for a W not similar to a symmetric
+/// one), and the sparse operator beyond or when the eigenvalues do not converge (its
+/// `exact()` is then false); `Eigen`
+/// refuses more than [`EIGEN_HARD_MAX_N`] units and errs when they do not converge.
 pub fn prepare(w: &SpatialWeights, method: LogdetMethod) -> Result<Box<dyn SpatialOperator>> {
-    let use_eigen = match method {
-        LogdetMethod::Eigen => true,
-        LogdetMethod::Auto => w.n() <= EIGEN_MAX_N,
-        LogdetMethod::Sparse => false,
-    };
-    if use_eigen {
-        return Ok(Box::new(eigen::EigenOperator::new(w)?));
+    let n = w.n();
+    match method {
+        LogdetMethod::Eigen => {
+            if n > EIGEN_HARD_MAX_N {
+                return Err(Error::invalid(format!(
+                    "method \"eigen\" is limited to {EIGEN_HARD_MAX_N} units (its dense matrices would need {} MB for {n}); use method \"sparse\" or \"auto\"",
+                    8 * n * n / 1_000_000
+                )));
+            }
+            Ok(Box::new(eigen::EigenOperator::new(w)?))
+        }
+        LogdetMethod::Auto if n <= EIGEN_MAX_N => match eigen::EigenOperator::try_new(w, ASYMMETRIC_EIGEN_MAX_N)? {
+            Some(op) => Ok(Box::new(op)),
+            None => Ok(Box::new(SparseOperator::new(w)?)),
+        },
+        _ => Ok(Box::new(SparseOperator::new(w)?)),
     }
-    Ok(Box::new(SparseOperator::new(w)?))
 }

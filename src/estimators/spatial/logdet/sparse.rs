@@ -262,7 +262,7 @@ fn radius_bound(rows: &[Vec<(usize, f64)>]) -> f64 {
             bound = bound.min(cw);
             let next: Vec<f64> = wx.iter().zip(&x).map(|(a, b)| a + b).collect();
             let m = inf_norm(&next);
-            if !(m > 0.0) {
+            if m.is_nan() || m <= 0.0 {
                 break;
             }
             x = next.into_iter().map(|v| v / m).collect();

@@ -135,7 +135,7 @@ fn can_stop(k: usize, q: f64, r: f64, tol: f64) -> bool {
 /// tolerance (relative to n).
 pub fn series(t: &[f64], rho: f64, r: f64, tol: f64) -> Option<(f64, f64, f64)> {
     let q = rho.abs() * r;
-    if !(q < 1.0) {
+    if q.is_nan() || q >= 1.0 {
         return None;
     }
     let (mut inv, mut w_inv, mut w_inv_sq) = (0.0, 0.0, 0.0);
@@ -156,7 +156,7 @@ pub fn series(t: &[f64], rho: f64, r: f64, tol: f64) -> Option<(f64, f64, f64)> 
 /// [`MAX_POWER`] would be needed (or `|ρ|·r ≥ 1`).
 pub fn powers_needed(rho: f64, r: f64, tol: f64) -> Option<usize> {
     let q = rho.abs() * r;
-    if !(q < 1.0) {
+    if q.is_nan() || q >= 1.0 {
         return None;
     }
     (0..=MAX_POWER).find(|&k| can_stop(k, q, r, tol)).map(|k| k + 2)

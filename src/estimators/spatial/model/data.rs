@@ -10,6 +10,7 @@
 
 use super::spec::ValidatedSpec;
 use crate::data::Dataset;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::spatial::design::{demean, design, lag_panel, SpatialFe};
 use crate::estimators::spatial::layout::{layout, SpatialLayout};
@@ -51,6 +52,8 @@ pub struct ModelData {
     pub periods: Vec<String>,
     /// Fixed effects.
     pub fe: SpatialFe,
+    /// What building the data changed (a `W_(Intercept)` dropped as aliased).
+    pub diagnostics: Diagnostics,
 }
 
 impl ModelData {
@@ -93,10 +96,20 @@ pub fn model_data(ds: &Dataset, v: &ValidatedSpec, w: &SpatialWeights, durbin: b
     let lagged: Vec<String> = if durbin { durbin_names(spec.durbin.as_deref(), &d.names)? } else { Vec::new() };
     let mut regressors: Vec<(String, usize, Option<usize>)> =
         d.names.iter().enumerate().map(|(j, nm)| (nm.clone(), first + j, None)).collect();
+    let mut diagnostics = Diagnostics::new();
     if durbin && intercept && w.style() != Standardise::Row {
-        // spatialreg's create_WX lags the intercept unless W is row-standardised.
-        names.push(format!("W_{INTERCEPT}"));
-        raw.push(lag_panel(w, &raw[0]));
+        // spatialreg's create_WX lags the intercept unless W is row-standardised, and drops
+        // it (with a warning) when W's row sums are all equal: W·1 is then the intercept.
+        let lagged_one = lag_panel(w, &raw[0]);
+        if constant(&lagged_one) {
+            diagnostics.push(Diagnostic::info(
+                Code::SpatialNote,
+                format!("W_{INTERCEPT} dropped: every unit's weights sum to the same number, so the lag of the intercept is the intercept (spatialreg drops it too)"),
+            ));
+        } else {
+            names.push(format!("W_{INTERCEPT}"));
+            raw.push(lagged_one);
+        }
     }
     for nm in &lagged {
         let Some(j) = d.names.iter().position(|x| x == nm) else { continue };
@@ -134,7 +147,14 @@ pub fn model_data(ds: &Dataset, v: &ValidatedSpec, w: &SpatialWeights, durbin: b
         t: lay.t(),
         periods: lay.periods,
         fe,
+        diagnostics,
     })
+}
+
+/// True when every value equals the first to within 1e-10 of its size.
+fn constant(v: &[f64]) -> bool {
+    let Some(&first) = v.first() else { return true };
+    v.iter().all(|x| (x - first).abs() <= 1e-10 * first.abs().max(1e-300))
 }
 
 /// The regressors that get a `W_` term: all (default) or the ones named, in formula order.

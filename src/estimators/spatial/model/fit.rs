@@ -73,7 +73,7 @@ fn param_diagnostics(fit: &MlFit, name: &str, diags: &mut Diagnostics) {
 
 fn fit_ml(d: &ModelData, v: &ValidatedSpec, w: &SpatialWeights, op: &dyn SpatialOperator, kind: SpatialModelKind) -> Result<SpatialModelResult> {
     let spec = &v.spec;
-    let mut diags = Diagnostics::new();
+    let mut diags = d.diagnostics.clone();
     let lag = kind.lag();
     let fit = if lag { fit_lag(d, w, op)? } else { fit_error(d, w, op)? };
     param_diagnostics(&fit, if lag { "ρ" } else { "λ" }, &mut diags);
@@ -146,7 +146,9 @@ fn ml_tests(d: &ModelData, w: &SpatialWeights, op: &dyn SpatialOperator, kind: S
     let mut out = Vec::new();
     let name = if kind.lag() { "LR: ρ = 0" } else { "LR: λ = 0" };
     out.push(lr(name, fit.loglik, ll_ols, 1));
-    let k = n_theta(d);
+    // The LR df is the number of Durbin columns, W_(Intercept) included (spatialreg's
+    // LR.Sarlm counts the parameters).
+    let k = d.x.len() - d.k_main;
     if k == 0 {
         return Ok(out);
     }
@@ -230,6 +232,6 @@ fn fit_slx(d: &ModelData, v: &ValidatedSpec) -> Result<SpatialModelResult> {
         interval: None,
         logdet: None,
         conf_level: v.conf_level,
-        diagnostics: Diagnostics::new(),
+        diagnostics: d.diagnostics.clone(),
     })
 }

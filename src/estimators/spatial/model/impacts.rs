@@ -4,7 +4,9 @@
 //! direct = tr(S_k)/n, total = 1'S_k1/n, indirect = total − direct. Computed exactly for
 //! any W: the traces `tr(A⁻¹)`, `tr(A⁻¹W)` from the operator, the totals from the solves
 //! `A⁻¹1`, `A⁻¹W1` (for a row-standardised W without islands this is spatialreg's
-//! `(β_k + θ_k)/(1 − ρ)`). A panel's impacts are those of its n × n W.
+//! `(β_k + θ_k)/(1 − ρ)`; spatialreg prints that formula for any W, so for a W that is not
+//! row-standardised its totals and indirect effects differ from these exact ones, its
+//! direct effects agree). A panel's impacts are those of its n × n W.
 //!
 //! Their standard errors (spatialreg's `impacts(fit, R = draws)`): draws of
 //! `(σ², ρ, β)` from the asymptotic normal distribution (`MASS::mvrnorm`'s eigen
@@ -63,10 +65,7 @@ fn kernel(w: &SpatialWeights, op: &dyn SpatialOperator, rho: f64, row_std: bool)
         let s = n as f64 / (1.0 - rho);
         (s, s)
     } else {
-        let ones = vec![1.0; n];
-        let a1 = op.solve(rho, &ones)?;
-        let aw1 = op.solve(rho, &w.lag(&ones))?;
-        (a1.iter().sum(), aw1.iter().sum())
+        op.total_sums(rho, &w.lag(&vec![1.0; n]))?
     };
     Ok(ImpactKernel { tr_inv: tr.inv, tr_w_inv: tr.w_inv, sum_inv, sum_w_inv })
 }
@@ -175,6 +174,7 @@ fn simulate(
     let nr = d.regressors.len();
     let mut values: Vec<Vec<[f64; 3]>> = vec![Vec::with_capacity(draws); nr];
     let mut z = vec![0.0; p];
+    let mut kept = 0;
     for _ in 0..draws {
         for v in z.iter_mut() {
             *v = std_normal(&mut rng);
@@ -184,12 +184,15 @@ fn simulate(
         if !(r > lo && r < hi) {
             continue;
         }
+        kept += 1;
+        if nr == 0 {
+            continue;
+        }
         let k = kernel(w, op, r, row_std)?;
         for (slot, v) in values.iter_mut().zip(lag_values(d, &k, n, &x[2..])) {
             slot.push(v);
         }
     }
-    let kept = values.first().map_or(0, Vec::len);
     let ses = values
         .iter()
         .map(|vals| {

@@ -61,6 +61,9 @@ pub struct ImpactSpec {
     pub seed: u64,
 }
 
+/// Most simulation draws of the impacts' SEs (each keeps three numbers per regressor).
+pub const MAX_DRAWS: usize = 100_000;
+
 fn default_draws() -> usize {
     1000
 }
@@ -101,8 +104,9 @@ pub struct SpatialModelSpec {
     /// Confidence level of the intervals (default 0.95).
     #[serde(default)]
     pub conf_level: Option<f64>,
-    /// Also run the LR/Wald tests (SDM against SAR and SEM, SDEM against SEM and SLX,
-    /// ρ = 0 / λ = 0 against OLS); default true.
+    /// Also run the LR/Wald tests (ρ = 0 / λ = 0 against OLS; SDM against SAR and SEM with
+    /// the Wald tests of θ = 0 and θ + ρβ = 0; SDEM against SEM; SLX's Wald θ = 0);
+    /// default true.
     #[serde(default = "yes")]
     pub tests: bool,
 }
@@ -166,6 +170,12 @@ impl SpatialModelSpec {
             if i.draws == 1 {
                 return Err(Error::invalid("impacts: draws must be 0 (none) or at least 2"));
             }
+            if i.draws > MAX_DRAWS {
+                return Err(Error::invalid(format!(
+                    "impacts: draws is {}; at most {MAX_DRAWS} are simulated (spatialreg's examples use 1,000 to 5,000)",
+                    i.draws
+                )));
+            }
         }
         Ok(ValidatedSpec { spec: self.clone(), unit, conf_level })
     }
@@ -196,6 +206,11 @@ mod tests {
         let mut bad = s.clone();
         bad.conf_level = Some(1.5);
         assert!(bad.validate(&w()).is_err());
+        let mut bad = s.clone();
+        bad.impacts = Some(ImpactSpec { draws: MAX_DRAWS + 1, seed: 1 });
+        assert!(bad.validate(&w()).expect_err("too many draws").to_string().contains("draws"));
+        bad.impacts = Some(ImpactSpec { draws: MAX_DRAWS, seed: 1 });
+        assert!(bad.validate(&w()).is_ok());
         let mut bad = s;
         bad.fe = SpatialFe::Twoways;
         assert!(bad.validate(&w()).expect_err("no time").to_string().contains("time"));

@@ -51,6 +51,10 @@ impl SpatialWeights {
         if rows.len() != n {
             return Err(Error::invalid(format!("weight matrix: {} units but {} rows", n, rows.len())));
         }
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        if let Some(dup) = units.iter().find(|u| !seen.insert(u.as_str())) {
+            return Err(Error::invalid(format!("weight matrix: unit `{dup}` appears twice; every unit needs its own name")));
+        }
         let mut ptr = Vec::with_capacity(n + 1);
         let mut idx = Vec::new();
         let mut val = Vec::new();
@@ -315,5 +319,8 @@ mod tests {
         let u = vec!["a".to_string(), "b".to_string()];
         assert!(SpatialWeights::from_rows(u.clone(), vec![vec![(0, 1.0)], vec![]], Standardise::None).is_err());
         assert!(SpatialWeights::from_rows(u, vec![vec![(1, 1.0), (1, 2.0)], vec![]], Standardise::None).is_err());
+        let twice = vec!["a".to_string(), "a".to_string()];
+        let e = SpatialWeights::from_rows(twice, vec![vec![(1, 1.0)], vec![(0, 1.0)]], Standardise::None).expect_err("duplicate");
+        assert!(e.to_string().contains("`a` appears twice"), "{e}");
     }
 }
