@@ -6,5 +6,5 @@ pub mod render;
 pub mod svg;
 pub mod table;
 
-pub use render::{render_table, RenderOptions};
+pub use render::{render_table, render_table_bytes, RenderOptions};
 pub use table::{Cell, ResultTable, TableRow, Tables};

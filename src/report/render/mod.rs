@@ -1,11 +1,14 @@
 //! One renderer for every [`ResultTable`]: CSV, Markdown, LaTeX (booktabs), HTML (pastes
-//! into Word) and aligned plain text.
+//! into Word), aligned plain text, and the binary packages Word (.docx, a three-line table)
+//! and Excel (.xlsx, numeric cells) through [`render_table_bytes`].
 //!
 //! Rendering happens in two steps. [`layout`] turns the typed cells into lines of text: every
 //! number is formatted here and only here ([`fmt_num`]); a row holding estimates becomes two
 //! lines, the estimates with their stars and, below, the standard error (or t statistic,
 //! p-value or interval) in parentheses; yes/no cells take the options' words. The format
-//! writers in [`formats`] then only escape and lay out those strings.
+//! writers in [`formats`], [`docx`] and [`xlsx`] then only escape and lay out those strings
+//! (the Excel writer also stores the number behind each printed number, with a number format
+//! read off the printed text, so Excel shows exactly what the other formats print).
 //!
 //! Conventions, shared by every format: stars mark p-values *below* each threshold (default
 //! `* p<0.1, ** p<0.05, *** p<0.01`, the economics journals' and Stata `esttab`'s), the
@@ -14,7 +17,11 @@
 //! A rule separates the header block from the body, and rows flagged `rule_above` start a new
 //! panel.
 
+mod docx;
 mod formats;
+mod package;
+mod xlsx;
+mod xlsx_styles;
 
 use super::table::{Align, Cell, ResultTable, RowKind};
 use crate::error::{Error, Result};
@@ -35,10 +42,15 @@ pub enum Format {
     Html,
     /// Aligned plain text.
     Text,
+    /// A Word document (.docx) holding the table in the three-line style (binary).
+    Docx,
+    /// An Excel workbook (.xlsx) with numeric cells (binary).
+    Xlsx,
 }
 
 impl Format {
-    /// Parses a format name (`csv`, `markdown`/`md`, `latex`/`tex`, `html`, `text`/`txt`).
+    /// Parses a format name (`csv`, `markdown`/`md`, `latex`/`tex`, `html`, `text`/`txt`,
+    /// `docx`/`word`, `xlsx`/`excel`).
     pub fn parse(s: &str) -> Result<Format> {
         Ok(match s.trim().to_ascii_lowercase().as_str() {
             "csv" => Format::Csv,
@@ -46,12 +58,18 @@ impl Format {
             "latex" | "tex" => Format::Latex,
             "html" => Format::Html,
             "text" | "txt" => Format::Text,
+            "docx" | "word" => Format::Docx,
+            "xlsx" | "excel" => Format::Xlsx,
             other => {
                 return Err(Error::invalid(format!(
-                    "unknown table format `{other}` (use latex, markdown, html, csv or text)"
+                    "unknown table format `{other}` (use latex, markdown, html, csv, text, docx or xlsx)"
                 )))
             }
         })
+    }
+    /// Whether the format is a binary package (docx, xlsx) rather than text.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Docx | Format::Xlsx)
     }
 }
 
@@ -76,7 +94,8 @@ pub enum BelowStat {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RenderOptions {
-    /// `csv`, `markdown`, `latex`, `html` or `text`.
+    /// `csv`, `markdown`, `latex`, `html`, `text`, `docx` or `xlsx` (the last two only through
+    /// [`render_table_bytes`]).
     pub format: String,
     /// Decimals for every number and estimate (default: each cell's own).
     pub digits: Option<usize>,
@@ -147,16 +166,22 @@ pub(crate) enum LineKind {
 }
 
 /// A formatted cell: its text and, for estimates, the star symbols apart (LaTeX sets them
-/// as a superscript).
+/// as a superscript), and the finite number the text prints, if it prints one (the Excel
+/// writer stores it in a numeric cell).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Text {
     pub text: String,
     pub stars: String,
+    pub value: Option<f64>,
 }
 
 impl Text {
     fn plain(s: impl Into<String>) -> Text {
-        Text { text: s.into(), stars: String::new() }
+        Text { text: s.into(), stars: String::new(), value: None }
+    }
+    /// A printed number with the value behind it (none when it is not finite).
+    fn number(s: impl Into<String>, value: f64) -> Text {
+        Text { text: s.into(), stars: String::new(), value: value.is_finite().then_some(value) }
     }
     /// Text and stars together.
     pub fn joined(&self) -> String {
@@ -204,11 +229,11 @@ fn cell_text(c: &Cell, o: &RenderOptions) -> Text {
     match c {
         Cell::Empty => Text::plain(""),
         Cell::Text { text } => Text::plain(text.clone()),
-        Cell::Number { value, digits } => Text::plain(fmt_num(*value, d(*digits))),
-        Cell::Integer { value } => Text::plain(format!("{value:.0}")),
+        Cell::Number { value, digits } => Text::number(fmt_num(*value, d(*digits)), *value),
+        Cell::Integer { value } => Text::number(format!("{value:.0}"), *value),
         Cell::YesNo { value } => Text::plain(if *value { o.yes.clone() } else { o.no.clone() }),
         Cell::Estimate { estimate, p_value, digits, .. } => {
-            Text { text: fmt_num(*estimate, d(*digits)), stars: stars(*p_value, o) }
+            Text { stars: stars(*p_value, o), ..Text::number(fmt_num(*estimate, d(*digits)), *estimate) }
         }
     }
 }
@@ -218,13 +243,14 @@ fn below_text(c: &Cell, o: &RenderOptions) -> Text {
         return Text::plain("");
     };
     let d = o.digits.unwrap_or(*digits);
-    Text::plain(match o.below {
-        BelowStat::Se => format!("({})", fmt_num(*std_error, d)),
-        BelowStat::T => format!("({})", fmt_num(*statistic, d)),
-        BelowStat::P => format!("({})", fmt_num(*p_value, d)),
-        BelowStat::Ci => format!("[{}, {}]", fmt_num(*conf_low, d), fmt_num(*conf_high, d)),
-        BelowStat::None => String::new(),
-    })
+    let paren = |x: f64| Text::number(format!("({})", fmt_num(x, d)), x);
+    match o.below {
+        BelowStat::Se => paren(*std_error),
+        BelowStat::T => paren(*statistic),
+        BelowStat::P => paren(*p_value),
+        BelowStat::Ci => Text::plain(format!("[{}, {}]", fmt_num(*conf_low, d), fmt_num(*conf_high, d))),
+        BelowStat::None => Text::plain(""),
+    }
 }
 
 /// The note on parentheses and stars for a table with estimates (`conf_level` for intervals).
@@ -294,7 +320,8 @@ pub(crate) fn layout(t: &ResultTable, o: &RenderOptions) -> Result<Grid> {
     })
 }
 
-/// Renders a table in the options' format.
+/// Renders a table in the options' text format (for `docx`/`xlsx` an error pointing to
+/// [`render_table_bytes`]).
 pub fn render_table(t: &ResultTable, o: &RenderOptions) -> Result<String> {
     let format = Format::parse(&o.format)?;
     let g = layout(t, o)?;
@@ -304,7 +331,23 @@ pub fn render_table(t: &ResultTable, o: &RenderOptions) -> Result<String> {
         Format::Latex => formats::latex(&g),
         Format::Html => formats::html(&g),
         Format::Text => formats::text(&g),
+        Format::Docx | Format::Xlsx => {
+            return Err(Error::invalid(format!(
+                "table format `{}` is a binary file: render it with render_table_bytes (in JavaScript, renderTable returns a Uint8Array for it)",
+                o.format.trim()
+            )))
+        }
     })
+}
+
+/// Renders a table as bytes: the .docx or .xlsx package for `docx`/`xlsx`, the UTF-8 text of
+/// every other format. Deterministic: the same table and options give the same bytes.
+pub fn render_table_bytes(t: &ResultTable, o: &RenderOptions) -> Result<Vec<u8>> {
+    match Format::parse(&o.format)? {
+        Format::Docx => docx::docx(&layout(t, o)?),
+        Format::Xlsx => xlsx::xlsx(&layout(t, o)?),
+        _ => render_table(t, o).map(String::into_bytes),
+    }
 }
 
 #[cfg(test)]

@@ -109,8 +109,15 @@ fn options_change_only_the_rendering() {
 #[test]
 fn bad_options_and_shapes_are_errors() {
     let t = sample();
-    let e = render_table(&t, &RenderOptions { format: "docx".into(), ..Default::default() }).unwrap_err();
-    assert!(e.to_string().contains("unknown table format `docx`"));
+    let e = render_table(&t, &RenderOptions { format: "pdf".into(), ..Default::default() }).unwrap_err();
+    assert!(e.to_string().contains("unknown table format `pdf`"));
+    for f in ["docx", "Word", "xlsx", "excel"] {
+        let e = render_table(&t, &RenderOptions { format: f.into(), ..Default::default() }).unwrap_err();
+        assert!(e.to_string().contains("binary file: render it with render_table_bytes"), "{e}");
+        assert!(render_table_bytes(&t, &RenderOptions { format: f.into(), ..Default::default() }).unwrap().starts_with(b"PK"));
+    }
+    let csv = render_table_bytes(&t, &RenderOptions { format: "csv".into(), ..Default::default() }).unwrap();
+    assert_eq!(String::from_utf8(csv).unwrap(), render(&t, "csv"));
     let o = RenderOptions { format: "csv".into(), star_levels: vec![0.1], ..Default::default() };
     assert!(render_table(&t, &o).is_err());
     let mut bad = sample();
