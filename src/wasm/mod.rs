@@ -60,12 +60,17 @@ fn to_js_result<T: Serialize + Tables>(value: &T) -> Result<JsValue, JsValue> {
 }
 
 /// Renders a result table (any element of a result's `tables`):
-/// `{ format: "csv" | "markdown" | "latex" | "html" | "text", digits, stars, below, yes, no, notes }` → text.
+/// `{ format: "csv" | "markdown" | "latex" | "html" | "text" | "docx" | "xlsx", digits, stars, below, yes, no, notes }`
+/// → text, or for `docx`/`xlsx` (also `word`/`excel`) the file's bytes as a `Uint8Array`.
 #[wasm_bindgen(js_name = renderTable)]
-pub fn render_table(table: JsValue, options: JsValue) -> Result<String, JsValue> {
+pub fn render_table(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let table: ResultTable = from_js_required(table, "renderTable")?;
     let opts: RenderOptions = from_js(options, "renderTable")?;
-    crate::report::render_table(&table, &opts).map_err(js_error)
+    if crate::report::render::Format::parse(&opts.format).map_err(js_error)?.is_binary() {
+        let bytes = crate::report::render_table_bytes(&table, &opts).map_err(js_error)?;
+        return Ok(js_sys::Uint8Array::from(bytes.as_slice()).into());
+    }
+    crate::report::render_table(&table, &opts).map(JsValue::from).map_err(js_error)
 }
 
 /// The regression table of fitted models as a `ResultTable` (for `renderTable` and the page).
