@@ -134,3 +134,33 @@ fn tiny_numbers_keep_their_magnitude() {
     assert_eq!(fmt_num(-3e-15, 2), "-3.0e-15");
     assert_eq!(fmt_num(0.0, 3), "0.000");
 }
+
+/// A part of a zip package as text.
+fn part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut s = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn office_formats_span_column_groups_and_escape_text() {
+    let t = sample();
+    let docx = render_table_bytes(&t, &RenderOptions { format: "docx".into(), ..Default::default() }).unwrap();
+    let doc = part(&docx, "word/document.xml");
+    assert!(doc.contains("<w:gridSpan w:val=\"2\"/>"), "{doc}");
+    assert!(doc.contains(">Samples</w:t>"));
+    assert!(doc.contains(">A &amp; B &lt;1&gt;</w:t>"));
+    assert!(doc.contains(">0.199***</w:t>") && doc.contains(">(0.010)</w:t>") && doc.contains(">y|2</w:t>"));
+    // the group row carries the top rule; the thin rule under the header block is on the
+    // header row "Outcome" (line 1), and two panels start with "Controls" and "Observations"
+    assert_eq!(doc.matches("<w:bottom w:val=\"single\" w:sz=\"4\"").count(), 3, "{doc}");
+    assert_eq!(doc.matches("<w:top w:val=\"single\" w:sz=\"4\"").count(), 6, "{doc}");
+    let xlsx = render_table_bytes(&t, &RenderOptions { format: "xlsx".into(), ..Default::default() }).unwrap();
+    let sheet = part(&xlsx, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("<mergeCells count=\"1\"><mergeCell ref=\"B2:C2\"/></mergeCells>"), "{sheet}");
+    assert!(sheet.contains("<v>0.19924916</v>") && sheet.contains("<v>-5.38e-5</v>"), "{sheet}");
+    assert!(sheet.contains("<c r=\"A9\" s=\"") && sheet.contains("<v>0.5</v>"));
+    assert!(part(&xlsx, "xl/styles.xml").contains("formatCode=\"0.0000000\""), "-0.0000538 prints 7 decimals");
+}
