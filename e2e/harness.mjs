@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 import { startServer } from "../scripts/serve.mjs";
 
@@ -187,4 +188,32 @@ export function parseCsv(text) {
     rows.push(row);
   }
   return rows;
+}
+
+/**
+ * The text of one part of a zip package (a .docx or .xlsx), read from the central directory
+ * and inflated with Node's zlib: enough to check what a downloaded Office file holds.
+ */
+export function zipPart(bytes, name) {
+  const buf = Buffer.from(bytes);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error("not a zip package");
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extra = buf.readUInt16LE(p + 30);
+    const comment = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const entry = buf.toString("utf8", p + 46, p + 46 + nameLen);
+    if (entry === name) {
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const data = buf.subarray(start, start + size);
+      return (method === 0 ? data : zlib.inflateRawSync(data)).toString("utf8");
+    }
+    p += 46 + nameLen + extra + comment;
+  }
+  throw new Error(`no part ${name} in the package`);
 }

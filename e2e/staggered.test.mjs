@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { startSession, waitForDataset, openPanel, screenshot, foreignRequests, chooseFile } from "./harness.mjs";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT } from "./harness.mjs";
+import { ROOT, zipPart } from "./harness.mjs";
 
 const LABELS = ["TWFE", "Callaway–Sant'Anna", "Sun–Abraham", "Two-stage DID", "Imputation (BJS)"];
 
@@ -155,6 +155,18 @@ test("staggered section on provinces: side-by-side table equals staggeredCompare
   assert.equal(pngDl.suggestedFilename(), "bacon_decomposition.png");
   const [mdDl] = await Promise.all([page.waitForEvent("download"), page.click('[data-exports-for="bacon.summary"] button[data-format="markdown"]')]);
   assert.equal(mdDl.suggestedFilename(), "bacon_summary.md");
+  // Word and Excel: real packages rendered in the engine, the three-line table and numeric cells
+  const [docxDl] = await Promise.all([page.waitForEvent("download"), page.click('[data-exports-for="staggered.compare"] button[data-format="docx"]')]);
+  assert.equal(docxDl.suggestedFilename(), "staggered_compare.docx");
+  const docx = fs.readFileSync(await docxDl.path());
+  assert.equal(docx.subarray(0, 2).toString("latin1"), "PK");
+  const doc = zipPart(docx, "word/document.xml");
+  assert.ok(doc.includes("Callaway–Sant'Anna") || doc.includes("Callaway–Sant&apos;Anna"), "Word table has the column labels");
+  assert.ok(doc.includes("<w:tbl>") && /w:top w:val="single"/.test(doc), "a table with a top rule");
+  const [xlsxDl] = await Promise.all([page.waitForEvent("download"), page.click('[data-exports-for="staggered.compare"] button[data-format="xlsx"]')]);
+  assert.equal(xlsxDl.suggestedFilename(), "staggered_compare.xlsx");
+  const sheet = zipPart(fs.readFileSync(await xlsxDl.path()), "xl/worksheets/sheet1.xml");
+  assert.match(sheet, /<c r="[A-Z]+\d+"( s="\d+")?( t="n")?><v>-?\d/, "numbers are numeric cells");
 
   // ---- screenshot at 1024 px
   await page.setViewportSize({ width: 1024, height: 900 });

@@ -29,6 +29,7 @@ function plain(v) {
   }
   if (typeof v === "bigint") return Number(v);
   if (Array.isArray(v)) return v.map(plain);
+  if (v instanceof Uint8Array) return v; // a file's bytes (renderTable's docx/xlsx): cloned as is
   if (ArrayBuffer.isView(v)) return Array.from(v, (x) => (typeof x === "bigint" ? Number(x) : x));
   if (v && typeof v === "object") {
     const o = {};

@@ -191,9 +191,11 @@ const FORMATS = [
   { format: "latex", label: "LaTeX", ext: "tex", mime: "text/x-tex;charset=utf-8" },
   { format: "html", label: "HTML (Word)", ext: "html", mime: "text/html;charset=utf-8" },
   { format: "text", label: "Text", ext: "txt", mime: "text/plain;charset=utf-8" },
+  { format: "docx", label: "Word", ext: "docx", mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+  { format: "xlsx", label: "Excel", ext: "xlsx", mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
 ];
 
-/** Renders a table in the engine (no re-run): { format, ... } → text. */
+/** Renders a table in the engine (no re-run): { format, ... } → text, or a Uint8Array for docx/xlsx. */
 export function renderTableText(client, table, options) {
   return client.call("call", { fn: "renderTable", args: [table, options] });
 }
