@@ -67,12 +67,11 @@ writeData(FILE);
 
 /** ρ, its SE, and the direct/indirect/total impacts of x1 from a Quasi result. */
 function quasiSummary(r) {
-  const rho = r.rho ?? r.coefficients?.find((c) => c.term === "rho" || c.name === "rho");
-  const imp = r.impacts?.find?.((i) => (i.term ?? i.variable) === "x1") ?? r.impacts?.x1;
-  const val = (v) => (typeof v === "number" ? v : v?.estimate ?? NaN);
+  const imp = r.impacts.find((i) => i.term === "x1");
+  const val = (v) => (typeof v === "number" ? v : NaN);
   return {
-    rho: val(rho),
-    rho_se: rho?.std_error ?? NaN,
+    rho: val(r.rho),
+    rho_se: val(r.rho_se),
     direct: val(imp?.direct),
     indirect: val(imp?.indirect),
     total: val(imp?.total),
