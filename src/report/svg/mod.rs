@@ -46,22 +46,10 @@ pub use markers::{marker_plot, MarkerOptions, MarkerSeries};
 pub use moran_scatter::moran_scatter_svg;
 
 
-/// Escapes `& < > " '` for use in XML text and attribute values.
+/// Escapes `& < > " '` for use in XML text and attribute values (the report's one XML
+/// escape: characters XML 1.0 forbids are dropped).
 pub fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::report::escape::xml_text(s)
 }
 
 /// Histogram bin rule.
