@@ -12,7 +12,8 @@ WASM_PACK_BUILD := wasm-pack build --target web --release --out-name quasi --no-
 setup:
 	@bash scripts/setup.sh
 
-# Build the WebAssembly package into pkg/ (then shrink it with Debian's wasm-opt if present).
+# Build the WebAssembly package into pkg/, then optimise it with wasm-opt from npm's binaryen
+# (scripts/wasm-opt.sh; QUASI_WASM_OPT=off skips it, e.g. for a quicker local build).
 build: setup
 	$(WASM_PACK_BUILD)
 	@bash scripts/wasm-opt.sh pkg/quasi_bg.wasm
