@@ -44,8 +44,10 @@ test-wasm:
 test-e2e:
 	node --test --test-concurrency=1 e2e/*.test.mjs
 
-# Speed against named peers (PapaParse for parsing; pyfixest for TWFE; moderndid for Callaway–Sant'Anna), printed as tables.
+# Size of the shipped .wasm (raw and gzip -9), then speed against named peers (PapaParse for
+# parsing; pyfixest for TWFE; moderndid for Callaway–Sant'Anna), printed as tables.
 bench: build
+	node bench/size.mjs
 	node bench/parse.mjs
 	node bench/feols.mjs
 	node bench/csdid.mjs
