@@ -12,7 +12,8 @@ WASM_PACK_BUILD := wasm-pack build --target web --release --out-name quasi --no-
 setup:
 	@bash scripts/setup.sh
 
-# Build the WebAssembly package into pkg/ (then shrink it with Debian's wasm-opt if present).
+# Build the WebAssembly package into pkg/, then optimise it with wasm-opt from npm's binaryen
+# (scripts/wasm-opt.sh; QUASI_WASM_OPT=off skips it, e.g. for a quicker local build).
 build: setup
 	$(WASM_PACK_BUILD)
 	@bash scripts/wasm-opt.sh pkg/quasi_bg.wasm
@@ -43,8 +44,10 @@ test-wasm:
 test-e2e:
 	node --test --test-concurrency=1 e2e/*.test.mjs
 
-# Speed against named peers (PapaParse for parsing; pyfixest for TWFE; moderndid for Callaway–Sant'Anna), printed as tables.
+# Size of the shipped .wasm (raw and gzip -9), then speed against named peers (PapaParse for
+# parsing; pyfixest for TWFE; moderndid for Callaway–Sant'Anna), printed as tables.
 bench: build
+	node bench/size.mjs
 	node bench/parse.mjs
 	node bench/feols.mjs
 	node bench/csdid.mjs

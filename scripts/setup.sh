@@ -42,11 +42,11 @@ if ! wasm-pack --version 2>/dev/null | grep -q " $WASM_PACK_VERSION\$"; then
 fi
 
 # 4. Debian packages: headless browser + driver for wasm tests and end-to-end tests,
-# wasm-opt, and CJK fonts (the page and its screenshots show Chinese column names).
+# and CJK fonts (the page and its screenshots show Chinese column names). wasm-opt
+# comes from npm (step 5): Debian's binaryen is too old for rustc's output.
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
-command -v wasm-opt >/dev/null 2>&1 || need_apt+=(binaryen)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q ' installed$'; }
 installed fonts-noto-cjk || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -61,9 +61,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # 5. npm dev dependencies, exactly as locked (playwright-core drives Debian's chromium;
-# no browser download). npm ci writes node_modules/.package-lock.json last, so a
-# lockfile newer than that means the installed tree is stale.
-if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# no browser download; binaryen provides wasm-opt for make build). npm ci writes
+# node_modules/.package-lock.json last, so a lockfile newer than that means the
+# installed tree is stale.
+if [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/binaryen/bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies (npm ci)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

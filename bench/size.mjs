@@ -1,0 +1,25 @@
+// Size of the shipped WebAssembly (pkg/ as built by `make build`): raw bytes and
+// gzip -9 (what a static host typically sends), for the .wasm and its JS glue.
+//   node bench/size.mjs
+// Prints a markdown table and writes it to bench/out/size.md.
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { spawnSync } from "node:child_process";
+import { ROOT } from "./gen.mjs";
+
+const files = ["quasi_bg.wasm", "quasi.js"];
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const rows = files.map((name) => {
+  const p = path.join(ROOT, "pkg", name);
+  if (!fs.existsSync(p)) throw new Error(`pkg/${name} missing: run make build first`);
+  const raw = fs.readFileSync(p);
+  // gzip(1) -9 when installed (it packs ~0.3% tighter than Node's zlib at level 9), else zlib.
+  const cli = spawnSync("gzip", ["-9", "-n", "-c", p], { maxBuffer: 1 << 30 });
+  const gz = cli.status === 0 ? cli.stdout.length : zlib.gzipSync(raw, { level: 9 }).length;
+  return `| pkg/${name} | ${raw.length.toLocaleString("en-US")} (${kb(raw.length)}) | ${gz.toLocaleString("en-US")} (${kb(gz)}) |`;
+});
+const lines = ["Shipped wasm package size (pkg/, after scripts/wasm-opt.sh)", "", "| file | raw bytes | gzip -9 bytes |", "|---|---:|---:|", ...rows];
+console.log(lines.join("\n"));
+fs.mkdirSync(path.join(ROOT, "bench", "out"), { recursive: true });
+fs.writeFileSync(path.join(ROOT, "bench", "out", "size.md"), lines.join("\n") + "\n");
