@@ -247,9 +247,10 @@ impl TableOptions {
             star_levels: self.star_levels.clone(),
             star_symbols: self.star_symbols.clone(),
             below: self.below,
-            yes: self.yes.clone(),
-            no: self.no.clone(),
+            yes: Some(self.yes.clone()),
+            no: Some(self.no.clone()),
             notes: self.show_notes,
+            lang: None,
         }
     }
 }
