@@ -339,7 +339,7 @@ fn chinese_text_survives_both_formats() {
     t.title = "表1 自由贸易试验区与城市高质量发展：基准回归".into();
     t.columns[1].label = "（1）高质量发展".into();
     t.notes.push("注：括号内为城市层面聚类稳健标准误。".into());
-    let o = RenderOptions { yes: "是".into(), no: "否".into(), ..opts("docx") };
+    let o = RenderOptions { yes: Some("是".into()), no: Some("否".into()), ..opts("docx") };
     let docx = package(&render_table_bytes(&t, &o).unwrap(), &DOCX_PARTS);
     let text = docx["word/document.xml"].full_text();
     for s in [&t.title, &t.columns[1].label, &t.notes[0]] {

@@ -16,7 +16,12 @@
 //!
 //! Numbers are printed with `digits` decimals; a non-zero number that would
 //! print as zero is shown with `digits` significant digits instead.
+//!
+//! Language: `lang: "zh"` spells the fixed labels as Chinese journals do (观测值, 组内R²,
+//! 控制变量, 城市固定效应, 聚类到城市层面, 是/否, …) through [`super::i18n`]; each such row
+//! keeps its typed [`Label`], so the renderer can spell it in another language.
 
+use super::i18n::{self, Label, Lang};
 use super::render::{render_table, Format, RenderOptions};
 use super::table::{Cell, ResultTable, TableRow, Tables};
 use crate::error::{Error, Result};
@@ -29,7 +34,8 @@ pub use super::render::{fmt_num, BelowStat};
 /// A "Controls: Yes/No" row hiding a set of terms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ControlsRow {
-    /// Row label (e.g. "Controls").
+    /// Row label (empty or left out: the language's "Controls" / 控制变量).
+    #[serde(default)]
     pub label: String,
     /// Terms summarised by the row (hidden from the coefficient rows).
     pub terms: Vec<String>,
@@ -67,10 +73,11 @@ pub struct TableOptions {
     pub controls: Vec<ControlsRow>,
     /// Show fixed-effect rows.
     pub fixef_rows: bool,
-    /// Marks for present / absent (default "Yes" / "No"; e.g. "✓" / "").
-    pub yes: String,
+    /// Marks for present / absent (default the language's "Yes" / "No" or 是 / 否; e.g.
+    /// "✓" / "").
+    pub yes: Option<String>,
     /// Mark for absent.
-    pub no: String,
+    pub no: Option<String>,
     /// Statistic rows: any of `nobs`, `r2`, `adj_r2`, `r2_within`, `rmse`, `f_stat`.
     pub stats: Vec<String>,
     /// Show the standard-error type row (with cluster variables).
@@ -79,6 +86,8 @@ pub struct TableOptions {
     pub title: Option<String>,
     /// Show the explanatory note under the table.
     pub show_notes: bool,
+    /// Language of the fixed labels and notes: `"en"` (default) or `"zh"`.
+    pub lang: Lang,
 }
 
 impl Default for TableOptions {
@@ -98,12 +107,13 @@ impl Default for TableOptions {
             show_depvar: true,
             controls: Vec::new(),
             fixef_rows: true,
-            yes: "Yes".into(),
-            no: "No".into(),
+            yes: None,
+            no: None,
             stats: vec!["nobs".into(), "r2".into(), "r2_within".into()],
             show_vcov: true,
             title: None,
             show_notes: true,
+            lang: Lang::En,
         }
     }
 }
@@ -122,10 +132,42 @@ pub fn regression_result_table(fits: &[&FeolsFit], o: &TableOptions) -> Result<R
     columns.extend(names.iter().map(String::as_str));
     let mut t = ResultTable::new("regression", o.title.clone().unwrap_or_default(), &columns);
     t.conf_level = Some(fits[0].conf_level);
+    t.lang = o.lang;
     if o.show_depvar {
-        t.push(TableRow::new("Dependent variable", fits.iter().map(|f| Cell::text(rn(&f.depvar))).collect()).header());
+        let depvars = fits.iter().map(|f| Cell::text(rn(&f.depvar))).collect();
+        t.push(fixed_row(o, Label::DependentVariable, depvars).header());
     }
-    // terms
+    t.rows.extend(term_rows(fits, o));
+    let n_coef_end = t.rows.len();
+    let extra = extra_rows(fits, o);
+    let has_extra = !extra.is_empty();
+    t.rows.extend(extra);
+    let n_extra_end = t.rows.len();
+    t.rows.extend(stat_rows(fits, o)?);
+    // Panels: coefficients | controls, fixed effects, S.E. type | statistics.
+    if let Some(r) = t.rows.get_mut(n_coef_end) {
+        r.rule_above = true;
+    }
+    if has_extra {
+        if let Some(r) = t.rows.get_mut(n_extra_end) {
+            r.rule_above = true;
+        }
+    }
+    Ok(t)
+}
+
+/// A row labelled `key` in the options' language, unless `rename` renames the label (by its
+/// English or its translated spelling): then the given name, without a key.
+fn fixed_row(o: &TableOptions, key: Label, cells: Vec<Cell>) -> TableRow {
+    let shown = i18n::label(o.lang, &key);
+    match o.rename.get(&i18n::label(Lang::En, &key)).or_else(|| o.rename.get(&shown)) {
+        Some(name) => TableRow::new(name.clone(), cells),
+        None => TableRow::labelled(key, o.lang, cells),
+    }
+}
+
+/// One row per coefficient kept (`keep`, `drop`, `order`; control terms hidden).
+fn term_rows(fits: &[&FeolsFit], o: &TableOptions) -> Vec<TableRow> {
     let hidden: Vec<&String> = o.controls.iter().flat_map(|c| c.terms.iter()).collect();
     let mut terms: Vec<String> = Vec::new();
     for f in fits {
@@ -143,21 +185,29 @@ pub fn regression_result_table(fits: &[&FeolsFit], o: &TableOptions) -> Result<R
     let mut ordered: Vec<String> = o.order.iter().filter(|t| terms.contains(t)).cloned().collect();
     ordered.extend(terms.iter().filter(|t| !o.order.contains(t)).cloned());
     let d = o.digits;
-    for term in &ordered {
-        let cells = fits
-            .iter()
-            .map(|f| f.coef(term).map_or(Cell::Empty, |c| c.cell(d)))
-            .collect();
-        t.push(TableRow::new(rn(term), cells));
-    }
-    let n_coef_end = t.rows.len();
+    ordered
+        .iter()
+        .map(|term| {
+            let cells = fits.iter().map(|f| f.coef(term).map_or(Cell::Empty, |c| c.cell(d))).collect();
+            match o.rename.get(term) {
+                Some(name) => TableRow::new(name.clone(), cells),
+                None if term == "Intercept" => TableRow::labelled(Label::Constant, o.lang, cells),
+                None => TableRow::new(term.clone(), cells),
+            }
+        })
+        .collect()
+}
+
+/// The controls rows, one yes/no row per fixed effect and the standard-error type row.
+fn extra_rows(fits: &[&FeolsFit], o: &TableOptions) -> Vec<TableRow> {
+    let rn = |s: &str| o.rename.get(s).cloned().unwrap_or_else(|| s.to_string());
     let mut extra: Vec<TableRow> = Vec::new();
     for c in &o.controls {
         let v = fits
             .iter()
             .map(|f| Cell::YesNo { value: f.coefficients.iter().any(|x| c.terms.contains(&x.term)) })
             .collect();
-        extra.push(TableRow::new(c.label.clone(), v));
+        extra.push(if c.label.is_empty() { fixed_row(o, Label::Controls, v) } else { TableRow::new(c.label.clone(), v) });
     }
     if o.fixef_rows {
         let mut fes: Vec<String> = Vec::new();
@@ -170,46 +220,42 @@ pub fn regression_result_table(fits: &[&FeolsFit], o: &TableOptions) -> Result<R
         }
         for fe in &fes {
             let v = fits.iter().map(|f| Cell::YesNo { value: f.fixed_effects.iter().any(|x| &x.name == fe) }).collect();
-            extra.push(TableRow::new(format!("{} FE", rn(fe)), v));
+            extra.push(TableRow::labelled(Label::FixedEffect(rn(fe)), o.lang, v));
         }
     }
     if o.show_vcov {
-        extra.push(TableRow::new("S.E. type", fits.iter().map(|f| Cell::text(vcov_label(f))).collect()));
+        let v = fits.iter().map(|f| Cell::text(vcov_label(f, o.lang))).collect();
+        extra.push(fixed_row(o, Label::SeType, v));
     }
-    let has_extra = !extra.is_empty();
-    t.rows.extend(extra);
-    let n_extra_end = t.rows.len();
+    extra
+}
+
+/// The statistics rows (`stats`); an unknown statistic is an error.
+fn stat_rows(fits: &[&FeolsFit], o: &TableOptions) -> Result<Vec<TableRow>> {
+    let d = o.digits;
+    let mut rows = Vec::new();
     for s in &o.stats {
-        let (label, vals): (&str, Vec<Cell>) = match s.as_str() {
-            "nobs" | "n" => ("Observations", fits.iter().map(|f| Cell::integer(f.nobs)).collect()),
-            "r2" => ("R²", fits.iter().map(|f| Cell::number(f.r2, d)).collect()),
-            "adj_r2" => ("Adjusted R²", fits.iter().map(|f| Cell::number(f.adj_r2, d)).collect()),
+        let (key, vals): (Label, Vec<Cell>) = match s.as_str() {
+            "nobs" | "n" => (Label::Observations, fits.iter().map(|f| Cell::integer(f.nobs)).collect()),
+            "r2" => (Label::R2, fits.iter().map(|f| Cell::number(f.r2, d)).collect()),
+            "adj_r2" => (Label::AdjR2, fits.iter().map(|f| Cell::number(f.adj_r2, d)).collect()),
             "r2_within" => {
                 if fits.iter().all(|f| f.r2_within.is_none()) {
                     continue;
                 }
-                ("Within R²", fits.iter().map(|f| Cell::opt_number(f.r2_within, d)).collect())
+                (Label::WithinR2, fits.iter().map(|f| Cell::opt_number(f.r2_within, d)).collect())
             }
-            "rmse" => ("RMSE", fits.iter().map(|f| Cell::number(f.rmse, d)).collect()),
-            "f_stat" => ("F statistic", fits.iter().map(|f| Cell::opt_number(f.f_stat, d)).collect()),
+            "rmse" => (Label::Rmse, fits.iter().map(|f| Cell::number(f.rmse, d)).collect()),
+            "f_stat" => (Label::FStat, fits.iter().map(|f| Cell::opt_number(f.f_stat, d)).collect()),
             other => {
                 return Err(Error::invalid(format!(
                     "unknown table statistic `{other}` (nobs, r2, adj_r2, r2_within, rmse, f_stat)"
                 )))
             }
         };
-        t.push(TableRow::new(rn(label), vals));
+        rows.push(fixed_row(o, key, vals));
     }
-    // Panels: coefficients | controls, fixed effects, S.E. type | statistics.
-    if let Some(r) = t.rows.get_mut(n_coef_end) {
-        r.rule_above = true;
-    }
-    if has_extra {
-        if let Some(r) = t.rows.get_mut(n_extra_end) {
-            r.rule_above = true;
-        }
-    }
-    Ok(t)
+    Ok(rows)
 }
 
 impl Tables for FeolsFit {
@@ -224,17 +270,10 @@ impl Tables for FeolsFit {
     }
 }
 
-/// "IID", "Robust (HC1)" or "Clustered (unit, year)".
-fn vcov_label(f: &FeolsFit) -> String {
-    if f.clusters.is_empty() {
-        match f.vcov_type.as_str() {
-            "iid" => "IID".to_string(),
-            "hetero" => "Robust (HC1)".to_string(),
-            other => other.to_string(),
-        }
-    } else {
-        format!("Clustered ({})", f.clusters.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "))
-    }
+/// "IID", "Robust (HC1)" or "Clustered (unit, year)" (or their Chinese).
+fn vcov_label(f: &FeolsFit, lang: Lang) -> String {
+    let clusters: Vec<&str> = f.clusters.iter().map(|c| c.name.as_str()).collect();
+    i18n::vcov(lang, &f.vcov_type, &clusters)
 }
 
 impl TableOptions {
@@ -250,6 +289,7 @@ impl TableOptions {
             yes: self.yes.clone(),
             no: self.no.clone(),
             notes: self.show_notes,
+            lang: Some(self.lang),
         }
     }
 }
@@ -341,6 +381,21 @@ mod tests {
         let o = TableOptions { format: "csv".into(), star_levels: vec![1e-300], star_symbols: vec!["+".into()], ..Default::default() };
         let s = regression_table(&[&a], &o).unwrap();
         assert!(s.lines().any(|l| l == format!("x,{}", fmt_num(x.estimate, 3))), "{s}");
+    }
+
+    #[test]
+    fn chinese_labels_and_untouched_english() {
+        let (a, b) = fits();
+        let o = TableOptions { format: "csv".into(), lang: Lang::Zh, ..Default::default() };
+        let s = regression_table(&[&a, &b], &o).unwrap();
+        assert!(s.lines().any(|l| l.starts_with("常数项,")), "{s}");
+        assert!(s.contains("\nunit 固定效应,否,是\nt 固定效应,否,是\n"), "{s}");
+        assert!(s.contains("\n标准误类型,稳健标准误（HC1）,聚类到unit层面\n"), "{s}");
+        let t = regression_result_table(&[&a], &o).unwrap();
+        assert_eq!(t.lang, Lang::Zh);
+        assert_eq!(t.rows.last().and_then(|r| r.key.clone()), Some(Label::R2));
+        let en = regression_table(&[&a, &b], &TableOptions { format: "csv".into(), ..Default::default() }).unwrap();
+        assert!(en.lines().any(|l| l.starts_with("Intercept,")), "{en}");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! [`super::render`], with its own options (stars, what goes below an estimate, digits,
 //! yes/no words), so a table renders in every format without re-running anything.
 
+use super::i18n::{Label, Lang};
 use serde::{Deserialize, Serialize};
 
 /// Horizontal alignment of a column.
@@ -151,6 +152,10 @@ pub struct TableRow {
     /// Header or body row.
     #[serde(default)]
     pub kind: RowKind,
+    /// The fixed label the row's stub spells, if any (the renderer then spells it in the
+    /// language it renders in, e.g. `Observations` → 观测值).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Label>,
 }
 
 impl TableRow {
@@ -159,12 +164,18 @@ impl TableRow {
         let mut all = Vec::with_capacity(cells.len() + 1);
         all.push(Cell::text(label));
         all.extend(cells);
-        TableRow { cells: all, rule_above: false, kind: RowKind::Body }
+        TableRow { cells: all, rule_above: false, kind: RowKind::Body, key: None }
     }
     /// The same row with a rule above it.
     pub fn ruled(mut self) -> TableRow {
         self.rule_above = true;
         self
+    }
+    /// A row whose stub is the fixed label `key` spelt in `lang`.
+    pub fn labelled(key: Label, lang: Lang, cells: Vec<Cell>) -> TableRow {
+        let mut row = TableRow::new(super::i18n::label(lang, &key), cells);
+        row.key = Some(key);
+        row
     }
     /// The same row as a header row.
     pub fn header(mut self) -> TableRow {
@@ -193,6 +204,10 @@ pub struct ResultTable {
     /// Confidence level of the estimates' intervals (for the note when intervals are shown).
     #[serde(default)]
     pub conf_level: Option<f64>,
+    /// The language of the table's fixed labels (`en` unless built with `lang: "zh"`); the
+    /// renderer's language defaults to it.
+    #[serde(default, skip_serializing_if = "Lang::is_en")]
+    pub lang: Lang,
 }
 
 impl ResultTable {
@@ -212,6 +227,7 @@ impl ResultTable {
             rows: Vec::new(),
             notes: Vec::new(),
             conf_level: None,
+            lang: Lang::En,
         }
     }
     /// Sets every column but the stub to `align`.

@@ -60,7 +60,7 @@ fn to_js_result<T: Serialize + Tables>(value: &T) -> Result<JsValue, JsValue> {
 }
 
 /// Renders a result table (any element of a result's `tables`):
-/// `{ format: "csv" | "markdown" | "latex" | "html" | "text" | "docx" | "xlsx", digits, stars, below, yes, no, notes }`
+/// `{ format: "csv" | "markdown" | "latex" | "html" | "text" | "docx" | "xlsx", digits, stars, below, yes, no, notes, lang: "en" | "zh" }`
 /// → text, or for `docx`/`xlsx` (also `word`/`excel`) the file's bytes as a `Uint8Array`.
 #[wasm_bindgen(js_name = renderTable)]
 pub fn render_table(table: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
@@ -73,7 +73,8 @@ pub fn render_table(table: JsValue, options: JsValue) -> Result<JsValue, JsValue
     crate::report::render_table(&table, &opts).map(JsValue::from).map_err(js_error)
 }
 
-/// The regression table of fitted models as a `ResultTable` (for `renderTable` and the page).
+/// The regression table of fitted models as a `ResultTable` (for `renderTable` and the page);
+/// `lang: "zh"` spells its labels in Chinese.
 #[wasm_bindgen(js_name = regressionResultTable)]
 pub fn regression_result_table(fits: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let fits: Vec<feols::FeolsFit> = from_js_required(fits, "regressionResultTable")?;
@@ -385,7 +386,7 @@ pub fn wald(fit: JsValue, terms: Vec<String>) -> Result<JsValue, JsValue> {
 }
 
 /// Side-by-side regression table of fitted models (as returned by `feols`, `did`'s `model`, …):
-/// `{ format: "latex" | "markdown" | "html" | "csv" | "text", … }` → text.
+/// `{ format: "latex" | "markdown" | "html" | "csv" | "text", lang: "en" | "zh", … }` → text.
 #[wasm_bindgen(js_name = regressionTable)]
 pub fn regression_table(fits: JsValue, options: JsValue) -> Result<String, JsValue> {
     let fits: Vec<feols::FeolsFit> = from_js_required(fits, "regressionTable")?;

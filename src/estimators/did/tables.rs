@@ -29,7 +29,7 @@ pub(crate) fn controls_row(controls: &[String]) -> Vec<ControlsRow> {
     if controls.is_empty() {
         Vec::new()
     } else {
-        vec![ControlsRow { label: "Controls".into(), terms: controls.to_vec() }]
+        vec![ControlsRow { label: String::new(), terms: controls.to_vec() }]
     }
 }
 

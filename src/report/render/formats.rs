@@ -223,8 +223,20 @@ pub(super) fn html(g: &Grid) -> String {
     out
 }
 
+/// Columns a string takes in a monospaced font: two for each wide (CJK, full-width) character.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
 pub(super) fn text(g: &Grid) -> String {
-    let width = |s: &str| s.chars().count();
+    let width = display_width;
     let w0 = g.lines.iter().map(|l| width(&l.cells[0].joined())).max().unwrap_or(0);
     let wc = g
         .lines

@@ -16,6 +16,10 @@
 //! what the stars mean whenever the table has estimates, followed by the table's own notes.
 //! A rule separates the header block from the body, and rows flagged `rule_above` start a new
 //! panel.
+//!
+//! Language: `lang` (`"en"` or `"zh"`; default the table's own, English unless it was built
+//! in Chinese) spells the yes/no words, the note and every row carrying a fixed label
+//! ([`super::i18n`], the one catalogue of these words); in Chinese the note opens with 注：.
 
 mod docx;
 mod formats;
@@ -23,6 +27,7 @@ mod package;
 mod xlsx;
 mod xlsx_styles;
 
+use super::i18n::{self, Lang};
 use super::table::{Align, Cell, ResultTable, RowKind};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -107,12 +112,14 @@ pub struct RenderOptions {
     pub star_symbols: Vec<String>,
     /// Statistic in parentheses below an estimate.
     pub below: BelowStat,
-    /// Word for a yes cell.
-    pub yes: String,
-    /// Word for a no cell.
-    pub no: String,
+    /// Word for a yes cell (default the language's: "Yes" / 是).
+    pub yes: Option<String>,
+    /// Word for a no cell (default the language's: "No" / 否).
+    pub no: Option<String>,
     /// Print the notes under the table.
     pub notes: bool,
+    /// Language of the fixed words, `"en"` or `"zh"` (default the table's own).
+    pub lang: Option<Lang>,
 }
 
 impl Default for RenderOptions {
@@ -124,9 +131,10 @@ impl Default for RenderOptions {
             star_levels: vec![0.1, 0.05, 0.01],
             star_symbols: vec!["*".into(), "**".into(), "***".into()],
             below: BelowStat::Se,
-            yes: "Yes".into(),
-            no: "No".into(),
+            yes: None,
+            no: None,
             notes: true,
+            lang: None,
         }
     }
 }
@@ -224,14 +232,17 @@ fn stars(p: f64, o: &RenderOptions) -> String {
     best.map(|(_, s)| s.clone()).unwrap_or_default()
 }
 
-fn cell_text(c: &Cell, o: &RenderOptions) -> Text {
+fn cell_text(c: &Cell, o: &RenderOptions, lang: Lang) -> Text {
     let d = |own: usize| o.digits.unwrap_or(own);
     match c {
         Cell::Empty => Text::plain(""),
         Cell::Text { text } => Text::plain(text.clone()),
         Cell::Number { value, digits } => Text::number(fmt_num(*value, d(*digits)), *value),
         Cell::Integer { value } => Text::number(format!("{value:.0}"), *value),
-        Cell::YesNo { value } => Text::plain(if *value { o.yes.clone() } else { o.no.clone() }),
+        Cell::YesNo { value } => {
+            let word = if *value { &o.yes } else { &o.no };
+            Text::plain(word.clone().unwrap_or_else(|| i18n::yes_no(lang, *value).to_string()))
+        }
         Cell::Estimate { estimate, p_value, digits, .. } => {
             Text { stars: stars(*p_value, o), ..Text::number(fmt_num(*estimate, d(*digits)), *estimate) }
         }
@@ -254,21 +265,10 @@ fn below_text(c: &Cell, o: &RenderOptions) -> Text {
 }
 
 /// The note on parentheses and stars for a table with estimates (`conf_level` for intervals).
-fn standard_note(o: &RenderOptions, conf_level: f64) -> String {
-    let mut note = match o.below {
-        BelowStat::Se => "Standard errors in parentheses.".to_string(),
-        BelowStat::T => "t statistics in parentheses.".to_string(),
-        BelowStat::P => "p-values in parentheses.".to_string(),
-        BelowStat::Ci => format!("{:.0}% confidence intervals in brackets.", conf_level * 100.0),
-        BelowStat::None => String::new(),
-    };
-    if o.stars && !o.star_levels.is_empty() {
-        let mut pairs: Vec<(f64, &String)> = o.star_levels.iter().copied().zip(&o.star_symbols).collect();
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let s = pairs.iter().map(|(l, sym)| format!("{sym} p<{l}")).collect::<Vec<_>>().join(", ");
-        note = format!("{note} {s}").trim().to_string();
-    }
-    note
+fn standard_note(o: &RenderOptions, conf_level: f64, lang: Lang) -> String {
+    let stars: Vec<(f64, &String)> =
+        if o.stars { o.star_levels.iter().copied().zip(&o.star_symbols).collect() } else { Vec::new() };
+    i18n::standard_note(lang, o.below, conf_level, &stars)
 }
 
 /// Lays a table out as text lines (see the module docs).
@@ -282,6 +282,7 @@ pub(crate) fn layout(t: &ResultTable, o: &RenderOptions) -> Result<Grid> {
         cells: t.columns.iter().map(|c| Text::plain(c.label.clone())).collect(),
         rule_above: false,
     }];
+    let lang = o.lang.unwrap_or(t.lang);
     let mut n_header = 1;
     let mut in_header = true;
     for row in &t.rows {
@@ -291,7 +292,13 @@ pub(crate) fn layout(t: &ResultTable, o: &RenderOptions) -> Result<Grid> {
             n_header += 1;
         }
         let kind = if header { LineKind::Header } else { LineKind::Body };
-        lines.push(Line { kind, cells: row.cells.iter().map(|c| cell_text(c, o)).collect(), rule_above: row.rule_above });
+        let mut cells: Vec<Text> = row.cells.iter().map(|c| cell_text(c, o, lang)).collect();
+        if let (Some(key), Some(stub)) = (&row.key, cells.first_mut()) {
+            if lang != t.lang {
+                *stub = Text::plain(i18n::label(lang, key));
+            }
+        }
+        lines.push(Line { kind, cells, rule_above: row.rule_above });
         if o.below != BelowStat::None && row.cells.iter().any(Cell::is_estimate) {
             lines.push(Line {
                 kind: LineKind::Below,
@@ -303,13 +310,14 @@ pub(crate) fn layout(t: &ResultTable, o: &RenderOptions) -> Result<Grid> {
     let mut notes = Vec::new();
     if o.notes {
         if t.has_estimates() {
-            let n = standard_note(o, t.conf_level.unwrap_or(0.95));
+            let n = standard_note(o, t.conf_level.unwrap_or(0.95), lang);
             if !n.is_empty() {
                 notes.push(n);
             }
         }
         notes.extend(t.notes.iter().cloned());
     }
+    let notes = i18n::notes(lang, notes);
     Ok(Grid {
         title: t.title.clone(),
         groups: t.column_groups.iter().map(|g| (g.label.clone(), g.first, g.span)).collect(),

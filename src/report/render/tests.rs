@@ -100,7 +100,7 @@ fn options_change_only_the_rendering() {
     assert!(s.contains("DID,0.20,-0.000054\n,(19.92),(-0.00027)\n"), "{s}");
     assert!(s.contains("R²,0.50,"));
     assert!(s.contains("\nt statistics in parentheses.\n"));
-    let o = RenderOptions { format: "csv".into(), below: BelowStat::None, notes: false, yes: "是".into(), no: "否".into(), ..Default::default() };
+    let o = RenderOptions { format: "csv".into(), below: BelowStat::None, notes: false, yes: Some("是".into()), no: Some("否".into()), ..Default::default() };
     let s = render_table(&t, &o).unwrap();
     assert!(s.contains("DID,0.199***,-0.0000538\nControls,是,否\n"), "{s}");
     assert!(!s.contains("parentheses") && !s.contains("trimmed"));
@@ -163,4 +163,22 @@ fn office_formats_span_column_groups_and_escape_text() {
     assert!(sheet.contains("<v>0.19924916</v>") && sheet.contains("<v>-5.38e-5</v>"), "{sheet}");
     assert!(sheet.contains("<c r=\"A9\" s=\"") && sheet.contains("<v>0.5</v>"));
     assert!(part(&xlsx, "xl/styles.xml").contains("formatCode=\"0.0000000\""), "-0.0000538 prints 7 decimals");
+}
+
+#[test]
+fn chinese_words_notes_and_labelled_rows() {
+    use crate::report::i18n::{Label, Lang};
+    let mut t = sample();
+    t.push(TableRow::labelled(Label::FixedEffect("city".into()), Lang::En, vec![Cell::YesNo { value: true }, Cell::Empty]));
+    let o = RenderOptions { format: "csv".into(), lang: Some(Lang::Zh), ..Default::default() };
+    let s = render_table(&t, &o).unwrap();
+    assert!(s.contains("\nControls,是,否\n"), "unlabelled rows keep their text: {s}");
+    assert!(s.contains("\n城市固定效应,是,\n"), "{s}");
+    assert!(s.contains("\"注：括号内为标准误；*** p<0.01, ** p<0.05, * p<0.1\"\nClustered by city; 50% trimmed.\n"), "{s}");
+    // without estimates the table's own first note opens with 注：
+    let mut plain = ResultTable::new("x", "", &["", "A"]);
+    plain.push(TableRow::new("a", vec![Cell::YesNo { value: false }]));
+    plain.notes.push("n".into());
+    assert_eq!(render_table(&plain, &o).unwrap(), ",A\na,否\n注：n\n");
+    assert_eq!(render(&plain, "csv"), ",A\na,No\nn\n");
 }
