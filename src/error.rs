@@ -54,6 +54,56 @@ impl Error {
     pub fn new(kind: ErrorKind) -> Error {
         Error(Box::new(kind))
     }
+    /// A stable, snake_case code for the kind of error (`unknown_column`, `non_numeric`, …),
+    /// so that an interface can show its own wording (the page's Chinese messages).
+    pub fn code(&self) -> &'static str {
+        match &*self.0 {
+            ErrorKind::EmptyFile => "empty_file",
+            ErrorKind::Binary { .. } => "binary",
+            ErrorKind::NoHeader { .. } => "no_header",
+            ErrorKind::DuplicateColumn { .. } => "duplicate_column",
+            ErrorKind::RaggedRow { .. } => "ragged_row",
+            ErrorKind::Parse { .. } => "parse",
+            ErrorKind::UnknownColumn { .. } => "unknown_column",
+            ErrorKind::NonNumeric { .. } => "non_numeric",
+            ErrorKind::Formula { .. } => "formula",
+            ErrorKind::InvalidArgument { .. } => "invalid_argument",
+            ErrorKind::InsufficientData { .. } => "insufficient_data",
+            ErrorKind::Numerical { .. } => "numerical",
+            ErrorKind::Cancelled => "cancelled",
+        }
+    }
+    /// The error's fields by name (`name`, `suggestion`, `column`, `count`, `line`, …) as text,
+    /// for an interface that words the message itself.
+    pub fn details(&self) -> Vec<(&'static str, String)> {
+        let opt = |v: &Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
+        match &*self.0 {
+            ErrorKind::EmptyFile | ErrorKind::Cancelled => vec![],
+            ErrorKind::Binary { detail } | ErrorKind::NoHeader { detail } => vec![("detail", detail.clone())],
+            ErrorKind::DuplicateColumn { name, first, second } => {
+                vec![("name", name.clone()), ("first", (first + 1).to_string()), ("second", (second + 1).to_string())]
+            }
+            ErrorKind::RaggedRow { line, found, expected } => {
+                vec![("line", line.to_string()), ("found", found.to_string()), ("expected", expected.to_string())]
+            }
+            ErrorKind::Parse { line, message } => vec![("line", opt(line)), ("message", message.clone())],
+            ErrorKind::UnknownColumn { name, suggestion } => {
+                vec![("name", name.clone()), ("suggestion", suggestion.clone().unwrap_or_default())]
+            }
+            ErrorKind::NonNumeric { column, count, first_line, first_value } => vec![
+                ("column", column.clone()),
+                ("count", count.to_string()),
+                ("line", opt(first_line)),
+                ("value", first_value.clone()),
+            ],
+            ErrorKind::Formula { formula, position, message } => {
+                vec![("formula", formula.clone()), ("position", (position + 1).to_string()), ("message", message.clone())]
+            }
+            ErrorKind::InvalidArgument { message }
+            | ErrorKind::InsufficientData { message }
+            | ErrorKind::Numerical { message } => vec![("message", message.clone())],
+        }
+    }
     /// The kind of error.
     pub fn kind(&self) -> &ErrorKind {
         &self.0
@@ -151,5 +201,7 @@ mod tests {
         assert_eq!(e.to_string(), "column `pgdp` has 3 non-numeric values, first at line 17 (`n.a.`)");
         let e = Error::formula("y ~ x +", 7, "expected a term");
         assert!(e.to_string().starts_with("formula error at position 8: expected a term"));
+        assert_eq!(e.code(), "formula");
+        assert!(e.details().contains(&("position", "8".to_string())));
     }
 }

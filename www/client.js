@@ -83,6 +83,8 @@ export class QuasiClient extends EventTarget {
       const err = new Error(msg.error?.message || "Unknown error");
       err.name = msg.error?.name || "Error";
       err.fatal = Boolean(msg.error?.fatal);
+      err.code = msg.error?.code ?? null;
+      err.details = msg.error?.details ?? null;
       p.reject(err);
       if (err.fatal) {
         // The wasm instance trapped: replace the worker; datasets are lost.

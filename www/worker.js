@@ -7,7 +7,9 @@
 //                                                         estimating (staggeredCompare) or
 //                                                         bootstrapping (csdid)
 //                   { id, ok: true, result }
-//                   { id, ok: false, error: { message, name, fatal } }
+//                   { id, ok: false, error: { message, name, fatal, code, details } }
+//                                                         (code/details: the engine's typed error, for
+//                                                         the page's own wording in Chinese)
 // Datasets stay here; the page refers to them by a numeric `handle`.
 // Cancellation: a synchronous wasm call cannot read messages, so the page
 // cancels by terminating this worker and starting a fresh one.
@@ -237,6 +239,8 @@ self.onmessage = async (event) => {
     if (fatal && !broken) broken = `Quasi's engine stopped after an internal error (${e?.message ?? e}); the page will restart it.`;
     let message = e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e);
     if (e instanceof RangeError && /memory|allocation/i.test(message)) message = `Out of memory: ${message}`;
-    reply({ ok: false, error: { message: message || "Unknown error", name: e?.name ?? "Error", fatal } });
+    const code = typeof e?.code === "string" ? e.code : null;
+    const details = code && e.details && typeof e.details === "object" ? { ...e.details } : null;
+    reply({ ok: false, error: { message: message || "Unknown error", name: e?.name ?? "Error", fatal, code, details } });
   }
 };

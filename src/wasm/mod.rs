@@ -15,8 +15,17 @@ mod handles;
 mod spatial;
 
 /// The one error bridge: a core error becomes a JS `Error` whose message names the problem.
+/// It also carries `code` (`Error::code`, e.g. `"unknown_column"`) and `details` (the error's
+/// fields by name), so an interface can word the message in its own language.
 fn js_error(e: crate::Error) -> JsValue {
-    js_sys::Error::new(&e.to_string()).into()
+    let err = js_sys::Error::new(&e.to_string());
+    let details = js_sys::Object::new();
+    for (k, v) in e.details() {
+        let _ = js_sys::Reflect::set(&details, &JsValue::from_str(k), &JsValue::from_str(&v));
+    }
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code()));
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("details"), &details);
+    err.into()
 }
 
 /// Options objects from JS: `undefined`/`null` mean "all defaults".
