@@ -175,6 +175,11 @@ pub enum Code {
     SpatialLogdetApproximated,
     /// A spatial model or statistic note (regressors dropped, rows left out, a test not available).
     SpatialNote,
+    // --- recipes
+    /// A recipe was run on data whose SHA-256 differs from the data it was saved with (accepted on request).
+    RecipeDataChanged,
+    /// A recipe saved by another Quasi version was run.
+    RecipeVersionDiffers,
 }
 
 /// One non-fatal event.

@@ -14,6 +14,7 @@ pub mod estimators;
 pub mod formula;
 pub mod inference;
 pub mod linalg;
+pub mod recipe;
 pub mod report;
 
 #[cfg(target_arch = "wasm32")]

@@ -135,6 +135,38 @@ pub struct Dataset {
     nrows: usize,
     /// 1-based source line of each row, when the data came from a file.
     source_lines: Option<Vec<u64>>,
+    /// Cached SHA-256 of columns by name (recipes' data hash); not part of the data.
+    digests: DigestCache,
+}
+
+/// Column digests computed so far. Clones and comparisons ignore it: it is a cache.
+#[derive(Default)]
+struct DigestCache(std::sync::Mutex<std::collections::HashMap<String, [u8; 32]>>);
+
+impl DigestCache {
+    fn forget(&mut self, name: &str) {
+        if let Ok(m) = self.0.get_mut() {
+            m.remove(name);
+        }
+    }
+}
+
+impl Clone for DigestCache {
+    fn clone(&self) -> DigestCache {
+        DigestCache(std::sync::Mutex::new(self.0.lock().map(|m| m.clone()).unwrap_or_default()))
+    }
+}
+
+impl PartialEq for DigestCache {
+    fn eq(&self, _: &DigestCache) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for DigestCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DigestCache")
+    }
 }
 
 impl Dataset {
@@ -155,7 +187,7 @@ impl Dataset {
                 return Err(ErrorKind::DuplicateColumn { name: c.name.clone(), first: k, second: j }.into());
             }
         }
-        Ok(Dataset { columns, nrows, source_lines: None })
+        Ok(Dataset { columns, nrows, source_lines: None, digests: DigestCache::default() })
     }
 
     /// Attaches the 1-based file line of each row (used in error messages).
@@ -293,6 +325,7 @@ impl Dataset {
             self.nrows = values.len();
         }
         let col = Column::numeric(name, values);
+        self.digests.forget(name);
         match self.columns.iter_mut().find(|c| c.name == name) {
             Some(c) => *c = col,
             None => self.columns.push(col),
@@ -313,11 +346,25 @@ impl Dataset {
         if self.columns.is_empty() {
             self.nrows = col.len();
         }
+        self.digests.forget(&col.name);
         match self.columns.iter_mut().find(|c| c.name == col.name) {
             Some(c) => *c = col,
             None => self.columns.push(col),
         }
         Ok(())
+    }
+
+    /// The digest of column `name`, computed by `compute` on first use and cached
+    /// (recipes hash the columns an analysis reads; see `recipe::digest`).
+    pub fn cached_digest(&self, name: &str, compute: impl FnOnce() -> [u8; 32]) -> [u8; 32] {
+        if let Some(d) = self.digests.0.lock().ok().and_then(|m| m.get(name).copied()) {
+            return d;
+        }
+        let d = compute();
+        if let Ok(mut m) = self.digests.0.lock() {
+            m.insert(name.to_string(), d);
+        }
+        d
     }
 
     /// The rows where `keep[i]` is true, in order.
@@ -348,7 +395,7 @@ impl Dataset {
             })
             .collect();
         let source_lines = self.source_lines.as_ref().map(|l| idx.iter().map(|&i| l[i]).collect());
-        Dataset { columns, nrows: idx.len(), source_lines }
+        Dataset { columns, nrows: idx.len(), source_lines, digests: DigestCache::default() }
     }
 
     /// The whole table as RFC 4180 CSV text (comma-separated, fields quoted when

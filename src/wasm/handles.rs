@@ -53,5 +53,5 @@ thread_local! {
     /// Every live `Dataset` object.
     pub(crate) static DATASETS: Registry<crate::data::Dataset> = Registry::new();
     /// Every live `SpatialWeights` object.
-    pub(crate) static WEIGHTS: Registry<crate::estimators::spatial::SpatialWeights> = Registry::new();
+    pub(crate) static WEIGHTS: Registry<crate::recipe::inline::WeightsWithSpec> = Registry::new();
 }

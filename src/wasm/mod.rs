@@ -4,7 +4,8 @@
 //! serialises the result.
 
 use crate::data::{self, Dataset, LoadReport};
-use crate::estimators::{did, feols, index, psm, staggered};
+use crate::estimators::{feols, psm};
+use crate::recipe;
 use crate::report::{regtable, RenderOptions, ResultTable, Tables};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -52,6 +53,47 @@ fn nan_for_missing(values: Vec<Option<f64>>) -> Vec<f64> {
 /// Calls a JS progress callback with a fraction in 0..=1; `false` (or a throw) asks to stop.
 fn call_progress(f: &js_sys::Function, fraction: f64) -> bool {
     f.call1(&JsValue::NULL, &JsValue::from_f64(fraction)).is_ok_and(|v| v.as_bool() != Some(false))
+}
+
+/// A JS options value as JSON, as `JSON.stringify` sees it (`undefined` properties left out).
+/// Every analysis reads its spec through this one conversion, and so does `runRecipe`, so a
+/// recipe's spec means exactly what the original call's options meant.
+fn json_of(value: &JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Err(js_sys::Error::new(&format!("{what}: options are required")).into());
+    }
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|_| js_sys::Error::new(&format!("invalid {what} options: they cannot be written as JSON")))?;
+    let text = text.as_string().unwrap_or_default();
+    serde_json::from_str(&text).map_err(|e| js_sys::Error::new(&format!("invalid {what} options: {e}")).into())
+}
+
+/// An analysis result with its `tables` and its `recipe`.
+fn to_js_analysis(out: &recipe::RecipeOutput, recipe: &recipe::Recipe) -> Result<JsValue, JsValue> {
+    let obj = to_js_result(out)?;
+    js_sys::Reflect::set(&obj, &JsValue::from_str("recipe"), &to_js(recipe)?)?;
+    Ok(obj)
+}
+
+/// Runs analysis `kind` (the API function's name) with the JS options `spec`.
+fn analysis(ds: &JsDataset, kind: &str, spec: JsValue, progress: Option<&js_sys::Function>) -> Result<JsValue, JsValue> {
+    let spec = json_of(&spec, kind)?;
+    let mut cb = |fraction: f64| progress.map_or(true, |f| call_progress(f, fraction));
+    let (out, recipe) = recipe::analyse_with_recipe(&ds.inner, kind, &spec, None, &mut cb).map_err(js_error)?;
+    to_js_analysis(&out, &recipe)
+}
+
+/// Runs a recipe (any result's `recipe`) on `ds` and returns a result equal bit for bit to the
+/// original. Data whose SHA-256 differs are refused unless `options.accept_different_data`
+/// is true, which adds a `recipe_data_changed` diagnostic. `progress(fraction)` may cancel.
+#[wasm_bindgen(js_name = runRecipe)]
+pub fn run_recipe(ds: &JsDataset, recipe: JsValue, options: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
+    let recipe: recipe::Recipe = serde_json::from_value(json_of(&recipe, "runRecipe")?)
+        .map_err(|e| js_sys::Error::new(&format!("runRecipe: not a Quasi recipe: {e}")))?;
+    let opts: recipe::RunOptions = from_js(options, "runRecipe")?;
+    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
+    let ran = recipe::run(&ds.inner, &recipe, &opts, &mut cb).map_err(js_error)?;
+    to_js_analysis(&ran.output, &ran.recipe)
 }
 
 /// Results become plain JS objects (maps as objects, `None` as `null`).
@@ -269,29 +311,25 @@ impl JsDataset {
 /// Composite index: entropy, TOPSIS, PCA, CRITIC, CV or equal weights.
 #[wasm_bindgen(js_name = buildIndex)]
 pub fn build_index(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: index::IndexSpec = from_js_required(spec, "buildIndex")?;
-    to_js_result(&index::build_index(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "buildIndex", spec, None)
 }
 
 /// Location quotients of sectors within units (and years).
 #[wasm_bindgen(js_name = locationQuotient)]
 pub fn location_quotient(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: index::LqSpec = from_js_required(spec, "locationQuotient")?;
-    to_js(&index::location_quotient(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "locationQuotient", spec, None)
 }
 
 /// Herfindahl–Hirschman index of shares within each unit(-year).
 #[wasm_bindgen]
 pub fn hhi(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: index::HhiSpec = from_js_required(spec, "hhi")?;
-    to_js(&index::hhi(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "hhi", spec, None)
 }
 
 /// Theil index of industrial structure rationalisation.
 #[wasm_bindgen]
 pub fn theil(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: index::TheilSpec = from_js_required(spec, "theil")?;
-    to_js(&index::theil(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "theil", spec, None)
 }
 
 /// Charts as SVG text. `kind`: `"coef"` (`data`: `[{ x, label, estimate, conf_low, conf_high }]`),
@@ -337,28 +375,14 @@ pub fn chart(kind: &str, data: JsValue, options: JsValue) -> Result<String, JsVa
 /// `tables` (`psm.effects`, `psm.propensity`, `psm.balance`, `psm.balance_overall`).
 #[wasm_bindgen]
 pub fn psm(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: psm::PsmSpec = from_js_required(spec, "psm")?;
-    to_js_result(&psm::psm(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "psm", spec, None)
 }
 
 /// Several matching methods side by side (the first spec is the base row):
 /// `{ table: { rows }, diagnostics, tables }` (`tables[0]` is `psm.compare`).
 #[wasm_bindgen(js_name = psmCompare)]
 pub fn psm_compare(ds: &JsDataset, specs: JsValue) -> Result<JsValue, JsValue> {
-    let specs: Vec<psm::PsmSpec> = from_js_required(specs, "psmCompare")?;
-    let (base, rest) = specs.split_first().ok_or_else(|| js_error(crate::Error::invalid("psmCompare needs at least one specification")))?;
-    let table = psm::compare_methods(&ds.inner, base, rest).map_err(js_error)?;
-    #[derive(Serialize)]
-    struct Out<'a> {
-        table: &'a psm::ComparisonTable,
-        diagnostics: &'a crate::diagnostics::Diagnostics,
-    }
-    impl Tables for Out<'_> {
-        fn tables(&self) -> Vec<ResultTable> {
-            self.table.tables()
-        }
-    }
-    to_js_result(&Out { table: &table, diagnostics: &table.diagnostics })
+    analysis(ds, "psmCompare", specs, None)
 }
 
 /// The propensity-score density figure of a `psm` result (SVG text).
@@ -375,8 +399,7 @@ pub fn psm_density_svg(result: JsValue, title: &str) -> Result<String, JsValue> 
 /// Linear model with fixed effects (fixest syntax): `{ formula, vcov, weights, fixef_rm_singletons, conf_level }`.
 #[wasm_bindgen]
 pub fn feols(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: feols::FeolsSpec = from_js_required(spec, "feols")?;
-    to_js_result(&feols::feols(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "feols", spec, None)
 }
 
 /// A column name as formula text: bare when it is a plain name, else back-quoted
@@ -407,24 +430,20 @@ pub fn regression_table(fits: JsValue, options: JsValue) -> Result<String, JsVal
 /// Two-way fixed-effects DID: `{ y, unit, time, start | treat+post | indicator, controls, fe, vcov }`.
 #[wasm_bindgen]
 pub fn did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: did::DidSpec = from_js_required(spec, "did")?;
-    to_js_result(&did::did(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "did", spec, None)
 }
 
 /// Event study (leads and lags around adoption) with the joint pre-trend test and a coefficient plot.
 #[wasm_bindgen(js_name = eventStudy)]
 pub fn event_study(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: did::EventStudySpec = from_js_required(spec, "eventStudy")?;
-    to_js_result(&did::event_study(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "eventStudy", spec, None)
 }
 
 /// Placebo / randomization inference: `{ ...didSpec, kind, reps, seed }`. The optional
 /// `progress(fraction)` callback is called now and then; returning `false` cancels.
 #[wasm_bindgen]
 pub fn placebo(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
-    let spec: did::PlaceboSpec = from_js_required(spec, "placebo")?;
-    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
-    to_js_result(&did::placebo(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+    analysis(ds, "placebo", spec, progress.as_ref())
 }
 
 /// Callaway & Sant'Anna (2021): `{ y, unit, time, start, control_group: "never" | "notyet",
@@ -434,17 +453,14 @@ pub fn placebo(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>
 /// `progress(fraction)` is called during the bootstrap; returning `false` cancels.
 #[wasm_bindgen]
 pub fn csdid(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
-    let spec: staggered::CsSpec = from_js_required(spec, "csdid")?;
-    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
-    to_js_result(&staggered::csdid_with_progress(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+    analysis(ds, "csdid", spec, progress.as_ref())
 }
 
 /// Goodman-Bacon decomposition of the TWFE DID: `{ y, unit, time, start }` →
 /// `{ twfe_estimate, comparisons: [{ treated, control, type, estimate, weight }], by_type, svg, tables }`.
 #[wasm_bindgen(js_name = baconDecomposition)]
 pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: staggered::BaconSpec = from_js_required(spec, "baconDecomposition")?;
-    to_js_result(&staggered::bacon_decomposition(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "baconDecomposition", spec, None)
 }
 
 /// Every staggered estimator side by side: `{ y, unit, time, start, controls, control_group,
@@ -452,9 +468,7 @@ pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsV
 /// bacon_later_vs_earlier_share, svg, tables, diagnostics }`; `progress(fraction)` may cancel.
 #[wasm_bindgen(js_name = staggeredCompare)]
 pub fn staggered_compare(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
-    let spec: staggered::CompareSpec = from_js_required(spec, "staggeredCompare")?;
-    let mut cb = |fraction: f64| progress.as_ref().map_or(true, |f| call_progress(f, fraction));
-    to_js_result(&staggered::compare(&ds.inner, &spec, &mut cb).map_err(js_error)?)
+    analysis(ds, "staggeredCompare", spec, progress.as_ref())
 }
 
 /// HonestDiD robust confidence sets for an event-time effect of the Callaway–Sant'Anna event
@@ -463,60 +477,52 @@ pub fn staggered_compare(ds: &JsDataset, spec: JsValue, progress: Option<js_sys:
 /// robust: [{ m_bar | m, conf_low, conf_high }], svg, tables, diagnostics }`.
 #[wasm_bindgen(js_name = honestDid)]
 pub fn honest_did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: staggered::HonestSpec = from_js_required(spec, "honestDid")?;
-    to_js_result(&staggered::honest_did(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "honestDid", spec, None)
 }
 
 /// Sun & Abraham event study: `{ y, unit, time, start, controls, vcov }` →
 /// `{ terms: [{ event_time, estimate, std_error, … }], att, cells, model, tables, diagnostics }`.
 #[wasm_bindgen]
 pub fn sunab(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: staggered::SunabSpec = from_js_required(spec, "sunab")?;
-    to_js_result(&staggered::sunab(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "sunab", spec, None)
 }
 
 /// Gardner's two-stage DID: `{ y, unit, time, start, controls }` →
 /// `{ estimate, std_error, terms: [{ event_time, estimate, std_error, … }], tables, diagnostics }`.
 #[wasm_bindgen]
 pub fn did2s(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: staggered::ImputationSpec = from_js_required(spec, "did2s")?;
-    to_js_result(&staggered::did2s(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "did2s", spec, None)
 }
 
 /// Borusyak–Jaravel–Spiess imputation: `{ y, unit, time, start, controls }` → as `did2s`,
 /// with the conservative variance.
 #[wasm_bindgen(js_name = didImputation)]
 pub fn did_imputation(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: staggered::ImputationSpec = from_js_required(spec, "didImputation")?;
-    to_js_result(&staggered::did_imputation(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "didImputation", spec, None)
 }
 
 /// Wild cluster bootstrap for the DID coefficient: `{ ...didSpec, reps, weights, seed }`.
 #[wasm_bindgen(js_name = wildBootstrap)]
 pub fn wild_bootstrap(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: did::WildSpec = from_js_required(spec, "wildBootstrap")?;
-    to_js_result(&did::wild_bootstrap(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "wildBootstrap", spec, None)
 }
 
 /// Mechanism analysis in three steps, Sobel test and bootstrap CI of the indirect effect.
 #[wasm_bindgen]
 pub fn mediation(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: did::MediationSpec = from_js_required(spec, "mediation")?;
-    to_js_result(&did::mediation(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "mediation", spec, None)
 }
 
 /// Heterogeneity: DID × group in one model and split-sample DID per group.
 #[wasm_bindgen]
 pub fn heterogeneity(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: did::HeteroSpec = from_js_required(spec, "heterogeneity")?;
-    to_js_result(&did::heterogeneity(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "heterogeneity", spec, None)
 }
 
 /// Robustness table: baseline plus each check as a column.
 #[wasm_bindgen]
 pub fn robustness(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: did::RobustnessSpec = from_js_required(spec, "robustness")?;
-    to_js_result(&did::robustness(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "robustness", spec, None)
 }
 
 /// PSM-DID: match on pre-treatment covariates (pooled or period by period), then the DID on
@@ -526,6 +532,5 @@ pub fn robustness(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
 /// render in every format through `renderTable`).
 #[wasm_bindgen(js_name = psmDid)]
 pub fn psm_did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
-    let spec: crate::estimators::psm_did::PsmDidSpec = from_js_required(spec, "psmDid")?;
-    to_js_result(&crate::estimators::psm_did::psm_did(&ds.inner, &spec).map_err(js_error)?)
+    analysis(ds, "psmDid", spec, None)
 }

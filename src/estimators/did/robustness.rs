@@ -64,6 +64,8 @@ pub struct RobustnessResult {
     pub fits: Vec<RobustnessFit>,
     /// The control terms of all models (one "Controls" row in the table).
     pub controls: Vec<String>,
+    /// Notes about the table as a whole (each fit keeps its own diagnostics).
+    pub diagnostics: Diagnostics,
 }
 
 /// Runs the baseline and every check and renders one table (see the module docs).
@@ -136,5 +138,5 @@ pub fn robustness(ds: &Dataset, spec: &RobustnessSpec) -> Result<RobustnessResul
             }
         }
     }
-    Ok(RobustnessResult { fits, controls })
+    Ok(RobustnessResult { fits, controls, diagnostics: Diagnostics::new() })
 }

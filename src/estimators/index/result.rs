@@ -180,6 +180,14 @@ impl IndexResult {
         }
         out
     }
+    /// Diagnostics of the result, to add a note to.
+    pub fn diagnostics_mut(&mut self) -> &mut Diagnostics {
+        match self {
+            IndexResult::Weighted(r) => &mut r.diagnostics,
+            IndexResult::Topsis(r) => &mut r.diagnostics,
+            IndexResult::Pca(r) => &mut r.diagnostics,
+        }
+    }
     /// Diagnostics of the result.
     pub fn diagnostics(&self) -> &Diagnostics {
         match self {

@@ -280,3 +280,36 @@ pub(super) fn text(g: &Grid) -> String {
     }
     out
 }
+
+/// The grid as JSON (the `grid` format), for front ends that build their own table element.
+pub(super) fn grid_json(g: &Grid) -> String {
+    use serde_json::json;
+    let align = |a: &Align| match a {
+        Align::Left => "left",
+        Align::Center => "center",
+        Align::Right => "right",
+    };
+    let lines: Vec<_> = g
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let kind = match line.kind {
+                LineKind::Header => "header",
+                LineKind::Body => "body",
+                LineKind::Below => "below",
+            };
+            let cells: Vec<_> = line.cells.iter().map(|c| json!({ "text": c.text, "stars": c.stars, "value": c.value })).collect();
+            json!({ "kind": kind, "rule_above": rule_before(g, i), "cells": cells })
+        })
+        .collect();
+    json!({
+        "title": g.title,
+        "groups": g.groups.iter().map(|(label, first, span)| json!({ "label": label, "first": first, "span": span })).collect::<Vec<_>>(),
+        "aligns": g.aligns.iter().map(align).collect::<Vec<_>>(),
+        "header_lines": g.n_header,
+        "lines": lines,
+        "notes": g.notes,
+    })
+    .to_string()
+}

@@ -47,6 +47,10 @@ pub enum Format {
     Html,
     /// Aligned plain text.
     Text,
+    /// The laid-out table as JSON (`{ title, groups, aligns, lines: [{ kind, rule_above,
+    /// cells: [{ text, stars, value }] }], notes }`): every number already formatted, for a
+    /// front end that builds its own table element (the `<quasi-result>` embed).
+    Grid,
     /// A Word document (.docx) holding the table in the three-line style (binary).
     Docx,
     /// An Excel workbook (.xlsx) with numeric cells (binary).
@@ -63,11 +67,12 @@ impl Format {
             "latex" | "tex" => Format::Latex,
             "html" => Format::Html,
             "text" | "txt" => Format::Text,
+            "grid" | "json" => Format::Grid,
             "docx" | "word" => Format::Docx,
             "xlsx" | "excel" => Format::Xlsx,
             other => {
                 return Err(Error::invalid(format!(
-                    "unknown table format `{other}` (use latex, markdown, html, csv, text, docx or xlsx)"
+                    "unknown table format `{other}` (use latex, markdown, html, csv, text, grid, docx or xlsx)"
                 )))
             }
         })
@@ -339,6 +344,7 @@ pub fn render_table(t: &ResultTable, o: &RenderOptions) -> Result<String> {
         Format::Latex => formats::latex(&g),
         Format::Html => formats::html(&g),
         Format::Text => formats::text(&g),
+        Format::Grid => formats::grid_json(&g),
         Format::Docx | Format::Xlsx => {
             return Err(Error::invalid(format!(
                 "table format `{}` is a binary file: render it with render_table_bytes (in JavaScript, renderTable returns a Uint8Array for it)",

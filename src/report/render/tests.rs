@@ -182,3 +182,27 @@ fn chinese_words_notes_and_labelled_rows() {
     assert_eq!(render_table(&plain, &o).unwrap(), ",A\na,否\n注：n\n");
     assert_eq!(render(&plain, "csv"), ",A\na,No\nn\n");
 }
+
+#[test]
+fn grid_is_the_laid_out_table_as_json() {
+    let s = render(&sample(), "grid");
+    let g: serde_json::Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(g["title"], "A & B <1>");
+    assert_eq!(g["groups"][0]["label"], "Samples");
+    assert_eq!(g["groups"][0]["span"], 2);
+    assert_eq!(g["aligns"], serde_json::json!(["left", "center", "center"]));
+    let lines = g["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["kind"], "header");
+    let did = lines.iter().find(|l| l["cells"][0]["text"] == "DID").unwrap();
+    assert_eq!(did["kind"], "body");
+    assert_eq!(did["cells"][1]["text"], "0.199");
+    assert_eq!(did["cells"][1]["stars"], "***");
+    assert_eq!(did["cells"][1]["value"], 0.199);
+    let below = &lines[lines.iter().position(|l| l["cells"][0]["text"] == "DID").unwrap() + 1];
+    assert_eq!(below["kind"], "below");
+    assert_eq!(below["cells"][1]["text"], "(0.010)");
+    assert!(lines.iter().any(|l| l["cells"][0]["text"] == "Observations" && l["rule_above"] == true));
+    assert_eq!(g["notes"][0], "Standard errors in parentheses. * p<0.1, ** p<0.05, *** p<0.01");
+    let zh = render_table(&sample(), &RenderOptions { format: "json".into(), lang: Some(Lang::Zh), ..Default::default() }).unwrap();
+    assert!(zh.contains("观测值"), "{zh}");
+}

@@ -6,7 +6,7 @@ use nalgebra::DMatrix;
 use super::data::{model_data, ModelData};
 use super::impacts::{lag_impacts, wx_impacts};
 use super::likelihood::{fit_error, fit_lag, fit_ols, MlFit};
-use super::lr_wald::{lr, n_theta, wald_common_factor, wald_theta};
+use super::lr_wald::{lr, wald_common_factor, wald_theta};
 use super::result::{z_estimate, SpatialModelResult, SpatialTest};
 use super::spec::{SpatialModelKind, SpatialModelSpec, ValidatedSpec};
 use crate::data::Dataset;

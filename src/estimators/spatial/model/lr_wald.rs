@@ -59,7 +59,3 @@ pub fn wald_common_factor(d: &ModelData, v: &DMatrix<f64>, rho: f64, beta: &[f64
     Some(wald("Wald: θ + ρβ = 0", &g, &jac, v))
 }
 
-/// Number of θ.
-pub fn n_theta(d: &ModelData) -> usize {
-    pairs(d).len()
-}
