@@ -50,13 +50,16 @@ export async function startSession() {
    * Opens `pathAndQuery` (default "/?sample=none") in a fresh context and
    * waits for the app to boot. Returns { page, context, requests, consoleErrors, pageErrors, dialogs }.
    */
-  async function newPage(pathAndQuery = "/?sample=none", { waitReady = true, viewport = { width: 1360, height: 900 } } = {}) {
-    const context = await browser.newContext({ acceptDownloads: true, viewport, deviceScaleFactor: 1 });
-    contexts.push(context);
+  async function newPage(pathAndQuery = "/?sample=none", { waitReady = true, viewport = { width: 1360, height: 900 }, locale = "en-US", bypassCSP = false, context: existing = null } = {}) {
+    // `locale` sets navigator.language(s) (the page's default language follows it);
+    // `bypassCSP` lets a test inject a script (axe-core) despite the page's CSP;
+    // `context` opens the page in an existing context (shared localStorage).
+    const context = existing ?? (await browser.newContext({ acceptDownloads: true, viewport, deviceScaleFactor: 1, locale, bypassCSP }));
+    if (!existing) contexts.push(context);
     const page = await context.newPage();
     const rec = { page, context, requests: [], consoleErrors: [], pageErrors: [], dialogs: [] };
     // Requests from the page and from its workers.
-    context.on("request", (r) => rec.requests.push(r.url()));
+    (existing ? page : context).on("request", (r) => rec.requests.push(r.url()));
     page.on("console", (m) => {
       if (m.type() === "error") rec.consoleErrors.push(m.text());
     });

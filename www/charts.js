@@ -4,6 +4,7 @@
 // scripts and event handlers cannot run. Downloads: the SVG itself, or a PNG
 // rendered through a canvas at 2× for print.
 import { el } from "./dom.js";
+import { t } from "./i18n.js";
 
 const urls = new WeakMap();
 
@@ -16,8 +17,8 @@ export function chartFigure(svg, { filename = "chart", caption, alt = caption ||
   const buttons = el(
     "div",
     { class: "chart-actions" },
-    el("button", { type: "button", class: "secondary small", onclick: () => downloadBlob(blob, `${filename}.svg`) }, "Download SVG"),
-    el("button", { type: "button", class: "secondary small", onclick: () => downloadPng(svg, `${filename}.png`) }, "Download PNG"),
+    el("button", { type: "button", class: "secondary small", onclick: () => downloadBlob(blob, `${filename}.svg`) }, t("Download SVG")),
+    el("button", { type: "button", class: "secondary small", onclick: () => downloadPng(svg, `${filename}.png`) }, t("Download PNG")),
   );
   return el("figure", { class: "chart-figure" }, img, caption ? el("figcaption", {}, caption) : null, buttons);
 }
