@@ -120,6 +120,30 @@ export async function openPanel(page, id) {
   await page.waitForSelector(`#panel-${id}:not([hidden])`);
 }
 
+const AXE = path.join(ROOT, "node_modules", "axe-core", "axe.min.js");
+
+/**
+ * Runs axe-core on the page (or on `include`, a selector) and returns its violations of
+ * the given impacts (default serious and critical) as [{ id, impact, help, nodes: [target…] }].
+ * The page's CSP forbids injected scripts: open the page with `newPage(…, { bypassCSP: true })`.
+ */
+export async function axeViolations(page, { impacts = ["serious", "critical"], include = null, rules = null } = {}) {
+  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) {
+    if (!fs.existsSync(AXE)) throw new Error(`${AXE} is missing: run npm install (axe-core is a dev dependency)`);
+    await page.addScriptTag({ content: fs.readFileSync(AXE, "utf8") });
+  }
+  const result = await page.evaluate(
+    async ({ include, rules }) => {
+      const options = { resultTypes: ["violations"] };
+      if (rules) options.runOnly = { type: "rule", values: rules };
+      const r = await window.axe.run(include ? { include: [include] } : document, options);
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(" ")} — ${n.failureSummary?.split("\n").slice(1).join(" ").trim() ?? ""}`) }));
+    },
+    { include, rules },
+  );
+  return result.filter((v) => impacts.includes(v.impact));
+}
+
 /** Requests whose origin is not this test server (data:/blob: URLs are local). */
 export function foreignRequests(requests, base) {
   const origin = new URL(base).origin;

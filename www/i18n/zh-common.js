@@ -103,7 +103,6 @@ export default {
   "A blank column name cannot be used in a formula; name the column.": "空白列名不能用于公式；请为该列命名。",
   // the Data panel
   "Choose a file…": "选择文件…",
-  "Drop a data file here or press Enter to choose one": "将数据文件拖放到此处，或按 Enter 选择文件",
   "Drop a data file here": "将数据文件拖放到此处",
   "CSV, TSV, TXT, XLSX or XLS · read locally, never uploaded": "CSV、TSV、TXT、XLSX 或 XLS · 在本地读取，绝不上传",
   "Try a sample:": "试用示例数据：",

@@ -48,17 +48,13 @@ function buildLoader() {
   const pick = el("label", { for: "file-input", class: "button primary" }, t("Choose a file…"));
   ui.drop = el(
     "div",
-    { class: "dropzone", id: "dropzone", tabindex: "0", role: "button", "aria-label": t("Drop a data file here or press Enter to choose one") },
-    el("p", { class: "dropzone-title" }, t("Drop a data file here")),
+    // A drop target grouping the file picker (axe: no interactive control nested in a button);
+    // keyboard users reach the (visually hidden) file input, whose focus shows on its label.
+    { class: "dropzone", id: "dropzone", role: "group", "aria-labelledby": "dropzone-title" },
+    el("p", { class: "dropzone-title", id: "dropzone-title" }, t("Drop a data file here")),
     el("p", { class: "dropzone-sub" }, t("CSV, TSV, TXT, XLSX or XLS · read locally, never uploaded")),
     el("div", { class: "dropzone-actions" }, pick, ui.fileInput),
   );
-  ui.drop.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      ui.fileInput.click();
-    }
-  });
   for (const type of ["dragenter", "dragover"]) {
     ui.drop.addEventListener(type, (e) => {
       e.preventDefault();
