@@ -234,3 +234,40 @@ test("screenshots of both languages at 1280 and 1024 px (e2e/artifacts; docs/scr
     for (const [file, name] of shots) fs.copyFileSync(file, path.join(ROOT, "docs", name));
   }
 });
+
+test("every engine error code and the common diagnostics have a Chinese wording that keeps their fields", async () => {
+  const i18n = await import(path.join(ROOT, "www", "i18n.js"));
+  const { errorText, diagnosticText } = await import(path.join(ROOT, "www", "lib", "messages.js"));
+  const err = (code, details) => Object.assign(new Error(`english ${code}`), { code, details });
+  const cases = {
+    empty_file: [{}, []],
+    binary: [{ detail: "PNG signature" }, ["PNG signature"]],
+    no_header: [{ detail: "line 1 is empty" }, ["line 1 is empty"]],
+    duplicate_column: [{ name: "gdp", first: "2", second: "5" }, ["gdp", "2", "5"]],
+    ragged_row: [{ line: "7", found: "3", expected: "4" }, ["7", "3", "4"]],
+    parse: [{ line: "12", message: "bad quote" }, ["12", "bad quote"]],
+    unknown_column: [{ name: "FTZx", suggestion: "FTZ" }, ["FTZx", "FTZ"]],
+    non_numeric: [{ column: "gdp", count: "3", line: "9", value: "n/a" }, ["gdp", "3", "9", "n/a"]],
+    formula: [{ formula: "y ~ + x", position: "5", message: "unexpected +" }, ["y ~ + x", "5", "unexpected +"]],
+    invalid_argument: [{ message: "reps must be positive" }, ["参数无效：", "reps must be positive"]],
+    insufficient_data: [{ message: "no treated unit" }, ["数据不足：", "no treated unit"]],
+    numerical: [{ message: "singular matrix" }, ["数值计算问题：", "singular matrix"]],
+    cancelled: [{}, []],
+  };
+  try {
+    i18n.setLang("zh");
+    for (const [code, [details, parts]] of Object.entries(cases)) {
+      const text = errorText(err(code, details));
+      assert.match(text, /[\u4e00-\u9fff]/, `${code}: ${text}`);
+      assert.doesNotMatch(text, /english/, code);
+      for (const p of parts) assert.ok(text.includes(p), `${code}: “${p}” in “${text}”`);
+    }
+    assert.equal(diagnosticText({ code: "singletons_dropped", message: "2 singleton groups dropped" }), "已剔除固定效应中的单例组。");
+    assert.equal(diagnosticText({ code: "some_new_code", message: "kept as it is" }), "kept as it is");
+    i18n.setLang("en");
+    assert.equal(errorText(err("unknown_column", { name: "FTZx" })), "english unknown_column");
+    assert.equal(diagnosticText({ code: "singletons_dropped", message: "2 singleton groups dropped" }), "2 singleton groups dropped");
+  } finally {
+    i18n.setLang("en");
+  }
+});

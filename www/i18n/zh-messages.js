@@ -18,6 +18,11 @@ export default {
   "error.insufficient_data": "数据不足：{message}",
   "error.numerical": "数值计算问题：{message}",
   "error.cancelled": "已取消。",
+  // errors without a code (www/worker.js, www/client.js)
+  "This dataset is no longer loaded; please load the file again.": "该数据集已不在内存中；请重新加载文件。",
+  "A message from the worker could not be read.": "无法读取来自后台线程的消息。",
+  "The computation worker failed to start: {detail}": "计算线程无法启动：{detail}",
+  "The WebAssembly build (pkg/quasi.js) could not be loaded — run “make build” first. ({detail})": "无法加载 WebAssembly 构建（pkg/quasi.js）— 请先运行“make build”。（{detail}）",
   // diagnostics
   "diag.missing_rows_dropped": "所用变量存在缺失值的行已被剔除。",
   "diag.encoding_guessed": "文件的文本编码是推测得出的，请核对中文等字符是否显示正确。",

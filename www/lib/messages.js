@@ -21,6 +21,14 @@ const ERROR_TEXT = {
   cancelled: () => t("error.cancelled"),
 };
 
+// The fixed English messages of www/worker.js and www/client.js (which carry no code).
+const KNOWN_MESSAGES = [
+  [/^This dataset is no longer loaded; please load the file again\.$/, "This dataset is no longer loaded; please load the file again."],
+  [/^A message from the worker could not be read\.$/, "A message from the worker could not be read."],
+  [/^The computation worker failed to start: (.*)$/, "The computation worker failed to start: {detail}"],
+  [/^The WebAssembly build \(pkg\/quasi\.js\) could not be loaded[^(]*\((.*)\)$/, "The WebAssembly build (pkg/quasi.js) could not be loaded — run “make build” first. ({detail})"],
+];
+
 /** The text of an error for the page: the core's message in English, a Chinese wording in Chinese. */
 export function errorText(e) {
   if (e === null || e === undefined) return "";
@@ -28,6 +36,11 @@ export function errorText(e) {
   if (!isZh() || typeof e !== "object") return message;
   const f = e.code ? ERROR_TEXT[e.code] : null;
   if (f) return f(Object.fromEntries(Object.entries(e.details || {}).map(([k, v]) => [k, String(v ?? "")])));
+  // Errors without a code: the worker's and the client's own fixed messages.
+  for (const [re, key] of KNOWN_MESSAGES) {
+    const m = re.exec(message);
+    if (m) return t(key, { detail: m[1] ?? "" });
+  }
   // The page's own errors are already in the page's language; others keep their text.
   return message;
 }
