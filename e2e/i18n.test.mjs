@@ -73,8 +73,9 @@ async function englishWords(page, allowed) {
   });
   const bad = [];
   for (const { where, text, attr } of found) {
-    for (const w of text.match(/[A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z]/g) || []) {
+    for (const w of text.match(/[A-Za-z][\w'’.-]*[A-Za-z0-9]|[A-Za-z]/g) || []) {
       const word = w.replace(/[.]+$/, "");
+      if (/_|\d/.test(word)) continue; // identifiers (terms such as ev_m3, column names), not words
       if (allowed.has(word) || ALLOWED.has(word) || word.length < 2) continue;
       if (word.split(/[-–]/).every((p) => ALLOWED.has(p) || allowed.has(p) || p.length < 2)) continue;
       bad.push(`${where}${attr ? ` [${attr}]` : ""}: “${word}” in “${text.trim().slice(0, 80)}”`);
@@ -110,6 +111,34 @@ test("?lang=zh: every panel of the navigation is in Chinese, <html lang> is zh-C
   assert.deepEqual([...new Set(problems)], [], "English words on the Chinese page");
   assert.deepEqual(r.pageErrors, []);
   assert.deepEqual(r.consoleErrors, []);
+});
+
+test("results in Chinese: regression with its side-by-side table, event study, placebo", async () => {
+  const r = await s.newPage("/?lang=zh&sample=jjj");
+  const { page } = r;
+  await waitForDataset(page, "jjj_cities.csv");
+  const allowed = dataWords("jjj_cities.csv");
+  const problems = [];
+  await openPanel(page, "regression");
+  await page.waitForSelector("#reg-y option[value=lnHDQ]", { state: "attached" });
+  await page.click("#reg-run");
+  await page.waitForSelector("#reg-result:not([hidden])");
+  await page.click("#reg-add");
+  await page.waitForSelector("#reg-side");
+  assert.match(await page.textContent("#reg-side"), /观测值/);
+  assert.match(await page.textContent("#reg-side"), /城市固定效应|是/);
+  problems.push(...(await englishWords(page, allowed)));
+  await openPanel(page, "event-study");
+  await page.click("#es-run");
+  await page.waitForSelector("#es-plot img.chart");
+  problems.push(...(await englishWords(page, allowed)));
+  await openPanel(page, "placebo");
+  await page.fill("#placebo-reps", "99").catch(() => {});
+  await page.click("#placebo-run");
+  await page.waitForSelector("#placebo-result:not([hidden]) #placebo-stats", { timeout: 120_000 });
+  problems.push(...(await englishWords(page, allowed)));
+  assert.deepEqual([...new Set(problems)], [], "English words in the Chinese results");
+  assert.deepEqual(r.pageErrors, []);
 });
 
 test("the same check finds the English words of the English page (it can fail)", async () => {

@@ -112,4 +112,8 @@ export default {
   "table:Full": "全样本",
   "table:Quantile": "分位数",
   "table:Placebo estimate": "安慰剂估计值",
+  "table:CI low": "置信区间下限",
+  "table:CI high": "置信区间上限",
+  "table:reference": "基准期",
+  "table:t": "t",
 };
