@@ -125,7 +125,7 @@ function renderSpec() {
           renderSpec();
         },
       },
-      "remove",
+      t("remove"),
     );
     const tr = el("tr", { dataset: { indicator: r.name } }, el("td", {}, nameSel), el("td", {}, dirSel), el("td", {}, dimInput), el("td", {}, sugCell), el("td", {}, remove));
     if (!numeric.includes(r.name)) tr.classList.add("idx-missing-col");
