@@ -300,3 +300,21 @@ test("every engine error code and the common diagnostics have a Chinese wording 
     i18n.setLang("en");
   }
 });
+
+test("the engine's chart words are respelt in Chinese, with CJK fonts; markup and English are untouched", async () => {
+  const i18n = await import(path.join(ROOT, "www", "i18n.js"));
+  const { localizeSvg } = await import(path.join(ROOT, "www", "charts.js"));
+  const svg = '<svg font-family="Helvetica, Arial, sans-serif"><text x="1">Periods relative to adoption</text><text>Effect on ln&lt;b&gt; (95% CI)</text><text>Density</text><text>lnHDQ</text></svg>';
+  try {
+    assert.equal(localizeSvg(svg), svg, "English: unchanged");
+    i18n.setLang("zh");
+    const zh = localizeSvg(svg);
+    assert.match(zh, /<text x="1">相对政策实施的时期<\/text>/);
+    assert.match(zh, /<text>对 ln&lt;b&gt; 的效应（95% 置信区间）<\/text>/);
+    assert.match(zh, /<text>密度<\/text><text>lnHDQ<\/text>/);
+    assert.match(zh, /font-family="Helvetica, Arial, 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"/);
+    assert.equal(localizeSvg(zh), zh, "idempotent");
+  } finally {
+    i18n.setLang("en");
+  }
+});

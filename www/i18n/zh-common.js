@@ -73,6 +73,7 @@ export default {
   // shared pieces
   "Download SVG": "下载 SVG",
   "Download PNG": "下载 PNG",
+  "Chart": "图表",
   "Notes": "注释",
   "expanded to one dummy per level but the first": "展开为虚拟变量（除第一个水平外每个水平一个）",
   "dummies": "虚拟变量",
