@@ -50,13 +50,16 @@ export async function startSession() {
    * Opens `pathAndQuery` (default "/?sample=none") in a fresh context and
    * waits for the app to boot. Returns { page, context, requests, consoleErrors, pageErrors, dialogs }.
    */
-  async function newPage(pathAndQuery = "/?sample=none", { waitReady = true, viewport = { width: 1360, height: 900 } } = {}) {
-    const context = await browser.newContext({ acceptDownloads: true, viewport, deviceScaleFactor: 1 });
-    contexts.push(context);
+  async function newPage(pathAndQuery = "/?sample=none", { waitReady = true, viewport = { width: 1360, height: 900 }, locale = "en-US", bypassCSP = false, context: existing = null } = {}) {
+    // `locale` sets navigator.language(s) (the page's default language follows it);
+    // `bypassCSP` lets a test inject a script (axe-core) despite the page's CSP;
+    // `context` opens the page in an existing context (shared localStorage).
+    const context = existing ?? (await browser.newContext({ acceptDownloads: true, viewport, deviceScaleFactor: 1, locale, bypassCSP }));
+    if (!existing) contexts.push(context);
     const page = await context.newPage();
     const rec = { page, context, requests: [], consoleErrors: [], pageErrors: [], dialogs: [] };
     // Requests from the page and from its workers.
-    context.on("request", (r) => rec.requests.push(r.url()));
+    (existing ? page : context).on("request", (r) => rec.requests.push(r.url()));
     page.on("console", (m) => {
       if (m.type() === "error") rec.consoleErrors.push(m.text());
     });
@@ -115,6 +118,30 @@ export async function dropFile(page, name, content, type = "text/csv") {
 export async function openPanel(page, id) {
   await page.click(`#nav-${id}`);
   await page.waitForSelector(`#panel-${id}:not([hidden])`);
+}
+
+const AXE = path.join(ROOT, "node_modules", "axe-core", "axe.min.js");
+
+/**
+ * Runs axe-core on the page (or on `include`, a selector) and returns its violations of
+ * the given impacts (default serious and critical) as [{ id, impact, help, nodes: [target…] }].
+ * The page's CSP forbids injected scripts: open the page with `newPage(…, { bypassCSP: true })`.
+ */
+export async function axeViolations(page, { impacts = ["serious", "critical"], include = null, rules = null } = {}) {
+  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) {
+    if (!fs.existsSync(AXE)) throw new Error(`${AXE} is missing: run npm install (axe-core is a dev dependency)`);
+    await page.addScriptTag({ content: fs.readFileSync(AXE, "utf8") });
+  }
+  const result = await page.evaluate(
+    async ({ include, rules }) => {
+      const options = { resultTypes: ["violations"] };
+      if (rules) options.runOnly = { type: "rule", values: rules };
+      const r = await window.axe.run(include ? { include: [include] } : document, options);
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(" ")} — ${n.failureSummary?.split("\n").slice(1).join(" ").trim() ?? ""}`) }));
+    },
+    { include, rules },
+  );
+  return result.filter((v) => impacts.includes(v.impact));
 }
 
 /** Requests whose origin is not this test server (data:/blob: URLs are local). */

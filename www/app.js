@@ -5,6 +5,8 @@ import { QuasiClient, CancelledError } from "./client.js";
 import { el, $, replaceChildren } from "./dom.js";
 import { PANELS, isAvailable } from "./panels/registry.js";
 import { SAMPLES } from "./sample-data.js";
+import { t } from "./i18n.js";
+import { initLanguage, scopedContext } from "./lang-ui.js";
 
 /**
  * The context every panel receives. Events ("dataset", "load-start",
@@ -77,7 +79,7 @@ function createContext() {
 
     loadSample(key, { auto = false } = {}) {
       const s = SAMPLES[key];
-      if (!s) return Promise.reject(new Error(`Unknown sample "${key}"`));
+      if (!s) return Promise.reject(new Error(t("Unknown sample “{key}”", { key })));
       return ctx.load({ name: s.file, url: new URL(`./samples/${s.file}`, import.meta.url), sample: { ...s, auto } });
     },
 
@@ -111,10 +113,10 @@ async function readSource(source) {
   if (source.file) return new Uint8Array(await source.file.arrayBuffer());
   if (source.url) {
     const res = await fetch(source.url);
-    if (!res.ok) throw new Error(`Could not read ${source.name} (HTTP ${res.status}).`);
+    if (!res.ok) throw new Error(t("Could not read {name} (HTTP {status}).", { name: source.name, status: res.status }));
     return new Uint8Array(await res.arrayBuffer());
   }
-  throw new Error("Nothing to load.");
+  throw new Error(t("Nothing to load."));
 }
 
 // ---------------------------------------------------------------- navigation
@@ -131,7 +133,7 @@ function buildNav(exports) {
   }
   const items = [];
   for (const [group, panels] of groups) {
-    items.push(el("h2", { class: "nav-group" }, group));
+    items.push(el("h2", { class: "nav-group" }, t(group)));
     items.push(
       el(
         "ul",
@@ -148,11 +150,11 @@ function buildNav(exports) {
                 class: ["nav-link", !ok && "is-disabled"],
                 id: `nav-${p.id}`,
                 "aria-disabled": ok ? null : "true",
-                title: ok ? p.blurb : `Coming soon — ${p.blurb}`,
+                title: ok ? t(p.blurb) : t("Coming soon — {blurb}", { blurb: t(p.blurb) }),
                 dataset: { panel: p.id },
               },
-              el("span", { class: "nav-label" }, p.title),
-              ok ? null : el("span", { class: "tag tag-soon" }, "coming soon"),
+              el("span", { class: "nav-label" }, t(p.title)),
+              ok ? null : el("span", { class: "tag tag-soon" }, t("coming soon")),
             ),
           );
         }),
@@ -192,11 +194,11 @@ async function route() {
     main.append(root);
     try {
       const module = (await panel.load()).default;
-      m = { module, root };
+      m = { module, root, scope: scopedContext(ctx) }; // i18n: a remount on a language switch drops the scope's listeners
       mounted.set(id, m);
-      module.mount(root, ctx);
+      module.mount(root, m.scope.ctx);
     } catch (e) {
-      root.append(el("p", { class: "error", role: "alert" }, `This panel could not be loaded: ${e.message}`));
+      root.append(el("p", { class: "error", role: "alert" }, t("This panel could not be loaded: {message}", { message: e.message })));
       mounted.set(id, (m = { module: {}, root }));
     }
     if (currentId() !== id) root.hidden = true;
@@ -215,7 +217,21 @@ function initialSample() {
   return { key: "jjj", auto: true };
 }
 
+// i18n: on a language switch the navigation and every mounted panel are rebuilt (a panel
+// is mounted afresh, as on a first visit: shown results are cleared, the dataset stays).
+function relocalize() {
+  buildNav(ctx.engine?.exports ?? null);
+  for (const [, m] of mounted) {
+    m.scope?.dispose();
+    m.module.hide?.();
+    m.root.remove();
+  }
+  mounted.clear();
+  return route();
+}
+
 async function main() {
+  initLanguage({ onChange: () => relocalize() });
   ctx = createContext();
   window.addEventListener("hashchange", route);
   buildNav(null);
@@ -224,12 +240,14 @@ async function main() {
     (info) => {
       ctx.engine = info;
       engineChip.textContent = `Quasi ${info.version} · WebAssembly`;
+      engineChip.removeAttribute("data-i18n");
       engineChip.classList.add("ok");
       buildNav(info.exports);
       ctx.emit("engine", info);
     },
     (e) => {
-      engineChip.textContent = "Engine unavailable";
+      engineChip.textContent = t("Engine unavailable");
+      engineChip.dataset.i18n = "Engine unavailable";
       engineChip.classList.add("bad");
       ctx.engineError = e;
       ctx.emit("engine-error", e);

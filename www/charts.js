@@ -4,11 +4,41 @@
 // scripts and event handlers cannot run. Downloads: the SVG itself, or a PNG
 // rendered through a canvas at 2× for print.
 import { el } from "./dom.js";
+import { t, isZh } from "./i18n.js";
+
+// The engine draws its charts with English axis titles and a Latin font stack. In Chinese the
+// page respells the engine's fixed chart words (exact text nodes of the SVG, already escaped;
+// the replacement adds no markup) and adds CJK fonts to the stack.
+const SVG_WORDS = [
+  [/^Periods relative to adoption$/, () => t("svg:Periods relative to adoption")],
+  [/^Estimate and (\d+)% CI$/, (m) => t("svg:Estimate and {n}% CI", { n: m[1] })],
+  [/^Effect on (.+) \((\d+)% CI\)$/, (m) => t("svg:Effect on {y} ({n}% CI)", { y: m[1], n: m[2] })],
+  [/^(\d+(?:\.\d+)?)% confidence interval$/, (m) => t("svg:{n}% confidence interval", { n: m[1] })],
+  [/^… and (\d+) more$/, (m) => t("… and {n} more", { n: m[1] })],
+  [/^link \((\d+) pairs\)$/, (m) => t("svg:link ({n} pairs)", { n: m[1] })],
+  [/^(Event study: estimators compared|Weight|2×2 DID estimate|Goodman-Bacon decomposition|density|Density|Placebo estimate|Actual estimate|Original)$/, (m) => t(`svg:${m[1]}`)],
+];
+const CJK_FONTS = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei'";
+
+/** The engine's SVG with its fixed words in the page's language (unchanged in English). */
+export function localizeSvg(svg) {
+  if (!isZh() || typeof svg !== "string") return svg;
+  return svg
+    .replace(/font-family="([^"]*)sans-serif"/g, (m, head) => (head.includes("CJK") ? m : `font-family="${head}${CJK_FONTS}, sans-serif"`))
+    .replace(/>([^<>]+)</g, (m, text) => {
+      for (const [re, fn] of SVG_WORDS) {
+        const hit = re.exec(text);
+        if (hit) return `>${fn(hit)}<`;
+      }
+      return m;
+    });
+}
 
 const urls = new WeakMap();
 
 /** A figure element showing `svg` with "SVG" and "PNG" download buttons. */
-export function chartFigure(svg, { filename = "chart", caption, alt = caption || "chart" } = {}) {
+export function chartFigure(svg, { filename = "chart", caption, alt = caption || t("Chart") } = {}) {
+  svg = localizeSvg(svg);
   const blob = new Blob([svg], { type: "image/svg+xml" });
   const url = URL.createObjectURL(blob);
   const img = el("img", { class: "chart", src: url, alt });
@@ -16,8 +46,8 @@ export function chartFigure(svg, { filename = "chart", caption, alt = caption ||
   const buttons = el(
     "div",
     { class: "chart-actions" },
-    el("button", { type: "button", class: "secondary small", onclick: () => downloadBlob(blob, `${filename}.svg`) }, "Download SVG"),
-    el("button", { type: "button", class: "secondary small", onclick: () => downloadPng(svg, `${filename}.png`) }, "Download PNG"),
+    el("button", { type: "button", class: "secondary small", onclick: () => downloadBlob(blob, `${filename}.svg`) }, t("Download SVG")),
+    el("button", { type: "button", class: "secondary small", onclick: () => downloadPng(svg, `${filename}.png`) }, t("Download PNG")),
   );
   return el("figure", { class: "chart-figure" }, img, caption ? el("figcaption", {}, caption) : null, buttons);
 }

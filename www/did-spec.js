@@ -13,6 +13,8 @@ import { el, replaceChildren } from "./dom.js";
 import { isNumericKind, columnsOf, numericColumns } from "./lib/columns.js";
 import { errorCard, notesBox, numberField, field, option } from "./lib/ui.js";
 import { matchUnit, matchTime, looksLikeTime } from "./lib/panel-guess.js";
+import { t } from "./i18n.js";
+import { errorText } from "./lib/messages.js";
 
 export { columnsOf, numericColumns, errorCard, notesBox, numberField, field, option };
 
@@ -72,7 +74,7 @@ export function currentSetup(ctx) {
 /** The engine's DidSpec for a setup; throws an Error with a user message if incomplete. */
 export function didSpec(setup) {
   const need = (v, what) => {
-    if (!v) throw new Error(`Choose ${what} in the DID setup.`);
+    if (!v) throw new Error(t("Choose {what} in the DID setup.", { what: t(what) }));
     return v;
   };
   const spec = { y: need(setup.y, "the outcome"), unit: need(setup.unit, "the unit column"), time: need(setup.time, "the time column") };
@@ -105,7 +107,7 @@ export function describeSetup(setup) {
   const treat = setup.form === "treat_post" ? `${setup.treat}×${setup.post}` : setup.form === "indicator" ? setup.indicator : `DID(${setup.start})`;
   const rhs = [treat, ...(setup.controls || [])].join(" + ");
   const fe = (setup.fe || []).length ? ` | ${setup.fe.join(" + ")}` : "";
-  const se = setup.vcov === "hetero" ? "robust (HC1)" : setup.vcov === "iid" ? "iid" : setup.vcov === "twoway" ? `cluster ${setup.cluster} + ${setup.cluster2}` : `cluster ${setup.cluster || setup.unit}`;
+  const se = setup.vcov === "hetero" ? t("robust (HC1)") : setup.vcov === "iid" ? "iid" : setup.vcov === "twoway" ? t("cluster {a} + {b}", { a: setup.cluster, b: setup.cluster2 }) : t("cluster {a}", { a: setup.cluster || setup.unit });
   return `${setup.y || "?"} ~ ${rhs}${fe}, ${se}`;
 }
 
@@ -119,11 +121,11 @@ export function setupSummary(ctx, id) {
   const line = el(
     "p",
     { class: "did-using", id },
-    el("span", { class: "muted" }, "using: "),
+    el("span", { class: "muted" }, t("using: ")),
     code,
     " ",
     note,
-    el("a", { href: "#did", class: "did-change", "aria-label": "Change the DID setup" }, "[change]"),
+    el("a", { href: "#did", class: "did-change", "aria-label": t("Change the DID setup") }, t("[change]")),
   );
   const refresh = () => {
     if (!ctx.dataset) {
@@ -133,7 +135,7 @@ export function setupSummary(ctx, id) {
     }
     const s = currentSetup(ctx);
     code.textContent = describeSetup(s);
-    note.textContent = s.isDefault ? "(default setup; choose yours in the DID panel) " : "";
+    note.textContent = s.isDefault ? t("(default setup; choose yours in the DID panel) ") : "";
   };
   ctx.on("did-setup", refresh);
   ctx.on("dataset", refresh);
@@ -156,9 +158,9 @@ export function setupForm(ctx, { onchange } = {}) {
   ui.form = sel("did-form");
   replaceChildren(
     ui.form,
-    option("start", "Adoption-year column"),
-    option("treat_post", "Treated group × post (2×2)"),
-    option("indicator", "0/1 DID indicator"),
+    option("start", t("Adoption-year column")),
+    option("treat_post", t("Treated group × post (2×2)")),
+    option("indicator", t("0/1 DID indicator")),
   );
   ui.start = sel("did-start");
   ui.treat = sel("did-treat");
@@ -167,16 +169,16 @@ export function setupForm(ctx, { onchange } = {}) {
   ui.controls = el("select", { id: "did-controls", multiple: true, size: 7, onchange: () => onchange?.() });
   ui.fe = el("select", { id: "did-fe", multiple: true, size: 4, onchange: () => onchange?.() });
   ui.vcov = sel("did-vcov");
-  replaceChildren(ui.vcov, option("cluster", "Clustered by …"), option("twoway", "Two-way clustered"), option("hetero", "Robust (HC1)"), option("iid", "IID"));
+  replaceChildren(ui.vcov, option("cluster", t("Clustered by …")), option("twoway", t("Two-way clustered")), option("hetero", t("Robust (HC1)")), option("iid", t("IID")));
   ui.cluster = sel("did-cluster");
   ui.cluster2 = sel("did-cluster2");
   const wraps = {
-    start: field("did-start", "Adoption year (blank/0 = never)", ui.start),
-    treat: field("did-treat", "Treated group (0/1)", ui.treat),
-    post: field("did-post", "Post period (0/1)", ui.post),
-    indicator: field("did-indicator", "Treated × post (0/1)", ui.indicator),
-    cluster: field("did-cluster", "Cluster", ui.cluster),
-    cluster2: field("did-cluster2", "Second cluster", ui.cluster2),
+    start: field("did-start", t("Adoption year (blank/0 = never)"), ui.start),
+    treat: field("did-treat", t("Treated group (0/1)"), ui.treat),
+    post: field("did-post", t("Post period (0/1)"), ui.post),
+    indicator: field("did-indicator", t("Treated × post (0/1)"), ui.indicator),
+    cluster: field("did-cluster", t("Cluster"), ui.cluster),
+    cluster2: field("did-cluster2", t("Second cluster"), ui.cluster2),
   };
   function sync() {
     const f = ui.form.value;
@@ -193,12 +195,12 @@ export function setupForm(ctx, { onchange } = {}) {
     el(
       "div",
       { class: "did-setup-grid" },
-      el("div", {}, field("did-y", "Outcome", ui.y), field("did-unit", "Unit", ui.unit), field("did-time", "Time", ui.time)),
-      el("div", {}, field("did-form", "Treatment given as", ui.form), wraps.start, wraps.treat, wraps.post, wraps.indicator),
-      el("div", {}, field("did-controls", "Controls", ui.controls)),
-      el("div", {}, field("did-fe", "Fixed effects", ui.fe), field("did-vcov", "Standard errors", ui.vcov), wraps.cluster, wraps.cluster2),
+      el("div", {}, field("did-y", t("Outcome"), ui.y), field("did-unit", t("Unit"), ui.unit), field("did-time", t("Time"), ui.time)),
+      el("div", {}, field("did-form", t("Treatment given as"), ui.form), wraps.start, wraps.treat, wraps.post, wraps.indicator),
+      el("div", {}, field("did-controls", t("Controls"), ui.controls)),
+      el("div", {}, field("did-fe", t("Fixed effects"), ui.fe), field("did-vcov", t("Standard errors"), ui.vcov), wraps.cluster, wraps.cluster2),
     ),
-    el("p", { class: "muted small" }, "Hold Ctrl/⌘ to select several controls or fixed effects. Default: unit and time fixed effects, standard errors clustered by unit."),
+    el("p", { class: "muted small" }, t("Hold Ctrl/⌘ to select several controls or fixed effects. Default: unit and time fixed effects, standard errors clustered by unit.")),
   );
 
   function fill(setup) {
@@ -206,14 +208,14 @@ export function setupForm(ctx, { onchange } = {}) {
     const all = (d?.columns || []).slice();
     const num = numericColumns(d);
     const fillSel = (s, names, value, blank) => replaceChildren(s, blank ? option("", blank) : null, names.map((n) => option(n, n, n === value)));
-    fillSel(ui.y, num, setup.y, "— choose —");
+    fillSel(ui.y, num, setup.y, t("— choose —"));
     fillSel(ui.unit, all, setup.unit);
     fillSel(ui.time, num, setup.time);
     ui.form.value = setup.form || "start";
-    fillSel(ui.start, num, setup.start, "— choose —");
-    fillSel(ui.treat, num, setup.treat, "— choose —");
-    fillSel(ui.post, num, setup.post, "— choose —");
-    fillSel(ui.indicator, num, setup.indicator, "— choose —");
+    fillSel(ui.start, num, setup.start, t("— choose —"));
+    fillSel(ui.treat, num, setup.treat, t("— choose —"));
+    fillSel(ui.post, num, setup.post, t("— choose —"));
+    fillSel(ui.indicator, num, setup.indicator, t("— choose —"));
     const ctrl = new Set(setup.controls || []);
     replaceChildren(ui.controls, num.map((n) => option(n, n, ctrl.has(n))));
     const fe = new Set(setup.fe || []);
@@ -281,12 +283,12 @@ export async function distinctValues(ctx, column) {
 export async function runAnalysis(ctx, ui, { fn, build, failTitle, onResult, busyText }) {
   const d = ctx.dataset;
   ui.error.clear();
-  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  if (!d) return ui.error.show(t("No data loaded."), t("Load a file first (Data panel)."));
   let spec;
   try {
     spec = build();
   } catch (e) {
-    return ui.error.show("Check the settings.", e.message);
+    return ui.error.show(t("Check the settings."), errorText(e));
   }
   const seq = (ui.runSeq = (ui.runSeq ?? 0) + 1);
   ui.run.disabled = true;
@@ -298,7 +300,7 @@ export async function runAnalysis(ctx, ui, { fn, build, failTitle, onResult, bus
     onResult(res, spec);
   } catch (e) {
     if (seq !== ui.runSeq) return;
-    ui.error.show(failTitle, e.message);
+    ui.error.show(failTitle, errorText(e));
     ui.result.hidden = true;
   } finally {
     if (seq === ui.runSeq) {

@@ -3,6 +3,7 @@
 // button. `getText(format)` returns (a promise of) the text — for a ResultTable,
 // `renderTableText(client, table, { format })` — so an export never re-runs an estimator.
 import { el, downloadText, escapeHtml } from "../dom.js";
+import { t } from "../i18n.js";
 
 export const EXPORT_FORMATS = {
   latex: { label: "LaTeX", ext: "tex", mime: "text/x-tex;charset=utf-8" },
@@ -12,7 +13,7 @@ export const EXPORT_FORMATS = {
 };
 
 /** Wraps an HTML table fragment into a document Word opens (the title escaped). */
-export function htmlDocument(fragment, title = "Table") {
+export function htmlDocument(fragment, title = t("Table")) {
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>\n${fragment}\n</body></html>\n`;
 }
 
@@ -27,7 +28,7 @@ export function exportBox({ idPrefix, basename, getText, onError }) {
   const box = el(
     "div",
     { class: "reg-export", hidden: true },
-    el("label", { for: `${idPrefix}-export-text`, class: "field-label" }, "Exported text"),
+    el("label", { for: `${idPrefix}-export-text`, class: "field-label" }, t("Exported text")),
     textArea,
     el(
       "div",
@@ -41,14 +42,14 @@ export function exportBox({ idPrefix, basename, getText, onError }) {
           onclick: async () => {
             try {
               await navigator.clipboard.writeText(textArea.value);
-              status.textContent = "Copied to the clipboard.";
+              status.textContent = t("Copied to the clipboard.");
             } catch {
               textArea.select();
-              status.textContent = "Select-all done: press Ctrl+C (⌘C) to copy.";
+              status.textContent = t("Select-all done: press Ctrl+C (⌘C) to copy.");
             }
           },
         },
-        "Copy",
+        t("Copy"),
       ),
     ),
   );
@@ -60,7 +61,7 @@ export function exportBox({ idPrefix, basename, getText, onError }) {
       textArea.dataset.format = format;
       box.hidden = false;
       downloadText(`${basename}.${x.ext}`, format === "html" && !/^<!doctype/i.test(out) ? htmlDocument(out) : out, x.mime);
-      status.textContent = `${x.label} downloaded; the text is also shown below.`;
+      status.textContent = t("{label} downloaded; the text is also shown below.", { label: t(x.label) });
     } catch (e) {
       status.textContent = "";
       onError?.(e);
@@ -68,8 +69,8 @@ export function exportBox({ idPrefix, basename, getText, onError }) {
   };
   const buttons = el(
     "div",
-    { class: "reg-export-buttons", role: "group", "aria-label": "Export the table" },
-    Object.entries(EXPORT_FORMATS).map(([format, x]) => el("button", { type: "button", class: "button", id: `${idPrefix}-export-${format}`, onclick: () => run(format) }, x.label)),
+    { class: "reg-export-buttons", role: "group", "aria-label": t("Export the table") },
+    Object.entries(EXPORT_FORMATS).map(([format, x]) => el("button", { type: "button", class: "button", id: `${idPrefix}-export-${format}`, onclick: () => run(format) }, t(x.label))),
   );
   return { buttons, status, box, run };
 }

@@ -4,6 +4,7 @@
 // describe them. Ids are `${prefix}-${id}` (prefix "psm" or "psmdid").
 import { el } from "../dom.js";
 import { field, select } from "./ui.js";
+import { t } from "../i18n.js";
 
 const nearest = (v) => v.method === "nearest";
 
@@ -36,7 +37,7 @@ export function checkedNumber(input, what, { integer = false, min = 0, strict = 
   const ok = raw !== "" && Number.isFinite(v) && (strict ? v > min : v >= min) && (!integer || Number.isInteger(v));
   if (!ok) {
     input.setAttribute("aria-invalid", "true");
-    throw new Error(`${what} must be ${integer ? "a whole number" : "a number"} ${strict ? "greater than" : "of at least"} ${min} (got “${raw}”).`);
+    throw new Error(t(integer ? (strict ? "{what} must be a whole number greater than {min} (got “{raw}”)." : "{what} must be a whole number of at least {min} (got “{raw}”).") : strict ? "{what} must be a number greater than {min} (got “{raw}”)." : "{what} must be a number of at least {min} (got “{raw}”).", { what, min, raw }));
   }
   input.removeAttribute("aria-invalid");
   return v;
@@ -58,14 +59,14 @@ export function matchOptionsControls(prefix, { onchange } = {}) {
     let control;
     let node;
     if (o.type === "select") {
-      control = select(id, o.options, changed);
-      node = field(id, o.label, control);
+      control = select(id, o.options.map(([v, l, d]) => [v, t(l), d]), changed);
+      node = field(id, t(o.label), control);
     } else if (o.type === "check") {
       control = el("input", { type: "checkbox", id, checked: o.value, onchange: changed });
-      node = el("label", { class: "check", title: o.title ?? null }, control, ` ${o.label}`);
+      node = el("label", { class: "check", title: o.title ? t(o.title) : null }, control, ` ${t(o.label)}`);
     } else {
       control = el("input", { type: "number", id, min: String(o.min ?? 0), step: o.integer ? "1" : "any", value: o.value, inputmode: o.integer ? "numeric" : null });
-      node = field(id, o.label, control);
+      node = field(id, t(o.label), control);
     }
     inputs[o.key] = control;
     wraps[o.key] = node;
@@ -73,7 +74,7 @@ export function matchOptionsControls(prefix, { onchange } = {}) {
   }
   // The caliper: a switch, then width and units on one line.
   inputs.use_caliper = el("input", { type: "checkbox", id: `${prefix}-use-caliper`, onchange: changed });
-  const caliperLabel = el("span", {}, " Caliper");
+  const caliperLabel = el("span", {}, " ", t("Caliper"));
   groups.caliper = [
     el(
       "div",
@@ -82,9 +83,9 @@ export function matchOptionsControls(prefix, { onchange } = {}) {
       el(
         "div",
         { class: "psm-inline" },
-        el("label", { for: `${prefix}-caliper`, class: "visually-hidden" }, "Caliper width"),
+        el("label", { for: `${prefix}-caliper`, class: "visually-hidden" }, t("Caliper width")),
         inputs.caliper,
-        el("label", { for: `${prefix}-caliper-scale`, class: "visually-hidden" }, "Caliper units"),
+        el("label", { for: `${prefix}-caliper-scale`, class: "visually-hidden" }, t("Caliper units")),
         inputs.caliper_scale,
       ),
     ),
@@ -97,7 +98,7 @@ export function matchOptionsControls(prefix, { onchange } = {}) {
     const radius = v.method === "radius";
     if (radius) inputs.use_caliper.checked = true;
     inputs.use_caliper.disabled = radius;
-    caliperLabel.textContent = radius ? " Radius (caliper)" : " Caliper";
+    caliperLabel.textContent = ` ${radius ? t("Radius (caliper)") : t("Caliper")}`;
     inputs.caliper.disabled = !inputs.use_caliper.checked;
     inputs.caliper_scale.disabled = !inputs.use_caliper.checked;
   }
@@ -110,7 +111,7 @@ export function matchOptionsControls(prefix, { onchange } = {}) {
       const c = inputs[o.key];
       if (o.type === "select") m[o.key] = c.value;
       else if (o.type === "check") m[o.key] = c.checked;
-      else m[o.key] = checkedNumber(c, o.key === "caliper" && v.method === "radius" ? "The radius" : o.what, o);
+      else m[o.key] = checkedNumber(c, o.key === "caliper" && v.method === "radius" ? t("The radius") : t(o.what), o);
     }
     return m;
   }
@@ -123,11 +124,11 @@ export function matchOptionsControls(prefix, { onchange } = {}) {
 export function describeMatch(m) {
   const parts = [];
   if (m.method === "nearest") {
-    parts.push(`nearest neighbour, k = ${m.k}, ${m.replace ? "with replacement" : `without replacement (${m.order} order)`}, ties ${m.ties ? "kept" : "broken"}`);
-  } else if (m.method === "radius") parts.push("radius matching");
-  else parts.push(`${m.kernel} kernel, bandwidth ${m.bandwidth}`);
-  if (m.caliper !== undefined) parts.push(`caliper ${m.caliper}${m.caliper_scale === "sd" ? " SD" : ""}`);
-  parts.push(m.match_on === "logit" ? "on the logit of the score" : "on the propensity score");
-  if (m.common_support) parts.push("common support imposed");
-  return parts.join(", ");
+    parts.push(t("nearest neighbour, k = {k}", { k: m.k }), m.replace ? t("with replacement") : t("without replacement ({order} order)", { order: t(m.order) }), m.ties ? t("ties kept") : t("ties broken"));
+  } else if (m.method === "radius") parts.push(t("radius matching"));
+  else parts.push(t("{kernel} kernel, bandwidth {bandwidth}", { kernel: t(m.kernel), bandwidth: m.bandwidth }));
+  if (m.caliper !== undefined) parts.push(t("caliper {c}", { c: `${m.caliper}${m.caliper_scale === "sd" ? " SD" : ""}` }));
+  parts.push(m.match_on === "logit" ? t("on the logit of the score") : t("on the propensity score"));
+  if (m.common_support) parts.push(t("common support imposed"));
+  return parts.join(t(", "));
 }

@@ -1,3 +1,4 @@
+import { t } from "../i18n.js";
 // Column names in formulas. One rule for every panel that writes a formula.
 //
 // quoteName is the engine's rule (Rust `formula::quote_name`, exported by the wasm module as
@@ -14,8 +15,8 @@ const BARE = /^(?:[\p{Alphabetic}_]|\.(?![0-9]))[\p{Alphabetic}\p{N}_.]*$/u;
 export function quoteName(name) {
   const s = String(name);
   if (BARE.test(s)) return s;
-  if (s.includes("`")) throw new Error(`The column name “${s}” contains a back-quote and cannot be used in a formula; rename it.`);
-  if (s.trim() === "") throw new Error("A blank column name cannot be used in a formula; name the column.");
+  if (s.includes("`")) throw new Error(t("The column name “{name}” contains a back-quote and cannot be used in a formula; rename it.", { name: s }));
+  if (s.trim() === "") throw new Error(t("A blank column name cannot be used in a formula; name the column."));
   return `\`${s}\``;
 }
 

@@ -5,6 +5,7 @@
 // tableExports(table, client) asks the engine's renderTable for CSV / Markdown /
 // LaTeX / HTML / text of the same object.
 import { el, downloadText, formatNumber } from "../dom.js";
+import { t, has, lang as pageLang } from "../i18n.js";
 
 // The render options the screen shares with the engine's renderTable (src/report/render/mod.rs
 // RenderOptions): the same defaults, so that what is shown is what is exported.
@@ -14,16 +15,62 @@ export const RENDER_DEFAULTS = Object.freeze({
   star_levels: [0.1, 0.05, 0.01],
   star_symbols: ["*", "**", "***"],
   below: "se", // "se" | "t" | "p" | "ci" | "none"
-  yes: "Yes",
-  no: "No",
+  yes: null, // null: the language's word (Yes/No, 是/否), as the engine
+  no: null,
   notes: true,
+  lang: null, // null: the page's language (www/i18n.js)
 });
+
+// The tables' fixed words in Chinese, as the engine spells them (src/report/i18n.rs).
+const ZH_LABELS = {
+  dependent_variable: "被解释变量",
+  constant: "常数项",
+  controls: "控制变量",
+  se_type: "标准误类型",
+  observations: "观测值",
+  r2: "R²",
+  adj_r2: "调整R²",
+  within_r2: "组内R²",
+  rmse: "均方根误差",
+  f_stat: "F统计量",
+};
+const ZH_VARS = { city: "城市", year: "年份", province: "省份", county: "县", firm: "企业", industry: "行业", unit: "个体", time: "时间", id: "个体" };
+
+/**
+ * A fixed word of a table (title, column label, group or a text cell the engine writes in
+ * English: "Mean", "Cohort 2015", "Clustered (city)") in the page's language, else as it is.
+ */
+export function tableWord(text, o) {
+  if (o.lang !== "zh" || typeof text !== "string" || !text) return text;
+  if (has(`table:${text}`)) return t(`table:${text}`);
+  let m = /^Cohort (.+)$/.exec(text);
+  if (m) return t("table:Cohort {g}", { g: m[1] });
+  m = /^Clustered \((.+)\)$/.exec(text);
+  if (m) return `聚类到${m[1].split(", ").map((v) => ZH_VARS[v] ?? v).join("、")}层面`;
+  return text;
+}
+
+/** A row's fixed label (`row.key`, e.g. "observations" or { fixed_effect: "city" }) in Chinese, or null. */
+export function zhLabel(key) {
+  if (!key) return null;
+  if (typeof key === "string") return ZH_LABELS[key] ?? null;
+  if (typeof key === "object" && typeof key.fixed_effect === "string") return `${ZH_VARS[key.fixed_effect] ?? key.fixed_effect}固定效应`;
+  return null;
+}
 
 /** The options of `renderTable` among `options` (the rest is the page's: className, id, …), with defaults. */
 export function renderOptions(options = {}) {
   const o = { ...RENDER_DEFAULTS };
   for (const k of Object.keys(RENDER_DEFAULTS)) if (options[k] !== undefined) o[k] = options[k];
+  o.lang = o.lang || pageLang();
   return o;
+}
+
+/** The options as the engine's renderTable takes them: unset words left to the language's defaults. */
+export function engineOptions(o) {
+  const out = { ...o };
+  for (const k of ["yes", "no", "digits"]) if (out[k] === null || out[k] === undefined) delete out[k];
+  return out;
 }
 
 /** Stars for a p-value: the symbol of the smallest threshold p is below (the core's `stars`). */
@@ -61,10 +108,10 @@ const minus = (s) => s.replace(/^-/, "\u2212");
 function cellText(cell, o) {
   const d = (own) => o.digits ?? own;
   switch (cell?.kind) {
-    case "text": return cell.text;
+    case "text": return tableWord(cell.text, o);
     case "number": return minus(fmtNum(cell.value, d(cell.digits)));
     case "integer": return minus(String(cell.value));
-    case "yes_no": return cell.value ? o.yes : o.no;
+    case "yes_no": return cell.value ? o.yes ?? (o.lang === "zh" ? "是" : "Yes") : o.no ?? (o.lang === "zh" ? "否" : "No");
     case "estimate": return minus(fmtNum(cell.estimate, d(cell.digits))) + starsFor(cell.p_value, o);
     default: return "";
   }
@@ -86,10 +133,15 @@ function belowText(cell, o) {
 
 /** The note on the parentheses and the stars (the core's `standard_note`). */
 export function standardNote(o, confLevel = 0.95) {
-  let note = { se: "Standard errors in parentheses.", t: "t statistics in parentheses.", p: "p-values in parentheses.", ci: `${Math.round(confLevel * 100)}% confidence intervals in brackets.`, none: "" }[o.below] ?? "";
+  const pct = `${Math.round(confLevel * 100)}%`;
+  const zh = o.lang === "zh";
+  let note = zh
+    ? { se: "括号内为标准误", t: "括号内为t值", p: "括号内为p值", ci: `方括号内为${pct}置信区间`, none: "" }[o.below] ?? ""
+    : { se: "Standard errors in parentheses.", t: "t statistics in parentheses.", p: "p-values in parentheses.", ci: `${pct} confidence intervals in brackets.`, none: "" }[o.below] ?? "";
   if (o.stars && o.star_levels.length) {
-    const pairs = o.star_levels.map((l, i) => [l, o.star_symbols[i]]).sort((a, b) => b[0] - a[0]);
-    note = `${note} ${pairs.map(([l, s]) => `${s} p<${l}`).join(", ")}`.trim();
+    const pairs = o.star_levels.map((l, i) => [l, o.star_symbols[i]]).sort((a, b) => (zh ? a[0] - b[0] : b[0] - a[0]));
+    const s = pairs.map(([l, sym]) => `${sym} p<${l}`).join(", ");
+    note = zh ? (note ? `${note}；${s}` : s) : `${note} ${s}`.trim();
   }
   return note;
 }
@@ -118,8 +170,8 @@ export function resultTableElement(table, options = {}) {
   const { className = "data-table paper-table", id, decorate } = options;
   const o = renderOptions(options);
   const cols = table.columns || [];
-  const t = el("table", { class: className, id: id ?? null, "data-table-id": table.id });
-  if (table.title) t.append(el("caption", {}, table.title));
+  const tab = el("table", { class: className, id: id ?? null, "data-table-id": table.id });
+  if (table.title) tab.append(el("caption", {}, tableWord(table.title, o)));
   const thead = el("thead");
   if (table.column_groups?.length) {
     const tr = el("tr");
@@ -127,7 +179,7 @@ export function resultTableElement(table, options = {}) {
     while (j < cols.length) {
       const g = table.column_groups.find((x) => x.first === j);
       if (g) {
-        tr.append(el("th", { scope: "colgroup", colspan: String(g.span), class: "group" }, g.label));
+        tr.append(el("th", { scope: "colgroup", colspan: String(g.span), class: "group" }, tableWord(g.label, o)));
         j += g.span;
       } else {
         tr.append(el("th"));
@@ -136,7 +188,7 @@ export function resultTableElement(table, options = {}) {
     }
     thead.append(tr);
   }
-  thead.append(el("tr", { class: "column-labels" }, cols.map((c) => el("th", { scope: "col", class: ALIGN[c.align] }, c.label))));
+  thead.append(el("tr", { class: "column-labels" }, cols.map((c) => el("th", { scope: "col", class: ALIGN[c.align] }, tableWord(c.label, o)))));
   const tbody = el("tbody");
   let inHeader = true;
   for (const row of table.rows || []) {
@@ -144,11 +196,13 @@ export function resultTableElement(table, options = {}) {
     inHeader = header;
     const hasEstimates = row.cells.some((c) => c?.kind === "estimate");
     const label = row.cells[0]?.kind === "text" ? row.cells[0].text : "";
+    // A fixed label (Observations, city FE, …) in the table's language on screen; data-row keeps the engine's.
+    const shownLabel = o.lang !== (table.lang || "en") && row.key ? (o.lang === "zh" ? zhLabel(row.key) : null) : null;
     const tr = el("tr", { class: [row.rule_above && "rule-above", header && "header-row", hasEstimates && "reg-coef-row"], dataset: hasEstimates ? { row: label, term: label } : { row: label } });
     row.cells.forEach((cell, j) => {
       const stub = j === 0;
       const td = el(stub || header ? "th" : "td", { scope: stub ? "row" : null, class: stub ? null : ALIGN[cols[j]?.align], dataset: stub ? {} : { model: String(j - 1) } });
-      td.textContent = cellText(cell, o);
+      td.textContent = stub && shownLabel ? shownLabel : cellText(cell, o);
       const v = fullValue(cell);
       if (typeof v === "number" && Number.isFinite(v)) td.dataset.value = String(v);
       if (cell?.kind === "estimate") {
@@ -170,7 +224,7 @@ export function resultTableElement(table, options = {}) {
       })));
     }
   }
-  t.append(thead, tbody);
+  tab.append(thead, tbody);
   const notes = [];
   if (o.notes) {
     if ((table.rows || []).some((r) => r.cells.some((c) => c?.kind === "estimate"))) {
@@ -179,10 +233,11 @@ export function resultTableElement(table, options = {}) {
     }
     notes.push(...(table.notes || []));
   }
+  if (notes.length && o.lang === "zh" && !String(notes[0]).startsWith("注：")) notes[0] = `注：${notes[0]}`;
   if (notes.length) {
-    t.append(el("tfoot", {}, notes.map((n) => el("tr", {}, el("td", { colspan: String(cols.length), class: "table-note" }, n)))));
+    tab.append(el("tfoot", {}, notes.map((n) => el("tr", {}, el("td", { colspan: String(cols.length), class: "table-note" }, n)))));
   }
-  return t;
+  return tab;
 }
 
 const FORMATS = [
@@ -197,7 +252,7 @@ const FORMATS = [
 
 /** Renders a table in the engine (no re-run): { format, ... } → text, or a Uint8Array for docx/xlsx. */
 export function renderTableText(client, table, options) {
-  return client.call("call", { fn: "renderTable", args: [table, options] });
+  return client.call("call", { fn: "renderTable", args: [table, engineOptions({ lang: pageLang(), ...options })] });
 }
 
 /**
@@ -218,12 +273,12 @@ export function tableExports(table, client, options = {}) {
       id: idPrefix ? `${idPrefix}-export-${f.format}` : null,
       onclick: async () => {
         try {
-          downloadText(`${name}.${f.ext}`, await renderTableText(client, table, { ...ro, format: f.format }), f.mime);
+          downloadText(`${name}.${f.ext}`, await renderTableText(client, table, { ...engineOptions(ro), format: f.format }), f.mime);
         } catch (e) {
           onError?.(e);
         }
       },
-    }, f.label)));
+    }, t(f.label))));
 }
 
 /** A table (scrolling sideways when wide) with its export buttons below it; the same options for both. */

@@ -15,6 +15,7 @@
 import { el, replaceChildren } from "../dom.js";
 import { columnsOf, numericColumns } from "./columns.js";
 import { field, option } from "./ui.js";
+import { t } from "../i18n.js";
 
 export const WEIGHT_KINDS = [
   ["inverse_distance", "Inverse distance 1/dᵖ (coordinates)"],
@@ -57,12 +58,12 @@ export function currentWeights(ctx, unit) {
 }
 
 const need = (v, what) => {
-  if (v === undefined || v === null || v === "") throw new Error(`Choose ${what} for the weight matrix (Weights panel).`);
+  if (v === undefined || v === null || v === "") throw new Error(t("Choose {what} for the weight matrix (Weights panel).", { what: t(what) }));
   return v;
 };
 const num = (v, what, { integer = false, positive = true } = {}) => {
   const x = Number(v);
-  if (v === "" || !Number.isFinite(x) || (integer && !Number.isInteger(x)) || (positive && x <= 0)) throw new Error(`${what} must be a ${integer ? "whole " : ""}positive number.`);
+  if (v === "" || !Number.isFinite(x) || (integer && !Number.isInteger(x)) || (positive && x <= 0)) throw new Error(t(integer ? "{what} must be a whole positive number." : "{what} must be a positive number.", { what }));
   return x;
 };
 
@@ -84,26 +85,26 @@ export async function weightsSpec(ctx, w = currentWeights(ctx)) {
   }
   if (w.kind === "inverse_distance") {
     spec.power = Number(w.power) || 1;
-    if (w.cutoff !== "" && w.cutoff !== undefined) spec.cutoff = num(w.cutoff, "The cutoff");
+    if (w.cutoff !== "" && w.cutoff !== undefined) spec.cutoff = num(w.cutoff, t("The cutoff"));
   } else if (w.kind === "knn") spec.k = num(w.k, "k", { integer: true });
   else if (w.kind === "distance_band") {
-    spec.upper = num(w.upper, "The band's upper bound");
-    if (w.lower !== "" && w.lower !== undefined) spec.lower = num(w.lower, "The band's lower bound", { positive: false });
+    spec.upper = num(w.upper, t("The band's upper bound"));
+    if (w.lower !== "" && w.lower !== undefined) spec.lower = num(w.lower, t("The band's lower bound"), { positive: false });
   } else if (w.kind === "economic_distance") spec.column = need(w.column, "the economic variable");
   else if (w.kind === "contiguity") {
     const f = w.files?.neighbors;
-    if (!f) throw new Error("Upload the neighbour list (a CSV with one row per link: from, to) in the Weights panel.");
+    if (!f) throw new Error(t("Upload the neighbour list (a CSV with one row per link: from, to) in the Weights panel."));
     spec.neighbors = { $dataset: await ensureLoaded(ctx, f) };
     spec.from = need(w.from, "the neighbour list's “from” column");
     spec.to = need(w.to, "the neighbour list's “to” column");
   } else if (w.kind === "geojson") {
     const f = w.files?.geojson;
-    if (!f) throw new Error("Upload the GeoJSON file of the units' polygons in the Weights panel.");
+    if (!f) throw new Error(t("Upload the GeoJSON file of the units' polygons in the Weights panel."));
     delete spec.unit;
-    Object.assign(spec, { geojson: f.bytes.slice(), id: need(w.id, "the GeoJSON property naming the units"), rule: w.rule || "queen" });
+    Object.assign(spec, { geojson: f.bytes.slice(), id: need(w.id, t("the GeoJSON property naming the units")), rule: w.rule || "queen" });
   } else if (w.kind === "matrix") {
     const f = w.files?.matrix;
-    if (!f) throw new Error("Upload the weight matrix (CSV: first column the unit ids, one column per unit) in the Weights panel.");
+    if (!f) throw new Error(t("Upload the weight matrix (CSV: first column the unit ids, one column per unit) in the Weights panel."));
     spec.matrix = { $dataset: await ensureLoaded(ctx, f) };
   }
   return spec;
@@ -112,10 +113,11 @@ export async function weightsSpec(ctx, w = currentWeights(ctx)) {
 /** One line saying which W is in use. */
 export function weightsSummaryText(w) {
   const label = (WEIGHT_KINDS.find(([k]) => k === w.kind) || [w.kind, w.kind])[1];
-  const coords = COORDS.has(w.kind) ? (w.coords === "geographic" ? ` on ${w.lat}/${w.lon} (great-circle km)` : ` on ${w.x}/${w.y}`) : "";
-  const extra = w.kind === "inverse_distance" ? `, power ${w.power}${w.cutoff ? `, cutoff ${w.cutoff}` : ""}` : w.kind === "knn" ? `, k = ${w.k}` : w.kind === "economic_distance" ? `, ${w.column}` : "";
-  const std = { row: "row-standardised", none: "not standardised", minmax: "min-max normalised", spectral: "spectral normalised" }[w.standardise] || w.standardise;
-  return `${label}${coords}${extra}; units ${w.unit || "—"}; ${std}`;
+  const labelText = t(label);
+  const coords = COORDS.has(w.kind) ? (w.coords === "geographic" ? t(" on {lat}/{lon} (great-circle km)", { lat: w.lat, lon: w.lon }) : t(" on {x}/{y}", { x: w.x, y: w.y })) : "";
+  const extra = w.kind === "inverse_distance" ? t(", power {p}", { p: w.power }) + (w.cutoff ? t(", cutoff {c}", { c: w.cutoff }) : "") : w.kind === "knn" ? `, k = ${w.k}` : w.kind === "economic_distance" ? `, ${w.column}` : "";
+  const std = { row: "row-standardised", none: "not standardised", minmax: "min-max normalised", spectral: "spectral normalised" }[w.standardise];
+  return t("{label}{coords}{extra}; units {unit}; {std}", { label: labelText, coords, extra, unit: w.unit || "—", std: std ? t(std) : w.standardise });
 }
 
 /** A file input whose bytes are kept in `w.files[key]`. */
@@ -144,28 +146,28 @@ export function weightsForm(ctx, { onchange } = {}) {
   ui.x = sel("sw-x");
   ui.y = sel("sw-y");
   ui.power = sel("sw-power");
-  ui.cutoff = input("sw-cutoff", { type: "number", min: "0", step: "any", placeholder: "none" });
+  ui.cutoff = input("sw-cutoff", { type: "number", min: "0", step: "any", placeholder: t("none") });
   ui.k = input("sw-k", { type: "number", min: "1", step: "1" });
   ui.lower = input("sw-lower", { type: "number", min: "0", step: "any", placeholder: "0" });
   ui.upper = input("sw-upper", { type: "number", min: "0", step: "any" });
   ui.column = sel("sw-column");
   ui.from = sel("sw-from");
   ui.to = sel("sw-to");
-  ui.id = input("sw-id", { type: "text", placeholder: "e.g. code" });
+  ui.id = input("sw-id", { type: "text", placeholder: t("e.g. code") });
   ui.rule = sel("sw-rule");
   ui.standardise = sel("sw-standardise");
   ui.islands = input("sw-islands", { type: "checkbox" });
   let files = {};
 
   const groups = {
-    coords: el("div", { class: "did-inline" }, field("sw-coords", "Coordinates", ui.coords), field("sw-lat", "Latitude", ui.lat, { wrapId: "sw-lat-wrap" }), field("sw-lon", "Longitude", ui.lon, { wrapId: "sw-lon-wrap" }), field("sw-x", "x", ui.x, { wrapId: "sw-x-wrap" }), field("sw-y", "y", ui.y, { wrapId: "sw-y-wrap" })),
-    inverse_distance: el("div", { class: "did-inline" }, field("sw-power", "Power p", ui.power), field("sw-cutoff", "Cutoff distance (km or coordinate units)", ui.cutoff)),
-    knn: el("div", { class: "did-inline" }, field("sw-k", "Neighbours k", ui.k)),
-    distance_band: el("div", { class: "did-inline" }, field("sw-lower", "From distance", ui.lower), field("sw-upper", "To distance", ui.upper)),
-    economic_distance: el("div", { class: "did-inline" }, field("sw-column", "Economic variable (mean over all periods)", ui.column)),
-    contiguity: el("div", { class: "did-inline" }, fileField("sw-neighbors", "Neighbour list (CSV)", ".csv,.tsv,.txt", (f) => setFile("neighbors", f)), field("sw-from", "From", ui.from), field("sw-to", "To", ui.to)),
-    geojson: el("div", { class: "did-inline" }, fileField("sw-geojson", "GeoJSON polygons", ".geojson,.json", (f) => setFile("geojson", f)), field("sw-id", "Property naming the units", ui.id), field("sw-rule", "Rule", ui.rule)),
-    matrix: el("div", { class: "did-inline" }, fileField("sw-matrix", "Matrix (CSV)", ".csv,.tsv,.txt,.xlsx", (f) => setFile("matrix", f))),
+    coords: el("div", { class: "did-inline" }, field("sw-coords", t("Coordinates"), ui.coords), field("sw-lat", t("Latitude"), ui.lat, { wrapId: "sw-lat-wrap" }), field("sw-lon", t("Longitude"), ui.lon, { wrapId: "sw-lon-wrap" }), field("sw-x", "x", ui.x, { wrapId: "sw-x-wrap" }), field("sw-y", "y", ui.y, { wrapId: "sw-y-wrap" })),
+    inverse_distance: el("div", { class: "did-inline" }, field("sw-power", t("Power p"), ui.power), field("sw-cutoff", t("Cutoff distance (km or coordinate units)"), ui.cutoff)),
+    knn: el("div", { class: "did-inline" }, field("sw-k", t("Neighbours k"), ui.k)),
+    distance_band: el("div", { class: "did-inline" }, field("sw-lower", t("From distance"), ui.lower), field("sw-upper", t("To distance"), ui.upper)),
+    economic_distance: el("div", { class: "did-inline" }, field("sw-column", t("Economic variable (mean over all periods)"), ui.column)),
+    contiguity: el("div", { class: "did-inline" }, fileField("sw-neighbors", t("Neighbour list (CSV)"), ".csv,.tsv,.txt", (f) => setFile("neighbors", f)), field("sw-from", t("From"), ui.from), field("sw-to", t("To"), ui.to)),
+    geojson: el("div", { class: "did-inline" }, fileField("sw-geojson", t("GeoJSON polygons"), ".geojson,.json", (f) => setFile("geojson", f)), field("sw-id", t("Property naming the units"), ui.id), field("sw-rule", t("Rule"), ui.rule)),
+    matrix: el("div", { class: "did-inline" }, fileField("sw-matrix", t("Matrix (CSV)"), ".csv,.tsv,.txt,.xlsx", (f) => setFile("matrix", f))),
   };
 
   async function setFile(key, f) {
@@ -232,10 +234,10 @@ export function weightsForm(ctx, { onchange } = {}) {
     files = w.files || {};
     const names = columnsOf(d).map((c) => c.name);
     const nums = numericColumns(d);
-    const opts = (list, value, blank = false) => [blank ? option("", "— choose —") : null, ...list.map((n) => option(n, n, n === value))].filter(Boolean);
-    replaceChildren(ui.kind, WEIGHT_KINDS.map(([k, label]) => option(k, label, k === w.kind)));
+    const opts = (list, value, blank = false) => [blank ? option("", t("— choose —")) : null, ...list.map((n) => option(n, n, n === value))].filter(Boolean);
+    replaceChildren(ui.kind, WEIGHT_KINDS.map(([k, label]) => option(k, t(label), k === w.kind)));
     replaceChildren(ui.unit, opts(names, w.unit, !w.unit));
-    replaceChildren(ui.coords, option("geographic", "Latitude / longitude (degrees)", w.coords === "geographic"), option("planar", "Planar x / y", w.coords !== "geographic"));
+    replaceChildren(ui.coords, option("geographic", t("Latitude / longitude (degrees)"), w.coords === "geographic"), option("planar", t("Planar x / y"), w.coords !== "geographic"));
     replaceChildren(ui.lat, opts(nums, w.lat, !w.lat));
     replaceChildren(ui.lon, opts(nums, w.lon, !w.lon));
     replaceChildren(ui.x, opts(nums, w.x, !w.x));
@@ -247,13 +249,13 @@ export function weightsForm(ctx, { onchange } = {}) {
     ui.upper.value = w.upper ?? "";
     replaceChildren(ui.column, opts(nums, w.column, !w.column));
     ui.id.value = w.id || "";
-    replaceChildren(ui.rule, option("queen", "Queen (a shared point)", w.rule !== "rook"), option("rook", "Rook (a shared edge)", w.rule === "rook"));
+    replaceChildren(ui.rule, option("queen", t("Queen (a shared point)"), w.rule !== "rook"), option("rook", t("Rook (a shared edge)"), w.rule === "rook"));
     replaceChildren(
       ui.standardise,
-      option("row", "Row-standardised (rows sum to 1)", w.standardise === "row"),
-      option("none", "As built (no scaling)", w.standardise === "none"),
-      option("minmax", "Min-max normalised", w.standardise === "minmax"),
-      option("spectral", "Spectral normalised", w.standardise === "spectral"),
+      option("row", t("Row-standardised (rows sum to 1)"), w.standardise === "row"),
+      option("none", t("As built (no scaling)"), w.standardise === "none"),
+      option("minmax", t("Min-max normalised"), w.standardise === "minmax"),
+      option("spectral", t("Spectral normalised"), w.standardise === "spectral"),
     );
     ui.islands.checked = Boolean(w.allow_islands);
     ctx.spatialWeights = { ...w, ...read(), isDefault: w.isDefault };
@@ -264,9 +266,9 @@ export function weightsForm(ctx, { onchange } = {}) {
   const root = el(
     "div",
     { class: "spatial-weights-form" },
-    el("div", { class: "did-inline" }, field("sw-kind", "Weight matrix", ui.kind), field("sw-unit", "Unit column", ui.unit), field("sw-standardise", "Scaling", ui.standardise)),
+    el("div", { class: "did-inline" }, field("sw-kind", t("Weight matrix"), ui.kind), field("sw-unit", t("Unit column"), ui.unit), field("sw-standardise", t("Scaling"), ui.standardise)),
     ...Object.values(groups),
-    el("label", { class: "check did-check", for: "sw-islands" }, ui.islands, "Keep units without neighbours (islands) as zero rows"),
+    el("label", { class: "check did-check", for: "sw-islands" }, ui.islands, t("Keep units without neighbours (islands) as zero rows")),
   );
   return { root, fill, read };
 }

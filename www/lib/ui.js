@@ -1,6 +1,8 @@
 // Small UI pieces every panel uses: the panel header, fields, selects, an error card,
 // the notes/diagnostics list and a card with a title. Strings reach the DOM only as text.
 import { el, replaceChildren } from "../dom.js";
+import { t } from "../i18n.js";
+import { diagnosticText } from "./messages.js";
 
 /** The panel's <header>: title (h2 with id `panel-${id}-title`) and a lede (nodes or text). */
 export function panelHeader(id, title, ...lede) {
@@ -49,19 +51,21 @@ export function errorCard(id) {
 
 /** The messages of diagnostics (`{ code, severity, message }`) or plain strings, each once. */
 export function noteMessages(notes) {
-  return [...new Set((notes || []).map((d) => (d && typeof d === "object" ? d.message : String(d))).filter(Boolean))];
+  return [...new Set((notes || []).map((d) => diagnosticText(d)).filter(Boolean))];
 }
 
 /** A notes list (diagnostics shown once each, warnings marked), or null when empty. */
-export function notesBox(id, notes, { title = "Notes" } = {}) {
+export function notesBox(id, notes, { title = t("Notes") } = {}) {
+  // A Chinese wording shows no counts: the engine's English message is kept as the item's title.
   const seen = new Set();
   const items = [];
   for (const d of notes || []) {
-    const msg = d && typeof d === "object" ? d.message : String(d);
+    const msg = diagnosticText(d);
     if (!msg || seen.has(msg)) continue;
     seen.add(msg);
     const severity = d && typeof d === "object" ? d.severity : null;
-    items.push(el("li", { dataset: { code: d?.code ?? "", severity: severity ?? "" } }, msg));
+    const original = d && typeof d === "object" && d.message !== msg ? String(d.message) : null;
+    items.push(el("li", { dataset: { code: d?.code ?? "", severity: severity ?? "" } }, msg, original ? el("span", { class: "muted small note-original", lang: "en" }, ` (${original})`) : null));
   }
   if (!items.length) return null;
   return el("div", { class: "warning did-notes", id, role: "note" }, el("p", {}, el("strong", {}, title)), el("ul", {}, items));
@@ -84,8 +88,8 @@ export function columnChooser(id, label) {
       "div",
       { class: "chooser-head" },
       el("span", { class: "field-label", id: `${id}-label` }, label),
-      el("button", { type: "button", class: "link", onclick: setAll(true) }, "all"),
-      el("button", { type: "button", class: "link", onclick: setAll(false) }, "none"),
+      el("button", { type: "button", class: "link", onclick: setAll(true) }, t("all")),
+      el("button", { type: "button", class: "link", onclick: setAll(false) }, t("none")),
     ),
     list,
   );
@@ -102,7 +106,7 @@ export function columnChooser(id, label) {
             el("input", { type: "checkbox", value: c.name, checked: chosen.has(c.name) }),
             " ",
             el("span", {}, c.name),
-            c.kind === "text" ? el("span", { class: "tag psm-tag", title: "expanded to one dummy per level but the first" }, "dummies") : null,
+            c.kind === "text" ? el("span", { class: "tag psm-tag", title: t("expanded to one dummy per level but the first") }, t("dummies")) : null,
           ),
         ),
       );
@@ -124,7 +128,7 @@ export function columnChooser(id, label) {
  * `empty.hidden = true; body.hidden = false`.
  */
 export function dataPanel(root, header, children) {
-  const empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
+  const empty = el("p", { class: "muted empty" }, t("Load data first (Data panel)."));
   const body = el("div", { hidden: true }, children);
   replaceChildren(root, header, empty, body);
   return { empty, body };

@@ -5,6 +5,8 @@ import { el, replaceChildren, downloadText } from "../dom.js";
 import { resultTableElement, renderTableText } from "../lib/result-table.js";
 import { notesBox, panelHeader } from "../lib/ui.js";
 import { columnsOf, isNumericKind } from "../lib/columns.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
@@ -52,14 +54,14 @@ function buildColumnChooser(d) {
     el(
       "div",
       { class: "chooser-head" },
-      el("span", { class: "field-label" }, `Variables (${numeric.length} numeric)`),
-      el("button", { type: "button", class: "link", onclick: setAll(true) }, "all"),
-      el("button", { type: "button", class: "link", onclick: setAll(false) }, "none"),
+      el("span", { class: "field-label" }, t("Variables ({n} numeric)", { n: numeric.length })),
+      el("button", { type: "button", class: "link", onclick: setAll(true) }, t("all")),
+      el("button", { type: "button", class: "link", onclick: setAll(false) }, t("none")),
     ),
     (ui.chooser = el("div", { class: "chooser", id: "describe-columns" }, boxes)),
-    textCols.length ? el("p", { class: "muted small" }, `Text columns not summarised: ${textCols.map((c) => c.name).join(", ")}`) : null,
+    textCols.length ? el("p", { class: "muted small" }, t("Text columns not summarised: {names}", { names: textCols.map((c) => c.name).join(", ") })) : null,
   );
-  const byOptions = [el("option", { value: "" }, "— none (whole sample) —")].concat(
+  const byOptions = [el("option", { value: "" }, t("— none (whole sample) —"))].concat(
     cols.filter((c) => c.kind !== "numeric").map((c) => el("option", { value: c.name }, c.name)),
   );
   replaceChildren(ui.by, byOptions);
@@ -81,7 +83,7 @@ async function run() {
   if (!columns.length) {
     lastResult = null;
     ui.download.disabled = true;
-    replaceChildren(ui.result, el("p", { class: "muted" }, "Select at least one variable."));
+    replaceChildren(ui.result, el("p", { class: "muted" }, t("Select at least one variable.")));
     return;
   }
   const options = { columns, by: ui.by.value || undefined, quantiles: ui.quantiles.checked };
@@ -95,7 +97,7 @@ async function run() {
     if (seq !== runSeq) return;
     lastResult = null;
     ui.download.disabled = true;
-    replaceChildren(ui.result, el("p", { class: "error", role: "alert", id: "describe-error" }, e.message));
+    replaceChildren(ui.result, el("p", { class: "error", role: "alert", id: "describe-error" }, errorText(e)));
   } finally {
     if (seq === runSeq) ui.result.classList.remove("is-stale");
   }
@@ -133,10 +135,10 @@ function render() {
     el(
       "p",
       { class: "table-note" },
-      "Notes: N is the number of non-missing observations; SD is the sample standard deviation (divisor N − 1)",
-      options.quantiles ? "; P25 and P75 are the 25th and 75th percentiles" : "",
-      grouped ? `; statistics by ${options.by}` : "",
-      `. Source: ${lastResult.dataset.name}.`,
+      t("Notes: N is the number of non-missing observations; SD is the sample standard deviation (divisor N − 1)"),
+      options.quantiles ? t("; P25 and P75 are the 25th and 75th percentiles") : "",
+      grouped ? t("; statistics by {group}", { group: options.by }) : "",
+      t(". Source: {name}.", { name: lastResult.dataset.name }),
     ),
     notesBox("describe-diagnostics", res.diagnostics),
   );
@@ -173,11 +175,11 @@ export default {
     ui.decimals = el(
       "select",
       { id: "describe-decimals", onchange: render },
-      [2, 3, 4, 6].map((n) => el("option", { value: String(n), selected: n === 3 }, `${n} decimals`)),
+      [2, 3, 4, 6].map((n) => el("option", { value: String(n), selected: n === 3 }, t("{n} decimals", { n }))),
     );
-    ui.download = el("button", { type: "button", class: "button", id: "describe-download", disabled: true, onclick: download }, "Download CSV");
+    ui.download = el("button", { type: "button", class: "button", id: "describe-download", disabled: true, onclick: download }, t("Download CSV"));
     ui.result = el("div", { class: "describe-result", id: "describe-result", "aria-live": "polite" });
-    ui.empty = el("p", { class: "muted empty" }, "Load data first (Data panel).");
+    ui.empty = el("p", { class: "muted empty" }, t("Load data first (Data panel)."));
     ui.body = el(
       "div",
       { class: "describe-layout", hidden: true },
@@ -185,20 +187,20 @@ export default {
         "aside",
         { class: "card controls" },
         ui.chooserWrap,
-        el("div", { class: "field" }, el("label", { for: "describe-by", class: "field-label" }, "Group by"), ui.by),
-        el("label", { class: "check" }, ui.quantiles, " Quartiles (p25, median, p75)"),
-        el("div", { class: "field" }, el("label", { for: "describe-decimals", class: "field-label" }, "Display"), ui.decimals),
+        el("div", { class: "field" }, el("label", { for: "describe-by", class: "field-label" }, t("Group by")), ui.by),
+        el("label", { class: "check" }, ui.quantiles, " ", t("Quartiles (p25, median, p75)")),
+        el("div", { class: "field" }, el("label", { for: "describe-decimals", class: "field-label" }, t("Display")), ui.decimals),
       ),
       el(
         "div",
         { class: "card" },
-        el("div", { class: "card-head" }, el("h3", {}, "Table 1. Descriptive statistics"), ui.download),
+        el("div", { class: "card-head" }, el("h3", {}, t("Table 1. Descriptive statistics")), ui.download),
         ui.result,
       ),
     );
     replaceChildren(
       root,
-      panelHeader("describe", "Descriptive statistics", "Summary statistics for the chosen variables, overall or by group — ready for the first table of a paper."),
+      panelHeader("describe", t("Descriptive statistics"), t("Summary statistics for the chosen variables, overall or by group — ready for the first table of a paper.")),
       ui.empty,
       ui.body,
     );

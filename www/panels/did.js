@@ -8,6 +8,8 @@ import { CancelledError } from "../client.js";
 import { resultTableBlock, tableExports, findTable, starsFor as stars, formatP } from "../lib/result-table.js";
 import { panelHeader, dataPanel } from "../lib/ui.js";
 import { setupForm, currentSetup, didSpec, errorCard, notesBox, numberField, field, option, defaultSetup } from "../did-spec.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
@@ -28,15 +30,15 @@ function didCard(res) {
     el(
       "dl",
       { class: "facts did-facts", id: "did-facts" },
-      fact("Estimate", "estimate", res.estimate),
-      fact("Std. error", "std_error", res.std_error),
+      fact(t("Estimate"), "estimate", res.estimate),
+      fact(t("Std. error"), "std_error", res.std_error),
       fact("t", "statistic", res.statistic, formatNumber(res.statistic, 3)),
       fact("p", "p_value", res.p_value, formatP(res.p_value)),
-      fact(`${level}% CI`, "conf_low", res.conf_low, `[${formatNumber(res.conf_low, 4)}, ${formatNumber(res.conf_high, 4)}]`),
-      fact("CI high", "conf_high", res.conf_high, undefined, { hidden: true }), // full-precision value only; shown in the CI above
-      fact("Observations", "nobs", res.nobs, formatNumber(res.nobs, 0, { integer: true })),
+      fact(t("{level}% CI", { level }), "conf_low", res.conf_low, `[${formatNumber(res.conf_low, 4)}, ${formatNumber(res.conf_high, 4)}]`),
+      fact(t("CI high"), "conf_high", res.conf_high, undefined, { hidden: true }), // full-precision value only; shown in the CI above
+      fact(t("Observations"), "nobs", res.nobs, formatNumber(res.nobs, 0, { integer: true })),
       fact("R²", "r2", res.model?.r2),
-      fact("Within R²", "r2_within", res.model?.r2_within),
+      fact(t("Within R²"), "r2_within", res.model?.r2_within),
     ),
   );
 }
@@ -48,24 +50,24 @@ function countsBlock(res) {
   return el(
     "div",
     {},
-    el("h4", {}, "Treatment design"),
+    el("h4", {}, t("Treatment design")),
     resultTableBlock(findTable(res, "did.counts"), ctx.client, { id: "did-counts", className: "data-table paper-table did-counts-table", basename: "did_counts", onError: exportError }),
-    el("p", { class: "table-note" }, `${s.n_units ?? ""} units × ${s.n_periods ?? ""} periods ${range}`, s.n_late_adopter_units ? `; ${s.n_late_adopter_units} adopt after the panel ends (treated as never treated)` : "", s.n_always_treated_units ? `; ${s.n_always_treated_units} treated from their first period (${s.always_treated_dropped ? "dropped" : "kept"})` : "", "."),
+    el("p", { class: "table-note" }, t("{units} units × {periods} periods {range}", { units: s.n_units ?? "", periods: s.n_periods ?? "", range }), s.n_late_adopter_units ? t("; {n} adopt after the panel ends (treated as never treated)", { n: s.n_late_adopter_units }) : "", s.n_always_treated_units ? t(s.always_treated_dropped ? "; {n} treated from their first period (dropped)" : "; {n} treated from their first period (kept)", { n: s.n_always_treated_units }) : "", t(".")),
   );
 }
 
-const exportError = (e) => ui.error.show("The table could not be exported.", e.message);
+const exportError = (e) => ui.error.show(t("The table could not be exported."), errorText(e));
 
 function render() {
   const { res } = last;
   replaceChildren(
     ui.result,
-    el("div", { class: "card-head" }, el("h3", {}, "Difference-in-differences"), el("code", { class: "small", id: "did-formula" }, res.model?.formula ?? "")),
+    el("div", { class: "card-head" }, el("h3", {}, t("Difference-in-differences")), el("code", { class: "small", id: "did-formula" }, res.model?.formula ?? "")),
     didCard(res),
-    el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01; t distribution with ", formatNumber(res.model?.df_t, 0, { integer: true }), " degrees of freedom."),
+    el("p", { class: "table-note" }, t("* p < 0.1, ** p < 0.05, *** p < 0.01; t distribution with {df} degrees of freedom.", { df: formatNumber(res.model?.df_t, 0, { integer: true }) })),
     countsBlock(res),
     notesBox("did-notes", res.diagnostics),
-    el("div", { class: "card-head did-subhead" }, el("h4", {}, "Full model")),
+    el("div", { class: "card-head did-subhead" }, el("h4", {}, t("Full model"))),
     resultTableBlock(findTable(res, "did.main"), ctx.client, { id: "did-model-table", idPrefix: "did", basename: "did_model", onError: exportError }),
   );
   ui.result.hidden = false;
@@ -75,13 +77,13 @@ function render() {
 async function run() {
   const d = ctx.dataset;
   ui.error.clear();
-  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  if (!d) return ui.error.show(t("No data loaded."), t("Load a file first (Data panel)."));
   const setup = form.read();
   let spec;
   try {
     spec = didSpec(setup);
   } catch (e) {
-    return ui.error.show("The DID setup is incomplete.", e.message);
+    return ui.error.show(t("The DID setup is incomplete."), errorText(e));
   }
   remember(setup);
   const seq = ++runSeq;
@@ -95,7 +97,7 @@ async function run() {
     replaceChildren(ui.wildResult);
   } catch (e) {
     if (seq !== runSeq) return;
-    ui.error.show("The DID could not be estimated.", e.message);
+    ui.error.show(t("The DID could not be estimated."), errorText(e));
     ui.result.hidden = true;
   } finally {
     if (seq === runSeq) {
@@ -120,15 +122,15 @@ async function runWild() {
   try {
     spec = didSpec(form.read());
   } catch (e) {
-    return ui.error.show("The DID setup is incomplete.", e.message);
+    return ui.error.show(t("The DID setup is incomplete."), errorText(e));
   }
   const reps = Number(ui.wildReps.value);
   const seed = Number(ui.wildSeed.value);
-  if (!Number.isInteger(reps) || reps < 99) return ui.error.show("Replications must be a whole number ≥ 99.", "");
-  if (!Number.isInteger(seed) || seed < 0) return ui.error.show("The seed must be a whole number ≥ 0.", "");
+  if (!Number.isInteger(reps) || reps < 99) return ui.error.show(t("Replications must be a whole number ≥ 99."), "");
+  if (!Number.isInteger(seed) || seed < 0) return ui.error.show(t("The seed must be a whole number ≥ 0."), "");
   const wspec = { ...spec, reps, weights: ui.wildWeights.value, seed };
   ui.wildRun.disabled = true;
-  ui.wildStatus.textContent = "Bootstrapping…";
+  ui.wildStatus.textContent = t("Bootstrapping…");
   try {
     const w = await ctx.client.call("call", { fn: "wildBootstrap", handle: d.handle, args: [wspec] });
     const level = Math.round((w.conf_level ?? 0.95) * 100);
@@ -137,25 +139,25 @@ async function runWild() {
       el(
         "dl",
         { class: "facts did-facts", id: "did-wild-facts" },
-        fact("Bootstrap p", "p_value", w.p_value, formatP(w.p_value) || formatNumber(w.p_value, 4)),
-        fact(`${level}% CI`, "conf_low", w.conf_low, `[${formatNumber(w.conf_low, 4)}, ${formatNumber(w.conf_high, 4)}]`),
-        fact("CI high", "conf_high", w.conf_high, undefined, { hidden: true }),
-        fact("t statistic", "t_stat", w.t_stat, formatNumber(w.t_stat, 3)),
-        fact("Clusters", "n_clusters", w.n_clusters, `${w.n_clusters} (${w.cluster})`),
-        fact("Draws", "reps", w.reps, formatNumber(w.reps, 0, { integer: true })),
+        fact(t("Bootstrap p"), "p_value", w.p_value, formatP(w.p_value) || formatNumber(w.p_value, 4)),
+        fact(t("{level}% CI", { level }), "conf_low", w.conf_low, `[${formatNumber(w.conf_low, 4)}, ${formatNumber(w.conf_high, 4)}]`),
+        fact(t("CI high"), "conf_high", w.conf_high, undefined, { hidden: true }),
+        fact(t("t statistic"), "t_stat", w.t_stat, formatNumber(w.t_stat, 3)),
+        fact(t("Clusters"), "n_clusters", w.n_clusters, `${w.n_clusters} (${w.cluster})`),
+        fact(t("Draws"), "reps", w.reps, formatNumber(w.reps, 0, { integer: true })),
       ),
       el(
         "p",
         { class: "table-note", id: "did-wild-note" },
         w.enumerated
-          ? `All 2^${w.n_clusters} = ${formatNumber(w.reps, 0, { integer: true })} sign patterns were enumerated (fewer than the ${formatNumber(reps, 0, { integer: true })} replications asked for): the p-value is exact for these weights.`
-          : `${w.weights === "webb" ? "Webb six-point" : "Rademacher"} weights, ${formatNumber(w.reps, 0, { integer: true })} replications, seed ${w.seed}; null imposed (WCR); CI by test inversion.`,
+          ? t("All 2^{g} = {n} sign patterns were enumerated (fewer than the {asked} replications asked for): the p-value is exact for these weights.", { g: w.n_clusters, n: formatNumber(w.reps, 0, { integer: true }), asked: formatNumber(reps, 0, { integer: true }) })
+          : t("{weights} weights, {n} replications, seed {seed}; null imposed (WCR); CI by test inversion.", { weights: t(w.weights === "webb" ? "Webb six-point" : "Rademacher"), n: formatNumber(w.reps, 0, { integer: true }), seed: w.seed }),
       ),
       w.tables?.length ? tableExports(w.tables[0], ctx.client, { basename: "wild_bootstrap" }) : null,
       notesBox("did-wild-notes", w.diagnostics),
     );
   } catch (e) {
-    if (!(e instanceof CancelledError)) ui.error.show("The wild bootstrap failed.", e.message);
+    if (!(e instanceof CancelledError)) ui.error.show(t("The wild bootstrap failed."), errorText(e));
   } finally {
     ui.wildRun.disabled = false;
     ui.wildStatus.textContent = "";
@@ -182,30 +184,30 @@ export default {
   mount(root, context) {
     ctx = context;
     form = setupForm(ctx, { onchange: () => remember(form.read()) });
-    ui.run = el("button", { type: "button", class: "button primary", id: "did-run", onclick: run }, "Run DID");
+    ui.run = el("button", { type: "button", class: "button primary", id: "did-run", onclick: run }, t("Run DID"));
     ui.error = errorCard("did-error");
     ui.result = el("div", { class: "card did-result", id: "did-result", hidden: true, "aria-live": "polite" });
-    const reps = numberField("did-wild-reps", "Replications", 9999, { min: 99, step: 1 });
-    const seed = numberField("did-wild-seed", "Seed", 1, { min: 0, step: 1 });
+    const reps = numberField("did-wild-reps", t("Replications"), 9999, { min: 99, step: 1 });
+    const seed = numberField("did-wild-seed", t("Seed"), 1, { min: 0, step: 1 });
     ui.wildReps = reps.input;
     ui.wildSeed = seed.input;
-    ui.wildWeights = el("select", { id: "did-wild-weights" }, option("rademacher", "Rademacher"), option("webb", "Webb (6-point)"));
-    ui.wildRun = el("button", { type: "button", class: "button", id: "did-wild-run", onclick: runWild }, "Run bootstrap");
+    ui.wildWeights = el("select", { id: "did-wild-weights" }, option("rademacher", t("Rademacher")), option("webb", t("Webb (6-point)")));
+    ui.wildRun = el("button", { type: "button", class: "button", id: "did-wild-run", onclick: runWild }, t("Run bootstrap"));
     ui.wildStatus = el("span", { class: "muted small", role: "status" });
     ui.wildResult = el("div", { id: "did-wild-result", "aria-live": "polite" });
     ui.wildCard = el(
       "div",
       { class: "card", id: "did-wild", hidden: true },
-      el("div", { class: "card-head" }, el("h3", {}, "Wild cluster bootstrap")),
-      el("p", { class: "muted small" }, "For few clusters (e.g. one treated city among five): restricted wild cluster bootstrap-t of the DID coefficient, clustered as in the setup. With 2^G ≤ replications all sign patterns are enumerated."),
-      el("div", { class: "did-inline" }, reps.root, field("did-wild-weights", "Weights", ui.wildWeights), seed.root, el("div", { class: "did-inline-action" }, ui.wildRun, ui.wildStatus)),
+      el("div", { class: "card-head" }, el("h3", {}, t("Wild cluster bootstrap"))),
+      el("p", { class: "muted small" }, t("For few clusters (e.g. one treated city among five): restricted wild cluster bootstrap-t of the DID coefficient, clustered as in the setup. With 2^G ≤ replications all sign patterns are enumerated.")),
+      el("div", { class: "did-inline" }, reps.root, field("did-wild-weights", t("Weights"), ui.wildWeights), seed.root, el("div", { class: "did-inline-action" }, ui.wildRun, ui.wildStatus)),
       ui.wildResult,
     );
     const body = [
       el(
         "div",
         { class: "card" },
-        el("div", { class: "card-head" }, el("h3", {}, "DID setup"), el("span", { class: "muted small" }, "used by every panel of the DID workbench")),
+        el("div", { class: "card-head" }, el("h3", {}, t("DID setup")), el("span", { class: "muted small" }, t("used by every panel of the DID workbench"))),
         form.root,
         el("div", { class: "reg-actions" }, ui.run),
       ),
@@ -213,7 +215,7 @@ export default {
       ui.result,
       ui.wildCard,
     ];
-    Object.assign(ui, dataPanel(root, panelHeader("did", "DID", "Two-way fixed-effects difference-in-differences for 2×2 and staggered adoption. The setup chosen here is reused by the event study, placebo, heterogeneity, mechanism, robustness and PSM-DID panels."), body));
+    Object.assign(ui, dataPanel(root, panelHeader("did", "DID", t("Two-way fixed-effects difference-in-differences for 2×2 and staggered adoption. The setup chosen here is reused by the event study, placebo, heterogeneity, mechanism, robustness and PSM-DID panels.")), body));
     ctx.on("dataset", onDataset);
     // The Data panel declares unit/time after checking them: follow it unless the user set up the DID already.
     ctx.on("panel-declared", () => {

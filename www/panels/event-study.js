@@ -5,6 +5,7 @@ import { chartFigure, releaseCharts } from "../charts.js";
 import { tableExports, resultTableElement, findTable, formatP } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, runAnalysis, notesBox, numberField, field, option, workbenchPanel } from "../did-spec.js";
+import { t } from "../i18n.js";
 
 let ctx;
 const ui = {};
@@ -14,27 +15,27 @@ function readInt(input, what, { optional = false } = {}) {
   const v = input.value.trim();
   if (v === "" && optional) return null;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`${what} must be a whole number.`);
+  if (!Number.isInteger(n)) throw new Error(t("{what} must be a whole number.", { what }));
   return n;
 }
 
 function run() {
   return runAnalysis(ctx, ui, {
     fn: "eventStudy",
-    failTitle: "The event study could not be estimated.",
+    failTitle: t("The event study could not be estimated."),
     build: () => {
       let spec;
       const setup = currentSetup(ctx);
       if (setup.form !== "start")
         throw new Error(
-          `The event study needs each unit's adoption year: choose “Adoption-year column” as the treatment form in the DID setup${setup.start ? ` (e.g. ${setup.start})` : ""}; a 0/1 indicator does not say when each unit was first treated.`,
+          t(setup.start ? "The event study needs each unit's adoption year: choose “Adoption-year column” as the treatment form in the DID setup (e.g. {start}); a 0/1 indicator does not say when each unit was first treated." : "The event study needs each unit's adoption year: choose “Adoption-year column” as the treatment form in the DID setup; a 0/1 indicator does not say when each unit was first treated.", { start: setup.start }),
         );
-      spec = { ...didSpec(setup), ref: readInt(ui.ref, "The reference period") };
-      const lo = readInt(ui.lo, "The window start", { optional: true });
-      const hi = readInt(ui.hi, "The window end", { optional: true });
-      if ((lo === null) !== (hi === null)) throw new Error("Give both ends of the window, or neither (all observed event times).");
+      spec = { ...didSpec(setup), ref: readInt(ui.ref, t("The reference period")) };
+      const lo = readInt(ui.lo, t("The window start"), { optional: true });
+      const hi = readInt(ui.hi, t("The window end"), { optional: true });
+      if ((lo === null) !== (hi === null)) throw new Error(t("Give both ends of the window, or neither (all observed event times)."));
       if (lo !== null) {
-        if (lo > hi) throw new Error("The window start must not be after its end.");
+        if (lo > hi) throw new Error(t("The window start must not be after its end."));
         spec.window = [lo, hi];
         spec.binning = ui.binning.value;
       }
@@ -69,14 +70,14 @@ function render() {
     ? el(
         "dl",
         { class: "facts did-facts", id: "es-pretrend" },
-        el("dt", {}, "Pre-trend F"),
+        el("dt", {}, t("Pre-trend F")),
         el("dd", { dataset: { stat: "statistic", value: String(p.statistic) } }, formatNumber(p.statistic, 3)),
         el("dt", {}, "df"),
         el("dd", { dataset: { stat: "df", value: `${p.df1},${p.df2}` } }, `${p.df1}, ${p.df2}`),
         el("dt", {}, "p"),
         el("dd", { dataset: { stat: "p_value", value: String(p.p_value) } }, formatP(p.p_value)),
       )
-    : el("p", { class: "muted", id: "es-pretrend" }, "No pre-period coefficients: no pre-trend test.");
+    : el("p", { class: "muted", id: "es-pretrend" }, t("No pre-period coefficients: no pre-trend test."));
   const csv = () =>
     toCsv(
       ["event_time", "term", "estimate", "std_error", "p_value", "conf_low", "conf_high"],
@@ -84,11 +85,11 @@ function render() {
     );
   replaceChildren(
     ui.result,
-    el("div", { class: "card-head" }, el("h3", {}, "Event study"), el("button", { type: "button", class: "button", id: "es-download-csv", onclick: () => downloadText("event_study.csv", csv()) }, "Download CSV")),
-    el("div", { class: "es-layout" }, el("div", { id: "es-plot" }, chartFigure(res.svg, { filename: "event_study", caption: `Event-study coefficients with ${Math.round((res.model?.conf_level ?? 0.95) * 100)}% confidence intervals; reference period ${res.reference}.` })), el("div", {}, el("h4", {}, "Parallel pre-trends: joint test"), pre, el("p", { class: "table-note" }, "H0: all pre-period coefficients are zero (Wald F with the model's standard errors)."))),
+    el("div", { class: "card-head" }, el("h3", {}, t("Event study")), el("button", { type: "button", class: "button", id: "es-download-csv", onclick: () => downloadText("event_study.csv", csv()) }, t("Download CSV"))),
+    el("div", { class: "es-layout" }, el("div", { id: "es-plot" }, chartFigure(res.svg, { filename: "event_study", caption: t("Event-study coefficients with {level}% confidence intervals; reference period {ref}.", { level: Math.round((res.model?.conf_level ?? 0.95) * 100), ref: res.reference }) })), el("div", {}, el("h4", {}, t("Parallel pre-trends: joint test")), pre, el("p", { class: "table-note" }, t("H0: all pre-period coefficients are zero (Wald F with the model's standard errors).")))),
     el("div", { class: "table-scroll paper" }, termsTable(res)),
     tableExports(findTable(res, "event_study.terms"), ctx.client, { basename: "event_study", idPrefix: "es-terms" }),
-    el("p", { class: "table-note" }, "Never-treated units are the controls (all event dummies zero). ", res.window ? `Window [${res.window[0]}, ${res.window[1]}], ${last.spec.binning === "trim" ? "rows outside trimmed" : "endpoints binned"}.` : "All observed event times."),
+    el("p", { class: "table-note" }, t("Never-treated units are the controls (all event dummies zero). "), res.window ? t(last.spec.binning === "trim" ? "Window [{a}, {b}], rows outside trimmed." : "Window [{a}, {b}], endpoints binned.", { a: res.window[0], b: res.window[1] }) : t("All observed event times.")),
     notesBox("es-notes", res.diagnostics),
   );
   ui.result.hidden = false;
@@ -97,20 +98,20 @@ function render() {
 export default {
   mount(root, context) {
     ctx = context;
-    const ref = numberField("es-ref", "Reference period", -1, { step: 1 });
-    const lo = numberField("es-lo", "Window from", "", { step: 1, placeholder: "all" });
-    const hi = numberField("es-hi", "Window to", "", { step: 1, placeholder: "all" });
+    const ref = numberField("es-ref", t("Reference period"), -1, { step: 1 });
+    const lo = numberField("es-lo", t("Window from"), "", { step: 1, placeholder: t("all") });
+    const hi = numberField("es-hi", t("Window to"), "", { step: 1, placeholder: t("all") });
     ui.ref = ref.input;
     ui.lo = lo.input;
     ui.hi = hi.input;
-    ui.binning = el("select", { id: "es-binning" }, option("bin", "Bin endpoints"), option("trim", "Trim outside"));
-    ui.run = el("button", { type: "button", class: "button primary", id: "es-run", onclick: run }, "Run event study");
+    ui.binning = el("select", { id: "es-binning" }, option("bin", t("Bin endpoints")), option("trim", t("Trim outside")));
+    ui.run = el("button", { type: "button", class: "button primary", id: "es-run", onclick: run }, t("Run event study"));
     workbenchPanel(root, ctx, ui, {
       prefix: "es",
-      header: panelHeader("event-study", "Event study", "Leads and lags relative to adoption, the joint pre-trend test and the coefficient plot."),
+      header: panelHeader("event-study", t("Event study"), t("Leads and lags relative to adoption, the joint pre-trend test and the coefficient plot.")),
       controls: [
-        el("div", { class: "did-inline" }, ref.root, lo.root, hi.root, field("es-binning", "Outside the window", ui.binning), el("div", { class: "did-inline-action" }, ui.run)),
-        el("p", { class: "muted small" }, "Leave the window empty to use every observed event time."),
+        el("div", { class: "did-inline" }, ref.root, lo.root, hi.root, field("es-binning", t("Outside the window"), ui.binning), el("div", { class: "did-inline-action" }, ui.run)),
+        el("p", { class: "muted small" }, t("Leave the window empty to use every observed event time.")),
       ],
     });
   },

@@ -7,6 +7,8 @@ import { exportBox } from "../lib/export-box.js";
 import { renderTableText, resultTableElement, findTable } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, runAnalysis, notesBox, field, option, workbenchPanel } from "../did-spec.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
@@ -18,16 +20,16 @@ function fillGroups(d) {
   const setup = d ? currentSetup(ctx) : {};
   const skip = new Set([setup.y, setup.time]);
   const choice = keep && names.includes(keep) ? keep : ["eastern", "east", "region", "province"].find((n) => names.includes(n) && n !== setup.unit) || "";
-  replaceChildren(ui.group, option("", "— choose —"), names.filter((n) => !skip.has(n)).map((n) => option(n, n, n === choice)));
+  replaceChildren(ui.group, option("", t("— choose —")), names.filter((n) => !skip.has(n)).map((n) => option(n, n, n === choice)));
 }
 
 function run() {
   return runAnalysis(ctx, ui, {
     fn: "heterogeneity",
-    failTitle: "The heterogeneity analysis could not be run.",
+    failTitle: t("The heterogeneity analysis could not be run."),
     build: () => {
       let spec;
-      if (!ui.group.value) throw new Error("Choose the group column (e.g. a 0/1 dummy such as “eastern”).");
+      if (!ui.group.value) throw new Error(t("Choose the group column (e.g. a 0/1 dummy such as “eastern”)."));
       spec = { ...didSpec(currentSetup(ctx)), group: ui.group.value, main_effect: ui.main.checked };
       return spec;
     },
@@ -45,19 +47,19 @@ function render() {
     idPrefix: "het",
     basename: "heterogeneity",
     getText: (format) => renderTableText(ctx.client, table, { format }),
-    onError: (e) => ui.error.show("The table could not be exported.", e.message),
+    onError: (e) => ui.error.show(t("The table could not be exported."), errorText(e)),
   });
   replaceChildren(
     ui.result,
-    el("div", { class: "card-head" }, el("h3", {}, `Heterogeneity by ${spec.group}`), exp.buttons),
+    el("div", { class: "card-head" }, el("h3", {}, t("Heterogeneity by {group}", { group: spec.group })), exp.buttons),
     el("div", { class: "table-scroll paper" }, resultTableElement(table, { id: "het-table", className: "data-table paper-table reg-side-table" })),
     el(
       "p",
       { class: "table-note" },
-      "Column 1: one model with ",
-      spec.main_effect ? "the DID term and " : "",
-      `its interaction${res.interaction_terms.length > 1 ? "s" : ""} with ${spec.group} (${res.interaction_terms.join(", ")}; reference level ${res.reference_level}). `,
-      "Other columns: the DID estimated separately on each group's rows.",
+      t("Column 1: one model with "),
+      spec.main_effect ? t("the DID term and ") : "",
+      t(res.interaction_terms.length > 1 ? "its interactions with {group} ({terms}; reference level {ref}). " : "its interaction with {group} ({terms}; reference level {ref}). ", { group: spec.group, terms: res.interaction_terms.join(", "), ref: res.reference_level }),
+      t("Other columns: the DID estimated separately on each group's rows."),
     ),
     notesBox("het-notes", res.diagnostics),
     exp.status,
@@ -71,16 +73,16 @@ export default {
     ctx = context;
     ui.group = el("select", { id: "het-group" });
     ui.main = el("input", { type: "checkbox", id: "het-main", checked: true });
-    ui.run = el("button", { type: "button", class: "button primary", id: "het-run", onclick: run }, "Run heterogeneity");
+    ui.run = el("button", { type: "button", class: "button primary", id: "het-run", onclick: run }, t("Run heterogeneity"));
     workbenchPanel(root, ctx, ui, {
       prefix: "het",
-      header: panelHeader("heterogeneity", "Heterogeneity", "Does the effect differ across groups (e.g. eastern vs other provinces)? An interaction model and split-sample DIDs side by side."),
+      header: panelHeader("heterogeneity", t("Heterogeneity"), t("Does the effect differ across groups (e.g. eastern vs other provinces)? An interaction model and split-sample DIDs side by side.")),
       controls: [
         el(
           "div",
           { class: "did-inline" },
-          field("het-group", "Group column", ui.group),
-          el("label", { class: "check did-check", for: "het-main" }, ui.main, "Keep the DID main effect in the interaction model"),
+          field("het-group", t("Group column"), ui.group),
+          el("label", { class: "check did-check", for: "het-main" }, ui.main, t("Keep the DID main effect in the interaction model")),
           el("div", { class: "did-inline-action" }, ui.run),
         ),
       ],

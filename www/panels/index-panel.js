@@ -21,6 +21,8 @@ import { matchUnit, matchTime } from "../lib/panel-guess.js";
 import { numericColumns } from "../lib/columns.js";
 import { panelHeader, dataPanel } from "../lib/ui.js";
 import { indexValues, renderIndexResults } from "./index-results.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
@@ -66,7 +68,7 @@ function renderSpec() {
       "select",
       {
         id: `idx-ind-${i}`,
-        "aria-label": `Indicator ${i + 1}`,
+        "aria-label": t("Indicator {n}", { n: i + 1 }),
         onchange: (e) => {
           r.name = e.target.value;
           r.dismissed = false;
@@ -80,23 +82,23 @@ function renderSpec() {
       {
         id: `idx-dir-${i}`,
         class: "idx-dir",
-        "aria-label": `Direction of ${r.name}`,
+        "aria-label": t("Direction of {name}", { name: r.name }),
         onchange: (e) => {
           r.direction = Number(e.target.value);
           r.dismissed = true; // the user decided
           renderSpec();
         },
       },
-      el("option", { value: "1", selected: r.direction === 1 }, "+ benefit"),
-      el("option", { value: "-1", selected: r.direction === -1 }, "− cost"),
+      el("option", { value: "1", selected: r.direction === 1 }, t("+ benefit")),
+      el("option", { value: "-1", selected: r.direction === -1 }, t("− cost")),
     );
     const dimInput = el("input", {
       type: "text",
       id: `idx-dim-${i}`,
       value: r.dimension,
       list: "idx-dim-list",
-      placeholder: "(none)",
-      "aria-label": `Dimension of ${r.name}`,
+      placeholder: t("(none)"),
+      "aria-label": t("Dimension of {name}", { name: r.name }),
       onchange: (e) => {
         r.dimension = e.target.value.trim();
         renderSpec();
@@ -106,9 +108,9 @@ function renderSpec() {
       ? el(
           "span",
           { class: "idx-suggest" },
-          `Suggested: cost (−) — name contains “${sug}”. `,
-          el("button", { type: "button", class: "link idx-accept", onclick: () => ((r.direction = -1), (r.dismissed = true), renderSpec()) }, "Accept"),
-          el("button", { type: "button", class: "link", onclick: () => ((r.dismissed = true), renderSpec()) }, "Keep +"),
+          t("Suggested: cost (−) — name contains “{sug}”. ", { sug }),
+          el("button", { type: "button", class: "link idx-accept", onclick: () => ((r.direction = -1), (r.dismissed = true), renderSpec()) }, t("Accept")),
+          el("button", { type: "button", class: "link", onclick: () => ((r.dismissed = true), renderSpec()) }, t("Keep +")),
         )
       : "";
     const remove = el(
@@ -116,14 +118,14 @@ function renderSpec() {
       {
         type: "button",
         class: "link idx-remove",
-        "aria-label": `Remove ${r.name}`,
+        "aria-label": t("Remove {name}", { name: r.name }),
         onclick: () => {
           rows.splice(i, 1);
           setStatus(ui.specStatus, "");
           renderSpec();
         },
       },
-      "remove",
+      t("remove"),
     );
     const tr = el("tr", { dataset: { indicator: r.name } }, el("td", {}, nameSel), el("td", {}, dirSel), el("td", {}, dimInput), el("td", {}, sugCell), el("td", {}, remove));
     if (!numeric.includes(r.name)) tr.classList.add("idx-missing-col");
@@ -132,28 +134,28 @@ function renderSpec() {
   const table = el(
     "table",
     { class: "data-table idx-spec-table", id: "idx-spec" },
-    el("thead", {}, el("tr", {}, ["Indicator", "Direction", "Dimension", "Suggestion", ""].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, [t("Indicator"), t("Direction"), t("Dimension"), t("Suggestion"), ""].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, body),
   );
   const pending = rows.filter(pendingSuggestion).length;
   replaceChildren(
     ui.specWrap,
-    rows.length ? el("div", { class: "table-scroll short" }, table) : el("p", { class: "muted", id: "idx-spec-empty" }, "No indicators yet: add some below, upload a specification, or use a preset."),
+    rows.length ? el("div", { class: "table-scroll short" }, table) : el("p", { class: "muted", id: "idx-spec-empty" }, t("No indicators yet: add some below, upload a specification, or use a preset.")),
     el(
       "p",
       { class: "muted small", id: "idx-spec-count" },
-      `${rows.length} indicator${rows.length === 1 ? "" : "s"}`,
-      dims.length ? ` in ${dims.length} dimension${dims.length === 1 ? "" : "s"}` : "",
-      `; ${rows.filter((r) => r.direction === -1).length} cost.`,
+      t(rows.length === 1 ? "{n} indicator" : "{n} indicators", { n: rows.length }),
+      dims.length ? t(dims.length === 1 ? " in {n} dimension" : " in {n} dimensions", { n: dims.length }) : "",
+      t("; {n} cost.", { n: rows.filter((r) => r.direction === -1).length }),
       pending ? " " : "",
-      pending ? el("button", { type: "button", class: "link", id: "idx-accept-all", onclick: acceptAll }, `Accept all ${pending} suggestion${pending === 1 ? "" : "s"}`) : null,
+      pending ? el("button", { type: "button", class: "link", id: "idx-accept-all", onclick: acceptAll }, t(pending === 1 ? "Accept {n} suggestion" : "Accept all {n} suggestions", { n: pending })) : null,
     ),
   );
   // "add" picker: numeric columns not in the table
   const used = new Set(rows.map((r) => r.name));
   replaceChildren(
     ui.addSel,
-    numeric.filter((n) => !used.has(n)).map((n) => el("option", { value: n }, costKeyword(n) ? `${n}  (cost?)` : n)),
+    numeric.filter((n) => !used.has(n)).map((n) => el("option", { value: n }, costKeyword(n) ? `${n}  ${t("(cost?)")}` : n)),
   );
   ui.preset.hidden = !JJJ_PRESET.every(([n]) => (d?.columns || []).includes(n));
 }
@@ -169,7 +171,7 @@ function acceptAll() {
 function usePreset() {
   rows = JJJ_PRESET.map(([name, direction, dimension]) => ({ name, direction, dimension, dismissed: true }));
   renderSpec();
-  setStatus(ui.specStatus, "Filled with the sample's preset: 18 indicators in 6 dimensions (exit_rate, admin_penalty_rate and litigation_rate are cost indicators).");
+  setStatus(ui.specStatus, t("Filled with the sample's preset: 18 indicators in 6 dimensions (exit_rate, admin_penalty_rate and litigation_rate are cost indicators)."));
 }
 
 function addSelected() {
@@ -229,7 +231,7 @@ async function uploadSpec(file) {
   try {
     const text = (await file.text()).replace(/^\uFEFF/, "");
     const table = parseCsvText(text);
-    if (!table.length) throw new Error("the file is empty");
+    if (!table.length) throw new Error(t("the file is empty"));
     const head = table[0].map((h) => h.trim().toLowerCase());
     const hasHeader = head.includes("indicator") || head.includes("name");
     const iName = hasHeader ? Math.max(head.indexOf("indicator"), head.indexOf("name")) : 0;
@@ -243,20 +245,20 @@ async function uploadSpec(file) {
       const name = (r[iName] ?? "").trim();
       if (!name) return;
       const dir = iDir >= 0 ? parseDirection(r[iDir]) : 1;
-      if (dir === null) problems.push(`line ${line}: direction “${r[iDir]}” for ${name} is not +, −, 1, −1, benefit or cost`);
-      if (!columns.has(name)) problems.push(`line ${line}: “${name}” is not a column of the data`);
-      if (next.some((x) => x.name === name)) problems.push(`line ${line}: “${name}” is listed twice`);
+      if (dir === null) problems.push(t("line {line}: direction “{dir}” for {name} is not +, −, 1, −1, benefit or cost", { line, dir: r[iDir], name }));
+      if (!columns.has(name)) problems.push(t("line {line}: “{name}” is not a column of the data", { line, name }));
+      if (next.some((x) => x.name === name)) problems.push(t("line {line}: “{name}” is listed twice", { line, name }));
       next.push({ name, direction: dir ?? 1, dimension: iDim >= 0 ? (r[iDim] ?? "").trim() : "", dismissed: iDir >= 0 && dir !== null });
     });
     if (problems.length) {
-      showSpecProblems(`The specification in ${file.name} was not applied:`, problems);
+      showSpecProblems(t("The specification in {name} was not applied:", { name: file.name }), problems);
       return;
     }
     rows = next;
     renderSpec();
-    setStatus(ui.specStatus, `Read ${rows.length} indicators from ${file.name}.`);
+    setStatus(ui.specStatus, t("Read {n} indicators from {name}.", { n: rows.length, name: file.name }));
   } catch (e) {
-    showSpecProblems(`${file.name} could not be read:`, [e.message]);
+    showSpecProblems(t("{name} could not be read:", { name: file.name }), [errorText(e)]);
   } finally {
     ui.upload.value = "";
   }
@@ -329,10 +331,10 @@ async function rowLabels(d, unit, time) {
 async function run() {
   const d = ctx.dataset;
   clearError();
-  if (!d) return showError("No data loaded.", "Load a file first (Data panel).");
-  if (rows.length < 2) return showError("Too few indicators.", "An index needs at least two indicators.");
+  if (!d) return showError(t("No data loaded."), t("Load a file first (Data panel)."));
+  if (rows.length < 2) return showError(t("Too few indicators."), t("An index needs at least two indicators."));
   const spec = buildSpec();
-  if ((spec.scope === "by_time" || spec.missing === "interpolate") && !spec.time) return showError("Choose the time column.", "By-year scope and interpolation need a time column.");
+  if ((spec.scope === "by_time" || spec.missing === "interpolate") && !spec.time) return showError(t("Choose the time column."), t("By-year scope and interpolation need a time column."));
   const seq = ++runSeq;
   ui.run.disabled = true;
   ui.results.classList.add("is-stale");
@@ -349,7 +351,7 @@ async function run() {
     await renderResults();
   } catch (e) {
     if (seq !== runSeq) return;
-    showError("The index could not be built.", e.message);
+    showError(t("The index could not be built."), errorText(e));
   } finally {
     if (seq === runSeq) {
       ui.run.disabled = false;
@@ -361,7 +363,7 @@ async function run() {
 /** Renders the last result into the results area. */
 function renderResults() {
   if (!last) return Promise.resolve();
-  return renderIndexResults(last, { client: ctx.client, target: ui.results, methods: METHODS, addBlock });
+  return renderIndexResults(last, { client: ctx.client, target: ui.results, methods: Object.fromEntries(Object.entries(METHODS).map(([k, v]) => [k, t(v)])), addBlock });
 }
 
 // ---------------------------------------------------------------- add to dataset
@@ -383,11 +385,11 @@ function addBlock(res) {
     el(
       "div",
       { class: "inline-form" },
-      el("label", { for: "idx-col-name" }, "Column name"),
+      el("label", { for: "idx-col-name" }, t("Column name")),
       ui.colName,
-      el("label", { class: "check" }, ui.addDims, " also each dimension's sub-index (name_dimension)"),
-      el("button", { type: "button", class: "button primary", id: "idx-add", onclick: addToDataset }, "Add to dataset"),
-      el("button", { type: "button", class: "button", id: "idx-download-data", onclick: downloadAugmented }, "Download augmented CSV"),
+      el("label", { class: "check" }, ui.addDims, " ", t("also each dimension's sub-index (name_dimension)")),
+      el("button", { type: "button", class: "button primary", id: "idx-add", onclick: addToDataset }, t("Add to dataset")),
+      el("button", { type: "button", class: "button", id: "idx-download-data", onclick: downloadAugmented }, t("Download augmented CSV")),
     ),
     ui.addStatus,
   );
@@ -397,12 +399,12 @@ async function addToDataset() {
   if (!last) return;
   const d = ctx.dataset;
   if (!d || d.handle !== last.dataset.handle) {
-    setStatus(ui.addStatus, "The data changed since this index was built; run it again.");
+    setStatus(ui.addStatus, t("The data changed since this index was built; run it again."));
     return;
   }
   const name = safeName(ui.colName.value);
   if (!name) {
-    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, "Give the new column a name."));
+    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, t("Give the new column a name.")));
     return;
   }
   const toJs = (xs) => xs.map((v) => (fin(v) ? v : null));
@@ -411,10 +413,10 @@ async function addToDataset() {
   try {
     for (const [n, v] of cols) await ctx.client.call("method", { handle: d.handle, method: "addColumn", args: [n, v] });
     await refreshDataset(cols.map((c) => c[0]));
-    setStatus(ui.addStatus, `Added ${cols.map((c) => c[0]).join(", ")} to ${d.name}; the other panels can use ${cols.length === 1 ? "it" : "them"} now (e.g. log(${name}) in Regression).`);
+    setStatus(ui.addStatus, t(cols.length === 1 ? "Added {cols} to {data}; the other panels can use it now (e.g. log({name}) in Regression)." : "Added {cols} to {data}; the other panels can use them now (e.g. log({name}) in Regression).", { cols: cols.map((c) => c[0]).join(", "), data: d.name, name }));
     ui.addStatus.dataset.added = cols.map((c) => c[0]).join(",");
   } catch (e) {
-    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, `Could not add the column: ${e.message}`));
+    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, t("Could not add the column: {message}", { message: errorText(e) })));
   }
 }
 
@@ -444,7 +446,7 @@ async function downloadAugmented() {
     const base = d.name.replace(/\.[^.]+$/, "").replace(/[^\w.-]+/g, "_") || "data";
     downloadText(`${base}_with_index.csv`, csv);
   } catch (e) {
-    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, `Could not write the CSV: ${e.message}`));
+    replaceChildren(ui.addStatus, el("p", { class: "error", role: "alert" }, t("Could not write the CSV: {message}", { message: errorText(e) })));
   }
 }
 
@@ -465,8 +467,8 @@ function fillUnitTime(d) {
   const keepT = ui.time.value;
   const unit = (keepU && all.includes(keepU) && keepU) || ctx.panel?.unit || d.sample?.unit || matchUnit(all);
   const time = (keepT && all.includes(keepT) && keepT) || ctx.panel?.time || d.sample?.time || matchTime(all);
-  replaceChildren(ui.unit, el("option", { value: "" }, "— none —"), all.map((n) => el("option", { value: n, selected: n === unit }, n)));
-  replaceChildren(ui.time, el("option", { value: "" }, "— none —"), all.map((n) => el("option", { value: n, selected: n === time }, n)));
+  replaceChildren(ui.unit, el("option", { value: "" }, t("— none —")), all.map((n) => el("option", { value: n, selected: n === unit }, n)));
+  replaceChildren(ui.time, el("option", { value: "" }, t("— none —")), all.map((n) => el("option", { value: n, selected: n === time }, n)));
 }
 
 function onDataset(d) {
@@ -491,27 +493,27 @@ export default {
     ui.dimList = el("datalist", { id: "idx-dim-list" });
     ui.specStatus = el("div", { id: "idx-spec-status", "aria-live": "polite" });
     ui.addSel = el("select", { id: "idx-add-select", multiple: true, size: 5 });
-    ui.preset = el("button", { type: "button", class: "button", id: "idx-preset", hidden: true, onclick: usePreset, title: "The 18 indicators, directions and dimensions of the bundled JJJ sample (its reference specification)" }, "Use the sample's 18 indicators (sample preset)");
+    ui.preset = el("button", { type: "button", class: "button", id: "idx-preset", hidden: true, onclick: usePreset, title: t("The 18 indicators, directions and dimensions of the bundled JJJ sample (its reference specification)") }, t("Use the sample's 18 indicators (sample preset)"));
     ui.upload = el("input", { type: "file", id: "idx-spec-upload", accept: ".csv,.txt,text/csv", class: "visually-hidden", onchange: (e) => uploadSpec(e.target.files?.[0]) });
-    ui.method = el("select", { id: "idx-method", onchange: syncControls }, Object.entries(METHODS).map(([k, v]) => el("option", { value: k }, v)));
-    ui.scope = el("select", { id: "idx-scope" }, el("option", { value: "pooled" }, "Pooled (all unit-years)"), el("option", { value: "by_time" }, "By period (within each year)"));
+    ui.method = el("select", { id: "idx-method", onchange: syncControls }, Object.entries(METHODS).map(([k, v]) => el("option", { value: k }, t(v))));
+    ui.scope = el("select", { id: "idx-scope" }, el("option", { value: "pooled" }, t("Pooled (all unit-years)")), el("option", { value: "by_time" }, t("By period (within each year)")));
     ui.unit = el("select", { id: "idx-unit" });
     ui.time = el("select", { id: "idx-time" });
     ui.shift = el("input", { type: "text", id: "idx-shift", value: "0.0001", inputmode: "decimal", size: 8 });
-    ui.shiftWrap = el("div", { class: "field" }, el("label", { for: "idx-shift", class: "field-label" }, "Shift after normalising"), ui.shift);
+    ui.shiftWrap = el("div", { class: "field" }, el("label", { for: "idx-shift", class: "field-label" }, t("Shift after normalising")), ui.shift);
     ui.scale100 = el("input", { type: "checkbox", id: "idx-scale100" });
     ui.missing = el(
       "select",
       { id: "idx-missing", onchange: syncControls },
-      el("option", { value: "error" }, "Stop and list them"),
-      el("option", { value: "drop" }, "Leave incomplete rows out"),
-      el("option", { value: "interpolate" }, "Interpolate linearly within unit over time"),
+      el("option", { value: "error" }, t("Stop and list them")),
+      el("option", { value: "drop" }, t("Leave incomplete rows out")),
+      el("option", { value: "interpolate" }, t("Interpolate linearly within unit over time")),
     );
     ui.extrapolate = el("input", { type: "checkbox", id: "idx-extrapolate" });
-    ui.extrapolateWrap = el("label", { class: "check", hidden: true }, ui.extrapolate, " Fill leading/trailing gaps with the nearest value");
-    ui.ncomp = el("input", { type: "number", id: "idx-ncomp", min: "1", step: "1", placeholder: "eigenvalue > 1" });
-    ui.ncompWrap = el("div", { class: "field", hidden: true }, el("label", { for: "idx-ncomp", class: "field-label" }, "Components"), ui.ncomp);
-    ui.run = el("button", { type: "button", class: "button primary", id: "idx-run", onclick: run }, "Build index");
+    ui.extrapolateWrap = el("label", { class: "check", hidden: true }, ui.extrapolate, " ", t("Fill leading/trailing gaps with the nearest value"));
+    ui.ncomp = el("input", { type: "number", id: "idx-ncomp", min: "1", step: "1", placeholder: t("eigenvalue > 1") });
+    ui.ncompWrap = el("div", { class: "field", hidden: true }, el("label", { for: "idx-ncomp", class: "field-label" }, t("Components")), ui.ncomp);
+    ui.run = el("button", { type: "button", class: "button primary", id: "idx-run", onclick: run }, t("Build index"));
     ui.error = el("div", { class: "card error-card", id: "idx-error", role: "alert", hidden: true });
     ui.results = el("div", { id: "idx-results", hidden: true, "aria-live": "polite" });
     const body = [
@@ -521,38 +523,38 @@ export default {
         el(
           "div",
           { class: "card" },
-          el("div", { class: "card-head" }, el("h3", {}, "Indicators"), ui.preset),
+          el("div", { class: "card-head" }, el("h3", {}, t("Indicators")), ui.preset),
           ui.specWrap,
           ui.dimList,
           el(
             "div",
             { class: "idx-spec-actions" },
-            el("label", { for: "idx-add-select", class: "field-label" }, "Numeric columns"),
+            el("label", { for: "idx-add-select", class: "field-label" }, t("Numeric columns")),
             ui.addSel,
             el(
               "div",
               { class: "idx-spec-buttons" },
-              el("button", { type: "button", class: "button", id: "idx-add-selected", onclick: addSelected }, "Add selected"),
-              el("button", { type: "button", class: "button", id: "idx-add-all", onclick: addAll }, "Add all numeric"),
-              el("button", { type: "button", class: "button", id: "idx-clear", onclick: () => ((rows = []), renderSpec()) }, "Clear"),
-              el("label", { for: "idx-spec-upload", class: "button", tabindex: "0", onkeydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), ui.upload.click()) }, "Upload spec CSV…"),
+              el("button", { type: "button", class: "button", id: "idx-add-selected", onclick: addSelected }, t("Add selected")),
+              el("button", { type: "button", class: "button", id: "idx-add-all", onclick: addAll }, t("Add all numeric")),
+              el("button", { type: "button", class: "button", id: "idx-clear", onclick: () => ((rows = []), renderSpec()) }, t("Clear")),
+              el("label", { for: "idx-spec-upload", class: "button", tabindex: "0", onkeydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), ui.upload.click()) }, t("Upload spec CSV…")),
               ui.upload,
-              el("button", { type: "button", class: "button", id: "idx-spec-download", onclick: downloadSpec }, "Download spec CSV"),
+              el("button", { type: "button", class: "button", id: "idx-spec-download", onclick: downloadSpec }, t("Download spec CSV")),
             ),
           ),
-          el("p", { class: "muted small" }, "Specification CSV columns: indicator, direction (+ / − or 1 / −1), dimension. Names that look like cost indicators (exit, penalty, litigation, pollution, …) get a suggestion to accept — directions are never changed without you."),
+          el("p", { class: "muted small" }, t("Specification CSV columns: indicator, direction (+ / − or 1 / −1), dimension. Names that look like cost indicators (exit, penalty, litigation, pollution, …) get a suggestion to accept — directions are never changed without you.")),
           ui.specStatus,
         ),
         el(
           "aside",
           { class: "card controls idx-controls" },
-          el("div", { class: "field" }, el("label", { for: "idx-method", class: "field-label" }, "Method"), ui.method),
-          el("div", { class: "field" }, el("label", { for: "idx-scope", class: "field-label" }, "Normalisation scope"), ui.scope),
-          el("div", { class: "field" }, el("label", { for: "idx-unit", class: "field-label" }, "Unit"), ui.unit),
-          el("div", { class: "field" }, el("label", { for: "idx-time", class: "field-label" }, "Time"), ui.time),
+          el("div", { class: "field" }, el("label", { for: "idx-method", class: "field-label" }, t("Method")), ui.method),
+          el("div", { class: "field" }, el("label", { for: "idx-scope", class: "field-label" }, t("Normalisation scope")), ui.scope),
+          el("div", { class: "field" }, el("label", { for: "idx-unit", class: "field-label" }, t("Unit")), ui.unit),
+          el("div", { class: "field" }, el("label", { for: "idx-time", class: "field-label" }, t("Time")), ui.time),
           ui.shiftWrap,
-          el("label", { class: "check" }, ui.scale100, " Scores ×100"),
-          el("div", { class: "field" }, el("label", { for: "idx-missing", class: "field-label" }, "Missing values"), ui.missing),
+          el("label", { class: "check" }, ui.scale100, " ", t("Scores ×100")),
+          el("div", { class: "field" }, el("label", { for: "idx-missing", class: "field-label" }, t("Missing values")), ui.missing),
           ui.extrapolateWrap,
           ui.ncompWrap,
           el("div", { class: "reg-actions" }, ui.run),
@@ -561,7 +563,7 @@ export default {
       ui.error,
       ui.results,
     ];
-    Object.assign(ui, dataPanel(root, panelHeader("index", "Composite index", "Build an outcome index from raw indicators — entropy, TOPSIS, PCA, CRITIC, CV or equal weights — and add it to the data for DID."), body));
+    Object.assign(ui, dataPanel(root, panelHeader("index", t("Composite index"), t("Build an outcome index from raw indicators — entropy, TOPSIS, PCA, CRITIC, CV or equal weights — and add it to the data for DID.")), body));
     ctx.on("dataset", onDataset);
     ctx.on("panel-declared", () => ctx.dataset && fillUnitTime(ctx.dataset));
     if (ctx.dataset) onDataset(ctx.dataset);

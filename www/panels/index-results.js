@@ -4,6 +4,7 @@ import { el, replaceChildren, formatNumber, downloadText, toCsv, renderTable } f
 import { resultTableElement, renderTableText, tableExports } from "../lib/result-table.js";
 import { chartFigure, releaseCharts } from "../charts.js";
 import { notesBox } from "../lib/ui.js";
+import { t } from "../i18n.js";
 
 const fin = (v) => typeof v === "number" && Number.isFinite(v);
 
@@ -59,18 +60,18 @@ function pcaBlock(res) {
   return el(
     "div",
     { class: "card", id: "idx-pca" },
-    el("div", { class: "card-head" }, el("h3", {}, "PCA: components and sampling adequacy")),
+    el("div", { class: "card-head" }, el("h3", {}, t("PCA: components and sampling adequacy"))),
     el(
       "dl",
       { class: "facts idx-pca-facts" },
       fact("KMO", "idx-kmo", res.kmo),
-      fact("Bartlett χ²", "idx-bartlett-chi2", b.chi2, 3),
-      fact("Bartlett df", "idx-bartlett-df", b.df, 0, true),
-      [el("dt", {}, "Bartlett p"), el("dd", { id: "idx-bartlett-p", dataset: { value: fin(b.p_value) ? String(b.p_value) : "" } }, fin(b.p_value) && b.p_value < 1e-4 ? "< 0.0001" : formatNumber(b.p_value, 4))],
-      fact("Components retained", "idx-pca-ncomp", res.n_components, 0, true),
+      fact(t("Bartlett χ²"), "idx-bartlett-chi2", b.chi2, 3),
+      fact(t("Bartlett df"), "idx-bartlett-df", b.df, 0, true),
+      [el("dt", {}, t("Bartlett p")), el("dd", { id: "idx-bartlett-p", dataset: { value: fin(b.p_value) ? String(b.p_value) : "" } }, fin(b.p_value) && b.p_value < 1e-4 ? "< 0.0001" : formatNumber(b.p_value, 4))],
+      fact(t("Components retained"), "idx-pca-ncomp", res.n_components, 0, true),
     ),
     el("div", { class: "grid-2 idx-pca-grid" }, el("div", { class: "table-scroll paper" }, eig), el("div", { class: "table-scroll paper" }, load)),
-    el("p", { class: "table-note" }, "Indicators standardised with the sample SD (cost indicators reversed); components with eigenvalue > 1 are retained unless a number is chosen; each eigenvector is oriented so that its coefficients sum to a positive number; index = Σ (λₖ / Σ retained λ) · component score."),
+    el("p", { class: "table-note" }, t("Indicators standardised with the sample SD (cost indicators reversed); components with eigenvalue > 1 are retained unless a number is chosen; each eigenvector is oriented so that its coefficients sum to a positive number; index = Σ (λₖ / Σ retained λ) · component score.")),
   );
 }
 
@@ -126,17 +127,17 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
 
   // notes: missing values, dropped rows, diagnostics
   const notes = (res.diagnostics || []).map((d) => d.message);
-  for (const m of res.missing || []) notes.push(`${m.indicator}: ${m.count} missing value${m.count === 1 ? "" : "s"}.`);
-  if (res.dropped_rows?.length) notes.push(`${res.dropped_rows.length} row${res.dropped_rows.length === 1 ? "" : "s"} left out (their index is missing).`);
+  for (const m of res.missing || []) notes.push(t(m.count === 1 ? "{name}: {n} missing value." : "{name}: {n} missing values.", { name: m.indicator, n: m.count }));
+  if (res.dropped_rows?.length) notes.push(t(res.dropped_rows.length === 1 ? "{n} row left out (its index is missing)." : "{n} rows left out (their index is missing).", { n: res.dropped_rows.length }));
   const notesList = notesBox("idx-notes", notes);
 
-  const scopeText = last.spec.scope === "by_time" ? `normalised and weighted within each ${last.timeName} (weights shown are means over periods)` : "pooled over all rows";
+  const scopeText = last.spec.scope === "by_time" ? t("normalised and weighted within each {time} (weights shown are means over periods)", { time: last.timeName }) : t("pooled over all rows");
   parts.push(
     el(
       "div",
       { class: "card idx-summary" },
-      el("div", { class: "card-head" }, el("h3", {}, `${methodLabel}: ${formatNumber(res.n_used, 0, { integer: true })} rows used`), el("span", { class: "muted" }, d.name)),
-      el("p", { class: "muted small" }, res.method === "pca" ? "Standardised indicators; principal-component composite." : `Min–max normalisation (cost indicators reversed) + shift ${last.spec.shift ?? 1e-4}, ${scopeText}${last.spec.scale100 ? "; scores ×100" : ""}.`),
+      el("div", { class: "card-head" }, el("h3", {}, t("{method}: {n} rows used", { method: methodLabel, n: formatNumber(res.n_used, 0, { integer: true }) })), el("span", { class: "muted" }, d.name)),
+      el("p", { class: "muted small" }, res.method === "pca" ? t("Standardised indicators; principal-component composite.") : t("Min–max normalisation (cost indicators reversed) + shift {shift}, {scope}{x100}.", { shift: last.spec.shift ?? 1e-4, scope: scopeText, x100: last.spec.scale100 ? t("; scores ×100") : "" })),
       notesList,
       addBlock(res),
     ),
@@ -145,17 +146,17 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
   if (weighted) {
     // Full-precision CSV of the weights table, rendered by the engine from the same object.
     const wCsv = async () => downloadText(`index_weights_${res.method}.csv`, await renderTableText(client, engineTable(res, "index.weights"), { format: "csv", digits: 12 }));
-    const bar = await chart(client, "bar", { labels: res.weights.map((w) => w.indicator), values: res.weights.map((w) => w.weight) }, { title: `${methodLabel}: indicator weights`, sorted: true, y_label: "Weight", width: 720, height: 420 });
+    const bar = await chart(client, "bar", { labels: res.weights.map((w) => w.indicator), values: res.weights.map((w) => w.weight) }, { title: t("{method}: indicator weights", { method: methodLabel }), sorted: true, y_label: t("Weight"), width: 720, height: 420 });
     parts.push(
       el(
         "div",
         { class: "card" },
-        el("div", { class: "card-head" }, el("h3", {}, "Weights"), el("button", { type: "button", class: "button", id: "idx-weights-csv", onclick: wCsv }, "Download weights CSV")),
+        el("div", { class: "card-head" }, el("h3", {}, t("Weights")), el("button", { type: "button", class: "button", id: "idx-weights-csv", onclick: wCsv }, t("Download weights CSV"))),
         el(
           "div",
           { class: "idx-weights-grid" },
-          el("div", {}, el("div", { class: "table-scroll paper" }, weightsTable(res)), tableExports(engineTable(res, "index.weights"), client, { basename: `index_weights_${res.method}` }), res.dimensions?.length ? el("h4", { class: "idx-sub" }, "Dimensions") : null, res.dimensions?.length ? el("div", { class: "table-scroll paper" }, dimensionsTable(res)) : null),
-          bar ? chartFigure(bar, { filename: `index_weights_${res.method}`, caption: "Indicator weights" }) : null,
+          el("div", {}, el("div", { class: "table-scroll paper" }, weightsTable(res)), tableExports(engineTable(res, "index.weights"), client, { basename: `index_weights_${res.method}` }), res.dimensions?.length ? el("h4", { class: "idx-sub" }, t("Dimensions")) : null, res.dimensions?.length ? el("div", { class: "table-scroll paper" }, dimensionsTable(res)) : null),
+          bar ? chartFigure(bar, { filename: `index_weights_${res.method}`, caption: t("Indicator weights") }) : null,
         ),
       ),
     );
@@ -168,11 +169,11 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
   if (s.timeRows.length || s.unitRows.length) {
     const tt = numTable(
       [
-        { key: "time", label: last.timeName || "Period" },
+        { key: "time", label: last.timeName || t("Period") },
         { key: "n", label: "N", numeric: true, integer: true },
-        { key: "mean", label: "Mean", numeric: true, decimals: 4 },
-        { key: "min", label: "Min", numeric: true, decimals: 4 },
-        { key: "max", label: "Max", numeric: true, decimals: 4 },
+        { key: "mean", label: t("Mean"), numeric: true, decimals: 4 },
+        { key: "min", label: t("Min"), numeric: true, decimals: 4 },
+        { key: "max", label: t("Max"), numeric: true, decimals: 4 },
       ],
       s.timeRows,
       { rowHeader: true },
@@ -180,9 +181,9 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
     tt.id = "idx-by-time";
     const rt = numTable(
       [
-        { key: "rank", label: "Rank", numeric: true, integer: true },
-        { key: "unit", label: last.unitName || "Unit" },
-        { key: "mean", label: "Mean index", numeric: true, decimals: 4 },
+        { key: "rank", label: t("Rank"), numeric: true, integer: true },
+        { key: "unit", label: last.unitName || t("Unit") },
+        { key: "mean", label: t("Mean index"), numeric: true, decimals: 4 },
         { key: "n", label: "N", numeric: true, integer: true },
       ],
       s.unitRows,
@@ -200,19 +201,19 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
         pts.sort((a, b) => a[0] - b[0]);
         return { label: String(u), xs: pts.map((p) => p[0]), ys: pts.map((p) => p[1]) };
       });
-      const svg = await chart(client, "line", series, { title: `${methodLabel} index over time`, x_label: last.timeName, y_label: "Index", width: 760, height: 440, max_legend: MAX_LINES });
-      if (svg) line = chartFigure(svg, { filename: `index_over_time_${res.method}`, caption: s.unitRows.length > MAX_LINES ? `Index over time: the ${MAX_LINES} highest-ranked of ${s.unitRows.length} units` : "Index over time by unit" });
+      const svg = await chart(client, "line", series, { title: t("{method} index over time", { method: methodLabel }), x_label: last.timeName, y_label: t("Index"), width: 760, height: 440, max_legend: MAX_LINES });
+      if (svg) line = chartFigure(svg, { filename: `index_over_time_${res.method}`, caption: s.unitRows.length > MAX_LINES ? t("Index over time: the {n} highest-ranked of {total} units", { n: MAX_LINES, total: s.unitRows.length }) : t("Index over time by unit") });
     }
     parts.push(
       el(
         "div",
         { class: "card" },
-        el("div", { class: "card-head" }, el("h3", {}, "Scores by period and ranking")),
+        el("div", { class: "card-head" }, el("h3", {}, t("Scores by period and ranking"))),
         el(
           "div",
           { class: "idx-summary-grid" },
           s.timeRows.length ? el("div", {}, el("h4", { class: "idx-sub" }, `By ${last.timeName}`), el("div", { class: "table-scroll paper" }, tt)) : null,
-          s.unitRows.length ? el("div", {}, el("h4", { class: "idx-sub" }, `Ranking of ${last.unitName} (mean over periods)`), el("div", { class: "table-scroll paper idx-ranking-wrap" }, rt)) : null,
+          s.unitRows.length ? el("div", {}, el("h4", { class: "idx-sub" }, t("Ranking of {unit} (mean over periods)", { unit: last.unitName })), el("div", { class: "table-scroll paper idx-ranking-wrap" }, rt)) : null,
         ),
         line,
       ),
@@ -222,10 +223,10 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
   // row-level scores
   const dims = weighted ? res.dimensions || [] : [];
   const scoreCols = [
-    { key: "row", label: "Row", numeric: true, integer: true, className: "rownum" },
+    { key: "row", label: t("Row"), numeric: true, integer: true, className: "rownum" },
     labels.unit ? { key: "unit", label: last.unitName } : null,
     labels.time ? { key: "time", label: last.timeName } : null,
-    { key: "score", label: res.method === "topsis" ? "Closeness" : "Index", numeric: true, decimals: 4, className: "idx-score" },
+    { key: "score", label: res.method === "topsis" ? t("Closeness") : t("Index"), numeric: true, decimals: 4, className: "idx-score" },
     ...dims.map((dm, k) => ({ key: `d${k}`, label: dm.dimension, numeric: true, decimals: 4 })),
   ].filter(Boolean);
   const n = Math.min(values.length, MAX_SCORE_ROWS);
@@ -246,11 +247,11 @@ export async function renderIndexResults(last, { client, target, methods, addBlo
     el(
       "div",
       { class: "card" },
-      el("div", { class: "card-head" }, el("h3", {}, "Scores (row by row)"), el("button", { type: "button", class: "button", id: "idx-scores-csv", onclick: scoresCsv }, "Download scores CSV")),
+      el("div", { class: "card-head" }, el("h3", {}, t("Scores (row by row)")), el("button", { type: "button", class: "button", id: "idx-scores-csv", onclick: scoresCsv }, t("Download scores CSV"))),
       el(
         "details",
         { class: "idx-scores-details" },
-        el("summary", {}, values.length > MAX_SCORE_ROWS ? `Show the first ${MAX_SCORE_ROWS} of ${values.length} rows` : `Show all ${values.length} rows`),
+        el("summary", {}, values.length > MAX_SCORE_ROWS ? t("Show the first {n} of {total} rows", { n: MAX_SCORE_ROWS, total: values.length }) : t("Show all {total} rows", { total: values.length })),
         el("div", { class: "table-scroll" }, st),
       ),
     ),

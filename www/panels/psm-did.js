@@ -14,6 +14,8 @@ import { columnsOf, isNumericKind } from "../lib/columns.js";
 import { panelHeader, dataPanel, errorCard, notesBox, field, select, columnChooser } from "../lib/ui.js";
 import { matchOptionsControls, describeMatch } from "../lib/match-options.js";
 import { resultTableBlock, findTable, makeTable, starsFor } from "../lib/result-table.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
@@ -44,7 +46,7 @@ function buildSpec() {
   const setup = currentSetup(ctx);
   const spec = didSpec(setup);
   const covariates = ui.covariates.selected();
-  if (!covariates.length) throw new Error("Choose at least one matching covariate.");
+  if (!covariates.length) throw new Error(t("Choose at least one matching covariate."));
   return { ...spec, covariates, match: ui.match.read(), by_year: ui.byYear.checked, baseline: ui.baseline.value, sample: ui.sample.value };
 }
 
@@ -52,8 +54,8 @@ function run() {
   return runAnalysis(ctx, ui, {
     fn: "psmDid",
     build: buildSpec,
-    failTitle: "PSM-DID failed.",
-    busyText: () => "Matching, then DID…",
+    failTitle: t("PSM-DID failed."),
+    busyText: () => t("Matching, then DID…"),
     onResult: (res, spec) => render(res, spec),
   });
 }
@@ -70,7 +72,7 @@ function headline(key, label, r) {
   );
 }
 
-const EXPORT_ERR = () => (e) => ui.error.show("The table could not be exported.", e.message);
+const EXPORT_ERR = () => (e) => ui.error.show(t("The table could not be exported."), errorText(e));
 
 function block(table, id, basename) {
   return table ? resultTableBlock(table, ctx.client, { id, basename, onError: EXPORT_ERR() }) : null;
@@ -81,27 +83,27 @@ function render(res, spec) {
   const units = m.units?.length
     ? makeTable(
         "psm_did.units",
-        "Units, propensity scores and matching weights",
-        [["Unit", "left"], ["Group", "left"], ["Score"], ["Weight"]],
+        t("Units, propensity scores and matching weights"),
+        [[t("Unit"), "left"], [t("Group"), "left"], [t("Score")], [t("Weight")]],
         m.units.map((u) => [String(u.unit), u.treated ? "treated" : "control", { kind: "number", value: u.score, digits: 3 }, { kind: "number", value: u.weight, digits: 3 }]),
       )
     : null;
   const balance = findTable(res, "psm_did.balance");
   replaceChildren(
     ui.result,
-    el("div", { class: "card-head" }, el("h3", {}, `DID of ${spec.y} on the full and the matched sample`)),
-    headline("full", "Full sample", res.full),
-    headline("matched", "PSM-DID (matched sample)", res.matched),
-    el("p", { class: "table-note" }, `Matching: ${describeMatch(spec.match)}; ${m.by_year ? "period by period" : `pooled, on ${spec.baseline === "first_year" ? "the first year" : "pre-treatment means"}`}.`),
+    el("div", { class: "card-head" }, el("h3", {}, t("DID of {y} on the full and the matched sample", { y: spec.y }))),
+    headline("full", t("Full sample"), res.full),
+    headline("matched", t("PSM-DID (matched sample)"), res.matched),
+    el("p", { class: "table-note" }, t("Matching: {how}; {when}.", { how: describeMatch(spec.match), when: m.by_year ? t("period by period") : spec.baseline === "first_year" ? t("pooled, on the first year") : t("pooled, on pre-treatment means") })),
     block(findTable(res, "psm_did.main"), "psmdid-table", "psm_did"),
     block(findTable(res, "psm_did.matching"), "psmdid-summary", "psm_did_matching"),
     block(findTable(res, "psm_did.per_year"), "psmdid-per-year", "psm_did_per_year"),
-    units ? el("details", {}, el("summary", {}, "Units, scores and matching weights"), block(units, "psmdid-units", "psm_did_units")) : null,
+    units ? el("details", {}, el("summary", {}, t("Units, scores and matching weights")), block(units, "psmdid-units", "psm_did_units")) : null,
     balance
       ? el(
           "details",
           {},
-          el("summary", {}, "Propensity model and balance of the matching covariates"),
+          el("summary", {}, t("Propensity model and balance of the matching covariates")),
           block(findTable(res, "psm_did.propensity"), "psmdid-propensity", "psm_did_propensity"),
           block(balance, "psmdid-balance", "psm_did_balance"),
           block(findTable(res, "psm_did.balance_overall"), "psmdid-balance-overall", "psm_did_balance_overall"),
@@ -127,12 +129,12 @@ function onDataset(d) {
 export default {
   mount(root, context) {
     ctx = context;
-    ui.covariates = columnChooser("psmdid-covariates", "Matching covariates");
+    ui.covariates = columnChooser("psmdid-covariates", t("Matching covariates"));
     ui.match = matchOptionsControls("psmdid");
     ui.byYear = el("input", { type: "checkbox", id: "psmdid-by-year" });
-    ui.baseline = select("psmdid-baseline", [["pre_mean", "Mean over pre-treatment years", true], ["first_year", "First year of the panel"]]);
-    ui.sample = select("psmdid-sample", [["weights", "Matched units, with matching weights", true], ["common_support", "Matched units, unweighted"]]);
-    ui.run = el("button", { type: "button", class: "button primary", id: "psmdid-run", onclick: run, disabled: true }, "Run PSM-DID");
+    ui.baseline = select("psmdid-baseline", [["pre_mean", t("Mean over pre-treatment years"), true], ["first_year", t("First year of the panel")]]);
+    ui.sample = select("psmdid-sample", [["weights", t("Matched units, with matching weights"), true], ["common_support", t("Matched units, unweighted")]]);
+    ui.run = el("button", { type: "button", class: "button primary", id: "psmdid-run", onclick: run, disabled: true }, t("Run PSM-DID"));
     ui.status = el("span", { class: "muted small", role: "status" });
     ui.error = errorCard("psmdid-error");
     ui.result = el("div", { class: "card did-result", id: "psmdid-result", hidden: true, "aria-live": "polite" });
@@ -152,9 +154,9 @@ export default {
           el(
             "div",
             {},
-            field("psmdid-baseline", "Pooled matching on", ui.baseline),
-            field("psmdid-sample", "DID sample", ui.sample),
-            el("label", { class: "check" }, ui.byYear, " Match period by period"),
+            field("psmdid-baseline", t("Pooled matching on"), ui.baseline),
+            field("psmdid-sample", t("DID sample"), ui.sample),
+            el("label", { class: "check" }, ui.byYear, " ", t("Match period by period")),
           ),
         ),
         el("div", { class: "reg-actions" }, ui.run, " ", ui.status),
@@ -165,7 +167,7 @@ export default {
     Object.assign(ui, dataPanel(root, panelHeader(
         "psm-did",
         "PSM-DID",
-        "Match treated (ever-adopting) units to never-treated units on pre-treatment covariates, then run the two-way fixed-effects DID of the DID setup on the full and on the matched sample.",
+        t("Match treated (ever-adopting) units to never-treated units on pre-treatment covariates, then run the two-way fixed-effects DID of the DID setup on the full and on the matched sample."),
       ), body));
     ctx.on("dataset", onDataset);
     ctx.on("did-setup", () => ctx.dataset && syncTaken());

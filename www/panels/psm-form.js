@@ -11,6 +11,7 @@ import { columnsOf, isNumericKind, firstZeroOneColumn } from "../lib/columns.js"
 import { looksLikeTime } from "../lib/panel-guess.js";
 import { field, select, option, columnChooser } from "../lib/ui.js";
 import { matchOptionsControls, checkedNumber } from "../lib/match-options.js";
+import { t } from "../i18n.js";
 
 /** The sample's PSM preset, if any. */
 export const psmPreset = (d) => d?.sample?.psm || (d?.sample?.key && SAMPLES[d.sample.key]?.psm) || null;
@@ -36,37 +37,37 @@ export function psmForm(ctx, { onsubmit, onCompare, onCancel }) {
   const syncSe = () => {
     const m = ui.match.inputs;
     ui.seNote.textContent =
-      ui.se.value === "ai" && !(m.method.value === "nearest" && m.replace.checked) ? "Abadie–Imbens needs nearest-neighbour matching with replacement; the bootstrap is used instead." : "";
+      ui.se.value === "ai" && !(m.method.value === "nearest" && m.replace.checked) ? t("Abadie–Imbens needs nearest-neighbour matching with replacement; the bootstrap is used instead.") : "";
   };
   ui.treat = el("select", { id: "psm-treat", onchange: syncColumns });
   ui.outcome = el("select", { id: "psm-outcome", onchange: syncColumns });
-  ui.covariates = columnChooser("psm-covariates", "Covariates");
+  ui.covariates = columnChooser("psm-covariates", t("Covariates"));
   ui.match = matchOptionsControls("psm", { onchange: syncSe });
-  ui.estimand = select("psm-estimand", [["ATT", "ATT — effect on the treated", true], ["ATE", "ATE — average effect"], ["ATC", "ATC — effect on the controls"]]);
-  ui.se = select("psm-se", [["ai", "Abadie–Imbens", true], ["bootstrap", "Bootstrap (seeded)"], ["none", "None"]], syncSe);
+  ui.estimand = select("psm-estimand", [["ATT", t("ATT — effect on the treated"), true], ["ATE", t("ATE — average effect")], ["ATC", t("ATC — effect on the controls")]]);
+  ui.se = select("psm-se", [["ai", t("Abadie–Imbens"), true], ["bootstrap", t("Bootstrap (seeded)")], ["none", t("None")]], syncSe);
   ui.seNote = el("p", { class: "muted small psm-se-note", "aria-live": "polite" });
   ui.reps = el("input", { type: "number", id: "psm-reps", min: "2", step: "1", value: "200", inputmode: "numeric" });
-  ui.run = el("button", { type: "submit", class: "button primary", id: "psm-run", disabled: true }, "Run matching");
+  ui.run = el("button", { type: "submit", class: "button primary", id: "psm-run", disabled: true }, t("Run matching"));
   ui.compare = el(
     "button",
-    { type: "button", class: "button", id: "psm-compare", disabled: true, onclick: onCompare, title: "nearest k = 1 and 4, caliper, caliper-kNN, radius and kernel matching on the same propensity model" },
-    "Compare matching families",
+    { type: "button", class: "button", id: "psm-compare", disabled: true, onclick: onCompare, title: t("nearest k = 1 and 4, caliper, caliper-kNN, radius and kernel matching on the same propensity model") },
+    t("Compare matching families"),
   );
-  ui.cancel = el("button", { type: "button", class: "button danger", id: "psm-cancel", hidden: true, onclick: onCancel }, "Cancel");
+  ui.cancel = el("button", { type: "button", class: "button danger", id: "psm-cancel", hidden: true, onclick: onCancel }, t("Cancel"));
   ui.status = el("p", { class: "muted small psm-status", id: "psm-status", role: "status", "aria-live": "polite" });
   const g = ui.match.groups;
   const root = el(
     "form",
     { class: "card controls psm-controls", id: "psm-form", novalidate: true, onsubmit: (e) => (e.preventDefault(), onsubmit()) },
-    el("fieldset", {}, el("legend", {}, "Propensity model"), field("psm-treat", "Treatment (0/1)", ui.treat), ui.covariates.root, g.model, field("psm-outcome", "Outcome", ui.outcome)),
-    el("fieldset", {}, el("legend", {}, "Matching"), g.matching[0], el("div", { class: "psm-sub" }, g.nearest), el("div", { class: "psm-sub" }, g.kernel), g.matching.slice(1), g.caliper, el("div", { class: "psm-check" }, g.support)),
+    el("fieldset", {}, el("legend", {}, t("Propensity model")), field("psm-treat", t("Treatment (0/1)"), ui.treat), ui.covariates.root, g.model, field("psm-outcome", t("Outcome"), ui.outcome)),
+    el("fieldset", {}, el("legend", {}, t("Matching")), g.matching[0], el("div", { class: "psm-sub" }, g.nearest), el("div", { class: "psm-sub" }, g.kernel), g.matching.slice(1), g.caliper, el("div", { class: "psm-check" }, g.support)),
     el(
       "fieldset",
       {},
-      el("legend", {}, "Inference"),
-      field("psm-estimand", "Estimand", ui.estimand),
-      field("psm-se", "Standard error", ui.se, { hint: ui.seNote }),
-      el("div", { class: "psm-inline-fields", title: "Used by bootstrap standard errors (also radius and kernel rows of the comparison) and random matching order" }, field("psm-reps", "Replications", ui.reps), g.seed),
+      el("legend", {}, t("Inference")),
+      field("psm-estimand", t("Estimand"), ui.estimand),
+      field("psm-se", t("Standard error"), ui.se, { hint: ui.seNote }),
+      el("div", { class: "psm-inline-fields", title: t("Used by bootstrap standard errors (also radius and kernel rows of the comparison) and random matching order") }, field("psm-reps", t("Replications"), ui.reps), g.seed),
     ),
     el("div", { class: "psm-actions" }, ui.run, ui.compare, ui.cancel),
     ui.status,
@@ -79,9 +80,9 @@ export function psmForm(ctx, { onsubmit, onCompare, onCancel }) {
     const names = new Set(cols.map((c) => c.name));
     const treatment = preset && names.has(preset.treatment) ? preset.treatment : "";
     const numeric = cols.filter((c) => isNumericKind(c.kind));
-    replaceChildren(ui.treat, option("", "— choose a 0/1 column —"), numeric.map((c) => option(c.name, c.name, c.name === treatment)));
+    replaceChildren(ui.treat, option("", t("— choose a 0/1 column —")), numeric.map((c) => option(c.name, c.name, c.name === treatment)));
     const outcome = preset && names.has(preset.outcome) ? preset.outcome : guessOutcome(cols, treatment, ctx.panel?.time ?? d.sample?.time);
-    replaceChildren(ui.outcome, option("", "— none (matching and balance only) —"), numeric.map((c) => option(c.name, c.name, c.name === outcome)));
+    replaceChildren(ui.outcome, option("", t("— none (matching and balance only) —")), numeric.map((c) => option(c.name, c.name, c.name === outcome)));
     ui.covariates.fill(cols, new Set(preset ? preset.covariates.filter((c) => names.has(c)) : []));
     syncColumns();
     if (treatment) return;
@@ -101,16 +102,16 @@ export function psmForm(ctx, { onsubmit, onCompare, onCancel }) {
     const d = ctx.dataset;
     const treatment = ui.treat.value;
     const outcome = ui.outcome.value;
-    if (!treatment) throw new Error("Choose the treatment column (coded 0/1).");
-    if (outcome === treatment) throw new Error("The outcome must differ from the treatment.");
+    if (!treatment) throw new Error(t("Choose the treatment column (coded 0/1)."));
+    if (outcome === treatment) throw new Error(t("The outcome must differ from the treatment."));
     const covariates = ui.covariates
       .selected()
       .filter((c) => c !== treatment && c !== outcome)
       .sort((a, b) => d.columns.indexOf(a) - d.columns.indexOf(b));
-    if (!covariates.length) throw new Error("Choose at least one covariate for the propensity model.");
+    if (!covariates.length) throw new Error(t("Choose at least one covariate for the propensity model."));
     const s = { formula: `${quoteName(treatment)} ~ ${covariates.map(quoteName).join(" + ")}`, ...ui.match.read(), estimand: ui.estimand.value, se: ui.se.value };
     if (outcome) s.outcome = outcome;
-    s.bootstrap_reps = checkedNumber(ui.reps, "The number of bootstrap replications", { integer: true, min: 2, strict: false });
+    s.bootstrap_reps = checkedNumber(ui.reps, t("The number of bootstrap replications"), { integer: true, min: 2, strict: false });
     return { spec: s, treatment, outcome, covariates };
   }
 
@@ -119,9 +120,9 @@ export function psmForm(ctx, { onsubmit, onCompare, onCancel }) {
     const common = { ...base };
     for (const k of ["method", "k", "replace", "order", "caliper", "caliper_scale", "kernel", "bandwidth"]) delete common[k];
     const m = ui.match.inputs;
-    const caliper = checkedNumber(m.caliper, "The caliper");
+    const caliper = checkedNumber(m.caliper, t("The caliper"));
     const caliper_scale = m.caliper_scale.value;
-    const bandwidth = checkedNumber(m.bandwidth, "The kernel bandwidth");
+    const bandwidth = checkedNumber(m.bandwidth, t("The kernel bandwidth"));
     const nn = { ...common, method: "nearest", replace: true };
     return [
       { ...nn, k: 1 },

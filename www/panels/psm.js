@@ -18,6 +18,8 @@ import { CancelledError } from "../client.js";
 import { card, notesBox, panelHeader } from "../lib/ui.js";
 import { psmForm } from "./psm-form.js";
 import { renderEffect, renderPropensity, renderBalance, renderCompare } from "./psm-results.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 let form;
@@ -59,23 +61,23 @@ async function run() {
   try {
     built = form.spec();
   } catch (e) {
-    showError(e.message);
+    showError(errorText(e));
     return;
   }
   clearError();
   const seq = ++runSeq;
   const slow = built.spec.se === "bootstrap" || (built.spec.se === "ai" && !(built.spec.method === "nearest" && built.spec.replace));
-  setBusy(true, slow ? `Matching… (bootstrap, ${built.spec.bootstrap_reps} replications)` : "Matching…");
+  setBusy(true, slow ? t("Matching… (bootstrap, {reps} replications)", { reps: built.spec.bootstrap_reps }) : t("Matching…"));
   try {
     const res = await ctx.client.call("call", { fn: "psm", handle: d.handle, args: [built.spec] });
     if (seq !== runSeq || ctx.dataset !== d) return;
     last = { res, ...built, dataset: d };
     renderResult();
-    form.ui.status.textContent = "Drawing the densities…";
+    form.ui.status.textContent = t("Drawing the densities…");
     await renderDensity(seq);
   } catch (e) {
     if (seq !== runSeq) return;
-    showError(e instanceof CancelledError ? "Cancelled." : e.message);
+    showError(e instanceof CancelledError ? t("Cancelled.") : errorText(e));
   } finally {
     if (seq === runSeq) setBusy(false);
   }
@@ -88,12 +90,12 @@ async function runCompare() {
   try {
     specs = form.compareSpecs(form.spec().spec);
   } catch (e) {
-    showError(e.message);
+    showError(errorText(e));
     return;
   }
   clearError();
   const seq = ++runSeq;
-  setBusy(true, `Running ${specs.length} matching methods…`);
+  setBusy(true, t("Running {n} matching methods…", { n: specs.length }));
   try {
     const out = await ctx.client.call("call", { fn: "psmCompare", handle: d.handle, args: [specs] });
     if (seq !== runSeq || ctx.dataset !== d) return;
@@ -102,7 +104,7 @@ async function runCompare() {
     ui.compareCard.scrollIntoView?.({ block: "nearest" });
   } catch (e) {
     if (seq !== runSeq) return;
-    showError(e instanceof CancelledError ? "Cancelled." : `Comparison failed: ${e.message}`);
+    showError(e instanceof CancelledError ? t("Cancelled.") : t("Comparison failed: {message}", { message: errorText(e) }));
   } finally {
     if (seq === runSeq) setBusy(false);
   }
@@ -111,14 +113,14 @@ async function runCompare() {
 function cancel() {
   runSeq++;
   setBusy(false);
-  showError("Cancelled; the engine was restarted and the data reloaded.");
-  ctx.client.cancel("Cancelled by the user");
+  showError(t("Cancelled; the engine was restarted and the data reloaded."));
+  ctx.client.cancel(t("Cancelled by the user"));
 }
 
 // ---------------------------------------------------------------- rendering
 
 /** What the result renderers need: the engine client, the file-name base and the error line. */
-const renderCtx = () => ({ client: ctx.client, base: baseName(ctx.dataset), onError: (e) => showError(`The table could not be exported: ${e.message}`) });
+const renderCtx = () => ({ client: ctx.client, base: baseName(ctx.dataset), onError: (e) => showError(t("The table could not be exported: {message}", { message: errorText(e) })) });
 
 function renderResult() {
   const rc = renderCtx();
@@ -136,7 +138,7 @@ async function renderDensity(seq) {
   const { res, dataset } = last;
   releaseCharts(ui.density);
   try {
-    const title = "Propensity score density before and after matching";
+    const title = t("Propensity score density before and after matching");
     const svg = await ctx.client.call("call", { fn: "psmDensitySvg", args: [{ density: res.density }, title] });
     if (seq !== runSeq) return;
     last.svg = svg;
@@ -144,13 +146,13 @@ async function renderDensity(seq) {
       ui.density,
       chartFigure(svg, {
         filename: `${baseName(dataset)}_psm_density`,
-        caption: "Kernel densities of the propensity score, treated vs controls, before matching and after (weighted by the matching weights); Gaussian kernel, Silverman bandwidth.",
-        alt: "Propensity-score densities of treated and control units before and after matching",
+        caption: t("Kernel densities of the propensity score, treated vs controls, before matching and after (weighted by the matching weights); Gaussian kernel, Silverman bandwidth."),
+        alt: t("Propensity-score densities of treated and control units before and after matching"),
       }),
     );
   } catch (e) {
     if (seq !== runSeq) return;
-    replaceChildren(ui.density, el("p", { class: "error", role: "alert" }, `The density figure could not be drawn: ${e.message}`));
+    replaceChildren(ui.density, el("p", { class: "error", role: "alert" }, t("The density figure could not be drawn: {message}", { message: errorText(e) })));
   }
 }
 
@@ -171,7 +173,7 @@ function onDataset(d) {
     ui.resultBody.hidden = true;
     ui.placeholder.hidden = false;
     ui.compareCard.hidden = true;
-    if (!ui.error.textContent.startsWith("Cancelled")) clearError();
+    if (!ui.error.textContent.startsWith(t("Cancelled."))) clearError();
   }
   ui.lalonde.hidden = d.sample?.key === "lalonde";
   setBusy(false);
@@ -182,39 +184,39 @@ export default {
     ctx = context;
     form = psmForm(ctx, { onsubmit: run, onCompare: runCompare, onCancel: cancel });
     ui.error = el("div", { class: "psm-error", id: "psm-error", hidden: true });
-    ui.effectTitle = el("h3", { id: "psm-effect-title" }, "Effect");
+    ui.effectTitle = el("h3", { id: "psm-effect-title" }, t("Effect"));
     ui.effect = el("div", { id: "psm-effect" });
     ui.diagnostics = el("div", { id: "psm-diagnostics-box", hidden: true });
     ui.propensity = el("div", { id: "psm-propensity" });
     ui.balance = el("div", { id: "psm-balance" });
     ui.density = el("div", { id: "psm-density", class: "psm-density" });
     ui.compareBody = el("div", { id: "psm-compare-result" });
-    ui.compareCard = card("psm-compare-card", "Matching families compared", null, ui.compareBody);
+    ui.compareCard = card("psm-compare-card", t("Matching families compared"), null, ui.compareBody);
     ui.compareCard.hidden = true;
-    ui.placeholder = el("p", { class: "muted card psm-placeholder", id: "psm-placeholder" }, "Choose the treatment, covariates and outcome, then run the matching.");
+    ui.placeholder = el("p", { class: "muted card psm-placeholder", id: "psm-placeholder" }, t("Choose the treatment, covariates and outcome, then run the matching."));
     ui.resultBody = el(
       "div",
       { hidden: true, id: "psm-results-body" },
       el("section", { class: "card", id: "psm-effect-card" }, el("div", { class: "card-head" }, ui.effectTitle), ui.effect, ui.diagnostics),
-      card("psm-balance-card", "Covariate balance before and after matching", null, ui.balance),
-      card("psm-density-card", "Propensity-score densities", null, ui.density),
-      card("psm-propensity-card", "Propensity model", null, ui.propensity),
+      card("psm-balance-card", t("Covariate balance before and after matching"), null, ui.balance),
+      card("psm-density-card", t("Propensity-score densities"), null, ui.density),
+      card("psm-propensity-card", t("Propensity model"), null, ui.propensity),
     );
     ui.results = el("div", { class: "psm-results", id: "psm-results", "aria-live": "polite" }, ui.error, ui.placeholder, ui.compareCard, ui.resultBody);
     ui.empty = el(
       "div",
       { class: "muted empty" },
-      el("p", {}, "Load data first (Data panel), or try the LaLonde job-training data:"),
+      el("p", {}, t("Load data first (Data panel), or try the LaLonde job-training data:")),
       el("button", { type: "button", class: "button", id: "psm-load-lalonde-empty", onclick: () => ctx.loadSample("lalonde").catch(() => {}) }, SAMPLES.lalonde.label),
     );
-    ui.lalonde = el("button", { type: "button", class: "link psm-sample-link", id: "psm-load-lalonde", onclick: () => ctx.loadSample("lalonde").catch(() => {}) }, `Load the ${SAMPLES.lalonde.label} sample`);
+    ui.lalonde = el("button", { type: "button", class: "link psm-sample-link", id: "psm-load-lalonde", onclick: () => ctx.loadSample("lalonde").catch(() => {}) }, t("Load the {label} sample", { label: t(SAMPLES.lalonde.label) }));
     ui.body = el("div", { class: "psm-layout", hidden: true }, form.root, ui.results);
     replaceChildren(
       root,
       panelHeader(
         "psm",
-        "Propensity-score matching",
-        "Estimate who is treated from observed covariates, match treated and control units on that score, and report the effect with its balance diagnostics — as psmatch2/pstest and R's Matching. For matching before a DID, see the PSM-DID panel. ",
+        t("Propensity-score matching"),
+        t("Estimate who is treated from observed covariates, match treated and control units on that score, and report the effect with its balance diagnostics — as psmatch2/pstest and R's Matching. For matching before a DID, see the PSM-DID panel. "),
         ui.lalonde,
       ),
       ui.empty,

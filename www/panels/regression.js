@@ -15,6 +15,8 @@ import { exportBox } from "../lib/export-box.js";
 import { quoteName, splitTopLevel } from "../lib/names.js";
 import { panelHeader, dataPanel, notesBox, option } from "../lib/ui.js";
 import { numericColumns } from "../lib/columns.js";
+import { t, lang } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
@@ -68,7 +70,7 @@ function writeFormula() {
     f = `${quoteName(y)} ~ ${regs.length ? regs.map(quoteName).join(" + ") : "1"}`;
     if (fe.length) f += ` | ${fe.map(quoteName).join(" + ")}`;
   } catch (e) {
-    showError("A column cannot be used in a formula.", e.message);
+    showError(t("A column cannot be used in a formula."), errorText(e));
     return;
   }
   if (iv) f += ` | ${iv}`;
@@ -99,7 +101,7 @@ function buildControls(d) {
   const keepFe = new Set(selectedValues(ui.fe));
   const unit = ctx.panel?.unit ?? d.sample?.unit;
   const time = ctx.panel?.time ?? d.sample?.time;
-  replaceChildren(ui.y, option("", "— choose —"), numeric.map((n) => option(n, n, n === keepY)));
+  replaceChildren(ui.y, option("", t("— choose —")), numeric.map((n) => option(n, n, n === keepY)));
   replaceChildren(ui.x, numeric.map((n) => option(n, n, keepX.has(n))));
   replaceChildren(ui.fe, all.map((n) => option(n, n, keepFe.has(n))));
   const c1 = ui.cluster1.value || unit || "";
@@ -107,7 +109,7 @@ function buildControls(d) {
   replaceChildren(ui.cluster1, all.map((n) => option(n, n, n === c1)));
   replaceChildren(ui.cluster2, all.map((n) => option(n, n, n === c2)));
   const w = ui.weights.value;
-  replaceChildren(ui.weights, option("", "— none —"), numeric.map((n) => option(n, n, n === w)));
+  replaceChildren(ui.weights, option("", t("— none —")), numeric.map((n) => option(n, n, n === w)));
   // A starting formula for the sample panels.
   if (!ui.formula.value.trim() && d.sample?.key === "jjj" && all.includes("lnHDQ")) {
     ui.formula.value = "lnHDQ ~ FTZ + pgdp | city + year";
@@ -158,16 +160,16 @@ async function run() {
   const d = ctx.dataset;
   clearError();
   if (!d) {
-    showError("No data loaded.", "Load a file first (Data panel).");
+    showError(t("No data loaded."), t("Load a file first (Data panel)."));
     return;
   }
   const formula = ui.formula.value.trim();
   if (!formula) {
-    showError("The formula is empty.", "Write a formula such as  y ~ x1 + x2 | unit + year");
+    showError(t("The formula is empty."), t("Write a formula such as  y ~ x1 + x2 | unit + year"));
     return;
   }
   if (ui.vcov.value === "twoway" && ui.cluster1.value === ui.cluster2.value) {
-    showError("Two-way clustering needs two different columns.", `Both are “${ui.cluster1.value}”.`);
+    showError(t("Two-way clustering needs two different columns."), t("Both are “{name}”.", { name: ui.cluster1.value }));
     return;
   }
   const spec = { formula, vcov: vcovSpec() };
@@ -183,7 +185,7 @@ async function run() {
   } catch (e) {
     if (seq !== runSeq) return;
     const pos = /formula error at position/i.test(e.message);
-    showError(pos ? "Formula syntax error." : "The model could not be estimated.", e.message);
+    showError(pos ? t("Formula syntax error.") : t("The model could not be estimated."), errorText(e));
   } finally {
     if (seq === runSeq) {
       ui.run.disabled = false;
@@ -205,8 +207,8 @@ function coefTable(coefs, { id, level = 0.95 } = {}) {
       el(
         "tr",
         {},
-        el("th", { scope: "col" }, "Term"),
-        ["Estimate", "Std. error", "t", "p", `${pct}% CI low`, `${pct}% CI high`].map((h) => el("th", { scope: "col", class: "num" }, h)),
+        el("th", { scope: "col" }, t("Term")),
+        [t("Estimate"), t("Std. error"), "t", "p", t("{pct}% CI low", { pct }), t("{pct}% CI high", { pct })].map((h) => el("th", { scope: "col", class: "num" }, h)),
       ),
     ),
   );
@@ -245,23 +247,23 @@ function statList(fit) {
     if (value === null || value === undefined) continue;
     let shown = formatNumber(value, 4, opts);
     if (key === "f_stat" && fit.f_p_value !== null && fit.f_p_value !== undefined) shown += ` (p ${formatP(fit.f_p_value).replace(/^</, "< ").replace(/^(\d)/, "= $1")})`;
-    dl.append(el("dt", {}, label), el("dd", { dataset: { stat: key, value: String(value) } }, shown));
+    dl.append(el("dt", {}, t(label)), el("dd", { dataset: { stat: key, value: String(value) } }, shown));
   }
   const se = fit.clusters?.length
-    ? `Clustered by ${fit.clusters.map((c) => `${c.name} (${formatNumber(c.n, 0, { integer: true })} clusters)`).join(" and ")}`
+    ? t("Clustered by {list}", { list: fit.clusters.map((c) => t("{name} ({n} clusters)", { name: c.name, n: formatNumber(c.n, 0, { integer: true }) })).join(t(" and ")) })
     : fit.vcov_type === "hetero"
-      ? "Heteroskedasticity-robust (HC1)"
-      : "IID";
-  dl.append(el("dt", {}, "Standard errors"), el("dd", {}, se));
+      ? t("Heteroskedasticity-robust (HC1)")
+      : t("IID");
+  dl.append(el("dt", {}, t("Standard errors")), el("dd", {}, se));
   if (fit.fixed_effects?.length) {
-    dl.append(el("dt", {}, "Fixed effects"), el("dd", {}, fit.fixed_effects.map((f) => `${f.name} (${formatNumber(f.n_levels, 0, { integer: true })})`).join(", ")));
+    dl.append(el("dt", {}, t("Fixed effects")), el("dd", {}, fit.fixed_effects.map((f) => `${f.name} (${formatNumber(f.n_levels, 0, { integer: true })})`).join(", ")));
   }
-  if (fit.weights) dl.append(el("dt", {}, "Weights"), el("dd", {}, fit.weights));
+  if (fit.weights) dl.append(el("dt", {}, t("Weights")), el("dd", {}, fit.weights));
   return dl;
 }
 
 function firstStageTable(fs) {
-  const head = ["Endogenous", "First-stage F", "p", "df1", "df2", "Wald F (model vcov)", "Partial R²"];
+  const head = [t("Endogenous"), t("First-stage F"), "p", "df1", "df2", t("Wald F (model vcov)"), t("Partial R²")];
   const table = el(
     "table",
     { class: "data-table paper-table", id: "reg-first-stage" },
@@ -296,15 +298,15 @@ function renderResult() {
     el(
       "div",
       { class: "card-head" },
-      el("h3", {}, "Estimates"),
-      el("button", { type: "button", class: "button", id: "reg-add", onclick: addToTable }, "Add to table"),
+      el("h3", {}, t("Estimates")),
+      el("button", { type: "button", class: "button", id: "reg-add", onclick: addToTable }, t("Add to table")),
     ),
-    el("p", { class: "reg-formula-line" }, el("span", { class: "muted" }, "Model: "), el("code", { id: "reg-fitted-formula" }, fit.formula), el("span", { class: "muted" }, ` · dependent variable ${fit.depvar} · ${datasetName}`)),
+    el("p", { class: "reg-formula-line" }, el("span", { class: "muted" }, t("Model: ")), el("code", { id: "reg-fitted-formula" }, fit.formula), el("span", { class: "muted" }, t(" · dependent variable {y} · {data}", { y: fit.depvar, data: datasetName }))),
     el("div", { class: "table-scroll paper" }, coefTable(fit.coefficients || [], { id: "reg-coef", level: fit.conf_level })),
-    el("p", { class: "table-note" }, "* p < 0.1, ** p < 0.05, *** p < 0.01. ", `p-values and intervals use a t distribution with ${formatNumber(fit.df_t, 0, { integer: true })} degrees of freedom.`),
+    el("p", { class: "table-note" }, t("* p < 0.1, ** p < 0.05, *** p < 0.01. "), t("p-values and intervals use a t distribution with {df} degrees of freedom.", { df: formatNumber(fit.df_t, 0, { integer: true }) })),
     statList(fit),
     fit.first_stage?.length
-      ? el("div", { class: "reg-iv" }, el("h4", {}, "IV first stage"), el("div", { class: "table-scroll paper" }, firstStageTable(fit.first_stage)), el("p", { class: "table-note" }, "First-stage F: classical partial F of the excluded instruments; Wald F uses the model's standard-error type."))
+      ? el("div", { class: "reg-iv" }, el("h4", {}, t("IV first stage")), el("div", { class: "table-scroll paper" }, firstStageTable(fit.first_stage)), el("p", { class: "table-note" }, t("First-stage F: classical partial F of the excluded instruments; Wald F uses the model's standard-error type.")))
       : null,
     // Typed diagnostics { code, severity, message }: missing rows, singletons, collinear
     // variables, demeaning that did not converge, variance repairs (each once).
@@ -330,14 +332,14 @@ let sideSeq = 0;
 /** Asks the engine for the side-by-side ResultTable of the models and draws it. */
 async function drawSideTable() {
   const seq = ++sideSeq;
-  const options = { model_names: models.map(modelName) };
+  const options = { model_names: models.map(modelName), lang: lang() };
   try {
     const table = await ctx.client.call("call", { fn: "regressionResultTable", args: [models.map((m) => m.fit), options] });
     if (seq !== sideSeq) return;
     sideTable = table;
     replaceChildren(ui.sideWrap, resultTableElement(table, { id: "reg-side", className: "data-table paper-table reg-side-table" }));
   } catch (e) {
-    if (seq === sideSeq) showError("The table could not be built.", e.message);
+    if (seq === sideSeq) showError(t("The table could not be built."), errorText(e));
   }
 }
 
@@ -356,7 +358,7 @@ function renderModels() {
       el(
         "li",
         { class: "reg-model-chip" },
-        el("label", { for: `reg-model-name-${i}`, class: "visually-hidden" }, `Name of model ${i + 1}`),
+        el("label", { for: `reg-model-name-${i}`, class: "visually-hidden" }, t("Name of model {n}", { n: i + 1 })),
         el("input", {
           type: "text",
           id: `reg-model-name-${i}`,
@@ -375,13 +377,13 @@ function renderModels() {
           {
             type: "button",
             class: "link reg-remove",
-            "aria-label": `Remove model ${modelName(m, i)}`,
+            "aria-label": t("Remove model {name}", { name: modelName(m, i) }),
             onclick: () => {
               models.splice(i, 1);
               renderModels();
             },
           },
-          "remove",
+          t("remove"),
         ),
       ),
     ),
@@ -438,17 +440,17 @@ export default {
     ui.vcov = el(
       "select",
       { id: "reg-vcov", onchange: syncVcov },
-      option("iid", "IID (classical)"),
-      option("hetero", "Heteroskedasticity-robust (HC1)"),
-      option("cluster", "Clustered by …"),
-      option("twoway", "Two-way clustered by …"),
+      option("iid", t("IID (classical)")),
+      option("hetero", t("Heteroskedasticity-robust (HC1)")),
+      option("cluster", t("Clustered by …")),
+      option("twoway", t("Two-way clustered by …")),
     );
     ui.cluster1 = el("select", { id: "reg-cluster1" });
     ui.cluster2 = el("select", { id: "reg-cluster2" });
-    ui.cluster1Wrap = el("div", { class: "field" }, el("label", { for: "reg-cluster1", class: "field-label" }, "Cluster"), ui.cluster1);
-    ui.cluster2Wrap = el("div", { class: "field" }, el("label", { for: "reg-cluster2", class: "field-label" }, "Second cluster"), ui.cluster2);
+    ui.cluster1Wrap = el("div", { class: "field" }, el("label", { for: "reg-cluster1", class: "field-label" }, t("Cluster")), ui.cluster1);
+    ui.cluster2Wrap = el("div", { class: "field" }, el("label", { for: "reg-cluster2", class: "field-label" }, t("Second cluster")), ui.cluster2);
     ui.weights = el("select", { id: "reg-weights" });
-    ui.run = el("button", { type: "button", class: "button primary", id: "reg-run", onclick: run }, "Run");
+    ui.run = el("button", { type: "button", class: "button primary", id: "reg-run", onclick: run }, t("Run"));
     ui.error = el("div", { class: "card error-card", id: "reg-error", role: "alert", hidden: true });
     ui.result = el("div", { class: "card reg-result", id: "reg-result", hidden: true, "aria-live": "polite" });
     ui.modelList = el("ul", { class: "reg-models", id: "reg-models" });
@@ -460,7 +462,7 @@ export default {
         await drawSideTable(); // the table of the current models and names
         return renderTableText(ctx.client, sideTable, { format });
       },
-      onError: (e) => showError("The table could not be exported.", e.message),
+      onError: (e) => showError(t("The table could not be exported."), errorText(e)),
     });
     ui.tableCard = el(
       "div",
@@ -468,10 +470,10 @@ export default {
       el(
         "div",
         { class: "card-head" },
-        el("h3", {}, "Side-by-side table"),
+        el("h3", {}, t("Side-by-side table")),
         ui.exports.buttons,
       ),
-      el("p", { class: "muted small" }, "Name the columns (default (1), (2), …) or remove a model:"),
+      el("p", { class: "muted small" }, t("Name the columns (default (1), (2), …) or remove a model:")),
       ui.modelList,
       ui.sideWrap,
       ui.exports.status,
@@ -481,16 +483,16 @@ export default {
       el(
         "div",
         { class: "card reg-model" },
-        el("label", { for: "reg-formula", class: "field-label" }, "Formula (fixest syntax)"),
+        el("label", { for: "reg-formula", class: "field-label" }, t("Formula (fixest syntax)")),
         ui.formula,
         el(
           "p",
           { class: "muted small", id: "reg-formula-hint" },
-          "Syntax: ",
+          t("Syntax: "),
           el("code", {}, "y ~ x1 + x2 | unit + year"),
-          " (fixed effects after |); IV: ",
+          t(" (fixed effects after |); IV: "),
           el("code", {}, "y ~ x | fe | endog ~ z1 + z2"),
-          "; also ",
+          t("; also "),
           el("code", {}, "log(x)"),
           ", ",
           el("code", {}, "I(x^2)"),
@@ -498,31 +500,31 @@ export default {
           el("code", {}, "a:b"),
           ", ",
           el("code", {}, "i(rel, ref = -1)"),
-          ". Ctrl+Enter runs.",
+          t(". Ctrl+Enter runs."),
         ),
         el(
           "div",
           { class: "reg-helpers" },
-          el("div", { class: "field" }, el("label", { for: "reg-y", class: "field-label" }, "Dependent variable"), ui.y),
-          el("div", { class: "field" }, el("label", { for: "reg-x", class: "field-label" }, "Regressors"), ui.x),
-          el("div", { class: "field" }, el("label", { for: "reg-fe", class: "field-label" }, "Fixed effects"), ui.fe),
+          el("div", { class: "field" }, el("label", { for: "reg-y", class: "field-label" }, t("Dependent variable")), ui.y),
+          el("div", { class: "field" }, el("label", { for: "reg-x", class: "field-label" }, t("Regressors")), ui.x),
+          el("div", { class: "field" }, el("label", { for: "reg-fe", class: "field-label" }, t("Fixed effects")), ui.fe),
           el(
             "div",
             { class: "reg-inference" },
-            el("div", { class: "field" }, el("label", { for: "reg-vcov", class: "field-label" }, "Standard errors"), ui.vcov),
+            el("div", { class: "field" }, el("label", { for: "reg-vcov", class: "field-label" }, t("Standard errors")), ui.vcov),
             ui.cluster1Wrap,
             ui.cluster2Wrap,
-            el("div", { class: "field" }, el("label", { for: "reg-weights", class: "field-label" }, "Weights"), ui.weights),
+            el("div", { class: "field" }, el("label", { for: "reg-weights", class: "field-label" }, t("Weights")), ui.weights),
           ),
         ),
-        el("p", { class: "muted small" }, "The pickers write the formula above (hold Ctrl/⌘ to select several); the formula is what runs."),
+        el("p", { class: "muted small" }, t("The pickers write the formula above (hold Ctrl/⌘ to select several); the formula is what runs.")),
         el("div", { class: "reg-actions" }, ui.run),
       ),
       ui.error,
       ui.result,
       ui.tableCard,
     ];
-    Object.assign(ui, dataPanel(root, panelHeader("regression", "Regression", "Linear models with high-dimensional fixed effects, clustered standard errors and IV; collect models into a side-by-side table for the paper."), body));
+    Object.assign(ui, dataPanel(root, panelHeader("regression", t("Regression"), t("Linear models with high-dimensional fixed effects, clustered standard errors and IV; collect models into a side-by-side table for the paper.")), body));
     ctx.on("dataset", onDataset);
     ctx.on("panel-declared", () => ctx.dataset && buildControls(ctx.dataset));
     if (ctx.dataset) onDataset(ctx.dataset);

@@ -10,6 +10,8 @@ import { exportBox } from "../lib/export-box.js";
 import { renderTableText, resultTableElement, findTable } from "../lib/result-table.js";
 import { panelHeader } from "../lib/ui.js";
 import { currentSetup, didSpec, runAnalysis, notesBox, option, distinctValues, numericColumns, workbenchPanel } from "../did-spec.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
@@ -27,7 +29,7 @@ async function fillChoices(d) {
   const clusterChoice = clusterKeep && names.includes(clusterKeep) ? clusterKeep : ["province", "region", setup.time].find((n) => n && names.includes(n) && n !== setup.unit) || "";
   replaceChildren(ui.cluster, names.filter((n) => n !== setup.unit).map((n) => option(n, n, n === clusterChoice)));
   const yKeep = ui.y.value;
-  replaceChildren(ui.y, option("", "— choose —"), numericColumns(d).filter((n) => n !== setup.y && n !== setup.unit && n !== setup.time).map((n) => option(n, n, n === yKeep)));
+  replaceChildren(ui.y, option("", t("— choose —")), numericColumns(d).filter((n) => n !== setup.y && n !== setup.unit && n !== setup.time).map((n) => option(n, n, n === yKeep)));
   ui.noControls.disabled = !(setup.controls || []).length;
   if (ui.noControls.disabled) ui.noControls.checked = false;
   try {
@@ -39,7 +41,7 @@ async function fillChoices(d) {
     replaceChildren(ui.years, years.map((v) => option(String(v), String(v), yearsKeep.size ? yearsKeep.has(String(v)) : String(v) === defYear)));
     replaceChildren(ui.units, units.map((v) => option(String(v), String(v), unitsKeep.has(String(v)))));
   } catch (e) {
-    if (seq === fillSeq) ui.error.show("Could not read the panel's years and units.", e.message);
+    if (seq === fillSeq) ui.error.show(t("Could not read the panel's years and units."), errorText(e));
   }
 }
 
@@ -47,22 +49,22 @@ function checks() {
   const out = [];
   if (ui.doYears.checked) {
     const ys = selected(ui.years).map(Number);
-    if (!ys.length) throw new Error("“Exclude years” is ticked but no year is selected.");
-    out.push({ label: `Excl. ${ys.join(", ")}`, exclude_years: ys });
+    if (!ys.length) throw new Error(t("“Exclude years” is ticked but no year is selected."));
+    out.push({ label: t("Excl. {list}", { list: ys.join(", ") }), exclude_years: ys });
   }
   if (ui.doUnits.checked) {
     const us = selected(ui.units);
-    if (!us.length) throw new Error("“Exclude units” is ticked but no unit is selected.");
-    out.push({ label: `Excl. ${us.length > 2 ? `${us.length} units` : us.join(", ")}`, exclude_units: us });
+    if (!us.length) throw new Error(t("“Exclude units” is ticked but no unit is selected."));
+    out.push({ label: t("Excl. {list}", { list: us.length > 2 ? t("{n} units", { n: us.length }) : us.join(", ") }), exclude_units: us });
   }
   if (ui.doCluster.checked) {
-    if (!ui.cluster.value) throw new Error("Choose the alternative cluster column.");
-    out.push({ label: `Cluster: ${ui.cluster.value}`, cluster: [ui.cluster.value] });
+    if (!ui.cluster.value) throw new Error(t("Choose the alternative cluster column."));
+    out.push({ label: t("Cluster: {c}", { c: ui.cluster.value }), cluster: [ui.cluster.value] });
   }
-  if (ui.noControls.checked) out.push({ label: "No controls", controls: [] });
+  if (ui.noControls.checked) out.push({ label: t("No controls"), controls: [] });
   if (ui.doY.checked) {
-    if (!ui.y.value) throw new Error("Choose the alternative outcome.");
-    out.push({ label: `Outcome: ${ui.y.value}`, y: ui.y.value });
+    if (!ui.y.value) throw new Error(t("Choose the alternative outcome."));
+    out.push({ label: t("Outcome: {y}", { y: ui.y.value }), y: ui.y.value });
   }
   return out;
 }
@@ -70,11 +72,11 @@ function checks() {
 function run() {
   return runAnalysis(ctx, ui, {
     fn: "robustness",
-    failTitle: "The robustness table could not be built.",
+    failTitle: t("The robustness table could not be built."),
     build: () => {
       let spec;
       spec = { base: didSpec(currentSetup(ctx)), checks: checks() };
-      if (!spec.checks.length) throw new Error("Tick at least one check to add a column next to the baseline.");
+      if (!spec.checks.length) throw new Error(t("Tick at least one check to add a column next to the baseline."));
       return spec;
     },
     onResult: (res, spec) => {
@@ -87,13 +89,13 @@ function run() {
 function render() {
   const { res, spec } = last;
   const table = findTable(res, "robustness.models");
-  const exp = exportBox({ idPrefix: "rob", basename: "robustness", getText: (format) => renderTableText(ctx.client, table, { format }), onError: (e) => ui.error.show("The table could not be exported.", e.message) });
+  const exp = exportBox({ idPrefix: "rob", basename: "robustness", getText: (format) => renderTableText(ctx.client, table, { format }), onError: (e) => ui.error.show(t("The table could not be exported."), errorText(e)) });
   const notes = res.fits.flatMap((f) => (f.diagnostics || []).map((d) => `${f.label}: ${d.message}`));
   replaceChildren(
     ui.result,
-    el("div", { class: "card-head" }, el("h3", {}, "Robustness"), exp.buttons),
+    el("div", { class: "card-head" }, el("h3", {}, t("Robustness")), exp.buttons),
     el("div", { class: "table-scroll paper" }, resultTableElement(table, { id: "rob-table", className: "data-table paper-table reg-side-table" })),
-    el("p", { class: "table-note" }, "Each column re-estimates the DID of the baseline with one change."),
+    el("p", { class: "table-note" }, t("Each column re-estimates the DID of the baseline with one change.")),
     notesBox("rob-notes", notes),
     exp.status,
     exp.box,
@@ -109,35 +111,35 @@ export default {
   mount(root, context) {
     ctx = context;
     ui.doYears = el("input", { type: "checkbox", id: "rob-do-years", checked: true });
-    ui.years = el("select", { id: "rob-years", multiple: true, size: 6, "aria-label": "Years to exclude" });
+    ui.years = el("select", { id: "rob-years", multiple: true, size: 6, "aria-label": t("Years to exclude") });
     ui.doUnits = el("input", { type: "checkbox", id: "rob-do-units" });
-    ui.units = el("select", { id: "rob-units", multiple: true, size: 6, "aria-label": "Units to exclude" });
+    ui.units = el("select", { id: "rob-units", multiple: true, size: 6, "aria-label": t("Units to exclude") });
     ui.doCluster = el("input", { type: "checkbox", id: "rob-do-cluster", checked: true });
-    ui.cluster = el("select", { id: "rob-cluster", "aria-label": "Alternative cluster column" });
+    ui.cluster = el("select", { id: "rob-cluster", "aria-label": t("Alternative cluster column") });
     ui.noControls = el("input", { type: "checkbox", id: "rob-no-controls", checked: true });
     ui.doY = el("input", { type: "checkbox", id: "rob-do-y" });
-    ui.y = el("select", { id: "rob-y", "aria-label": "Alternative outcome" });
-    ui.run = el("button", { type: "button", class: "button primary", id: "rob-run", onclick: run }, "Build robustness table");
+    ui.y = el("select", { id: "rob-y", "aria-label": t("Alternative outcome") });
+    ui.run = el("button", { type: "button", class: "button primary", id: "rob-run", onclick: run }, t("Build robustness table"));
     workbenchPanel(root, ctx, ui, {
       prefix: "rob",
-      header: panelHeader("robustness", "Robustness", "The baseline DID and its variations — excluded years or units, another cluster level, no controls, another outcome — as the columns of one table."),
+      header: panelHeader("robustness", t("Robustness"), t("The baseline DID and its variations — excluded years or units, another cluster level, no controls, another outcome — as the columns of one table.")),
       controls: [
         el(
           "div",
           { class: "rob-grid" },
-          el("div", {}, check("rob-do-years", "Exclude years", ui.doYears), ui.years),
-          el("div", {}, check("rob-do-units", "Exclude units", ui.doUnits), ui.units),
+          el("div", {}, check("rob-do-years", t("Exclude years"), ui.doYears), ui.years),
+          el("div", {}, check("rob-do-units", t("Exclude units"), ui.doUnits), ui.units),
           el(
             "div",
             {},
-            check("rob-do-cluster", "Alternative cluster level", ui.doCluster),
+            check("rob-do-cluster", t("Alternative cluster level"), ui.doCluster),
             ui.cluster,
-            check("rob-no-controls", "Without controls", ui.noControls),
-            check("rob-do-y", "Alternative outcome", ui.doY),
+            check("rob-no-controls", t("Without controls"), ui.noControls),
+            check("rob-do-y", t("Alternative outcome"), ui.doY),
             ui.y,
           ),
         ),
-        el("p", { class: "muted small" }, "Hold Ctrl/⌘ to select several years or units."),
+        el("p", { class: "muted small" }, t("Hold Ctrl/⌘ to select several years or units.")),
         el("div", { class: "reg-actions" }, ui.run),
       ],
     });

@@ -12,24 +12,26 @@ import { numericColumns, columnsOf } from "../lib/columns.js";
 import { quoteName } from "../lib/names.js";
 import { currentSetup, setupSummary } from "../did-spec.js";
 import { weightsSpec, currentWeights, weightsSummaryText } from "../lib/spatial-weights.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
 const seqs = { model: 0, did: 0 };
 
-const exportError = (e) => ui.error.show("The table could not be exported.", e.message);
+const exportError = (e) => ui.error.show(t("The table could not be exported."), errorText(e));
 const block = (t, prefix) => resultTableBlock(t, ctx.client, { id: `${prefix}-${t.id.replace(/[^a-z0-9]+/gi, "-")}`, className: "data-table paper-table", basename: t.id.replace(/[^a-z0-9]+/gi, "_"), onError: exportError });
 
 function impactsOption() {
   const draws = Number(ui.draws.input.value);
-  if (!Number.isInteger(draws) || draws < 0) throw new Error("Simulation draws must be a whole number (0 = no simulated SEs).");
+  if (!Number.isInteger(draws) || draws < 0) throw new Error(t("Simulation draws must be a whole number (0 = no simulated SEs)."));
   return draws > 0 ? { draws, seed: Number(ui.seed.input.value) || 0 } : undefined;
 }
 
 /** Runs `work()` for one of the two cards, ignoring superseded answers; failures go to the error card. */
 async function guarded(key, button, out, failTitle, work) {
   ui.error.clear();
-  if (!ctx.dataset) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  if (!ctx.dataset) return ui.error.show(t("No data loaded."), t("Load a file first (Data panel)."));
   const mine = ++seqs[key];
   button.disabled = true;
   out.classList.add("is-stale");
@@ -41,7 +43,7 @@ async function guarded(key, button, out, failTitle, work) {
     }
   } catch (e) {
     if (mine !== seqs[key]) return;
-    ui.error.show(e.isSettings ? "Check the settings." : failTitle, e.message);
+    ui.error.show(e.isSettings ? t("Check the settings.") : failTitle, errorText(e));
     out.hidden = true;
   } finally {
     if (mine === seqs[key]) {
@@ -60,14 +62,14 @@ const settings = (fn) => {
 };
 
 async function runModel() {
-  await guarded("model", ui.run, ui.modelOut, "The spatial model could not be estimated.", async () => {
+  await guarded("model", ui.run, ui.modelOut, t("The spatial model could not be estimated."), async () => {
     const setup = currentSetup(ctx);
     const spec = settings(() => {
-      if (!ui.y.value) throw new Error("Choose the outcome.");
+      if (!ui.y.value) throw new Error(t("Choose the outcome."));
       const xs = ui.xs.selected().filter((x) => x !== ui.y.value);
-      if (!xs.length) throw new Error("Choose at least one regressor.");
+      if (!xs.length) throw new Error(t("Choose at least one regressor."));
       const fe = ui.fe.value;
-      if (fe !== "none" && !setup.time) throw new Error("Fixed effects need the time column of a panel (declare it in the Data panel).");
+      if (fe !== "none" && !setup.time) throw new Error(t("Fixed effects need the time column of a panel (declare it in the Data panel)."));
       const s = { model: ui.model.value, formula: `${quoteName(ui.y.value)} ~ ${xs.map(quoteName).join(" + ")}`, unit: setup.unit, fe, impacts: impactsOption() };
       if (setup.time) s.time = setup.time;
       return s;
@@ -78,7 +80,7 @@ async function runModel() {
     const [res, lm] = await Promise.all(calls);
     return [
       el("div", { class: "card-head" }, el("h3", {}, `${ui.model.selectedOptions[0]?.textContent ?? spec.model}: ${spec.formula}`)),
-      el("p", { class: "table-note" }, `W: ${weightsSummaryText(currentWeights(ctx))}. Fixed effects: ${ui.fe.selectedOptions[0]?.textContent ?? spec.fe}.`),
+      el("p", { class: "table-note" }, t("W: {w}. Fixed effects: {fe}.", { w: weightsSummaryText(currentWeights(ctx)), fe: ui.fe.selectedOptions[0]?.textContent ?? spec.fe })),
       ...(res.tables || []).map((t) => block(t, "sm")),
       ...(lm ? (lm.tables || []).map((t) => block(t, "lm")) : []),
       notesBox("sm-notes", [...(res.diagnostics || []), ...(lm?.diagnostics || [])]),
@@ -92,28 +94,28 @@ function effect(label, key, value, se) {
 }
 
 async function runDid() {
-  await guarded("did", ui.didRun, ui.didOut, "The spatial DID could not be estimated.", async () => {
+  await guarded("did", ui.didRun, ui.didOut, t("The spatial DID could not be estimated."), async () => {
     const setup = currentSetup(ctx);
     const spec = settings(() => {
-      if (setup.form !== "start" || !setup.start) throw new Error("The spatial DID needs each unit's adoption period: in the DID panel, set “Treatment given as” to “Adoption-year column”.");
-      if (!setup.y || !setup.unit || !setup.time) throw new Error("Choose the outcome, unit and time columns in the DID setup.");
+      if (setup.form !== "start" || !setup.start) throw new Error(t("The spatial DID needs each unit's adoption period: in the DID panel, set “Treatment given as” to “Adoption-year column”."));
+      if (!setup.y || !setup.unit || !setup.time) throw new Error(t("Choose the outcome, unit and time columns in the DID setup."));
       return { y: setup.y, unit: setup.unit, time: setup.time, start: setup.start, controls: setup.controls || [], fe: "twoways", impacts: impactsOption() };
     });
     spec.weights = await weightsSpec(ctx, currentWeights(ctx, setup.unit)).catch((e) => Promise.reject(Object.assign(e, { isSettings: true })));
     const res = await ctx.client.call("call", { fn: "spatialDid", handle: ctx.dataset.handle, args: [spec] });
     const part = (k) => res[k] || {};
     return [
-      el("div", { class: "card-head" }, el("h3", {}, "Spatial DID (two-way fixed-effects spatial Durbin model)")),
+      el("div", { class: "card-head" }, el("h3", {}, t("Spatial DID (two-way fixed-effects spatial Durbin model)"))),
       el(
         "dl",
         { class: "facts did-facts", id: "sdid-facts" },
-        ...effect(`Direct effect of ${res.did} (own unit)`, "direct", part("direct").estimate, part("direct").std_error),
-        ...effect("Indirect (spillover onto neighbours)", "indirect", part("indirect").estimate, part("indirect").std_error),
-        ...effect("Total", "total", part("total").estimate, part("total").std_error),
+        ...effect(t("Direct effect of {did} (own unit)", { did: res.did }), "direct", part("direct").estimate, part("direct").std_error),
+        ...effect(t("Indirect (spillover onto neighbours)"), "indirect", part("indirect").estimate, part("indirect").std_error),
+        ...effect(t("Total"), "total", part("total").estimate, part("total").std_error),
         ...effect("ρ", "rho", res.model?.rho, res.model?.rho_se),
       ),
-      el("p", { class: "table-note" }, `W: ${weightsSummaryText(currentWeights(ctx))}. DID = 1 from each unit's adoption period in ${setup.start} on; W·DID enters as a Durbin term.`),
-      el("p", { class: "table-note" }, `${res.treated_units} units treated, ${res.treated_obs} treated unit-periods. Standard errors in parentheses: simulated from the ML estimates' asymptotic distribution (LeSage–Pace), as spatialreg's impacts().`),
+      el("p", { class: "table-note" }, t("W: {w}. DID = 1 from each unit's adoption period in {start} on; W·DID enters as a Durbin term.", { w: weightsSummaryText(currentWeights(ctx)), start: setup.start })),
+      el("p", { class: "table-note" }, t("{units} units treated, {obs} treated unit-periods. Standard errors in parentheses: simulated from the ML estimates' asymptotic distribution (LeSage–Pace), as spatialreg's impacts().", { units: res.treated_units, obs: res.treated_obs })),
       ...(res.tables || []).map((t) => block(t, "sdid")),
       notesBox("sdid-notes", res.model?.diagnostics),
     ];
@@ -129,7 +131,7 @@ function fill(d) {
   const chosen = new Set(setup.indicator ? [setup.indicator, ...(setup.controls || [])] : setup.controls || []);
   ui.xs.fill(columnsOf(d).filter((c) => !skip.has(c.name) && nums.includes(c.name)), chosen);
   ui.fe.value = setup.time ? "twoways" : "none";
-  ui.using.textContent = `W: ${weightsSummaryText(currentWeights(ctx, setup.unit))} (change it in the Weights panel).`;
+  ui.using.textContent = t("W: {w} (change it in the Weights panel).", { w: weightsSummaryText(currentWeights(ctx, setup.unit)) });
 }
 
 export default {
@@ -138,30 +140,30 @@ export default {
     ui.error = errorCard("sm-error");
     ui.modelOut = el("div", { class: "card did-result", id: "sm-result", hidden: true, "aria-live": "polite" });
     ui.didOut = el("div", { class: "card did-result", id: "sdid-result", hidden: true, "aria-live": "polite" });
-    ui.model = el("select", { id: "sm-model" }, option("sdm", "SDM (spatial Durbin)", true), option("sar", "SAR (spatial lag)"), option("sem", "SEM (spatial error)"), option("slx", "SLX (lagged X)"), option("sdem", "SDEM (Durbin error)"));
+    ui.model = el("select", { id: "sm-model" }, option("sdm", t("SDM (spatial Durbin)"), true), option("sar", t("SAR (spatial lag)")), option("sem", t("SEM (spatial error)")), option("slx", t("SLX (lagged X)")), option("sdem", t("SDEM (Durbin error)")));
     ui.y = el("select", { id: "sm-y" });
-    ui.xs = columnChooser("sm-x", "Regressors (W·x terms are added for SDM, SLX and SDEM)");
-    ui.fe = el("select", { id: "sm-fe" }, option("twoways", "Unit and time (two-way)"), option("unit", "Unit"), option("time", "Time"), option("none", "None (pooled / cross-section)"));
-    ui.draws = numberField("sm-draws", "Simulation draws for impact SEs", 1000, { min: "0", step: "100" });
-    ui.seed = numberField("sm-seed", "Seed", 1, { step: "1" });
+    ui.xs = columnChooser("sm-x", t("Regressors (W·x terms are added for SDM, SLX and SDEM)"));
+    ui.fe = el("select", { id: "sm-fe" }, option("twoways", t("Unit and time (two-way)")), option("unit", t("Unit")), option("time", t("Time")), option("none", t("None (pooled / cross-section)")));
+    ui.draws = numberField("sm-draws", t("Simulation draws for impact SEs"), 1000, { min: "0", step: "100" });
+    ui.seed = numberField("sm-seed", t("Seed"), 1, { step: "1" });
     ui.lm = el("input", { type: "checkbox", id: "sm-lm", checked: true });
-    ui.run = el("button", { type: "button", class: "button primary", id: "sm-run", onclick: runModel }, "Estimate");
-    ui.didRun = el("button", { type: "button", class: "button primary", id: "sdid-run", onclick: runDid }, "Run spatial DID");
+    ui.run = el("button", { type: "button", class: "button primary", id: "sm-run", onclick: runModel }, t("Estimate"));
+    ui.didRun = el("button", { type: "button", class: "button primary", id: "sdid-run", onclick: runDid }, t("Run spatial DID"));
     ui.using = el("p", { class: "table-note", id: "sm-using" });
     const using = setupSummary(ctx, "sdid-setup");
     const frame = dataPanel(
       root,
-      panelHeader("spatial-model", "Spatial models", "Maximum-likelihood spatial regressions as in R's spatialreg (Elhorst's fixed-effects panels: demeaned data, W within each period, σ² = e'e/NT) with direct, indirect (spillover) and total effects (LeSage–Pace), and the spatial DID of the DID setup."),
+      panelHeader("spatial-model", t("Spatial models"), t("Maximum-likelihood spatial regressions as in R's spatialreg (Elhorst's fixed-effects panels: demeaned data, W within each period, σ² = e'e/NT) with direct, indirect (spillover) and total effects (LeSage–Pace), and the spatial DID of the DID setup.")),
       [
-        el("div", { class: "card" }, el("h3", {}, "Spatial DID"), using.line, el("div", { class: "did-inline" }, el("div", { class: "did-inline-action" }, ui.didRun))),
+        el("div", { class: "card" }, el("h3", {}, t("Spatial DID")), using.line, el("div", { class: "did-inline" }, el("div", { class: "did-inline-action" }, ui.didRun))),
         el(
           "div",
           { class: "card" },
-          el("h3", {}, "Model"),
+          el("h3", {}, t("Model")),
           ui.using,
-          el("div", { class: "did-inline" }, field("sm-model", "Model", ui.model), field("sm-y", "Outcome", ui.y), field("sm-fe", "Fixed effects", ui.fe)),
+          el("div", { class: "did-inline" }, field("sm-model", t("Model"), ui.model), field("sm-y", t("Outcome"), ui.y), field("sm-fe", t("Fixed effects"), ui.fe)),
           ui.xs.root,
-          el("div", { class: "did-inline" }, ui.draws.root, ui.seed.root, el("label", { class: "check did-check", for: "sm-lm" }, ui.lm, "LM tests (lag, error, robust forms)"), el("div", { class: "did-inline-action" }, ui.run)),
+          el("div", { class: "did-inline" }, ui.draws.root, ui.seed.root, el("label", { class: "check did-check", for: "sm-lm" }, ui.lm, t("LM tests (lag, error, robust forms)")), el("div", { class: "did-inline-action" }, ui.run)),
         ),
         ui.error.root,
         ui.didOut,

@@ -11,19 +11,21 @@ import { panelHeader, dataPanel, errorCard, notesBox, field, option, numberField
 import { numericColumns } from "../lib/columns.js";
 import { currentSetup } from "../did-spec.js";
 import { weightsSpec, currentWeights, weightsSummaryText } from "../lib/spatial-weights.js";
+import { t } from "../i18n.js";
+import { errorText } from "../lib/messages.js";
 
 let ctx;
 const ui = {};
 let seq = 0;
 
-const exportError = (e) => ui.error.show("The table could not be exported.", e.message);
+const exportError = (e) => ui.error.show(t("The table could not be exported."), errorText(e));
 const block = (t, prefix) => resultTableBlock(t, ctx.client, { id: `${prefix}-${t.id.replace(/[^a-z0-9]+/gi, "-")}`, className: "data-table paper-table", basename: t.id.replace(/[^a-z0-9]+/gi, "_"), onError: exportError });
 
 async function baseSpec() {
   const setup = currentSetup(ctx);
-  if (!ui.y.value) throw new Error("Choose the variable.");
+  if (!ui.y.value) throw new Error(t("Choose the variable."));
   const perms = Number(ui.perms.input.value);
-  if (!Number.isInteger(perms) || perms < 0) throw new Error("Permutations must be a whole number (0 = none).");
+  if (!Number.isInteger(perms) || perms < 0) throw new Error(t("Permutations must be a whole number (0 = none)."));
   const spec = { y: ui.y.value, weights: await weightsSpec(ctx, currentWeights(ctx, setup.unit)), unit: setup.unit, permutations: perms, seed: Number(ui.seed.input.value) || 0 };
   if (setup.time) spec.time = setup.time;
   return spec;
@@ -32,12 +34,12 @@ async function baseSpec() {
 async function run() {
   const d = ctx.dataset;
   ui.error.clear();
-  if (!d) return ui.error.show("No data loaded.", "Load a file first (Data panel).");
+  if (!d) return ui.error.show(t("No data loaded."), t("Load a file first (Data panel)."));
   let spec;
   try {
     spec = await baseSpec();
   } catch (e) {
-    return ui.error.show("Check the settings.", e.message);
+    return ui.error.show(t("Check the settings."), errorText(e));
   }
   const mine = ++seq;
   ui.run.disabled = true;
@@ -56,7 +58,7 @@ async function run() {
     render(res, svg, lisa, periods, period, spec);
   } catch (e) {
     if (mine !== seq) return;
-    ui.error.show("Moran's I could not be computed.", e.message);
+    ui.error.show(t("Moran's I could not be computed."), errorText(e));
     ui.result.hidden = true;
   } finally {
     if (mine === seq) {
@@ -70,14 +72,14 @@ function render(res, svg, lisa, periods, period, spec) {
   releaseCharts(ui.result);
   replaceChildren(ui.period, periods.map((p) => option(p, p, p === String(period))));
   ui.periodWrap.hidden = periods.length < 2;
-  const when = spec.time && period !== undefined ? ` in ${period}` : "";
+  const when = spec.time && period !== undefined ? t(" in {period}", { period }) : "";
   replaceChildren(
     ui.result,
-    el("div", { class: "card-head" }, el("h3", {}, `Spatial autocorrelation of ${spec.y}`)),
+    el("div", { class: "card-head" }, el("h3", {}, t("Spatial autocorrelation of {y}", { y: spec.y }))),
     el("p", { class: "table-note" }, `W: ${weightsSummaryText(currentWeights(ctx))}.`),
     ...(res.tables || []).map((t) => block(t, "moran")),
-    el("div", { class: "chart-row" }, chartFigure(svg, { filename: `moran_scatter_${spec.y}`, caption: `Moran scatter plot${when}`, alt: `Moran scatter plot of ${spec.y}${when}` }), lisa.map_svg ? chartFigure(lisa.map_svg, { filename: `lisa_map_${spec.y}`, caption: `Local Moran clusters${when}`, alt: `Map of local Moran clusters${when}` }) : null),
-    el("h4", {}, `Local Moran (LISA)${when}`),
+    el("div", { class: "chart-row" }, chartFigure(svg, { filename: `moran_scatter_${spec.y}`, caption: t("Moran scatter plot{when}", { when }), alt: t("Moran scatter plot of {y}{when}", { y: spec.y, when }) }), lisa.map_svg ? chartFigure(lisa.map_svg, { filename: `lisa_map_${spec.y}`, caption: t("Local Moran clusters{when}", { when }), alt: t("Map of local Moran clusters{when}", { when }) }) : null),
+    el("h4", {}, t("Local Moran (LISA){when}", { when })),
     ...(lisa.tables || []).map((t) => block(t, "lisa")),
     notesBox("moran-notes", [...(res.diagnostics || []), ...(lisa.diagnostics || [])]),
   );
@@ -92,7 +94,7 @@ function fill(d) {
   replaceChildren(ui.y, nums.map((n) => option(n, n, n === choice)));
   replaceChildren(ui.period);
   ui.periodWrap.hidden = true;
-  ui.using.textContent = `W: ${weightsSummaryText(currentWeights(ctx, setup.unit))} (change it in the Weights panel).`;
+  ui.using.textContent = t("W: {w} (change it in the Weights panel).", { w: weightsSummaryText(currentWeights(ctx, setup.unit)) });
 }
 
 export default {
@@ -101,17 +103,17 @@ export default {
     ui.error = errorCard("moran-error");
     ui.result = el("div", { class: "card did-result", id: "moran-result", hidden: true, "aria-live": "polite" });
     ui.y = el("select", { id: "moran-y" });
-    ui.perms = numberField("moran-perms", "Permutations", 999, { min: "0", step: "1" });
-    ui.seed = numberField("moran-seed", "Seed", 1, { step: "1" });
+    ui.perms = numberField("moran-perms", t("Permutations"), 999, { min: "0", step: "1" });
+    ui.seed = numberField("moran-seed", t("Seed"), 1, { step: "1" });
     ui.period = el("select", { id: "moran-period", onchange: run });
-    ui.periodWrap = field("moran-period", "Period shown (scatter, LISA)", ui.period);
+    ui.periodWrap = field("moran-period", t("Period shown (scatter, LISA)"), ui.period);
     ui.periodWrap.hidden = true;
     ui.using = el("p", { class: "table-note", id: "moran-using" });
-    ui.run = el("button", { type: "button", class: "button primary", id: "moran-run", onclick: run }, "Compute Moran's I");
+    ui.run = el("button", { type: "button", class: "button primary", id: "moran-run", onclick: run }, t("Compute Moran's I"));
     const frame = dataPanel(
       root,
-      panelHeader("spatial-moran", "Spatial autocorrelation", "Is the variable clustered in space? Global Moran's I and Geary's C for every period (spdep's conventions: randomisation variance, one-sided p), the Moran scatter plot and LISA clusters."),
-      [el("div", { class: "card" }, ui.using, el("div", { class: "did-inline" }, field("moran-y", "Variable", ui.y), ui.perms.root, ui.seed.root, ui.periodWrap, el("div", { class: "did-inline-action" }, ui.run))), ui.error.root, ui.result],
+      panelHeader("spatial-moran", t("Spatial autocorrelation"), t("Is the variable clustered in space? Global Moran's I and Geary's C for every period (spdep's conventions: randomisation variance, one-sided p), the Moran scatter plot and LISA clusters.")),
+      [el("div", { class: "card" }, ui.using, el("div", { class: "did-inline" }, field("moran-y", t("Variable"), ui.y), ui.perms.root, ui.seed.root, ui.periodWrap, el("div", { class: "did-inline-action" }, ui.run))), ui.error.root, ui.result],
     );
     const show = (d) => {
       frame.empty.hidden = Boolean(d);
