@@ -53,9 +53,11 @@ bench: build
 	node bench/csdid.mjs
 	node bench/spatial.mjs
 
-# Refresh the README's screenshot (docs/screenshot.png) from the page test.
+# Refresh the README's screenshots (docs/screenshot.png; English and Chinese at 1280 and 1024 px)
+# from the page tests.
 screenshot: build
 	UPDATE_SCREENSHOT=1 node --test --test-name-pattern=screenshots e2e/page.test.mjs
+	UPDATE_SCREENSHOT=1 node --test --test-name-pattern='screenshots of both' e2e/i18n.test.mjs
 
 clean:
 	cargo clean

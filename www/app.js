@@ -7,6 +7,7 @@ import { PANELS, isAvailable } from "./panels/registry.js";
 import { SAMPLES } from "./sample-data.js";
 import { t } from "./i18n.js";
 import { initLanguage, scopedContext } from "./lang-ui.js";
+import * as session from "./session.js";
 
 /**
  * The context every panel receives. Events ("dataset", "load-start",
@@ -16,6 +17,14 @@ function createContext() {
   const events = new EventTarget();
   const client = new QuasiClient();
   const emit = (type, detail) => events.dispatchEvent(new CustomEvent(type, { detail }));
+
+  // Every result that carries a recipe joins the session (the Report panel), whichever panel asked.
+  const rawCall = client.call.bind(client);
+  client.call = async (op, args, opts) => {
+    const result = await rawCall(op, args, opts);
+    if (result && typeof result === "object" && result.recipe) session.record(result, ctx.dataset?.name ?? null);
+    return result;
+  };
 
   const ctx = {
     client,
@@ -217,6 +226,24 @@ function initialSample() {
   return { key: "jjj", auto: true };
 }
 
+// A link may carry a recipe (?recipe=…, see session.recipeLink): it runs as soon as data with
+// the same SHA-256 are loaded (the sample named in the link, or the user's file), and the page
+// shows it in the Report panel. Waiting recipes also run when a saved session's data arrive.
+function linkedRecipe() {
+  let recipe = null;
+  try {
+    recipe = session.recipeFromUrl();
+  } catch (e) {
+    console.warn(e.message);
+  }
+  if (recipe) session.queue([recipe], { link: true, data: null });
+  ctx.on("dataset", async (d) => {
+    if (!session.waiting().length || !d?.handle) return;
+    const r = await session.retryPending(ctx.client, d.handle);
+    if (r.ran) ctx.navigate("report");
+  });
+}
+
 // i18n: on a language switch the navigation and every mounted panel are rebuilt (a panel
 // is mounted afresh, as on a first visit: shown results are cleared, the dataset stays).
 function relocalize() {
@@ -257,6 +284,7 @@ async function main() {
     ctx.client.ready.then((info) => (ctx.engine = info)).catch(() => {});
   });
   await route();
+  linkedRecipe();
   const first = initialSample();
   if (first && !ctx.dataset) {
     ctx.loadSample(first.key, { auto: first.auto }).catch(() => {}); // shown by the data panel

@@ -229,8 +229,8 @@ pub fn run(ds: &Dataset, recipe: &Recipe, options: &RunOptions, progress: &mut d
         )));
     }
     let mut output = analyse(ds, &recipe.kind, &recipe.spec, None, progress)?;
-    let mut again = Recipe::new(ds, &recipe.kind, &recipe.spec);
-    again.quasi_version.clone_from(&recipe.quasi_version);
+    // The same recipe, with the hash of the data it ran on (the same columns, by name).
+    let mut again = Recipe { data_sha256: found.clone(), ..recipe.clone() };
     if changed {
         output.diagnostics_mut().push(Diagnostic::warning(
             Code::RecipeDataChanged,

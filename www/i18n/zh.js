@@ -6,5 +6,6 @@ import more from "./zh-more.js";
 import index from "./zh-index.js";
 import messages from "./zh-messages.js";
 import tables from "./zh-tables.js";
+import report from "./zh-report.js";
 
-export default { ...common, ...workbench, ...more, ...index, ...messages, ...tables };
+export default { ...common, ...workbench, ...more, ...index, ...messages, ...tables, ...report };

@@ -6,6 +6,8 @@
 // LaTeX / HTML / text of the same object.
 import { el, downloadText, formatNumber } from "../dom.js";
 import { t, has, lang as pageLang } from "../i18n.js";
+import { entryOfTable } from "../session.js";
+import { embedBox } from "./embed-box.js";
 
 // The render options the screen shares with the engine's renderTable (src/report/render/mod.rs
 // RenderOptions): the same defaults, so that what is shown is what is exported.
@@ -265,7 +267,9 @@ export function tableExports(table, client, options = {}) {
   const { basename, onError, idPrefix } = options;
   const ro = renderOptions(options);
   const name = (basename || table.id || "table").replace(/[^\w.-]+/g, "_");
-  return el("div", { class: "export-row", "data-exports-for": table.id }, FORMATS.map((f) =>
+  const entry = entryOfTable(table);
+  const embed = entry ? embedBox(entry, table) : null;
+  const row = el("div", { class: "export-row", "data-exports-for": table.id }, FORMATS.map((f) =>
     el("button", {
       type: "button",
       class: "secondary small",
@@ -278,7 +282,8 @@ export function tableExports(table, client, options = {}) {
           onError?.(e);
         }
       },
-    }, t(f.label))));
+    }, t(f.label))), embed?.button ?? null);
+  return embed ? el("div", { class: "export-block" }, row, embed.box) : row;
 }
 
 /** A table (scrolling sideways when wide) with its export buttons below it; the same options for both. */

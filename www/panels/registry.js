@@ -136,6 +136,14 @@ export const PANELS = [
     requires: "buildIndex",
     blurb: "Composite indices: entropy weights, TOPSIS, PCA, CRITIC; location quotient and HHI.",
   },
+  {
+    id: "report",
+    title: "Report",
+    group: "Report",
+    load: () => import("./report.js"),
+    requires: "runRecipe",
+    blurb: "Every analysis of this session: embed it in a report page, copy a link, save and open the session, download all tables as one Word or Excel file.",
+  },
 ];
 
 /** True if the panel can be opened with the engine's exports. */

@@ -197,12 +197,12 @@ fn grid_is_the_laid_out_table_as_json() {
     assert_eq!(did["kind"], "body");
     assert_eq!(did["cells"][1]["text"], "0.199");
     assert_eq!(did["cells"][1]["stars"], "***");
-    assert_eq!(did["cells"][1]["value"], 0.199);
+    assert_eq!(did["cells"][1]["value"], 0.19924916, "the full-precision value behind the printed text");
     let below = &lines[lines.iter().position(|l| l["cells"][0]["text"] == "DID").unwrap() + 1];
     assert_eq!(below["kind"], "below");
     assert_eq!(below["cells"][1]["text"], "(0.010)");
     assert!(lines.iter().any(|l| l["cells"][0]["text"] == "Observations" && l["rule_above"] == true));
     assert_eq!(g["notes"][0], "Standard errors in parentheses. * p<0.1, ** p<0.05, *** p<0.01");
     let zh = render_table(&sample(), &RenderOptions { format: "json".into(), lang: Some(Lang::Zh), ..Default::default() }).unwrap();
-    assert!(zh.contains("观测值"), "{zh}");
+    assert!(zh.contains("\"是\"") && zh.contains("注：括号内为标准误"), "{zh}");
 }
