@@ -244,3 +244,12 @@ fn the_xml_check_rejects_unbalanced_tags() {
 fn the_xml_check_rejects_raw_angle_brackets() {
     assert_well_formed(r#"<svg viewBox="0 0 1 1"><text>a & b</text></svg>"#);
 }
+
+#[test]
+fn chinese_labels_have_cjk_fonts_in_the_stack() {
+    let svg = bar_chart(&["熵权".to_string(), "TOPSIS".to_string()], &[0.4, 0.6], &ChartOptions { title: "指标权重".into(), ..Default::default() });
+    assert_well_formed(&svg);
+    assert!(svg.contains("指标权重"));
+    let family = svg.split("font-family=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+    assert!(family.contains("Noto Sans CJK SC") && family.contains("Microsoft YaHei") && family.ends_with("sans-serif"), "{family}");
+}

@@ -111,7 +111,7 @@ function render() {
     waiting.length
       ? el("p", { class: "notice", id: "report-waiting" }, t("{n} analyses wait for the data file they were saved with ({name}): load it in the Data panel.", { n: waiting.length, name: waiting[0].source?.data ?? "?" }))
       : null,
-    list.length ? list.slice().reverse().map(analysisCard) : el("p", { class: "muted", id: "report-empty" }, t("No analyses yet. Every result you compute appears here, ready to embed, save or download.")),
+    list.length ? list.slice().reverse().map(analysisCard) : el("p", { id: "report-empty" }, t("No analyses yet. Every result you compute appears here, ready to embed, save or download.")),
   );
   ui.count.textContent = String(list.length);
 }
@@ -119,7 +119,7 @@ function render() {
 export default {
   mount(root, c) {
     ctx = c;
-    ui.status = el("p", { class: "muted small", id: "report-status", role: "status" });
+    ui.status = el("p", { class: "small", id: "report-status", role: "status" });
     ui.error = errorCard("report-error");
     ui.list = el("div", { id: "report-list" });
     ui.count = el("span", { id: "report-count", class: "tag" });
