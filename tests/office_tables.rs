@@ -4,11 +4,13 @@
 //! of the three-line style (plus a thin rule above each new panel) and the printed estimates,
 //! stars and "(se)"; the Excel cells of estimates are numeric and hold the fit's values to
 //! full precision, with number formats printing the table's digits; Chinese text survives;
-//! two renders are byte-identical.
+//! two renders are byte-identical. A report (several tables in one file): the Word document
+//! holds every table in order, each a three-line table under its caption; the workbook has
+//! a sheet per table with distinct names and numeric cells.
 
 use quasi::estimators::did::*;
 use quasi::report::render::fmt_num;
-use quasi::report::{render_table_bytes, RenderOptions, ResultTable, Tables};
+use quasi::report::{render_report_bytes, render_table_bytes, RenderOptions, ResultTable, Tables};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::encoding::Decoder;
 use quick_xml::Reader;
@@ -130,10 +132,14 @@ fn content_type<'a>(parts: &'a BTreeMap<String, Node>, part: &str) -> &'a str {
     types.all("Override").into_iter().find(|o| o.attr("PartName") == Some(part)).and_then(|o| o.attr("ContentType")).unwrap_or("")
 }
 
-fn did_fit() -> (DidResult, ResultTable) {
+fn did_result() -> DidResult {
     let ds = quasi::data::read_bytes(include_bytes!("fixtures/jjj_cities.csv"), &Default::default()).unwrap().dataset;
     let spec = json!({ "y": "lnHDQ", "unit": "city", "time": "year", "start": "ftz_year", "controls": ["fe", "urba"], "vcov": { "cluster": ["city"] } });
-    let r = did(&ds, &serde_json::from_value(spec).unwrap()).unwrap();
+    did(&ds, &serde_json::from_value(spec).unwrap()).unwrap()
+}
+
+fn did_fit() -> (DidResult, ResultTable) {
+    let r = did_result();
     let t = r.tables().remove(0);
     assert_eq!(t.id, "did.main");
     (r, t)
@@ -258,7 +264,11 @@ struct XCell {
 }
 
 fn sheet_cells(parts: &BTreeMap<String, Node>) -> BTreeMap<String, XCell> {
-    parts["xl/worksheets/sheet1.xml"]
+    sheet_cells_of(parts, "xl/worksheets/sheet1.xml")
+}
+
+fn sheet_cells_of(parts: &BTreeMap<String, Node>, sheet: &str) -> BTreeMap<String, XCell> {
+    parts[sheet]
         .all("c")
         .into_iter()
         .map(|c| {
@@ -368,4 +378,133 @@ fn output_is_deterministic_and_hostile_text_stays_well_formed() {
     let xlsx = package(&render_table_bytes(&t, &opts("xlsx")).unwrap(), &XLSX_PARTS);
     assert_eq!(xlsx["xl/workbook.xml"].all("sheet")[0].attr("name"), Some("<w p>&amp; \"q\" 'a' > x"));
     assert_eq!(sheet_cells(&xlsx)["A2"].v, "</c><script>");
+}
+
+/// The tables of a session: the DID regression, its counts table, and the regression again
+/// under the same title (two sheets must not share a name).
+fn session() -> (DidResult, Vec<ResultTable>) {
+    let r = did_result();
+    let mut tables = r.tables();
+    assert_eq!(tables.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["did.main", "did.counts"]);
+    let mut again = tables[0].clone();
+    again.notes.push("Same model, shown twice.".into());
+    tables.push(again);
+    (r, tables)
+}
+
+/// The body's top-level elements as `(name, text)`.
+fn body_blocks(parts: &BTreeMap<String, Node>) -> Vec<(String, String)> {
+    let body = parts["word/document.xml"].child("w:body").unwrap();
+    body.children.iter().map(|n| (n.name.clone(), n.full_text())).collect()
+}
+
+/// Each `w:tbl` has the thick top and bottom rules and no side or inside rules.
+fn assert_three_line_borders(parts: &BTreeMap<String, Node>) {
+    for (i, tbl) in parts["word/document.xml"].all("w:tbl").into_iter().enumerate() {
+        let tb = tbl.child("w:tblPr").unwrap().child("w:tblBorders").unwrap();
+        for (side, val, sz) in [("w:top", "single", Some("12")), ("w:bottom", "single", Some("12")), ("w:left", "nil", None), ("w:insideH", "nil", None)] {
+            let b = tb.child(side).unwrap_or_else(|| panic!("table {i}: {side}"));
+            assert_eq!((b.attr("w:val"), b.attr("w:sz")), (Some(val), sz), "table {i}: {side}");
+        }
+    }
+}
+
+#[test]
+fn word_report_holds_every_table_in_order() {
+    let (r, tables) = session();
+    let bytes = render_report_bytes(&tables, &opts("docx"), Some("FTZ report")).unwrap();
+    let parts = package(&bytes, &DOCX_PARTS);
+    assert_eq!(parts["word/document.xml"].all("w:tbl").len(), tables.len());
+    assert_three_line_borders(&parts);
+
+    // the report title first, bold and centred; then per table: (empty paragraph,) caption, table
+    let blocks = body_blocks(&parts);
+    assert_eq!(blocks[0], ("w:p".into(), "FTZ report".into()));
+    let title = &parts["word/document.xml"].child("w:body").unwrap().children[0];
+    assert_eq!(title.all("w:jc")[0].attr("w:val"), Some("center"));
+    assert_eq!(title.all("w:b").len(), 1);
+    let tbls: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].0 == "w:tbl").collect();
+    for (k, (&at, t)) in tbls.iter().zip(&tables).enumerate() {
+        assert_eq!(blocks[at - 1], ("w:p".into(), t.title.clone()), "caption of table {k}");
+        if k > 0 {
+            assert_eq!(blocks[at - 2], ("w:p".into(), String::new()), "empty paragraph before table {k}");
+        }
+    }
+    // the estimate, its stars and its SE, in both copies of the regression
+    let est = format!("{}{}", fmt_num(r.estimate, 3), stars(r.p_value));
+    let se = format!("({})", fmt_num(r.std_error, 3));
+    for at in [tbls[0], tbls[2]] {
+        assert!(blocks[at].1.contains(&est) && blocks[at].1.contains(&se), "{est} {se} not in {}", blocks[at].1);
+    }
+    // each table's notes after it; the last table's extra note last
+    assert!(blocks[tbls[0] + 1].1.starts_with("Standard errors in parentheses."));
+    let last = blocks.iter().rev().find(|(name, _)| name == "w:p").unwrap();
+    assert_eq!(last.1, "Same model, shown twice.");
+}
+
+#[test]
+fn one_table_report_is_the_single_table_file() {
+    let (_, tables) = session();
+    for f in ["docx", "xlsx"] {
+        let one = render_report_bytes(&tables[..1], &opts(f), None).unwrap();
+        assert_eq!(one, render_table_bytes(&tables[0], &opts(f)).unwrap(), "{f}");
+        assert_eq!(one, render_report_bytes(&tables[..1], &opts(f), None).unwrap(), "{f}: deterministic");
+    }
+}
+
+#[test]
+fn chinese_word_report() {
+    let (_, mut tables) = session();
+    tables[0].title = "表1 自由贸易试验区与城市高质量发展".into();
+    let o = RenderOptions { lang: Some(quasi::report::Lang::Zh), ..opts("word") };
+    let parts = package(&render_report_bytes(&tables, &o, Some("实证结果")).unwrap(), &DOCX_PARTS);
+    assert_eq!(parts["word/document.xml"].all("w:tbl").len(), 3);
+    assert_three_line_borders(&parts);
+    let blocks = body_blocks(&parts);
+    assert_eq!(blocks[0].1, "实证结果");
+    assert_eq!(blocks[1].1, tables[0].title);
+    let notes: Vec<&String> = blocks.iter().map(|(_, text)| text).filter(|t| t.starts_with("注：")).collect();
+    assert_eq!(notes.len(), 2, "the two regressions' notes in Chinese: {blocks:?}");
+    assert!(blocks[2].1.contains("观测值"), "{}", blocks[2].1);
+}
+
+#[test]
+fn excel_report_has_a_sheet_per_table() {
+    let (r, tables) = session();
+    let bytes = render_report_bytes(&tables, &opts("xlsx"), Some("ignored in Excel")).unwrap();
+    let parts = package(&bytes, &["xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/styles.xml"]);
+    let sheets = parts["xl/workbook.xml"].all("sheet");
+    let names: Vec<&str> = sheets.iter().map(|s| s.attr("name").unwrap()).collect();
+    assert_eq!(names, ["Difference-in-differences", "Treated units, controls and ado", "Difference-in-differences (2)"]);
+    let rels = &parts["xl/_rels/workbook.xml.rels"];
+    for (i, s) in sheets.iter().enumerate() {
+        assert_eq!(s.attr("sheetId"), Some((i + 1).to_string().as_str()));
+        let rel = rels.all("Relationship").into_iter().find(|x| x.attr("Id") == s.attr("r:id")).unwrap();
+        let part = format!("xl/{}", rel.attr("Target").unwrap());
+        assert_eq!(content_type(&parts, &format!("/{part}")), "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml");
+        let cells = sheet_cells_of(&parts, &part);
+        assert_eq!(cells["A1"].v, tables[i].title, "{part}");
+        if tables[i].id == "did.main" {
+            // the estimate a numeric cell (no `t`, the value in <v>), formatted with its stars
+            let est = cells.values().find(|c| c.v.parse::<f64>().ok() == Some(r.estimate)).expect("estimate cell");
+            assert!(est.t.is_none(), "{est:?}");
+            assert_eq!(xf_info(&parts, est.s).0, format!("0.000\"{}\"", stars(r.p_value)));
+        }
+    }
+    let styles = rels.all("Relationship").into_iter().find(|x| x.attr("Target") == Some("styles.xml")).unwrap();
+    assert_eq!(styles.attr("Id"), Some("rId4"));
+    assert_eq!(content_type(&parts, "/xl/styles.xml"), "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml");
+}
+
+#[test]
+fn report_refuses_no_tables_and_text_formats() {
+    let (_, tables) = session();
+    let e = render_report_bytes(&[], &opts("docx"), None).unwrap_err();
+    assert_eq!(e.code(), "invalid_argument");
+    assert!(e.to_string().contains("at least one table"), "{e}");
+    for f in ["markdown", "csv", "latex"] {
+        let e = render_report_bytes(&tables, &opts(f), None).unwrap_err();
+        assert!(e.to_string().contains("docx or xlsx"), "{f}: {e}");
+    }
+    assert!(render_report_bytes(&tables, &opts("pdf"), None).is_err());
 }

@@ -8,5 +8,5 @@ pub mod svg;
 pub mod table;
 
 pub use i18n::Lang;
-pub use render::{render_table, render_table_bytes, RenderOptions};
+pub use render::{render_report_bytes, render_table, render_table_bytes, RenderOptions};
 pub use table::{Cell, ResultTable, TableRow, Tables};

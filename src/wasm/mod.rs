@@ -124,6 +124,26 @@ pub fn render_table(table: JsValue, options: JsValue) -> Result<JsValue, JsValue
     crate::report::render_table(&table, &opts).map(JsValue::from).map_err(js_error)
 }
 
+/// `renderReport`'s options: `renderTable`'s and the report's `title`.
+#[derive(serde::Deserialize, Default)]
+struct ReportOptions {
+    #[serde(flatten)]
+    render: RenderOptions,
+    title: Option<String>,
+}
+
+/// Renders every table of a session as one file (`tables`: an array of result tables):
+/// `{ format: "docx" | "xlsx", title, …renderTable's options }` → the file's bytes as a
+/// `Uint8Array`: a Word document with every table in order under `title`, or an Excel
+/// workbook with one sheet per table.
+#[wasm_bindgen(js_name = renderReport)]
+pub fn render_report(tables: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let tables: Vec<ResultTable> = from_js_required(tables, "renderReport")?;
+    let opts: ReportOptions = from_js(options, "renderReport")?;
+    let bytes = crate::report::render_report_bytes(&tables, &opts.render, opts.title.as_deref()).map_err(js_error)?;
+    Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+}
+
 /// The regression table of fitted models as a `ResultTable` (for `renderTable` and the page);
 /// `lang: "zh"` spells its labels in Chinese.
 #[wasm_bindgen(js_name = regressionResultTable)]

@@ -1,12 +1,16 @@
-//! The Word writer: a minimal WordprocessingML package (.docx) holding one table in the
-//! three-line style of Chinese journals (三线表).
+//! The Word writer: a minimal WordprocessingML package (.docx) holding one or more tables in
+//! the three-line style of Chinese journals (三线表).
 //!
-//! The title is a centred caption paragraph above the table. The table has a thick (1.5 pt)
-//! top rule above the headers, a thin (0.5 pt) rule under the header block and a thick rule
-//! under the last row, and nothing else: no vertical rules, no other horizontal rules except
-//! a thin rule above rows that start a new panel (`rule_above`). Every laid-out line is a
-//! table row, so an estimate's standard error sits in the row below it, as in every other
-//! format. The notes follow as small paragraphs. Text is Times New Roman, with SimSun (宋体)
+//! A report (several tables) may open with its own title, a bold centred paragraph; its
+//! tables follow in order, an empty paragraph between two tables. A single table is the
+//! one-table report without a title.
+//!
+//! Each table's title is a centred caption paragraph above it. Each table has a thick
+//! (1.5 pt) top rule above the headers, a thin (0.5 pt) rule under the header block and a
+//! thick rule under the last row, and nothing else: no vertical rules, no other horizontal
+//! rules except a thin rule above rows that start a new panel (`rule_above`). Every laid-out
+//! line is a table row, so an estimate's standard error sits in the row below it, as in every
+//! other format. The notes follow as small paragraphs. Text is Times New Roman, with SimSun (宋体)
 //! for East Asian characters, 10.5 pt (五号) in the table.
 
 use super::package::{package, XML_DECL};
@@ -58,24 +62,46 @@ const STYLES: &str = concat!(
 const THICK: u32 = 12;
 const THIN: u32 = 4;
 
-/// The .docx package of a laid-out table.
-pub(super) fn docx(g: &Grid) -> Result<Vec<u8>> {
+/// The .docx package of laid-out tables, in order, under an optional report title.
+pub(super) fn docx(grids: &[Grid], title: Option<&str>) -> Result<Vec<u8>> {
     let parts = [
         ("[Content_Types].xml", format!("{XML_DECL}{CONTENT_TYPES}")),
         ("_rels/.rels", format!("{XML_DECL}{RELS}")),
         ("word/_rels/document.xml.rels", format!("{XML_DECL}{DOCUMENT_RELS}")),
-        ("word/document.xml", document(g)),
+        ("word/document.xml", document(grids, title)),
         ("word/styles.xml", format!("{XML_DECL}{STYLES}")),
     ];
     let parts: Vec<(&str, &str)> = parts.iter().map(|(n, x)| (*n, x.as_str())).collect();
     package(&parts, "Word")
 }
 
-/// `word/document.xml`: caption, table, notes, A4 page.
-fn document(g: &Grid) -> String {
+/// `word/document.xml`: the report title (if any, and not blank), then each table's caption,
+/// table and notes, an empty paragraph between two tables; A4 page.
+fn document(grids: &[Grid], title: Option<&str>) -> String {
     let mut out = format!(
         "{XML_DECL}<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>"
     );
+    if let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) {
+        let rpr = "<w:b/><w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/>";
+        out.push_str(&paragraph(title, "center", "<w:keepNext/><w:spacing w:after=\"240\"/>", rpr));
+    }
+    for (i, g) in grids.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&paragraph("", "left", "", ""));
+        }
+        out.push_str(&block(g));
+    }
+    out.push_str(concat!(
+        "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>",
+        "<w:pgMar w:top=\"1440\" w:right=\"1800\" w:bottom=\"1440\" w:left=\"1800\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>",
+        "</w:sectPr></w:body></w:document>"
+    ));
+    out
+}
+
+/// One table's block: caption, table, notes.
+fn block(g: &Grid) -> String {
+    let mut out = String::new();
     if !g.title.is_empty() {
         out.push_str(&paragraph(&g.title, "center", "<w:keepNext/>", "<w:b/>"));
     }
@@ -83,11 +109,6 @@ fn document(g: &Grid) -> String {
     for n in &g.notes {
         out.push_str(&paragraph(n, "left", "", "<w:sz w:val=\"18\"/><w:szCs w:val=\"18\"/>"));
     }
-    out.push_str(concat!(
-        "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>",
-        "<w:pgMar w:top=\"1440\" w:right=\"1800\" w:bottom=\"1440\" w:left=\"1800\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>",
-        "</w:sectPr></w:body></w:document>"
-    ));
     out
 }
 

@@ -1,6 +1,8 @@
 //! One renderer for every [`ResultTable`]: CSV, Markdown, LaTeX (booktabs), HTML (pastes
 //! into Word), aligned plain text, and the binary packages Word (.docx, a three-line table)
-//! and Excel (.xlsx, numeric cells) through [`render_table_bytes`].
+//! and Excel (.xlsx, numeric cells) through [`render_table_bytes`], and a whole report (every
+//! table of a session in one .docx, or one .xlsx with a sheet per table) through
+//! [`render_report_bytes`].
 //!
 //! Rendering happens in two steps. [`layout`] turns the typed cells into lines of text: every
 //! number is formatted here and only here ([`fmt_num`]); a row holding estimates becomes two
@@ -354,13 +356,37 @@ pub fn render_table(t: &ResultTable, o: &RenderOptions) -> Result<String> {
     })
 }
 
-/// Renders a table as bytes: the .docx or .xlsx package for `docx`/`xlsx`, the UTF-8 text of
-/// every other format. Deterministic: the same table and options give the same bytes.
+/// Renders a table as bytes: the .docx or .xlsx package for `docx`/`xlsx` (the one-table
+/// case of [`render_report_bytes`]), the UTF-8 text of every other format. Deterministic: the
+/// same table and options give the same bytes.
 pub fn render_table_bytes(t: &ResultTable, o: &RenderOptions) -> Result<Vec<u8>> {
     match Format::parse(&o.format)? {
-        Format::Docx => docx::docx(&layout(t, o)?),
-        Format::Xlsx => xlsx::xlsx(&layout(t, o)?),
+        Format::Docx | Format::Xlsx => render_report_bytes(std::slice::from_ref(t), o, None),
         _ => render_table(t, o).map(String::into_bytes),
+    }
+}
+
+/// Renders several tables as one file, for `docx` or `xlsx` only: a Word document holding
+/// every table in order (each with its caption, three-line table and notes, an empty
+/// paragraph between two tables), opened by `title` as a bold centred paragraph when given;
+/// or an Excel workbook with one sheet per table, named after the tables' titles (made
+/// unique, at most 31 characters; `title` is not used). The same options apply to every
+/// table. Refuses an empty list and the text formats. Deterministic.
+pub fn render_report_bytes(tables: &[ResultTable], o: &RenderOptions, title: Option<&str>) -> Result<Vec<u8>> {
+    let format = Format::parse(&o.format)?;
+    if !format.is_binary() {
+        return Err(Error::invalid(format!(
+            "a report is one Word or Excel file: use format docx or xlsx, not `{}` (render single tables in text formats with render_table)",
+            o.format.trim()
+        )));
+    }
+    if tables.is_empty() {
+        return Err(Error::invalid("a report needs at least one table, and the list of tables is empty"));
+    }
+    let grids = tables.iter().map(|t| layout(t, o)).collect::<Result<Vec<Grid>>>()?;
+    match format {
+        Format::Xlsx => xlsx::xlsx(&grids),
+        _ => docx::docx(&grids, title),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The Excel writer: a minimal SpreadsheetML package (.xlsx) with the table on one sheet.
+//! The Excel writer: a minimal SpreadsheetML package (.xlsx) with each table on a sheet of
+//! its own, named after its title ([`sheet_names`]); a single table is the one-sheet case.
 //!
 //! The title is in A1 (bold), the table starts on the next row, the notes follow it, one per
 //! row in column A. Rules as in the Word table: a thick rule above the headers, a thin one
@@ -20,15 +21,15 @@ use crate::error::Result;
 use crate::report::escape::xml_text;
 use crate::report::table::Align;
 
+/// `[Content_Types].xml` up to the worksheets' overrides.
 const CONTENT_TYPES: &str = concat!(
     "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">",
     "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>",
     "<Default Extension=\"xml\" ContentType=\"application/xml\"/>",
     "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>",
-    "<Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>",
-    "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>",
-    "</Types>"
 );
+const SHEET_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+const STYLES_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
 
 const RELS: &str = concat!(
     "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
@@ -36,33 +37,59 @@ const RELS: &str = concat!(
     "</Relationships>"
 );
 
-const WORKBOOK_RELS: &str = concat!(
-    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
-    "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/>",
-    "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>",
-    "</Relationships>"
-);
+const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 const NS: &str = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
 
-/// The .xlsx package of a laid-out table.
-pub(super) fn xlsx(g: &Grid) -> Result<Vec<u8>> {
+/// The .xlsx package of laid-out tables, one worksheet each, in order (`sheet1.xml`, …, with
+/// relationship ids `rId1`, …; the styles, shared by all sheets, take the next id).
+pub(super) fn xlsx(grids: &[Grid]) -> Result<Vec<u8>> {
     let mut styles = Styles::new();
-    let sheet = sheet(g, &mut styles);
-    let workbook = format!(
-        "{XML_DECL}<workbook {NS}><bookViews><workbookView/></bookViews><sheets><sheet name=\"{}\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
-        xml_text(&sheet_name(&g.title))
-    );
-    let parts = [
-        ("[Content_Types].xml", format!("{XML_DECL}{CONTENT_TYPES}")),
-        ("_rels/.rels", format!("{XML_DECL}{RELS}")),
-        ("xl/workbook.xml", workbook),
-        ("xl/_rels/workbook.xml.rels", format!("{XML_DECL}{WORKBOOK_RELS}")),
-        ("xl/worksheets/sheet1.xml", sheet),
-        ("xl/styles.xml", styles.xml()),
+    let sheets: Vec<String> = grids.iter().map(|g| sheet(g, &mut styles)).collect();
+    let names = sheet_names(grids.iter().map(|g| g.title.as_str()));
+    let n = grids.len();
+    let mut types = format!("{XML_DECL}{CONTENT_TYPES}");
+    let mut rels = format!("{XML_DECL}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
+    let mut workbook = format!("{XML_DECL}<workbook {NS}><bookViews><workbookView/></bookViews><sheets>");
+    for (i, name) in (1..=n).zip(&names) {
+        types.push_str(&format!("<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"{SHEET_TYPE}\"/>"));
+        rels.push_str(&format!("<Relationship Id=\"rId{i}\" Type=\"{REL_NS}/worksheet\" Target=\"worksheets/sheet{i}.xml\"/>"));
+        workbook.push_str(&format!("<sheet name=\"{}\" sheetId=\"{i}\" r:id=\"rId{i}\"/>", xml_text(name)));
+    }
+    types.push_str(&format!("<Override PartName=\"/xl/styles.xml\" ContentType=\"{STYLES_TYPE}\"/></Types>"));
+    rels.push_str(&format!("<Relationship Id=\"rId{}\" Type=\"{REL_NS}/styles\" Target=\"styles.xml\"/></Relationships>", n + 1));
+    workbook.push_str("</sheets></workbook>");
+    let mut parts = vec![
+        ("[Content_Types].xml".to_string(), types),
+        ("_rels/.rels".to_string(), format!("{XML_DECL}{RELS}")),
+        ("xl/workbook.xml".to_string(), workbook),
+        ("xl/_rels/workbook.xml.rels".to_string(), rels),
     ];
-    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, x)| (*n, x.as_str())).collect();
+    parts.extend(sheets.into_iter().enumerate().map(|(i, s)| (format!("xl/worksheets/sheet{}.xml", i + 1), s)));
+    parts.push(("xl/styles.xml".to_string(), styles.xml()));
+    let parts: Vec<(&str, &str)> = parts.iter().map(|(n, x)| (n.as_str(), x.as_str())).collect();
     package(&parts, "Excel")
+}
+
+/// The sheet names of tables with these titles: each title's [`sheet_name`], made unique
+/// (Excel compares names ignoring case) by a suffix ` (2)`, ` (3)`, …, the name cut short to
+/// keep within 31 characters.
+pub(super) fn sheet_names<'a>(titles: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for title in titles {
+        let base = sheet_name(title);
+        let taken = |name: &str| names.iter().any(|m| m.to_lowercase() == name.to_lowercase());
+        let mut name = base.clone();
+        let mut k = 2;
+        while taken(&name) {
+            let suffix = format!(" ({k})");
+            let stem: String = base.chars().take(31 - suffix.len()).collect();
+            name = format!("{}{suffix}", stem.trim_end());
+            k += 1;
+        }
+        names.push(name);
+    }
+    names
 }
 
 /// A sheet name from the title: without `[ ] : * ? / \`, no leading or trailing apostrophe,
@@ -165,7 +192,7 @@ fn rules(g: &Grid, i: usize, n: usize) -> (Rule, Rule) {
     (top, bottom)
 }
 
-/// `xl/worksheets/sheet1.xml`.
+/// A table's worksheet (`xl/worksheets/sheet1.xml`, …).
 fn sheet(g: &Grid, styles: &mut Styles) -> String {
     let k = g.aligns.len();
     let mut rows: Vec<String> = Vec::new();
@@ -264,6 +291,19 @@ mod tests {
         assert_eq!(sheet_name(&"x".repeat(40)).len(), 31);
         assert_eq!(sheet_name("'quoted'"), "quoted");
         assert_eq!(sheet_name(" ?* "), "Table");
+    }
+
+    #[test]
+    fn sheet_names_are_unique_and_short() {
+        let long = "x".repeat(40);
+        let names = sheet_names(["DID", "did", "DID", "", "?", &long, &long, "a/b", "a b"]);
+        assert_eq!(names[..5], ["DID", "did (2)", "DID (3)", "Table", "Table (2)"]);
+        assert_eq!(names[5], "x".repeat(31));
+        assert_eq!(names[6], format!("{} (2)", "x".repeat(27)));
+        assert_eq!(names[7..], ["a b", "a b (2)"]);
+        assert!(names.iter().all(|n| n.chars().count() <= 31));
+        let cjk = "表".repeat(40);
+        assert_eq!(sheet_names([cjk.as_str(), &cjk])[1], format!("{} (2)", "表".repeat(27)));
     }
 
     #[test]
