@@ -3,6 +3,7 @@
 import { el, downloadText } from "../dom.js";
 import { t, lang as pageLang } from "../i18n.js";
 import { embedSnippet, recipeFileName } from "../session.js";
+import { copyButton } from "./export-box.js";
 
 let boxes = 0;
 
@@ -16,19 +17,7 @@ export function embedBox(entry, table) {
     { class: "embed-box", hidden: true },
     el("label", { for: `${id}-snippet`, class: "field-label" }, t("Paste into your report page")),
     text,
-    el("button", {
-      type: "button",
-      class: "secondary small",
-      onclick: async () => {
-        try {
-          await navigator.clipboard.writeText(text.value);
-          status.textContent = t("Copied to the clipboard.");
-        } catch {
-          text.select();
-          status.textContent = t("Select-all done: press Ctrl+C (⌘C) to copy.");
-        }
-      },
-    }, t("Copy")),
+    copyButton(text, status, { className: "secondary small" }),
     status,
   );
   const button = el("button", {

@@ -17,6 +17,24 @@ export function htmlDocument(fragment, title = t("Table")) {
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>\n${fragment}\n</body></html>\n`;
 }
 
+/** A Copy button for a read-only text box; `status` says whether the clipboard took it. */
+export function copyButton(textArea, status, { id = null, className = "button" } = {}) {
+  return el("button", {
+    type: "button",
+    class: className,
+    id,
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(textArea.value);
+        status.textContent = t("Copied to the clipboard.");
+      } catch {
+        textArea.select();
+        status.textContent = t("Select-all done: press Ctrl+C (⌘C) to copy.");
+      }
+    },
+  }, t("Copy"));
+}
+
 /**
  * Export buttons (LaTeX / Markdown / CSV / Word) + a read-only text box with a
  * Copy button. `getText(format)` returns (a promise of) the exported text; it is
@@ -33,24 +51,7 @@ export function exportBox({ idPrefix, basename, getText, onError }) {
     el(
       "div",
       {},
-      el(
-        "button",
-        {
-          type: "button",
-          class: "button",
-          id: `${idPrefix}-copy`,
-          onclick: async () => {
-            try {
-              await navigator.clipboard.writeText(textArea.value);
-              status.textContent = t("Copied to the clipboard.");
-            } catch {
-              textArea.select();
-              status.textContent = t("Select-all done: press Ctrl+C (⌘C) to copy.");
-            }
-          },
-        },
-        t("Copy"),
-      ),
+      copyButton(textArea, status, { id: `${idPrefix}-copy`, className: "button" }),
     ),
   );
   const run = async (format) => {
