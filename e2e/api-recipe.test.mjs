@@ -162,3 +162,19 @@ test("runRecipe refuses other data with a message, runs them on request with a t
   assert.ok(out.newSha);
   assert.match(out.badKind, /unknown analysis kind `nope`/);
 });
+
+test("options may hold typed arrays, Maps and BigInts, as before: the same result and recipe as plain values", async () => {
+  const out = await page.evaluate(({ IND }) => {
+    const q = window.quasi;
+    const plain = q.buildIndex(window.data.jjj, { method: "topsis", indicators: IND, weights: [2, 1, 1, 1] });
+    const typed = q.buildIndex(window.data.jjj, { method: "topsis", indicators: IND, weights: new Float64Array([2, 1, 1, 1]) });
+    const spec = { y: "lnHDQ", unit: "city", time: "year", start: "ftz_year", kind: "permute_units", reps: 50 };
+    const a = q.placebo(window.data.jjj, { ...spec, seed: 9 });
+    const b = q.placebo(window.data.jjj, new Map(Object.entries({ ...spec, seed: 9n })));
+    return { index: window.canon(plain) === window.canon(typed), weights: plain.recipe.spec.weights, placebo: window.canon(a) === window.canon(b), seed: b.recipe.seed };
+  }, { IND });
+  assert.ok(out.index, "a Float64Array of weights gives the same result and recipe");
+  assert.deepEqual(out.weights, [2, 1, 1, 1]);
+  assert.ok(out.placebo, "a Map of options with a BigInt seed gives the same result and recipe");
+  assert.equal(out.seed, 9);
+});

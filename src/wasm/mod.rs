@@ -62,7 +62,21 @@ fn json_of(value: &JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Err(js_sys::Error::new(&format!("{what}: options are required")).into());
     }
-    let text = js_sys::JSON::stringify(value)
+    // Typed arrays, Maps and BigInts (which serde-wasm-bindgen accepted) become arrays,
+    // objects and numbers; everything else is as JSON.stringify writes it.
+    let replacer = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(|_key: JsValue, v: JsValue| {
+        if js_sys::ArrayBuffer::is_view(&v) {
+            js_sys::Array::from(&v).into()
+        } else if let Some(map) = v.dyn_ref::<js_sys::Map>() {
+            js_sys::Object::from_entries(map).map(JsValue::from).unwrap_or(v)
+        } else if v.is_bigint() {
+            let text = v.clone().unchecked_into::<js_sys::BigInt>().to_string(10).map(String::from).unwrap_or_default();
+            text.parse::<f64>().map(JsValue::from_f64).unwrap_or(v)
+        } else {
+            v
+        }
+    });
+    let text = js_sys::JSON::stringify_with_replacer(value, replacer.as_ref())
         .map_err(|_| js_sys::Error::new(&format!("invalid {what} options: they cannot be written as JSON")))?;
     let text = text.as_string().unwrap_or_default();
     serde_json::from_str(&text).map_err(|e| js_sys::Error::new(&format!("invalid {what} options: {e}")).into())
