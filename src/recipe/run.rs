@@ -1,6 +1,8 @@
 //! Running an analysis from its kind and JSON spec: the one dispatch that both the JS API
 //! functions and `runRecipe` go through, so a recipe reruns exactly what produced the result.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -92,18 +94,26 @@ fn typed<T: serde::de::DeserializeOwned>(spec: &Value, kind: &str) -> Result<T> 
     serde_json::from_value(spec.clone()).map_err(|e| Error::invalid(format!("invalid {kind} options: {e}")))
 }
 
-/// The spec without its `weights`, and the weight matrix (`prebuilt`, or built from the spec's
-/// self-contained `weights`).
-fn split_weights(ds: &Dataset, spec: &Value, kind: &str, prebuilt: Option<&SpatialWeights>) -> Result<(Value, Option<SpatialWeights>)> {
+/// The spec without its `weights`, and the weight matrix to use: `prebuilt`, or built from the
+/// spec's self-contained `weights`.
+fn split_weights<'w>(
+    ds: &Dataset,
+    spec: &Value,
+    kind: &str,
+    prebuilt: Option<&'w SpatialWeights>,
+) -> Result<(Value, Cow<'w, SpatialWeights>)> {
     let mut rest = spec.clone();
     let w = rest.as_object_mut().and_then(|o| o.remove("weights")).filter(|w| !w.is_null());
-    match (prebuilt, w) {
-        (Some(_), _) => Ok((rest, None)),
-        (None, Some(w)) => Ok((rest, Some(build_weights(ds, &w)?.weights))),
-        (None, None) => Err(Error::invalid(format!(
-            "{kind}: `weights` is required (a weight-matrix spec or a SpatialWeights object)"
-        ))),
-    }
+    let weights = match (prebuilt, w) {
+        (Some(w), _) => Cow::Borrowed(w),
+        (None, Some(w)) => Cow::Owned(build_weights(ds, &w)?.weights),
+        (None, None) => {
+            return Err(Error::invalid(format!(
+                "{kind}: `weights` is required (a weight-matrix spec or a SpatialWeights object)"
+            )))
+        }
+    };
+    Ok((rest, weights))
 }
 
 /// Runs analysis `kind` with `spec` on `ds`. Spatial kinds take their matrix from `prebuilt`
@@ -149,11 +159,8 @@ pub fn analyse(
         "theil" => O::Theil(index::theil(ds, &typed(spec, kind)?)?),
         "feols" => O::Feols(feols::feols(ds, &typed(spec, kind)?)?),
         "moran" | "lisa" | "lmTests" | "spatialModel" | "spatialDid" => {
-            let (rest, built) = spatial(spec)?;
-            let w = match (prebuilt, built.as_ref()) {
-                (Some(w), _) | (None, Some(w)) => w,
-                (None, None) => return Err(Error::invalid(format!("{kind}: `weights` is required"))),
-            };
+            let (rest, w) = spatial(spec)?;
+            let w = w.as_ref();
             match kind {
                 "moran" => O::Moran(spatial::moran(ds, &typed(&rest, kind)?, w)?),
                 "lisa" => O::Lisa(spatial::lisa(ds, &typed(&rest, kind)?, w)?),
