@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { loadQuasi } from "./pkg.mjs";
 import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -45,8 +46,7 @@ ensurePanel();
 const rows = [];
 const spec = { y: "y", unit: "id", time: "year", start: "first_treat", control_group: "never", method: "dr", bootstrap: { reps: REPS, seed: 1 } };
 {
-  const { initSync, Dataset, csdid } = await import(path.join(ROOT, "pkg", "quasi.js"));
-  initSync({ module: fs.readFileSync(path.join(ROOT, "pkg", "quasi_bg.wasm")) });
+  const { Dataset, csdid } = await loadQuasi();
   const ds = Dataset.fromBytes(fs.readFileSync(FILE), { filename: "cs_10k.csv" });
   const times = [];
   let r;

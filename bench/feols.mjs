@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { loadQuasi } from "./pkg.mjs";
 import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -53,8 +54,7 @@ ensurePanel();
 
 // Quasi, wasm in Node.
 {
-  const { initSync, Dataset, feols } = await import(path.join(ROOT, "pkg", "quasi.js"));
-  initSync({ module: fs.readFileSync(path.join(ROOT, "pkg", "quasi_bg.wasm")) });
+  const { Dataset, feols } = await loadQuasi();
   const ds = Dataset.fromBytes(fs.readFileSync(FILE), { filename: "twfe_1m.csv" });
   const times = [];
   let fit;

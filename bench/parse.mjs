@@ -14,6 +14,7 @@ import fs from "node:fs";
 import path from "node:path";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
+import { loadQuasi } from "./pkg.mjs";
 import { ensureBenchCsv, ROOT } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -56,10 +57,7 @@ process.stderr.write(`${path.relative(ROOT, file)}: ${MB.toFixed(1)} MB, ${runs}
 
 // (b) Quasi wasm in Node
 {
-  const pkg = path.join(ROOT, "pkg", "quasi.js");
-  if (!fs.existsSync(pkg)) throw new Error("pkg/quasi.js missing: run make build first");
-  const quasi = await import(pkg);
-  quasi.initSync({ module: fs.readFileSync(path.join(ROOT, "pkg", "quasi_bg.wasm")) });
+  const quasi = await loadQuasi();
   const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { ms, out } = timeIt("Quasi (wasm, Node)", () => {
     const ds = quasi.Dataset.fromBytes(u8, { filename: "numeric_1m.csv" });

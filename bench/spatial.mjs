@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { loadQuasi } from "./pkg.mjs";
 import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -81,8 +82,7 @@ function quasiSummary(r) {
 const rows = [];
 const notes = [];
 if (!args.includes("--no-quasi")) {
-  const { initSync, Dataset, spatialModel } = await import(path.join(ROOT, "pkg", "quasi.js"));
-  initSync({ module: fs.readFileSync(path.join(ROOT, "pkg", "quasi_bg.wasm")) });
+  const { Dataset, spatialModel } = await loadQuasi();
   const ds = Dataset.fromBytes(fs.readFileSync(FILE), { filename: "sar_3k.csv" });
   const spec = {
     model: "sar",
