@@ -5,6 +5,10 @@
 # the shipped build's (no LTO, no wasm-opt); `make bench` measures the shipped one.
 set -euo pipefail
 out=${1:-target/pkg-perf}
+# Worktrees may share one CARGO_TARGET_DIR: hold a lock from the build to wasm-bindgen so
+# another worktree's build cannot replace quasi.wasm in between.
+exec 9>"${TMPDIR:-/tmp}/quasi-perf-wasm.lock"
+flock 9
 cargo build --lib --target wasm32-unknown-unknown --profile perf
 wasm-bindgen --target web --out-name quasi --out-dir "$out" \
   "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/perf/quasi.wasm"
