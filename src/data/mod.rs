@@ -11,6 +11,7 @@ pub mod excel;
 pub mod infer;
 pub mod panel;
 pub mod read;
+pub mod snapshot;
 
 pub use dataset::{Column, ColumnData, ColumnKind, Dataset, Factor, Strays};
 pub use describe::{describe, Describe, DescribeRow, DescribeSpec};
