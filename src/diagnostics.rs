@@ -71,6 +71,8 @@ pub enum Code {
     FewClusters,
     /// Any other note of the regression engine.
     RegressionNote,
+    /// The fixed-effect demeaning stalled and was finished by conjugate gradient.
+    DemeanKrylov,
     // --- DID designs and the workbench
     /// Rows with a missing unit or time were left out of the design.
     DesignRowsMissing,

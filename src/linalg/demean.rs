@@ -19,6 +19,14 @@
 //!   `tol = 1e-8` (pyfixest's default), `maxiter = 10_000`.
 //!   For a balanced two-way panel one sweep is exact, so this converges at
 //!   the first check.
+//! * Fallback for poorly connected fixed effects (e.g. firms linked only by a
+//!   long chain of movers), where alternating projections converge very
+//!   slowly: when they have stalled (the rate measured every 50 iterations
+//!   projects more than 1,000 iterations or more than `maxiter`, see
+//!   `StallWatch`) or used `maxiter` without converging, the demeaning goes
+//!   on from where they stopped with Jacobi-preconditioned conjugate gradient
+//!   on the normal equations of all coefficients ([`super::demean_cg`]);
+//!   [`DemeanInfo::krylov_iterations`] tells how many it took.
 //!
 //! Singletons (a level of any dimension with a single observation) are removed
 //! iteratively by [`singleton_mask`] before building [`FixedEffects`].
@@ -28,6 +36,7 @@
 
 #![allow(clippy::needless_range_loop)]
 
+use super::demean_cg::{self, FeSystem};
 use crate::error::{Error, Result};
 
 /// Options of the iterative demeaning.
@@ -35,13 +44,16 @@ use crate::error::{Error, Result};
 pub struct DemeanOptions {
     /// Convergence tolerance on the fixed-effect coefficients.
     pub tol: f64,
-    /// Maximum number of iterations (applications of the accelerated map).
+    /// Maximum number of iterations (applications of the accelerated map; also the budget of
+    /// the conjugate-gradient fallback).
     pub maxiter: usize,
+    /// Switch to conjugate gradient when the projections stall (default true).
+    pub krylov: bool,
 }
 
 impl Default for DemeanOptions {
     fn default() -> Self {
-        DemeanOptions { tol: 1e-8, maxiter: 10_000 }
+        DemeanOptions { tol: 1e-8, maxiter: 10_000, krylov: true }
     }
 }
 
@@ -52,6 +64,9 @@ pub struct DemeanInfo {
     pub iterations: usize,
     /// Whether the tolerance was reached.
     pub converged: bool,
+    /// Conjugate-gradient iterations of the Krylov fallback (0 when alternating projections
+    /// converged by themselves; see [`crate::linalg::demean`]'s stall rule).
+    pub krylov_iterations: usize,
 }
 
 /// One fixed-effect dimension on the estimation sample.
@@ -135,12 +150,13 @@ impl FixedEffects {
     /// Demeans several columns; returns them and the worst iteration info
     /// (maximum iterations, converged only if all converged).
     pub fn demean_many(&self, cols: &[&[f64]], opts: &DemeanOptions) -> (Vec<Vec<f64>>, DemeanInfo) {
-        let mut info = DemeanInfo { iterations: 0, converged: true };
+        let mut info = DemeanInfo { iterations: 0, converged: true, krylov_iterations: 0 };
         let out = cols
             .iter()
             .map(|c| {
                 let (v, i) = self.demean(c, opts);
                 info.iterations = info.iterations.max(i.iterations);
+                info.krylov_iterations = info.krylov_iterations.max(i.krylov_iterations);
                 info.converged &= i.converged;
                 v
             })
@@ -251,7 +267,7 @@ fn demean_kernel(
     let q = codes.len();
     if q == 0 {
         out.copy_from_slice(x);
-        return DemeanInfo { iterations: 0, converged: true };
+        return DemeanInfo { iterations: 0, converged: true, krylov_iterations: 0 };
     }
     // Weighted sums of x per level, per dimension (constant).
     let sx: Vec<Vec<f64>> = (0..q).map(|d| group_sums(codes[d], w, x, sw[d].len())).collect();
@@ -260,7 +276,7 @@ fn demean_kernel(
         for i in 0..n {
             out[i] = x[i] - mean[codes[0][i] as usize];
         }
-        return DemeanInfo { iterations: 0, converged: true };
+        return DemeanInfo { iterations: 0, converged: true, krylov_iterations: 0 };
     }
     // State: coefficients of dims 1..q, concatenated.
     let offs: Vec<usize> = {
@@ -318,9 +334,13 @@ fn demean_kernel(
     let mut ggx = vec![0.0; m];
     let mut iterations = 0;
     let mut converged = false;
+    let mut stall = StallWatch::default();
     while iterations < opts.maxiter.max(1) {
         iterations += 1;
         apply(&xs, &mut gx, &mut alpha0, &mut tmp);
+        if iterations % STALL_EVERY == 0 && stall.stalled(iterations, change(&xs, &gx), opts) {
+            break;
+        }
         if converged_fn(&xs, &gx) {
             xs.copy_from_slice(&gx);
             converged = true;
@@ -353,6 +373,17 @@ fn demean_kernel(
     // Final alpha0 consistent with the state, then residuals.
     let mut dummy = vec![0.0; m];
     apply(&xs, &mut dummy, &mut alpha0, &mut tmp);
+    if !converged && opts.krylov {
+        // stalled or out of budget: conjugate gradient from where the projections stopped
+        let mut alpha: Vec<Vec<f64>> = vec![alpha0];
+        alpha.extend((1..q).map(|d| xs[offs[d]..offs[d + 1]].to_vec()));
+        let sys = FeSystem { codes, sw, w, sx: &sx };
+        let cg = demean_cg::solve(&sys, x, &mut alpha, opts.tol, opts.maxiter.max(1));
+        for i in 0..n {
+            out[i] = x[i] - (0..q).map(|d| alpha[d][codes[d][i] as usize]).sum::<f64>();
+        }
+        return DemeanInfo { iterations, converged: cg.converged, krylov_iterations: cg.iterations };
+    }
     for i in 0..n {
         let mut v = x[i] - alpha0[codes[0][i] as usize];
         for d in 1..q {
@@ -360,7 +391,47 @@ fn demean_kernel(
         }
         out[i] = v;
     }
-    DemeanInfo { iterations, converged }
+    DemeanInfo { iterations, converged, krylov_iterations: 0 }
+}
+
+/// Iterations between two looks at the convergence rate.
+const STALL_EVERY: usize = 50;
+/// Iterations of alternating projections beyond which the conjugate gradient is preferred.
+const STALL_BUDGET: usize = 1_000;
+
+/// The stall rule. Every [`STALL_EVERY`] iterations, the largest coefficient change `d`
+/// (fixest's criterion, see [`change`]) is compared with the one [`STALL_EVERY`] iterations
+/// earlier: the rate per iteration `ρ = (d / d_prev)^(1/STALL_EVERY)` projects the iterations
+/// still needed to reach `tol`, `ln(tol / d) / ln ρ`. The projections have stalled when `ρ ≥ 1`
+/// or when the projected total exceeds [`STALL_BUDGET`] or `maxiter`. A well-connected design
+/// (balanced panels: one sweep is exact) converges before the first look, so its path is
+/// unchanged.
+#[derive(Default)]
+struct StallWatch {
+    prev: Option<f64>,
+}
+
+impl StallWatch {
+    fn stalled(&mut self, iterations: usize, d: f64, opts: &DemeanOptions) -> bool {
+        if !opts.krylov || !(d > opts.tol) {
+            return false;
+        }
+        let Some(prev) = self.prev.replace(d) else { return false };
+        let rate = (d / prev).powf(1.0 / STALL_EVERY as f64);
+        if !(rate < 1.0) {
+            return true;
+        }
+        let more = (opts.tol / d).ln() / rate.ln();
+        iterations as f64 + more > STALL_BUDGET.min(opts.maxiter) as f64
+    }
+}
+
+/// Largest coefficient change, each measured as `min(|a − b|, |a − b| / (0.1 + |a|))`.
+fn change(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| {
+        let d = (x - y).abs();
+        d.min(d / (0.1 + x.abs()))
+    }).fold(0.0, f64::max)
 }
 
 /// Marks observations to keep after iteratively removing singletons (levels
@@ -434,7 +505,7 @@ mod tests {
             for wopt in [None, Some(w.as_slice())] {
                 let refs: Vec<&[u32]> = codes.iter().map(|c| c.as_slice()).collect();
                 let mut out = vec![0.0; n];
-                let info = demean_slice(&refs, &k, wopt, &x, &mut out, &DemeanOptions { tol: 1e-13, maxiter: 10_000 });
+                let info = demean_slice(&refs, &k, wopt, &x, &mut out, &DemeanOptions { tol: 1e-13, maxiter: 10_000, krylov: true });
                 assert!(info.converged);
                 let b = brute(&codes, &k, wopt, &x);
                 for i in 0..n {

@@ -109,7 +109,7 @@ impl DemeanedDesign {
         }
         let f = spec.formula.formula()?;
         let (frame, mut notes) = sample_frame(ds, spec, &f)?;
-        let opts = DemeanOptions { tol: spec.fixef_tol, maxiter: spec.fixef_maxiter };
+        let opts = DemeanOptions { tol: spec.fixef_tol, maxiter: spec.fixef_maxiter, krylov: true };
         let w = frame.weights.as_deref();
         let (mut x_names, xr) = flat(&frame.exog);
         let (endog_names, dr) = flat(&frame.endog);
@@ -328,6 +328,16 @@ fn demean_by_fixed_effects(
     all.extend(dr.iter().map(|c| c.as_slice()));
     all.extend(zr.iter().map(|c| c.as_slice()));
     let (mut dm, info) = fx.demean_many(&all, opts);
+    if info.krylov_iterations > 0 {
+        notes.push(Diagnostic::info(
+            Code::DemeanKrylov,
+            format!(
+                "the fixed effects are poorly connected: alternating projections stalled after {} iterations and \
+                 the demeaning was finished by conjugate gradient ({} iterations)",
+                info.iterations, info.krylov_iterations
+            ),
+        ));
+    }
     if !info.converged {
         notes.push(Diagnostic::warning(
             Code::DemeanNotConverged,
@@ -359,7 +369,7 @@ fn center(frame: &ModelFrame, [xr, dr, zr]: [Vec<Vec<f64>>; 3], y_mean: f64) -> 
     let (endog, endog_means): (Vec<Vec<f64>>, Vec<f64>) = dr.iter().map(center).unzip();
     let inst = zr.iter().map(|c| center(c).0).collect();
     let tss = weighted_ss(&y, 0.0, w);
-    let info = DemeanInfo { iterations: 0, converged: true };
+    let info = DemeanInfo { iterations: 0, converged: true, krylov_iterations: 0 };
     Transformed { fe: None, info, y, x, endog, inst, x_means, endog_means, tss, tss_within: tss }
 }
 
@@ -371,6 +381,6 @@ fn raw(frame: &ModelFrame, [x, endog, inst]: [Vec<Vec<f64>>; 3], y_mean: f64) ->
     // the F test of all coefficients uses the raw sum of squares.
     let tss = weighted_ss(&y, y_mean, w);
     let tss_within = weighted_ss(&y, 0.0, w);
-    let info = DemeanInfo { iterations: 0, converged: true };
+    let info = DemeanInfo { iterations: 0, converged: true, krylov_iterations: 0 };
     Transformed { fe: None, info, y, x, endog, inst, x_means: Vec::new(), endog_means: Vec::new(), tss, tss_within }
 }

@@ -26,7 +26,7 @@ pub(crate) mod panel;
 pub mod sunab;
 pub(crate) mod twoway;
 
-pub use cs::{csdid, csdid_with_progress, BootstrapSpec, BasePeriod, ControlGroup, CsResult, CsSpec, ValidCsSpec};
+pub use cs::{csdid, csdid_draw_count, csdid_draws, csdid_with_draws, csdid_with_progress, BootstrapSpec, BasePeriod, ControlGroup, CsResult, CsSpec, ValidCsSpec};
 pub use bacon::{bacon_decomposition, BaconResult, BaconSpec};
 pub use compare::{compare, CompareResult, CompareSpec};
 pub use drdid::CsMethod;

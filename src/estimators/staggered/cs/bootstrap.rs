@@ -14,7 +14,8 @@ use super::attgt::{normal_estimate, AttGt, CellEst, SE_FLOOR};
 use super::{BootstrapSpec, ValidCsSpec};
 use crate::error::{Error, Result};
 use crate::inference::dist::norm_quantile;
-use rand::{Rng, SeedableRng};
+use crate::inference::replicate::{draw_rng, DrawBlock, DrawRange};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 /// Mammen's two-point multipliers: mean 0, variance 1, third moment 1.
@@ -31,31 +32,45 @@ fn mammen(rng: &mut ChaCha8Rng) -> f64 {
 /// Draws per block: the weights of a block are reused for every column while it is in cache.
 const BLOCK: usize = 16;
 
-/// The draws of every column: `draws[k][b]`. Draw `b`'s multipliers come from the ChaCha
-/// stream `b` of `seed`, so the draws do not depend on the blocking.
-fn draw_all(
+/// The bootstrapped columns, in the order of a draw's statistics: every ATT(g,t), then each
+/// aggregation's overall effect followed by its terms (simple, dynamic, group, calendar).
+pub(crate) fn columns<'a>(cells: &'a [CellEst], agg: &'a AggResult) -> Vec<&'a [f64]> {
+    let mut cols: Vec<&[f64]> = cells.iter().map(|c| c.inf.as_slice()).collect();
+    for a in &agg.infs {
+        cols.push(&a.overall);
+        cols.extend(a.terms.iter().map(Vec::as_slice));
+    }
+    cols
+}
+
+/// The draws `range` of every column: draw `b` holds `Σᵢ vᵢψᵢ/√N` for each column, with the
+/// multipliers `vᵢ` of [`draw_rng`]`(seed, b)` alone, so a draw does not depend on the range or
+/// the blocking. One pass over the influence functions per block of [`BLOCK`] draws.
+pub(crate) fn draws(
     cols: &[&[f64]],
-    spec: &BootstrapSpec,
     n: usize,
+    seed: u64,
+    range: DrawRange,
     progress: &mut dyn FnMut(f64) -> bool,
-) -> Result<Vec<Vec<f64>>> {
-    let mut draws = vec![vec![0.0; spec.reps]; cols.len()];
+) -> Result<DrawBlock> {
+    let width = cols.len();
+    let mut block = DrawBlock { start: range.start, end: range.end, width, values: vec![0.0; range.len() * width] };
     // unit-major block of multipliers: v[i * BLOCK + j] for draw b0 + j
     let mut v = vec![0.0; n * BLOCK];
     let root = (n as f64).sqrt();
-    let mut b0 = 0;
-    while b0 < spec.reps {
-        if !progress(b0 as f64 / spec.reps as f64) {
+    let mut b0 = range.start;
+    while b0 < range.end {
+        if !progress((b0 - range.start) as f64 / range.len() as f64) {
             return Err(Error::new(crate::error::ErrorKind::Cancelled));
         }
-        let nb = BLOCK.min(spec.reps - b0);
+        let nb = BLOCK.min(range.end - b0);
         for j in 0..nb {
-            let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-            rng.set_stream((b0 + j) as u64);
+            let mut rng = draw_rng(seed, b0 + j);
             for i in 0..n {
                 v[i * BLOCK + j] = mammen(&mut rng);
             }
         }
+        let out = &mut block.values[(b0 - range.start) * width..(b0 - range.start + nb) * width];
         for (k, col) in cols.iter().enumerate() {
             let mut acc = [0.0f64; BLOCK];
             for (i, &psi) in col.iter().enumerate() {
@@ -67,13 +82,13 @@ fn draw_all(
                 }
             }
             for j in 0..nb {
-                draws[k][b0 + j] = acc[j] / root;
+                out[j * width + k] = acc[j] / root;
             }
         }
         b0 += nb;
     }
     progress(1.0);
-    Ok(draws)
+    Ok(block)
 }
 
 /// Normalised IQR of draws (R: `(b[ceiling(.75 nb)] − b[ceiling(.25 nb)]) / (q.75 − q.25)`);
@@ -104,25 +119,28 @@ fn uniform_crit(draws: &[&Vec<f64>], sigmas: &[Option<f64>], level: f64) -> Opti
     Some(maxes[k - 1])
 }
 
-/// Replaces SEs by bootstrap SEs and intervals by uniform bands; returns the ATT(g,t) band's
-/// critical value.
+/// Replaces SEs by bootstrap SEs and intervals by uniform bands from the draws `0..reps` of
+/// every column (checked); returns the ATT(g,t) band's critical value.
 pub(crate) fn apply(
     v: &ValidCsSpec,
     spec: &BootstrapSpec,
     cells: &[CellEst],
     att_gt: &mut [AttGt],
     agg: &mut AggResult,
-    progress: &mut dyn FnMut(f64) -> bool,
+    block: &DrawBlock,
 ) -> Result<f64> {
     let n = v.panel.n();
     let level = v.spec.conf_level;
     let z = norm_quantile(0.5 + level / 2.0);
-    let mut cols: Vec<&[f64]> = cells.iter().map(|c| c.inf.as_slice()).collect();
-    for a in &agg.infs {
-        cols.push(&a.overall);
-        cols.extend(a.terms.iter().map(Vec::as_slice));
+    let width = columns(cells, agg).len();
+    block.check_complete(spec.reps, width)?;
+    // column-major copy: draws[k][b]
+    let mut draws = vec![Vec::with_capacity(spec.reps); width];
+    for row in block.rows() {
+        for (d, &x) in draws.iter_mut().zip(row) {
+            d.push(x);
+        }
     }
-    let draws = draw_all(&cols, spec, n, progress)?;
     let sigmas: Vec<Option<f64>> = draws.iter().map(|d| sigma(d)).collect();
     let se = |k: usize| sigmas[k].map_or(f64::NAN, |s| s * (n as f64).sqrt() / n as f64);
     // ATT(g,t): the cells that were estimated

@@ -37,7 +37,9 @@
 //! range of the draws (R: `mboot`), and the confidence bands of ATT(g,t) and of each
 //! aggregation's terms are uniform (simultaneous), with the critical value the `1−α` quantile
 //! of the largest studentised draw. Draw `b` uses its own ChaCha stream (`seed`, stream `b`),
-//! so results do not depend on how draws are split.
+//! so results do not depend on how draws are split: [`csdid_draws`] computes any range of
+//! draws (each worker of a pool fits the model, then runs its range) and [`csdid_with_draws`]
+//! summarises the joined blocks, bit-identically to [`csdid`].
 
 mod aggte;
 mod attgt;
@@ -53,6 +55,7 @@ use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::inference::dist::norm_quantile;
+use crate::inference::replicate::{DrawBlock, DrawRange};
 use serde::{Deserialize, Serialize};
 
 /// Which units serve as controls.
@@ -307,19 +310,38 @@ pub struct CohortSize {
     pub n: usize,
 }
 
-/// Runs the estimator; `progress(fraction)` is called between bootstrap draws and may return
-/// `false` to cancel.
-pub fn fit(v: &ValidCsSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsResult> {
+/// Everything that does not depend on the bootstrap draws: ATT(g,t), their aggregations and
+/// influence functions, analytic SEs.
+struct Prepared {
+    cells: Vec<attgt::CellEst>,
+    agg: aggte::AggResult,
+    diagnostics: Diagnostics,
+}
+
+fn prepare(v: &ValidCsSpec) -> Result<Prepared> {
+    let mut diagnostics = v.panel.diagnostics.clone();
+    let cells = attgt::estimate(v, &mut diagnostics)?;
+    let agg = aggte::aggregate(v, &cells, &mut diagnostics)?;
+    Ok(Prepared { cells, agg, diagnostics })
+}
+
+/// The specification's bootstrap, or an error saying there is none to draw from.
+fn bootstrap_spec(v: &ValidCsSpec) -> Result<&BootstrapSpec> {
+    v.spec.bootstrap.as_ref().ok_or_else(|| {
+        Error::invalid("this Callaway–Sant'Anna specification has no `bootstrap`: there are no draws to compute or use")
+    })
+}
+
+/// The result from the prepared estimates and, under the bootstrap, the draws `0..reps`.
+fn finish(v: &ValidCsSpec, prep: Prepared, draws: Option<&DrawBlock>) -> Result<CsResult> {
     let spec = &v.spec;
     let panel = &v.panel;
-    let mut diagnostics = panel.diagnostics.clone();
-    let cells = attgt::estimate(v, &mut diagnostics)?;
+    let Prepared { cells, mut agg, diagnostics } = prep;
     let z = norm_quantile(0.5 + spec.conf_level / 2.0);
-    let mut agg = aggte::aggregate(v, &cells, &mut diagnostics)?;
     let mut att_gt: Vec<AttGt> = cells.iter().map(|c| c.report(z)).collect();
     let mut boot_info = None;
-    if let Some(b) = &spec.bootstrap {
-        let crit = bootstrap::apply(v, b, &cells, &mut att_gt, &mut agg, progress)?;
+    if let (Some(b), Some(block)) = (&spec.bootstrap, draws) {
+        let crit = bootstrap::apply(v, b, &cells, &mut att_gt, &mut agg, block)?;
         boot_info = Some(BootstrapInfo { reps: b.reps, seed: b.seed, crit_att_gt: crit });
     }
     let mut cohorts = vec![CohortSize { group: 0.0, n: panel.cohort_size(0.0) }];
@@ -341,6 +363,44 @@ pub fn fit(v: &ValidCsSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsR
     })
 }
 
+/// Runs the estimator; `progress(fraction)` is called between bootstrap draws and may return
+/// `false` to cancel.
+pub fn fit(v: &ValidCsSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsResult> {
+    let prep = prepare(v)?;
+    let draws = match &v.spec.bootstrap {
+        Some(b) => Some(bootstrap::draws(
+            &bootstrap::columns(&prep.cells, &prep.agg),
+            v.panel.n(),
+            b.seed,
+            DrawRange::all(b.reps),
+            progress,
+        )?),
+        None => None,
+    };
+    finish(v, prep, draws.as_ref())
+}
+
+/// The bootstrap draws `range` of a checked specification (see [`csdid_draws`]).
+pub fn fit_draws(v: &ValidCsSpec, range: DrawRange, progress: &mut dyn FnMut(f64) -> bool) -> Result<DrawBlock> {
+    let b = bootstrap_spec(v)?;
+    range.check(b.reps)?;
+    let prep = prepare(v)?;
+    bootstrap::draws(&bootstrap::columns(&prep.cells, &prep.agg), v.panel.n(), b.seed, range, progress)
+}
+
+/// The result of a checked specification from all its bootstrap draws (see [`csdid_with_draws`]).
+pub fn fit_with_draws(v: &ValidCsSpec, draws: &DrawBlock, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsResult> {
+    let b = bootstrap_spec(v)?;
+    if !progress(0.0) {
+        return Err(Error::new(crate::error::ErrorKind::Cancelled));
+    }
+    let prep = prepare(v)?;
+    draws.check_complete(b.reps, bootstrap::columns(&prep.cells, &prep.agg).len())?;
+    let r = finish(v, prep, Some(draws))?;
+    progress(1.0);
+    Ok(r)
+}
+
 /// Validates and fits in one call.
 pub fn csdid(ds: &Dataset, spec: &CsSpec) -> Result<CsResult> {
     fit(&spec.validate(ds)?, &mut |_| true)
@@ -349,4 +409,35 @@ pub fn csdid(ds: &Dataset, spec: &CsSpec) -> Result<CsResult> {
 /// Validates and fits, reporting bootstrap progress (`false` from `progress` cancels).
 pub fn csdid_with_progress(ds: &Dataset, spec: &CsSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsResult> {
     fit(&spec.validate(ds)?, progress)
+}
+
+/// Number of multiplier-bootstrap draws the specification asks for (`None` without bootstrap).
+pub fn csdid_draw_count(spec: &CsSpec) -> Option<usize> {
+    spec.bootstrap.as_ref().map(|b| b.reps)
+}
+
+/// Multiplier-bootstrap draws `range` (of `0..reps`): fits the model, then for each draw `b`
+/// the bootstrapped deviation `Σᵢ vᵢψᵢ/√N` of every ATT(g,t) and every aggregation (overall
+/// effect and terms), with Mammen multipliers from [`draw_rng`](crate::inference::replicate::draw_rng)`(seed, b)`
+/// alone. `progress` gets the fraction of the range done; `false` cancels. An error without
+/// `bootstrap` in the spec.
+pub fn csdid_draws(
+    ds: &Dataset,
+    spec: &CsSpec,
+    range: DrawRange,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<DrawBlock> {
+    fit_draws(&spec.validate(ds)?, range, progress)
+}
+
+/// The result from the draws `0..reps` of [`csdid_draws`] (the blocks of any split joined
+/// with [`DrawBlock::concat`]): bit-identical to [`csdid`]. An error without `bootstrap` in
+/// the spec or when the block does not cover exactly the draws of this fit.
+pub fn csdid_with_draws(
+    ds: &Dataset,
+    spec: &CsSpec,
+    draws: &DrawBlock,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<CsResult> {
+    fit_with_draws(&spec.validate(ds)?, draws, progress)
 }
