@@ -178,7 +178,7 @@ fn standardise(spec: &ValidIndexSpec, prep: &Prepared) -> Result<DMatrix<f64>> {
     let (n, p) = (prep.rows.len(), spec.indicators.len());
     let mut z = DMatrix::<f64>::zeros(n, p);
     for (j, ind) in spec.indicators.iter().enumerate() {
-        let col: Vec<f64> = prep.x[j].iter().map(|v| v * f64::from(ind.direction)).collect();
+        let col: Vec<f64> = prep.used_values(j).iter().map(|v| v * f64::from(ind.direction)).collect();
         let (mean, sd) = (stats::mean(&col), stats::sd(&col));
         let scale = mean.abs().max(1e-300);
         if sd.is_nan() || sd <= 1e-14 * scale {

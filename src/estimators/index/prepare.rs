@@ -5,20 +5,72 @@ use super::{Extrapolate, IndexSpec, MissingPolicy, MissingReport, Scope, ValidIn
 use crate::data::{Dataset, Factor};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
+use std::borrow::Cow;
 
-/// Indicator values of the rows used, and how they were chosen.
-pub(crate) struct Prepared {
+/// The dataset rows of one scope (period, or all rows when pooled).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Group {
+    /// Every dataset row, in order (`n` rows): the columns are used as they are.
+    All(usize),
+    /// These dataset rows, ascending.
+    Rows(Vec<usize>),
+}
+
+impl Group {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Group::All(n) => *n,
+            Group::Rows(r) => r.len(),
+        }
+    }
+    /// The dataset row of the group's `k`-th row.
+    #[inline]
+    pub fn row(&self, k: usize) -> usize {
+        match self {
+            Group::All(_) => k,
+            Group::Rows(r) => r[k],
+        }
+    }
+    /// The values of `col` at the group's rows: `col` itself for [`Group::All`], else
+    /// gathered into `buf` (reused across calls).
+    pub fn values<'b>(&self, col: &'b [f64], buf: &'b mut Vec<f64>) -> &'b [f64] {
+        match self {
+            Group::All(n) => &col[..*n],
+            Group::Rows(r) => {
+                buf.clear();
+                buf.extend(r.iter().map(|&i| col[i]));
+                buf
+            }
+        }
+    }
+}
+
+/// Indicator values of the rows used, and how they were chosen. The columns are the
+/// dataset's own (borrowed) unless interpolation filled some of their values.
+pub(crate) struct Prepared<'a> {
     /// Dataset rows used, ascending.
     pub rows: Vec<usize>,
-    /// `x[j][k]`: indicator j at `rows[k]`.
-    pub x: Vec<Vec<f64>>,
-    /// Positions into `rows` of each period (one group when pooled).
-    pub groups: Vec<Vec<usize>>,
+    /// `cols[j][i]`: indicator j at dataset row i (all rows; the missing ones unused).
+    pub cols: Vec<Cow<'a, [f64]>>,
+    /// The rows of each period (one group when pooled).
+    pub groups: Vec<Group>,
     /// Period labels (empty when pooled).
     pub group_labels: Vec<String>,
     pub dropped: Vec<usize>,
     pub missing: Vec<MissingReport>,
     pub diagnostics: Diagnostics,
+}
+
+impl Prepared<'_> {
+    /// Indicator `j` at the rows used (borrowed when every row is used).
+    pub fn used_values(&self, j: usize) -> Cow<'_, [f64]> {
+        if self.rows.len() == self.cols[j].len() {
+            Cow::Borrowed(&self.cols[j][..])
+        } else {
+            Cow::Owned(self.rows.iter().map(|&i| self.cols[j][i]).collect())
+        }
+    }
 }
 
 fn row_ref(ds: &Dataset, row: usize) -> String {
@@ -35,19 +87,23 @@ fn list_rows(ds: &Dataset, rows: &[usize]) -> String {
 }
 
 /// Reads the indicators, applies the missing-value policy and forms the groups.
-pub(crate) fn prepare(ds: &Dataset, spec: &ValidIndexSpec) -> Result<Prepared> {
+pub(crate) fn prepare<'a>(ds: &'a Dataset, spec: &ValidIndexSpec) -> Result<Prepared<'a>> {
     let spec: &IndexSpec = spec;
-    let mut cols = read_indicators(ds, spec)?;
+    let (mut cols, has_nan) = read_indicators(ds, spec)?;
     let time_factor: Option<Factor> = match (&spec.scope, &spec.time) {
         (Scope::ByTime, Some(t)) => Some(ds.factor(t)?),
         _ => None,
     };
-    let missing = missing_reports(spec, &cols, time_factor.as_ref(), ds.nrows());
+    let missing = missing_reports(spec, &cols, &has_nan, time_factor.as_ref(), ds.nrows());
     let mut diagnostics = Diagnostics::new();
     if !missing.is_empty() {
         apply_missing_policy(ds, spec, &missing, &mut cols, &mut diagnostics)?;
     }
-    let (rows, dropped) = complete_rows(&cols, time_factor.as_ref(), ds.nrows());
+    let (rows, dropped) = if missing.is_empty() {
+        ((0..ds.nrows()).collect(), Vec::new())
+    } else {
+        complete_rows(&cols, time_factor.as_ref(), ds.nrows())
+    };
     if !dropped.is_empty() {
         diagnostics.push(Diagnostic::info(Code::IndexRowsDropped, format!(
             "{} rows with missing values left out (scores are NaN there): {}",
@@ -55,44 +111,65 @@ pub(crate) fn prepare(ds: &Dataset, spec: &ValidIndexSpec) -> Result<Prepared> {
             list_rows(ds, &dropped)
         )));
     }
-    let x: Vec<Vec<f64>> = cols.iter().map(|c| rows.iter().map(|&i| c[i]).collect()).collect();
     let (groups, group_labels) = match &time_factor {
-        None => (vec![(0..rows.len()).collect::<Vec<usize>>()], Vec::new()),
+        None if dropped.is_empty() => (vec![Group::All(rows.len())], Vec::new()),
+        None => (vec![Group::Rows(rows.clone())], Vec::new()),
         Some(f) => period_groups(f, &rows),
     };
-    for (g, pos) in groups.iter().enumerate() {
-        if pos.len() < 2 {
+    for (g, group) in groups.iter().enumerate() {
+        if group.len() < 2 {
             let at = group_labels.get(g).map(|l| format!(" in period {l}")).unwrap_or_default();
             return Err(Error::insufficient(format!(
                 "at least two complete rows are needed{at} ({} available)",
-                pos.len()
+                group.len()
             )));
         }
     }
-    Ok(Prepared { rows, x, groups, group_labels, dropped, missing, diagnostics })
+    Ok(Prepared { rows, cols, groups, group_labels, dropped, missing, diagnostics })
 }
 
-/// The indicator columns; an infinite value is an error naming where it is.
-fn read_indicators(ds: &Dataset, spec: &IndexSpec) -> Result<Vec<Vec<f64>>> {
-    let mut cols: Vec<Vec<f64>> = Vec::with_capacity(spec.indicators.len());
+/// The indicator columns (borrowed); an infinite value is an error naming where it is.
+/// Also returns whether each column has a NaN.
+fn read_indicators<'a>(ds: &'a Dataset, spec: &IndexSpec) -> Result<(Vec<Cow<'a, [f64]>>, Vec<bool>)> {
+    let mut cols = Vec::with_capacity(spec.indicators.len());
+    let mut nan = Vec::with_capacity(spec.indicators.len());
     for ind in &spec.indicators {
         let v = ds.numeric(&ind.name)?;
-        if let Some(r) = v.iter().position(|x| x.is_infinite()) {
+        let dirty = any_non_finite(v);
+        if let Some(r) = dirty.then(|| v.iter().position(|x| x.is_infinite())).flatten() {
             return Err(Error::invalid(format!(
                 "indicator `{}` has an infinite value at {}",
                 ind.name,
                 row_ref(ds, r)
             )));
         }
-        cols.push(v.to_vec());
+        cols.push(Cow::Borrowed(v));
+        nan.push(dirty);
     }
-    Ok(cols)
+    Ok((cols, nan))
+}
+
+/// Whether any value is infinite or NaN (a branch-free scan in blocks).
+fn any_non_finite(col: &[f64]) -> bool {
+    col.chunks(512).any(|c| c.iter().fold(false, |acc, x| acc | !x.is_finite()))
+}
+
+/// Whether any value is NaN.
+fn has_nan(col: &[f64]) -> bool {
+    any_non_finite(col) && col.iter().any(|x| x.is_nan())
 }
 
 /// The missing values of each indicator, then of the time column (`by_time` scope).
-fn missing_reports(spec: &IndexSpec, cols: &[Vec<f64>], time_factor: Option<&Factor>, n: usize) -> Vec<MissingReport> {
+/// (`has_nan[j]`: whether indicator j may have a NaN; the others are not scanned again.)
+fn missing_reports(
+    spec: &IndexSpec,
+    cols: &[Cow<[f64]>],
+    has_nan: &[bool],
+    time_factor: Option<&Factor>,
+    n: usize,
+) -> Vec<MissingReport> {
     let mut missing = Vec::new();
-    for (ind, col) in spec.indicators.iter().zip(cols) {
+    for ((ind, col), _) in spec.indicators.iter().zip(cols).zip(has_nan).filter(|(_, &h)| h) {
         let rows: Vec<usize> = (0..n).filter(|&i| col[i].is_nan()).collect();
         if !rows.is_empty() {
             missing.push(MissingReport { indicator: ind.name.clone(), count: rows.len(), rows });
@@ -113,7 +190,7 @@ fn apply_missing_policy(
     ds: &Dataset,
     spec: &IndexSpec,
     missing: &[MissingReport],
-    cols: &mut [Vec<f64>],
+    cols: &mut [Cow<[f64]>],
     diagnostics: &mut Diagnostics,
 ) -> Result<()> {
     match spec.missing {
@@ -129,6 +206,10 @@ fn apply_missing_policy(
         }
         MissingPolicy::Drop => {}
         MissingPolicy::Interpolate => {
+            // Only the columns with gaps are copied (and filled).
+            for c in cols.iter_mut().filter(|c| has_nan(c)) {
+                c.to_mut();
+            }
             let filled = interpolate(ds, spec, cols)?;
             if filled > 0 {
                 diagnostics.push(Diagnostic::info(Code::IndexInterpolated, format!(
@@ -141,7 +222,7 @@ fn apply_missing_policy(
 }
 
 /// The rows with every indicator (and the time, in `by_time` scope) present, and the others.
-fn complete_rows(cols: &[Vec<f64>], time_factor: Option<&Factor>, n: usize) -> (Vec<usize>, Vec<usize>) {
+fn complete_rows(cols: &[Cow<[f64]>], time_factor: Option<&Factor>, n: usize) -> (Vec<usize>, Vec<usize>) {
     let mut rows = Vec::with_capacity(n);
     let mut dropped = Vec::new();
     for i in 0..n {
@@ -155,19 +236,19 @@ fn complete_rows(cols: &[Vec<f64>], time_factor: Option<&Factor>, n: usize) -> (
     (rows, dropped)
 }
 
-/// Positions into `rows` of each period that has rows, with the period labels.
-fn period_groups(f: &Factor, rows: &[usize]) -> (Vec<Vec<usize>>, Vec<String>) {
+/// The rows of each period that has rows, with the period labels.
+fn period_groups(f: &Factor, rows: &[usize]) -> (Vec<Group>, Vec<String>) {
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); f.n_levels()];
-    for (k, &i) in rows.iter().enumerate() {
+    for &i in rows {
         if let Some(g) = groups.get_mut(f.codes[i] as usize) {
-            g.push(k);
+            g.push(i);
         }
     }
     let mut labels = Vec::new();
     let mut kept = Vec::new();
     for (g, lab) in groups.into_iter().zip(&f.levels) {
         if !g.is_empty() {
-            kept.push(g);
+            kept.push(Group::Rows(g));
             labels.push(lab.clone());
         }
     }
@@ -175,7 +256,8 @@ fn period_groups(f: &Factor, rows: &[usize]) -> (Vec<Vec<usize>>, Vec<String>) {
 }
 
 /// Linear interpolation within unit over time; returns the number of filled values.
-fn interpolate(ds: &Dataset, spec: &IndexSpec, cols: &mut [Vec<f64>]) -> Result<usize> {
+/// Only owned columns are filled (the borrowed ones have no gaps).
+fn interpolate(ds: &Dataset, spec: &IndexSpec, cols: &mut [Cow<[f64]>]) -> Result<usize> {
     let (unit, time) = match (&spec.unit, &spec.time) {
         (Some(u), Some(t)) => (u, t),
         _ => return Err(Error::invalid("missing: \"interpolate\" needs both the `unit` and the `time` column")),
@@ -206,6 +288,7 @@ fn interpolate(ds: &Dataset, spec: &IndexSpec, cols: &mut [Vec<f64>]) -> Result<
             }
         }
         for col in cols.iter_mut() {
+            let Cow::Owned(col) = col else { continue };
             let obs: Vec<usize> = rows.iter().copied().filter(|&i| !col[i].is_nan()).collect();
             if obs.is_empty() {
                 continue;
@@ -259,13 +342,14 @@ mod tests {
         let p = prepare(&d, &spec.validate(&d).unwrap()).unwrap();
         // x[1] = 2 (between 1 and 3); row 3 (x before first obs) and row 5 (y after last) stay missing.
         assert_eq!(p.rows, vec![0, 1, 2, 4]);
-        assert_eq!(p.x[0], vec![1.0, 2.0, 3.0, 5.0]);
+        assert_eq!(p.used_values(0).to_vec(), vec![1.0, 2.0, 3.0, 5.0]);
         assert_eq!(p.dropped, vec![3, 5]);
         spec.extrapolate = Extrapolate::Nearest;
         let p = prepare(&d, &spec.validate(&d).unwrap()).unwrap();
         assert_eq!(p.rows, vec![0, 1, 2, 3, 4, 5]);
-        assert_eq!(p.x[0], vec![1.0, 2.0, 3.0, 5.0, 5.0, 7.0]);
-        assert_eq!(p.x[1], vec![2.0, 1.0, 4.0, 3.0, 5.0, 5.0]);
+        assert_eq!(p.used_values(0).to_vec(), vec![1.0, 2.0, 3.0, 5.0, 5.0, 7.0]);
+        assert_eq!(p.used_values(1).to_vec(), vec![2.0, 1.0, 4.0, 3.0, 5.0, 5.0]);
+        assert_eq!(p.groups, vec![Group::All(6)]);
         assert_eq!(p.missing.len(), 2);
         assert_eq!(p.missing[0].rows, vec![1, 3]);
     }

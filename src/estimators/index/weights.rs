@@ -1,10 +1,14 @@
 //! Weighting methods (entropy, CRITIC, coefficient of variation, equal) and
 //! TOPSIS, on the prepared indicator matrix. Conventions: see the parent module.
 
+use super::ln::ln;
+use super::kernels::{entropy_of, topsis_distances, weighted_sums, Norm};
+use super::prepare::Group;
 use super::{
     DimensionResult, IndexMethod, IndexSpec, IndicatorSpec, IndicatorWeight, PeriodWeights, Prepared, Scope, ValidIndexSpec,
     TopsisResult, WeightedIndex,
 };
+use std::borrow::Cow;
 use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{Error, Result};
@@ -15,25 +19,11 @@ use crate::inference::stats::{mean, sd};
 /// Errors when the values have no variation (naming the indicator and, if given,
 /// the period).
 pub fn minmax_normalise(x: &[f64], direction: i8, shift: f64, name: &str, period: Option<&str>) -> Result<Vec<f64>> {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &v in x {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    let range = hi - lo;
-    let scale = lo.abs().max(hi.abs());
-    if x.is_empty() || !(range.is_finite() && range > 4.0 * f64::EPSILON * scale) {
-        let at = period.map(|p| format!(" in period {p}")).unwrap_or_default();
-        return Err(Error::insufficient(format!(
-            "indicator `{name}` has no variation{at} (every value is {lo}): min–max normalisation and its entropy are undefined; remove it from the index"
-        )));
-    }
-    Ok(x.iter()
-        .map(|&v| if direction < 0 { (hi - v) / range + shift } else { (v - lo) / range + shift })
-        .collect())
+    Ok(Norm::fit(x, direction, shift, name, period)?.apply(x))
 }
 
-/// Entropy `e_j` of a positive column: `−Σ p ln p / ln n` with `p = z/Σz`, `0 ln 0 = 0`.
+/// Entropy `e_j` of a positive column: `−Σ p ln p / ln n` with `p = z/Σz`, `0 ln 0 = 0`
+/// (`ln p` by the platform-independent table-driven logarithm, within two ulps).
 pub fn entropy(z: &[f64]) -> f64 {
     let n = z.len() as f64;
     let total: f64 = z.iter().sum();
@@ -41,10 +31,10 @@ pub fn entropy(z: &[f64]) -> f64 {
     for &v in z {
         if v > 0.0 {
             let p = v / total;
-            h -= p * p.ln();
+            h -= p * ln(p);
         }
     }
-    h / n.ln()
+    h / ln(n)
 }
 
 fn corr(a: &[f64], b: &[f64]) -> f64 {
@@ -59,113 +49,120 @@ fn corr(a: &[f64], b: &[f64]) -> f64 {
     sab / (saa * sbb).sqrt()
 }
 
-/// Weights of one scope (group): `z` normalised columns, `x` raw columns.
-fn weights_for(
-    method: IndexMethod,
-    inds: &[IndicatorSpec],
-    x: &[Vec<f64>],
-    z: &[Vec<f64>],
-    period: Option<&str>,
-) -> Result<Vec<IndicatorWeight>> {
+/// Entropy weights `d_j / Σ d_k` from the entropies `e_j`.
+fn entropy_weights(inds: &[IndicatorSpec], e: &[f64], at: &str) -> Result<Vec<IndicatorWeight>> {
+    let total: f64 = e.iter().map(|v| 1.0 - v).sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return Err(Error::numerical(format!("entropy weights are undefined{at}: every indicator has entropy 1")));
+    }
+    Ok(inds
+        .iter()
+        .zip(e)
+        .map(|(ind, ej)| IndicatorWeight {
+            entropy: Some(*ej),
+            divergence: Some(1.0 - ej),
+            ..IndicatorWeight::bare(ind, (1.0 - ej) / total)
+        })
+        .collect())
+}
+
+/// CRITIC weights from the normalised columns `z`.
+fn critic_weights(inds: &[IndicatorSpec], z: &[Vec<f64>], at: &str) -> Result<Vec<IndicatorWeight>> {
     let m = inds.len();
-    let at = period.map(|p| format!(" in period {p}")).unwrap_or_default();
     let mut out: Vec<IndicatorWeight> = inds.iter().map(|i| IndicatorWeight::bare(i, 0.0)).collect();
-    match method {
-        IndexMethod::Entropy | IndexMethod::Topsis => {
-            let e: Vec<f64> = z.iter().map(|c| entropy(c)).collect();
-            let total: f64 = e.iter().map(|v| 1.0 - v).sum();
-            if !(total > 0.0 && total.is_finite()) {
-                return Err(Error::numerical(format!("entropy weights are undefined{at}: every indicator has entropy 1")));
-            }
-            for (w, ej) in out.iter_mut().zip(&e) {
-                w.entropy = Some(*ej);
-                w.divergence = Some(1.0 - ej);
-                w.weight = (1.0 - ej) / total;
-            }
-        }
-        IndexMethod::Critic => {
-            let sds: Vec<f64> = z.iter().map(|c| sd(c)).collect();
-            let mut info = vec![0.0; m];
-            for j in 0..m {
-                // 1 − r ≥ 0; rounding can leave ±1e-16 for perfectly correlated columns
-                let conflict: f64 =
-                    (0..m).map(|k| if k == j { 0.0 } else { (1.0 - corr(&z[j], &z[k])).max(0.0) }).sum();
-                info[j] = sds[j] * conflict;
-                out[j].sd = Some(sds[j]);
-                out[j].conflict = Some(conflict);
-                out[j].information = Some(info[j]);
-            }
-            let total: f64 = info.iter().sum();
-            // Every C_j is 0 exactly when all indicators are perfectly correlated (if one
-            // C_j is 0, all are); then only rounding noise is left, so compare with the
-            // largest possible total, Σ_j σ_j · 2(m − 1).
-            let scale: f64 = sds.iter().sum::<f64>() * 2.0 * (m.max(2) - 1) as f64;
-            if !(total > 1e-12 * scale && total.is_finite()) {
-                return Err(Error::numerical(format!(
-                    "CRITIC weights are undefined{at}: the indicators carry no information (all perfectly correlated)"
-                )));
-            }
-            for (w, c) in out.iter_mut().zip(&info) {
-                w.weight = c / total;
-            }
-        }
-        IndexMethod::Cv => {
-            let mut v = vec![0.0; m];
-            for j in 0..m {
-                if let Some(neg) = x[j].iter().find(|&&a| a < 0.0) {
-                    return Err(Error::invalid(format!(
-                        "indicator `{}` has negative values (e.g. {neg}){at}: the coefficient-of-variation method needs non-negative values; use entropy or CRITIC weights instead",
-                        inds[j].name
-                    )));
-                }
-                let mu = mean(&x[j]);
-                if mu <= 0.0 {
-                    return Err(Error::invalid(format!(
-                        "indicator `{}` has mean 0{at}: its coefficient of variation is undefined",
-                        inds[j].name
-                    )));
-                }
-                let s = sd(&x[j]);
-                v[j] = s / mu;
-                out[j].mean = Some(mu);
-                out[j].sd = Some(s);
-                out[j].cv = Some(v[j]);
-            }
-            let total: f64 = v.iter().sum();
-            for (w, c) in out.iter_mut().zip(&v) {
-                w.weight = c / total;
-            }
-        }
-        IndexMethod::Equal => {
-            for w in out.iter_mut() {
-                w.weight = 1.0 / m as f64;
-            }
-        }
-        IndexMethod::Pca => return Err(Error::invalid("PCA has no indicator weights")),
+    let sds: Vec<f64> = z.iter().map(|c| sd(c)).collect();
+    let mut info = vec![0.0; m];
+    for j in 0..m {
+        // 1 − r ≥ 0; rounding can leave ±1e-16 for perfectly correlated columns
+        let conflict: f64 = (0..m).map(|k| if k == j { 0.0 } else { (1.0 - corr(&z[j], &z[k])).max(0.0) }).sum();
+        info[j] = sds[j] * conflict;
+        out[j].sd = Some(sds[j]);
+        out[j].conflict = Some(conflict);
+        out[j].information = Some(info[j]);
+    }
+    let total: f64 = info.iter().sum();
+    // Every C_j is 0 exactly when all indicators are perfectly correlated (if one
+    // C_j is 0, all are); then only rounding noise is left, so compare with the
+    // largest possible total, Σ_j σ_j · 2(m − 1).
+    let scale: f64 = sds.iter().sum::<f64>() * 2.0 * (m.max(2) - 1) as f64;
+    if !(total > 1e-12 * scale && total.is_finite()) {
+        return Err(Error::numerical(format!(
+            "CRITIC weights are undefined{at}: the indicators carry no information (all perfectly correlated)"
+        )));
+    }
+    for (w, c) in out.iter_mut().zip(&info) {
+        w.weight = c / total;
     }
     Ok(out)
 }
 
-/// Per-group normalised columns and weights.
+/// Coefficient-of-variation weights from the raw values of the group's rows.
+fn cv_weights(inds: &[IndicatorSpec], group: &Group, cols: &[Cow<[f64]>], at: &str) -> Result<Vec<IndicatorWeight>> {
+    let mut out = Vec::with_capacity(inds.len());
+    let mut buf = Vec::new();
+    for (ind, col) in inds.iter().zip(cols) {
+        let x = group.values(col, &mut buf);
+        if let Some(neg) = x.iter().find(|&&a| a < 0.0) {
+            return Err(Error::invalid(format!(
+                "indicator `{}` has negative values (e.g. {neg}){at}: the coefficient-of-variation method needs non-negative values; use entropy or CRITIC weights instead",
+                ind.name
+            )));
+        }
+        let mu = mean(x);
+        if mu <= 0.0 {
+            return Err(Error::invalid(format!("indicator `{}` has mean 0{at}: its coefficient of variation is undefined", ind.name)));
+        }
+        let s = sd(x);
+        out.push(IndicatorWeight { mean: Some(mu), sd: Some(s), cv: Some(s / mu), ..IndicatorWeight::bare(ind, 0.0) });
+    }
+    let total: f64 = out.iter().map(|w| w.cv.unwrap_or(0.0)).sum();
+    for w in out.iter_mut() {
+        w.weight = w.cv.unwrap_or(0.0) / total;
+    }
+    Ok(out)
+}
+
+/// Per-group normalisations and weights.
 struct GroupFit {
-    /// `z[j]` over the group's positions.
-    z: Vec<Vec<f64>>,
+    /// `norms[j]`: how indicator j is normalised within the group.
+    norms: Vec<Norm>,
     weights: Vec<IndicatorWeight>,
 }
 
-fn fit_groups(spec: &IndexSpec, prep: &Prepared, method: IndexMethod) -> Result<Vec<GroupFit>> {
-    let mut fits = Vec::with_capacity(prep.groups.len());
-    for (g, pos) in prep.groups.iter().enumerate() {
-        let period = prep.group_labels.get(g).map(String::as_str);
-        let xg: Vec<Vec<f64>> = prep.x.iter().map(|c| pos.iter().map(|&k| c[k]).collect()).collect();
-        let mut z = Vec::with_capacity(xg.len());
-        for (ind, col) in spec.indicators.iter().zip(&xg) {
-            z.push(minmax_normalise(col, ind.direction, spec.shift, &ind.name, period)?);
+/// The normalisations and weights of one group. The entropy method streams each column
+/// once for its range and once for its entropy; only CRITIC keeps the normalised columns.
+fn fit_group(spec: &IndexSpec, prep: &Prepared, g: usize, method: IndexMethod) -> Result<GroupFit> {
+    let group = &prep.groups[g];
+    let period = prep.group_labels.get(g).map(String::as_str);
+    let at = period.map(|p| format!(" in period {p}")).unwrap_or_default();
+    let inds = &spec.indicators;
+    let (mut buf, mut zbuf) = (Vec::new(), Vec::new());
+    let mut norms = Vec::with_capacity(inds.len());
+    let mut e = Vec::new();
+    for (ind, col) in inds.iter().zip(&prep.cols) {
+        let x = group.values(col, &mut buf);
+        let norm = Norm::fit(x, ind.direction, spec.shift, &ind.name, period)?;
+        if matches!(method, IndexMethod::Entropy | IndexMethod::Topsis) {
+            e.push(entropy_of(x, &norm, &mut zbuf));
         }
-        let weights = weights_for(method, &spec.indicators, &xg, &z, period)?;
-        fits.push(GroupFit { z, weights });
+        norms.push(norm);
     }
-    Ok(fits)
+    let weights = match method {
+        IndexMethod::Entropy | IndexMethod::Topsis => entropy_weights(inds, &e, &at)?,
+        IndexMethod::Critic => {
+            let z: Vec<Vec<f64>> =
+                norms.iter().zip(&prep.cols).map(|(nm, col)| nm.apply(group.values(col, &mut buf))).collect();
+            critic_weights(inds, &z, &at)?
+        }
+        IndexMethod::Cv => cv_weights(inds, group, &prep.cols, &at)?,
+        IndexMethod::Equal => inds.iter().map(|i| IndicatorWeight::bare(i, 1.0 / inds.len() as f64)).collect(),
+        IndexMethod::Pca => return Err(Error::invalid("PCA has no indicator weights")),
+    };
+    Ok(GroupFit { norms, weights })
+}
+
+fn fit_groups(spec: &IndexSpec, prep: &Prepared, method: IndexMethod) -> Result<Vec<GroupFit>> {
+    (0..prep.groups.len()).map(|g| fit_group(spec, prep, g, method)).collect()
 }
 
 /// Mean of the per-group weights (the single group's weights when pooled).
@@ -207,7 +204,7 @@ fn period_weights(prep: &Prepared, fits: &[GroupFit], spec: &IndexSpec) -> Vec<P
     fits.iter()
         .zip(&prep.groups)
         .zip(&prep.group_labels)
-        .map(|((f, pos), lab)| PeriodWeights { time: lab.clone(), n: pos.len(), weights: f.weights.clone() })
+        .map(|((f, group), lab)| PeriodWeights { time: lab.clone(), n: group.len(), weights: f.weights.clone() })
         .collect()
 }
 
@@ -244,16 +241,15 @@ pub(crate) fn build_weighted(ds: &Dataset, spec: &ValidIndexSpec, prep: Prepared
     let dims = dimension_groups(&spec.indicators);
     let mut scores = vec![f64::NAN; n];
     let mut dim_scores = vec![vec![f64::NAN; n]; dims.len()];
-    for (fit, pos) in fits.iter().zip(&prep.groups) {
+    for (fit, group) in fits.iter().zip(&prep.groups) {
         let w: Vec<f64> = fit.weights.iter().map(|w| w.weight).collect();
-        for (r, &k) in pos.iter().enumerate() {
-            let row = prep.rows[k];
-            scores[row] = factor * w.iter().zip(&fit.z).map(|(wj, zj)| wj * zj[r]).sum::<f64>();
-            for (d, (_, members)) in dims.iter().enumerate() {
-                let within = within_weights(&w, members);
-                dim_scores[d][row] = factor * members.iter().zip(&within).map(|(&j, wj)| wj * fit.z[j][r]).sum::<f64>();
+        let mut dim_of = vec![None; w.len()];
+        for (d, (_, members)) in dims.iter().enumerate() {
+            for (&j, wj) in members.iter().zip(within_weights(&w, members)) {
+                dim_of[j] = Some((d, wj));
             }
         }
+        weighted_sums(group, &prep.cols, &fit.norms, &w, &dim_of, factor, &mut scores, &mut dim_scores);
     }
     let weights = average_weights(&fits);
     let g = fits.len() as f64;
@@ -295,7 +291,6 @@ pub(crate) fn build_weighted(ds: &Dataset, spec: &ValidIndexSpec, prep: Prepared
 
 pub(crate) fn build_topsis(ds: &Dataset, spec: &ValidIndexSpec, prep: Prepared) -> Result<TopsisResult> {
     let n = ds.nrows();
-    let m = spec.indicators.len();
     let mut diagnostics = prep.diagnostics.clone();
     let given: Option<&[f64]> = spec.given_weights().map(|g| {
         if (g.sum - 1.0).abs() > 1e-9 {
@@ -319,26 +314,11 @@ pub(crate) fn build_topsis(ds: &Dataset, spec: &ValidIndexSpec, prep: Prepared) 
     let mut closeness = vec![f64::NAN; n];
     let mut d_plus = vec![f64::NAN; n];
     let mut d_minus = vec![f64::NAN; n];
-    for (fit, pos) in fits.iter().zip(&prep.groups) {
+    for (fit, group) in fits.iter().zip(&prep.groups) {
         let w: Vec<f64> = fit.weights.iter().map(|w| w.weight).collect();
-        let mut ideal = vec![f64::NEG_INFINITY; m];
-        let mut anti = vec![f64::INFINITY; m];
-        for j in 0..m {
-            for &zv in &fit.z[j] {
-                let v = w[j] * zv;
-                ideal[j] = ideal[j].max(v);
-                anti[j] = anti[j].min(v);
-            }
-        }
-        for (r, &k) in pos.iter().enumerate() {
-            let (mut sp, mut sm) = (0.0, 0.0);
-            for j in 0..m {
-                let v = w[j] * fit.z[j][r];
-                sp += (v - ideal[j]).powi(2);
-                sm += (v - anti[j]).powi(2);
-            }
-            let (dp, dm) = (sp.sqrt(), sm.sqrt());
-            let row = prep.rows[k];
+        let (dps, dms) = topsis_distances(group, &prep.cols, &fit.norms, &w);
+        for (k, (dp, dm)) in dps.into_iter().zip(dms).enumerate() {
+            let row = group.row(k);
             d_plus[row] = dp;
             d_minus[row] = dm;
             closeness[row] = if dp + dm > 0.0 { dm / (dp + dm) } else { f64::NAN };
@@ -388,5 +368,76 @@ mod tests {
         // p = (1/4, 3/4): e = −(¼ ln ¼ + ¾ ln ¾)/ln 2
         let want = -(0.25f64 * 0.25f64.ln() + 0.75 * 0.75f64.ln()) / 2f64.ln();
         assert!((entropy(&[1.0, 3.0]) - want).abs() < 1e-15);
+    }
+
+    /// The streaming kernels give the same bits as the materialised definitions
+    /// (normalised columns, their entropies, row sums), with dropped rows, periods and
+    /// dimensions.
+    #[test]
+    fn streaming_equals_materialised_bit_for_bit() {
+        use crate::data::Column;
+        use crate::estimators::index::{build_index, IndexResult, IndicatorSpec, MissingPolicy};
+        let n = 5000;
+        let f = |i: usize, j: usize| (((i * 7919 + j * 104_729) % 1009) as f64 * 0.013 - 2.0).powi(1 + (j % 3) as i32);
+        let mut cols: Vec<Vec<f64>> = (0..4).map(|j| (0..n).map(|i| f(i, j)).collect()).collect();
+        cols[2][17] = f64::NAN;
+        cols[0][4000] = f64::NAN;
+        let year: Vec<f64> = (0..n).map(|i| (2000 + i % 3) as f64).collect();
+        let mut all: Vec<Column> = cols.iter().enumerate().map(|(j, c)| Column::numeric(format!("x{j}"), c.clone())).collect();
+        all.push(Column::numeric("year", year.clone()));
+        let ds = Dataset::from_columns(all).unwrap();
+        let inds: Vec<IndicatorSpec> = (0..4)
+            .map(|j| IndicatorSpec::new(format!("x{j}"), if j == 1 { -1 } else { 1 }).in_dimension(if j < 2 { "a" } else { "b" }))
+            .collect();
+        for by_time in [false, true] {
+            let mut spec = IndexSpec::new(IndexMethod::Entropy, inds.clone());
+            spec.missing = MissingPolicy::Drop;
+            spec.scale100 = true;
+            if by_time {
+                spec.scope = Scope::ByTime;
+                spec.time = Some("year".into());
+            }
+            let IndexResult::Weighted(res) = build_index(&ds, &spec).unwrap() else { panic!("weighted") };
+            spec.method = IndexMethod::Topsis;
+            let IndexResult::Topsis(top) = build_index(&ds, &spec).unwrap() else { panic!("topsis") };
+            let periods: Vec<Option<f64>> = if by_time { (0..3).map(|t| Some(2000.0 + t as f64)).collect() } else { vec![None] };
+            for (g, p) in periods.iter().enumerate() {
+                let rows: Vec<usize> = (0..n).filter(|&i| cols.iter().all(|c| !c[i].is_nan()) && p.map_or(true, |p| year[i] == p)).collect();
+                let z: Vec<Vec<f64>> = (0..4)
+                    .map(|j| {
+                        let x: Vec<f64> = rows.iter().map(|&i| cols[j][i]).collect();
+                        minmax_normalise(&x, inds[j].direction, 1e-4, "x", None).unwrap()
+                    })
+                    .collect();
+                let e: Vec<f64> = z.iter().map(|c| entropy(c)).collect();
+                let total: f64 = e.iter().map(|v| 1.0 - v).sum();
+                let w: Vec<f64> = e.iter().map(|ej| (1.0 - ej) / total).collect();
+                let got = if by_time { &res.by_time[g].weights } else { &res.weights };
+                for j in 0..4 {
+                    assert_eq!(got[j].weight.to_bits(), w[j].to_bits());
+                    assert_eq!(got[j].entropy.map(f64::to_bits), Some(e[j].to_bits()));
+                }
+                for (r, &i) in rows.iter().enumerate() {
+                    let s: f64 = w.iter().zip(&z).map(|(wj, zj)| wj * zj[r]).sum();
+                    assert_eq!(res.scores[i].to_bits(), (100.0 * s).to_bits(), "row {i}");
+                    let wa = within_weights(&w, &[0, 1]);
+                    let sa: f64 = wa[0] * z[0][r] + wa[1] * z[1][r];
+                    assert_eq!(res.dimensions[0].scores[i].to_bits(), (100.0 * sa).to_bits(), "row {i}");
+                }
+                let v: Vec<Vec<f64>> = (0..4).map(|j| z[j].iter().map(|zv| w[j] * zv).collect()).collect();
+                let ideal: Vec<f64> = v.iter().map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect();
+                let anti: Vec<f64> = v.iter().map(|c| c.iter().copied().fold(f64::INFINITY, f64::min)).collect();
+                for (r, &i) in rows.iter().enumerate() {
+                    let (mut sp, mut sm) = (0.0f64, 0.0f64);
+                    for j in 0..4 {
+                        sp += (v[j][r] - ideal[j]).powi(2);
+                        sm += (v[j][r] - anti[j]).powi(2);
+                    }
+                    assert_eq!(top.d_plus[i].to_bits(), sp.sqrt().to_bits());
+                    assert_eq!(top.d_minus[i].to_bits(), sm.sqrt().to_bits());
+                }
+            }
+            assert!(res.scores[17].is_nan() && res.scores[4000].is_nan());
+        }
     }
 }
