@@ -37,7 +37,7 @@ pub struct Decoded<'a> {
 
 const SAMPLE: usize = 8192;
 
-fn name_of(enc: &'static Encoding) -> &'static str {
+pub(crate) fn name_of(enc: &'static Encoding) -> &'static str {
     if enc == UTF_8 {
         "utf-8"
     } else if enc == UTF_16LE {
@@ -86,8 +86,9 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
     }
     // 4. Binary. A few NUL bytes in an otherwise textual file (a damaged copy, NUL
     // padding at the end) are removed with a warning instead.
-    let n_nul = bytes.iter().filter(|&&b| b == 0).count();
-    if n_nul > 0 && n_nul * 1000 <= bytes.len().max(1000) || bytes.iter().rposition(|&b| b != 0).is_some_and(|p| bytes[..=p].iter().all(|&b| b != 0)) {
+    // (`contains` is a fast scan; the counts below run only for a file holding a NUL.)
+    let n_nul = if bytes.contains(&0) { bytes.iter().filter(|&&b| b == 0).count() } else { 0 };
+    if n_nul > 0 && n_nul * 1000 <= bytes.len().max(1000) || n_nul > 0 && bytes.iter().rposition(|&b| b != 0).is_some_and(|p| bytes[..=p].iter().all(|&b| b != 0)) {
         if let Some(pos) = bytes.iter().position(|&b| b == 0) {
             let cleaned: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
             if !cleaned.is_empty() && !cleaned.contains(&0) {

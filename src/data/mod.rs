@@ -12,9 +12,11 @@ pub mod infer;
 pub mod panel;
 pub mod read;
 pub mod snapshot;
+pub mod stream;
 
 pub use dataset::{Column, ColumnData, ColumnKind, Dataset, Factor, Strays};
 pub use describe::{describe, Describe, DescribeRow, DescribeSpec};
 pub use panel::{panel_info, DuplicatePair, PanelGap, PanelInfo};
 pub use read::{read_bytes, read_bytes_with_progress, ColumnInfo, LoadReport, Loaded, ReadOptions};
 pub use self::csv::SkippedRow;
+pub use stream::{estimate_memory, CsvStream, MemoryEstimate, NEEDS_WHOLE_FILE};

@@ -212,7 +212,7 @@ pub fn read_bytes(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded> {
 }
 
 /// The missing-value markers asked for (the empty field always among them), or the defaults.
-fn missing_set(opts: &ReadOptions) -> MissingSet {
+pub(super) fn missing_set(opts: &ReadOptions) -> MissingSet {
     match &opts.missing {
         Some(list) => {
             let mut v: Vec<&str> = list.iter().map(String::as_str).collect();
@@ -348,7 +348,7 @@ pub fn read_bytes_with_progress(
 }
 
 /// Completes `report` (rows read, column infos, stray-value warnings) for `dataset`.
-fn loaded(mut dataset: Dataset, stats: &[ColumnStats], mut report: LoadReport) -> Loaded {
+pub(super) fn loaded(mut dataset: Dataset, stats: &[ColumnStats], mut report: LoadReport) -> Loaded {
     nian_years(&mut dataset, &mut report.warnings);
     report.rows_read = dataset.nrows();
     formatted_warnings(&dataset, stats, &mut report.warnings);
@@ -455,7 +455,7 @@ fn formatted_warnings(ds: &Dataset, stats: &[ColumnStats], warnings: &mut Diagno
 /// rather than data: it holds no number, and dropping it turns at least one column
 /// (and at least half as many as are numeric anyway) from text into numbers.
 /// Returns the row's non-empty values.
-fn units_row(ds: &Dataset, decimal_comma: bool) -> Option<Vec<String>> {
+pub(super) fn units_row(ds: &Dataset, decimal_comma: bool) -> Option<Vec<String>> {
     if ds.nrows() < 2 {
         return None;
     }

@@ -1,15 +1,15 @@
 //! The header: title lines above it, column names (blank ones named, duplicates refused,
 //! near-duplicates warned about) and, after reading, unnamed empty columns dropped.
 
-use super::rows::LineCounter;
-use super::{field_str, parse_error, CsvOptions, SkippedRow};
+use super::tokenize::{Step, Tokenizer};
+use super::{field_str, CsvOptions, SkippedRow};
 use crate::data::infer::{trim, ColumnBuilder, NumberParser};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{ErrorKind, Result};
-use ::csv::{ByteRecord, Reader};
 
 /// The header as read: the column names, which were blank in the file, where their
 /// "no name" warnings are, and the title lines skipped above it.
+#[derive(Debug, Clone)]
 pub(super) struct Header {
     pub names: Vec<String>,
     /// Per column: the name was blank (it was named `column_<position>`).
@@ -21,12 +21,13 @@ pub(super) struct Header {
 
 /// Reads up to the header: blank records and `n_titles` title lines are skipped; the
 /// next record holds the names (or, with `has_header = false`, is the first data row,
-/// left in `rec`, and the columns are named `column_1`, …). A header that looks like data
-/// is an error.
+/// left unread at `*pos`, and the columns are named `column_1`, …). A header that looks
+/// like data is an error. `input` must hold the header record complete (or `eof`).
 pub(super) fn read_header(
-    rdr: &mut Reader<&[u8]>,
-    rec: &mut ByteRecord,
-    counter: &mut LineCounter,
+    tok: &mut Tokenizer,
+    input: &[u8],
+    pos: &mut usize,
+    eof: bool,
     n_titles: usize,
     opts: &CsvOptions,
     warnings: &mut Vec<Diagnostic>,
@@ -34,26 +35,26 @@ pub(super) fn read_header(
     let mut titles_left = n_titles;
     let mut title_skips: Vec<SkippedRow> = Vec::new();
     loop {
-        match rdr.read_byte_record(rec) {
-            Ok(true) => {}
-            Ok(false) => return Err(ErrorKind::EmptyFile.into()),
-            Err(e) => return Err(parse_error(e)),
-        }
+        let saved = (!opts.has_header).then(|| (tok.clone(), *pos));
+        let (rec, line) = match tok.next(input, pos, eof) {
+            Step::Record(rec, line) => (rec, line),
+            Step::NeedMore | Step::End => return Err(ErrorKind::EmptyFile.into()),
+        };
         if rec.iter().all(|f| trim(f).is_empty()) {
             continue; // whitespace-only lines before the header
         }
         if titles_left > 0 {
             titles_left -= 1;
-            let line = counter.line_at(rec.position().map_or(0, |p| p.byte() as usize));
             let title = rec.iter().map(field_str).find(|f| !f.is_empty()).unwrap_or_default();
             title_skips.push(SkippedRow { line, reason: format!("title line above the header (`{title}`)") });
             continue;
         }
-        if !opts.has_header {
-            let names = (1..=rec.len()).map(|j| format!("column_{j}")).collect();
-            return Ok(Header { names, unnamed: vec![false; rec.len()], named_at: Vec::new(), title_skips });
+        if let Some((t, p)) = saved {
+            let n = rec.len();
+            (*tok, *pos) = (t, p);
+            let names = (1..=n).map(|j| format!("column_{j}")).collect();
+            return Ok(Header { names, unnamed: vec![false; n], named_at: Vec::new(), title_skips });
         }
-        let line = counter.line_at(rec.position().map_or(0, |p| p.byte() as usize));
         let raw: Vec<String> = rec.iter().map(field_str).collect();
         let mut parser = NumberParser::new(opts.decimal_comma);
         if raw.iter().all(|n| parser.parse(n.as_bytes()).is_some()) {

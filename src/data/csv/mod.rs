@@ -41,6 +41,7 @@
 mod header;
 mod rows;
 mod sniff;
+pub mod tokenize;
 
 pub use header::near_duplicate_names;
 pub use rows::looks_like_note;
@@ -49,10 +50,11 @@ pub use sniff::sniff_delimiter;
 use super::dataset::Dataset;
 use super::infer::{trim, ColumnBuilder, ColumnStats, MissingSet};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::error::{Error, ErrorKind, Result};
-use ::csv::{ByteRecord, ReaderBuilder};
+use crate::error::{ErrorKind, Result};
+use ::csv::ReaderBuilder;
 use header::{check_names, drop_empty_unnamed, read_header};
-use rows::{recover_late_text, Body, LineCounter};
+use rows::{recover_late_text, Body};
+use tokenize::Tokenizer;
 use serde::Serialize;
 use sniff::{count_title_lines, sep_hint, sniff_decimal_comma};
 
@@ -127,11 +129,6 @@ fn records(delimiter: u8) -> ReaderBuilder {
     b
 }
 
-/// A malformed record, with its line when known.
-fn parse_error(e: ::csv::Error) -> Error {
-    Error::parse(e.position().map(|p| p.line()), e.to_string())
-}
-
 fn field_str(f: &[u8]) -> String {
     String::from_utf8_lossy(trim(f)).into_owned()
 }
@@ -139,42 +136,121 @@ fn field_str(f: &[u8]) -> String {
 /// Reads a UTF-8 CSV text (BOM already removed). `progress(fraction)` is called
 /// every few thousand rows; returning `false` cancels with [`ErrorKind::Cancelled`].
 pub fn read_csv(text: &[u8], opts: &CsvOptions, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsvOutput> {
-    if text.iter().all(u8::is_ascii_whitespace) {
-        return Err(ErrorKind::EmptyFile.into());
+    let mut st = Started::new(text, opts, true)?;
+    let (body_text, mut pos) = (&text[st.skip..], st.pos);
+    st.body.feed(&mut st.tok, body_text, &mut pos, true, 0, body_text.len(), progress)?;
+    st.end(Some(body_text), progress)
+}
+
+/// True when `text` (the start of a longer text) is long enough for [`Started::new`]:
+/// more than 64 KiB and 31 complete non-blank records.
+pub(crate) fn layout_ready(text: &[u8], opts: &CsvOptions) -> bool {
+    if text.len() <= 64 * 1024 {
+        return false;
     }
-    let mut warnings = Vec::new();
-    let (text, first_line, hinted) = match sep_hint(text) {
-        Some((d, rest)) => (rest, 2, Some(d)),
-        None => (text, 1, None),
-    };
-    let delimiter = opts.delimiter.or(hinted).unwrap_or_else(|| sniff_delimiter(text));
-    let opts = &decimal_mark(opts, text, delimiter, &mut warnings);
-    let n_titles = if opts.has_header { count_title_lines(text, delimiter) } else { 0 };
-    let mut rdr = records(delimiter).from_reader(text);
-    let mut rec = ByteRecord::new();
-    let mut counter = LineCounter::new(text, first_line);
-    let header = read_header(&mut rdr, &mut rec, &mut counter, n_titles, opts, &mut warnings)?;
-    check_names(&header.names, &mut warnings)?;
-    let ncols = header.names.len();
-    let mut body = Body::new(&header.names, opts, header.title_skips);
-    body.read(&mut rdr, &mut rec, !opts.has_header, &mut counter, progress)?;
-    body.skip_trailing_notes();
-    if body.trailing > 0 {
-        warnings.push(Diagnostic::info(Code::FieldsIgnored, format!(
-            "{} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored",
-            body.trailing
-        )));
+    let rest = sep_hint(text).map_or(text, |(_, r)| r);
+    let delimiter = opts.delimiter.or(sep_hint(text).map(|(d, _)| d)).unwrap_or_else(|| sniff_delimiter(rest));
+    let mut tok = Tokenizer::new(delimiter, 1);
+    let (mut pos, mut n) = (0usize, 0usize);
+    while n < 31 {
+        match tok.next(rest, &mut pos, false) {
+            tokenize::Step::Record(r, _) => n += usize::from(!r.iter().all(|f| trim(f).is_empty())),
+            _ => return false,
+        }
     }
-    // Recovery pass: original text of numbers in columns that turned to text late.
-    recover_late_text(text, delimiter, n_titles, opts, ncols, &mut body.builders, &mut body.parser);
-    // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
-    if opts.has_header {
-        drop_empty_unnamed(&mut body.builders, &header.unnamed, &header.named_at, &mut warnings);
+    true
+}
+
+/// A CSV read under way: the layout decided from the start of the text, the header
+/// read, the tokenizer positioned on the first data record.
+pub(crate) struct Started {
+    pub(crate) tok: Tokenizer,
+    /// Bytes of an Excel `sep=` hint line at the start (not part of the records).
+    pub(crate) skip: usize,
+    /// Where the data records start, in the text after `skip`.
+    pub(crate) pos: usize,
+    body: Body,
+    header: header::Header,
+    n_titles: usize,
+    /// The options in force (decimal comma possibly detected).
+    pub(crate) opts: CsvOptions,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Started {
+    /// Decides the layout from the start of a UTF-8 text (the whole text when `eof`;
+    /// otherwise it must hold the first 64 KiB and the first 31 non-blank records) and
+    /// reads the header.
+    pub(crate) fn new(text: &[u8], opts: &CsvOptions, eof: bool) -> Result<Started> {
+        if eof && text.iter().all(u8::is_ascii_whitespace) {
+            return Err(ErrorKind::EmptyFile.into());
+        }
+        let mut warnings = Vec::new();
+        let (rest, first_line, hinted) = match sep_hint(text) {
+            Some((d, rest)) => (rest, 2, Some(d)),
+            None => (text, 1, None),
+        };
+        let skip = text.len() - rest.len();
+        let delimiter = opts.delimiter.or(hinted).unwrap_or_else(|| sniff_delimiter(rest));
+        let opts = decimal_mark(opts, rest, delimiter, &mut warnings);
+        let n_titles = if opts.has_header { count_title_lines(rest, delimiter) } else { 0 };
+        let mut tok = Tokenizer::new(delimiter, first_line);
+        let mut pos = 0usize;
+        let header = read_header(&mut tok, rest, &mut pos, eof, n_titles, &opts, &mut warnings)?;
+        check_names(&header.names, &mut warnings)?;
+        let body = Body::new(&header.names, &opts, header.title_skips.clone());
+        Ok(Started { tok, skip, pos, body, header, n_titles, opts, warnings })
     }
-    let (dataset, stats) = ColumnBuilder::finish_all(body.builders, body.lines)?;
-    progress(1.0);
-    let (rows_skipped, skipped) = (body.rows_skipped, body.skipped);
-    Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings, decimal_comma: opts.decimal_comma })
+
+    /// Feeds more text (after what was fed before; `input[*pos..]` is new, complete
+    /// records are consumed and `*pos` moves past them).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn feed(
+        &mut self,
+        input: &[u8],
+        pos: &mut usize,
+        eof: bool,
+        offset: usize,
+        total: usize,
+        progress: &mut dyn FnMut(f64) -> bool,
+    ) -> Result<()> {
+        self.body.feed(&mut self.tok, input, pos, eof, offset, total, progress)
+    }
+
+    /// Columns whose earliest numbers' text must be recovered from the text (0: none).
+    pub(crate) fn needs_recovery(&self) -> usize {
+        self.body.builders.iter().map(ColumnBuilder::needs_recovery).max().unwrap_or(0)
+    }
+
+    /// After the last record: trailing notes, warnings, the recovery pass over `text`
+    /// (the text after the `sep=` line; required when [`Started::needs_recovery`] is
+    /// not 0), unnamed empty columns dropped, the columns finished.
+    pub(crate) fn end(mut self, text: Option<&[u8]>, progress: &mut dyn FnMut(f64) -> bool) -> Result<CsvOutput> {
+        let body = &mut self.body;
+        let (opts, mut warnings) = (&self.opts, self.warnings);
+        let ncols = self.header.names.len();
+        body.skip_trailing_notes();
+        if body.trailing > 0 {
+            warnings.push(Diagnostic::info(Code::FieldsIgnored, format!(
+                "{} row(s) had empty fields beyond the {ncols} header columns (trailing delimiters); they were ignored",
+                body.trailing
+            )));
+        }
+        // Recovery pass: original text of numbers in columns that turned to text late.
+        if let Some(text) = text {
+            let delimiter = self.tok.delimiter();
+            recover_late_text(text, delimiter, self.n_titles, opts, ncols, &mut body.builders, &mut body.parser);
+        }
+        // Unnamed columns without a single value (a trailing delimiter on every line): dropped.
+        if opts.has_header {
+            drop_empty_unnamed(&mut body.builders, &self.header.unnamed, &self.header.named_at, &mut warnings);
+        }
+        let delimiter = self.tok.delimiter();
+        let (dataset, stats) = ColumnBuilder::finish_all(std::mem::take(&mut body.builders), std::mem::take(&mut body.lines))?;
+        progress(1.0);
+        let (rows_skipped, skipped) = (body.rows_skipped, std::mem::take(&mut body.skipped));
+        Ok(CsvOutput { dataset, delimiter, rows_skipped, skipped, stats, warnings, decimal_comma: opts.decimal_comma })
+    }
 }
 
 /// The options with the decimal comma switched on when the sample shows one (`;` or tab

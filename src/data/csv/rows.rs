@@ -2,10 +2,10 @@
 //! units rows, ragged rows, trailing notes (rules: the parent module), with the line each
 //! row starts on; and the second pass that recovers the original text of numbers.
 
-use super::{field_str, parse_error, records, CsvOptions, SkippedRow, MAX_LISTED_SKIPS};
+use super::tokenize::{OwnedRec, Rec, Step, Tokenizer};
+use super::{field_str, CsvOptions, SkippedRow, MAX_LISTED_SKIPS};
 use crate::data::infer::{classify, trim, Cell, ColumnBuilder, NumberParser};
 use crate::error::{ErrorKind, Result};
-use ::csv::{ByteRecord, Reader};
 
 /// What to do with one record.
 pub(super) enum Verdict {
@@ -13,7 +13,7 @@ pub(super) enum Verdict {
     Skip(String),
 }
 
-pub(super) fn judge(rec: &ByteRecord, ncols: usize, trailing: &mut usize) -> std::result::Result<Verdict, usize> {
+pub(super) fn judge(rec: &Rec<'_>, ncols: usize, trailing: &mut usize) -> std::result::Result<Verdict, usize> {
     let n = rec.len();
     if n == ncols {
         return Ok(Verdict::Row);
@@ -22,47 +22,10 @@ pub(super) fn judge(rec: &ByteRecord, ncols: usize, trailing: &mut usize) -> std
         *trailing += 1;
         return Ok(Verdict::Row);
     }
-    if n == 1 && trim(&rec[0]).is_empty() {
+    if n == 1 && rec.get(0).is_some_and(|f| trim(f).is_empty()) {
         return Ok(Verdict::Skip("blank line".into()));
     }
     Err(n)
-}
-
-/// 1-based line numbers from byte offsets, counting `\n`, `\r\n` and a lone `\r`
-/// (old Mac files) as one line break each. Queries must not go backwards.
-pub(super) struct LineCounter<'a> {
-    text: &'a [u8],
-    byte: usize,
-    line: u64,
-}
-
-impl LineCounter<'_> {
-    /// A counter at the start of `text`, which starts on line `first_line`.
-    pub(super) fn new(text: &[u8], first_line: u64) -> LineCounter<'_> {
-        LineCounter { text, byte: 0, line: first_line }
-    }
-
-    /// Line of the record whose `csv` position is `byte`. That position is where the
-    /// previous record ended, before skipped empty lines and a CRLF's `\n`, so
-    /// line terminators are skipped first.
-    pub(super) fn line_at(&mut self, byte: usize) -> u64 {
-        let mut end = byte.min(self.text.len());
-        while end < self.text.len() && matches!(self.text[end], b'\r' | b'\n') {
-            end += 1;
-        }
-        if end > self.byte {
-            let chunk = &self.text[self.byte..end];
-            let mut breaks = chunk.iter().filter(|&&b| b == b'\n').count();
-            if chunk.contains(&b'\r') {
-                breaks += (self.byte..end)
-                    .filter(|&i| self.text[i] == b'\r' && self.text.get(i + 1) != Some(&b'\n'))
-                    .count();
-            }
-            self.line += breaks as u64;
-            self.byte = end;
-        }
-        self.line
-    }
 }
 
 /// Starts like a footnote (`注：`, `Source:`, `* p<0.1`).
@@ -75,11 +38,11 @@ pub fn looks_like_note(s: &str) -> bool {
 }
 
 /// A record that may be a trailing note: (line, fields, its field count if ragged).
-type Pending = (u64, ByteRecord, Option<usize>);
+type Pending = (u64, OwnedRec, Option<usize>);
 
 /// The data rows as they are read, and the rows skipped on the way.
-pub(super) struct Body<'o> {
-    opts: &'o CsvOptions,
+pub(super) struct Body {
+    opts: CsvOptions,
     ncols: usize,
     pub builders: Vec<ColumnBuilder>,
     /// 1-based line of each data row.
@@ -93,13 +56,15 @@ pub(super) struct Body<'o> {
     /// errors after all) or the end of the file (then they are notes).
     pending: Vec<Pending>,
     pub parser: NumberParser,
+    /// Records seen (for progress).
+    count: usize,
 }
 
-impl<'o> Body<'o> {
+impl Body {
     /// An empty body under the header `names`; `skipped` are the title lines above it.
-    pub(super) fn new(names: &[String], opts: &'o CsvOptions, skipped: Vec<SkippedRow>) -> Body<'o> {
+    pub(super) fn new(names: &[String], opts: &CsvOptions, skipped: Vec<SkippedRow>) -> Body {
         Body {
-            opts,
+            opts: opts.clone(),
             ncols: names.len(),
             builders: names.iter().map(|n| ColumnBuilder::new(n.clone(), 0)).collect(),
             lines: Vec::new(),
@@ -109,51 +74,53 @@ impl<'o> Body<'o> {
             units_left: opts.skip_units_rows,
             pending: Vec::new(),
             parser: NumberParser::new(opts.decimal_comma),
+            count: 0,
         }
     }
 
-    /// Reads the records after the header to the end. `first_is_data`: the record already
-    /// in `rec` is data (no header). `progress(fraction)` every 8192 records; `false` cancels.
-    pub(super) fn read(
+    /// Reads the complete records of `input` from `*pos` on (all of them when `eof`);
+    /// `*pos` ends at the first byte not consumed. `total`: bytes expected overall, and
+    /// `offset`: bytes before `input` (for progress and the capacity estimate).
+    /// `progress(fraction)` every 8192 records; `false` cancels.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn feed(
         &mut self,
-        rdr: &mut Reader<&[u8]>,
-        rec: &mut ByteRecord,
-        first_is_data: bool,
-        counter: &mut LineCounter,
+        tok: &mut Tokenizer,
+        input: &[u8],
+        pos: &mut usize,
+        eof: bool,
+        offset: usize,
+        total: usize,
         progress: &mut dyn FnMut(f64) -> bool,
     ) -> Result<()> {
-        let text_len = counter.text.len();
-        let total = text_len.max(1) as f64;
-        let mut first = first_is_data;
-        let mut count = 0usize;
+        let denom = total.max(1) as f64;
         loop {
-            if !first {
-                match rdr.read_byte_record(rec) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => return Err(parse_error(e)),
-                }
-            }
-            first = false;
-            count += 1;
-            let pos = rec.position();
-            let line = counter.line_at(pos.map_or(0, |p| p.byte() as usize));
-            if count % 8192 == 0 && !progress(pos.map_or(0.0, |p| p.byte() as f64 / total)) {
+            let at = *pos;
+            let (rec, line) = match tok.next(input, pos, eof) {
+                Step::Record(rec, line) => (rec, line),
+                Step::NeedMore | Step::End => return Ok(()),
+            };
+            self.count += 1;
+            if self.count % 8192 == 0 && !progress(((offset + at) as f64 / denom).min(1.0)) {
                 return Err(ErrorKind::Cancelled.into());
             }
-            let verdict = judge(rec, self.ncols, &mut self.trailing);
-            if self.hold_as_note(rec, &verdict, line)? {
-                continue;
-            }
-            self.take(rec, verdict, line, pos.map_or(0, |p| p.byte() as usize), text_len)?;
+            self.record(&rec, line, offset + at, total)?;
         }
-        Ok(())
+    }
+
+    /// One record after the header, starting on `line` at byte `byte` of `total`.
+    pub(super) fn record(&mut self, rec: &Rec<'_>, line: u64, byte: usize, total: usize) -> Result<()> {
+        let verdict = judge(rec, self.ncols, &mut self.trailing);
+        if self.hold_as_note(rec, &verdict, line)? {
+            return Ok(());
+        }
+        self.take(rec, verdict, line, byte, total)
     }
 
     /// Puts a record that may be a trailing note in `pending` (true), or replays the
     /// pending ones as rows before a data row. Cheap for ordinary rows: only a row whose
     /// first field is non-numeric text is examined.
-    fn hold_as_note(&mut self, rec: &ByteRecord, verdict: &std::result::Result<Verdict, usize>, line: u64) -> Result<bool> {
+    fn hold_as_note(&mut self, rec: &Rec<'_>, verdict: &std::result::Result<Verdict, usize>, line: u64) -> Result<bool> {
         let head = rec.get(0).map(trim).unwrap_or_default();
         let first_text = !head.is_empty()
             && !head[0].is_ascii_digit()
@@ -165,11 +132,11 @@ impl<'o> Body<'o> {
         };
         match verdict {
             Ok(Verdict::Row) if note_like && n_non_empty == 1 => {
-                self.pending.push((line, rec.clone(), None));
+                self.pending.push((line, rec.to_owned(), None));
                 return Ok(true);
             }
             Err(found) if first_text && !self.opts.skip_ragged && (note_like || n_non_empty == 1) => {
-                self.pending.push((line, rec.clone(), Some(*found)));
+                self.pending.push((line, rec.to_owned(), Some(*found)));
                 return Ok(true);
             }
             Ok(Verdict::Row) if !self.pending.is_empty() => {
@@ -178,7 +145,7 @@ impl<'o> Body<'o> {
                     if let Some(found) = ragged {
                         return Err(ErrorKind::RaggedRow { line: pline, found, expected: self.ncols }.into());
                     }
-                    self.push_row(&prec, pline);
+                    self.push_row(&prec.as_rec(), pline);
                 }
             }
             _ => {}
@@ -188,7 +155,7 @@ impl<'o> Body<'o> {
 
     /// A record by its verdict: a units row, a data row, a skipped row or a ragged-row error.
     /// `byte`: where it starts; `text_len`: the text's length (to reserve for the rows).
-    fn take(&mut self, rec: &ByteRecord, verdict: std::result::Result<Verdict, usize>, line: u64, byte: usize, text_len: usize) -> Result<()> {
+    fn take(&mut self, rec: &Rec<'_>, verdict: std::result::Result<Verdict, usize>, line: u64, byte: usize, text_len: usize) -> Result<()> {
         match verdict {
             Ok(Verdict::Row) if self.units_left > 0 => {
                 self.units_left -= 1;
@@ -214,7 +181,7 @@ impl<'o> Body<'o> {
         Ok(())
     }
 
-    fn push_row(&mut self, rec: &ByteRecord, line: u64) {
+    fn push_row(&mut self, rec: &Rec<'_>, line: u64) {
         for (b, f) in self.builders.iter_mut().zip(rec.iter()) {
             b.push(classify(f, &self.opts.missing, &mut self.parser));
         }
@@ -244,6 +211,7 @@ impl<'o> Body<'o> {
     /// At the end of the file: the records still pending are trailing notes.
     pub(super) fn skip_trailing_notes(&mut self) {
         for (line, rec, _) in std::mem::take(&mut self.pending) {
+            let rec = rec.as_rec();
             let text: String = rec.iter().map(field_str).filter(|f| !f.is_empty()).collect::<Vec<_>>().join(" ");
             let shown: String = text.chars().take(40).collect();
             let ell = if shown.len() < text.len() { "…" } else { "" };
@@ -263,20 +231,20 @@ pub(super) fn recover_late_text(
     builders: &mut [ColumnBuilder],
     parser: &mut NumberParser,
 ) {
-    let mut rec = ByteRecord::new();
     let upto = builders.iter().map(ColumnBuilder::needs_recovery).max().unwrap_or(0);
     if upto > 0 {
-        let mut rdr = records(delimiter).from_reader(text);
+        let mut tok = Tokenizer::new(delimiter, 1);
+        let mut pos = 0usize;
         let mut row = 0usize;
         let mut started = false;
         let mut dummy = 0usize;
         let mut titles_left = n_titles;
         let mut units_left = opts.skip_units_rows;
         while row < upto {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
+            let rec = match tok.next(text, &mut pos, true) {
+                Step::Record(rec, _) => rec,
                 _ => break,
-            }
+            };
             // Same rules as the first pass: blank records before the first one are
             // skipped, and that first one is the header unless has_header is false.
             if !started {

@@ -14,6 +14,9 @@ pub const DEFAULT_MISSING: &[&str] = &[
 pub struct MissingSet {
     tokens: Vec<Vec<u8>>,
     max_len: usize,
+    /// Lower-cased first bytes of the tokens (a quick rejection of most fields).
+    first: [bool; 256],
+    has_empty: bool,
 }
 
 impl MissingSet {
@@ -22,7 +25,15 @@ impl MissingSet {
         let tokens: Vec<Vec<u8>> =
             tokens.iter().map(|t| t.as_ref().trim().to_ascii_lowercase().into_bytes()).collect();
         let max_len = tokens.iter().map(Vec::len).max().unwrap_or(0);
-        MissingSet { tokens, max_len }
+        let mut first = [false; 256];
+        for t in &tokens {
+            if let Some(&c) = t.first() {
+                first[usize::from(c.to_ascii_lowercase())] = true;
+                first[usize::from(c.to_ascii_uppercase())] = true;
+            }
+        }
+        let has_empty = tokens.iter().any(Vec::is_empty);
+        MissingSet { tokens, max_len, first, has_empty }
     }
     /// The default set.
     pub fn default_set() -> MissingSet {
@@ -31,8 +42,10 @@ impl MissingSet {
     /// True when the trimmed field is a missing token.
     #[inline]
     pub fn is_missing(&self, trimmed: &[u8]) -> bool {
-        if trimmed.len() > self.max_len {
-            return false;
+        match trimmed.first() {
+            None => return self.has_empty,
+            Some(&c) if !self.first[usize::from(c)] || trimmed.len() > self.max_len => return false,
+            _ => {}
         }
         self.tokens.iter().any(|t| t.eq_ignore_ascii_case(trimmed))
     }
