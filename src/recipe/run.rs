@@ -87,7 +87,7 @@ outputs! {
 }
 
 /// The typed spec of a JSON spec.
-fn typed<T: serde::de::DeserializeOwned>(spec: &Value, kind: &str) -> Result<T> {
+pub(super) fn typed<T: serde::de::DeserializeOwned>(spec: &Value, kind: &str) -> Result<T> {
     if spec.is_null() {
         return Err(Error::invalid(format!("{kind}: options are required")));
     }

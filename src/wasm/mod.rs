@@ -13,6 +13,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 mod handles;
+mod replicate;
 mod spatial;
 
 /// The one error bridge: a core error becomes a JS `Error` whose message names the problem.
