@@ -47,6 +47,9 @@ pub enum ErrorKind {
     Numerical { message: String },
     /// The user cancelled a long job.
     Cancelled,
+    /// A capability left out of this build (the page's lean engine: see the `full` feature);
+    /// `what` names it (an analysis kind, "excel", "encoding", "docx"…).
+    NotInThisBuild { what: String },
 }
 
 impl Error {
@@ -71,6 +74,7 @@ impl Error {
             ErrorKind::InsufficientData { .. } => "insufficient_data",
             ErrorKind::Numerical { .. } => "numerical",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::NotInThisBuild { .. } => "not_in_this_build",
         }
     }
     /// The error's fields by name (`name`, `suggestion`, `column`, `count`, `line`, …) as text,
@@ -102,6 +106,7 @@ impl Error {
             ErrorKind::InvalidArgument { message }
             | ErrorKind::InsufficientData { message }
             | ErrorKind::Numerical { message } => vec![("message", message.clone())],
+            ErrorKind::NotInThisBuild { what } => vec![("what", what.clone())],
         }
     }
     /// The kind of error.
@@ -178,6 +183,9 @@ impl fmt::Display for Error {
             ErrorKind::InsufficientData { message } => write!(f, "{message}"),
             ErrorKind::Numerical { message } => write!(f, "{message}"),
             ErrorKind::Cancelled => write!(f, "cancelled"),
+            ErrorKind::NotInThisBuild { what } => {
+                write!(f, "{what} is not in this build of Quasi's engine (the full build, pkg/, has it)")
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 
 mod handles;
 mod replicate;
+#[cfg(feature = "full")]
 mod spatial;
 
 /// The one error bridge: a core error becomes a JS `Error` whose message names the problem.
@@ -147,6 +148,7 @@ struct ReportOptions {
     title: Option<String>,
 }
 
+#[cfg(feature = "full")]
 /// Renders every table of a session as one file (`tables`: an array of result tables):
 /// `{ format: "docx" | "xlsx", title, …renderTable's options }` → the file's bytes as a
 /// `Uint8Array`: a Word document with every table in order under `title`, or an Excel
@@ -481,6 +483,7 @@ pub fn placebo(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>
     analysis(ds, "placebo", spec, progress.as_ref())
 }
 
+#[cfg(feature = "full")]
 /// Callaway & Sant'Anna (2021): `{ y, unit, time, start, control_group: "never" | "notyet",
 /// method: "dr" | "ipw" | "reg", covariates, base_period: "varying" | "universal", anticipation,
 /// bootstrap: { reps, seed }, conf_level, min_e, max_e, balance_e }` →
@@ -491,6 +494,7 @@ pub fn csdid(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) 
     analysis(ds, "csdid", spec, progress.as_ref())
 }
 
+#[cfg(feature = "full")]
 /// Goodman-Bacon decomposition of the TWFE DID: `{ y, unit, time, start }` →
 /// `{ twfe_estimate, comparisons: [{ treated, control, type, estimate, weight }], by_type, svg, tables }`.
 #[wasm_bindgen(js_name = baconDecomposition)]
@@ -498,6 +502,7 @@ pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsV
     analysis(ds, "baconDecomposition", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Every staggered estimator side by side: `{ y, unit, time, start, controls, control_group,
 /// method, base_period, conf_level }` → `{ estimators: [{ key, label, att, terms }],
 /// bacon_later_vs_earlier_share, svg, tables, diagnostics }`; `progress(fraction)` may cancel.
@@ -506,6 +511,7 @@ pub fn staggered_compare(ds: &JsDataset, spec: JsValue, progress: Option<js_sys:
     analysis(ds, "staggeredCompare", spec, progress.as_ref())
 }
 
+#[cfg(feature = "full")]
 /// HonestDiD robust confidence sets for an event-time effect of the Callaway–Sant'Anna event
 /// study: `{ ...csdidSpec, event_time: 0, sensitivity: "relative_magnitude" | "smoothness",
 /// m_bar: [0.5, 1, 1.5, 2] (or m: [...]) }` → `{ original: { conf_low, conf_high },
@@ -515,6 +521,7 @@ pub fn honest_did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "honestDid", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Sun & Abraham event study: `{ y, unit, time, start, controls, vcov }` →
 /// `{ terms: [{ event_time, estimate, std_error, … }], att, cells, model, tables, diagnostics }`.
 #[wasm_bindgen]
@@ -522,6 +529,7 @@ pub fn sunab(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "sunab", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Gardner's two-stage DID: `{ y, unit, time, start, controls }` →
 /// `{ estimate, std_error, terms: [{ event_time, estimate, std_error, … }], tables, diagnostics }`.
 #[wasm_bindgen]
@@ -529,6 +537,7 @@ pub fn did2s(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "did2s", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Borusyak–Jaravel–Spiess imputation: `{ y, unit, time, start, controls }` → as `did2s`,
 /// with the conservative variance.
 #[wasm_bindgen(js_name = didImputation)]
