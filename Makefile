@@ -12,11 +12,17 @@ WASM_PACK_BUILD := wasm-pack build --target web --release --out-name quasi --no-
 setup:
 	@bash scripts/setup.sh
 
-# Build the WebAssembly package into pkg/, then optimise it with wasm-opt from npm's binaryen
-# (scripts/wasm-opt.sh; QUASI_WASM_OPT=off skips it, e.g. for a quicker local build).
+# Build the WebAssembly packages, then optimise them with wasm-opt from npm's binaryen
+# (scripts/wasm-opt.sh; QUASI_WASM_OPT=off skips it, e.g. for a quicker local build):
+#   pkg/       the full engine: the public JS API, every function;
+#   pkg/core/  the lean engine the page loads first (--no-default-features: no staggered or
+#              spatial estimators, Excel, other encodings or Word/Excel output; the page's
+#              worker loads pkg/ for those on first use). Its own target dir keeps both cached.
 build: setup
 	$(WASM_PACK_BUILD)
 	@bash scripts/wasm-opt.sh pkg/quasi_bg.wasm
+	CARGO_TARGET_DIR=target/core $(WASM_PACK_BUILD) --out-dir pkg/core -- --no-default-features
+	@bash scripts/wasm-opt.sh pkg/core/quasi_bg.wasm
 
 demo: build
 	@echo "Quasi: open http://localhost:$(PORT)/?sample=jjj  (Ctrl-C to stop)"

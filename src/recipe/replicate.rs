@@ -11,12 +11,14 @@ use serde_json::Value;
 use super::run::{typed, RecipeOutput};
 use super::Recipe;
 use crate::data::Dataset;
-use crate::estimators::{did, psm, staggered};
+#[cfg(feature = "full")]
+use crate::estimators::staggered;
+use crate::estimators::{did, psm};
 use crate::inference::replicate::{DrawBlock, DrawRange};
 use crate::{Error, Result};
 
 /// The analyses that can split their draws.
-pub const REPLICATING: &[&str] = &["placebo", "wildBootstrap", "mediation", "psm", "csdid"];
+pub const REPLICATING: &[&str] = &["placebo", "wildBootstrap", "mediation", "psm", #[cfg(feature = "full")] "csdid"];
 
 /// How many draws `spec` asks of analysis `kind`: `None` when it makes none (or the kind
 /// cannot split them).
@@ -26,6 +28,7 @@ pub fn draw_count(kind: &str, spec: &Value) -> Result<Option<usize>> {
         "wildBootstrap" => did::wild_bootstrap_draw_count(&typed(spec, kind)?),
         "mediation" => did::mediation_draw_count(&typed(spec, kind)?),
         "psm" => psm::psm_draw_count(&typed(spec, kind)?),
+        #[cfg(feature = "full")]
         "csdid" => staggered::csdid_draw_count(&typed(spec, kind)?),
         _ => None,
     })
@@ -44,6 +47,7 @@ pub fn draws(
         "wildBootstrap" => did::wild_bootstrap_draws(ds, &typed(spec, kind)?, range, progress),
         "mediation" => did::mediation_draws(ds, &typed(spec, kind)?, range, progress),
         "psm" => psm::psm_draws(ds, &typed(spec, kind)?, range, progress),
+        #[cfg(feature = "full")]
         "csdid" => staggered::csdid_draws(ds, &typed(spec, kind)?, range, progress),
         other => Err(not_replicating(other)),
     }
@@ -65,6 +69,7 @@ pub fn analyse_with_draws(
         "wildBootstrap" => O::Wild(did::wild_bootstrap_with_draws(ds, &typed(spec, kind)?, &block, progress)?),
         "mediation" => O::Mediation(did::mediation_with_draws(ds, &typed(spec, kind)?, &block, progress)?),
         "psm" => O::Psm(psm::psm_with_draws(ds, &typed(spec, kind)?, &block, progress)?),
+        #[cfg(feature = "full")]
         "csdid" => O::Csdid(staggered::csdid_with_draws(ds, &typed(spec, kind)?, &block, progress)?),
         other => return Err(not_replicating(other)),
     };
