@@ -50,14 +50,22 @@ test-wasm:
 test-e2e:
 	node --test --test-concurrency=1 e2e/*.test.mjs
 
-# Size of the shipped .wasm (raw and gzip -9), then speed against named peers (PapaParse for
-# parsing; pyfixest for TWFE; moderndid for Callaway–Sant'Anna), printed as tables.
+# Size of the shipped .wasm (raw and gzip -9), then speed against named peers on this machine in
+# this run (PapaParse; pyfixest; a pyfixest refit loop; R Matching when R is installed; numpy;
+# moderndid; spatialreg when R is installed), the worker pool's speed-up in Chromium, and one
+# summary table of every workload (bench/out/summary.md; docs/benchmarks.md keeps the latest).
 bench: build
+	rm -f bench/out/summary-*.json
 	node bench/size.mjs
 	node bench/parse.mjs
 	node bench/feols.mjs
+	node bench/placebo.mjs
+	node bench/psm.mjs
+	node bench/entropy.mjs
 	node bench/csdid.mjs
 	node bench/spatial.mjs
+	node bench/pool.mjs
+	node bench/summary.mjs
 
 # Refresh the README's screenshots (docs/screenshot.png; English and Chinese at 1280 and 1024 px)
 # from the page tests.

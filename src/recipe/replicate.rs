@@ -13,12 +13,14 @@ use super::Recipe;
 use crate::data::Dataset;
 #[cfg(feature = "full")]
 use crate::estimators::staggered;
-use crate::estimators::{did, psm};
+use crate::estimators::did;
+#[cfg(feature = "full")]
+use crate::estimators::psm;
 use crate::inference::replicate::{DrawBlock, DrawRange};
 use crate::{Error, Result};
 
 /// The analyses that can split their draws.
-pub const REPLICATING: &[&str] = &["placebo", "wildBootstrap", "mediation", "psm", #[cfg(feature = "full")] "csdid"];
+pub const REPLICATING: &[&str] = &["placebo", "wildBootstrap", "mediation", #[cfg(feature = "full")] "psm", #[cfg(feature = "full")] "csdid"];
 
 /// How many draws `spec` asks of analysis `kind`: `None` when it makes none (or the kind
 /// cannot split them).
@@ -27,6 +29,7 @@ pub fn draw_count(kind: &str, spec: &Value) -> Result<Option<usize>> {
         "placebo" => did::placebo_draw_count(&typed(spec, kind)?),
         "wildBootstrap" => did::wild_bootstrap_draw_count(&typed(spec, kind)?),
         "mediation" => did::mediation_draw_count(&typed(spec, kind)?),
+        #[cfg(feature = "full")]
         "psm" => psm::psm_draw_count(&typed(spec, kind)?),
         #[cfg(feature = "full")]
         "csdid" => staggered::csdid_draw_count(&typed(spec, kind)?),
@@ -46,6 +49,7 @@ pub fn draws(
         "placebo" => did::placebo_draws(ds, &typed(spec, kind)?, range, progress),
         "wildBootstrap" => did::wild_bootstrap_draws(ds, &typed(spec, kind)?, range, progress),
         "mediation" => did::mediation_draws(ds, &typed(spec, kind)?, range, progress),
+        #[cfg(feature = "full")]
         "psm" => psm::psm_draws(ds, &typed(spec, kind)?, range, progress),
         #[cfg(feature = "full")]
         "csdid" => staggered::csdid_draws(ds, &typed(spec, kind)?, range, progress),
@@ -68,6 +72,7 @@ pub fn analyse_with_draws(
         "placebo" => O::Placebo(did::placebo_with_draws(ds, &typed(spec, kind)?, &block, progress)?),
         "wildBootstrap" => O::Wild(did::wild_bootstrap_with_draws(ds, &typed(spec, kind)?, &block, progress)?),
         "mediation" => O::Mediation(did::mediation_with_draws(ds, &typed(spec, kind)?, &block, progress)?),
+        #[cfg(feature = "full")]
         "psm" => O::Psm(psm::psm_with_draws(ds, &typed(spec, kind)?, &block, progress)?),
         #[cfg(feature = "full")]
         "csdid" => O::Csdid(staggered::csdid_with_draws(ds, &typed(spec, kind)?, &block, progress)?),

@@ -65,6 +65,7 @@ outputs! {
     "mediation" => Mediation(did::MediationResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     "heterogeneity" => Heterogeneity(did::HeteroResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     "robustness" => Robustness(did::RobustnessResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "psmDid" => PsmDid(psm_did::PsmDidResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     #[cfg(feature = "full")]
     "csdid" => Csdid(staggered::CsResult), tables: yes, diagnostics: r => &mut r.diagnostics;
@@ -80,11 +81,17 @@ outputs! {
     "did2s" => Did2s(staggered::ImputationResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     #[cfg(feature = "full")]
     "didImputation" => DidImputation(staggered::ImputationResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "psm" => Psm(psm::PsmResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "psmCompare" => PsmCompare(PsmCompareResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "buildIndex" => Index(index::IndexResult), tables: yes, diagnostics: r => r.diagnostics_mut();
+    #[cfg(feature = "full")]
     "locationQuotient" => Lq(index::LqResult), tables: no, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "hhi" => Hhi(index::HhiResult), tables: no, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "theil" => Theil(index::TheilResult), tables: no, diagnostics: r => &mut r.diagnostics;
     "feols" => Feols(feols::FeolsFit), tables: yes, diagnostics: r => &mut r.diagnostics;
     #[cfg(feature = "full")]
@@ -99,8 +106,10 @@ outputs! {
     "spatialDid" => SpatialDid(spatial::SpatialDidResult), tables: yes, diagnostics: r => &mut r.model.diagnostics;
 }
 
-/// The kinds only the full build runs (staggered DID estimators, spatial econometrics).
+/// The kinds only the full build runs (matching, indices, staggered DID estimators, spatial
+/// econometrics): the lean build holds the DID workflow the page opens with.
 pub const FULL_ONLY: &[&str] = &[
+    "psm", "psmCompare", "psmDid", "buildIndex", "locationQuotient", "hhi", "theil",
     "csdid", "baconDecomposition", "staggeredCompare", "honestDid", "sunab", "did2s", "didImputation",
     "moran", "lisa", "lmTests", "spatialModel", "spatialDid",
 ];
@@ -159,6 +168,7 @@ pub fn analyse(
         "mediation" => O::Mediation(did::mediation(ds, &typed(spec, kind)?)?),
         "heterogeneity" => O::Heterogeneity(did::heterogeneity(ds, &typed(spec, kind)?)?),
         "robustness" => O::Robustness(did::robustness(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "psmDid" => O::PsmDid(psm_did::psm_did(ds, &typed(spec, kind)?)?),
         #[cfg(feature = "full")]
         "csdid" => O::Csdid(staggered::csdid_with_progress(ds, &typed(spec, kind)?, progress)?),
@@ -174,7 +184,9 @@ pub fn analyse(
         "did2s" => O::Did2s(staggered::did2s(ds, &typed(spec, kind)?)?),
         #[cfg(feature = "full")]
         "didImputation" => O::DidImputation(staggered::did_imputation(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "psm" => O::Psm(psm::psm(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "psmCompare" => {
             let specs: Vec<psm::PsmSpec> = typed(spec, kind)?;
             let (base, rest) =
@@ -183,9 +195,13 @@ pub fn analyse(
             let diagnostics = table.diagnostics.clone();
             O::PsmCompare(PsmCompareResult { table, diagnostics })
         }
+        #[cfg(feature = "full")]
         "buildIndex" => O::Index(index::build_index(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "locationQuotient" => O::Lq(index::location_quotient(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "hhi" => O::Hhi(index::hhi(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "theil" => O::Theil(index::theil(ds, &typed(spec, kind)?)?),
         "feols" => O::Feols(feols::feols(ds, &typed(spec, kind)?)?),
         #[cfg(feature = "full")]

@@ -345,24 +345,28 @@ impl JsDataset {
     }
 }
 
+#[cfg(feature = "full")]
 /// Composite index: entropy, TOPSIS, PCA, CRITIC, CV or equal weights.
 #[wasm_bindgen(js_name = buildIndex)]
 pub fn build_index(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "buildIndex", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Location quotients of sectors within units (and years).
 #[wasm_bindgen(js_name = locationQuotient)]
 pub fn location_quotient(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "locationQuotient", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Herfindahl–Hirschman index of shares within each unit(-year).
 #[wasm_bindgen]
 pub fn hhi(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "hhi", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Theil index of industrial structure rationalisation.
 #[wasm_bindgen]
 pub fn theil(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
@@ -406,6 +410,7 @@ pub fn chart(kind: &str, data: JsValue, options: JsValue) -> Result<String, JsVa
     })
 }
 
+#[cfg(feature = "full")]
 /// Propensity score matching: `{ formula, outcome, model, method, k, replace, ties, match_on, caliper, estimand, se,
 /// preset, return_pairs, … }` (`preset: "psmatch2"` for Stata's conventions; `matched.pair_*` are
 /// filled when there are at most 250,000 pairs or with `return_pairs: true`). The result carries
@@ -415,6 +420,7 @@ pub fn psm(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "psm", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Several matching methods side by side (the first spec is the base row):
 /// `{ table: { rows }, diagnostics, tables }` (`tables[0]` is `psm.compare`).
 #[wasm_bindgen(js_name = psmCompare)]
@@ -422,6 +428,7 @@ pub fn psm_compare(ds: &JsDataset, specs: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "psmCompare", specs, None)
 }
 
+#[cfg(feature = "full")]
 /// The propensity-score density figure of a `psm` result (SVG text).
 #[wasm_bindgen(js_name = psmDensitySvg)]
 pub fn psm_density_svg(result: JsValue, title: &str) -> Result<String, JsValue> {
@@ -569,6 +576,7 @@ pub fn robustness(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "robustness", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// PSM-DID: match on pre-treatment covariates (pooled or period by period), then the DID on
 /// the matched sample next to the full-sample DID:
 /// `{ unit, time, y, start | treat+post | indicator, covariates, controls, match: { method, k, caliper, … },
