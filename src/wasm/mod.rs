@@ -4,7 +4,9 @@
 //! serialises the result.
 
 use crate::data::{self, Dataset, LoadReport};
-use crate::estimators::{feols, psm};
+use crate::estimators::feols;
+#[cfg(feature = "full")]
+use crate::estimators::psm;
 use crate::recipe;
 use crate::report::{regtable, RenderOptions, ResultTable, Tables};
 use serde::de::DeserializeOwned;
@@ -141,6 +143,7 @@ pub fn render_table(table: JsValue, options: JsValue) -> Result<JsValue, JsValue
 }
 
 /// `renderReport`'s options: `renderTable`'s and the report's `title`.
+#[cfg(feature = "full")]
 #[derive(serde::Deserialize, Default)]
 struct ReportOptions {
     #[serde(flatten)]
