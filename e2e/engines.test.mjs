@@ -1,5 +1,5 @@
-// The page's two engines: the lean build (pkg/core/) loads with the page and runs the DID
-// workflow; the full build (pkg/) is fetched only when something needs it — a PSM, index,
+// The page's two engines: the lean build (pkg/core/) loads with the page and runs the index
+// and DID workflow; the full build (pkg/) is fetched only when something needs it — a PSM,
 // staggered or spatial analysis, an Excel or GBK file, Word/Excel output — and then gives
 // the same numbers as the public API (a snapshot of the lean engine's dataset, exact).
 import { test, before, after } from "node:test";
@@ -39,7 +39,7 @@ async function setup() {
 
 const DID = { y: "lnHDQ", unit: "city", time: "year", start: "ftz_year", controls: ["pgdp", "fdi"] };
 
-test("the lean engine loads with the page and runs the DID workflow without the full one", async () => {
+test("the lean engine loads with the page and runs the index and DID workflow without the full one", async () => {
   const rec = await setup();
   const { page } = rec;
   const out = await page.evaluate(async (spec) => {
@@ -47,16 +47,22 @@ test("the lean engine loads with the page and runs the DID workflow without the 
     const es = await window.client.call("call", { fn: "eventStudy", handle: window.jjj, args: [{ ...spec, window: [-3, 3] }] });
     const pl = await window.client.call("placebo", { handle: window.jjj, spec: { ...spec, kind: "permute_units", reps: 40, seed: 1 }, workers: 1 });
     const md = await window.client.call("call", { fn: "renderTable", args: [did.tables[0], { format: "markdown" }] });
+    const IND = [["firms_per_10k", 1], ["new_firm_capital", 1], ["exit_rate", -1]].map(([name, direction]) => ({ name, direction }));
+    const ispec = { method: "entropy", indicators: IND, scope: "pooled", time: "year" };
+    window.idx = { spec: ispec, canon: window.canon(await window.client.call("call", { fn: "buildIndex", handle: window.jjj, args: [ispec] })) };
     return { did: did.estimate ?? did.coefficients?.[0], es: es.coefficients?.length ?? es.points?.length, pl: pl.p_value, md: md.length, exports: window.info.exports };
   }, DID);
   assert.ok(out.md > 50);
   assert.ok(out.exports.includes("psm") && out.exports.includes("spatialModel") && out.exports.includes("csdid"), "the page sees every function of both engines");
   assert.ok(fetched(rec, "/pkg/core/quasi_bg.wasm") >= 1, "the lean engine was fetched");
-  assert.equal(fetched(rec, "/pkg/quasi_bg.wasm"), 0, "the full engine was not fetched for the DID workflow");
+  assert.equal(fetched(rec, "/pkg/quasi_bg.wasm"), 0, "the full engine was not fetched for the index and DID workflow");
+  // (the public API, imported in the page itself only now, gives the same index)
+  const same = await page.evaluate(async () => window.idx.canon === (await window.direct("buildIndex", "/tests/fixtures/jjj_cities.csv", window.idx.spec)));
+  assert.ok(same, "the lean engine's index = the public API's");
   await rec.context.close();
 });
 
-test("PSM, an index, CS and a spatial-free staggered call load the full engine once and match the public API", async () => {
+test("PSM and a staggered analysis load the full engine and match the public API", async () => {
   const rec = await setup();
   const { page } = rec;
   const PSM = { formula: "treat ~ age + educ + married + nodegree + re74 + re75", outcome: "re78" };
@@ -64,19 +70,14 @@ test("PSM, an index, CS and a spatial-free staggered call load the full engine o
     const bytes = new Uint8Array(await (await fetch("/tests/fixtures/lalonde.csv")).arrayBuffer());
     const lal = (await window.client.call("load", { bytes, options: { filename: "lalonde.csv" } })).handle;
     const psm = await window.client.call("call", { fn: "psm", handle: lal, args: [PSM] });
-    const IND = [["firms_per_10k", 1], ["new_firm_capital", 1], ["exit_rate", -1]].map(([name, direction]) => ({ name, direction }));
-    const idx = await window.client.call("call", { fn: "buildIndex", handle: window.jjj, args: [{ method: "entropy", indicators: IND, scope: "pooled", time: "year" }] });
     const bacon = await window.client.call("call", { fn: "baconDecomposition", handle: window.jjj, args: [{ y: DID.y, unit: DID.unit, time: DID.time, start: DID.start }] });
     return {
       psm: window.canon(psm),
       psmDirect: await window.direct("psm", "/tests/fixtures/lalonde.csv", PSM),
-      idx: window.canon(idx),
-      idxDirect: await window.direct("buildIndex", "/tests/fixtures/jjj_cities.csv", { method: "entropy", indicators: IND, scope: "pooled", time: "year" }),
       bacon: typeof bacon.twfe_estimate,
     };
   }, { PSM, DID });
   assert.equal(got.psm, got.psmDirect, "PSM through the page's engines = the public API");
-  assert.equal(got.idx, got.idxDirect, "index through the page's engines = the public API");
   assert.equal(got.bacon, "number");
   // the page's worker fetched the full engine's wasm once (the direct API calls above import it in the page itself)
   assert.ok(fetched(rec, "/pkg/quasi_bg.wasm") >= 1);

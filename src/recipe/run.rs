@@ -85,13 +85,9 @@ outputs! {
     "psm" => Psm(psm::PsmResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     #[cfg(feature = "full")]
     "psmCompare" => PsmCompare(PsmCompareResult), tables: yes, diagnostics: r => &mut r.diagnostics;
-    #[cfg(feature = "full")]
     "buildIndex" => Index(index::IndexResult), tables: yes, diagnostics: r => r.diagnostics_mut();
-    #[cfg(feature = "full")]
     "locationQuotient" => Lq(index::LqResult), tables: no, diagnostics: r => &mut r.diagnostics;
-    #[cfg(feature = "full")]
     "hhi" => Hhi(index::HhiResult), tables: no, diagnostics: r => &mut r.diagnostics;
-    #[cfg(feature = "full")]
     "theil" => Theil(index::TheilResult), tables: no, diagnostics: r => &mut r.diagnostics;
     "feols" => Feols(feols::FeolsFit), tables: yes, diagnostics: r => &mut r.diagnostics;
     #[cfg(feature = "full")]
@@ -106,10 +102,10 @@ outputs! {
     "spatialDid" => SpatialDid(spatial::SpatialDidResult), tables: yes, diagnostics: r => &mut r.model.diagnostics;
 }
 
-/// The kinds only the full build runs (matching, indices, staggered DID estimators, spatial
-/// econometrics): the lean build holds the DID workflow the page opens with.
+/// The kinds only the full build runs (matching, staggered DID estimators, spatial
+/// econometrics): the lean build holds the index and DID workflow the page opens with.
 pub const FULL_ONLY: &[&str] = &[
-    "psm", "psmCompare", "psmDid", "buildIndex", "locationQuotient", "hhi", "theil",
+    "psm", "psmCompare", "psmDid",
     "csdid", "baconDecomposition", "staggeredCompare", "honestDid", "sunab", "did2s", "didImputation",
     "moran", "lisa", "lmTests", "spatialModel", "spatialDid",
 ];
@@ -195,13 +191,9 @@ pub fn analyse(
             let diagnostics = table.diagnostics.clone();
             O::PsmCompare(PsmCompareResult { table, diagnostics })
         }
-        #[cfg(feature = "full")]
         "buildIndex" => O::Index(index::build_index(ds, &typed(spec, kind)?)?),
-        #[cfg(feature = "full")]
         "locationQuotient" => O::Lq(index::location_quotient(ds, &typed(spec, kind)?)?),
-        #[cfg(feature = "full")]
         "hhi" => O::Hhi(index::hhi(ds, &typed(spec, kind)?)?),
-        #[cfg(feature = "full")]
         "theil" => O::Theil(index::theil(ds, &typed(spec, kind)?)?),
         "feols" => O::Feols(feols::feols(ds, &typed(spec, kind)?)?),
         #[cfg(feature = "full")]
