@@ -259,6 +259,50 @@ const ops = {
     return { ...summary(handle, ds, previewRows), parseMs };
   },
 
+  /**
+   * A File from the page ({ file, options, previewRows }): text is streamed into the engine
+   * in chunks (Blob.stream(), no whole copy in JS) after a check, on the file's first MiB, that
+   * its columns fit in the engine's memory (a file that cannot is refused at once, with the
+   * memory it would need); a workbook is read whole.
+   */
+  async loadFile({ file, options = {}, previewRows = 20 }, progress) {
+    const opts = compact({ filename: file.name, ...options });
+    const t0 = performance.now();
+    const engine = engines.core ?? (await fullEngine());
+    const q = engine.mod;
+    const whole = async () => ops.load({ bytes: new Uint8Array(await file.arrayBuffer()), options: opts, previewRows }, progress);
+    if (typeof q.DatasetStream !== "function" || /\.(xlsx|xlsm|xlsb|xls|ods)$/i.test(opts.filename || "")) return whole();
+    const head = new Uint8Array(await file.slice(0, 1 << 20).arrayBuffer());
+    q.checkMemory(file.size, head, opts); // throws `too_large` with the memory needed
+    let stream = null;
+    let ds;
+    try {
+      stream = new q.DatasetStream(opts);
+      const reader = file.stream().getReader();
+      let done = 0;
+      let last = 0;
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        stream.push(value);
+        done += value.byteLength;
+        const now = performance.now();
+        if (now - last > 100) {
+          last = now;
+          progress(Math.min(0.99, done / Math.max(1, file.size)));
+        }
+      }
+      ds = stream.finish(); // consumes the stream
+      stream = null;
+    } catch (e) {
+      stream?.free();
+      if (engine === engines.core && isMissing(e)) return whole(); // another encoding: the full engine reads it whole
+      throw e;
+    }
+    const handle = register(engine === engines.core ? "core" : "full", ds);
+    return { ...summary(handle, ds, previewRows), parseMs: performance.now() - t0 };
+  },
+
   summary({ handle, previewRows = 20 }) {
     return summary(handle, dataset(handle), previewRows);
   },
