@@ -7,7 +7,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8000
 WASM_PACK_BUILD := wasm-pack build --target web --release --out-name quasi --no-pack
 
-.PHONY: setup build demo test test-native test-wasm test-e2e bench screenshot clean
+.PHONY: setup build demo test test-native test-wasm test-e2e test-large bench screenshot clean
 
 setup:
 	@bash scripts/setup.sh
@@ -49,6 +49,11 @@ test-wasm:
 # File globs, not the directory: Node >= 21 takes `node --test e2e/` as a module path.
 test-e2e:
 	node --test --test-concurrency=1 e2e/*.test.mjs
+
+# Opt-in: a 1 GB CSV (10M rows × 10 numeric columns) chosen on the page in headless Chromium;
+# records the engine's peak memory (e2e/artifacts/gigabyte.json). Not part of `make test`.
+test-large: build
+	node --test --test-concurrency=1 e2e/opt-in/*.test.mjs
 
 # Size of the shipped .wasm (raw and gzip -9), then speed against named peers on this machine in
 # this run (PapaParse; pyfixest; a pyfixest refit loop; R Matching when R is installed; numpy;

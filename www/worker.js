@@ -46,8 +46,8 @@ async function instantiate(dir, name) {
     if (!res.ok) throw new Error(`${name}: ${url.pathname} answered ${res.status}`);
     module = await WebAssembly.compile(await res.arrayBuffer());
   }
-  await mod.default({ module_or_path: module });
-  return { mod, module, dir, pool: null };
+  const exports = await mod.default({ module_or_path: module });
+  return { mod, module, dir, pool: null, memory: exports?.memory ?? null };
 }
 
 /** The full engine, loaded once. */
@@ -256,7 +256,7 @@ const ops = {
     }
     const parseMs = performance.now() - t0;
     const handle = register(engine === engines.core ? "core" : "full", ds);
-    return { ...summary(handle, ds, previewRows), parseMs };
+    return { ...summary(handle, ds, previewRows), parseMs, memoryBytes: engine.memory?.buffer.byteLength ?? null };
   },
 
   /**
@@ -300,7 +300,8 @@ const ops = {
       throw e;
     }
     const handle = register(engine === engines.core ? "core" : "full", ds);
-    return { ...summary(handle, ds, previewRows), parseMs: performance.now() - t0 };
+    // the engine's linear memory after the load (it never shrinks: the peak of the parse)
+    return { ...summary(handle, ds, previewRows), parseMs: performance.now() - t0, memoryBytes: engine.memory?.buffer.byteLength ?? null };
   },
 
   summary({ handle, previewRows = 20 }) {
