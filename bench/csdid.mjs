@@ -12,6 +12,7 @@ import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { loadQuasi } from "./pkg.mjs";
+import { record } from "./record.mjs";
 import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -95,3 +96,13 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 fs.writeFileSync(path.join(ROOT, "bench", "out", "csdid.md"), lines.join("\n") + "\n");
+{
+  const q = rows.find((r) => r[0].startsWith("Quasi (wasm"));
+  const p = rows.find((r) => r[0].startsWith("moderndid") && Number.isFinite(r[1]));
+  if (q) {
+    record("csdid", [{
+      order: 40, workload: "Callaway–Sant'Anna + 1,000 multiplier-bootstrap draws, 200k rows", quasi: "wasm, Node", seconds: q[1],
+      peer: p ? p[0] : null, peerSeconds: p ? p[1] : null, target: null, met: null,
+    }]);
+  }
+}

@@ -12,6 +12,7 @@ import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { loadQuasi } from "./pkg.mjs";
+import { record } from "./record.mjs";
 import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -113,3 +114,13 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 fs.writeFileSync(path.join(ROOT, "bench", "out", "feols.md"), lines.join("\n") + "\n");
+{
+  const q = rows.find((r) => r[0].startsWith("Quasi (wasm"));
+  const p = rows.find((r) => r[0].startsWith("pyfixest") && Number.isFinite(r[1]));
+  if (q) {
+    record("feols", [{
+      order: 1, workload: "P1 TWFE, 1M rows (50k units × 20 years), 5 regressors, cluster SE", quasi: "wasm, Node", seconds: q[1],
+      peer: p ? p[0] : null, peerSeconds: p ? p[1] : null, target: "≤ 0.3× pyfixest", met: p ? q[1] <= 0.3 * p[1] : null,
+    }]);
+  }
+}

@@ -16,6 +16,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { loadQuasi } from "./pkg.mjs";
+import { record } from "./record.mjs";
 import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -132,3 +133,14 @@ const lines = [
 console.log(lines.join("\n"));
 fs.mkdirSync(path.join(ROOT, "bench", "out"), { recursive: true });
 fs.writeFileSync(path.join(ROOT, "bench", "out", "spatial.md"), lines.join("\n") + "\n");
+{
+  const q = rows.find((r) => r[0].startsWith("Quasi (wasm"));
+  const p = rows.find((r) => r[0].startsWith("spatialreg") && Number.isFinite(r[1]));
+  if (q) {
+    record("spatial", [{
+      order: 50, workload: "SAR ML + impacts, n = 3,000, kNN-6 W", quasi: "wasm, Node", seconds: q[1],
+      peer: p ? p[0] : null, peerSeconds: p ? p[1] : null, target: null, met: null,
+      note: p ? null : "R with spatialreg is not installed here: no peer time in this run",
+    }]);
+  }
+}

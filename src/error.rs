@@ -47,6 +47,11 @@ pub enum ErrorKind {
     Numerical { message: String },
     /// The user cancelled a long job.
     Cancelled,
+    /// A capability left out of this build (the page's lean engine: see the `full` feature);
+    /// `what` names it (an analysis kind, "excel", "encoding", "docx"…).
+    NotInThisBuild { what: String },
+    /// A file whose columns would not fit in the engine's memory (estimated before reading it).
+    TooLarge { needed: u64, limit: u64, rows: u64, columns: usize },
 }
 
 impl Error {
@@ -71,6 +76,8 @@ impl Error {
             ErrorKind::InsufficientData { .. } => "insufficient_data",
             ErrorKind::Numerical { .. } => "numerical",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::NotInThisBuild { .. } => "not_in_this_build",
+            ErrorKind::TooLarge { .. } => "too_large",
         }
     }
     /// The error's fields by name (`name`, `suggestion`, `column`, `count`, `line`, …) as text,
@@ -102,6 +109,13 @@ impl Error {
             ErrorKind::InvalidArgument { message }
             | ErrorKind::InsufficientData { message }
             | ErrorKind::Numerical { message } => vec![("message", message.clone())],
+            ErrorKind::NotInThisBuild { what } => vec![("what", what.clone())],
+            ErrorKind::TooLarge { needed, limit, rows, columns } => vec![
+                ("needed", gib(*needed)),
+                ("limit", gib(*limit)),
+                ("rows", rows.to_string()),
+                ("columns", columns.to_string()),
+            ],
         }
     }
     /// The kind of error.
@@ -178,6 +192,16 @@ impl fmt::Display for Error {
             ErrorKind::InsufficientData { message } => write!(f, "{message}"),
             ErrorKind::Numerical { message } => write!(f, "{message}"),
             ErrorKind::Cancelled => write!(f, "cancelled"),
+            ErrorKind::TooLarge { needed, limit, rows, columns } => write!(
+                f,
+                "this file would need about {} GB of memory in the browser ({rows} rows × {columns} columns), more than the {} GB \
+                 the engine can use; load fewer rows or columns (for example split the file by year, or drop the columns you do not use)",
+                gib(*needed),
+                gib(*limit)
+            ),
+            ErrorKind::NotInThisBuild { what } => {
+                write!(f, "{what} is not in this build of Quasi's engine (the full build, pkg/, has it)")
+            }
         }
     }
 }
@@ -204,4 +228,9 @@ mod tests {
         assert_eq!(e.code(), "formula");
         assert!(e.details().contains(&("position", "8".to_string())));
     }
+}
+
+/// Bytes as GB (10⁹) with one decimal, for messages.
+fn gib(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1e9)
 }

@@ -50,18 +50,32 @@ function createContext() {
       emit("load-start", { name: source.name });
       const t0 = performance.now();
       try {
-        const bytes = await readSource(source);
-        if (ctx.loading !== token) throw new CancelledError();
-        emit("load-progress", { fraction: 0, phase: "parse", bytes: bytes.byteLength });
-        const size = bytes.byteLength;
-        // Hand the buffer over instead of copying it (100 MB files), unless the
-        // caller keeps it for a later reload (files and URLs can be re-read).
-        const transfer = source.bytes ? [] : [bytes.buffer];
-        const summary = await client.call(
-          "load",
-          { bytes, options: { ...options, filename: source.name } },
-          { transfer, onProgress: (fraction) => emit("load-progress", { fraction, phase: "parse", bytes: size }) },
-        );
+        let summary;
+        let size;
+        if (source.file) {
+          // A file from disk goes to the worker as a File (a reference, not a copy), which
+          // streams it into the engine in chunks: no copy of the whole file in JS.
+          size = source.file.size;
+          emit("load-progress", { fraction: 0, phase: "parse", bytes: size });
+          summary = await client.call(
+            "loadFile",
+            { file: source.file, options: { ...options, filename: source.name } },
+            { onProgress: (fraction) => emit("load-progress", { fraction, phase: "parse", bytes: size }) },
+          );
+        } else {
+          const bytes = await readSource(source);
+          if (ctx.loading !== token) throw new CancelledError();
+          size = bytes.byteLength;
+          emit("load-progress", { fraction: 0, phase: "parse", bytes: size });
+          // Hand the buffer over instead of copying it, unless the caller keeps it for a
+          // later reload (URLs can be fetched again).
+          const transfer = source.bytes ? [] : [bytes.buffer];
+          summary = await client.call(
+            "load",
+            { bytes, options: { ...options, filename: source.name } },
+            { transfer, onProgress: (fraction) => emit("load-progress", { fraction, phase: "parse", bytes: size }) },
+          );
+        }
         const previous = ctx.dataset;
         ctx.dataset = {
           ...summary,

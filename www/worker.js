@@ -13,12 +13,51 @@
 // Datasets stay here; the page refers to them by a numeric `handle`.
 // Cancellation: a synchronous wasm call cannot read messages, so the page
 // cancels by terminating this worker and starting a fresh one.
+// Replications (placebo, wildBootstrap, mediation, psm, csdid): their draws are shared by a
+// pool of workers (www/pool.js; `workers` in the args, default every core), with a result
+// bit-identical to the one-worker call.
 
-let quasi = null;
-let broken = null; // set after a wasm trap: the instance must not be used again
-const datasets = new Map();
+import { ReplicationPool, poolSize } from "./pool.js";
+
+// Two builds of the engine: the lean one (pkg/core/: CSV, DID family, PSM, indices, text and
+// SVG output) loads with the page; the full one (pkg/: also staggered and spatial
+// estimators, Excel files, other text encodings, Word/Excel output) loads on first need —
+// when the lean one lacks a function or answers `not_in_this_build`. A dataset lives in the
+// engine that loaded it; the full engine gets a snapshot of a lean engine's dataset
+// (Dataset.snapshot, exact) the first time it needs it. Without pkg/core/ (a build that
+// skipped it) the full engine does everything.
+const CORE = "../pkg/core/";
+const FULL = "../pkg/";
+const engines = { core: null, full: null }; // { mod, module, pool }
+let fullLoading = null;
+let broken = null; // set after a wasm trap: the instances must not be used again
+const datasets = new Map(); // handle → { engine, ds, mirror }
 let nextHandle = 1;
 
+async function instantiate(dir, name) {
+  const mod = await import(`${dir}quasi.js`);
+  const url = new URL(`${dir}quasi_bg.wasm`, import.meta.url);
+  let module;
+  try {
+    module = await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // a server that does not send application/wasm: compile from the bytes
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${name}: ${url.pathname} answered ${res.status}`);
+    module = await WebAssembly.compile(await res.arrayBuffer());
+  }
+  const exports = await mod.default({ module_or_path: module });
+  return { mod, module, dir, pool: null, memory: exports?.memory ?? null };
+}
+
+/** The full engine, loaded once. */
+function fullEngine() {
+  fullLoading ??= instantiate(FULL, "the full engine").then((e) => (engines.full = e));
+  return fullLoading;
+}
+
+const isMissing = (e) => e?.code === "not_in_this_build";
+const has = (engine, fn) => typeof engine?.mod?.[fn] === "function";
 /** wasm-bindgen getters may be properties or methods depending on the binding. */
 const prop = (obj, name) => (typeof obj[name] === "function" ? obj[name]() : obj[name]);
 
@@ -41,22 +80,52 @@ function plain(v) {
   return v;
 }
 
+function entry(handle) {
+  const e = datasets.get(handle);
+  if (!e) throw new Error("This dataset is no longer loaded; please load the file again.");
+  return e;
+}
+
+/** The dataset as an object of `engine` (a snapshot copy in the full engine, made once). */
+function datasetIn(handle, engine) {
+  const e = entry(handle);
+  if (engines[e.engine] === engine) return e.ds;
+  e.mirror ??= engine.mod.Dataset.fromSnapshot(e.ds.snapshot());
+  return e.mirror;
+}
+
 function dataset(handle) {
-  const ds = datasets.get(handle);
-  if (!ds) throw new Error("This dataset is no longer loaded; please load the file again.");
-  return ds;
+  return entry(handle).ds;
+}
+
+/** The engine to run `fn` on a dataset of `handle` (or none): the one holding it, else the lean one if it has `fn`. */
+async function engineFor(fn, handle) {
+  const held = handle === undefined || handle === null ? null : entry(handle).engine;
+  if (held === "full" || !engines.core || !has(engines.core, fn)) return fullEngine();
+  return engines.core;
+}
+
+/** Runs `work(engine)` on the engine for `fn`; a lean-engine `not_in_this_build` error reruns it on the full one. */
+async function routed(fn, handle, work) {
+  const engine = await engineFor(fn, handle);
+  try {
+    return await work(engine);
+  } catch (e) {
+    if (engine === engines.core && isMissing(e)) return work(await fullEngine());
+    throw e;
+  }
 }
 
 /**
  * Options may name a second loaded dataset (a weight matrix's neighbour list or uploaded
  * matrix) as `{ $dataset: handle }`: replaced by that Dataset object before the call.
  */
-function resolveDatasets(v) {
-  if (Array.isArray(v)) return v.map(resolveDatasets);
+function resolveDatasets(v, engine) {
+  if (Array.isArray(v)) return v.map((x) => resolveDatasets(x, engine));
   if (v && typeof v === "object" && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)) {
-    if (Object.keys(v).length === 1 && typeof v.$dataset === "number") return dataset(v.$dataset);
+    if (Object.keys(v).length === 1 && typeof v.$dataset === "number") return datasetIn(v.$dataset, engine);
     const o = {};
-    for (const [k, x] of Object.entries(v)) o[k] = resolveDatasets(x);
+    for (const [k, x] of Object.entries(v)) o[k] = resolveDatasets(x, engine);
     return o;
   }
   return v;
@@ -98,45 +167,141 @@ function throttled(progress) {
   };
 }
 
+/** The analyses whose draws the pool can share (see recipe::replicate). */
+const REPLICATING = new Set(["placebo", "wildBootstrap", "mediation", "psm", "csdid"]);
+
+/**
+ * Runs replicating analysis `kind` on dataset `handle` with its draws shared by `workers`
+ * pool workers (default: every core); one worker, or a spec without draws, is the plain
+ * one-call run. The pool runs the engine that runs the analysis.
+ */
+function replicated(kind, handle, spec, workers, progress) {
+  return routed(kind, handle, async (engine) => {
+    const q = engine.mod;
+    const ds = datasetIn(handle, engine);
+    const size = poolSize(workers);
+    const count = size > 1 && typeof q.replicationCount === "function" ? q.replicationCount(kind, spec) : undefined;
+    if (!count || count < size) {
+      return q[kind](ds, spec, ...(kind === "placebo" || kind === "csdid" ? [progress] : []));
+    }
+    const snapshot = ds.snapshot(q.usedColumns(ds, spec));
+    engine.pool ??= new ReplicationPool(engine.module, engine.dir);
+    const blocks = await engine.pool.run({ kind, spec, snapshot, count, size, onProgress: progress });
+    return q.analyseWithDraws(ds, kind, spec, blocks);
+  });
+}
+
+function register(engine, ds) {
+  const handle = nextHandle++;
+  datasets.set(handle, { engine, ds, mirror: null });
+  return handle;
+}
+
+function parse(q, u8, opts, progress) {
+  if (typeof q.Dataset.fromBytesWithProgress !== "function") return q.Dataset.fromBytes(u8, opts);
+  let last = -1;
+  let lastTime = 0;
+  return q.Dataset.fromBytesWithProgress(u8, opts, (fraction) => {
+    const now = performance.now();
+    if (fraction - last >= 0.01 || now - lastTime > 100) {
+      last = fraction;
+      lastTime = now;
+      progress(fraction);
+    }
+    return true; // cancellation is done by terminating the worker
+  });
+}
+
 const ops = {
   async init() {
-    if (!quasi) {
-      let mod;
+    if (!engines.core && !engines.full) {
       try {
-        mod = await import("../pkg/quasi.js");
-      } catch (e) {
-        throw new Error(`The WebAssembly build (pkg/quasi.js) could not be loaded — run "make build" first. (${e.message})`);
+        engines.core = await instantiate(CORE, "the engine");
+      } catch {
+        engines.core = null; // no lean build: the full engine does everything
       }
-      await mod.default();
-      quasi = mod;
+      if (!engines.core) {
+        try {
+          await fullEngine();
+        } catch (e) {
+          throw new Error(`The WebAssembly build (pkg/quasi.js) could not be loaded — run "make build" first. (${e.message})`);
+        }
+      }
     }
-    return { version: quasi.version(), exports: Object.keys(quasi).filter((k) => k !== "default") };
+    const main = engines.core ?? engines.full;
+    // Every function either engine offers (the full one's list from its JS glue, without loading its wasm).
+    let names = Object.keys(main.mod);
+    if (!engines.full) {
+      try {
+        names = [...new Set([...names, ...Object.keys(await import(`${FULL}quasi.js`))])];
+      } catch {
+        // no full build: the lean engine's functions only
+      }
+    }
+    return { version: main.mod.version(), exports: names.filter((k) => k !== "default" && !k.startsWith("init")) };
   },
 
-  load({ bytes, options = {}, previewRows = 20 }, progress) {
+  async load({ bytes, options = {}, previewRows = 20 }, progress) {
     const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     const opts = compact(options);
     const t0 = performance.now();
+    let engine = engines.core ?? (await fullEngine());
     let ds;
-    if (typeof quasi.Dataset.fromBytesWithProgress === "function") {
-      let last = -1;
-      let lastTime = 0;
-      ds = quasi.Dataset.fromBytesWithProgress(u8, opts, (fraction) => {
-        const now = performance.now();
-        if (fraction - last >= 0.01 || now - lastTime > 100) {
-          last = fraction;
-          lastTime = now;
-          progress(fraction);
-        }
-        return true; // cancellation is done by terminating the worker
-      });
-    } else {
-      ds = quasi.Dataset.fromBytes(u8, opts);
+    try {
+      ds = parse(engine.mod, u8, opts, progress);
+    } catch (e) {
+      if (engine !== engines.core || !isMissing(e)) throw e;
+      engine = await fullEngine(); // an Excel file, or text in another encoding
+      ds = parse(engine.mod, u8, opts, progress);
     }
     const parseMs = performance.now() - t0;
-    const handle = nextHandle++;
-    datasets.set(handle, ds);
-    return { ...summary(handle, ds, previewRows), parseMs };
+    const handle = register(engine === engines.core ? "core" : "full", ds);
+    return { ...summary(handle, ds, previewRows), parseMs, memoryBytes: engine.memory?.buffer.byteLength ?? null };
+  },
+
+  /**
+   * A File from the page ({ file, options, previewRows }): text is streamed into the engine
+   * in chunks (Blob.stream(), no whole copy in JS) after a check, on the file's first MiB, that
+   * its columns fit in the engine's memory (a file that cannot is refused at once, with the
+   * memory it would need); a workbook is read whole.
+   */
+  async loadFile({ file, options = {}, previewRows = 20 }, progress) {
+    const opts = compact({ filename: file.name, ...options });
+    const t0 = performance.now();
+    const engine = engines.core ?? (await fullEngine());
+    const q = engine.mod;
+    const whole = async () => ops.load({ bytes: new Uint8Array(await file.arrayBuffer()), options: opts, previewRows }, progress);
+    if (typeof q.DatasetStream !== "function" || /\.(xlsx|xlsm|xlsb|xls|ods)$/i.test(opts.filename || "")) return whole();
+    const head = new Uint8Array(await file.slice(0, 1 << 20).arrayBuffer());
+    q.checkMemory(file.size, head, opts); // throws `too_large` with the memory needed
+    let stream = null;
+    let ds;
+    try {
+      stream = new q.DatasetStream(opts);
+      const reader = file.stream().getReader();
+      let done = 0;
+      let last = 0;
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        stream.push(value);
+        done += value.byteLength;
+        const now = performance.now();
+        if (now - last > 100) {
+          last = now;
+          progress(Math.min(0.99, done / Math.max(1, file.size)));
+        }
+      }
+      ds = stream.finish(); // consumes the stream
+      stream = null;
+    } catch (e) {
+      stream?.free();
+      if (engine === engines.core && isMissing(e)) return whole(); // another encoding: the full engine reads it whole
+      throw e;
+    }
+    const handle = register(engine === engines.core ? "core" : "full", ds);
+    // the engine's linear memory after the load (it never shrinks: the peak of the parse)
+    return { ...summary(handle, ds, previewRows), parseMs: performance.now() - t0, memoryBytes: engine.memory?.buffer.byteLength ?? null };
   },
 
   summary({ handle, previewRows = 20 }) {
@@ -144,10 +309,11 @@ const ops = {
   },
 
   free({ handle }) {
-    const ds = datasets.get(handle);
-    if (ds) {
+    const e = datasets.get(handle);
+    if (e) {
       datasets.delete(handle);
-      ds.free();
+      e.ds.free();
+      e.mirror?.free();
     }
     return true;
   },
@@ -166,41 +332,55 @@ const ops = {
 
   /** Any Dataset method, e.g. { handle, method: "preview", args: [50] }. */
   method({ handle, method, args = [] }) {
-    const ds = dataset(handle);
-    if (typeof ds[method] !== "function" || method === "free" || method.startsWith("_")) {
+    const e = entry(handle);
+    if (typeof e.ds[method] !== "function" || method === "free" || method.startsWith("_")) {
       throw new Error(`Unknown dataset operation: ${method}`);
     }
-    return plain(ds[method](...args));
+    const out = plain(e.ds[method](...args));
+    if (method === "addColumn" && e.mirror) {
+      e.mirror.free(); // the full engine's copy is out of date
+      e.mirror = null;
+    }
+    return out;
   },
 
   /**
-   * Placebo / randomization inference with progress: { handle, spec }. The
+   * Placebo / randomization inference with progress: { handle, spec, workers }. The
    * engine calls back now and then with the fraction done; it is posted to the
    * page as { id, progress } (a function cannot cross the worker boundary).
    * Cancel = terminate the worker (the client does that), as for loading.
    */
-  placebo({ handle, spec }, progress) {
-    return plain(quasi.placebo(dataset(handle), spec, throttled(progress)));
+  async placebo({ handle, spec, workers }, progress) {
+    return plain(await replicated("placebo", handle, spec, workers, throttled(progress)));
   },
 
   /** Every staggered estimator side by side ({ handle, spec }), with progress between estimators. */
   staggeredCompare({ handle, spec }, progress) {
-    return plain(quasi.staggeredCompare(dataset(handle), spec, throttled(progress)));
+    return routed("staggeredCompare", handle, (engine) =>
+      plain(engine.mod.staggeredCompare(datasetIn(handle, engine), spec, throttled(progress))),
+    );
   },
 
-  /** Callaway–Sant'Anna ({ handle, spec }), with progress during the multiplier bootstrap. */
-  csdid({ handle, spec }, progress) {
-    return plain(quasi.csdid(dataset(handle), spec, throttled(progress)));
+  /** Callaway–Sant'Anna ({ handle, spec, workers }), with progress during the multiplier bootstrap. */
+  async csdid({ handle, spec, workers }, progress) {
+    return plain(await replicated("csdid", handle, spec, workers, throttled(progress)));
   },
 
-  /** Any exported estimator taking the dataset first, e.g. { fn: "feols", handle, args: [spec] }. */
-  call({ fn, handle, args = [] }) {
-    if (typeof quasi[fn] !== "function" || fn === "default" || fn.startsWith("init")) {
+  /** Any exported function, given the dataset first when `handle` is set, e.g. { fn: "feols", handle, args: [spec] }. */
+  async call({ fn, handle, args = [], workers }, progress) {
+    if (typeof fn !== "string" || fn === "default" || fn.startsWith("init") || fn.startsWith("_")) {
       throw new Error(`This version of Quasi has no "${fn}" analysis.`);
     }
-    const resolved = resolveDatasets(args);
-    const out = handle === undefined || handle === null ? quasi[fn](...resolved) : quasi[fn](dataset(handle), ...resolved);
-    return plain(out);
+    const hasHandle = handle !== undefined && handle !== null;
+    if (REPLICATING.has(fn) && hasHandle && args.length === 1) {
+      return plain(await replicated(fn, handle, args[0], workers, throttled(progress)));
+    }
+    return routed(fn, handle, (engine) => {
+      if (!has(engine, fn)) throw new Error(`This version of Quasi has no "${fn}" analysis.`);
+      const resolved = resolveDatasets(args, engine);
+      const q = engine.mod;
+      return plain(hasHandle ? q[fn](datasetIn(handle, engine), ...resolved) : q[fn](...resolved));
+    });
   },
 
   /**
@@ -209,18 +389,20 @@ const ops = {
    * The matrix itself stays in the engine only for the call.
    */
   spatialWeights({ handle, spec }) {
-    const w = quasi.spatialWeights(dataset(handle), resolveDatasets(spec));
-    try {
-      let svg = null;
+    return routed("spatialWeights", handle, (engine) => {
+      const w = engine.mod.spatialWeights(datasetIn(handle, engine), resolveDatasets(spec, engine));
       try {
-        svg = w.linkMapSvg();
-      } catch {
-        svg = null; // a neighbour list or an uploaded matrix has no coordinates to draw
+        let svg = null;
+        try {
+          svg = w.linkMapSvg();
+        } catch {
+          svg = null; // a neighbour list or an uploaded matrix has no coordinates to draw
+        }
+        return { units: plain(w.units()), summary: plain(w.summary()), svg, diagnostics: plain(w.diagnostics()) };
+      } finally {
+        w.free();
       }
-      return { units: plain(w.units()), summary: plain(w.summary()), svg, diagnostics: plain(w.diagnostics()) };
-    } finally {
-      w.free();
-    }
+    });
   },
 };
 
@@ -230,7 +412,7 @@ self.onmessage = async (event) => {
   try {
     if (broken) throw Object.assign(new Error(broken), { fatal: true });
     if (!Object.hasOwn(ops, op)) throw new Error(`Unknown operation: ${op}`);
-    if (op !== "init" && !quasi) await ops.init();
+    if (op !== "init" && !engines.core && !engines.full) await ops.init();
     const result = await ops[op](args || {}, (p) => reply({ progress: p }));
     reply({ ok: true, result });
   } catch (e) {

@@ -11,6 +11,7 @@
 pub mod columns;
 pub mod digest;
 pub mod inline;
+pub mod replicate;
 mod run;
 
 use serde::{Deserialize, Serialize};

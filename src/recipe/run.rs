@@ -1,3 +1,4 @@
+#![cfg_attr(not(feature = "full"), allow(unused_imports, dead_code))]
 //! Running an analysis from its kind and JSON spec: the one dispatch that both the JS API
 //! functions and `runRecipe` go through, so a recipe reruns exactly what produced the result.
 
@@ -29,26 +30,26 @@ impl Tables for PsmCompareResult {
 }
 
 macro_rules! outputs {
-    ($($kind:literal => $variant:ident($ty:ty), tables: $tabled:tt, diagnostics: $r:ident => $diag:expr;)*) => {
+    ($($(#[$m:meta])* $kind:literal => $variant:ident($ty:ty), tables: $tabled:tt, diagnostics: $r:ident => $diag:expr;)*) => {
         /// The result of any analysis (serialises as the result itself).
         #[derive(Debug, Clone, Serialize)]
         #[serde(untagged)]
         #[allow(clippy::large_enum_variant)]
-        pub enum RecipeOutput { $($variant($ty),)* }
+        pub enum RecipeOutput { $($(#[$m])* $variant($ty),)* }
 
-        /// Every analysis kind a recipe can name.
-        pub const KINDS: &[&str] = &[$($kind),*];
+        /// Every analysis kind a recipe can name (in this build: see the `full` feature).
+        pub const KINDS: &[&str] = &[$($(#[$m])* $kind),*];
 
         impl Tables for RecipeOutput {
             fn tables(&self) -> Vec<ResultTable> {
-                match self { $(RecipeOutput::$variant(r) => outputs!(@tables $tabled r),)* }
+                match self { $($(#[$m])* RecipeOutput::$variant(r) => outputs!(@tables $tabled r),)* }
             }
         }
 
         impl RecipeOutput {
             /// The result's diagnostics, to add a note to.
             pub fn diagnostics_mut(&mut self) -> &mut Diagnostics {
-                match self { $(RecipeOutput::$variant($r) => $diag,)* }
+                match self { $($(#[$m])* RecipeOutput::$variant($r) => $diag,)* }
             }
         }
     };
@@ -64,36 +65,60 @@ outputs! {
     "mediation" => Mediation(did::MediationResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     "heterogeneity" => Heterogeneity(did::HeteroResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     "robustness" => Robustness(did::RobustnessResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "psmDid" => PsmDid(psm_did::PsmDidResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "csdid" => Csdid(staggered::CsResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "baconDecomposition" => Bacon(staggered::BaconResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "staggeredCompare" => StaggeredCompare(staggered::CompareResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "honestDid" => Honest(staggered::HonestResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "sunab" => Sunab(staggered::SunabResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "did2s" => Did2s(staggered::ImputationResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "didImputation" => DidImputation(staggered::ImputationResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "psm" => Psm(psm::PsmResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "psmCompare" => PsmCompare(PsmCompareResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     "buildIndex" => Index(index::IndexResult), tables: yes, diagnostics: r => r.diagnostics_mut();
     "locationQuotient" => Lq(index::LqResult), tables: no, diagnostics: r => &mut r.diagnostics;
     "hhi" => Hhi(index::HhiResult), tables: no, diagnostics: r => &mut r.diagnostics;
     "theil" => Theil(index::TheilResult), tables: no, diagnostics: r => &mut r.diagnostics;
     "feols" => Feols(feols::FeolsFit), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "moran" => Moran(spatial::MoranResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "lisa" => Lisa(spatial::LisaResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "lmTests" => LmTests(spatial::LmTests), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "spatialModel" => SpatialModel(spatial::SpatialModelResult), tables: yes, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "spatialDid" => SpatialDid(spatial::SpatialDidResult), tables: yes, diagnostics: r => &mut r.model.diagnostics;
 }
 
+/// The kinds only the full build runs (matching, staggered DID estimators, spatial
+/// econometrics): the lean build holds the index and DID workflow the page opens with.
+pub const FULL_ONLY: &[&str] = &[
+    "psm", "psmCompare", "psmDid",
+    "csdid", "baconDecomposition", "staggeredCompare", "honestDid", "sunab", "did2s", "didImputation",
+    "moran", "lisa", "lmTests", "spatialModel", "spatialDid",
+];
+
 /// The typed spec of a JSON spec.
-fn typed<T: serde::de::DeserializeOwned>(spec: &Value, kind: &str) -> Result<T> {
+pub(super) fn typed<T: serde::de::DeserializeOwned>(spec: &Value, kind: &str) -> Result<T> {
     if spec.is_null() {
         return Err(Error::invalid(format!("{kind}: options are required")));
     }
     serde_json::from_value(spec.clone()).map_err(|e| Error::invalid(format!("invalid {kind} options: {e}")))
 }
 
+#[cfg(feature = "full")]
 /// The spec without its `weights`, and the weight matrix to use: `prebuilt`, or built from the
 /// spec's self-contained `weights`.
 fn split_weights<'w>(
@@ -127,7 +152,10 @@ pub fn analyse(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<RecipeOutput> {
     use RecipeOutput as O;
+    #[cfg(feature = "full")]
     let spatial = |spec: &Value| split_weights(ds, spec, kind, prebuilt);
+    #[cfg(not(feature = "full"))]
+    let _ = prebuilt;
     Ok(match kind {
         "did" => O::Did(did::did(ds, &typed(spec, kind)?)?),
         "eventStudy" => O::EventStudy(did::event_study(ds, &typed(spec, kind)?)?),
@@ -136,15 +164,25 @@ pub fn analyse(
         "mediation" => O::Mediation(did::mediation(ds, &typed(spec, kind)?)?),
         "heterogeneity" => O::Heterogeneity(did::heterogeneity(ds, &typed(spec, kind)?)?),
         "robustness" => O::Robustness(did::robustness(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "psmDid" => O::PsmDid(psm_did::psm_did(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "csdid" => O::Csdid(staggered::csdid_with_progress(ds, &typed(spec, kind)?, progress)?),
+        #[cfg(feature = "full")]
         "baconDecomposition" => O::Bacon(staggered::bacon_decomposition(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "staggeredCompare" => O::StaggeredCompare(staggered::compare(ds, &typed(spec, kind)?, progress)?),
+        #[cfg(feature = "full")]
         "honestDid" => O::Honest(staggered::honest_did(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "sunab" => O::Sunab(staggered::sunab(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "did2s" => O::Did2s(staggered::did2s(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "didImputation" => O::DidImputation(staggered::did_imputation(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "psm" => O::Psm(psm::psm(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "psmCompare" => {
             let specs: Vec<psm::PsmSpec> = typed(spec, kind)?;
             let (base, rest) =
@@ -158,6 +196,7 @@ pub fn analyse(
         "hhi" => O::Hhi(index::hhi(ds, &typed(spec, kind)?)?),
         "theil" => O::Theil(index::theil(ds, &typed(spec, kind)?)?),
         "feols" => O::Feols(feols::feols(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "moran" | "lisa" | "lmTests" | "spatialModel" | "spatialDid" => {
             let (rest, w) = spatial(spec)?;
             let w = w.as_ref();
@@ -168,6 +207,10 @@ pub fn analyse(
                 "spatialModel" => O::SpatialModel(spatial::fit(ds, &typed(&rest, kind)?, w)?),
                 _ => O::SpatialDid(spatial::spatial_did(ds, &typed(&rest, kind)?, w)?),
             }
+        }
+        #[cfg(not(feature = "full"))]
+        other if FULL_ONLY.contains(&other) => {
+            return Err(crate::ErrorKind::NotInThisBuild { what: format!("`{other}`") }.into())
         }
         other => {
             return Err(Error::invalid(format!(

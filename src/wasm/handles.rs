@@ -37,6 +37,7 @@ impl<T> Registry<T> {
         self.map.borrow_mut().remove(&handle);
     }
     /// The object behind the handle property `key` of `obj`, if it is one of ours and alive.
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
     pub(crate) fn lookup(&self, obj: &JsValue, key: &str) -> Option<Rc<T>> {
         if !obj.is_object() {
             return None;

@@ -4,7 +4,9 @@
 //! serialises the result.
 
 use crate::data::{self, Dataset, LoadReport};
-use crate::estimators::{feols, psm};
+use crate::estimators::feols;
+#[cfg(feature = "full")]
+use crate::estimators::psm;
 use crate::recipe;
 use crate::report::{regtable, RenderOptions, ResultTable, Tables};
 use serde::de::DeserializeOwned;
@@ -13,6 +15,8 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 mod handles;
+mod replicate;
+#[cfg(feature = "full")]
 mod spatial;
 
 /// The one error bridge: a core error becomes a JS `Error` whose message names the problem.
@@ -139,6 +143,7 @@ pub fn render_table(table: JsValue, options: JsValue) -> Result<JsValue, JsValue
 }
 
 /// `renderReport`'s options: `renderTable`'s and the report's `title`.
+#[cfg(feature = "full")]
 #[derive(serde::Deserialize, Default)]
 struct ReportOptions {
     #[serde(flatten)]
@@ -146,6 +151,7 @@ struct ReportOptions {
     title: Option<String>,
 }
 
+#[cfg(feature = "full")]
 /// Renders every table of a session as one file (`tables`: an array of result tables):
 /// `{ format: "docx" | "xlsx", title, …renderTable's options }` → the file's bytes as a
 /// `Uint8Array`: a Word document with every table in order under `title`, or an Excel
@@ -403,6 +409,7 @@ pub fn chart(kind: &str, data: JsValue, options: JsValue) -> Result<String, JsVa
     })
 }
 
+#[cfg(feature = "full")]
 /// Propensity score matching: `{ formula, outcome, model, method, k, replace, ties, match_on, caliper, estimand, se,
 /// preset, return_pairs, … }` (`preset: "psmatch2"` for Stata's conventions; `matched.pair_*` are
 /// filled when there are at most 250,000 pairs or with `return_pairs: true`). The result carries
@@ -412,6 +419,7 @@ pub fn psm(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "psm", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Several matching methods side by side (the first spec is the base row):
 /// `{ table: { rows }, diagnostics, tables }` (`tables[0]` is `psm.compare`).
 #[wasm_bindgen(js_name = psmCompare)]
@@ -419,6 +427,7 @@ pub fn psm_compare(ds: &JsDataset, specs: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "psmCompare", specs, None)
 }
 
+#[cfg(feature = "full")]
 /// The propensity-score density figure of a `psm` result (SVG text).
 #[wasm_bindgen(js_name = psmDensitySvg)]
 pub fn psm_density_svg(result: JsValue, title: &str) -> Result<String, JsValue> {
@@ -480,6 +489,7 @@ pub fn placebo(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>
     analysis(ds, "placebo", spec, progress.as_ref())
 }
 
+#[cfg(feature = "full")]
 /// Callaway & Sant'Anna (2021): `{ y, unit, time, start, control_group: "never" | "notyet",
 /// method: "dr" | "ipw" | "reg", covariates, base_period: "varying" | "universal", anticipation,
 /// bootstrap: { reps, seed }, conf_level, min_e, max_e, balance_e }` →
@@ -490,6 +500,7 @@ pub fn csdid(ds: &JsDataset, spec: JsValue, progress: Option<js_sys::Function>) 
     analysis(ds, "csdid", spec, progress.as_ref())
 }
 
+#[cfg(feature = "full")]
 /// Goodman-Bacon decomposition of the TWFE DID: `{ y, unit, time, start }` →
 /// `{ twfe_estimate, comparisons: [{ treated, control, type, estimate, weight }], by_type, svg, tables }`.
 #[wasm_bindgen(js_name = baconDecomposition)]
@@ -497,6 +508,7 @@ pub fn bacon_decomposition(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsV
     analysis(ds, "baconDecomposition", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Every staggered estimator side by side: `{ y, unit, time, start, controls, control_group,
 /// method, base_period, conf_level }` → `{ estimators: [{ key, label, att, terms }],
 /// bacon_later_vs_earlier_share, svg, tables, diagnostics }`; `progress(fraction)` may cancel.
@@ -505,6 +517,7 @@ pub fn staggered_compare(ds: &JsDataset, spec: JsValue, progress: Option<js_sys:
     analysis(ds, "staggeredCompare", spec, progress.as_ref())
 }
 
+#[cfg(feature = "full")]
 /// HonestDiD robust confidence sets for an event-time effect of the Callaway–Sant'Anna event
 /// study: `{ ...csdidSpec, event_time: 0, sensitivity: "relative_magnitude" | "smoothness",
 /// m_bar: [0.5, 1, 1.5, 2] (or m: [...]) }` → `{ original: { conf_low, conf_high },
@@ -514,6 +527,7 @@ pub fn honest_did(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "honestDid", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Sun & Abraham event study: `{ y, unit, time, start, controls, vcov }` →
 /// `{ terms: [{ event_time, estimate, std_error, … }], att, cells, model, tables, diagnostics }`.
 #[wasm_bindgen]
@@ -521,6 +535,7 @@ pub fn sunab(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "sunab", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Gardner's two-stage DID: `{ y, unit, time, start, controls }` →
 /// `{ estimate, std_error, terms: [{ event_time, estimate, std_error, … }], tables, diagnostics }`.
 #[wasm_bindgen]
@@ -528,6 +543,7 @@ pub fn did2s(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "did2s", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Borusyak–Jaravel–Spiess imputation: `{ y, unit, time, start, controls }` → as `did2s`,
 /// with the conservative variance.
 #[wasm_bindgen(js_name = didImputation)]
@@ -559,6 +575,7 @@ pub fn robustness(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "robustness", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// PSM-DID: match on pre-treatment covariates (pooled or period by period), then the DID on
 /// the matched sample next to the full-sample DID:
 /// `{ unit, time, y, start | treat+post | indicator, covariates, controls, match: { method, k, caliper, … },

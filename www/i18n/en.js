@@ -19,5 +19,7 @@ export default {
   "error.insufficient_data": "Not enough data: {message}",
   "error.numerical": "Numerical problem: {message}",
   "error.cancelled": "Cancelled.",
+  "error.too_large": "This file would need about {needed} GB of memory in the browser ({rows} rows × {columns} columns), more than the {limit} GB the engine can use; load fewer rows or columns (for example split the file by year, or drop the columns you do not use).",
+  "error.not_in_this_build": "{what} is not in this build of Quasi's engine.",
   "中文 — switch the interface to Chinese": "中文 — switch the interface to Chinese",
 };

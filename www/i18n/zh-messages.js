@@ -18,6 +18,8 @@ export default {
   "error.insufficient_data": "数据不足：{message}",
   "error.numerical": "数值计算问题：{message}",
   "error.cancelled": "已取消。",
+  "error.too_large": "此文件在浏览器中约需 {needed} GB 内存（{rows} 行 × {columns} 列），超过引擎可用的 {limit} GB；请减少行或列后再载入（例如按年份拆分文件，或删去不用的列）。",
+  "error.not_in_this_build": "当前引擎版本不包含此功能：{what}。",
   // errors without a code (www/worker.js, www/client.js)
   "This dataset is no longer loaded; please load the file again.": "该数据集已不在内存中；请重新加载文件。",
   "A message from the worker could not be read.": "无法读取来自后台线程的消息。",

@@ -19,6 +19,8 @@ const ERROR_TEXT = {
   insufficient_data: (d) => t("error.insufficient_data", d),
   numerical: (d) => t("error.numerical", d),
   cancelled: () => t("error.cancelled"),
+  too_large: (d) => t("error.too_large", d),
+  not_in_this_build: (d) => t("error.not_in_this_build", d),
 };
 
 // The fixed English messages of www/worker.js and www/client.js (which carry no code).

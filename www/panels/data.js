@@ -213,7 +213,7 @@ function renderStatus(d) {
   replaceChildren(ui.status, line, notes, issues);
   ui.status.hidden = false;
   // Machine-readable timings for tests and the benchmark.
-  Object.assign(ui.status.dataset, { rows: String(d.nrows), bytes: String(d.size), ms: String(d.ms), parseMs: String(d.parseMs ?? "") });
+  Object.assign(ui.status.dataset, { rows: String(d.nrows), bytes: String(d.size), ms: String(d.ms), parseMs: String(d.parseMs ?? ""), memory: String(d.memoryBytes ?? "") });
 
   // Sheets of an Excel workbook: offer them in the sheet picker.
   replaceChildren(ui.sheetList, (r.sheets || []).map((s) => el("option", { value: String(s) })));

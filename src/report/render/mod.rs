@@ -23,10 +23,14 @@
 //! in Chinese) spells the yes/no words, the note and every row carrying a fixed label
 //! ([`super::i18n`], the one catalogue of these words); in Chinese the note opens with 注：.
 
+#[cfg(feature = "full")]
 mod docx;
 mod formats;
+#[cfg(feature = "full")]
 mod package;
+#[cfg(feature = "full")]
 mod xlsx;
+#[cfg(feature = "full")]
 mod xlsx_styles;
 
 use super::i18n::{self, Lang};
@@ -384,10 +388,22 @@ pub fn render_report_bytes(tables: &[ResultTable], o: &RenderOptions, title: Opt
         return Err(Error::invalid("a report needs at least one table, and the list of tables is empty"));
     }
     let grids = tables.iter().map(|t| layout(t, o)).collect::<Result<Vec<Grid>>>()?;
+    write_package(format, &grids, title)
+}
+
+#[cfg(feature = "full")]
+fn write_package(format: Format, grids: &[Grid], title: Option<&str>) -> Result<Vec<u8>> {
     match format {
-        Format::Xlsx => xlsx::xlsx(&grids),
-        _ => docx::docx(&grids, title),
+        Format::Xlsx => xlsx::xlsx(grids),
+        _ => docx::docx(grids, title),
     }
+}
+
+/// The page's lean engine leaves the Word/Excel writers (and their zip/deflate code) out.
+#[cfg(not(feature = "full"))]
+fn write_package(format: Format, _: &[Grid], _: Option<&str>) -> Result<Vec<u8>> {
+    let what = if format == Format::Xlsx { "Excel (.xlsx) output" } else { "Word (.docx) output" };
+    Err(crate::ErrorKind::NotInThisBuild { what: what.into() }.into())
 }
 
 #[cfg(test)]
