@@ -61,11 +61,11 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
                 "unknown encoding `{label}` (try utf-8, utf-16le, utf-16be, gb18030, gbk or windows-1252)"
             ))
         })?;
-        return Ok(decode_with(bytes, enc, true));
+        return decode_with(bytes, enc, true);
     }
     // 2. BOM.
     if let Some((enc, _)) = Encoding::for_bom(bytes) {
-        return Ok(decode_with(bytes, enc, false));
+        return decode_with(bytes, enc, false);
     }
     let sample = &bytes[..bytes.len().min(SAMPLE)];
     // 3. UTF-16 without BOM.
@@ -74,12 +74,12 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
         let odd_nul = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         let half = sample.len() / 2;
         if odd_nul * 10 >= half * 4 && even_nul * 50 <= half {
-            let mut d = decode_with(bytes, UTF_16LE, false);
+            let mut d = decode_with(bytes, UTF_16LE, false)?;
             d.warnings.insert(0, Diagnostic::warning(Code::EncodingGuessed, "no byte-order mark; the file looks like UTF-16LE and was read as such"));
             return Ok(d);
         }
         if even_nul * 10 >= half * 4 && odd_nul * 50 <= half {
-            let mut d = decode_with(bytes, UTF_16BE, false);
+            let mut d = decode_with(bytes, UTF_16BE, false)?;
             d.warnings.insert(0, Diagnostic::warning(Code::EncodingGuessed, "no byte-order mark; the file looks like UTF-16BE and was read as such"));
             return Ok(d);
         }
@@ -134,7 +134,10 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
         }
     }
     // 6. GB18030.
-    if let Some(s) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+    if !cfg!(feature = "full") {
+        return Err(ErrorKind::NotInThisBuild { what: "text that is not UTF-8".into() }.into());
+    }
+    if let Some(s) = gb18030_strict(bytes) {
         return Ok(Decoded {
             text: Cow::Owned(s.into_owned()),
             encoding: "gb18030",
@@ -142,9 +145,8 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
         });
     }
     // 7. Latin fallback.
-    let (s, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
     Ok(Decoded {
-        text: Cow::Owned(s.into_owned()),
+        text: Cow::Owned(decode_other(bytes, WINDOWS_1252)?),
         encoding: "windows-1252",
         warnings: vec![Diagnostic::warning(Code::EncodingGuessed,
             "the file is neither UTF-8 nor GB18030; it was read as Windows-1252 (Latin). Pass an explicit encoding if characters look wrong",
@@ -153,7 +155,7 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
 }
 
 /// Decodes with a known encoding, stripping its BOM if present.
-fn decode_with<'a>(bytes: &'a [u8], enc: &'static Encoding, user: bool) -> Decoded<'a> {
+fn decode_with<'a>(bytes: &'a [u8], enc: &'static Encoding, user: bool) -> Result<Decoded<'a>> {
     let mut warnings = Vec::new();
     let body = match Encoding::for_bom(bytes) {
         Some((bom_enc, len)) if bom_enc == enc => &bytes[len..],
@@ -173,7 +175,7 @@ fn decode_with<'a>(bytes: &'a [u8], enc: &'static Encoding, user: bool) -> Decod
             Err(_) => Cow::Owned(String::from_utf8_lossy(body).into_owned()),
         }
     } else {
-        Cow::Owned(enc.decode_without_bom_handling(body).0.into_owned())
+        Cow::Owned(decode_other(body, enc)?)
     };
     let bad = if enc == UTF_8 && matches!(text, Cow::Borrowed(_)) {
         0
@@ -186,7 +188,29 @@ fn decode_with<'a>(bytes: &'a [u8], enc: &'static Encoding, user: bool) -> Decod
             name_of(enc)
         )));
     }
-    Decoded { text, encoding: name_of(enc), warnings }
+    Ok(Decoded { text, encoding: name_of(enc), warnings })
+}
+
+/// Text in an encoding other than UTF-8 (the lean build leaves encoding_rs's decoders and
+/// their tables out: `not_in_this_build`, and the page's worker reads the file with the full build).
+#[cfg(feature = "full")]
+fn decode_other(bytes: &[u8], enc: &'static Encoding) -> Result<String> {
+    Ok(enc.decode_without_bom_handling(bytes).0.into_owned())
+}
+
+#[cfg(not(feature = "full"))]
+fn decode_other(_: &[u8], enc: &'static Encoding) -> Result<String> {
+    Err(ErrorKind::NotInThisBuild { what: format!("text in {}", name_of(enc)) }.into())
+}
+
+#[cfg(feature = "full")]
+fn gb18030_strict(bytes: &[u8]) -> Option<Cow<'_, str>> {
+    GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+}
+
+#[cfg(not(feature = "full"))]
+fn gb18030_strict(_: &[u8]) -> Option<Cow<'_, str>> {
+    None
 }
 
 #[cfg(test)]

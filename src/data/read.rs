@@ -233,6 +233,9 @@ fn load_workbook(
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<Loaded> {
     let read = |skip: usize, progress: &mut dyn FnMut(f64) -> bool| {
+        if !cfg!(feature = "full") {
+            return Err(ErrorKind::NotInThisBuild { what: "reading Excel and OpenDocument files".into() }.into());
+        }
         read_excel(bytes, opts.sheet.as_deref(), opts.has_header, skip, opts.decimal_comma, missing, progress)
     };
     let mut out = read(0, progress)?;
