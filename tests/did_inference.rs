@@ -8,6 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use quasi::estimators::did::*;
+use quasi::inference::replicate::draw_rng;
 use quasi::{Column, Dataset, ErrorKind};
 use serde_json::{json, Value};
 
@@ -167,20 +168,18 @@ fn degenerate_placebo_draws_are_excluded_and_counted() {
     assert!(r.diagnostics.messages().into_iter().any(|m| m.contains("2 of 4 placebo assignments were degenerate")), "{:?}", r.diagnostics);
     assert!(r.diagnostics.has(quasi::Code::DegeneratePlaceboDraws));
 
-    // Random draws (3 < 4 assignments): the same RNG stream, draw by draw; a draw is degenerate
+    // Random draws (3 < 4 assignments): the same per-draw streams (draw_rng); a draw is degenerate
     // exactly when it treats C or D.
-    use rand_chacha::rand_core::SeedableRng;
     let (mut mixed, mut all_degenerate) = (0, 0);
     for seed in 1u64..=12 {
         let mut spec = tiny_spec(3);
         spec.seed = seed;
         let design = build_design(&ds, &spec.did.treatment).unwrap();
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let u = ds.factor("u").unwrap();
         let mut want = Vec::new();
         let mut n_deg = 0;
-        for _ in 0..3 {
-            let col = permute_units(&design, &mut rng);
+        for b in 0..3 {
+            let col = permute_units(&design, &mut draw_rng(seed, b));
             let who = (0..col.len()).find(|&i| col[i] == 1.0).map(|i| u.levels[u.codes[i] as usize].clone()).unwrap();
             if who == "C" || who == "D" {
                 n_deg += 1;
@@ -238,14 +237,12 @@ fn placebo_matches_jjj_reference_within_monte_carlo_error() {
 fn placebo_draws_equal_full_refits() {
     // FWL draws equal refitting the whole model with the placebo column (first few draws).
     use quasi::estimators::feols::{feols, FeolsSpec, VcovSpec};
-    use rand_chacha::rand_core::SeedableRng;
     let ds = jjj();
     let spec = jjj_placebo_spec(5, 11);
     let r = placebo(&ds, &spec, &mut |_| true).unwrap();
     let design = build_design(&ds, &spec.did.treatment).unwrap();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
     for b in 0..5 {
-        let col = permute_units(&design, &mut rng);
+        let col = permute_units(&design, &mut draw_rng(11, b));
         let mut d2 = ds.clone();
         d2.add_numeric("PL", col).unwrap();
         let fit = feols(&d2, &FeolsSpec::new("lnHDQ ~ PL + fe + lnstru + urba + fdi + pgdp | city + year", VcovSpec::Iid))
@@ -324,7 +321,6 @@ fn refit_did(ds: &Dataset, start: &str) -> DidResult {
 
 #[test]
 fn random_timing_draws_equal_refits_with_fake_adoption_times() {
-    use rand_chacha::rand_core::SeedableRng;
     for (ds, seed) in [(small_panel(), 5u64), (panel(10, 0.3, 1), 9)] {
         let spec = panel_placebo_spec("random_timing", 25, seed);
         let r = placebo(&ds, &spec, &mut |_| true).unwrap();
@@ -332,9 +328,8 @@ fn random_timing_draws_equal_refits_with_fake_adoption_times() {
         let design = build_design(&ds, &spec.did.treatment).unwrap();
         let unit = ds.factor("unit").unwrap();
         let time = ds.numeric("t").unwrap().to_vec();
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         for b in 0..25 {
-            let col = random_timing(&design, &mut rng).unwrap();
+            let col = random_timing(&design, &mut draw_rng(seed, b)).unwrap();
             // Read the fake adoption time of every unit off the column ...
             let mut adopt = vec![f64::INFINITY; unit.n_levels()];
             for i in 0..col.len() {

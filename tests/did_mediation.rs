@@ -10,8 +10,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use quasi::estimators::did::*;
 use quasi::estimators::feols::{feols, FeolsSpec, VcovSpec};
 use quasi::{Column, Dataset};
+use quasi::inference::replicate::draw_rng;
 use rand::RngCore;
-use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
@@ -107,7 +107,7 @@ fn quantile7(s: &[f64], p: f64) -> f64 {
 
 /// Replays the bootstrap by hand: the common sample (rows with y and m present), groups of rows
 /// by `cluster` (None: every row its own group), `reps` draws of as many groups with
-/// replacement from ChaCha8(seed), a and b refitted with feols, and the 95 % percentile limits
+/// replacement, draw `b` from `draw_rng(seed, b)`, a and b refitted with feols, and the 95 % percentile limits
 /// and the number of usable draws.
 fn brute_force_interval(ds: &Dataset, cluster: Option<&str>, reps: usize, seed: u64) -> (f64, f64, usize) {
     let design = build_design(
@@ -128,9 +128,9 @@ fn brute_force_interval(ds: &Dataset, cluster: Option<&str>, reps: usize, seed: 
         None => (0..common.nrows()).map(|i| vec![i]).collect(),
     };
     let g = groups.len() as u64;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut draws = Vec::new();
-    for _ in 0..reps {
+    for b in 0..reps {
+        let mut rng = draw_rng(seed, b);
         let mut idx = Vec::new();
         for _ in 0..g {
             idx.extend(&groups[below(&mut rng, g) as usize]);

@@ -120,6 +120,20 @@ impl Qr {
         a
     }
 
+    /// The orthonormal basis `Q` of the kept columns' span (`rank()` columns of length n).
+    pub fn q_columns(&self) -> Vec<Vec<f64>> {
+        (0..self.rank())
+            .map(|j| {
+                let mut e = vec![0.0; self.n];
+                e[j] = 1.0;
+                for (r, (v, beta)) in self.reflectors.iter().enumerate().rev() {
+                    apply_reflector(&mut e[r..], v, *beta);
+                }
+                e
+            })
+            .collect()
+    }
+
     /// `(XᵀX)⁻¹ = R⁻¹R⁻ᵀ` for the kept columns (p × p, row-major rows).
     pub fn xtx_inv(&self) -> Vec<Vec<f64>> {
         let p = self.rank();
@@ -223,5 +237,27 @@ mod tests {
         // (X'X)^-1 for the intercept-only model is 1/n
         let q1 = Qr::new(&[&one], &[norm(&one, None)], 1e-10);
         assert!((q1.xtx_inv()[0][0] - 0.2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn q_columns_are_an_orthonormal_basis() {
+        let x1 = vec![1.0, 2.0, 3.0, 4.0, 5.0];
+        let dup = vec![2.0, 4.0, 6.0, 8.0, 10.0];
+        let x2 = vec![1.0, 0.0, 1.0, 0.0, 3.0];
+        let cols: Vec<&[f64]> = vec![&x1, &dup, &x2];
+        let norms: Vec<f64> = cols.iter().map(|c| norm(c, None)).collect();
+        let qr = Qr::new(&cols, &norms, 1e-10);
+        let q = qr.q_columns();
+        assert_eq!(q.len(), 2);
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+        assert!((dot(&q[0], &q[0]) - 1.0).abs() < 1e-14 && (dot(&q[1], &q[1]) - 1.0).abs() < 1e-14);
+        assert!(dot(&q[0], &q[1]).abs() < 1e-14);
+        // M y = y − Q Q'y
+        let y = vec![0.3, -1.0, 2.0, 0.5, 1.5];
+        let r = qr.residual(&y);
+        let (a, b) = (dot(&q[0], &y), dot(&q[1], &y));
+        for i in 0..5 {
+            assert!((r[i] - (y[i] - a * q[0][i] - b * q[1][i])).abs() < 1e-13);
+        }
     }
 }

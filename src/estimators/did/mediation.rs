@@ -21,21 +21,28 @@
 //! (iid variance, which the point estimates do not use) and the percentile interval (type-7
 //! quantiles at `α/2`, `1 − α/2`) reported; draws in which the DID or the mediator is not
 //! estimable are skipped (counted in `diagnostics`). `resample_cluster` names the resampled
-//! cluster variable (`None`: rows). Draws come from `ChaCha8Rng::seed_from_u64(seed)`.
+//! cluster variable (`None`: rows). The refits reuse one model frame, a resample being a
+//! weighted fit of the common sample ([`super::mediation_boot`]).
+//!
+//! # Replications
+//!
+//! Draw `b` (of `bootstrap`) uses only [`draw_rng`](crate::inference::replicate::draw_rng)`(seed, b)`,
+//! so the draws can be split among workers: [`mediation_draw_count`], [`mediation_draws`] over
+//! a range, [`mediation_with_draws`] on the joined [`DrawBlock`]; [`mediation`] is the three in
+//! one thread, with a bit-identical result. Each draw stores `a·b`, NaN for a skipped draw.
 //! `share_mediated = a·b / β_total` (β_total from step 1).
 //!
 
 use super::placebo::quantile_sorted;
-use super::rows_by_level;
 use super::workbench::{did_prepared, prepare, term_coef, DidSpec, Prepared};
 use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{feols, Coef, DemeanedDesign, FeolsFit, VcovSpec};
 use crate::inference::dist::norm_cdf;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use crate::inference::rng::below;
+use super::mediation_boot::MediationBoot;
+use crate::inference::replicate::{DrawBlock, DrawRange};
+use crate::ErrorKind;
 use serde::{Deserialize, Serialize};
 
 
@@ -127,6 +134,59 @@ pub struct MediationResult {
 /// Three-step mediation on one common sample, with Sobel test and a bootstrap at the
 /// clustering level of the vcov (see the module docs).
 pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> {
+    let c = common(ds, spec)?;
+    let block = match boot(&c, spec)? {
+        Some(bt) => Some(boot_block(&bt, spec, DrawRange::all(spec.bootstrap), &mut |_| true)?),
+        None => None,
+    };
+    summarise(c, spec, block.as_ref())
+}
+
+/// The number of bootstrap draws (`None` without bootstrap).
+pub fn mediation_draw_count(spec: &MediationSpec) -> Option<usize> {
+    (spec.bootstrap > 0).then_some(spec.bootstrap)
+}
+
+/// Bootstrap draws `range` of a mediation analysis (module docs, "Replications"): `a·b` per
+/// draw. `progress` gets the fraction of the range done; `false` stops with
+/// [`ErrorKind::Cancelled`].
+pub fn mediation_draws(
+    ds: &Dataset,
+    spec: &MediationSpec,
+    range: DrawRange,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<DrawBlock> {
+    let total = mediation_draw_count(spec).ok_or_else(|| Error::invalid("this mediation has no bootstrap (`bootstrap` is 0)"))?;
+    range.check(total)?;
+    let c = common(ds, spec)?;
+    let bt = boot(&c, spec)?.ok_or_else(|| Error::invalid("this mediation has no bootstrap"))?;
+    boot_block(&bt, spec, range, progress)
+}
+
+/// The mediation analysis from the bootstrap draws `0..bootstrap` of [`mediation_draws`]
+/// (joined with [`DrawBlock::concat`]); the same result as [`mediation`].
+pub fn mediation_with_draws(
+    ds: &Dataset,
+    spec: &MediationSpec,
+    draws: &DrawBlock,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<MediationResult> {
+    let total = mediation_draw_count(spec).ok_or_else(|| Error::invalid("this mediation has no bootstrap (`bootstrap` is 0)"))?;
+    draws.check_complete(total, 1)?;
+    let r = summarise(common(ds, spec)?, spec, Some(draws));
+    progress(1.0);
+    r
+}
+
+/// The model on the common sample (module docs).
+struct Common {
+    p: Prepared,
+    f3: crate::estimators::feols::FeolsSpec,
+    n_step1_alone: usize,
+    n_common: usize,
+}
+
+fn common(ds: &Dataset, spec: &MediationSpec) -> Result<Common> {
     if spec.mediator.trim().is_empty() {
         return Err(Error::invalid("mediation needs a `mediator` column (e.g. \"IL\")"));
     }
@@ -142,6 +202,49 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
     let f1 = p.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&term), &spec.did.controls)?;
     let n_step1_alone = DemeanedDesign::new(&p.ds, &f1)?.nobs();
     p.ds = p.ds.take_rows(&common);
+    Ok(Common { p, f3, n_step1_alone, n_common: common.len() })
+}
+
+/// The cluster variable the bootstrap resamples (`None`: rows).
+fn resample_cluster(p: &Prepared) -> Option<String> {
+    match &p.vcov {
+        VcovSpec::Cluster(c) if !c.is_empty() => Some(c[0].clone()),
+        _ => None,
+    }
+}
+
+/// The bootstrap's refitting machinery (`None` without bootstrap).
+fn boot(c: &Common, spec: &MediationSpec) -> Result<Option<MediationBoot>> {
+    if spec.bootstrap == 0 {
+        return Ok(None);
+    }
+    let mut fb3 = c.f3.clone();
+    fb3.vcov = VcovSpec::Iid;
+    MediationBoot::new(&c.p.ds, &fb3, resample_cluster(&c.p).as_deref()).map(Some)
+}
+
+/// The bootstrap draws of `range`.
+fn boot_block(
+    bt: &MediationBoot,
+    spec: &MediationSpec,
+    range: DrawRange,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<DrawBlock> {
+    let mut block = DrawBlock::with_capacity(range, 1);
+    for b in range.start..range.end {
+        let done = b - range.start;
+        if done % 10 == 0 && !progress(done as f64 / range.len() as f64) {
+            return Err(Error::new(ErrorKind::Cancelled));
+        }
+        block.push(&[bt.draw(spec.seed, b)]);
+    }
+    Ok(block)
+}
+
+/// The three steps, Sobel, and the bootstrap interval from the draws.
+fn summarise(c: Common, spec: &MediationSpec, block: Option<&DrawBlock>) -> Result<MediationResult> {
+    let Common { p, f3, n_step1_alone, n_common } = c;
+    let term = p.term.clone();
     let step1 = did_prepared(&p, &spec.did)?;
     let f2 = p.feols_spec(&spec.did, &spec.mediator, std::slice::from_ref(&term), &spec.did.controls)?;
     let step2 = feols(&p.ds, &f2)?;
@@ -155,28 +258,36 @@ pub fn mediation(ds: &Dataset, spec: &MediationSpec) -> Result<MediationResult> 
     let sobel = Sobel::of(&ca, &cb);
     let indirect = sobel.indirect;
     let mut diagnostics = step1.diagnostics.clone();
-    if n_step1_alone > common.len() {
+    if n_step1_alone > n_common {
         diagnostics.push(Diagnostic::info(Code::MediationCommonSample, format!(
             "{} rows usable for the total effect alone have a missing mediator `{}` (or another variable of step 3) \
              and were left out of all three steps, so that they share one sample ({} rows) and total = direct + \
              indirect holds exactly",
-            n_step1_alone - common.len(),
+            n_step1_alone - n_common,
             spec.mediator,
-            common.len()
+            n_common
         )));
     }
-
-    // Bootstrap at the clustering level of the vcov (module docs).
     let alpha = 1.0 - spec.did.conf_level;
-    let resample_cluster = match &p.vcov {
-        VcovSpec::Cluster(c) if !c.is_empty() => Some(c[0].clone()),
-        _ => None,
-    };
-    let draws = if spec.bootstrap > 0 {
-        let groups = resample_groups(&p, resample_cluster.as_deref(), &mut diagnostics)?;
-        bootstrap(spec, &p, &groups, &regs3, &mut diagnostics)?
-    } else {
-        Vec::new()
+    let resample_cluster = resample_cluster(&p);
+    let draws: Vec<f64> = match block {
+        Some(block) => {
+            resample_note(&p, resample_cluster.as_deref(), &mut diagnostics);
+            let draws: Vec<f64> = block.values.iter().copied().filter(|v| v.is_finite()).collect();
+            let skipped = block.values.len() - draws.len();
+            if skipped > 0 {
+                diagnostics.push(Diagnostic::warning(
+                    Code::MediationBootstrap,
+                    format!(
+                        "{skipped} of {} bootstrap samples skipped (DID or mediator not estimable, e.g. no treated \
+                         unit drawn)",
+                        spec.bootstrap
+                    ),
+                ));
+            }
+            draws
+        }
+        None => Vec::new(),
     };
     let (conf_low, conf_high) = if draws.is_empty() {
         (f64::NAN, f64::NAN)
@@ -227,79 +338,14 @@ impl Sobel {
     }
 }
 
-/// What the bootstrap resamples: the rows of each cluster of `cluster` (noting when it is the
-/// first of two cluster variables), or single rows.
-fn resample_groups(p: &Prepared, cluster: Option<&str>, diagnostics: &mut Diagnostics) -> Result<Vec<Vec<usize>>> {
-    let groups = match cluster {
-        Some(c) => {
-            if let VcovSpec::Cluster(all) = &p.vcov {
-                if all.len() > 1 {
-                    diagnostics.push(Diagnostic::info(
-                        Code::MediationBootstrap,
-                        format!(
-                            "the bootstrap resamples clusters of `{c}` only (the first of the {} cluster variables)",
-                            all.len()
-                        ),
-                    ));
-                }
-            }
-            let mut rows = rows_by_level(&p.ds.factor(c)?);
-            rows.retain(|r| !r.is_empty());
-            rows
-        }
-        None => (0..p.ds.nrows()).map(|i| vec![i]).collect(),
-    };
-    if groups.is_empty() {
-        return Err(Error::insufficient("the mediation bootstrap has no rows to resample"));
-    }
-    Ok(groups)
-}
-
-/// The bootstrap draws of `a·b` (iid fits of steps 2 and 3 on each resample; draws where
-/// either coefficient is not estimable are skipped and counted in a note).
-fn bootstrap(
-    spec: &MediationSpec,
-    p: &Prepared,
-    groups: &[Vec<usize>],
-    regs3: &[String],
-    diagnostics: &mut Diagnostics,
-) -> Result<Vec<f64>> {
-    let term = &p.term;
-    let g = groups.len() as u64;
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let mut spec_b = spec.did.clone();
-    spec_b.vcov = Some(VcovSpec::Iid);
-    let mut pb = p.clone();
-    pb.vcov = VcovSpec::Iid;
-    let fb2 = pb.feols_spec(&spec_b, &spec.mediator, std::slice::from_ref(term), &spec.did.controls)?;
-    let fb3 = pb.feols_spec(&spec_b, &spec.did.y, regs3, &spec.did.controls)?;
-    let mut draws = Vec::with_capacity(spec.bootstrap);
-    let mut skipped = 0usize;
-    for _ in 0..spec.bootstrap {
-        let mut idx = Vec::with_capacity(p.ds.nrows());
-        for _ in 0..g {
-            idx.extend_from_slice(&groups[below(&mut rng, g) as usize]);
-        }
-        let sub = p.ds.take_rows(&idx);
-        let ab = (|| -> Option<f64> {
-            let m2 = feols(&sub, &fb2).ok()?;
-            let m3 = feols(&sub, &fb3).ok()?;
-            Some(m2.coef(term)?.estimate * m3.coef(&spec.mediator)?.estimate)
-        })();
-        match ab {
-            Some(v) if v.is_finite() => draws.push(v),
-            _ => skipped += 1,
+/// The note that the bootstrap resamples the first of two cluster variables only.
+fn resample_note(p: &Prepared, cluster: Option<&str>, diagnostics: &mut Diagnostics) {
+    if let (Some(c), VcovSpec::Cluster(all)) = (cluster, &p.vcov) {
+        if all.len() > 1 {
+            diagnostics.push(Diagnostic::info(
+                Code::MediationBootstrap,
+                format!("the bootstrap resamples clusters of `{c}` only (the first of the {} cluster variables)", all.len()),
+            ));
         }
     }
-    if skipped > 0 {
-        diagnostics.push(Diagnostic::warning(
-            Code::MediationBootstrap,
-            format!(
-                "{skipped} of {} bootstrap samples skipped (DID or mediator not estimable, e.g. no treated unit \
-                 drawn)",
-                spec.bootstrap
-            ),
-        ));
-    }
-    Ok(draws)
 }

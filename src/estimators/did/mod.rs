@@ -39,7 +39,9 @@ pub(crate) fn rows_by_level(f: &crate::data::Factor) -> Vec<Vec<usize>> {
 pub mod design;
 pub mod heterogeneity;
 pub mod mediation;
+mod mediation_boot;
 pub mod placebo;
+mod placebo_solver;
 pub mod prepare;
 pub mod psm_did;
 pub mod robustness;
@@ -57,11 +59,14 @@ pub use workbench::{
     did, event_study, DesignSummary, DidResult, DidSpec, EventStudyResult, EventStudySpec, EventTerm, PretrendDf,
     PretrendTest,
 };
-pub use placebo::{placebo, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
-pub use wild::{wild_bootstrap, WildResult, WildSpec, WildWeights};
+pub use placebo::{
+    placebo, placebo_draw_count, placebo_draws, placebo_with_draws, InTimeEstimate, PlaceboKind, PlaceboResult, PlaceboSpec, Quantiles};
+pub use wild::{
+    wild_bootstrap, wild_bootstrap_draw_count, wild_bootstrap_draws, wild_bootstrap_with_draws, WildResult, WildSpec, WildWeights};
 pub use psm_did::{psm_did, PsmDidResult, PsmDidSpec};
 pub use heterogeneity::{heterogeneity, HeteroResult, HeteroSpec, SplitFit};
-pub use mediation::{mediation, IndirectEffect, MediationResult, MediationSpec, Sobel};
+pub use mediation::{
+    mediation, mediation_draw_count, mediation_draws, mediation_with_draws, IndirectEffect, MediationResult, MediationSpec, Sobel};
 pub use robustness::{robustness, RobustnessCheck, RobustnessFit, RobustnessResult, RobustnessSpec};
 
 deref_estimate!(DidResult, EventTerm, InTimeEstimate, RobustnessFit);

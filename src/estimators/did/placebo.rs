@@ -15,8 +15,11 @@
 //!
 //! The sample, the fixed effects, the outcome and the controls do not change between draws.
 //! They are demeaned once ([`DemeanedDesign`]); the controls are projected out of `ỹ` once
-//! ([`DemeanedDesign::fwl`]). A draw demeans only its placebo DID column `d` and computes
-//! `β̂_b = (M d̃)'(M ỹ) / (M d̃)'(M d̃)` — identical to refitting the full model.
+//! ([`DemeanedDesign::fwl`]). A draw computes `β̂_b = (M d̃)'(M ỹ) / (M d̃)'(M d̃)` for its
+//! placebo DID column `d` — identical to refitting the full model — in one pass over the rows
+//! without demeaning `d` when the fixed effects allow a closed form (one fixed effect, or a
+//! balanced panel with unit and time effects), else demeaning `d` alone
+//! ([`super::placebo_solver`]).
 //!
 //! # Degenerate draws
 //!
@@ -53,21 +56,31 @@
 //! `mean`, `sd` (n − 1) and the quantiles (type 7, linear interpolation) describe the
 //! non-degenerate draws.
 //!
-//! Reproducibility: draws come from `ChaCha8Rng::seed_from_u64(seed)`, identical native and
-//! in wasm.
+//! # Replications
+//!
+//! Draw `b` (of `reps`) uses only [`draw_rng`]`(seed, b)`, natively and in wasm alike, so the
+//! draws can be split among workers: [`placebo_draw_count`], [`placebo_draws`] over a range,
+//! [`placebo_with_draws`] on the joined [`DrawBlock`]; [`placebo`] is the three in one thread,
+//! with a bit-identical result. Each draw stores one number: the placebo estimate, NaN for a
+//! degenerate draw, and `+∞` for a draw beyond the enumerated assignments (under enumeration
+//! draw `b` is the `b`-th distinct assignment, and the draws from their number to `reps` are
+//! unused).
 
-use super::design::{enumerate_permutations, in_time, n_distinct_permutations, permute_units, random_timing};
+use super::design::{
+    enumerated_thresholds, in_time, n_distinct_permutations, permuted_thresholds, random_timing_thresholds,
+    Thresholds,
+};
+use super::placebo_solver::PlaceboSolver;
 use super::workbench::{did_prepared, prepare, term_coef, DidSpec, Prepared};
 use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, ErrorKind, Result};
 use crate::estimators::feols::{feols, DemeanedDesign, FeolsFit};
+use crate::inference::replicate::{draw_rng, DrawBlock, DrawRange};
 
 /// A placebo draw is degenerate when `‖M d̃‖ / ‖d‖` is below this (module docs).
 pub const DEGENERATE_TOL: f64 = 1e-8;
 use crate::report::svg::{histogram, ChartOptions};
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use crate::inference::Estimate;
 use serde::{Deserialize, Serialize};
 
@@ -223,21 +236,100 @@ fn serialize_count_as_f64<S: serde::Serializer>(n: &Option<u64>, s: S) -> std::r
 pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -> bool) -> Result<PlaceboResult> {
     let p = prepare(ds, spec.did.validate(ds)?, &[])?;
     let actual_fit = did_prepared(&p, &spec.did)?;
-    let actual = actual_fit.estimate;
-    let mut diagnostics = actual_fit.diagnostics.clone();
     if spec.kind == PlaceboKind::InTime {
-        return in_time_placebo(&p, spec, actual, diagnostics);
+        return in_time_placebo(&p, spec, actual_fit.estimate, actual_fit.diagnostics);
     }
+    let plan = plan(&p, spec)?;
+    let block = run_draws(&p, spec, &plan, DrawRange::all(spec.reps), progress)?;
+    progress(1.0);
+    finish(spec, plan, actual_fit.estimate, actual_fit.diagnostics, &block)
+}
+
+/// The number of draws of a placebo test (`reps`; `None` for `in_time`, which has none).
+pub fn placebo_draw_count(spec: &PlaceboSpec) -> Option<usize> {
+    (spec.kind != PlaceboKind::InTime).then_some(spec.reps)
+}
+
+/// Draws `range` of a placebo test (module docs, "Replications"): one number per draw.
+/// `progress` gets the fraction of the range done; `false` stops with
+/// [`ErrorKind::Cancelled`].
+pub fn placebo_draws(
+    ds: &Dataset,
+    spec: &PlaceboSpec,
+    range: DrawRange,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<DrawBlock> {
+    let total = placebo_draw_count(spec).ok_or_else(|| Error::invalid("an in-time placebo has no replications"))?;
+    range.check(total)?;
+    let p = prepare(ds, spec.did.validate(ds)?, &[])?;
+    let plan = plan(&p, spec)?;
+    run_draws(&p, spec, &plan, range, progress)
+}
+
+/// The placebo test from the draws `0..reps` of [`placebo_draws`] (joined with
+/// [`DrawBlock::concat`]); the same result as [`placebo`].
+pub fn placebo_with_draws(
+    ds: &Dataset,
+    spec: &PlaceboSpec,
+    draws: &DrawBlock,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<PlaceboResult> {
+    let total = placebo_draw_count(spec).ok_or_else(|| Error::invalid("an in-time placebo has no replications"))?;
+    draws.check_complete(total, 1)?;
+    let p = prepare(ds, spec.did.validate(ds)?, &[])?;
+    let actual_fit = did_prepared(&p, &spec.did)?;
+    let plan = plan(&p, spec)?;
+    let r = finish(spec, plan, actual_fit.estimate, actual_fit.diagnostics, draws);
+    progress(1.0);
+    r
+}
+
+/// What the draws are: random assignments, or the enumerated ones (with their count).
+struct Plan {
+    n_possible: Option<u64>,
+    enumerated: Option<Vec<Thresholds>>,
+    diagnostics: Diagnostics,
+}
+
+fn plan(p: &Prepared, spec: &PlaceboSpec) -> Result<Plan> {
     if spec.reps == 0 {
         return Err(Error::invalid("a placebo test needs at least one replication (`reps` ≥ 1)"));
     }
-    let (n_possible, enumerated_cols) = enumeration(&p, spec, &mut diagnostics)?;
-    let (draws, n_degenerate) = draw_placebos(&p, spec, enumerated_cols.as_deref(), progress, &mut diagnostics)?;
+    let mut diagnostics = Diagnostics::new();
+    let (n_possible, enumerated) = enumeration(p, spec, &mut diagnostics)?;
+    Ok(Plan { n_possible, enumerated, diagnostics })
+}
+
+/// The summary of the draws: p-values, moments, quantiles, histogram.
+fn finish(
+    spec: &PlaceboSpec,
+    plan: Plan,
+    actual: f64,
+    mut diagnostics: Diagnostics,
+    block: &DrawBlock,
+) -> Result<PlaceboResult> {
+    diagnostics.extend(plan.diagnostics.iter().cloned());
+    let used: Vec<f64> = block.values.iter().copied().filter(|v| *v != f64::INFINITY).collect();
+    let total = used.len();
+    let draws: Vec<f64> = used.iter().copied().filter(|v| !v.is_nan()).collect();
+    let n_degenerate = total - draws.len();
+    if n_degenerate > 0 {
+        diagnostics.push(Diagnostic::warning(Code::DegeneratePlaceboDraws, format!(
+            "{n_degenerate} of {total} placebo assignments were degenerate (their placebo DID is collinear with the \
+             fixed effects and controls, so it identifies nothing) and were left out; the p-values use the other {}",
+            total - n_degenerate
+        )));
+    }
+    if draws.is_empty() {
+        return Err(Error::insufficient(
+            "no placebo assignment was estimable: every placebo DID was collinear with the fixed effects and controls",
+        ));
+    }
+    let enumerated = plan.enumerated.is_some();
     let n_extreme = draws.iter().filter(|d| at_least_as_extreme(**d, actual)).count();
     let b = draws.len();
     let p_value = n_extreme as f64 / b as f64;
-    let p_value_corrected =
-        if enumerated_cols.is_some() { p_value } else { (1 + n_extreme) as f64 / (b + 1) as f64 };
+    let p_value_corrected = if enumerated { p_value } else { (1 + n_extreme) as f64 / (b + 1) as f64 };
     let (mean, sd) = mean_sd(&draws);
     let quantiles = Quantiles::of(&draws);
     let svg = histogram(
@@ -261,8 +353,8 @@ pub fn placebo(ds: &Dataset, spec: &PlaceboSpec, progress: &mut dyn FnMut(f64) -
         mean,
         sd,
         quantiles: Some(quantiles),
-        enumerated: enumerated_cols.is_some(),
-        n_possible,
+        enumerated,
+        n_possible: plan.n_possible,
         seed: spec.seed,
         svg,
         in_time: None,
@@ -310,7 +402,7 @@ fn in_time_placebo(p: &Prepared, spec: &PlaceboSpec, actual: f64, mut diagnostic
 /// For unit permutations: the number of distinct assignments and, when the replications
 /// would cover them all, every one of them (the p-value is then exact).
 #[allow(clippy::type_complexity)]
-fn enumeration(p: &Prepared, spec: &PlaceboSpec, diagnostics: &mut Diagnostics) -> Result<(Option<u64>, Option<Vec<Vec<f64>>>)> {
+fn enumeration(p: &Prepared, spec: &PlaceboSpec, diagnostics: &mut Diagnostics) -> Result<(Option<u64>, Option<Vec<Thresholds>>)> {
     if spec.kind != PlaceboKind::PermuteUnits {
         return Ok((None, None));
     }
@@ -318,71 +410,51 @@ fn enumeration(p: &Prepared, spec: &PlaceboSpec, diagnostics: &mut Diagnostics) 
     if n > spec.reps as u64 {
         return Ok((Some(n), None));
     }
-    let cols = enumerate_permutations(&p.design, spec.reps)?;
+    let all = enumerated_thresholds(&p.design, spec.reps)?;
     diagnostics.push(Diagnostic::info(Code::PlaceboEnumerated, format!(
         "only {n} distinct assignments of the treatment to the units exist (fewer than the {} replications \
          requested): all {n} were enumerated, the actual one included, and the p-value is exact",
         spec.reps
     )));
-    Ok((Some(n), Some(cols)))
+    Ok((Some(n), Some(all)))
 }
 
-/// The placebo estimates (FWL, one dot product each) of the enumerated or random
-/// assignments, and the number of degenerate ones left out.
-fn draw_placebos(
+/// The placebo estimates of draws `range` (FWL, [`PlaceboSolver`]): NaN for a degenerate
+/// draw, `+∞` past the enumerated assignments.
+fn run_draws(
     p: &Prepared,
     spec: &PlaceboSpec,
-    enumerated_cols: Option<&[Vec<f64>]>,
+    plan: &Plan,
+    range: DrawRange,
     progress: &mut dyn FnMut(f64) -> bool,
-    diagnostics: &mut Diagnostics,
-) -> Result<(Vec<f64>, usize)> {
+) -> Result<DrawBlock> {
     let fs = p.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&p.term), &spec.did.controls)?;
     let dd = DemeanedDesign::new(&p.ds, &fs)?;
     let fwl = dd.fwl(&p.term)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let total = enumerated_cols.map_or(spec.reps, <[_]>::len);
-    let mut draws = Vec::with_capacity(total);
-    let mut n_degenerate = 0usize;
-    let sample_norm = |col: &[f64]| -> f64 {
-        match &dd.weights {
-            Some(w) => dd.rows.iter().zip(w).map(|(&i, w)| w * col[i] * col[i]).sum::<f64>().sqrt(),
-            None => dd.rows.iter().map(|&i| col[i] * col[i]).sum::<f64>().sqrt(),
-        }
-    };
-    for b in 0..total {
-        if b % 50 == 0 && !progress(b as f64 / total as f64) {
+    let mut solver = PlaceboSolver::new(&p.design, dd, fwl);
+    let mut block = DrawBlock::with_capacity(range, 1);
+    for b in range.start..range.end {
+        let done = b - range.start;
+        if done % 50 == 0 && !progress(done as f64 / range.len() as f64) {
             return Err(Error::new(ErrorKind::Cancelled));
         }
-        let col = match enumerated_cols {
-            Some(cols) => cols[b].clone(),
-            None => match spec.kind {
-                PlaceboKind::RandomTiming => random_timing(&p.design, &mut rng)?,
-                _ => permute_units(&p.design, &mut rng),
+        let value = match &plan.enumerated {
+            Some(all) => match all.get(b) {
+                Some(thr) => solver.estimate(thr)?.unwrap_or(f64::NAN),
+                None => f64::INFINITY,
             },
+            None => {
+                let mut rng = draw_rng(spec.seed, b);
+                let thr = match spec.kind {
+                    PlaceboKind::RandomTiming => random_timing_thresholds(&p.design, &mut rng)?,
+                    _ => permuted_thresholds(&p.design, &mut rng),
+                };
+                solver.estimate(&thr)?.unwrap_or(f64::NAN)
+            }
         };
-        let (beta, left) = fwl.coef_and_residual_norm(&dd.demean_extra(&col)?);
-        let norm = sample_norm(&col);
-        // NaN-safe: a NaN norm or estimate counts as degenerate.
-        if left > DEGENERATE_TOL * norm && beta.is_finite() {
-            draws.push(beta);
-        } else {
-            n_degenerate += 1;
-        }
+        block.push(&[value]);
     }
-    progress(1.0);
-    if n_degenerate > 0 {
-        diagnostics.push(Diagnostic::warning(Code::DegeneratePlaceboDraws, format!(
-            "{n_degenerate} of {total} placebo assignments were degenerate (their placebo DID is collinear with the \
-             fixed effects and controls, so it identifies nothing) and were left out; the p-values use the other {}",
-            total - n_degenerate
-        )));
-    }
-    if draws.is_empty() {
-        return Err(Error::insufficient(
-            "no placebo assignment was estimable: every placebo DID was collinear with the fixed effects and controls",
-        ));
-    }
-    Ok((draws, n_degenerate))
+    Ok(block)
 }
 
 impl Quantiles {

@@ -38,18 +38,26 @@
 //!   (with a diagnostic) — typical with very few clusters and Rademacher weights.
 //! * `impose_null = false` (WCU): unrestricted residuals; `t*_b = (β*_b − β̂)/s*_b`.
 //!
-//! Analytic weights are not supported (error). Draws come from `ChaCha8Rng::seed_from_u64(seed)`.
+//! Analytic weights are not supported (error).
+//!
+//! # Replications
+//!
+//! Draw `b` (of `reps`) uses only [`draw_rng`]`(seed, b)`, so the draws can be split among
+//! workers: [`wild_bootstrap_draw_count`], [`wild_bootstrap_draws`] over a range,
+//! [`wild_bootstrap_with_draws`] on the joined [`DrawBlock`]; [`wild_bootstrap`] is the three in
+//! one thread, with a bit-identical result. Each draw stores its five sums `A, B, Σ(C0v)²,
+//! Σ(C0v)(C1v), Σ(C1v)²`; under enumeration draw `b < 2^G` is the sign vector of the bits of
+//! `b` and the draws from `2^G` to `reps` are unused (five NaN).
 
 use super::workbench::{did_prepared, prepare, DidSpec};
 use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::estimators::feols::{DemeanedDesign, VcovSpec};
+use crate::inference::replicate::{draw_rng, DrawBlock, DrawRange};
+use crate::inference::rng::below;
 use nalgebra::{DMatrix, DVector};
 use rand::RngCore;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use crate::inference::rng::below;
 use serde::{Deserialize, Serialize};
 
 /// Bootstrap weight distribution.
@@ -202,11 +210,62 @@ impl Boot {
 
 /// Wild cluster bootstrap-t for the DID coefficient (see the module docs).
 pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
+    let prep = wild_prepare(ds, spec)?;
+    let block = wild_draw_block(spec, &prep, DrawRange::all(spec.reps), &mut |_| true)?;
+    Ok(wild_finish(spec, prep, &block))
+}
+
+/// The number of draws of a wild bootstrap (`reps`; module docs, "Replications").
+pub fn wild_bootstrap_draw_count(spec: &WildSpec) -> Option<usize> {
+    Some(spec.reps)
+}
+
+/// Draws `range` of a wild bootstrap (module docs, "Replications"): five numbers per draw.
+/// `progress` gets the fraction of the range done; `false` stops with
+/// [`crate::ErrorKind::Cancelled`].
+pub fn wild_bootstrap_draws(
+    ds: &Dataset,
+    spec: &WildSpec,
+    range: DrawRange,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<DrawBlock> {
+    range.check(spec.reps)?;
+    let prep = wild_prepare(ds, spec)?;
+    wild_draw_block(spec, &prep, range, progress)
+}
+
+/// The wild bootstrap from the draws `0..reps` of [`wild_bootstrap_draws`] (joined with
+/// [`DrawBlock::concat`]); the same result as [`wild_bootstrap`].
+pub fn wild_bootstrap_with_draws(
+    ds: &Dataset,
+    spec: &WildSpec,
+    draws: &DrawBlock,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<WildResult> {
+    draws.check_complete(spec.reps, 5)?;
+    let prep = wild_prepare(ds, spec)?;
+    let r = wild_finish(spec, prep, draws);
+    progress(1.0);
+    Ok(r)
+}
+
+/// Everything but the draws: the fit, the cluster crosstabs and whether to enumerate.
+struct WildPrep {
+    fit: super::workbench::DidResult,
+    term: String,
+    cluster: String,
+    g: usize,
+    beta: f64,
+    se_raw: f64,
+    tabs: [(Vec<f64>, Vec<f64>); 2],
+    enumerate: bool,
+}
+
+fn wild_prepare(ds: &Dataset, spec: &WildSpec) -> Result<WildPrep> {
     check_spec(spec)?;
     let p = prepare(ds, spec.did.validate(ds)?, &[])?;
     let cluster = single_cluster(&p.vcov)?;
     let fit = did_prepared(&p, &spec.did)?;
-    let mut diagnostics = fit.diagnostics.clone();
     let fs = p.feols_spec(&spec.did, &spec.did.y, std::slice::from_ref(&p.term), &spec.did.controls)?;
     let dd = DemeanedDesign::new(&p.ds, &fs)?;
     let (_, codes, g) = dd
@@ -237,19 +296,55 @@ pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
     } else {
         (uhat.clone(), vec![0.0; proj.n])
     };
-    let (n0, c0) = proj.crosstab(&dd, &codes, g, &u0)?;
-    let (n1, c1) = proj.crosstab(&dd, &codes, g, &u1)?;
+    let t0 = proj.crosstab(&dd, &codes, g, &u0)?;
+    let t1 = proj.crosstab(&dd, &codes, g, &u1)?;
     let enumerate = spec.weights == WildWeights::Rademacher && g < 63 && (1u64 << g) <= spec.reps as u64;
-    let b_total = if enumerate { 1usize << g } else { spec.reps };
-    let draws = draws(spec, g, b_total, enumerate, [(&n0, &c0), (&n1, &c1)]);
+    Ok(WildPrep { term: p.term.clone(), fit, cluster, g, beta, se_raw, tabs: [t0, t1], enumerate })
+}
+
+/// The draws of `range` (module docs, "Replications").
+fn wild_draw_block(
+    spec: &WildSpec,
+    prep: &WildPrep,
+    range: DrawRange,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<DrawBlock> {
+    let [(n0, c0), (n1, c1)] = &prep.tabs;
+    let mut block = DrawBlock::with_capacity(range, 5);
+    let mut v = vec![0.0; prep.g];
+    for b in range.start..range.end {
+        let done = b - range.start;
+        if done % 1000 == 0 && !progress(done as f64 / range.len() as f64) {
+            return Err(Error::new(crate::ErrorKind::Cancelled));
+        }
+        if prep.enumerate && b >> prep.g != 0 {
+            block.push(&[f64::NAN; 5]);
+            continue;
+        }
+        weights_of_draw(spec, prep.enumerate, b, &mut v);
+        block.push(&sums_of_draw(&v, [(n0, c0), (n1, c1)]));
+    }
+    Ok(block)
+}
+
+/// The summary: p-value and test-inversion interval from the used draws.
+fn wild_finish(spec: &WildSpec, prep: WildPrep, block: &DrawBlock) -> WildResult {
+    let draws: Vec<Draw> = block
+        .rows()
+        .filter(|r| !r[0].is_nan())
+        .map(|r| Draw { a: r[0], b: r[1], saa: r[2], sab: r[3], sbb: r[4] })
+        .collect();
+    let b_total = draws.len();
+    let WildPrep { fit, term, cluster, g, beta, se_raw, enumerate, .. } = prep;
+    let mut diagnostics = fit.diagnostics.clone();
     let boot = Boot { draws, beta, se_raw };
     let p_value = boot.p_value(spec.null);
     let alpha = 1.0 - spec.did.conf_level;
     let conf_low = boot.bound(alpha, -1.0).unwrap_or(f64::NEG_INFINITY);
     let conf_high = boot.bound(alpha, 1.0).unwrap_or(f64::INFINITY);
     wild_notes(spec, g, b_total, enumerate, conf_low.is_infinite() || conf_high.is_infinite(), &mut diagnostics);
-    let c = fit.model.coef(&p.term).map(|c| c.std_error).unwrap_or(f64::NAN);
-    Ok(WildResult {
+    let c = fit.model.coef(&term).map(|c| c.std_error).unwrap_or(f64::NAN);
+    WildResult {
         estimate: fit.estimate,
         t_stat: (fit.estimate - spec.null) / c,
         p_value,
@@ -265,7 +360,7 @@ pub fn wild_bootstrap(ds: &Dataset, spec: &WildSpec) -> Result<WildResult> {
         impose_null: spec.impose_null,
         seed: spec.seed,
         diagnostics,
-    })
+    }
 }
 
 /// The checks on the bootstrap options.
@@ -378,52 +473,53 @@ impl<'a> Projection<'a> {
     }
 }
 
-/// The bootstrap draws: each cluster weight vector `v` (all `2^G` Rademacher sign vectors when
-/// enumerating, else `b_total` random ones) reduced to the sums the test needs.
-fn draws(spec: &WildSpec, g: usize, b_total: usize, enumerate: bool, tabs: [(&[f64], &[f64]); 2]) -> Vec<Draw> {
-    let [(n0, c0), (n1, c1)] = tabs;
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let webb = [-(1.5f64).sqrt(), -1.0, -(0.5f64).sqrt(), (0.5f64).sqrt(), 1.0, (1.5f64).sqrt()];
-    let mut v = vec![0.0; g];
-    let mut draws = Vec::with_capacity(b_total);
-    for b in 0..b_total {
-        if enumerate {
-            for (h, vh) in v.iter_mut().enumerate() {
-                *vh = if (b >> h) & 1 == 0 { 1.0 } else { -1.0 };
-            }
-        } else {
-            match spec.weights {
-                WildWeights::Rademacher => {
-                    let mut bits = 0u64;
-                    for (h, vh) in v.iter_mut().enumerate() {
-                        if h % 64 == 0 {
-                            bits = rng.next_u64();
-                        }
-                        *vh = if (bits >> (h % 64)) & 1 == 0 { 1.0 } else { -1.0 };
-                    }
-                }
-                WildWeights::Webb => {
-                    for vh in v.iter_mut() {
-                        *vh = webb[below(&mut rng, 6) as usize];
-                    }
-                }
-            }
+/// The cluster weights of draw `b`: the sign vector of the bits of `b` when enumerating, else
+/// Rademacher or Webb weights from [`draw_rng`]`(seed, b)`.
+fn weights_of_draw(spec: &WildSpec, enumerate: bool, b: usize, v: &mut [f64]) {
+    if enumerate {
+        for (h, vh) in v.iter_mut().enumerate() {
+            *vh = if (b >> h) & 1 == 0 { 1.0 } else { -1.0 };
         }
-        let a: f64 = v.iter().zip(n0).map(|(a, b)| a * b).sum();
-        let bb: f64 = v.iter().zip(n1).map(|(a, b)| a * b).sum();
-        let (mut saa, mut sab, mut sbb) = (0.0, 0.0, 0.0);
-        for gg in 0..g {
-            let row0 = &c0[gg * g..(gg + 1) * g];
-            let row1 = &c1[gg * g..(gg + 1) * g];
-            let p0: f64 = row0.iter().zip(&v).map(|(a, b)| a * b).sum();
-            let p1: f64 = row1.iter().zip(&v).map(|(a, b)| a * b).sum();
-            saa += p0 * p0;
-            sab += p0 * p1;
-            sbb += p1 * p1;
-        }
-        draws.push(Draw { a, b: bb, saa, sab, sbb });
+        return;
     }
-    draws
+    let mut rng = draw_rng(spec.seed, b);
+    match spec.weights {
+        WildWeights::Rademacher => {
+            let mut bits = 0u64;
+            for (h, vh) in v.iter_mut().enumerate() {
+                if h % 64 == 0 {
+                    bits = rng.next_u64();
+                }
+                *vh = if (bits >> (h % 64)) & 1 == 0 { 1.0 } else { -1.0 };
+            }
+        }
+        WildWeights::Webb => {
+            let webb = [-(1.5f64).sqrt(), -1.0, -(0.5f64).sqrt(), (0.5f64).sqrt(), 1.0, (1.5f64).sqrt()];
+            for vh in v.iter_mut() {
+                *vh = webb[below(&mut rng, 6) as usize];
+            }
+        }
+    }
+}
+
+/// The five sums of one weight vector `v`: `A = v'n0`, `B = v'n1` and the sums of squares and
+/// cross-products of `C0 v`, `C1 v`.
+fn sums_of_draw(v: &[f64], tabs: [(&[f64], &[f64]); 2]) -> [f64; 5] {
+    let [(n0, c0), (n1, c1)] = tabs;
+    let g = v.len();
+    let a: f64 = v.iter().zip(n0).map(|(a, b)| a * b).sum();
+    let bb: f64 = v.iter().zip(n1).map(|(a, b)| a * b).sum();
+    let (mut saa, mut sab, mut sbb) = (0.0, 0.0, 0.0);
+    for gg in 0..g {
+        let row0 = &c0[gg * g..(gg + 1) * g];
+        let row1 = &c1[gg * g..(gg + 1) * g];
+        let p0: f64 = row0.iter().zip(v).map(|(a, b)| a * b).sum();
+        let p1: f64 = row1.iter().zip(v).map(|(a, b)| a * b).sum();
+        saa += p0 * p0;
+        sab += p0 * p1;
+        sbb += p1 * p1;
+    }
+    [a, bb, saa, sab, sbb]
 }
 
 /// Notes on an unbounded interval, enumeration and few clusters.

@@ -168,6 +168,11 @@ impl DemeanedDesign {
         self.y.len()
     }
 
+    /// The demeaning options (tolerance, iterations) the design was demeaned with.
+    pub fn demean_options(&self) -> DemeanOptions {
+        self.opts
+    }
+
     /// Demeans a new column given for every dataset row (length `n_data`),
     /// using the same sample, weights and fixed effects. Errors if a sample
     /// row is missing.

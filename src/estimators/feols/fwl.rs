@@ -46,6 +46,26 @@ impl FwlSolver {
         self.coef_and_residual_norm(d).0
     }
 
+    /// `M ỹ`: the (√w-scaled) demeaned outcome less its projection on the other regressors.
+    pub fn residual_y(&self) -> &[f64] {
+        &self.my
+    }
+
+    /// `√w` on the sample (`None` without weights).
+    pub fn sqrt_weights(&self) -> Option<&[f64]> {
+        self.sw.as_deref()
+    }
+
+    /// An orthonormal basis of the (√w-scaled, demeaned) other regressors that were kept, so
+    /// that `‖M d‖² = ‖d‖² − Σ_j (q_j'd)²` (empty when there are none).
+    pub fn other_basis(&self) -> Vec<Vec<f64>> {
+        if self.empty {
+            Vec::new()
+        } else {
+            self.qr.q_columns()
+        }
+    }
+
     /// The coefficient of [`Self::coef`] and `‖M d‖`, the (weighted) norm of what is left of
     /// `d` after projecting out the other regressors — near 0 when `d` is collinear with them.
     pub fn coef_and_residual_norm(&self, d: &[f64]) -> (f64, f64) {

@@ -23,69 +23,73 @@ fn present_units(design: &DidDesign) -> Vec<usize> {
     (0..design.unit_present.len()).filter(|&u| design.unit_present[u]).collect()
 }
 
-/// DID column from per-unit adoption times; NaN wherever the actual DID is NaN.
-fn did_from_adoption(design: &DidDesign, adopt: &[Option<f64>]) -> Vec<f64> {
-    (0..design.did.len())
-        .map(|i| {
-            if design.did[i].is_nan() {
-                return f64::NAN;
-            }
-            let u = design.unit.codes[i] as usize;
-            match adopt.get(u).copied().flatten() {
-                Some(a) if design.time[i] >= a => 1.0,
-                _ => 0.0,
-            }
-        })
-        .collect()
+/// A unit-level placebo assignment: per unit code, the period from which the unit's placebo DID
+/// is "on" (`+∞`: never). Start and indicator forms: the DID is `1{t ≥ threshold}`; 2×2 form:
+/// `−∞` for a treated unit, whose DID is then its `post` value, `+∞` otherwise.
+pub(crate) type Thresholds = Vec<f64>;
+
+/// The placebo DID of row `i` under thresholds `thr` (NaN wherever the actual DID is NaN).
+pub(crate) fn did_at(design: &DidDesign, thr: &[f64], i: usize) -> f64 {
+    if design.did[i].is_nan() {
+        return f64::NAN;
+    }
+    let u = design.unit.codes[i] as usize;
+    let on = thr.get(u).is_some_and(|&a| design.time[i] >= a || a == f64::NEG_INFINITY);
+    match (&design.post, on) {
+        (_, false) => 0.0,
+        (Some(post), true) if matches!(design.form, TreatmentForm::TreatPost { .. }) => {
+            post.get(i).copied().unwrap_or(f64::NAN)
+        }
+        _ => 1.0,
+    }
 }
 
-/// DID column from per-unit treated flags (2×2 form): `treat_u · post_it`.
-fn did_from_treat(design: &DidDesign, treat: &[bool]) -> Vec<f64> {
-    let post = design.post.as_deref().unwrap_or(&[]);
-    (0..design.did.len())
-        .map(|i| {
-            if design.did[i].is_nan() {
-                return f64::NAN;
-            }
-            let u = design.unit.codes[i] as usize;
-            let p = post.get(i).copied().unwrap_or(f64::NAN);
-            if treat.get(u).copied().unwrap_or(false) {
-                p
-            } else {
-                0.0
-            }
-        })
-        .collect()
+/// The placebo DID column (aligned with the dataset rows) of a unit-level assignment.
+pub(crate) fn did_from_thresholds(design: &DidDesign, thr: &[f64]) -> Vec<f64> {
+    (0..design.did.len()).map(|i| did_at(design, thr, i)).collect()
+}
+
+fn adoption_thresholds(n: usize, units: &[usize], vals: &[Option<f64>]) -> Thresholds {
+    let mut thr = vec![f64::INFINITY; n];
+    for (&u, v) in units.iter().zip(vals) {
+        thr[u] = v.unwrap_or(f64::INFINITY);
+    }
+    thr
+}
+
+fn treated_thresholds(n: usize, units: &[usize], treated: &[bool]) -> Thresholds {
+    let mut thr = vec![f64::INFINITY; n];
+    for (&u, &t) in units.iter().zip(treated) {
+        if t {
+            thr[u] = f64::NEG_INFINITY;
+        }
+    }
+    thr
+}
+
+/// The unit-level assignment of [`permute_units`].
+pub(crate) fn permuted_thresholds<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Thresholds {
+    let units = present_units(design);
+    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
+        let mut vals: Vec<bool> = units.iter().map(|&u| design.unit_treated[u]).collect();
+        shuffle(&mut vals, rng);
+        treated_thresholds(design.unit_treated.len(), &units, &vals)
+    } else {
+        let mut vals: Vec<Option<f64>> = units.iter().map(|&u| design.unit_adoption[u]).collect();
+        shuffle(&mut vals, rng);
+        adoption_thresholds(design.unit_adoption.len(), &units, &vals)
+    }
 }
 
 /// Reassigns the observed unit-level treatment among the units at random (the multiset of
 /// adoption times including "never"; for the 2×2 form the treated flags) and returns the
 /// placebo DID column.
 pub fn permute_units<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Vec<f64> {
-    let units = present_units(design);
-    if matches!(design.form, TreatmentForm::TreatPost { .. }) {
-        let mut vals: Vec<bool> = units.iter().map(|&u| design.unit_treated[u]).collect();
-        shuffle(&mut vals, rng);
-        let mut treat = vec![false; design.unit_treated.len()];
-        for (&u, v) in units.iter().zip(vals) {
-            treat[u] = v;
-        }
-        did_from_treat(design, &treat)
-    } else {
-        let mut vals: Vec<Option<f64>> = units.iter().map(|&u| design.unit_adoption[u]).collect();
-        shuffle(&mut vals, rng);
-        let mut adopt = vec![None; design.unit_adoption.len()];
-        for (&u, v) in units.iter().zip(vals) {
-            adopt[u] = v;
-        }
-        did_from_adoption(design, &adopt)
-    }
+    did_from_thresholds(design, &permuted_thresholds(design, rng))
 }
 
-/// Random fake adoption times: as many units as are treated in the panel are drawn without
-/// replacement, each adopting at a period drawn uniformly from the panel's periods except the
-/// first; all other units are never treated. Needs the `start` or `indicator` form.
-pub fn random_timing<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Result<Vec<f64>> {
+/// The unit-level assignment of [`random_timing`].
+pub(crate) fn random_timing_thresholds<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Result<Thresholds> {
     if matches!(design.form, TreatmentForm::TreatPost { .. }) {
         return Err(Error::invalid(
             "a random-timing placebo needs adoption times: give `start` or `indicator` instead of `treat` + `post`",
@@ -101,12 +105,16 @@ pub fn random_timing<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Re
         let j = i + below(rng, (units.len() - i) as u64) as usize;
         units.swap(i, j);
     }
-    let mut adopt = vec![None; design.unit_adoption.len()];
     let choices = &design.periods[1..];
-    for &u in &units[..k] {
-        adopt[u] = Some(choices[below(rng, choices.len() as u64) as usize]);
-    }
-    Ok(did_from_adoption(design, &adopt))
+    let vals: Vec<Option<f64>> = (0..k).map(|_| Some(choices[below(rng, choices.len() as u64) as usize])).collect();
+    Ok(adoption_thresholds(design.unit_adoption.len(), &units[..k], &vals))
+}
+
+/// Random fake adoption times: as many units as are treated in the panel are drawn without
+/// replacement, each adopting at a period drawn uniformly from the panel's periods except the
+/// first; all other units are never treated. Needs the `start` or `indicator` form.
+pub fn random_timing<R: RngCore + ?Sized>(design: &DidDesign, rng: &mut R) -> Result<Vec<f64>> {
+    Ok(did_from_thresholds(design, &random_timing_thresholds(design, rng)?))
 }
 
 /// The multiset of unit-level assignments as sorted class indices, with the value of each
@@ -180,6 +188,11 @@ pub fn n_distinct_permutations(design: &DidDesign) -> u64 {
 /// included), as DID columns, in lexicographic order of the unit-level assignment. An error
 /// when there are more than `max` of them.
 pub fn enumerate_permutations(design: &DidDesign, max: usize) -> Result<Vec<Vec<f64>>> {
+    Ok(enumerated_thresholds(design, max)?.iter().map(|t| did_from_thresholds(design, t)).collect())
+}
+
+/// The unit-level assignments of [`enumerate_permutations`], in the same order.
+pub(crate) fn enumerated_thresholds(design: &DidDesign, max: usize) -> Result<Vec<Thresholds>> {
     let count = n_distinct_permutations(design);
     if count > max as u64 {
         return Err(Error::invalid(format!(
@@ -191,19 +204,13 @@ pub fn enumerate_permutations(design: &DidDesign, max: usize) -> Result<Vec<Vec<
     let mut out = Vec::with_capacity(count as usize);
     let tp = matches!(design.form, TreatmentForm::TreatPost { .. });
     loop {
-        if tp {
-            let mut treat = vec![false; design.unit_treated.len()];
-            for (&u, &k) in units.iter().zip(&keys) {
-                treat[u] = k == 1;
-            }
-            out.push(did_from_treat(design, &treat));
+        out.push(if tp {
+            let treated: Vec<bool> = keys.iter().map(|&k| k == 1).collect();
+            treated_thresholds(design.unit_treated.len(), &units, &treated)
         } else {
-            let mut adopt = vec![None; design.unit_adoption.len()];
-            for (&u, &k) in units.iter().zip(&keys) {
-                adopt[u] = classes.get(k as usize).copied().flatten();
-            }
-            out.push(did_from_adoption(design, &adopt));
-        }
+            let vals: Vec<Option<f64>> = keys.iter().map(|&k| classes.get(k as usize).copied().flatten()).collect();
+            adoption_thresholds(design.unit_adoption.len(), &units, &vals)
+        });
         if !next_permutation(&mut keys) {
             break;
         }
