@@ -135,8 +135,10 @@ impl Iterator for Positions<'_> {
 }
 
 /// Iterator over the members of one matched set: (pool unit, weight).
+#[cfg(test)]
 pub(crate) struct Members<'a>(Positions<'a>);
 
+#[cfg(test)]
 impl Iterator for Members<'_> {
     type Item = (usize, f64);
     #[inline]
@@ -171,6 +173,7 @@ impl MatchSet {
         Positions { set: self, rep, pos }
     }
     /// Members of the s-th matched set.
+    #[cfg(test)]
     pub fn members(&self, s: usize) -> Members<'_> {
         Members(self.positions(s))
     }
