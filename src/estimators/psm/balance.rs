@@ -122,15 +122,27 @@ fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
 }
 
 
-/// Pseudo-R², LR χ², p, Rubin's B and R from a (weighted) probit.
+/// Pseudo-R², LR χ², p, Rubin's B and R from a (weighted) probit. Rows with zero weight
+/// (unmatched units) add nothing to any sum of the fit, so it runs on the others only.
 fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Diagnostics, stage: &str) -> [f64; 5] {
-    match fit_binary(Link::Probit, &d.x, d.n(), d.p, &d.treat, w, &d.names) {
+    let keep: Vec<usize> = (0..d.n()).filter(|&i| w[i] != 0.0).collect();
+    let compact = keep.len() < d.n();
+    let (x, treat, wk): (std::borrow::Cow<[f64]>, std::borrow::Cow<[bool]>, std::borrow::Cow<[f64]>) = if compact {
+        let mut x = Vec::with_capacity(keep.len() * d.p);
+        for &i in &keep {
+            x.extend_from_slice(&d.x[i * d.p..(i + 1) * d.p]);
+        }
+        (x.into(), keep.iter().map(|&i| d.treat[i]).collect::<Vec<_>>().into(), keep.iter().map(|&i| w[i]).collect::<Vec<_>>().into())
+    } else {
+        (d.x.as_slice().into(), d.treat.as_slice().into(), w.into())
+    };
+    match fit_binary(Link::Probit, &x, keep.len(), d.p, &treat, &wk, &d.names) {
         Ok(f) => {
             let r2 = 1.0 - f.loglik / f.loglik_null;
             let lr = 2.0 * (f.loglik - f.loglik_null);
             let p = chi2_sf(lr, (d.p - 1) as f64);
-            let s1 = wstats(&f.eta, w, |i| d.treat[i]);
-            let s0 = wstats(&f.eta, w, |i| !d.treat[i]);
+            let s1 = wstats(&f.eta, &wk, |i| treat[i]);
+            let s0 = wstats(&f.eta, &wk, |i| !treat[i]);
             let b = 100.0 * (s1.mean - s0.mean) / ((s1.var + s0.var) / 2.0).sqrt();
             [r2, lr, p, b, s1.var / s0.var]
         }

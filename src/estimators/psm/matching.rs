@@ -74,7 +74,7 @@ pub(crate) struct MatchSet {
     pub focal: Vec<usize>,
     /// Where the members of each set are.
     sets: Vec<SetRep>,
-    /// Members of explicitly stored sets.
+    /// Members of explicitly stored sets (sorted-pool positions).
     idx: Vec<usize>,
     /// Their weights (sum to 1 within each set).
     w: Vec<f64>,
@@ -97,15 +97,16 @@ enum SetRep {
     Kernel { lo: usize, hi: usize, m: usize, vf: f64, total: f64 },
 }
 
-/// Iterator over the members of one matched set: (pool unit, weight).
-pub(crate) struct Members<'a> {
+/// Iterator over the members of one matched set: (position in the sorted pool, weight).
+pub(crate) struct Positions<'a> {
     set: &'a MatchSet,
     rep: SetRep,
     pos: usize,
 }
 
-impl Iterator for Members<'_> {
+impl Iterator for Positions<'_> {
     type Item = (usize, f64);
+    #[inline]
     fn next(&mut self) -> Option<(usize, f64)> {
         let s = self.set;
         match self.rep {
@@ -115,7 +116,7 @@ impl Iterator for Members<'_> {
             }),
             SetRep::Equal { lo, hi } => (self.pos < hi).then(|| {
                 self.pos += 1;
-                (s.pool_id[self.pos - 1], 1.0 / (hi - lo) as f64)
+                (self.pos - 1, 1.0 / (hi - lo) as f64)
             }),
             SetRep::Kernel { hi, vf, total, .. } => {
                 let (kern, h) = s.kernel.unwrap_or((Kernel::Epanechnikov, 1.0));
@@ -124,7 +125,7 @@ impl Iterator for Members<'_> {
                     self.pos += 1;
                     let kv = kernel_value(kern, (s.pool_v[p] - vf) / h);
                     if kv > 0.0 {
-                        return Some((s.pool_id[p], kv / total));
+                        return Some((p, kv / total));
                     }
                 }
                 None
@@ -133,7 +134,21 @@ impl Iterator for Members<'_> {
     }
 }
 
+/// Iterator over the members of one matched set: (pool unit, weight).
+#[cfg(test)]
+pub(crate) struct Members<'a>(Positions<'a>);
+
+#[cfg(test)]
+impl Iterator for Members<'_> {
+    type Item = (usize, f64);
+    #[inline]
+    fn next(&mut self) -> Option<(usize, f64)> {
+        self.0.next().map(|(p, w)| (self.0.set.pool_id[p], w))
+    }
+}
+
 impl MatchSet {
+    /// Records a set given as (sorted-pool position, weight) pairs.
     fn push(&mut self, f: usize, members: &[(usize, f64)]) {
         let a = self.idx.len();
         for &(j, w) in members {
@@ -147,14 +162,28 @@ impl MatchSet {
         self.focal.push(f);
         self.sets.push(rep);
     }
-    /// Members of the s-th matched set.
-    pub fn members(&self, s: usize) -> Members<'_> {
+    /// Members of the s-th matched set as (sorted-pool position, weight), in pool order for
+    /// runs (the order [`MatchSet::members`] gives them in).
+    pub fn positions(&self, s: usize) -> Positions<'_> {
         let rep = self.sets[s];
         let pos = match rep {
             SetRep::Explicit { a, .. } => a,
             SetRep::Equal { lo, .. } | SetRep::Kernel { lo, .. } => lo,
         };
-        Members { set: self, rep, pos }
+        Positions { set: self, rep, pos }
+    }
+    /// Members of the s-th matched set.
+    #[cfg(test)]
+    pub fn members(&self, s: usize) -> Members<'_> {
+        Members(self.positions(s))
+    }
+    /// The pool unit at each sorted-pool position.
+    pub fn pool_ids(&self) -> &[usize] {
+        &self.pool_id
+    }
+    /// `values` of the pool units, in sorted-pool order.
+    pub fn gather(&self, values: &[f64]) -> Vec<f64> {
+        self.pool_id.iter().map(|&j| values[j]).collect()
     }
     /// Number of members of the s-th matched set.
     pub fn len_of(&self, s: usize) -> usize {
@@ -305,7 +334,7 @@ fn nn_replace(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfi
             let need = picked.saturating_sub(certain.len());
             certain.extend(cand.iter().take(need).map(|c| c.0));
             let m = certain.len() as f64;
-            members.extend(certain.iter().map(|&j| (sp.id[j], 1.0 / m)));
+            members.extend(certain.iter().map(|&j| (j, 1.0 / m)));
         }
         out.push(f, &members);
     }
@@ -401,7 +430,7 @@ fn nn_greedy(values: &[f64], focal: &[usize], sp: &SortedPool, cfg: &MatchConfig
             dropped.push(f);
         } else {
             let m = got.len() as f64;
-            sets.push((f, got.iter().map(|&j| (sp.id[j], 1.0 / m)).collect()));
+            sets.push((f, got.iter().map(|&j| (j, 1.0 / m)).collect()));
         }
     }
     // report sets in the input order of focal units

@@ -66,8 +66,10 @@
 //!   matching with replacement only; for other methods `"ai"` falls back to
 //!   the bootstrap (with a diagnostic).
 //! * `"bootstrap"`: `bootstrap_reps` resamples drawn with replacement within
-//!   the treated and within the controls (ChaCha8 seeded by `seed`, so results
-//!   are reproducible on every platform); the propensity model is re-estimated
+//!   the treated and within the controls (draw `b` from its own ChaCha8 stream
+//!   `draw_rng(seed ^ 0x9E3779B97F4A7C15, b)`, so results are reproducible on
+//!   every platform and however the draws are split across workers:
+//!   [`psm_draws`], [`psm_with_draws`], [`psm_draw_count`]); the propensity model is re-estimated
 //!   and the matching redone in each; SE = SD of the replicate estimates.
 //!   Replicates that fail (e.g. separation) are skipped and counted. For
 //!   nearest-neighbour matching with replacement the bootstrap is not valid
@@ -122,7 +124,8 @@ pub use spec::{PsmSpec, ValidPsmSpec, DEFAULT_BANDWIDTH, PAIR_LIMIT};
 
 use crate::data::Dataset;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::inference::replicate::{DrawBlock, DrawRange};
 use crate::inference::dist::{norm_cdf, norm_quantile};
 use counts::match_counts;
 use design::Design;
@@ -137,8 +140,51 @@ pub fn psm(ds: &Dataset, spec: &PsmSpec) -> Result<PsmResult> {
 }
 
 /// The fit of a validated spec: the design, the matching run, then the effect, the matched
-/// sample, the propensity table, balance and densities.
+/// sample, the propensity table, balance and densities (the bootstrap, if any, computed here:
+/// [`psm_draws`] over every draw, then [`psm_with_draws`]'s summary).
 pub fn fit(ds: &Dataset, spec: &ValidPsmSpec) -> Result<PsmResult> {
+    fit_with(ds, spec, None)
+}
+
+/// The number of bootstrap draws `spec` asks for: `bootstrap_reps` when its standard error is
+/// the bootstrap (`se = "bootstrap"`, or `"ai"` with a method other than nearest neighbour
+/// with replacement, which falls back to it) and there is an outcome; None otherwise.
+pub fn psm_draw_count(spec: &PsmSpec) -> Option<usize> {
+    let s = spec.resolved();
+    se::uses_bootstrap(&s).then_some(s.bootstrap_reps)
+}
+
+/// Bootstrap draws `range` of `spec` (replications protocol, [`crate::inference::replicate`]):
+/// draw `b` resamples within the treated and within the controls with
+/// `draw_rng(seed ^ 0x9E3779B97F4A7C15, b)` only, re-estimates the propensity model, rematches
+/// and records the estimate (one statistic per draw; NaN when the replicate fails).
+/// `progress` gets the fraction of the range done; returning `false` cancels.
+pub fn psm_draws(ds: &Dataset, spec: &PsmSpec, range: DrawRange, progress: &mut dyn FnMut(f64) -> bool) -> Result<DrawBlock> {
+    let spec = spec.validate()?;
+    let total = psm_draw_count(&spec).ok_or_else(|| Error::invalid("this PSM specification asks for no bootstrap (se is not \"bootstrap\")"))?;
+    range.check(total)?;
+    let (f, treat_name) = design::parse_formula(&spec.formula)?;
+    let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
+    group_sizes(&d, &treat_name)?;
+    se::bootstrap_draws(&d, &spec, range, progress)
+}
+
+/// [`psm`] with its bootstrap from `draws` (the blocks of every draw `0..psm_draw_count`,
+/// joined with [`DrawBlock::concat`]): bit-identical to `psm` however the draws were split.
+pub fn psm_with_draws(ds: &Dataset, spec: &PsmSpec, draws: &DrawBlock, progress: &mut dyn FnMut(f64) -> bool) -> Result<PsmResult> {
+    let spec = spec.validate()?;
+    let total = psm_draw_count(&spec).ok_or_else(|| Error::invalid("this PSM specification asks for no bootstrap (se is not \"bootstrap\")"))?;
+    draws.check_complete(total, 1)?;
+    if !progress(0.0) {
+        return Err(Error::new(ErrorKind::Cancelled));
+    }
+    let r = fit_with(ds, &spec, Some(draws))?;
+    progress(1.0);
+    Ok(r)
+}
+
+/// [`fit`] with the bootstrap draws given (None: computed here when the SE needs them).
+fn fit_with(ds: &Dataset, spec: &ValidPsmSpec, draws: Option<&DrawBlock>) -> Result<PsmResult> {
     let spec: &PsmSpec = spec;
     let (f, treat_name) = design::parse_formula(&spec.formula)?;
     let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
@@ -149,7 +195,7 @@ pub fn fit(ds: &Dataset, spec: &ValidPsmSpec) -> Result<PsmResult> {
         diagnostics.push(w);
     }
     let (n_matched, n_dropped, n_off) = match_counts(&core, spec, &mut diagnostics)?;
-    let (est, se, se_kind) = effect_and_se(&d, &core, spec, &mut diagnostics);
+    let (est, se, se_kind) = effect_and_se(&d, &core, spec, draws, &mut diagnostics)?;
     let z = est / se;
     let p_value = if z.is_finite() { 2.0 * norm_cdf(-z.abs()) } else { f64::NAN };
     let q = norm_quantile(0.975);
@@ -230,4 +276,41 @@ fn extreme_propensity(fit: &BinaryFit) -> Option<Diagnostic> {
             ),
         )
     })
+}
+
+/// The stages of [`fit`] timed one by one (seconds), for performance work (native only).
+#[doc(hidden)]
+#[cfg(not(target_arch = "wasm32"))]
+pub fn profile_stages(ds: &Dataset, spec: &PsmSpec) -> Result<Vec<(String, f64)>> {
+    let spec = spec.validate()?;
+    let spec: &PsmSpec = &spec;
+    let mut out = Vec::new();
+    let mut t = std::time::Instant::now();
+    let mut lap = |name: &str, out: &mut Vec<(String, f64)>| {
+        out.push((name.to_string(), t.elapsed().as_secs_f64()));
+        t = std::time::Instant::now();
+    };
+    let (f, treat_name) = design::parse_formula(&spec.formula)?;
+    let d = design::build_design(ds, &f, &treat_name, spec.outcome.as_deref())?;
+    lap("design", &mut out);
+    let fit = propensity::fit_binary(spec.matching.model, &d.x, d.n(), d.p, &d.treat, &vec![1.0; d.n()], &d.names)?;
+    lap(&format!("logit ({} it)", fit.iterations), &mut out);
+    let pf = propensity::fit_binary(Link::Probit, &d.x, d.n(), d.p, &d.treat, &vec![1.0; d.n()], &d.names)?;
+    lap(&format!("probit ({} it)", pf.iterations), &mut out);
+    drop((fit, pf));
+    let core = run_core(&d, spec)?;
+    lap("fit + matching", &mut out);
+    let mut diagnostics = Diagnostics::new();
+    let _ = match_counts(&core, spec, &mut diagnostics)?;
+    let _ = effect_and_se(&d, &core, spec, None, &mut diagnostics)?;
+    lap("effect + se", &mut out);
+    let (_, wrow, _) = matched_sample(&d, &core, spec, &mut diagnostics);
+    lap("matched sample", &mut out);
+    let _ = balance::balance(&d, &wrow, &mut diagnostics);
+    lap("balance", &mut out);
+    let _ = density::density(&core.score, &d.treat, &wrow);
+    lap("density", &mut out);
+    let _ = PropensityModel::from_fit(&d, &core.fit, spec.matching.model);
+    lap("propensity table", &mut out);
+    Ok(out)
 }

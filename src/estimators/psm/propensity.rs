@@ -31,6 +31,9 @@ use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use crate::inference::dist::{norm_cdf, norm_log_cdf, norm_mills};
 
+/// ln √(2π).
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
 /// A fitted binary model.
 #[derive(Debug, Clone)]
 pub(crate) struct BinaryFit {
@@ -48,14 +51,6 @@ pub(crate) struct BinaryFit {
     pub n_extreme: usize,
 }
 
-fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
-}
-
 /// Link inverse: the probability for a linear predictor.
 pub(crate) fn inv_link(link: Link, eta: f64) -> f64 {
     match link {
@@ -71,20 +66,30 @@ pub(crate) fn inv_link(link: Link, eta: f64) -> f64 {
     }
 }
 
-/// Per-row log-likelihood contribution, score factor `s` and weight `a`.
+/// Per-row log-likelihood contribution, score factor `s` and weight `a`. Each transcendental
+/// is evaluated once (logit: one `exp(−|η|)` shared by `μ` and the softplus; probit: one `Φ`
+/// shared by `log Φ` and Mills' ratio), with the same values as the textbook expressions.
 fn row_terms(link: Link, y: bool, eta: f64) -> (f64, f64, f64) {
     match link {
         Link::Logit => {
-            let mu = inv_link(Link::Logit, eta);
-            let ll = if y { -softplus(-eta) } else { -softplus(eta) };
+            let e = (-eta.abs()).exp();
+            let mu = if eta >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+            // softplus(x) = max(x, 0) + ln(1 + e^{−|x|}), with x = ∓η
+            let sp = |x: f64| if x > 0.0 { x + e.ln_1p() } else { e.ln_1p() };
+            let ll = if y { -sp(-eta) } else { -sp(eta) };
             let s = if y { 1.0 - mu } else { -mu };
             (ll, s, mu * (1.0 - mu))
         }
         Link::Probit => {
             let q = if y { 1.0 } else { -1.0 };
             let z = q * eta;
-            let lam = norm_mills(z);
-            (norm_log_cdf(z), q * lam, (lam * (z + lam)).max(0.0))
+            let (ll, lam) = if z > -30.0 {
+                let c = norm_cdf(z);
+                (c.ln(), (-0.5 * z * z - LN_SQRT_2PI).exp() / c)
+            } else {
+                (norm_log_cdf(z), norm_mills(z))
+            };
+            (ll, q * lam, (lam * (z + lam)).max(0.0))
         }
     }
 }
@@ -104,6 +109,8 @@ struct Problem<'a> {
 struct Newton {
     beta: Vec<f64>,
     eta: Vec<f64>,
+    /// `(s, a)` of every row at `eta` (zero for rows with `w = 0`).
+    sa: Vec<[f64; 2]>,
     loglik: f64,
     iterations: usize,
     converged: bool,
@@ -114,45 +121,55 @@ impl Problem<'_> {
         &self.x[i * self.p..(i + 1) * self.p]
     }
 
-    /// ℓ(β), writing the linear predictor into `eta`.
-    fn loglik(&self, beta: &[f64], eta: &mut [f64]) -> f64 {
+    /// ℓ(β), writing the linear predictor into `eta` and each row's `(s, a)` into `sa`.
+    fn loglik(&self, beta: &[f64], eta: &mut [f64], sa: &mut [[f64; 2]]) -> f64 {
         let mut ll = 0.0;
         for i in 0..self.n {
             let e: f64 = self.row(i).iter().zip(beta).map(|(a, b)| a * b).sum();
             eta[i] = e;
             if self.w[i] != 0.0 {
-                ll += self.w[i] * row_terms(self.link, self.y[i], e).0;
+                let (l, s, a) = row_terms(self.link, self.y[i], e);
+                ll += self.w[i] * l;
+                sa[i] = [s, a];
+            } else {
+                sa[i] = [0.0, 0.0];
             }
         }
         ll
     }
 
-    /// The gradient `g` and the observed information `H` (built on its lower triangle and
-    /// mirrored) at `eta`.
-    fn gradient_and_information(&self, eta: &[f64], h: &mut DMatrix<f64>) -> DVector<f64> {
+    /// The gradient `g` and the observed information `H` from the rows' `(s, a)`, accumulated
+    /// row by row on the lower triangle (packed, `p(p+1)/2` sums) and mirrored.
+    fn gradient_and_information(&self, sa: &[[f64; 2]], h: &mut DMatrix<f64>) -> DVector<f64> {
         let p = self.p;
-        let mut g = DVector::<f64>::zeros(p);
-        h.fill(0.0);
+        let mut g = vec![0.0; p];
+        let mut tri = vec![0.0; p * (p + 1) / 2];
         for i in 0..self.n {
             if self.w[i] == 0.0 {
                 continue;
             }
-            let (_, s, a) = row_terms(self.link, self.y[i], eta[i]);
+            let [s, a] = sa[i];
             let row = self.row(i);
+            let (ws, wa0) = (self.w[i] * s, self.w[i] * a);
+            let mut t = 0;
             for j in 0..p {
-                g[j] += self.w[i] * s * row[j];
-                let wa = self.w[i] * a * row[j];
-                for k in 0..=j {
-                    h[(j, k)] += wa * row[k];
+                g[j] += ws * row[j];
+                let wa = wa0 * row[j];
+                for (k, acc) in tri[t..t + j + 1].iter_mut().enumerate() {
+                    *acc += wa * row[k];
                 }
+                t += j + 1;
             }
         }
+        let mut t = 0;
         for j in 0..p {
-            for k in 0..j {
-                h[(k, j)] = h[(j, k)];
+            for k in 0..=j {
+                h[(j, k)] = tri[t];
+                h[(k, j)] = tri[t];
+                t += 1;
             }
         }
-        g
+        DVector::from_vec(g)
     }
 
     /// The population SD of each column over the rows with positive weight.
@@ -295,7 +312,7 @@ pub(crate) fn fit_binary(
     if !fit.converged {
         return Err(not_converged(&pr, &fit, n_extreme > 0, names));
     }
-    let se = standard_errors(&pr, &fit.eta);
+    let se = standard_errors(&pr, &fit.sa);
     check_identified(&pr, &fit, &se, loglik_null, names)?;
     let mu = fit.eta.iter().map(|&e| inv_link(link, e)).collect();
     let Newton { beta, eta, loglik, iterations, .. } = fit;
@@ -312,19 +329,21 @@ fn newton(pr: &Problem, pbar: f64) -> Newton {
         Link::Probit => crate::inference::dist::norm_quantile(pbar),
     };
     let mut eta = vec![0.0; pr.n];
-    let mut ll = pr.loglik(&beta, &mut eta);
+    let mut sa = vec![[0.0; 2]; pr.n];
+    let mut ll = pr.loglik(&beta, &mut eta, &mut sa);
     let mut iterations = 0;
     let mut converged = false;
     let mut h = DMatrix::<f64>::zeros(p, p);
     for it in 0..200 {
         iterations = it + 1;
-        let g = pr.gradient_and_information(&eta, &mut h);
+        let g = pr.gradient_and_information(&sa, &mut h);
         let Some((step_s, gs, d)) = scaled_step(&h, &g) else { break };
         let step: Vec<f64> = (0..p).map(|j| step_s[j] / d[j]).collect();
-        let Some((new_beta, new_eta, new_ll)) = halve_step(pr, &beta, &eta, ll, &step) else { break };
+        let Some((new_beta, new_eta, new_sa, new_ll)) = halve_step(pr, &beta, &eta, ll, &step) else { break };
         let dec: f64 = step_s.iter().zip(gs.iter()).map(|(a, b)| a * b).sum();
         beta = new_beta;
         eta = new_eta;
+        sa = new_sa;
         let dll = new_ll - ll;
         ll = new_ll;
         if dec.abs() < 1e-20 || (dll.abs() < 1e-13 * (ll.abs() + 1.0) && dec.abs() < 1e-12) {
@@ -332,7 +351,7 @@ fn newton(pr: &Problem, pbar: f64) -> Newton {
             break;
         }
     }
-    Newton { beta, eta, loglik: ll, iterations, converged }
+    Newton { beta, eta, sa, loglik: ll, iterations, converged }
 }
 
 /// The Newton step in the scaled parameters: `H` scaled to unit diagonal by `d`, solved by
@@ -353,17 +372,18 @@ fn scaled_step(h: &DMatrix<f64>, g: &DVector<f64>) -> Option<(DVector<f64>, DVec
 
 /// Step-halving: the first of `β + t·step`, `t = 1, ½, ¼, …` (60 tries) whose
 /// log-likelihood does not decrease; (β, η, ℓ) there, None when none does.
-fn halve_step(pr: &Problem, beta: &[f64], eta: &[f64], ll: f64, step: &[f64]) -> Option<(Vec<f64>, Vec<f64>, f64)> {
+fn halve_step(pr: &Problem, beta: &[f64], eta: &[f64], ll: f64, step: &[f64]) -> Option<(Vec<f64>, Vec<f64>, Vec<[f64; 2]>, f64)> {
     let mut t = 1.0;
     let mut new_beta = beta.to_vec();
     let mut new_eta = eta.to_vec();
+    let mut new_sa = vec![[0.0; 2]; pr.n];
     for _ in 0..60 {
         for j in 0..pr.p {
             new_beta[j] = beta[j] + t * step[j];
         }
-        let new_ll = pr.loglik(&new_beta, &mut new_eta);
+        let new_ll = pr.loglik(&new_beta, &mut new_eta, &mut new_sa);
         if new_ll.is_finite() && new_ll >= ll - 1e-12 * ll.abs().max(1.0) {
-            return Some((new_beta, new_eta, new_ll));
+            return Some((new_beta, new_eta, new_sa, new_ll));
         }
         t *= 0.5;
     }
@@ -391,21 +411,24 @@ fn not_converged(pr: &Problem, fit: &Newton, extreme: bool, names: &[String]) ->
 }
 
 /// Standard errors from the observed information at the optimum (NaN when it is singular).
-fn standard_errors(pr: &Problem, eta: &[f64]) -> Vec<f64> {
+fn standard_errors(pr: &Problem, sa: &[[f64; 2]]) -> Vec<f64> {
     let p = pr.p;
-    let mut h = DMatrix::<f64>::zeros(p, p);
+    let mut full = vec![0.0; p * p];
     for i in 0..pr.n {
         if pr.w[i] == 0.0 {
             continue;
         }
-        let (_, _, a) = row_terms(pr.link, pr.y[i], eta[i]);
+        let a = sa[i][1];
         let row = pr.row(i);
+        let wa = pr.w[i] * a;
         for j in 0..p {
-            for k in 0..p {
-                h[(j, k)] += pr.w[i] * a * row[j] * row[k];
+            let waj = wa * row[j];
+            for (k, acc) in full[j * p..(j + 1) * p].iter_mut().enumerate() {
+                *acc += waj * row[k];
             }
         }
     }
+    let mut h = DMatrix::<f64>::from_row_slice(p, p, &full);
     let d: Vec<f64> = (0..p).map(|j| h[(j, j)].max(1e-300).sqrt()).collect();
     for j in 0..p {
         for k in 0..p {

@@ -31,18 +31,29 @@ pub(super) fn matched_sample(d: &Design, core: &Core, spec: &PsmSpec, diagnostic
     let cap = if keep_pairs { n_pairs } else { 0 };
     let mut pairs = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
     for pass in &core.passes {
+        // pool weights accumulated by sorted-pool position (sequential memory), each from the
+        // unit's running weight, so the sums are the same as unit by unit
+        let ids = pass.set.pool_ids();
+        for &f in &pass.set.focal {
+            wrow[f] += 1.0;
+        }
+        let mut wp: Vec<f64> = ids.iter().map(|&j| wrow[j]).collect();
+        let mut up = vec![false; ids.len()];
         for s in 0..pass.set.focal.len() {
             let f = pass.set.focal[s];
-            wrow[f] += 1.0;
-            for (j, w) in pass.set.members(s) {
-                wrow[j] += w;
-                used[j] = true;
+            for (p, w) in pass.set.positions(s) {
+                wp[p] += w;
+                up[p] = true;
                 if keep_pairs {
                     pairs.0.push(d.rows[f]);
-                    pairs.1.push(d.rows[j]);
+                    pairs.1.push(d.rows[ids[p]]);
                     pairs.2.push(w);
                 }
             }
+        }
+        for (p, &j) in ids.iter().enumerate() {
+            wrow[j] = wp[p];
+            used[j] |= up[p];
         }
     }
     let n_control_used = used.iter().filter(|&&u| u).count();

@@ -5,37 +5,53 @@ use super::design::Design;
 use super::passes::{run_core, Core};
 use super::{Estimand, Method, PsmSpec, SeKind};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use rand::{Rng, SeedableRng};
+use crate::error::{Error, ErrorKind, Result};
+use crate::inference::replicate::{draw_rng, DrawBlock, DrawRange};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-/// Per-focal effects τᵢ over all passes: (focal index, τᵢ).
-fn focal_effects(core: &Core, y: &[f64]) -> Vec<(usize, f64)> {
-    let mut out = Vec::new();
+/// Per-focal effects τᵢ over all passes, in pass and set order. The pool's outcomes are
+/// read in sorted-pool order (the order the members come in), so the pass over the
+/// (focal, member) pairs walks memory sequentially.
+fn focal_effects(core: &Core, y: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(core.passes.iter().map(|p| p.set.focal.len()).sum());
     for pass in &core.passes {
+        let ys = pass.set.gather(y);
         for s in 0..pass.set.focal.len() {
             let f = pass.set.focal[s];
-            let m: f64 = pass.set.members(s).map(|(j, w)| w * y[j]).sum();
-            out.push((f, if pass.focal_treated { y[f] - m } else { m - y[f] }));
+            let m: f64 = pass.set.positions(s).map(|(p, w)| w * ys[p]).sum();
+            out.push(if pass.focal_treated { y[f] - m } else { m - y[f] });
         }
     }
     out
 }
 
-pub(super) fn estimate(core: &Core, y: &[f64]) -> f64 {
-    let e = focal_effects(core, y);
-    if e.is_empty() {
-        return f64::NAN;
-    }
-    e.iter().map(|x| x.1).sum::<f64>() / e.len() as f64
-}
-
-/// Abadie–Imbens SE as R Matching's `se` (Var.calc = 0, no bias adjustment).
-pub(super) fn ai_se(core: &Core, y: &[f64], n: usize, ate: bool) -> f64 {
-    let effects = focal_effects(core, y);
+/// The mean of the per-focal effects (NaN when none).
+fn mean_effect(effects: &[f64]) -> f64 {
     if effects.is_empty() {
         return f64::NAN;
     }
-    let est = effects.iter().map(|x| x.1).sum::<f64>() / effects.len() as f64;
+    effects.iter().sum::<f64>() / effects.len() as f64
+}
+
+pub(super) fn estimate(core: &Core, y: &[f64]) -> f64 {
+    mean_effect(&focal_effects(core, y))
+}
+
+/// Abadie–Imbens SE as R Matching's `se` (Var.calc = 0, no bias adjustment).
+#[cfg(test)]
+pub(super) fn ai_se(core: &Core, y: &[f64], n: usize, ate: bool) -> f64 {
+    ai_se_from(core, y, n, ate, &focal_effects(core, y))
+}
+
+/// [`ai_se`] given the per-focal effects. `Kⱼ`, `KKⱼ` are accumulated by sorted-pool position
+/// (sequential memory), each from the unit's running value, so every sum takes the same
+/// terms in the same order as unit by unit.
+fn ai_se_from(core: &Core, y: &[f64], n: usize, ate: bool, effects: &[f64]) -> f64 {
+    if effects.is_empty() {
+        return f64::NAN;
+    }
+    let est = mean_effect(effects);
     let mut kc = vec![0.0; n];
     let mut kk = vec![0.0; n];
     let (mut sw, mut swe) = (0.0, 0.0);
@@ -44,15 +60,23 @@ pub(super) fn ai_se(core: &Core, y: &[f64], n: usize, ate: bool) -> f64 {
     for pass in &core.passes {
         n_focal += pass.n_focal;
         n_unmatched += pass.set.dropped.len();
+        let ids = pass.set.pool_ids();
+        let ys = pass.set.gather(y);
+        let mut kcp: Vec<f64> = ids.iter().map(|&j| kc[j]).collect();
+        let mut kkp: Vec<f64> = ids.iter().map(|&j| kk[j]).collect();
         for s in 0..pass.set.focal.len() {
-            let f = pass.set.focal[s];
-            for (j, w) in pass.set.members(s) {
-                kc[j] += w;
-                kk[j] += w * w;
-                let tau = if pass.focal_treated { y[f] - y[j] } else { y[j] - y[f] };
+            let yf = y[pass.set.focal[s]];
+            for (p, w) in pass.set.positions(s) {
+                kcp[p] += w;
+                kkp[p] += w * w;
+                let tau = if pass.focal_treated { yf - ys[p] } else { ys[p] - yf };
                 sw += w;
                 swe += w * (tau - est) * (tau - est);
             }
+        }
+        for (p, &j) in ids.iter().enumerate() {
+            kc[j] = kcp[p];
+            kk[j] = kkp[p];
         }
     }
     let sigs = 0.5 * swe / sw;
@@ -61,7 +85,7 @@ pub(super) fn ai_se(core: &Core, y: &[f64], n: usize, ate: bool) -> f64 {
         .map(|j| if ate { kc[j] * kc[j] + 2.0 * kc[j] - kk[j] } else { kc[j] * kc[j] - kk[j] })
         .sum::<f64>()
         * sigs;
-    let dterm: f64 = effects.iter().map(|x| (x.1 - est) * (x.1 - est)).sum::<f64>() + n_unmatched as f64 * est * est;
+    let dterm: f64 = effects.iter().map(|x| (x - est) * (x - est)).sum::<f64>() + n_unmatched as f64 * est * est;
     ((kterm + dterm) / (sn * sn)).sqrt()
 }
 
@@ -93,28 +117,45 @@ fn resample(d: &Design, rng: &mut ChaCha8Rng) -> Design {
     }
 }
 
-pub(super) fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Diagnostics) -> f64 {
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.matching.seed ^ 0x9E37_79B9_7F4A_7C15);
-    let mut ests = Vec::with_capacity(spec.bootstrap_reps);
-    let mut failed = 0usize;
-    for _ in 0..spec.bootstrap_reps {
-        let b = resample(d, &mut rng);
-        let est = run_core(&b, spec).ok().and_then(|core| {
-            let e = estimate(&core, b.y.as_deref().unwrap_or(&[]));
-            e.is_finite().then_some(e)
-        });
-        match est {
-            Some(e) => ests.push(e),
-            None => failed += 1,
+/// True when the SE of `spec` is the bootstrap: asked for, or the fallback of `"ai"` for
+/// methods other than nearest neighbour with replacement (with an outcome only).
+pub(super) fn uses_bootstrap(spec: &PsmSpec) -> bool {
+    let nn_repl = spec.matching.method == Method::Nearest && spec.matching.replace;
+    spec.outcome.is_some() && (spec.se == SeKind::Bootstrap || (spec.se == SeKind::Ai && !nn_repl))
+}
+
+/// The key of the bootstrap's per-draw streams (apart from the matching's own seed).
+fn bootstrap_seed(spec: &PsmSpec) -> u64 {
+    spec.matching.seed ^ 0x9E37_79B9_7F4A_7C15
+}
+
+/// Bootstrap draws `range` on the design: draw `b` resamples with [`draw_rng`]`(seed, b)`
+/// only, refits the propensity model, rematches and records the estimate (NaN when the
+/// replicate fails). One statistic per draw.
+pub(super) fn bootstrap_draws(d: &Design, spec: &PsmSpec, range: DrawRange, progress: &mut dyn FnMut(f64) -> bool) -> Result<DrawBlock> {
+    let mut block = DrawBlock::with_capacity(range, 1);
+    let y = d.y.as_deref().unwrap_or(&[]);
+    for b in range.start..range.end {
+        let mut rng = draw_rng(bootstrap_seed(spec), b);
+        let rd = resample(d, &mut rng);
+        let est = if y.is_empty() { None } else { run_core(&rd, spec).ok().map(|core| estimate(&core, rd.y.as_deref().unwrap_or(&[]))) };
+        block.push(&[est.filter(|e| e.is_finite()).unwrap_or(f64::NAN)]);
+        if !progress((b + 1 - range.start) as f64 / range.len() as f64) {
+            return Err(Error::new(ErrorKind::Cancelled));
         }
     }
+    Ok(block)
+}
+
+/// The bootstrap SE from the draws of all replicates: the SD of the successful ones, with
+/// diagnostics on the failed ones.
+pub(super) fn bootstrap_finish(draws: &DrawBlock, diagnostics: &mut Diagnostics) -> f64 {
+    let ests: Vec<f64> = draws.rows().map(|r| r[0]).filter(|e| e.is_finite()).collect();
+    let failed = draws.len() - ests.len();
     if failed > 0 {
         diagnostics.push(Diagnostic::warning(
             Code::MatchingNote,
-            format!(
-                "bootstrap: {failed} of {} replicates failed (propensity model or no match) and were skipped",
-                spec.bootstrap_reps
-            ),
+            format!("bootstrap: {failed} of {} replicates failed (propensity model or no match) and were skipped", draws.len()),
         ));
     }
     if ests.len() < 2 {
@@ -124,48 +165,60 @@ pub(super) fn bootstrap_se(d: &Design, spec: &PsmSpec, diagnostics: &mut Diagnos
     crate::inference::stats::sd(&ests)
 }
 
-/// The estimate and its standard error (with the SE actually computed), by `spec.se`.
-pub(super) fn effect_and_se(d: &Design, core: &Core, spec: &PsmSpec, diagnostics: &mut Diagnostics) -> (f64, f64, SeKind) {
-    let ate = spec.estimand == Estimand::Ate;
-    match d.y.as_deref() {
-        None => {
-            diagnostics.push(Diagnostic::info(Code::NoOutcome, "no outcome given: matching and balance only, no effect estimate"));
-            (f64::NAN, f64::NAN, SeKind::None)
-        }
-        Some(y) => {
-            let est = estimate(core, y);
-            let nn_repl = spec.matching.method == Method::Nearest && spec.matching.replace;
-            match spec.se {
-                SeKind::None => (est, f64::NAN, SeKind::None),
-                SeKind::Ai if nn_repl => {
-                    if !spec.matching.ties {
-                        diagnostics.push(Diagnostic::info(
-                            Code::MatchingNote,
-                            "Abadie–Imbens SE computed with ties broken (R Matching's se assumes ties = TRUE)",
-                        ));
-                    }
-                    (est, ai_se(core, y, d.n(), ate), SeKind::Ai)
-                }
-                SeKind::Ai => {
-                    diagnostics.push(Diagnostic::info(
-                        Code::MatchingNote,
-                        "the Abadie–Imbens SE is defined for nearest-neighbour matching with replacement; bootstrap SE reported instead",
-                    ));
-                    (est, bootstrap_se(d, spec, diagnostics), SeKind::Bootstrap)
-                }
-                SeKind::Bootstrap => {
-                    if nn_repl {
-                        diagnostics.push(Diagnostic::warning(
-                            Code::BootstrapInvalid,
-                            "the bootstrap standard error is not valid for nearest-neighbour matching with replacement \
-                             (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead",
-                        ));
-                    }
-                    (est, bootstrap_se(d, spec, diagnostics), SeKind::Bootstrap)
-                }
-            }
-        }
+/// The bootstrap SE: from the given draws, or from all draws computed here.
+fn bootstrap_se(d: &Design, spec: &PsmSpec, draws: Option<&DrawBlock>, diagnostics: &mut Diagnostics) -> Result<f64> {
+    match draws {
+        Some(b) => Ok(bootstrap_finish(b, diagnostics)),
+        None => Ok(bootstrap_finish(&bootstrap_draws(d, spec, DrawRange::all(spec.bootstrap_reps), &mut |_| true)?, diagnostics)),
     }
+}
+
+/// The estimate and its standard error (with the SE actually computed), by `spec.se`; the
+/// bootstrap from `draws` when given (they must cover every replicate), else computed here.
+pub(super) fn effect_and_se(
+    d: &Design,
+    core: &Core,
+    spec: &PsmSpec,
+    draws: Option<&DrawBlock>,
+    diagnostics: &mut Diagnostics,
+) -> Result<(f64, f64, SeKind)> {
+    let ate = spec.estimand == Estimand::Ate;
+    let Some(y) = d.y.as_deref() else {
+        diagnostics.push(Diagnostic::info(Code::NoOutcome, "no outcome given: matching and balance only, no effect estimate"));
+        return Ok((f64::NAN, f64::NAN, SeKind::None));
+    };
+    let effects = focal_effects(core, y);
+    let est = mean_effect(&effects);
+    let nn_repl = spec.matching.method == Method::Nearest && spec.matching.replace;
+    Ok(match spec.se {
+        SeKind::None => (est, f64::NAN, SeKind::None),
+        SeKind::Ai if nn_repl => {
+            if !spec.matching.ties {
+                diagnostics.push(Diagnostic::info(
+                    Code::MatchingNote,
+                    "Abadie–Imbens SE computed with ties broken (R Matching's se assumes ties = TRUE)",
+                ));
+            }
+            (est, ai_se_from(core, y, d.n(), ate, &effects), SeKind::Ai)
+        }
+        SeKind::Ai => {
+            diagnostics.push(Diagnostic::info(
+                Code::MatchingNote,
+                "the Abadie–Imbens SE is defined for nearest-neighbour matching with replacement; bootstrap SE reported instead",
+            ));
+            (est, bootstrap_se(d, spec, draws, diagnostics)?, SeKind::Bootstrap)
+        }
+        SeKind::Bootstrap => {
+            if nn_repl {
+                diagnostics.push(Diagnostic::warning(
+                    Code::BootstrapInvalid,
+                    "the bootstrap standard error is not valid for nearest-neighbour matching with replacement \
+                     (Abadie & Imbens 2008, Econometrica): use se = \"ai\" (Abadie–Imbens) instead",
+                ));
+            }
+            (est, bootstrap_se(d, spec, draws, diagnostics)?, SeKind::Bootstrap)
+        }
+    })
 }
 
 #[cfg(test)]
