@@ -50,6 +50,8 @@ pub enum ErrorKind {
     /// A capability left out of this build (the page's lean engine: see the `full` feature);
     /// `what` names it (an analysis kind, "excel", "encoding", "docx"…).
     NotInThisBuild { what: String },
+    /// A streamed file that must be read whole instead (the page then does so); `reason` says why.
+    NeedsWholeFile { reason: String },
     /// A file whose columns would not fit in the engine's memory (estimated before reading it).
     TooLarge { needed: u64, limit: u64, rows: u64, columns: usize },
 }
@@ -78,6 +80,7 @@ impl Error {
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::NotInThisBuild { .. } => "not_in_this_build",
             ErrorKind::TooLarge { .. } => "too_large",
+            ErrorKind::NeedsWholeFile { .. } => "needs_whole_file",
         }
     }
     /// The error's fields by name (`name`, `suggestion`, `column`, `count`, `line`, …) as text,
@@ -110,6 +113,7 @@ impl Error {
             | ErrorKind::InsufficientData { message }
             | ErrorKind::Numerical { message } => vec![("message", message.clone())],
             ErrorKind::NotInThisBuild { what } => vec![("what", what.clone())],
+            ErrorKind::NeedsWholeFile { reason } => vec![("reason", reason.clone())],
             ErrorKind::TooLarge { needed, limit, rows, columns } => vec![
                 ("needed", gib(*needed)),
                 ("limit", gib(*limit)),
@@ -199,6 +203,7 @@ impl fmt::Display for Error {
                 gib(*needed),
                 gib(*limit)
             ),
+            ErrorKind::NeedsWholeFile { reason } => write!(f, "{}: {reason}", crate::data::NEEDS_WHOLE_FILE),
             ErrorKind::NotInThisBuild { what } => {
                 write!(f, "{what} is not in this build of Quasi's engine (the full build, pkg/, has it)")
             }

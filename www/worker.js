@@ -273,11 +273,12 @@ const ops = {
     const whole = async () => ops.load({ bytes: new Uint8Array(await file.arrayBuffer()), options: opts, previewRows }, progress);
     if (typeof q.DatasetStream !== "function" || /\.(xlsx|xlsm|xlsb|xls|ods)$/i.test(opts.filename || "")) return whole();
     const head = new Uint8Array(await file.slice(0, 1 << 20).arrayBuffer());
-    q.checkMemory(file.size, head, opts); // throws `too_large` with the memory needed
+    q.checkMemory(file.size, head); // throws `too_large` with the memory needed
     let stream = null;
     let ds;
     try {
       stream = new q.DatasetStream(opts);
+      stream.sizeHint(file.size);
       const reader = file.stream().getReader();
       let done = 0;
       let last = 0;
@@ -296,7 +297,9 @@ const ops = {
       stream = null;
     } catch (e) {
       stream?.free();
-      if (engine === engines.core && isMissing(e)) return whole(); // another encoding: the full engine reads it whole
+      // another encoding (the full engine reads it), or a file the stream cannot finish alone
+      // (a column turning to text late, a units row, mixed encodings): read it whole
+      if ((engine === engines.core && isMissing(e)) || e?.code === "needs_whole_file") return whole();
       throw e;
     }
     const handle = register(engine === engines.core ? "core" : "full", ds);

@@ -19,4 +19,4 @@ pub use describe::{describe, Describe, DescribeRow, DescribeSpec};
 pub use panel::{panel_info, DuplicatePair, PanelGap, PanelInfo};
 pub use read::{read_bytes, read_bytes_with_progress, ColumnInfo, LoadReport, Loaded, ReadOptions};
 pub use self::csv::SkippedRow;
-pub use stream::{estimate_memory, CsvStream, MemoryEstimate, NEEDS_WHOLE_FILE};
+pub use stream::{check_memory, estimate_memory, CsvStream, MemoryEstimate, NEEDS_WHOLE_FILE, WASM32_LIMIT};

@@ -38,8 +38,9 @@ const PREFIX: usize = 64 * 1024;
 
 /// How text pieces become UTF-8.
 enum Dec {
-    /// UTF-8, validated piece by piece (`tail`: an incomplete character at the end of the last piece).
-    Utf8 { tail: Vec<u8> },
+    /// UTF-8, validated piece by piece (`tail`: an incomplete character at the end of the last
+    /// piece; `bom`: a UTF-8 byte-order mark still to drop from the first piece).
+    Utf8 { tail: Vec<u8>, bom: bool },
     /// Any other encoding (or UTF-8 with replacement); `strict`: a malformed sequence is an error.
     Other { dec: Decoder, strict: bool, name: &'static str },
 }
@@ -130,13 +131,13 @@ impl CsvStream {
         self.advance(true)?;
         let Some(st) = self.started.take() else { return Err(ErrorKind::EmptyFile.into()) };
         if st.needs_recovery() > 0 {
-            return Err(Error::invalid(format!(
-                "{NEEDS_WHOLE_FILE}: a column turns to text after numbers whose original text must be read again"
-            )));
+            return Err(Error::new(ErrorKind::NeedsWholeFile {
+                reason: "a column turns to text after numbers whose original text must be read again".into(),
+            }));
         }
         let out = st.end(None, &mut |_| true)?;
         if self.opts.has_header && units_row(&out.dataset, out.decimal_comma).is_some() {
-            return Err(Error::invalid(format!("{NEEDS_WHOLE_FILE}: the row under the header looks like a units row")));
+            return Err(Error::new(ErrorKind::NeedsWholeFile { reason: "the row under the header looks like a units row".into() }));
         }
         Ok(self.report(out))
     }
@@ -196,10 +197,15 @@ impl CsvStream {
                     name_of(enc)
                 )));
             }
-            return Ok(self.other(enc, false, name_of(enc)));
+            return self.other(enc, false, name_of(enc));
         }
         if let Some((enc, _)) = Encoding::for_bom(raw) {
-            return Ok(self.other(enc, false, name_of(enc)));
+            if enc == UTF_8 {
+                // UTF-8 with a BOM (Excel's "CSV UTF-8"): the UTF-8 path, dropping the mark
+                self.dec = Some(Dec::Utf8 { tail: Vec::new(), bom: true });
+                return Ok(());
+            }
+            return self.other(enc, false, name_of(enc));
         }
         if raw.contains(&0) {
             let d = super::encoding::decode(raw, None)?;
@@ -209,7 +215,7 @@ impl CsvStream {
                 _ => return Err(ErrorKind::Binary { detail: "it contains NUL bytes (load it whole to have them removed)".into() }.into()),
             };
             self.enc_warnings = d.warnings.into_iter().take(1).collect();
-            return Ok(self.other(enc, false, name_of(enc)));
+            return self.other(enc, false, name_of(enc));
         }
         let sample = &raw[..raw.len().min(8192)];
         let controls = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)).count();
@@ -217,35 +223,42 @@ impl CsvStream {
             return Err(ErrorKind::Binary { detail: format!("{controls} of its first {} bytes are control characters", sample.len()) }.into());
         }
         match std::str::from_utf8(raw) {
-            Ok(_) => return Ok(self.dec = Some(Dec::Utf8 { tail: Vec::new() })),
-            Err(e) if e.error_len().is_none() && !eof => return Ok(self.dec = Some(Dec::Utf8 { tail: Vec::new() })),
+            Ok(_) => return Ok(self.dec = Some(Dec::Utf8 { tail: Vec::new(), bom: false })),
+            Err(e) if e.error_len().is_none() && !eof => return Ok(self.dec = Some(Dec::Utf8 { tail: Vec::new(), bom: false })),
             Err(_) => {}
         }
         let lossy = String::from_utf8_lossy(raw);
         let bad = lossy.chars().filter(|&c| c == '\u{FFFD}').count();
         let good = lossy.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
         if good >= 10 * bad {
-            self.other(UTF_8, false, "UTF-8");
+            self.other(UTF_8, false, "UTF-8")?;
             self.encoding = "utf-8";
             return Ok(());
+        }
+        if !cfg!(feature = "full") {
+            return Err(ErrorKind::NotInThisBuild { what: "text that is not UTF-8".into() }.into());
         }
         let mut probe = GB18030.new_decoder_without_bom_handling();
         let mut out = String::with_capacity(probe.max_utf8_buffer_length(raw.len()).unwrap_or(raw.len() * 3));
         if let (DecoderResult::InputEmpty, _) = probe.decode_to_string_without_replacement(raw, &mut out, eof) {
             self.enc_warnings.push(Diagnostic::warning(Code::EncodingGuessed, "the file is not UTF-8; it was read as GB18030/GBK (Chinese)"));
-            self.other(GB18030, true, "gb18030");
-            return Ok(());
+            return self.other(GB18030, true, "gb18030");
         }
         self.enc_warnings.push(Diagnostic::warning(Code::EncodingGuessed,
             "the file is neither UTF-8 nor GB18030; it was read as Windows-1252 (Latin). Pass an explicit encoding if characters look wrong",
         ));
-        self.other(WINDOWS_1252, false, "windows-1252");
-        Ok(())
+        self.other(WINDOWS_1252, false, "windows-1252")
     }
 
-    fn other(&mut self, enc: &'static Encoding, strict: bool, name: &'static str) {
+    /// Decoding from another encoding than UTF-8 (the lean build leaves encoding_rs's decoders
+    /// out: `not_in_this_build`, and the page reads the file with the full build).
+    fn other(&mut self, enc: &'static Encoding, strict: bool, name: &'static str) -> Result<()> {
         self.encoding = name_of(enc);
+        if !cfg!(feature = "full") {
+            return Err(ErrorKind::NotInThisBuild { what: format!("text in {}", name_of(enc)) }.into());
+        }
         self.dec = Some(Dec::Other { dec: enc.new_decoder_with_bom_removal(), strict, name });
+        Ok(())
     }
 
     /// Decodes a piece into `buf`.
@@ -253,22 +266,28 @@ impl CsvStream {
         let raw_at = self.raw_seen - bytes.len() as u64;
         match &mut self.dec {
             None => Ok(()),
-            Some(Dec::Utf8 { tail }) => {
+            Some(Dec::Utf8 { tail, bom }) => {
                 let start = self.buf.len();
                 self.buf.append(tail);
                 self.buf.extend_from_slice(bytes);
+                if std::mem::take(bom) && self.buf[start..].starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    self.buf.drain(start..start + 3);
+                }
                 if let Err(e) = std::str::from_utf8(&self.buf[start..]) {
                     let valid = start + e.valid_up_to();
                     if e.error_len().is_some() || last {
                         let at = self.offset + valid;
-                        return Err(Error::parse(None, format!(
-                            "byte {at} is not valid UTF-8, though the start of the file is: set the `encoding` option, or load the file whole (which also reads mixed encodings)"
-                        )));
+                        return Err(Error::new(ErrorKind::NeedsWholeFile { reason: format!(
+                            "byte {at} is not valid UTF-8, though the start of the file is (read whole, mixed encodings are handled)"
+                        ) }));
                     }
                     tail.extend_from_slice(&self.buf[valid..]);
                     self.buf.truncate(valid);
                 }
                 Ok(())
+            }
+            Some(Dec::Other { .. }) if !cfg!(feature = "full") => {
+                Err(ErrorKind::NotInThisBuild { what: format!("text in {}", self.encoding) }.into())
             }
             Some(Dec::Other { dec, strict, .. }) => {
                 let cap = dec.max_utf8_buffer_length(bytes.len()).unwrap_or(bytes.len() * 3 + 16);
@@ -276,11 +295,11 @@ impl CsvStream {
                 if *strict {
                     let (res, read) = dec.decode_to_string_without_replacement(bytes, &mut out, last);
                     if let DecoderResult::Malformed(..) = res {
-                        return Err(Error::parse(None, format!(
-                            "byte {} is not valid {}, though the start of the file is: set the `encoding` option, or load the file whole",
+                        return Err(Error::new(ErrorKind::NeedsWholeFile { reason: format!(
+                            "byte {} is not valid {}, though the start of the file is",
                             raw_at + read as u64,
                             self.encoding
-                        )));
+                        ) }));
                     }
                 } else {
                     let (res, _, _) = dec.decode_to_string(bytes, &mut out, last);
@@ -382,5 +401,19 @@ pub fn estimate_memory(file_bytes: u64, first_chunk: &[u8]) -> MemoryEstimate {
     }
     let column_bytes = (est_rows as f64 * per_row_bytes) as u64;
     let peak_bytes = column_bytes + column_bytes / 8 + 16 * 1024 * 1024;
-    MemoryEstimate { rows: est_rows, columns, numeric_columns, column_bytes, peak_bytes, fits_wasm32: peak_bytes < 3_700_000_000 }
+    MemoryEstimate { rows: est_rows, columns, numeric_columns, column_bytes, peak_bytes, fits_wasm32: peak_bytes < WASM32_LIMIT }
+}
+
+/// The most a load may take in a 32-bit WebAssembly memory (4 GiB, less room for the rest).
+pub const WASM32_LIMIT: u64 = 3_700_000_000;
+
+/// [`estimate_memory`], refusing at once a file whose peak would not fit in a 32-bit
+/// WebAssembly memory: [`ErrorKind::TooLarge`] says how much it would need.
+pub fn check_memory(file_bytes: u64, first_chunk: &[u8]) -> Result<MemoryEstimate> {
+    let e = estimate_memory(file_bytes, first_chunk);
+    if e.fits_wasm32 {
+        Ok(e)
+    } else {
+        Err(ErrorKind::TooLarge { needed: e.peak_bytes, limit: WASM32_LIMIT, rows: e.rows, columns: e.columns }.into())
+    }
 }

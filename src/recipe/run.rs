@@ -104,6 +104,7 @@ outputs! {
 
 /// The kinds only the full build runs (matching, staggered DID estimators, spatial
 /// econometrics): the lean build holds the index and DID workflow the page opens with.
+#[cfg_attr(feature = "full", allow(dead_code))]
 pub const FULL_ONLY: &[&str] = &[
     "psm", "psmCompare", "psmDid",
     "csdid", "baconDecomposition", "staggeredCompare", "honestDid", "sunab", "did2s", "didImputation",

@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 
 mod handles;
 mod replicate;
+mod stream;
 #[cfg(feature = "full")]
 mod spatial;
 

@@ -76,7 +76,7 @@ impl MediationBoot {
             fixef: frame.fixef,
             weights: frame.weights,
             intercept: frame.intercept,
-            opts: DemeanOptions { tol: f3.fixef_tol, maxiter: f3.fixef_maxiter },
+            opts: DemeanOptions { tol: f3.fixef_tol, maxiter: f3.fixef_maxiter, ..DemeanOptions::default() },
             collin_tol: f3.collin_tol,
         })
     }
