@@ -201,7 +201,7 @@ fn fit_with(ds: &Dataset, spec: &ValidPsmSpec, draws: Option<&DrawBlock>) -> Res
     let q = norm_quantile(0.975);
     let (matched, wrow, n_control_used) = matched_sample(&d, &core, spec, &mut diagnostics);
     let propensity = PropensityModel::from_fit(&d, &core.fit, spec.matching.model);
-    let balance = balance::balance(&d, &wrow, &mut diagnostics);
+    let balance = balance::balance(&d, &wrow, (&core.fit, spec.matching.model), &mut diagnostics);
     let density = density::density(&core.score, &d.treat, &wrow);
     let mut scores = vec![f64::NAN; ds.nrows()];
     for (i, &r) in d.rows.iter().enumerate() {
@@ -306,7 +306,7 @@ pub fn profile_stages(ds: &Dataset, spec: &PsmSpec) -> Result<Vec<(String, f64)>
     lap("effect + se", &mut out);
     let (_, wrow, _) = matched_sample(&d, &core, spec, &mut diagnostics);
     lap("matched sample", &mut out);
-    let _ = balance::balance(&d, &wrow, &mut diagnostics);
+    let _ = balance::balance(&d, &wrow, (&core.fit, spec.matching.model), &mut diagnostics);
     lap("balance", &mut out);
     let _ = density::density(&core.score, &d.treat, &wrow);
     lap("density", &mut out);
