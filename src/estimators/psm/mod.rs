@@ -308,6 +308,12 @@ pub fn profile_stages(ds: &Dataset, spec: &PsmSpec) -> Result<Vec<(String, f64)>
     lap("matched sample", &mut out);
     let _ = balance::balance(&d, &wrow, (&core.fit, spec.matching.model), &mut diagnostics);
     lap("balance", &mut out);
+    let start: Vec<f64> = core.fit.beta.iter().map(|b| b * 0.625).collect();
+    let ones = vec![1.0; d.n()];
+    let bf = propensity::fit_binary_from(Link::Probit, &d.x, d.n(), d.p, &d.treat, &ones, &d.names, Some(&start))?;
+    lap(&format!("  probit warm ({} it)", bf.iterations), &mut out);
+    let af = propensity::fit_binary(Link::Probit, &d.x, d.n(), d.p, &d.treat, &wrow, &d.names)?;
+    lap(&format!("  probit after ({} it, uncompacted)", af.iterations), &mut out);
     let _ = density::density(&core.score, &d.treat, &wrow);
     lap("density", &mut out);
     let _ = PropensityModel::from_fit(&d, &core.fit, spec.matching.model);
