@@ -107,9 +107,8 @@ fn wstats(x: &[f64], w: &[f64], keep: impl Fn(usize) -> bool) -> WStats {
     WStats { mean, var, sw }
 }
 
-fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
-    let s1 = wstats(x, w, |i| treat[i]);
-    let s0 = wstats(x, w, |i| !treat[i]);
+/// The t-test of equal means from the two groups' (weighted) statistics.
+fn ttest(s1: &WStats, s0: &WStats) -> (f64, f64) {
     let sw = s1.sw + s0.sw;
     let rss = s1.var * (s1.sw - 1.0) + s0.var * (s0.sw - 1.0);
     let df = sw - 2.0;
@@ -185,8 +184,8 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], prop: (&BinaryFit, Link), dia
         let denom = ((b1.var + b0.var) / 2.0).sqrt();
         let bias_before = 100.0 * (b1.mean - b0.mean) / denom;
         let bias_after = 100.0 * (a1.mean - a0.mean) / denom;
-        let (t_before, p_before) = ttest(&x, &d.treat, &ones);
-        let (t_after, p_after) = ttest(&x, &d.treat, w_after);
+        let (t_before, p_before) = ttest(&b1, &b0);
+        let (t_after, p_after) = ttest(&a1, &a0);
         rows.push(BalanceRow {
             variable: d.names[j].clone(),
             mean_treated_before: b1.mean,
