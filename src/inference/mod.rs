@@ -2,6 +2,7 @@
 
 pub mod dist;
 pub mod estimate;
+pub mod normal;
 pub mod replicate;
 pub mod rng;
 pub mod stats;

@@ -23,7 +23,7 @@
 //! index) and Rubin's R (the ratio of its treated to control variance).
 
 use super::design::Design;
-use super::propensity::fit_binary;
+use super::propensity::{fit_binary_from, BinaryFit};
 use super::Link;
 use crate::inference::dist::{chi2_sf, t_pvalue_two_sided};
 use crate::inference::stats::median;
@@ -107,9 +107,8 @@ fn wstats(x: &[f64], w: &[f64], keep: impl Fn(usize) -> bool) -> WStats {
     WStats { mean, var, sw }
 }
 
-fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
-    let s1 = wstats(x, w, |i| treat[i]);
-    let s0 = wstats(x, w, |i| !treat[i]);
+/// The t-test of equal means from the two groups' (weighted) statistics.
+fn ttest(s1: &WStats, s0: &WStats) -> (f64, f64) {
     let sw = s1.sw + s0.sw;
     let rss = s1.var * (s1.sw - 1.0) + s0.var * (s0.sw - 1.0);
     let df = sw - 2.0;
@@ -124,7 +123,10 @@ fn ttest(x: &[f64], treat: &[bool], w: &[f64]) -> (f64, f64) {
 
 /// Pseudo-R², LR χ², p, Rubin's B and R from a (weighted) probit. Rows with zero weight
 /// (unmatched units) add nothing to any sum of the fit, so it runs on the others only.
-fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Diagnostics, stage: &str) -> [f64; 5] {
+/// `prior` is a fit of the propensity model on all rows with unit weights: reused as is
+/// when it is this very probit, else (logit coefficients × 0.625 ≈ the probit's) Newton's
+/// starting point.
+fn overall_fit(d: &Design, w: &[f64], prior: Option<(&BinaryFit, Link)>, diagnostics: &mut Diagnostics, stage: &str) -> [f64; 5] {
     let keep: Vec<usize> = (0..d.n()).filter(|&i| w[i] != 0.0).collect();
     let compact = keep.len() < d.n();
     let (x, treat, wk): (std::borrow::Cow<[f64]>, std::borrow::Cow<[bool]>, std::borrow::Cow<[f64]>) = if compact {
@@ -136,7 +138,17 @@ fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Diagnostics, stage: &str
     } else {
         (d.x.as_slice().into(), d.treat.as_slice().into(), w.into())
     };
-    match fit_binary(Link::Probit, &x, keep.len(), d.p, &treat, &wk, &d.names) {
+    let unit = !compact && w.iter().all(|&v| v == 1.0);
+    let fitted;
+    let f = match prior {
+        Some((f, Link::Probit)) if unit && f.eta.len() == d.n() => Ok(f),
+        _ => {
+            let start: Option<Vec<f64>> = prior.map(|(f, _)| f.beta.iter().map(|b| b * 0.625).collect());
+            fitted = fit_binary_from(Link::Probit, &x, keep.len(), d.p, &treat, &wk, &d.names, start.as_deref());
+            fitted.as_ref().map_err(|e| e.to_string())
+        }
+    };
+    match f {
         Ok(f) => {
             let r2 = 1.0 - f.loglik / f.loglik_null;
             let lr = 2.0 * (f.loglik - f.loglik_null);
@@ -156,8 +168,9 @@ fn overall_fit(d: &Design, w: &[f64], diagnostics: &mut Diagnostics, stage: &str
     }
 }
 
-/// Computes the balance table; `w_after` is the matching weight of each estimation row.
-pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Diagnostics) -> BalanceTable {
+/// Computes the balance table; `w_after` is the matching weight of each estimation row and
+/// `prop` the propensity model's fit (all estimation rows, unit weights) and link.
+pub(crate) fn balance(d: &Design, w_after: &[f64], prop: (&BinaryFit, Link), diagnostics: &mut Diagnostics) -> BalanceTable {
     let n = d.n();
     let ones = vec![1.0; n];
     let mut rows = Vec::with_capacity(d.p.saturating_sub(1));
@@ -171,8 +184,8 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Diagnostics
         let denom = ((b1.var + b0.var) / 2.0).sqrt();
         let bias_before = 100.0 * (b1.mean - b0.mean) / denom;
         let bias_after = 100.0 * (a1.mean - a0.mean) / denom;
-        let (t_before, p_before) = ttest(&x, &d.treat, &ones);
-        let (t_after, p_after) = ttest(&x, &d.treat, w_after);
+        let (t_before, p_before) = ttest(&b1, &b0);
+        let (t_after, p_after) = ttest(&a1, &a0);
         rows.push(BalanceRow {
             variable: d.names[j].clone(),
             mean_treated_before: b1.mean,
@@ -200,8 +213,8 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], diagnostics: &mut Diagnostics
             f.iter().sum::<f64>() / f.len() as f64
         }
     };
-    let before = overall_fit(d, &ones, diagnostics, "before");
-    let after = overall_fit(d, w_after, diagnostics, "after");
+    let before = overall_fit(d, &ones, Some(prop), diagnostics, "before");
+    let after = overall_fit(d, w_after, None, diagnostics, "after");
     let overall = BalanceOverall {
         pseudo_r2_before: before[0],
         pseudo_r2_after: after[0],

@@ -201,7 +201,7 @@ fn fit_with(ds: &Dataset, spec: &ValidPsmSpec, draws: Option<&DrawBlock>) -> Res
     let q = norm_quantile(0.975);
     let (matched, wrow, n_control_used) = matched_sample(&d, &core, spec, &mut diagnostics);
     let propensity = PropensityModel::from_fit(&d, &core.fit, spec.matching.model);
-    let balance = balance::balance(&d, &wrow, &mut diagnostics);
+    let balance = balance::balance(&d, &wrow, (&core.fit, spec.matching.model), &mut diagnostics);
     let density = density::density(&core.score, &d.treat, &wrow);
     let mut scores = vec![f64::NAN; ds.nrows()];
     for (i, &r) in d.rows.iter().enumerate() {
@@ -306,8 +306,14 @@ pub fn profile_stages(ds: &Dataset, spec: &PsmSpec) -> Result<Vec<(String, f64)>
     lap("effect + se", &mut out);
     let (_, wrow, _) = matched_sample(&d, &core, spec, &mut diagnostics);
     lap("matched sample", &mut out);
-    let _ = balance::balance(&d, &wrow, &mut diagnostics);
+    let _ = balance::balance(&d, &wrow, (&core.fit, spec.matching.model), &mut diagnostics);
     lap("balance", &mut out);
+    let start: Vec<f64> = core.fit.beta.iter().map(|b| b * 0.625).collect();
+    let ones = vec![1.0; d.n()];
+    let bf = propensity::fit_binary_from(Link::Probit, &d.x, d.n(), d.p, &d.treat, &ones, &d.names, Some(&start))?;
+    lap(&format!("  probit warm ({} it)", bf.iterations), &mut out);
+    let af = propensity::fit_binary(Link::Probit, &d.x, d.n(), d.p, &d.treat, &wrow, &d.names)?;
+    lap(&format!("  probit after ({} it, uncompacted)", af.iterations), &mut out);
     let _ = density::density(&core.score, &d.treat, &wrow);
     lap("density", &mut out);
     let _ = PropensityModel::from_fit(&d, &core.fit, spec.matching.model);

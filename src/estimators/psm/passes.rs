@@ -7,7 +7,7 @@ use super::matching::{match_units, MatchConfig, MatchSet};
 use super::propensity::{fit_binary, BinaryFit};
 use super::{CaliperScale, Estimand, Link, MatchOn, PsmSpec, DEFAULT_BANDWIDTH};
 use crate::error::Result;
-use crate::inference::dist::norm_log_cdf;
+use crate::inference::normal;
 
 /// One direction of matching.
 pub(super) struct Pass {
@@ -31,7 +31,7 @@ pub(super) struct Core {
 fn logit_of(link: Link, eta: f64) -> f64 {
     match link {
         Link::Logit => eta,
-        Link::Probit => norm_log_cdf(eta) - norm_log_cdf(-eta),
+        Link::Probit => normal::log_cdf(eta) - normal::log_cdf(-eta),
     }
 }
 

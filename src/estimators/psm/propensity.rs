@@ -29,10 +29,7 @@
 use super::Link;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
-use crate::inference::dist::{norm_cdf, norm_log_cdf, norm_mills};
-
-/// ln √(2π).
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+use crate::inference::normal;
 
 /// A fitted binary model.
 #[derive(Debug, Clone)]
@@ -62,13 +59,13 @@ pub(crate) fn inv_link(link: Link, eta: f64) -> f64 {
                 e / (1.0 + e)
             }
         }
-        Link::Probit => norm_cdf(eta),
+        Link::Probit => normal::cdf(eta),
     }
 }
 
 /// Per-row log-likelihood contribution, score factor `s` and weight `a`. Each transcendental
 /// is evaluated once (logit: one `exp(−|η|)` shared by `μ` and the softplus; probit: one `Φ`
-/// shared by `log Φ` and Mills' ratio), with the same values as the textbook expressions.
+/// shared by `log Φ` and Mills' ratio, see [`normal::log_cdf_and_mills`]).
 fn row_terms(link: Link, y: bool, eta: f64) -> (f64, f64, f64) {
     match link {
         Link::Logit => {
@@ -83,12 +80,7 @@ fn row_terms(link: Link, y: bool, eta: f64) -> (f64, f64, f64) {
         Link::Probit => {
             let q = if y { 1.0 } else { -1.0 };
             let z = q * eta;
-            let (ll, lam) = if z > -30.0 {
-                let c = norm_cdf(z);
-                (c.ln(), (-0.5 * z * z - LN_SQRT_2PI).exp() / c)
-            } else {
-                (norm_log_cdf(z), norm_mills(z))
-            };
+            let (ll, lam) = normal::log_cdf_and_mills(z);
             (ll, q * lam, (lam * (z + lam)).max(0.0))
         }
     }
@@ -292,6 +284,23 @@ pub(crate) fn fit_binary(
     w: &[f64],
     names: &[String],
 ) -> Result<BinaryFit> {
+    fit_binary_from(link, x, n, p, y, w, names, None)
+}
+
+/// [`fit_binary`] with Newton started at `start` (length `p`) when its log-likelihood is
+/// finite and at least the null model's; otherwise (and for `None`) at the null model.
+/// Only the path changes, not the convergence criterion.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fit_binary_from(
+    link: Link,
+    x: &[f64],
+    n: usize,
+    p: usize,
+    y: &[bool],
+    w: &[f64],
+    names: &[String],
+    start: Option<&[f64]>,
+) -> Result<BinaryFit> {
     let sw: f64 = w.iter().sum();
     let sy: f64 = (0..n).filter(|&i| y[i]).map(|i| w[i]).sum();
     if sy <= 0.0 {
@@ -304,7 +313,7 @@ pub(crate) fn fit_binary(
     let pbar = sy / sw;
     let loglik_null = sy * pbar.ln() + (sw - sy) * (1.0 - pbar).ln();
     let pr = Problem { link, x, n, p, y, w };
-    let fit = newton(&pr, pbar);
+    let fit = newton(&pr, pbar, start.filter(|b| b.len() == p && b.iter().all(|v| v.is_finite())), loglik_null);
     // Rows fitted at probability numerically 0 or 1. After convergence this alone is
     // not separation (an outlying covariate value does it): R's glm only warns, and so
     // do we (the caller reports it); genuine separation is caught below.
@@ -319,18 +328,29 @@ pub(crate) fn fit_binary(
     Ok(BinaryFit { beta, se, loglik, loglik_null, eta, mu, iterations, n_extreme })
 }
 
-/// Newton–Raphson with step-halving from the null model (intercept at the link of the
-/// treated share `pbar`): at most 200 iterations.
-fn newton(pr: &Problem, pbar: f64) -> Newton {
+/// Newton–Raphson with step-halving from `start` if it fits at least as well as the null
+/// model (log-likelihood `loglik_null`), else from the null model (intercept at the link of
+/// the treated share `pbar`): at most 200 iterations.
+fn newton(pr: &Problem, pbar: f64, start: Option<&[f64]>, loglik_null: f64) -> Newton {
     let p = pr.p;
-    let mut beta = vec![0.0; p];
-    beta[0] = match pr.link {
-        Link::Logit => (pbar / (1.0 - pbar)).ln(),
-        Link::Probit => crate::inference::dist::norm_quantile(pbar),
-    };
     let mut eta = vec![0.0; pr.n];
     let mut sa = vec![[0.0; 2]; pr.n];
-    let mut ll = pr.loglik(&beta, &mut eta, &mut sa);
+    let warm = start.and_then(|b| {
+        let ll = pr.loglik(b, &mut eta, &mut sa);
+        (ll.is_finite() && ll >= loglik_null).then(|| (b.to_vec(), ll))
+    });
+    let (mut beta, mut ll) = match warm {
+        Some(bl) => bl,
+        None => {
+            let mut beta = vec![0.0; p];
+            beta[0] = match pr.link {
+                Link::Logit => (pbar / (1.0 - pbar)).ln(),
+                Link::Probit => crate::inference::dist::norm_quantile(pbar),
+            };
+            let ll = pr.loglik(&beta, &mut eta, &mut sa);
+            (beta, ll)
+        }
+    };
     let mut iterations = 0;
     let mut converged = false;
     let mut h = DMatrix::<f64>::zeros(p, p);
