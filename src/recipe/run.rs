@@ -86,8 +86,11 @@ outputs! {
     #[cfg(feature = "full")]
     "psmCompare" => PsmCompare(PsmCompareResult), tables: yes, diagnostics: r => &mut r.diagnostics;
     "buildIndex" => Index(index::IndexResult), tables: yes, diagnostics: r => r.diagnostics_mut();
+    #[cfg(feature = "full")]
     "locationQuotient" => Lq(index::LqResult), tables: no, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "hhi" => Hhi(index::HhiResult), tables: no, diagnostics: r => &mut r.diagnostics;
+    #[cfg(feature = "full")]
     "theil" => Theil(index::TheilResult), tables: no, diagnostics: r => &mut r.diagnostics;
     "feols" => Feols(feols::FeolsFit), tables: yes, diagnostics: r => &mut r.diagnostics;
     #[cfg(feature = "full")]
@@ -102,11 +105,12 @@ outputs! {
     "spatialDid" => SpatialDid(spatial::SpatialDidResult), tables: yes, diagnostics: r => &mut r.model.diagnostics;
 }
 
-/// The kinds only the full build runs (matching, staggered DID estimators, spatial
-/// econometrics): the lean build holds the index and DID workflow the page opens with.
+/// The kinds only the full build runs (matching, industrial-structure measures, staggered DID
+/// estimators, spatial econometrics): the lean build holds the composite-index and DID
+/// workflow the page opens with.
 #[cfg_attr(feature = "full", allow(dead_code))]
 pub const FULL_ONLY: &[&str] = &[
-    "psm", "psmCompare", "psmDid",
+    "psm", "psmCompare", "psmDid", "locationQuotient", "hhi", "theil",
     "csdid", "baconDecomposition", "staggeredCompare", "honestDid", "sunab", "did2s", "didImputation",
     "moran", "lisa", "lmTests", "spatialModel", "spatialDid",
 ];
@@ -193,8 +197,11 @@ pub fn analyse(
             O::PsmCompare(PsmCompareResult { table, diagnostics })
         }
         "buildIndex" => O::Index(index::build_index(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "locationQuotient" => O::Lq(index::location_quotient(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "hhi" => O::Hhi(index::hhi(ds, &typed(spec, kind)?)?),
+        #[cfg(feature = "full")]
         "theil" => O::Theil(index::theil(ds, &typed(spec, kind)?)?),
         "feols" => O::Feols(feols::feols(ds, &typed(spec, kind)?)?),
         #[cfg(feature = "full")]

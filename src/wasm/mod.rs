@@ -355,18 +355,21 @@ pub fn build_index(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "buildIndex", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Location quotients of sectors within units (and years).
 #[wasm_bindgen(js_name = locationQuotient)]
 pub fn location_quotient(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "locationQuotient", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Herfindahl–Hirschman index of shares within each unit(-year).
 #[wasm_bindgen]
 pub fn hhi(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
     analysis(ds, "hhi", spec, None)
 }
 
+#[cfg(feature = "full")]
 /// Theil index of industrial structure rationalisation.
 #[wasm_bindgen]
 pub fn theil(ds: &JsDataset, spec: JsValue) -> Result<JsValue, JsValue> {
