@@ -92,6 +92,8 @@ fn main() {
     for d in psm(&ds, &spec).expect("psm").diagnostics.iter() {
         println!("  note: {}", d.message);
     }
+    // (stage timings are native only: `cargo test --target wasm32…` builds the examples too)
+    #[cfg(not(target_arch = "wasm32"))]
     if raw.iter().any(|a| a == "--profile") {
         for (stage, s) in quasi::estimators::psm::profile_stages(&ds, &spec).expect("profile") {
             println!("  {stage:<16} {s:.4} s");
