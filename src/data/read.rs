@@ -310,24 +310,7 @@ fn load_text(
         out = read_csv(decoded.text.as_bytes(), &csv_opts, progress)?;
         units_warning(&out.dataset, &shown, &mut warnings);
     }
-    warnings.extend(out.warnings);
-    let delimiter = match out.delimiter {
-        b'\t' => "\t".to_string(),
-        d => char::from(d).to_string(),
-    };
-    let report = LoadReport {
-        format: "csv".into(),
-        encoding: Some(decoded.encoding.into()),
-        delimiter: Some(delimiter),
-        sheet: None,
-        sheets: Vec::new(),
-        rows_read: 0,
-        rows_skipped: out.rows_skipped,
-        skipped: out.skipped,
-        columns: Vec::new(),
-        warnings: warnings.into_iter().collect(),
-    };
-    Ok(loaded(out.dataset, &out.stats, report))
+    Ok(csv_loaded(out, decoded.encoding, warnings))
 }
 
 /// Like [`read_bytes`], calling `progress(fraction in 0..=1)` now and then (every
@@ -376,6 +359,29 @@ fn column_infos(ds: &Dataset, stats: &[ColumnStats]) -> Vec<ColumnInfo> {
             }
         })
         .collect()
+}
+
+/// The loaded dataset and report of a parsed CSV (`warnings`: the decoder's and the reader's own,
+/// before the parser's); shared by the whole-file reader and [`super::CsvStream`].
+pub(super) fn csv_loaded(out: super::csv::CsvOutput, encoding: &str, mut warnings: Vec<Diagnostic>) -> Loaded {
+    warnings.extend(out.warnings);
+    let delimiter = match out.delimiter {
+        b'\t' => "\t".to_string(),
+        d => char::from(d).to_string(),
+    };
+    let report = LoadReport {
+        format: "csv".into(),
+        encoding: Some(encoding.into()),
+        delimiter: Some(delimiter),
+        sheet: None,
+        sheets: Vec::new(),
+        rows_read: 0,
+        rows_skipped: out.rows_skipped,
+        skipped: out.skipped,
+        columns: Vec::new(),
+        warnings: warnings.into_iter().collect(),
+    };
+    loaded(out.dataset, &out.stats, report)
 }
 
 fn units_warning(ds: &Dataset, shown: &[String], warnings: &mut Vec<Diagnostic>) {

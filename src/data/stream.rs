@@ -25,7 +25,7 @@ use super::csv::tokenize::{Step, Tokenizer};
 use super::csv::{CsvOptions, CsvOutput, Started};
 use super::encoding::name_of;
 use super::infer::MissingSet;
-use super::read::{detect_format, loaded, missing_set, units_row, Format, LoadReport, Loaded, ReadOptions};
+use super::read::{csv_loaded, detect_format, missing_set, units_row, Format, Loaded, ReadOptions};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::error::{Error, ErrorKind, Result};
 use encoding_rs::{CoderResult, Decoder, DecoderResult, Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
@@ -159,24 +159,7 @@ impl CsvStream {
         if self.opts.sheet.is_some() {
             warnings.push(Diagnostic::info(Code::FileFormatNote, "the `sheet` option was ignored: the file is not a workbook"));
         }
-        warnings.extend(out.warnings);
-        let delimiter = match out.delimiter {
-            b'\t' => "\t".to_string(),
-            d => char::from(d).to_string(),
-        };
-        let report = LoadReport {
-            format: "csv".into(),
-            encoding: Some(self.encoding.into()),
-            delimiter: Some(delimiter),
-            sheet: None,
-            sheets: Vec::new(),
-            rows_read: 0,
-            rows_skipped: out.rows_skipped,
-            skipped: out.skipped,
-            columns: Vec::new(),
-            warnings: warnings.into_iter().collect(),
-        };
-        loaded(out.dataset, &out.stats, report)
+        csv_loaded(out, self.encoding, warnings)
     }
 }
 
