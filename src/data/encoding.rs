@@ -53,6 +53,12 @@ pub(crate) fn name_of(enc: &'static Encoding) -> &'static str {
     }
 }
 
+/// True when `bytes` holds a NUL byte. Blocks of 4 KiB reduced with `|` so that the
+/// compiler vectorises the scan (wasm `simd128` included; `contains` is byte-wise there).
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes.chunks(4096).any(|c| c.iter().fold(0u8, |acc, &b| acc | u8::from(b == 0)) != 0)
+}
+
 /// Decodes `bytes` to UTF-8 following the rules in the module documentation.
 pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decoded<'a>> {
     if let Some(label) = override_label.map(str::trim).filter(|l| !l.is_empty()) {
@@ -86,8 +92,8 @@ pub fn decode<'a>(bytes: &'a [u8], override_label: Option<&str>) -> Result<Decod
     }
     // 4. Binary. A few NUL bytes in an otherwise textual file (a damaged copy, NUL
     // padding at the end) are removed with a warning instead.
-    // (`contains` is a fast scan; the counts below run only for a file holding a NUL.)
-    let n_nul = if bytes.contains(&0) { bytes.iter().filter(|&&b| b == 0).count() } else { 0 };
+    // (`has_nul` is a fast scan; the counts below run only for a file holding a NUL.)
+    let n_nul = if has_nul(bytes) { bytes.iter().filter(|&&b| b == 0).count() } else { 0 };
     if n_nul > 0 && n_nul * 1000 <= bytes.len().max(1000) || n_nul > 0 && bytes.iter().rposition(|&b| b != 0).is_some_and(|p| bytes[..=p].iter().all(|&b| b != 0)) {
         if let Some(pos) = bytes.iter().position(|&b| b == 0) {
             let cleaned: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
@@ -227,6 +233,17 @@ mod tests {
             out.extend_from_slice(&b);
         }
         out
+    }
+
+    #[test]
+    fn nul_anywhere_is_found() {
+        let mut b = vec![b'a'; 10_000];
+        assert!(!has_nul(&b) && !has_nul(&[]));
+        for at in [0, 1, 4095, 4096, 9_999] {
+            b[at] = 0;
+            assert!(has_nul(&b), "{at}");
+            b[at] = b'a';
+        }
     }
 
     #[test]

@@ -334,6 +334,54 @@ mod tests {
         assert_eq!(out.dataset.source_line(0), Some(2));
     }
 
+    /// The columns, statistics, skipped rows and warnings of a read, as text (bit-exact numbers).
+    fn summary(out: &Result<CsvOutput>) -> String {
+        match out {
+            Ok(o) => format!("{:?}|{:?}|{:?}|{:?}|{:?}", o.dataset, o.stats, o.skipped, o.warnings, o.rows_skipped),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    /// Numbers read while tokenizing (`Scanned`) give exactly what classifying every field
+    /// gives, on random texts full of near-numbers, blanks, quotes, notes and ragged rows.
+    #[test]
+    fn scanned_numbers_read_like_classified_fields() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+        let atoms = [
+            "1", "-2.5", "+3.", ".5", "007", "12345678901234567890", "9007199254740993", "1e3", "-", ".", "NA", "",
+            " 4 ", "x", "\"5\"", "1,5", "0.000000000000000000001", "-0", "注：来源", "3.14159265358979", "99999999.99999999",
+        ];
+        for case in 0..3000 {
+            let ncols = rng.random_range(1..5);
+            let mut text: String = (0..ncols).map(|j| format!("c{j}")).collect::<Vec<_>>().join(",");
+            text.push('\n');
+            for _ in 0..rng.random_range(0..40) {
+                let n = if rng.random_bool(0.95) { ncols } else { rng.random_range(1..6) };
+                let row: Vec<&str> = (0..n).map(|_| atoms[rng.random_range(0..atoms.len())]).collect();
+                text.push_str(&row.join(","));
+                text.push_str(["\n", "\r\n", "\r"][rng.random_range(0..3)]);
+            }
+            let mut opts = CsvOptions { skip_ragged: rng.random_bool(0.5), ..CsvOptions::default() };
+            if rng.random_bool(0.2) {
+                opts.missing = MissingSet::new(&["", "-999", "NA"]);
+                text = text.replace("007", "-999");
+            }
+            let scanned = read_csv(text.as_bytes(), &opts, &mut |_| true);
+            let classified = read_unscanned(text.as_bytes(), &opts);
+            assert_eq!(summary(&scanned), summary(&classified), "case {case}: {text:?}");
+        }
+    }
+
+    /// [`read_csv`] with every field classified (no numbers taken from the tokenizer's scan).
+    fn read_unscanned(text: &[u8], opts: &CsvOptions) -> Result<CsvOutput> {
+        let mut st = Started::new(text, opts, true)?;
+        st.body.scanned_ok = false;
+        let (body_text, mut pos) = (&text[st.skip..], st.pos);
+        st.body.feed(&mut st.tok, body_text, &mut pos, true, 0, body_text.len(), &mut |_| true)?;
+        st.end(Some(body_text), &mut |_| true)
+    }
+
     #[test]
     fn trailing_and_blank() {
         let out = read("a,b\n1,2,,\n  \n3,4\n").unwrap();

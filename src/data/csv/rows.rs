@@ -2,7 +2,7 @@
 //! units rows, ragged rows, trailing notes (rules: the parent module), with the line each
 //! row starts on; and the second pass that recovers the original text of numbers.
 
-use super::tokenize::{OwnedRec, Rec, Step, Tokenizer};
+use super::tokenize::{OwnedRec, Rec, Scanned, Step, Tokenizer};
 use super::{field_str, CsvOptions, SkippedRow, MAX_LISTED_SKIPS};
 use crate::data::infer::{classify, trim, Cell, ColumnBuilder, NumberParser};
 use crate::error::{ErrorKind, Result};
@@ -58,6 +58,11 @@ pub(super) struct Body {
     pub parser: NumberParser,
     /// Records seen (for progress).
     count: usize,
+    /// Plain decimals seen by the tokenizer may go straight into the columns: no decimal
+    /// comma, and no missing token that reads as a number.
+    pub(super) scanned_ok: bool,
+    /// The empty field is missing.
+    empty_missing: bool,
 }
 
 impl Body {
@@ -75,6 +80,8 @@ impl Body {
             pending: Vec::new(),
             parser: NumberParser::new(opts.decimal_comma),
             count: 0,
+            scanned_ok: !opts.decimal_comma && !opts.missing.tokens().any(|t| NumberParser::new(false).parse(t).is_some()),
+            empty_missing: opts.missing.is_missing(b""),
         }
     }
 
@@ -96,16 +103,48 @@ impl Body {
         let denom = total.max(1) as f64;
         loop {
             let at = *pos;
-            let (rec, line) = match tok.next(input, pos, eof) {
-                Step::Record(rec, line) => (rec, line),
-                Step::NeedMore | Step::End => return Ok(()),
+            let (rec, line, cells) = match tok.next_scanned(input, pos, eof) {
+                (Step::Record(rec, line), cells) => (rec, line, cells),
+                (Step::NeedMore | Step::End, _) => return Ok(()),
             };
             self.count += 1;
             if self.count % 8192 == 0 && !progress(((offset + at) as f64 / denom).min(1.0)) {
                 return Err(ErrorKind::Cancelled.into());
             }
-            self.record(&rec, line, offset + at, total)?;
+            match cells {
+                Some(cells) if self.plain_row(&rec, cells) => {
+                    self.push_scanned(&rec, cells, line);
+                    if self.lines.len() == 1024 {
+                        self.reserve(total, offset + at);
+                    }
+                }
+                _ => self.record(&rec, line, offset + at, total)?,
+            }
         }
+    }
+
+    /// True when a record whose fields were scanned is an ordinary data row: the header's
+    /// field count, a number or nothing first (so not a note), no units row or possible
+    /// notes pending — what [`Body::record`] would take as a row without a second look.
+    #[inline]
+    fn plain_row(&self, rec: &Rec<'_>, cells: &[Scanned]) -> bool {
+        self.scanned_ok
+            && rec.len() == self.ncols
+            && self.units_left == 0
+            && self.pending.is_empty()
+            && matches!(cells.first(), Some(Scanned::Number(..) | Scanned::Empty))
+    }
+
+    /// A data row from its scanned fields: numbers as read, other fields classified.
+    fn push_scanned(&mut self, rec: &Rec<'_>, cells: &[Scanned], line: u64) {
+        for ((b, f), c) in self.builders.iter_mut().zip(rec.iter()).zip(cells) {
+            match *c {
+                Scanned::Number(value, integer) => b.push_number(value, integer, f),
+                Scanned::Empty if self.empty_missing => b.push_missing(),
+                _ => b.push(classify(f, &self.opts.missing, &mut self.parser)),
+            }
+        }
+        self.lines.push(line);
     }
 
     /// One record after the header, starting on `line` at byte `byte` of `total`.

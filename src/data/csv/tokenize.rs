@@ -11,6 +11,8 @@
 //! [`Step::NeedMore`] when the record at `pos` is not complete; the caller keeps the
 //! bytes from `pos` on and calls again with more.
 
+use crate::data::infer::leading_decimal;
+
 /// One record: its fields, borrowed from the input or from the tokenizer's scratch space.
 #[derive(Debug, Clone, Copy)]
 pub struct Rec<'a> {
@@ -80,6 +82,17 @@ pub enum Step<'a> {
     End,
 }
 
+/// What a field of a quote-free record looks like, seen while tokenizing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scanned {
+    /// A plain decimal the number parser reads to this value (and "written as an integer").
+    Number(f64, bool),
+    /// No bytes at all.
+    Empty,
+    /// Anything else: classify the field's bytes.
+    Other,
+}
+
 /// Outcome of the quote-free fast path.
 enum Fast {
     Done(usize),
@@ -97,6 +110,8 @@ pub struct Tokenizer {
     breaks: u64,
     prev_cr: bool,
     ends: Vec<usize>,
+    /// What each field looks like (records read by [`Tokenizer::next_scanned`]).
+    cells: Vec<Scanned>,
     scratch: Vec<u8>,
 }
 
@@ -107,7 +122,7 @@ impl Tokenizer {
         special[usize::from(delim)] = true;
         special[usize::from(b'\r')] = true;
         special[usize::from(b'\n')] = true;
-        Tokenizer { delim, special, first_line, breaks: 0, prev_cr: false, ends: Vec::with_capacity(64), scratch: Vec::new() }
+        Tokenizer { delim, special, first_line, breaks: 0, prev_cr: false, ends: Vec::with_capacity(64), cells: Vec::with_capacity(64), scratch: Vec::new() }
     }
 
     /// The delimiter.
@@ -118,10 +133,50 @@ impl Tokenizer {
     /// The next record of `input` at or after `*pos`; `*pos` moves past what was consumed
     /// (on [`Step::NeedMore`], up to the start of the incomplete record).
     pub fn next<'a>(&'a mut self, input: &'a [u8], pos: &mut usize, eof: bool) -> Step<'a> {
+        self.next_with(input, pos, eof, false).0
+    }
+
+    /// Like [`Tokenizer::next`], and for a record without quotes also what each field
+    /// looks like ([`Scanned`], read in the same scan): plain decimals are parsed on the way.
+    pub fn next_scanned<'a>(&'a mut self, input: &'a [u8], pos: &mut usize, eof: bool) -> (Step<'a>, Option<&'a [Scanned]>) {
+        self.next_with(input, pos, eof, true)
+    }
+
+    fn next_with<'a>(&'a mut self, input: &'a [u8], pos: &mut usize, eof: bool, scan: bool) -> (Step<'a>, Option<&'a [Scanned]>) {
         let n = input.len();
-        let mut i = (*pos).min(n);
-        // Line terminators between records (empty lines are not records).
-        while i < n {
+        let i = self.skip_breaks(input, (*pos).min(n));
+        *pos = i;
+        if i == n {
+            return (if eof { Step::End } else { Step::NeedMore }, None);
+        }
+        let line = self.first_line + self.breaks;
+        let fast = if scan { self.fast_scanned(input, i, eof) } else { self.fast(input, i, eof) };
+        match fast {
+            Fast::Done(end) => {
+                self.prev_cr = false;
+                *pos = end;
+                let this: &'a Tokenizer = self;
+                let cells = if scan { Some(this.cells.as_slice()) } else { None };
+                (Step::Record(Rec { bytes: &input[i..end], ends: &this.ends }, line), cells)
+            }
+            Fast::NeedMore => (Step::NeedMore, None),
+            Fast::Quoted => match self.slow(input, i, eof) {
+                Some((end, breaks)) => {
+                    self.breaks += breaks;
+                    self.prev_cr = false;
+                    *pos = end;
+                    (Step::Record(Rec { bytes: &self.scratch, ends: &self.ends }, line), None)
+                }
+                None => (Step::NeedMore, None),
+            },
+        }
+    }
+
+    /// Line terminators between records (empty lines are not records), counted; returns
+    /// where the next record starts (or `input.len()`).
+    #[inline]
+    fn skip_breaks(&mut self, input: &[u8], mut i: usize) -> usize {
+        while i < input.len() {
             match input[i] {
                 b'\r' => {
                     self.breaks += 1;
@@ -137,28 +192,7 @@ impl Tokenizer {
             }
             i += 1;
         }
-        *pos = i;
-        if i == n {
-            return if eof { Step::End } else { Step::NeedMore };
-        }
-        let line = self.first_line + self.breaks;
-        match self.fast(input, i, eof) {
-            Fast::Done(end) => {
-                self.prev_cr = false;
-                *pos = end;
-                Step::Record(Rec { bytes: &input[i..end], ends: &self.ends }, line)
-            }
-            Fast::NeedMore => Step::NeedMore,
-            Fast::Quoted => match self.slow(input, i, eof) {
-                Some((end, breaks)) => {
-                    self.breaks += breaks;
-                    self.prev_cr = false;
-                    *pos = end;
-                    Step::Record(Rec { bytes: &self.scratch, ends: &self.ends }, line)
-                }
-                None => Step::NeedMore,
-            },
-        }
+        i
     }
 
     /// A record without a quote at the start of any field: fields are slices of the input.
@@ -185,6 +219,42 @@ impl Tokenizer {
                 continue;
             }
             return Fast::Done(i);
+        }
+    }
+
+    /// [`Tokenizer::fast`] reading each field as a plain decimal while looking for its end.
+    #[inline]
+    fn fast_scanned(&mut self, input: &[u8], start: usize, eof: bool) -> Fast {
+        self.ends.clear();
+        self.cells.clear();
+        let n = input.len();
+        let mut i = start;
+        loop {
+            if i < n && input[i] == b'"' {
+                return Fast::Quoted;
+            }
+            let (span, num) = leading_decimal(&input[i..]);
+            let mut j = i + span;
+            let cell = if j < n && !self.special[usize::from(input[j])] {
+                j += input[j..].iter().position(|&c| self.special[usize::from(c)]).unwrap_or(n - j);
+                Scanned::Other
+            } else {
+                match num {
+                    Some((v, integer)) => Scanned::Number(v, integer),
+                    None if span == 0 => Scanned::Empty,
+                    None => Scanned::Other,
+                }
+            };
+            if j == n && !eof {
+                return Fast::NeedMore;
+            }
+            self.ends.push(j - start);
+            self.cells.push(cell);
+            if j < n && input[j] == self.delim {
+                i = j + 1;
+                continue;
+            }
+            return Fast::Done(j);
         }
     }
 

@@ -39,6 +39,11 @@ impl MissingSet {
     pub fn default_set() -> MissingSet {
         MissingSet::new(DEFAULT_MISSING)
     }
+    /// The tokens (trimmed, lower-cased).
+    pub fn tokens(&self) -> impl Iterator<Item = &[u8]> {
+        self.tokens.iter().map(Vec::as_slice)
+    }
+
     /// True when the trimmed field is a missing token.
     #[inline]
     pub fn is_missing(&self, trimmed: &[u8]) -> bool {

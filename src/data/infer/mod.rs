@@ -32,9 +32,11 @@
 
 mod missing;
 mod number;
+mod scan;
 
 pub use missing::{trim, MissingSet, DEFAULT_MISSING};
 pub use number::{num_flags, NumberParser};
+pub use scan::leading_decimal;
 
 use super::dataset::{Column, ColumnData, Dataset, Strays};
 use crate::error::Result;
@@ -128,6 +130,32 @@ impl ColumnBuilder {
             if let Some(slot) = self.texts.as_mut().and_then(|t| t.get_mut(row)) {
                 *slot = text;
             }
+        }
+    }
+
+    /// Appends a plain number (its text `raw`, as in the file): [`ColumnBuilder::push`] of
+    /// a [`Cell::Number`] without flags, quicker while the column is numeric.
+    #[inline]
+    pub fn push_number(&mut self, value: f64, integer: bool, raw: &[u8]) {
+        if self.texts.is_none() {
+            self.rows += 1;
+            self.n_numbers += 1;
+            self.integer &= integer;
+            self.nums.push(value);
+        } else {
+            self.push(Cell::Number { value, integer, raw: Some(raw), flags: 0 });
+        }
+    }
+
+    /// Appends a missing value: [`ColumnBuilder::push`] of [`Cell::Missing`].
+    #[inline]
+    pub fn push_missing(&mut self) {
+        if self.texts.is_none() {
+            self.rows += 1;
+            self.n_missing += 1;
+            self.nums.push(f64::NAN);
+        } else {
+            self.push(Cell::Missing);
         }
     }
 
