@@ -136,14 +136,14 @@ fn fit_group(spec: &IndexSpec, prep: &Prepared, g: usize, method: IndexMethod) -
     let period = prep.group_labels.get(g).map(String::as_str);
     let at = period.map(|p| format!(" in period {p}")).unwrap_or_default();
     let inds = &spec.indicators;
-    let (mut buf, mut zbuf) = (Vec::new(), Vec::new());
+    let mut buf = Vec::new();
     let mut norms = Vec::with_capacity(inds.len());
     let mut e = Vec::new();
     for (ind, col) in inds.iter().zip(&prep.cols) {
         let x = group.values(col, &mut buf);
         let norm = Norm::fit(x, ind.direction, spec.shift, &ind.name, period)?;
         if matches!(method, IndexMethod::Entropy | IndexMethod::Topsis) {
-            e.push(entropy_of(x, &norm, &mut zbuf));
+            e.push(entropy_of(x, &norm));
         }
         norms.push(norm);
     }
