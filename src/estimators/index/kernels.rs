@@ -7,7 +7,7 @@
 //! original definitions (over rows for column sums, over indicators for row sums), so the
 //! results equal those of the materialised computation bit for bit.
 
-use super::ln::ln;
+use super::ln::{is_normal_pos, ln, ln_normal};
 use super::prepare::Group;
 use crate::error::{Error, Result};
 
@@ -109,25 +109,70 @@ impl Norm {
 }
 
 /// Entropy `e = −Σ p ln p / ln n` of the normalised values of `x` (`p = z/Σz`,
-/// `0 ln 0 = 0`), as [`super::weights::entropy`] of [`Norm::apply`]; `buf` is scratch.
-pub(crate) fn entropy_of(x: &[f64], norm: &Norm, buf: &mut Vec<f64>) -> f64 {
-    // Every element is overwritten below: no need to clear a reused buffer.
-    buf.resize(x.len(), 0.0);
-    let mut total = 0.0;
-    for (chunk, out) in x.chunks(BLOCK).zip(buf.chunks_mut(BLOCK)) {
-        norm.fill(chunk, out);
-        for &z in out.iter() {
-            total += z;
+/// `0 ln 0 = 0`), the same bits as [`super::weights::entropy`] of [`Norm::apply`]: one
+/// pass over `x`, `z` recomputed instead of stored.
+pub(crate) fn entropy_of(x: &[f64], norm: &Norm) -> f64 {
+    let (lo, hi, range, shift) = (norm.lo, norm.hi, norm.range, norm.shift);
+    let sums = if norm.cost {
+        z_ln_z_sums(x, |v| (hi - v) / range + shift)
+    } else {
+        z_ln_z_sums(x, |v| (v - lo) / range + shift)
+    };
+    entropy_from_sums(x.len(), sums)
+}
+
+/// The entropy of `n` values `z ≥ 0` from `T = Σz` and `S = Σ z ln z`:
+/// `−Σ p ln p = −Σ (z/T)(ln z − ln T) = ln T − S/T`, so no row needs a division or the
+/// logarithm of a tiny `p`.
+pub(crate) fn entropy_from_sums(n: usize, (t, s): (f64, f64)) -> f64 {
+    (ln(t) - s / t) / ln(n as f64)
+}
+
+/// `(Σ z, Σ z ln z)` over `z = z(x_i)`, `0 ln 0 = 0`. Each block of [`BLOCK`] rows is
+/// summed in four lanes (row `i` in lane `i mod 4`), the lanes added pairwise and the block
+/// sums in order: a fixed order, more accurate than one running sum over a million rows.
+/// When a lane quad's `z` are all positive normal numbers their logarithms are evaluated
+/// by the branch-free [`ln_normal`] as four independent chains the processor overlaps.
+#[inline(always)]
+pub(crate) fn z_ln_z_sums<F: Fn(f64) -> f64>(x: &[f64], z: F) -> (f64, f64) {
+    let (mut t, mut s) = (0.0, 0.0);
+    for block in x.chunks(BLOCK) {
+        let (mut tl, mut sl) = ([0.0f64; 4], [0.0f64; 4]);
+        let mut quads = block.chunks_exact(4);
+        for q in &mut quads {
+            let zq = [z(q[0]), z(q[1]), z(q[2]), z(q[3])];
+            if zq.iter().all(|&v| is_normal_pos(v)) {
+                let l = [ln_normal(zq[0]), ln_normal(zq[1]), ln_normal(zq[2]), ln_normal(zq[3])];
+                for k in 0..4 {
+                    tl[k] += zq[k];
+                    sl[k] += zq[k] * l[k];
+                }
+            } else {
+                for k in 0..4 {
+                    tl[k] += zq[k];
+                    sl[k] += z_ln_z(zq[k]);
+                }
+            }
         }
-    }
-    let mut h = 0.0;
-    for &z in buf.iter() {
-        if z > 0.0 {
-            let p = z / total;
-            h -= p * ln(p);
+        for (k, &v) in quads.remainder().iter().enumerate() {
+            let zv = z(v);
+            tl[k] += zv;
+            sl[k] += z_ln_z(zv);
         }
+        t += (tl[0] + tl[1]) + (tl[2] + tl[3]);
+        s += (sl[0] + sl[1]) + (sl[2] + sl[3]);
     }
-    h / ln(x.len() as f64)
+    (t, s)
+}
+
+/// `z ln z`, `0` for `z = 0`.
+#[inline]
+fn z_ln_z(z: f64) -> f64 {
+    if z > 0.0 {
+        z * ln(z)
+    } else {
+        0.0
+    }
 }
 
 /// One block of a group's rows: indicator `j`'s normalised values into `z`.
@@ -250,6 +295,19 @@ mod tests {
         let x: Vec<f64> = (0..11).map(|k| ((k * 7) % 11) as f64 - 3.0).collect();
         assert_eq!(min_max(&x), (-3.0, 7.0));
         assert_eq!(min_max(&[2.0, -1.0]), (-1.0, 2.0));
+    }
+
+    /// Both directions, zero `z` (shift 0), lengths that are not multiples of four.
+    #[test]
+    fn entropy_of_equals_the_materialised_entropy() {
+        for (n, shift) in [(2, 0.0), (7, 0.0), (4099, 0.0), (4099, 1e-4), (1000, 3.0)] {
+            let x: Vec<f64> = (0..n).map(|i| ((i * 37) % 101) as f64 * 0.5 - 3.0).collect();
+            for dir in [1, -1] {
+                let norm = Norm::fit(&x, dir, shift, "x", None).unwrap();
+                let want = super::super::weights::entropy(&norm.apply(&x));
+                assert_eq!(entropy_of(&x, &norm).to_bits(), want.to_bits(), "n {n}, shift {shift}, direction {dir}");
+            }
+        }
     }
 
     #[test]

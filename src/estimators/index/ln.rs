@@ -8,7 +8,7 @@
 //! `c = 1` for the two next to 1, so `ln` is exact-ish there), `r = (z − c)/c` is computed
 //! as the exact difference `z − c` (Sterbenz) times `1/c`, `|r| ≤ 2⁻⁷`, and
 //! `ln x = k ln 2 + ln c + log1p(r)` with `log1p` its Taylor series to `r⁹` (truncation
-//! below `2⁻⁶⁰` relative). Non-normal input (0, subnormal, negative, ∞, NaN) goes to `f64::ln`.
+//! below `2⁻⁶⁰` relative; Estrin's scheme, for a short dependency chain). Non-normal input (0, subnormal, negative, ∞, NaN) goes to `f64::ln`.
 
 const LN2_HI: f64 = 6.93147180369123816490e-01; // 0x3fe62e42fee00000: k · LN2_HI is exact
 const LN2_LO: f64 = 1.90821492927058770002e-10; // 0x3dea39ef35793c76
@@ -16,24 +16,50 @@ const LN2_LO: f64 = 1.90821492927058770002e-10; // 0x3dea39ef35793c76
 /// Natural logarithm (see the module documentation).
 #[inline]
 pub(crate) fn ln(x: f64) -> f64 {
-    let bits = x.to_bits();
-    let e = (bits >> 52) as i64; // sign bit included: negative input lands above 0x7ff
-    if e == 0 || e >= 0x7ff {
-        return x.ln();
+    if is_normal_pos(x) {
+        ln_normal(x)
+    } else {
+        x.ln()
     }
+}
+
+/// Whether `x` is positive and normal (not 0, subnormal, negative, ∞ or NaN): the input
+/// [`ln_normal`] takes.
+#[inline(always)]
+pub(crate) fn is_normal_pos(x: f64) -> bool {
+    // The sign bit set lands above the bound as well.
+    x.to_bits().wrapping_sub(0x0010_0000_0000_0000) < 0x7fe0_0000_0000_0000
+}
+
+/// [`ln`] of a positive normal `x` (see [`is_normal_pos`]; other input gives a wrong
+/// number, never a panic), without branches: callers test several values at once and
+/// evaluate several logarithms side by side.
+#[inline(always)]
+pub(crate) fn ln_normal(x: f64) -> f64 {
+    let bits = x.to_bits();
     let mant = bits & ((1u64 << 52) - 1);
     let i = (mant >> 45) as usize;
-    let m = f64::from_bits(mant | 0x3ff0_0000_0000_0000);
-    let (z, k) = if i >= 53 { (m * 0.5, e - 1022) } else { (m, e - 1023) };
-    let (c, invc, logc) = TABLE[i];
+    // For i ≥ 53, z = m/2: the exponent field one lower, exact (1 ≤ m < 2).
+    let up = u64::from(i >= 53);
+    let z = f64::from_bits((mant | 0x3ff0_0000_0000_0000) - (up << 52));
+    let k = ((bits >> 52) & 0x7ff) as i64 - 1023 + up as i64;
+    let (c, invc, logc) = TABLE[i & 127];
     let r = (z - c) * invc;
-    let r2 = r * r;
-    let tail = r2
-        * (-0.5
-            + r * (1.0 / 3.0
-                + r * (-0.25 + r * (0.2 + r * (-1.0 / 6.0 + r * (1.0 / 7.0 + r * (-0.125 + r * (1.0 / 9.0))))))));
     let kf = k as f64;
-    (kf * LN2_HI + logc) + (kf * LN2_LO + (r + tail))
+    (kf * LN2_HI + logc) + (kf * LN2_LO + (r + log1p_tail(r)))
+}
+
+/// `log1p(r) − r` for `|r| ≤ 2⁻⁷`: the Taylor terms `−r²/2 + r³/3 − … + r⁹/9`, by Estrin's
+/// scheme (pairs `a + b·r`, combined with `r²` and `r⁴`: a dependency chain of five
+/// multiplications and additions instead of Horner's sixteen).
+#[inline(always)]
+fn log1p_tail(r: f64) -> f64 {
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let p = (-0.5 + r * (1.0 / 3.0))
+        + r2 * (-0.25 + r * 0.2)
+        + r4 * ((-1.0 / 6.0 + r * (1.0 / 7.0)) + r2 * (-0.125 + r * (1.0 / 9.0)));
+    r2 * p
 }
 
 /// `(c, 1/c, ln c)` for the top seven mantissa bits `i`: `c = 1 + i/128` for `i < 53`,
@@ -200,5 +226,37 @@ mod tests {
         assert!(ln(0.0) == f64::NEG_INFINITY && ln(-1.0).is_nan() && ln(f64::NAN).is_nan());
         assert_eq!(ln(f64::INFINITY), f64::INFINITY);
         assert_eq!(ln(5e-324), 5e-324f64.ln());
+    }
+
+    /// The branch-free [`super::ln_normal`] reduces its argument as the table method did
+    /// when first written, with a branch for the upper half of the table (`z = m · 0.5`).
+    #[test]
+    fn branch_free_form_matches_the_branching_one() {
+        use super::{log1p_tail, LN2_HI, LN2_LO, TABLE};
+        let branching = |x: f64| {
+            let bits = x.to_bits();
+            let e = (bits >> 52) as i64;
+            let mant = bits & ((1u64 << 52) - 1);
+            let i = (mant >> 45) as usize;
+            let m = f64::from_bits(mant | 0x3ff0_0000_0000_0000);
+            let (z, k) = if i >= 53 { (m * 0.5, e - 1022) } else { (m, e - 1023) };
+            let (c, invc, logc) = TABLE[i];
+            let r = (z - c) * invc;
+            let kf = k as f64;
+            (kf * LN2_HI + logc) + (kf * LN2_LO + (r + log1p_tail(r)))
+        };
+        let mut s: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..100_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            // Any positive normal: exponent field 1..=0x7fe, random mantissa.
+            let x = f64::from_bits(((s % 0x7fe + 1) << 52) | (s.rotate_left(23) & ((1u64 << 52) - 1)));
+            assert!(super::is_normal_pos(x));
+            assert_eq!(ln(x).to_bits(), branching(x).to_bits(), "ln({x:e})");
+        }
+        for x in [0.0, -0.0, -1.0, 1e-310, f64::INFINITY, f64::NAN, f64::MIN_POSITIVE, f64::MAX] {
+            assert_eq!(super::is_normal_pos(x), x.is_normal() && x > 0.0, "{x:e}");
+        }
     }
 }
