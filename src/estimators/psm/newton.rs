@@ -104,8 +104,9 @@ impl Problem<'_> {
         let mut b = [0.0; P];
         b.copy_from_slice(&beta[..P]);
         let (mut ll, mut g, mut h) = (0.0, [0.0; P], [[0.0; P]; P]);
-        let (rows, _) = self.x[..self.n * P].as_chunks::<P>();
-        for (i, (row, e_out)) in rows.iter().zip(eta.iter_mut()).enumerate() {
+        for (i, (row, e_out)) in self.x[..self.n * P].chunks_exact(P).zip(eta.iter_mut()).enumerate() {
+            // (always a whole row: `chunks_exact`; the array type fixes the length for the compiler)
+            let Ok(row) = <&[f64; P]>::try_from(row) else { continue };
             let e: f64 = row.iter().zip(&b).map(|(a, c)| a * c).sum();
             *e_out = e;
             let wi = self.w[i];
@@ -259,8 +260,8 @@ fn halve_step(pr: &Problem, cur: &Trial, step: &[f64], next: &mut Trial) -> bool
     let ll = cur.eval.ll;
     let mut t = 1.0;
     for _ in 0..60 {
-        for j in 0..pr.p {
-            next.beta[j] = cur.beta[j] + t * step[j];
+        for (nb, (b, st)) in next.beta.iter_mut().zip(cur.beta.iter().zip(step)) {
+            *nb = b + t * st;
         }
         pr.evaluate(&next.beta, &mut next.eta, &mut next.eval);
         let new_ll = next.eval.ll;

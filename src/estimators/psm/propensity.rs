@@ -238,8 +238,8 @@ pub(crate) fn fit_binary_with(
 fn not_converged(pr: &Problem, fit: &Newton, extreme: bool, names: &[String]) -> Error {
     let sds = pr.column_sds();
     let mut best = (1usize, 0.0f64);
-    for j in 1..pr.p {
-        let s = (fit.beta[j] * sds[j]).abs();
+    for (j, (b, sd)) in fit.beta.iter().zip(&sds).enumerate().skip(1) {
+        let s = (b * sd).abs();
         if s > best.1 {
             best = (j, s);
         }
