@@ -23,7 +23,7 @@
 //! index) and Rubin's R (the ratio of its treated to control variance).
 
 use super::design::Design;
-use super::propensity::{fit_binary_from, BinaryFit};
+use super::propensity::{fit_binary_with, BinaryFit, FitOptions};
 use super::Link;
 use crate::inference::dist::{chi2_sf, t_pvalue_two_sided};
 use crate::inference::stats::median;
@@ -121,11 +121,55 @@ fn ttest(s1: &WStats, s0: &WStats) -> (f64, f64) {
 }
 
 
+/// [`wstats`] of every design column (index 0, the intercept, included but unused) in the
+/// groups [treated, controls] × [before (unit weights), after (`w_after`)], as
+/// `[before treated, before controls, after treated, after controls]`, and whether each
+/// column is binary (0/1): two passes over the rows for all of them, each sum adding the
+/// rows in order with the same terms as `wstats` column by column.
+fn column_stats(d: &Design, w_after: &[f64]) -> (Vec<[WStats; 4]>, Vec<bool>) {
+    let p = d.p;
+    let rows = || d.x.chunks_exact(p).take(d.n()).zip(d.treat.iter().zip(w_after));
+    let group = |t: bool| if t { (0, 2) } else { (1, 3) };
+    let mut sw = [0.0; 4];
+    let mut sx = vec![[0.0; 4]; p];
+    let mut binary = vec![true; p];
+    for (row, (&t, &wa)) in rows() {
+        let (gb, ga) = group(t);
+        sw[gb] += 1.0;
+        if wa > 0.0 {
+            sw[ga] += wa;
+        }
+        for (j, &x) in row.iter().enumerate() {
+            binary[j] &= x == 0.0 || x == 1.0;
+            sx[j][gb] += 1.0 * x;
+            if wa > 0.0 {
+                sx[j][ga] += wa * x;
+            }
+        }
+    }
+    let mean: Vec<[f64; 4]> = sx.iter().map(|s| std::array::from_fn(|g| if sw[g] > 0.0 { s[g] / sw[g] } else { f64::NAN })).collect();
+    let mut ss = vec![[0.0; 4]; p];
+    for (row, (&t, &wa)) in rows() {
+        let (gb, ga) = group(t);
+        for (j, &x) in row.iter().enumerate() {
+            let m = &mean[j];
+            ss[j][gb] += 1.0 * (x - m[gb]) * (x - m[gb]);
+            if wa > 0.0 {
+                ss[j][ga] += wa * (x - m[ga]) * (x - m[ga]);
+            }
+        }
+    }
+    let stats = (0..p)
+        .map(|j| std::array::from_fn(|g| WStats { mean: mean[j][g], var: if sw[g] > 1.0 { ss[j][g] / (sw[g] - 1.0) } else { f64::NAN }, sw: sw[g] }))
+        .collect();
+    (stats, binary)
+}
+
 /// Pseudo-R², LR χ², p, Rubin's B and R from a (weighted) probit. Rows with zero weight
 /// (unmatched units) add nothing to any sum of the fit, so it runs on the others only.
 /// `prior` is a fit of the propensity model on all rows with unit weights: reused as is
 /// when it is this very probit, else (logit coefficients × 0.625 ≈ the probit's) Newton's
-/// starting point.
+/// starting point, and its column checks (same rows, same weights) are not repeated.
 fn overall_fit(d: &Design, w: &[f64], prior: Option<(&BinaryFit, Link)>, diagnostics: &mut Diagnostics, stage: &str) -> [f64; 5] {
     let keep: Vec<usize> = (0..d.n()).filter(|&i| w[i] != 0.0).collect();
     let compact = keep.len() < d.n();
@@ -144,7 +188,10 @@ fn overall_fit(d: &Design, w: &[f64], prior: Option<(&BinaryFit, Link)>, diagnos
         Some((f, Link::Probit)) if unit && f.eta.len() == d.n() => Ok(f),
         _ => {
             let start: Option<Vec<f64>> = prior.map(|(f, _)| f.beta.iter().map(|b| b * 0.625).collect());
-            fitted = fit_binary_from(Link::Probit, &x, keep.len(), d.p, &treat, &wk, &d.names, start.as_deref());
+            // the prior's fit checked the columns on these very rows and (unit) weights
+            let checked = unit && prior.is_some_and(|(f, _)| f.eta.len() == d.n());
+            let opt = FitOptions { start: start.as_deref(), checked, no_mu: true };
+            fitted = fit_binary_with(Link::Probit, &x, keep.len(), d.p, &treat, &wk, &d.names, opt);
             fitted.as_ref().map_err(|e| e.to_string())
         }
     };
@@ -171,21 +218,17 @@ fn overall_fit(d: &Design, w: &[f64], prior: Option<(&BinaryFit, Link)>, diagnos
 /// Computes the balance table; `w_after` is the matching weight of each estimation row and
 /// `prop` the propensity model's fit (all estimation rows, unit weights) and link.
 pub(crate) fn balance(d: &Design, w_after: &[f64], prop: (&BinaryFit, Link), diagnostics: &mut Diagnostics) -> BalanceTable {
-    let n = d.n();
-    let ones = vec![1.0; n];
+    let ones = vec![1.0; d.n()];
+    let (stats, binary) = column_stats(d, w_after);
     let mut rows = Vec::with_capacity(d.p.saturating_sub(1));
     for j in 1..d.p {
-        let x = d.col(j);
-        let binary = x.iter().all(|&v| v == 0.0 || v == 1.0);
-        let b1 = wstats(&x, &ones, |i| d.treat[i]);
-        let b0 = wstats(&x, &ones, |i| !d.treat[i]);
-        let a1 = wstats(&x, w_after, |i| d.treat[i]);
-        let a0 = wstats(&x, w_after, |i| !d.treat[i]);
+        let binary = binary[j];
+        let [b1, b0, a1, a0] = &stats[j];
         let denom = ((b1.var + b0.var) / 2.0).sqrt();
         let bias_before = 100.0 * (b1.mean - b0.mean) / denom;
         let bias_after = 100.0 * (a1.mean - a0.mean) / denom;
-        let (t_before, p_before) = ttest(&b1, &b0);
-        let (t_after, p_after) = ttest(&a1, &a0);
+        let (t_before, p_before) = ttest(b1, b0);
+        let (t_after, p_after) = ttest(a1, a0);
         rows.push(BalanceRow {
             variable: d.names[j].clone(),
             mean_treated_before: b1.mean,
@@ -232,4 +275,51 @@ pub(crate) fn balance(d: &Design, w_after: &[f64], prop: (&BinaryFit, Link), dia
         rubin_r_after: after[4],
     };
     BalanceTable { rows, overall }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fused per-column statistics are bit for bit those of `wstats` column by column.
+    #[test]
+    fn column_stats_match_wstats() {
+        let n = 257;
+        let p = 4;
+        let mut x = Vec::new();
+        for i in 0..n {
+            let t = i as f64;
+            x.extend([1.0, (t * 0.37).sin() * 3.0, (i % 2) as f64, ((i * 13) % 7) as f64 - 2.5]);
+        }
+        let treat: Vec<bool> = (0..n).map(|i| (i * 5) % 7 < 3).collect();
+        let w: Vec<f64> = (0..n).map(|i| if i % 4 == 0 { 0.0 } else { (i % 3) as f64 * 0.5 + 0.25 }).collect();
+        let d = Design {
+            rows: (0..n).collect(),
+            treat: treat.clone(),
+            names: (0..p).map(|j| format!("x{j}")).collect(),
+            term_of: Vec::new(),
+            removed: Vec::new(),
+            x: x.clone(),
+            p,
+            y: None,
+            n_missing: 0,
+        };
+        let (stats, binary) = column_stats(&d, &w);
+        let ones = vec![1.0; n];
+        for j in 1..p {
+            let c: Vec<f64> = (0..n).map(|i| x[i * p + j]).collect();
+            assert_eq!(binary[j], j == 2);
+            let want = [
+                wstats(&c, &ones, |i| treat[i]),
+                wstats(&c, &ones, |i| !treat[i]),
+                wstats(&c, &w, |i| treat[i]),
+                wstats(&c, &w, |i| !treat[i]),
+            ];
+            for (got, want) in stats[j].iter().zip(&want) {
+                assert_eq!(got.mean.to_bits(), want.mean.to_bits());
+                assert_eq!(got.var.to_bits(), want.var.to_bits());
+                assert_eq!(got.sw.to_bits(), want.sw.to_bits());
+            }
+        }
+    }
 }

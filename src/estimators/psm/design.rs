@@ -98,6 +98,7 @@ impl Design {
         self.rows.len()
     }
     /// Column `j` as a vector.
+    #[cfg(test)]
     pub fn col(&self, j: usize) -> Vec<f64> {
         (0..self.n()).map(|i| self.x[i * self.p + j]).collect()
     }

@@ -132,6 +132,39 @@ impl Iterator for Positions<'_> {
             }
         }
     }
+
+    /// The remaining members in the order `next` gives them, in one loop that calls `f` at a
+    /// single place (so it is inlined) with the set's kind matched per member (a branch that
+    /// always goes the same way): the hot passes over every pair use it (`sum`, `for_each`).
+    #[inline]
+    fn fold<B, F: FnMut(B, (usize, f64)) -> B>(self, init: B, mut f: F) -> B {
+        let s = self.set;
+        let end = match self.rep {
+            SetRep::Explicit { b, .. } => b,
+            SetRep::Equal { hi, .. } | SetRep::Kernel { hi, .. } => hi,
+        };
+        let w_equal = match self.rep {
+            SetRep::Equal { lo, hi } => 1.0 / (hi - lo) as f64,
+            _ => 0.0,
+        };
+        let (kern, h) = s.kernel.unwrap_or((Kernel::Epanechnikov, 1.0));
+        let mut acc = init;
+        for q in self.pos..end {
+            let item = match self.rep {
+                SetRep::Explicit { .. } => (s.idx[q], s.w[q]),
+                SetRep::Equal { .. } => (q, w_equal),
+                SetRep::Kernel { vf, total, .. } => {
+                    let kv = kernel_value(kern, (s.pool_v[q] - vf) / h);
+                    if kv <= 0.0 || kv.is_nan() {
+                        continue;
+                    }
+                    (q, kv / total)
+                }
+            };
+            acc = f(acc, item);
+        }
+        acc
+    }
 }
 
 /// Iterator over the members of one matched set: (pool unit, weight).
@@ -533,82 +566,5 @@ pub(crate) fn test_config(method: Method, k: usize, replace: bool, ties: bool, c
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    use super::test_config as cfg;
-
-    fn sets(m: &MatchSet) -> Vec<(usize, Vec<(usize, f64)>)> {
-        (0..m.focal.len()).map(|s| (m.focal[s], m.members(s).collect())).collect()
-    }
-
-    #[test]
-    fn greedy_descending_by_hand() {
-        // values: treated 0:0.80, 1:0.50, 2:0.45; controls 3:0.70, 4:0.48, 5:0.40, 6:0.10
-        // Descending order: 0 (0.80) takes nearest 3 (0.70, |.10|);
-        // 1 (0.50): free 4 (0.48, .02) vs 5 (.10) -> 4;
-        // 2 (0.45): free 5 (0.40, .05) vs 6 (.35) -> 5.  Control 6 unused.
-        let v = [0.80, 0.50, 0.45, 0.70, 0.48, 0.40, 0.10];
-        let m = match_units(&v, &[0, 1, 2], &[3, 4, 5, 6], &cfg(Method::Nearest, 1, false, false, None));
-        assert_eq!(sets(&m), vec![(0, vec![(3, 1.0)]), (1, vec![(4, 1.0)]), (2, vec![(5, 1.0)])]);
-        // Ascending order instead: 2 (0.45) first takes 4 (0.48, .03 < .05);
-        // 1 (0.50): free 3 (.20) vs 5 (.10) -> 5; 0 (0.80): 3.
-        let mut c = cfg(Method::Nearest, 1, false, false, None);
-        c.order = Order::Ascending;
-        let m = match_units(&v, &[0, 1, 2], &[3, 4, 5, 6], &c);
-        assert_eq!(sets(&m), vec![(0, vec![(3, 1.0)]), (1, vec![(5, 1.0)]), (2, vec![(4, 1.0)])]);
-        // with a caliper of 0.04 (descending): 0 finds nothing within .04 -> dropped;
-        // 1 takes 4; 2 finds 5 at .05 > .04 -> dropped.
-        let m = match_units(&v, &[0, 1, 2], &[3, 4, 5, 6], &cfg(Method::Nearest, 1, false, false, Some(0.04)));
-        assert_eq!(sets(&m), vec![(1, vec![(4, 1.0)])]);
-        assert_eq!(m.dropped, vec![0, 2]);
-    }
-
-    #[test]
-    fn ties_share_weight() {
-        // treated 0 at 0.5; controls 1 at 0.4 and 2 at 0.6 are equidistant, 3 at 0.9.
-        let v = [0.5, 0.4, 0.6, 0.9];
-        let m = match_units(&v, &[0], &[1, 2, 3], &cfg(Method::Nearest, 1, true, true, None));
-        assert_eq!(sets(&m), vec![(0, vec![(1, 0.5), (2, 0.5)])]);
-        // ties broken: exactly one of them with weight 1
-        let m = match_units(&v, &[0], &[1, 2, 3], &cfg(Method::Nearest, 1, true, false, None));
-        let s = sets(&m);
-        assert_eq!(s[0].1.len(), 1);
-        assert!(s[0].1[0].0 == 1 || s[0].1[0].0 == 2);
-        assert_eq!(s[0].1[0].1, 1.0);
-        // k = 2 with ties kept: 1 and 2 are the two nearest, no tie beyond -> both, 1/2 each
-        let m = match_units(&v, &[0], &[1, 2, 3], &cfg(Method::Nearest, 2, true, true, None));
-        assert_eq!(sets(&m), vec![(0, vec![(1, 0.5), (2, 0.5)])]);
-    }
-
-    #[test]
-    fn radius_and_kernel_by_hand() {
-        // treated 0 at 0.50; controls 1:0.45, 2:0.52, 3:0.60, 4:0.20
-        let v = [0.50, 0.45, 0.52, 0.60, 0.20];
-        // radius 0.06: controls 1 (.05) and 2 (.02) -> 1/2 each
-        let m = match_units(&v, &[0], &[1, 2, 3, 4], &cfg(Method::Radius, 1, true, true, Some(0.06)));
-        assert_eq!(sets(&m), vec![(0, vec![(1, 0.5), (2, 0.5)])]);
-        // Epanechnikov, h = 0.06: u = -5/6, 1/3, 5/3 (out), K = .75(1-25/36)=.2291667, .75(1-1/9)=.6666667
-        let mut c = cfg(Method::Kernel, 1, true, true, None);
-        c.bandwidth = 0.06;
-        let m = match_units(&v, &[0], &[1, 2, 3, 4], &c);
-        let s = sets(&m);
-        let (k1, k2) = (0.75 * (1.0 - 25.0 / 36.0), 0.75 * (1.0 - 1.0 / 9.0));
-        assert_eq!(s[0].1.len(), 2);
-        assert!((s[0].1[0].1 - k1 / (k1 + k2)).abs() < 1e-12);
-        assert!((s[0].1[1].1 - k2 / (k1 + k2)).abs() < 1e-12);
-        // Gaussian h = 0.1: weights ∝ exp(-u²/2) for u = -.5, .2, 1, -3
-        c.kernel = Kernel::Gaussian;
-        c.bandwidth = 0.1;
-        let m = match_units(&v, &[0], &[1, 2, 3, 4], &c);
-        let s = sets(&m);
-        let ks: Vec<f64> = [-3.0f64, -0.5, 0.2, 1.0].iter().map(|u| (-0.5 * u * u).exp()).collect();
-        let tot: f64 = ks.iter().sum();
-        // pool sorted by value: 4 (0.20), 1, 2, 3
-        let ids: Vec<usize> = s[0].1.iter().map(|x| x.0).collect();
-        assert_eq!(ids, vec![4, 1, 2, 3]);
-        for (i, kv) in ks.iter().enumerate() {
-            assert!((s[0].1[i].1 - kv / tot).abs() < 1e-12);
-        }
-    }
-}
+#[path = "matching_tests.rs"]
+mod tests;

@@ -106,6 +106,7 @@ mod counts;
 mod density;
 mod design;
 mod matching;
+mod newton;
 mod options;
 mod passes;
 pub(crate) mod propensity;
@@ -310,7 +311,8 @@ pub fn profile_stages(ds: &Dataset, spec: &PsmSpec) -> Result<Vec<(String, f64)>
     lap("balance", &mut out);
     let start: Vec<f64> = core.fit.beta.iter().map(|b| b * 0.625).collect();
     let ones = vec![1.0; d.n()];
-    let bf = propensity::fit_binary_from(Link::Probit, &d.x, d.n(), d.p, &d.treat, &ones, &d.names, Some(&start))?;
+    let opt = propensity::FitOptions { start: Some(&start), checked: true, no_mu: true };
+    let bf = propensity::fit_binary_with(Link::Probit, &d.x, d.n(), d.p, &d.treat, &ones, &d.names, opt)?;
     lap(&format!("  probit warm ({} it)", bf.iterations), &mut out);
     let af = propensity::fit_binary(Link::Probit, &d.x, d.n(), d.p, &d.treat, &wrow, &d.names)?;
     lap(&format!("  probit after ({} it, uncompacted)", af.iterations), &mut out);

@@ -21,6 +21,7 @@ pub(super) struct Pass {
 
 /// Everything the bootstrap needs to recompute.
 pub(super) struct Core {
+    /// The propensity fit (its `mu` moved to `score`).
     pub(super) fit: BinaryFit,
     pub(super) score: Vec<f64>,
     pub(super) passes: Vec<Pass>,
@@ -39,11 +40,16 @@ fn logit_of(link: Link, eta: f64) -> f64 {
 pub(super) fn run_core(d: &Design, spec: &PsmSpec) -> Result<Core> {
     let n = d.n();
     let w = vec![1.0; n];
-    let fit = fit_binary(spec.matching.model, &d.x, n, d.p, &d.treat, &w, &d.names)?;
-    let score = fit.mu.clone();
-    let mvar: Vec<f64> = match spec.matching.match_on {
-        MatchOn::Score => score.clone(),
-        MatchOn::Logit => fit.eta.iter().map(|&e| logit_of(spec.matching.model, e)).collect(),
+    let mut fit = fit_binary(spec.matching.model, &d.x, n, d.p, &d.treat, &w, &d.names)?;
+    // the fitted probabilities move to `score` (nothing reads `fit.mu` after this)
+    let score = std::mem::take(&mut fit.mu);
+    let logit: Vec<f64>;
+    let mvar: &[f64] = match spec.matching.match_on {
+        MatchOn::Score => &score,
+        MatchOn::Logit => {
+            logit = fit.eta.iter().map(|&e| logit_of(spec.matching.model, e)).collect();
+            &logit
+        }
     };
     // standardisation as R Matching (sample SD via the E[x²] − x̄² formula)
     let nf = n as f64;
@@ -88,7 +94,7 @@ pub(super) fn run_core(d: &Design, spec: &PsmSpec) -> Result<Core> {
         let on = |i: &usize| score[*i] >= lo && score[*i] <= hi;
         let n_off_support = focal_all.iter().filter(|i| !on(i)).count();
         let focal: Vec<usize> = if spec.matching.common_support { focal_all.iter().copied().filter(on).collect() } else { focal_all };
-        let set = match_units(&mvar, &focal, &pool, &cfg);
+        let set = match_units(mvar, &focal, &pool, &cfg);
         passes.push(Pass { focal_treated, n_focal: focal.len(), set, n_off_support });
     }
     Ok(Core { fit, score, passes, caliper_abs })

@@ -28,7 +28,7 @@
 
 use super::Link;
 use crate::error::{Error, Result};
-use nalgebra::{DMatrix, DVector};
+use super::newton::{newton, standard_errors, Newton, Problem};
 use crate::inference::normal;
 
 /// A fitted binary model.
@@ -60,115 +60,6 @@ pub(crate) fn inv_link(link: Link, eta: f64) -> f64 {
             }
         }
         Link::Probit => normal::cdf(eta),
-    }
-}
-
-/// Per-row log-likelihood contribution, score factor `s` and weight `a`. Each transcendental
-/// is evaluated once (logit: one `exp(−|η|)` shared by `μ` and the softplus; probit: one `Φ`
-/// shared by `log Φ` and Mills' ratio, see [`normal::log_cdf_and_mills`]).
-fn row_terms(link: Link, y: bool, eta: f64) -> (f64, f64, f64) {
-    match link {
-        Link::Logit => {
-            let e = (-eta.abs()).exp();
-            let mu = if eta >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
-            // softplus(x) = max(x, 0) + ln(1 + e^{−|x|}), with x = ∓η
-            let sp = |x: f64| if x > 0.0 { x + e.ln_1p() } else { e.ln_1p() };
-            let ll = if y { -sp(-eta) } else { -sp(eta) };
-            let s = if y { 1.0 - mu } else { -mu };
-            (ll, s, mu * (1.0 - mu))
-        }
-        Link::Probit => {
-            let q = if y { 1.0 } else { -1.0 };
-            let z = q * eta;
-            let (ll, lam) = normal::log_cdf_and_mills(z);
-            (ll, q * lam, (lam * (z + lam)).max(0.0))
-        }
-    }
-}
-
-/// The data of a fit: the design matrix `x` (row-major `n × p`, intercept first), the
-/// response and the weights (rows with `w = 0` are ignored).
-struct Problem<'a> {
-    link: Link,
-    x: &'a [f64],
-    n: usize,
-    p: usize,
-    y: &'a [bool],
-    w: &'a [f64],
-}
-
-/// Where the Newton iterations stopped.
-struct Newton {
-    beta: Vec<f64>,
-    eta: Vec<f64>,
-    /// `(s, a)` of every row at `eta` (zero for rows with `w = 0`).
-    sa: Vec<[f64; 2]>,
-    loglik: f64,
-    iterations: usize,
-    converged: bool,
-}
-
-impl Problem<'_> {
-    fn row(&self, i: usize) -> &[f64] {
-        &self.x[i * self.p..(i + 1) * self.p]
-    }
-
-    /// ℓ(β), writing the linear predictor into `eta` and each row's `(s, a)` into `sa`.
-    fn loglik(&self, beta: &[f64], eta: &mut [f64], sa: &mut [[f64; 2]]) -> f64 {
-        let mut ll = 0.0;
-        for i in 0..self.n {
-            let e: f64 = self.row(i).iter().zip(beta).map(|(a, b)| a * b).sum();
-            eta[i] = e;
-            if self.w[i] != 0.0 {
-                let (l, s, a) = row_terms(self.link, self.y[i], e);
-                ll += self.w[i] * l;
-                sa[i] = [s, a];
-            } else {
-                sa[i] = [0.0, 0.0];
-            }
-        }
-        ll
-    }
-
-    /// The gradient `g` and the observed information `H` from the rows' `(s, a)`, accumulated
-    /// row by row on the lower triangle (packed, `p(p+1)/2` sums) and mirrored.
-    fn gradient_and_information(&self, sa: &[[f64; 2]], h: &mut DMatrix<f64>) -> DVector<f64> {
-        let p = self.p;
-        let mut g = vec![0.0; p];
-        let mut tri = vec![0.0; p * (p + 1) / 2];
-        for i in 0..self.n {
-            if self.w[i] == 0.0 {
-                continue;
-            }
-            let [s, a] = sa[i];
-            let row = self.row(i);
-            let (ws, wa0) = (self.w[i] * s, self.w[i] * a);
-            let mut t = 0;
-            for j in 0..p {
-                g[j] += ws * row[j];
-                let wa = wa0 * row[j];
-                for (k, acc) in tri[t..t + j + 1].iter_mut().enumerate() {
-                    *acc += wa * row[k];
-                }
-                t += j + 1;
-            }
-        }
-        let mut t = 0;
-        for j in 0..p {
-            for k in 0..=j {
-                h[(j, k)] = tri[t];
-                h[(k, j)] = tri[t];
-                t += 1;
-            }
-        }
-        DVector::from_vec(g)
-    }
-
-    /// The population SD of each column over the rows with positive weight.
-    fn column_sd(&self, j: usize) -> f64 {
-        let c: Vec<f64> = (0..self.n).filter(|&i| self.w[i] > 0.0).map(|i| self.x[i * self.p + j]).collect();
-        let m = c.iter().sum::<f64>() / c.len() as f64;
-        (c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / c.len() as f64).sqrt()
     }
 }
 
@@ -284,14 +175,26 @@ pub(crate) fn fit_binary(
     w: &[f64],
     names: &[String],
 ) -> Result<BinaryFit> {
-    fit_binary_from(link, x, n, p, y, w, names, None)
+    fit_binary_with(link, x, n, p, y, w, names, FitOptions::default())
 }
 
-/// [`fit_binary`] with Newton started at `start` (length `p`) when its log-likelihood is
-/// finite and at least the null model's; otherwise (and for `None`) at the null model.
-/// Only the path changes, not the convergence criterion.
+/// How [`fit_binary_with`] starts and what it may leave out.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FitOptions<'a> {
+    /// Newton's starting point (length `p`), used when its log-likelihood is finite and at
+    /// least the null model's; otherwise (and for `None`) Newton starts at the null model.
+    /// Only the path changes, not the convergence criterion.
+    pub start: Option<&'a [f64]>,
+    /// The caller has already run [`check_columns`] on these very `x`, `y` and `w`, and it
+    /// passed: it is not repeated.
+    pub checked: bool,
+    /// Leave `mu` empty (the caller needs only `eta`).
+    pub no_mu: bool,
+}
+
+/// [`fit_binary`] with the starting point and shortcuts of `opt`.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn fit_binary_from(
+pub(crate) fn fit_binary_with(
     link: Link,
     x: &[f64],
     n: usize,
@@ -299,7 +202,7 @@ pub(crate) fn fit_binary_from(
     y: &[bool],
     w: &[f64],
     names: &[String],
-    start: Option<&[f64]>,
+    opt: FitOptions,
 ) -> Result<BinaryFit> {
     let sw: f64 = w.iter().sum();
     let sy: f64 = (0..n).filter(|&i| y[i]).map(|i| w[i]).sum();
@@ -309,11 +212,13 @@ pub(crate) fn fit_binary_from(
     if sy >= sw {
         return Err(Error::insufficient("no control units (treatment = 0) in the estimation sample"));
     }
-    check_columns(x, n, p, y, w, names)?;
+    if !opt.checked {
+        check_columns(x, n, p, y, w, names)?;
+    }
     let pbar = sy / sw;
     let loglik_null = sy * pbar.ln() + (sw - sy) * (1.0 - pbar).ln();
     let pr = Problem { link, x, n, p, y, w };
-    let fit = newton(&pr, pbar, start.filter(|b| b.len() == p && b.iter().all(|v| v.is_finite())), loglik_null);
+    let fit = newton(&pr, pbar, opt.start.filter(|b| b.len() == p && b.iter().all(|v| v.is_finite())), loglik_null);
     // Rows fitted at probability numerically 0 or 1. After convergence this alone is
     // not separation (an outlying covariate value does it): R's glm only warns, and so
     // do we (the caller reports it); genuine separation is caught below.
@@ -321,101 +226,20 @@ pub(crate) fn fit_binary_from(
     if !fit.converged {
         return Err(not_converged(&pr, &fit, n_extreme > 0, names));
     }
-    let se = standard_errors(&pr, &fit.sa);
+    let se = standard_errors(p, &fit.eval.tri);
     check_identified(&pr, &fit, &se, loglik_null, names)?;
-    let mu = fit.eta.iter().map(|&e| inv_link(link, e)).collect();
-    let Newton { beta, eta, loglik, iterations, .. } = fit;
-    Ok(BinaryFit { beta, se, loglik, loglik_null, eta, mu, iterations, n_extreme })
-}
-
-/// Newton–Raphson with step-halving from `start` if it fits at least as well as the null
-/// model (log-likelihood `loglik_null`), else from the null model (intercept at the link of
-/// the treated share `pbar`): at most 200 iterations.
-fn newton(pr: &Problem, pbar: f64, start: Option<&[f64]>, loglik_null: f64) -> Newton {
-    let p = pr.p;
-    let mut eta = vec![0.0; pr.n];
-    let mut sa = vec![[0.0; 2]; pr.n];
-    let warm = start.and_then(|b| {
-        let ll = pr.loglik(b, &mut eta, &mut sa);
-        (ll.is_finite() && ll >= loglik_null).then(|| (b.to_vec(), ll))
-    });
-    let (mut beta, mut ll) = match warm {
-        Some(bl) => bl,
-        None => {
-            let mut beta = vec![0.0; p];
-            beta[0] = match pr.link {
-                Link::Logit => (pbar / (1.0 - pbar)).ln(),
-                Link::Probit => crate::inference::dist::norm_quantile(pbar),
-            };
-            let ll = pr.loglik(&beta, &mut eta, &mut sa);
-            (beta, ll)
-        }
-    };
-    let mut iterations = 0;
-    let mut converged = false;
-    let mut h = DMatrix::<f64>::zeros(p, p);
-    for it in 0..200 {
-        iterations = it + 1;
-        let g = pr.gradient_and_information(&sa, &mut h);
-        let Some((step_s, gs, d)) = scaled_step(&h, &g) else { break };
-        let step: Vec<f64> = (0..p).map(|j| step_s[j] / d[j]).collect();
-        let Some((new_beta, new_eta, new_sa, new_ll)) = halve_step(pr, &beta, &eta, ll, &step) else { break };
-        let dec: f64 = step_s.iter().zip(gs.iter()).map(|(a, b)| a * b).sum();
-        beta = new_beta;
-        eta = new_eta;
-        sa = new_sa;
-        let dll = new_ll - ll;
-        ll = new_ll;
-        if dec.abs() < 1e-20 || (dll.abs() < 1e-13 * (ll.abs() + 1.0) && dec.abs() < 1e-12) {
-            converged = true;
-            break;
-        }
-    }
-    Newton { beta, eta, sa, loglik: ll, iterations, converged }
-}
-
-/// The Newton step in the scaled parameters: `H` scaled to unit diagonal by `d`, solved by
-/// Cholesky; returns (scaled step, scaled gradient, `d`), None when `H` is not positive definite.
-fn scaled_step(h: &DMatrix<f64>, g: &DVector<f64>) -> Option<(DVector<f64>, DVector<f64>, Vec<f64>)> {
-    let p = g.len();
-    let d: Vec<f64> = (0..p).map(|j| h[(j, j)].max(1e-300).sqrt()).collect();
-    let mut hs = h.clone();
-    for j in 0..p {
-        for k in 0..p {
-            hs[(j, k)] /= d[j] * d[k];
-        }
-    }
-    let gs = DVector::from_iterator(p, (0..p).map(|j| g[j] / d[j]));
-    let chol = hs.cholesky()?;
-    Some((chol.solve(&gs), gs, d))
-}
-
-/// Step-halving: the first of `β + t·step`, `t = 1, ½, ¼, …` (60 tries) whose
-/// log-likelihood does not decrease; (β, η, ℓ) there, None when none does.
-fn halve_step(pr: &Problem, beta: &[f64], eta: &[f64], ll: f64, step: &[f64]) -> Option<(Vec<f64>, Vec<f64>, Vec<[f64; 2]>, f64)> {
-    let mut t = 1.0;
-    let mut new_beta = beta.to_vec();
-    let mut new_eta = eta.to_vec();
-    let mut new_sa = vec![[0.0; 2]; pr.n];
-    for _ in 0..60 {
-        for j in 0..pr.p {
-            new_beta[j] = beta[j] + t * step[j];
-        }
-        let new_ll = pr.loglik(&new_beta, &mut new_eta, &mut new_sa);
-        if new_ll.is_finite() && new_ll >= ll - 1e-12 * ll.abs().max(1.0) {
-            return Some((new_beta, new_eta, new_sa, new_ll));
-        }
-        t *= 0.5;
-    }
-    None
+    let mu = if opt.no_mu { Vec::new() } else { fit.eta.iter().map(|&e| inv_link(link, e)).collect() };
+    let Newton { beta, eta, eval, iterations, .. } = fit;
+    Ok(BinaryFit { beta, se, loglik: eval.ll, loglik_null, eta, mu, iterations, n_extreme })
 }
 
 /// The error of a fit that did not converge: separation (naming the covariate with the
 /// largest standardised coefficient) when the predictors or a coefficient diverge.
 fn not_converged(pr: &Problem, fit: &Newton, extreme: bool, names: &[String]) -> Error {
+    let sds = pr.column_sds();
     let mut best = (1usize, 0.0f64);
-    for j in 1..pr.p {
-        let s = (fit.beta[j] * pr.column_sd(j)).abs();
+    for (j, (b, sd)) in fit.beta.iter().zip(&sds).enumerate().skip(1) {
+        let s = (b * sd).abs();
         if s > best.1 {
             best = (j, s);
         }
@@ -430,47 +254,13 @@ fn not_converged(pr: &Problem, fit: &Newton, extreme: bool, names: &[String]) ->
     Error::numerical(format!("the propensity model did not converge after {} Newton iterations", fit.iterations))
 }
 
-/// Standard errors from the observed information at the optimum (NaN when it is singular).
-fn standard_errors(pr: &Problem, sa: &[[f64; 2]]) -> Vec<f64> {
-    let p = pr.p;
-    let mut full = vec![0.0; p * p];
-    for i in 0..pr.n {
-        if pr.w[i] == 0.0 {
-            continue;
-        }
-        let a = sa[i][1];
-        let row = pr.row(i);
-        let wa = pr.w[i] * a;
-        for j in 0..p {
-            let waj = wa * row[j];
-            for (k, acc) in full[j * p..(j + 1) * p].iter_mut().enumerate() {
-                *acc += waj * row[k];
-            }
-        }
-    }
-    let mut h = DMatrix::<f64>::from_row_slice(p, p, &full);
-    let d: Vec<f64> = (0..p).map(|j| h[(j, j)].max(1e-300).sqrt()).collect();
-    for j in 0..p {
-        for k in 0..p {
-            h[(j, k)] /= d[j] * d[k];
-        }
-    }
-    match h.cholesky() {
-        Some(c) => {
-            let inv = c.inverse();
-            (0..p).map(|j| inv[(j, j)].max(0.0).sqrt() / d[j]).collect()
-        }
-        None => vec![f64::NAN; p],
-    }
-}
-
 /// Separation that the Newton iterations "converged" through: a perfect fit, or
 /// coefficients whose standardised SE explodes.
 fn check_identified(pr: &Problem, fit: &Newton, se: &[f64], loglik_null: f64, names: &[String]) -> Result<()> {
     let p = pr.p;
-    let sds: Vec<f64> = (0..p).map(|j| pr.column_sd(j)).collect();
+    let sds = pr.column_sds();
     let worst = (1..p).max_by(|&a, &b| (se[a] * sds[a]).total_cmp(&(se[b] * sds[b]))).unwrap_or(0);
-    let perfect = fit.loglik > -1e-8 * loglik_null.abs();
+    let perfect = fit.eval.ll > -1e-8 * loglik_null.abs();
     if perfect || se[worst] * sds[worst] > 1e4 || !se[worst].is_finite() {
         let beta = &fit.beta;
         let best = (1..p).max_by(|&a, &b| (beta[a] * sds[a]).abs().total_cmp(&(beta[b] * sds[b]).abs())).unwrap_or(0);

@@ -41,7 +41,7 @@ pub(super) fn matched_sample(d: &Design, core: &Core, spec: &PsmSpec, diagnostic
         let mut up = vec![false; ids.len()];
         for s in 0..pass.set.focal.len() {
             let f = pass.set.focal[s];
-            for (p, w) in pass.set.positions(s) {
+            pass.set.positions(s).for_each(|(p, w)| {
                 wp[p] += w;
                 up[p] = true;
                 if keep_pairs {
@@ -49,7 +49,7 @@ pub(super) fn matched_sample(d: &Design, core: &Core, spec: &PsmSpec, diagnostic
                     pairs.1.push(d.rows[ids[p]]);
                     pairs.2.push(w);
                 }
-            }
+            });
         }
         for (p, &j) in ids.iter().enumerate() {
             wrow[j] = wp[p];

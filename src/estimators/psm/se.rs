@@ -66,13 +66,13 @@ fn ai_se_from(core: &Core, y: &[f64], n: usize, ate: bool, effects: &[f64]) -> f
         let mut kkp: Vec<f64> = ids.iter().map(|&j| kk[j]).collect();
         for s in 0..pass.set.focal.len() {
             let yf = y[pass.set.focal[s]];
-            for (p, w) in pass.set.positions(s) {
+            pass.set.positions(s).for_each(|(p, w)| {
                 kcp[p] += w;
                 kkp[p] += w * w;
                 let tau = if pass.focal_treated { yf - ys[p] } else { ys[p] - yf };
                 sw += w;
                 swe += w * (tau - est) * (tau - est);
-            }
+            });
         }
         for (p, &j) in ids.iter().enumerate() {
             kc[j] = kcp[p];
