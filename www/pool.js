@@ -15,9 +15,13 @@ export function poolSize(requested) {
   return Math.max(1, Math.min(16, Math.floor(n) || 1));
 }
 
-/** Splits draws 0..count into ranges: about four per worker, so free workers take the next. */
+/**
+ * Splits draws 0..count into one range per worker: every range a worker runs repeats the
+ * analysis's set-up (design, demeaning) before its draws, so more, smaller ranges only add
+ * set-up time; the workers of a pool are alike, so equal ranges finish together.
+ */
 export function ranges(count, workers) {
-  const pieces = Math.min(count, workers * 4);
+  const pieces = Math.max(1, Math.min(count, workers));
   const out = [];
   for (let i = 0; i < pieces; i++) {
     const start = Math.floor((count * i) / pieces);
