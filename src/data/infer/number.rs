@@ -220,7 +220,8 @@ fn digits4(b: &[u8], mut i: usize, mant: &mut u64) -> usize {
         let v = c - 0x3030_3030;
         let v = v * 10 + (v >> 8);
         let v = (v & 0xFF) * 100 + ((v >> 16) & 0xFF);
-        *mant = *mant * 10_000 + u64::from(v);
+        // Wrapping: more than 19 digits are rejected by the caller, and must not panic here.
+        *mant = mant.wrapping_mul(10_000).wrapping_add(u64::from(v));
         i += 4;
     }
     i
@@ -246,7 +247,7 @@ fn fast_decimal(b: &[u8]) -> Option<(f64, bool)> {
         if d > 9 {
             break;
         }
-        mant = mant * 10 + u64::from(d);
+        mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
         i += 1;
     }
     let int_digits = i;
@@ -264,7 +265,7 @@ fn fast_decimal(b: &[u8]) -> Option<(f64, bool)> {
             if d > 9 {
                 return None;
             }
-            mant = mant * 10 + u64::from(d);
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
             i += 1;
         }
         frac = i - start;
@@ -297,6 +298,9 @@ mod tests {
         assert_eq!(p.parse(b"1.2.3"), None);
         assert_eq!(p.parse(b"-"), None);
         assert_eq!(p.parse(b"9007199254740993"), Some((9007199254740992.0, false)));
+        // 20 digits overflow the fast path's mantissa: the full parser reads them (no panic).
+        assert_eq!(p.parse(b"99999999999999999999"), Some((1e20, false)));
+        assert_eq!(p.parse(b"9999999999.9999999999"), Some((1e10, false)));
         let mut p = NumberParser::new(true);
         assert_eq!(p.parse(b"1,5"), Some((1.5, false)));
         assert_eq!(p.parse(b"-1.234.567,25"), Some((-1234567.25, false)));
