@@ -224,8 +224,8 @@ const REPLICATING = new Set(["placebo", "wildBootstrap", "mediation", "psm", "cs
 function replicated(kind, handle, spec, workers, progress) {
   return routed(kind, handle, async (engine) => {
     const q = engine.mod;
-    const ds = datasetIn(handle, engine);
-    await seedDigests(engine, ds, kind, spec);
+    await seedDigests(engine, datasetIn(handle, engine), kind, spec);
+    const ds = datasetIn(handle, engine); // (after the wait: freed or replaced meanwhile)
     const size = poolSize(workers);
     const count = size > 1 && typeof q.replicationCount === "function" ? q.replicationCount(kind, spec) : undefined;
     if (!count || count < size) {
