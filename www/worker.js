@@ -171,8 +171,8 @@ function throttled(progress) {
  * Recipe digests by the browser: every result's recipe carries the SHA-256 of the columns the
  * analysis reads, which the engine caches per column. Before an analysis that writes a recipe,
  * the digests of its columns not yet given to that Dataset object (the lean engine's dataset
- * or the full engine's mirror) are taken by crypto.subtle (native, several times faster than
- * the engine's own) over the column's canonical bytes and seeded into the engine's cache —
+ * or the full engine's mirror) are taken by crypto.subtle (native and off this thread, faster
+ * than the engine's own) over the column's canonical bytes and seeded into the engine's cache —
  * the same bytes, so the same value. Without crypto.subtle (an insecure context) nothing is
  * seeded and the engine hashes the columns itself.
  */
@@ -188,22 +188,41 @@ async function seedDigests(engine, ds, fn, spec) {
   let done = seeded.get(ds);
   if (!done) seeded.set(ds, (done = new Set()));
   const columns = fn === "runRecipe" ? (Array.isArray(spec?.columns) ? spec.columns : []) : q.usedColumns(ds, spec);
-  for (const name of columns) {
-    if (typeof name !== "string" || done.has(name)) continue;
+  const t0 = performance.now();
+  // A few digests in flight (crypto.subtle copies its input and hashes off this thread) while
+  // the next column's bytes are written.
+  const inFlight = [];
+  const finish = async ({ name, size, digest }) => {
+    const d = await digest;
+    // a column replaced (addColumn) meanwhile: its set was renewed, the digests are stale
+    if (seeded.get(ds) !== done) return false;
+    if (!d) return true;
     try {
-      const t0 = performance.now();
-      const bytes = ds.canonicalColumn(name);
-      const digest = new Uint8Array(await subtle.digest("SHA-256", bytes));
-      // a column replaced (addColumn) while hashing: its set was renewed, the digest is stale
-      if (seeded.get(ds) !== done) return;
-      ds.seedDigest(name, digest);
+      ds.seedDigest(name, new Uint8Array(d));
       done.add(name);
       digestStats.columns += 1;
-      digestStats.bytes += bytes.byteLength;
-      digestStats.ms += performance.now() - t0;
+      digestStats.bytes += size;
     } catch {
-      // an unknown column (a recipe from other data), a freed dataset: the engine decides
+      return false; // a freed dataset
     }
+    return true;
+  };
+  try {
+    for (const name of columns) {
+      if (typeof name !== "string" || done.has(name) || inFlight.some((j) => j.name === name)) continue;
+      let bytes;
+      try {
+        bytes = ds.canonicalColumn(name);
+      } catch {
+        continue; // an unknown column (a recipe from other data): the engine decides
+      }
+      inFlight.push({ name, size: bytes.byteLength, digest: subtle.digest("SHA-256", bytes).catch(() => null) });
+      bytes = null;
+      if (inFlight.length >= 4 && !(await finish(inFlight.shift()))) return;
+    }
+    while (inFlight.length) if (!(await finish(inFlight.shift()))) return;
+  } finally {
+    digestStats.ms += performance.now() - t0;
   }
 }
 
