@@ -167,6 +167,71 @@ function throttled(progress) {
   };
 }
 
+/**
+ * Recipe digests by the browser: every result's recipe carries the SHA-256 of the columns the
+ * analysis reads, which the engine caches per column. Before an analysis that writes a recipe,
+ * the digests of its columns not yet given to that Dataset object (the lean engine's dataset
+ * or the full engine's mirror) are taken by crypto.subtle (native and off this thread, faster
+ * than the engine's own) over the column's canonical bytes and seeded into the engine's cache —
+ * the same bytes, so the same value. Without crypto.subtle (an insecure context) nothing is
+ * seeded and the engine hashes the columns itself.
+ */
+const seeded = new WeakMap(); // Dataset object → Set of column names whose digest it was given
+const digestStats = { columns: 0, bytes: 0, ms: 0 };
+
+async function seedDigests(engine, ds, fn, spec) {
+  const subtle = globalThis.crypto?.subtle;
+  const q = engine.mod;
+  if (!subtle || typeof ds.seedDigest !== "function" || typeof q.recipeKinds !== "function") return;
+  engine.recipeKinds ??= new Set(q.recipeKinds());
+  if (!engine.recipeKinds.has(fn === "runRecipe" ? spec?.kind : fn)) return;
+  let done = seeded.get(ds);
+  if (!done) seeded.set(ds, (done = new Set()));
+  const columns = fn === "runRecipe" ? (Array.isArray(spec?.columns) ? spec.columns : []) : q.usedColumns(ds, spec);
+  const t0 = performance.now();
+  // A few digests in flight (crypto.subtle copies its input and hashes off this thread) while
+  // the next column's bytes are written.
+  const inFlight = [];
+  const finish = async ({ name, size, digest }) => {
+    const d = await digest;
+    // a column replaced (addColumn) meanwhile: its set was renewed, the digests are stale
+    if (seeded.get(ds) !== done) return false;
+    if (!d) return true;
+    try {
+      ds.seedDigest(name, new Uint8Array(d));
+      done.add(name);
+      digestStats.columns += 1;
+      digestStats.bytes += size;
+    } catch {
+      return false; // a freed dataset
+    }
+    return true;
+  };
+  try {
+    for (const name of columns) {
+      if (typeof name !== "string" || done.has(name) || inFlight.some((j) => j.name === name)) continue;
+      let bytes;
+      try {
+        bytes = ds.canonicalColumn(name);
+      } catch {
+        continue; // an unknown column (a recipe from other data): the engine decides
+      }
+      inFlight.push({ name, size: bytes.byteLength, digest: subtle.digest("SHA-256", bytes).catch(() => null) });
+      bytes = null;
+      if (inFlight.length >= 4 && !(await finish(inFlight.shift()))) return;
+    }
+    while (inFlight.length) if (!(await finish(inFlight.shift()))) return;
+  } finally {
+    digestStats.ms += performance.now() - t0;
+  }
+}
+
+/** After `addColumn(name)` on a Dataset object: its digest is no longer the seeded one. */
+function forgetDigest(ds, name) {
+  const done = seeded.get(ds);
+  if (done) seeded.set(ds, new Set([...done].filter((n) => n !== name)));
+}
+
 /** The analyses whose draws the pool can share (see recipe::replicate). */
 const REPLICATING = new Set(["placebo", "wildBootstrap", "mediation", "psm", "csdid"]);
 
@@ -178,7 +243,8 @@ const REPLICATING = new Set(["placebo", "wildBootstrap", "mediation", "psm", "cs
 function replicated(kind, handle, spec, workers, progress) {
   return routed(kind, handle, async (engine) => {
     const q = engine.mod;
-    const ds = datasetIn(handle, engine);
+    await seedDigests(engine, datasetIn(handle, engine), kind, spec);
+    const ds = datasetIn(handle, engine); // (after the wait: freed or replaced meanwhile)
     const size = poolSize(workers);
     const count = size > 1 && typeof q.replicationCount === "function" ? q.replicationCount(kind, spec) : undefined;
     if (!count || count < size) {
@@ -340,6 +406,7 @@ const ops = {
       throw new Error(`Unknown dataset operation: ${method}`);
     }
     const out = plain(e.ds[method](...args));
+    if (method === "addColumn") forgetDigest(e.ds, args[0]);
     if (method === "addColumn" && e.mirror) {
       e.mirror.free(); // the full engine's copy is out of date
       e.mirror = null;
@@ -359,9 +426,10 @@ const ops = {
 
   /** Every staggered estimator side by side ({ handle, spec }), with progress between estimators. */
   staggeredCompare({ handle, spec }, progress) {
-    return routed("staggeredCompare", handle, (engine) =>
-      plain(engine.mod.staggeredCompare(datasetIn(handle, engine), spec, throttled(progress))),
-    );
+    return routed("staggeredCompare", handle, async (engine) => {
+      await seedDigests(engine, datasetIn(handle, engine), "staggeredCompare", spec);
+      return plain(engine.mod.staggeredCompare(datasetIn(handle, engine), spec, throttled(progress)));
+    });
   },
 
   /** Callaway–Sant'Anna ({ handle, spec, workers }), with progress during the multiplier bootstrap. */
@@ -378,12 +446,18 @@ const ops = {
     if (REPLICATING.has(fn) && hasHandle && args.length === 1) {
       return plain(await replicated(fn, handle, args[0], workers, throttled(progress)));
     }
-    return routed(fn, handle, (engine) => {
+    return routed(fn, handle, async (engine) => {
       if (!has(engine, fn)) throw new Error(`This version of Quasi has no "${fn}" analysis.`);
-      const resolved = resolveDatasets(args, engine);
       const q = engine.mod;
+      if (hasHandle) await seedDigests(engine, datasetIn(handle, engine), fn, args[0]);
+      const resolved = resolveDatasets(args, engine);
       return plain(hasHandle ? q[fn](datasetIn(handle, engine), ...resolved) : q[fn](...resolved));
     });
+  },
+
+  /** The recipe digests taken by crypto.subtle so far: { columns, bytes, ms } (for tests and timing). */
+  digestStats() {
+    return { ...digestStats, subtle: Boolean(globalThis.crypto?.subtle) };
   },
 
   /**

@@ -241,6 +241,14 @@ impl Dataset {
         Err(ErrorKind::UnknownColumn { name: name.to_string(), suggestion: self.closest_name(name) }.into())
     }
 
+    /// The column of exactly this name (no trimming), or `unknown_column`.
+    pub fn column_exact(&self, name: &str) -> Result<&Column> {
+        match self.columns.iter().find(|c| c.name == name) {
+            Some(c) => Ok(c),
+            None => Err(ErrorKind::UnknownColumn { name: name.to_string(), suggestion: self.closest_name(name) }.into()),
+        }
+    }
+
     /// True when the dataset has a column of this name.
     pub fn has_column(&self, name: &str) -> bool {
         self.columns.iter().any(|c| c.name == name)
@@ -365,6 +373,17 @@ impl Dataset {
             m.insert(name.to_string(), d);
         }
         d
+    }
+
+    /// Stores `digest` as the digest of column `name` (computed elsewhere, e.g. by the browser's
+    /// native SHA-256 over `recipe::digest::canonical_bytes`), so `cached_digest` does not hash it.
+    /// Only for an existing column (exact name); replacing the column forgets it.
+    pub fn seed_digest(&self, name: &str, digest: [u8; 32]) -> Result<()> {
+        self.column_exact(name)?;
+        if let Ok(mut m) = self.digests.0.lock() {
+            m.insert(name.to_string(), digest);
+        }
+        Ok(())
     }
 
     /// The rows where `keep[i]` is true, in order.

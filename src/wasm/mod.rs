@@ -335,6 +335,23 @@ impl JsDataset {
         out
     }
 
+    /// Column `name` in the canonical form its recipe digest hashes (`recipe::digest`): the
+    /// SHA-256 of these bytes, e.g. from `crypto.subtle.digest`, is what `seedDigest` takes.
+    #[wasm_bindgen(js_name = canonicalColumn)]
+    pub fn canonical_column(&self, name: &str) -> Result<Vec<u8>, JsValue> {
+        Ok(recipe::digest::canonical_bytes(self.inner.column_exact(name).map_err(js_error)?))
+    }
+
+    /// Gives the SHA-256 (32 bytes) of `canonicalColumn(name)`, computed outside the engine, so
+    /// recipes need not hash that column here. Replacing the column forgets it.
+    #[wasm_bindgen(js_name = seedDigest)]
+    pub fn seed_digest(&self, name: &str, digest: &[u8]) -> Result<(), JsValue> {
+        let digest: [u8; 32] = digest.try_into().map_err(|_| {
+            js_error(crate::Error::invalid(format!("seedDigest: a SHA-256 digest has 32 bytes, not {}", digest.len())))
+        })?;
+        self.inner.seed_digest(name, digest).map_err(js_error)
+    }
+
     /// An opaque id by which options objects refer to this dataset (e.g. a weight
     /// matrix's `neighbors`); not for users.
     #[wasm_bindgen(getter, js_name = __quasiDataset)]

@@ -24,6 +24,12 @@ pub fn used_columns(ds: &JsDataset, spec: JsValue) -> Result<Vec<String>, JsValu
     Ok(recipe::columns::used_columns(&ds.inner, &json_of(&spec, "usedColumns")?))
 }
 
+/// The analyses (API functions' names) whose results carry a recipe, in this build.
+#[wasm_bindgen(js_name = recipeKinds)]
+pub fn recipe_kinds() -> Vec<String> {
+    recipe::KINDS.iter().map(|k| k.to_string()).collect()
+}
+
 /// Draws `start..end` of analysis `kind`: `{ start, end, width, values: Float64Array }`
 /// (`width` statistics per draw, draw after draw). `progress(fraction)` may cancel.
 #[wasm_bindgen]
