@@ -117,9 +117,17 @@ test("a pooled error reaches the page as the engine's typed error", async () => 
 test("cancel during a pooled run rejects it and the engine works again", async () => {
   const out = await page.evaluate(async (spec) => {
     const { client } = window.pool;
-    const running = client.call("placebo", { handle: window.pool.jjj, spec, workers: 2 });
-    await new Promise((r) => setTimeout(r, 150));
-    client.cancel();
+    // Cancelled at the pool's first progress report (draws under way), so a fast machine
+    // cannot finish the run first; after 2 s without one, cancelled anyway.
+    let cancelled = false;
+    const cancel = () => {
+      if (!cancelled) {
+        cancelled = true;
+        client.cancel();
+      }
+    };
+    const running = client.call("placebo", { handle: window.pool.jjj, spec, workers: 2 }, { onProgress: cancel });
+    setTimeout(cancel, 2000);
     let name = null;
     try {
       await running;
@@ -128,7 +136,7 @@ test("cancel during a pooled run rejects it and the engine works again", async (
     }
     await client.ready;
     return { name, ok: typeof (await client.call("init")).version === "string" };
-  }, { ...DID, kind: "permute_units", reps: 20000, seed: 1 });
+  }, { ...DID, kind: "permute_units", reps: 400000, seed: 1 });
   assert.equal(out.name, "CancelledError");
   assert.ok(out.ok);
 });
