@@ -150,7 +150,7 @@ impl Tokenizer {
             return (if eof { Step::End } else { Step::NeedMore }, None);
         }
         let line = self.first_line + self.breaks;
-        let fast = if scan { self.fast_scanned(input, i, eof) } else { self.fast(input, i, eof) };
+        let fast = if scan { self.fast::<true>(input, i, eof) } else { self.fast::<false>(input, i, eof) };
         match fast {
             Fast::Done(end) => {
                 self.prev_cr = false;
@@ -196,35 +196,10 @@ impl Tokenizer {
     }
 
     /// A record without a quote at the start of any field: fields are slices of the input.
+    /// With `SCAN`, each field is also read as a plain decimal while looking for its end
+    /// (`cells`); without, only the field ends are found.
     #[inline]
-    fn fast(&mut self, input: &[u8], start: usize, eof: bool) -> Fast {
-        self.ends.clear();
-        let n = input.len();
-        let mut i = start;
-        loop {
-            if i < n && input[i] == b'"' {
-                return Fast::Quoted;
-            }
-            i += input[i..].iter().position(|&c| self.special[usize::from(c)]).unwrap_or(n - i);
-            if i == n {
-                if !eof {
-                    return Fast::NeedMore;
-                }
-                self.ends.push(i - start);
-                return Fast::Done(i);
-            }
-            self.ends.push(i - start);
-            if input[i] == self.delim {
-                i += 1;
-                continue;
-            }
-            return Fast::Done(i);
-        }
-    }
-
-    /// [`Tokenizer::fast`] reading each field as a plain decimal while looking for its end.
-    #[inline]
-    fn fast_scanned(&mut self, input: &[u8], start: usize, eof: bool) -> Fast {
+    fn fast<const SCAN: bool>(&mut self, input: &[u8], start: usize, eof: bool) -> Fast {
         self.ends.clear();
         self.cells.clear();
         let n = input.len();
@@ -233,7 +208,7 @@ impl Tokenizer {
             if i < n && input[i] == b'"' {
                 return Fast::Quoted;
             }
-            let (span, num) = leading_decimal(&input[i..]);
+            let (span, num) = if SCAN { leading_decimal(&input[i..]) } else { (0, None) };
             let mut j = i + span;
             let cell = if j < n && !self.special[usize::from(input[j])] {
                 j += input[j..].iter().position(|&c| self.special[usize::from(c)]).unwrap_or(n - j);
@@ -249,7 +224,9 @@ impl Tokenizer {
                 return Fast::NeedMore;
             }
             self.ends.push(j - start);
-            self.cells.push(cell);
+            if SCAN {
+                self.cells.push(cell);
+            }
             if j < n && input[j] == self.delim {
                 i = j + 1;
                 continue;
