@@ -13,7 +13,7 @@ import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { loadQuasi } from "./pkg.mjs";
-import { record } from "./record.mjs";
+import { recordAgainst } from "./record.mjs";
 import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -129,14 +129,8 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 fs.writeFileSync(path.join(ROOT, "bench", "out", "placebo.md"), lines.join("\n") + "\n");
-{
-  const q = rows.find((r) => r[0].startsWith("Quasi (wasm"));
-  const p = rows.find((r) => r[0].startsWith("pyfixest") && Number.isFinite(r[1]));
-  if (q) {
-    record("placebo", [{
-      order: 20, workload: "P2 placebo: 1,000 permutation refits, 100k rows (5,000 × 20, unit + year FE, 2 controls)", quasi: "wasm, Node, one thread",
-      seconds: q[1], peer: p ? p[0] : null, peerSeconds: p ? p[1] : null, target: "≤ 2 s", met: q[1] <= 2,
-      note: p ? `the pyfixest loop time is ${p[2]}` : null,
-    }]);
-  }
-}
+recordAgainst("placebo", rows, {
+  order: 20, workload: "P2 placebo: 1,000 permutation refits, 100k rows (5,000 × 20, unit + year FE, 2 controls)", quasi: "wasm, Node, one thread",
+  peer: "pyfixest", target: "≤ 2 s", limit: 2,
+  note: (p) => (p ? `the pyfixest loop time is ${p[2]}` : null),
+});

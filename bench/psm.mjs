@@ -15,7 +15,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { loadQuasi } from "./pkg.mjs";
-import { record } from "./record.mjs";
+import { recordAgainst } from "./record.mjs";
 import { ROOT, rng } from "./gen.mjs";
 
 const args = process.argv.slice(2);
@@ -104,15 +104,9 @@ if (rRow) {
 }
 console.log(lines.join("\n"));
 fs.writeFileSync(path.join(ROOT, "bench", "out", "psm.md"), lines.join("\n") + "\n");
-{
-  const q = rows.find((r) => r[0].startsWith("Quasi (wasm"));
-  const p = rows.find((r) => r[0].startsWith("R Matching") && Number.isFinite(r[1]));
-  if (q) {
-    record("psm", [{
-      order: 30, workload: "P3 PSM 1:1 NN with replacement + Abadie–Imbens SE, 100k rows", quasi: "wasm, Node",
-      seconds: q[1], peer: p ? p[0] : null, peerSeconds: p ? p[1] : null, target: "≤ 0.3 s", met: q[1] <= 0.3,
-      note: p ? null : "R with Matching is not installed here: no peer time in this run (201 s measured earlier on this machine)",
-    }]);
-  }
-}
+recordAgainst("psm", rows, {
+  order: 30, workload: "P3 PSM 1:1 NN with replacement + Abadie–Imbens SE, 100k rows", quasi: "wasm, Node",
+  peer: "R Matching", target: "≤ 0.3 s", limit: 0.3,
+  note: (p) => (p ? null : "R with Matching is not installed here: no peer time in this run (201 s measured earlier on this machine)"),
+});
 if (!ok) process.exit(1);
