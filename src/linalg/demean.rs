@@ -37,6 +37,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::demean_cg::{self, FeSystem};
+use super::demean_twoway::{Dims, TwoWay};
 use crate::error::{Error, Result};
 
 /// Options of the iterative demeaning.
@@ -91,6 +92,8 @@ pub struct FixedEffects {
     /// Processing order (largest first).
     order: Vec<usize>,
     weights: Option<Vec<f64>>,
+    /// Two dimensions, the smaller one small: its exact elimination ([`super::demean_twoway`]).
+    twoway: Option<TwoWay>,
 }
 
 impl FixedEffects {
@@ -120,7 +123,22 @@ impl FixedEffects {
         }
         let mut order: Vec<usize> = (0..out.len()).collect();
         order.sort_by(|&a, &b| out[b].n_levels.cmp(&out[a].n_levels).then(a.cmp(&b)));
-        Ok(FixedEffects { n, dims: out, order, weights })
+        let mut fe = FixedEffects { n, dims: out, order, weights, twoway: None };
+        fe.twoway = fe.twoway_dims().and_then(|d| TwoWay::new(&d));
+        Ok(fe)
+    }
+
+    /// The two dimensions, largest first, when there are exactly two.
+    fn twoway_dims(&self) -> Option<Dims<'_>> {
+        let [big, small] = self.order[..] else { return None };
+        let (big, small) = (&self.dims[big], &self.dims[small]);
+        Some(Dims {
+            big: &big.codes,
+            big_w: &big.sum_w,
+            small: &small.codes,
+            small_w: &small.sum_w,
+            w: self.weights.as_deref(),
+        })
     }
 
     /// Number of observations.
@@ -142,6 +160,11 @@ impl FixedEffects {
 
     /// Demeans one column into `out`.
     pub fn demean_into(&self, x: &[f64], out: &mut [f64], opts: &DemeanOptions) -> DemeanInfo {
+        if let (Some(tw), Some(d)) = (&self.twoway, self.twoway_dims()) {
+            if tw.demean(&d, x, out) {
+                return DemeanInfo { iterations: 0, converged: true, krylov_iterations: 0 };
+            }
+        }
         let codes: Vec<&[u32]> = self.order.iter().map(|&q| self.dims[q].codes.as_slice()).collect();
         let sw: Vec<&[f64]> = self.order.iter().map(|&q| self.dims[q].sum_w.as_slice()).collect();
         demean_kernel(&codes, &sw, self.weights.as_deref(), x, out, opts)
@@ -471,13 +494,13 @@ pub fn singleton_mask(dims: &[(&[u32], usize)]) -> (Vec<bool>, usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
     /// Brute force: residual of the regression on all dummies (Householder QR).
-    fn brute(codes: &[Vec<u32>], k: &[usize], w: Option<&[f64]>, x: &[f64]) -> Vec<f64> {
+    pub(crate) fn brute(codes: &[Vec<u32>], k: &[usize], w: Option<&[f64]>, x: &[f64]) -> Vec<f64> {
         let n = x.len();
         let sw: Vec<f64> = (0..n).map(|i| w.map_or(1.0, |w| w[i]).sqrt()).collect();
         let mut cols = Vec::new();

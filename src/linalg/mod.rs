@@ -2,4 +2,6 @@
 
 pub mod demean;
 mod demean_cg;
+mod demean_twoway;
+mod pivchol;
 pub mod qr;
