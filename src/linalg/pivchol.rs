@@ -32,7 +32,7 @@ impl PivotedCholesky {
         for j in 0..n {
             let p = (j..n).fold(j, |best, i| if m[i * n + i] > m[best * n + best] { i } else { best });
             let d = m[p * n + p];
-            if !(d > floor) || !(d > 0.0) {
+            if d.is_nan() || d <= floor || d <= 0.0 {
                 break;
             }
             if p != j {
@@ -59,6 +59,7 @@ impl PivotedCholesky {
     }
 
     /// The numerical rank.
+    #[cfg(test)]
     pub fn rank(&self) -> usize {
         self.rank
     }
