@@ -83,7 +83,25 @@ fn english_output_is_unchanged() {
     }
     let path = format!("{}/tests/fixtures/tables_en/did_main.json", env!("CARGO_MANIFEST_DIR"));
     let want: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    assert_eq!(json, want);
+    assert!(same_up_to_rounding(&json, &want), "did_main.json differs:\n{json}\nwant\n{want}");
+}
+
+/// Equal JSON, numbers equal to 1e-12 relative: the snapshot guards labels and structure; the
+/// numbers are checked against R/Stata elsewhere and may move in the last bits when an
+/// algorithm changes (e.g. the exact two-way demeaning).
+fn same_up_to_rounding(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_up_to_rounding(p, q)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_up_to_rounding(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 /// The text of a rendered table: the string, or every part of a .docx/.xlsx package.

@@ -100,16 +100,17 @@ impl ModelFrame {
         let exog = formula.terms.iter().map(|t| ctx.eval_term(t)).collect::<Result<Vec<_>>>()?;
         let endog = formula.endog.iter().map(|t| ctx.eval_term(t)).collect::<Result<Vec<_>>>()?;
         let inst = formula.instruments.iter().map(|t| ctx.eval_term(t)).collect::<Result<Vec<_>>>()?;
+        // Codes of each grouping variable once, whether it is a fixed effect, a cluster or both.
+        let mut groups = GroupCache::default();
         let mut fe_raw = Vec::new();
         for combo in &formula.fixef {
-            let facs = combo.iter().map(|v| group_codes(ds, v)).collect::<Result<Vec<_>>>()?;
-            fe_raw.push((combo.join("^"), combine(&facs.iter().map(|f| f.as_slice()).collect::<Vec<_>>())));
+            let parts: Vec<&str> = combo.iter().map(String::as_str).collect();
+            fe_raw.push((combo.join("^"), groups.combined(ds, &parts)?));
         }
         let mut cl_raw = Vec::new();
         for c in clusters {
             let parts: Vec<&str> = c.split('^').map(str::trim).collect();
-            let facs = parts.iter().map(|v| group_codes(ds, v)).collect::<Result<Vec<_>>>()?;
-            cl_raw.push((c.clone(), combine(&facs.iter().map(|f| f.as_slice()).collect::<Vec<_>>())));
+            cl_raw.push((c.clone(), groups.combined(ds, &parts)?));
         }
         let w_raw = match weights {
             Some(w) => {
@@ -123,26 +124,29 @@ impl ModelFrame {
         };
         let required = opts.required.iter().map(|c| ds.numeric(c)).collect::<Result<Vec<_>>>()?;
 
-        // Missing-value mask.
+        // Missing-value mask, one variable at a time.
         let mut keep = vec![true; n];
+        and_finite(&mut keep, &y);
+        for a in exog.iter().chain(&endog).chain(&inst).flatten() {
+            a.and_valid(&mut keep);
+        }
+        for (_, c) in fe_raw.iter().chain(&cl_raw) {
+            for (k, &c) in keep.iter_mut().zip(c.iter()) {
+                *k &= c != Factor::MISSING;
+            }
+        }
+        for v in &required {
+            and_finite(&mut keep, v);
+        }
         let mut zero_w = 0usize;
-        for i in 0..n {
-            let mut ok = y[i].is_finite();
-            for t in exog.iter().chain(&endog).chain(&inst) {
-                ok = ok && t.iter().all(|a| a.valid(i));
+        if let Some(w) = w_raw {
+            for (k, &w) in keep.iter_mut().zip(w) {
+                zero_w += usize::from(*k && w == 0.0);
+                *k &= w.is_finite() && w > 0.0;
             }
-            ok = ok && fe_raw.iter().all(|(_, c)| c[i] != Factor::MISSING);
-            ok = ok && cl_raw.iter().all(|(_, c)| c[i] != Factor::MISSING);
-            ok = ok && required.iter().all(|v| v[i].is_finite());
-            if let Some(w) = w_raw {
-                if ok && w[i] == 0.0 {
-                    zero_w += 1;
-                }
-                ok = ok && w[i].is_finite() && w[i] > 0.0;
-            }
-            keep[i] = ok;
         }
         let rows: Vec<usize> = (0..n).filter(|&i| keep[i]).collect();
+        let all = rows.len() == n;
         let n_missing = n - rows.len();
         let mut notes = Vec::new();
         if n_missing > 0 {
@@ -158,12 +162,12 @@ impl ModelFrame {
                 formula.text
             )));
         }
-        let sub = |v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let sub = |v: &[f64]| if all { v.to_vec() } else { rows.iter().map(|&i| v[i]).collect::<Vec<f64>>() };
         let expand = |terms: &[Vec<AtomVal>], src: &[Term]| -> Vec<TermBlock> {
-            terms.iter().zip(src).map(|(t, s)| expand_term(t, &rows, s.name())).collect()
+            terms.iter().zip(src).map(|(t, s)| expand_term(t, &rows, all, s.name())).collect()
         };
-        let fixef = fe_raw.into_iter().map(|(name, c)| recode(name, &c, &rows)).collect();
-        let clusters = cl_raw.into_iter().map(|(name, c)| recode(name, &c, &rows)).collect();
+        let fixef = fe_raw.into_iter().map(|(name, c)| recode(name, &c, &rows, all)).collect();
+        let clusters = cl_raw.into_iter().map(|(name, c)| recode(name, &c, &rows, all)).collect();
         Ok(ModelFrame {
             depvar: formula.depvar.name.clone(),
             y: sub(&y),
@@ -181,23 +185,51 @@ impl ModelFrame {
     }
 }
 
+/// The codes of the grouping variables of one frame, each computed once (a variable that is
+/// both a fixed effect and the cluster, as `unit` usually is).
+#[derive(Default)]
+struct GroupCache {
+    codes: BTreeMap<String, std::rc::Rc<Vec<u32>>>,
+}
+
+impl GroupCache {
+    fn get(&mut self, ds: &Dataset, name: &str) -> Result<std::rc::Rc<Vec<u32>>> {
+        if let Some(c) = self.codes.get(name) {
+            return Ok(c.clone());
+        }
+        let c = std::rc::Rc::new(group_codes(ds, name)?);
+        self.codes.insert(name.to_string(), c.clone());
+        Ok(c)
+    }
+
+    /// The codes of `parts` interacted (`a^b`), or of the one variable.
+    fn combined(&mut self, ds: &Dataset, parts: &[&str]) -> Result<std::rc::Rc<Vec<u32>>> {
+        if let [one] = parts {
+            return self.get(ds, one);
+        }
+        let facs = parts.iter().map(|v| self.get(ds, v)).collect::<Result<Vec<_>>>()?;
+        Ok(std::rc::Rc::new(combine(&facs.iter().map(|f| f.as_slice()).collect::<Vec<_>>())))
+    }
+}
+
 /// Group codes of a column (order-preserving: same order as
 /// [`Dataset::factor`]'s levels). Whole-number numeric columns with a compact
 /// range take a fast direct-indexing path (no sort, no level strings).
 pub fn group_codes(ds: &Dataset, name: &str) -> Result<Vec<u32>> {
     if let Ok(v) = ds.numeric(name) {
-        let mut lo = f64::INFINITY;
-        let mut hi = f64::NEG_INFINITY;
+        // plain comparisons, not f64::min/max (a libm call each in wasm); NaN fails both
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         let mut whole = true;
         for &x in v {
-            if x.is_nan() {
-                continue;
+            if x < lo {
+                lo = x;
             }
-            whole &= x.fract() == 0.0;
-            lo = lo.min(x);
-            hi = hi.max(x);
+            if x > hi {
+                hi = x;
+            }
+            whole &= x.is_nan() || x == x.trunc();
         }
-        if whole && lo.is_finite() && hi - lo < (4 * v.len() + 16) as f64 {
+        if whole && lo.is_finite() && hi.is_finite() && hi - lo < (4 * v.len() + 16) as f64 {
             let span = (hi - lo) as usize + 1;
             let mut map = vec![u32::MAX; span];
             for &x in v {
@@ -214,19 +246,37 @@ pub fn group_codes(ds: &Dataset, name: &str) -> Result<Vec<u32>> {
             }
             return Ok(v.iter().map(|&x| if x.is_nan() { Factor::MISSING } else { map[(x - lo) as usize] }).collect());
         }
-        if lo.is_infinite() && hi.is_infinite() && !v.is_empty() {
+        if lo > hi && !v.is_empty() {
             return Ok(vec![Factor::MISSING; v.len()]);
         }
     }
     Ok(ds.factor(name)?.codes)
 }
 
-/// Compact codes 0..k for the sample rows (levels in original code order).
-fn recode(name: String, codes: &[u32], rows: &[usize]) -> (String, Vec<u32>, usize) {
-    let max = rows.iter().map(|&i| codes[i] as usize + 1).max().unwrap_or(0);
+/// `keep[i] &= v[i]` is finite.
+fn and_finite(keep: &mut [bool], v: &[f64]) {
+    for (k, x) in keep.iter_mut().zip(v) {
+        *k &= x.is_finite();
+    }
+}
+
+/// Compact codes 0..k for the sample rows (levels in original code order). With every row in
+/// the sample and every level present (codes already compact) the codes are kept as they are.
+fn recode(name: String, codes: &[u32], rows: &[usize], all: bool) -> (String, Vec<u32>, usize) {
+    let max = if all {
+        codes.iter().map(|&c| c as usize + 1).max().unwrap_or(0)
+    } else {
+        rows.iter().map(|&i| codes[i] as usize + 1).max().unwrap_or(0)
+    };
     let mut map = vec![u32::MAX; max];
-    for &i in rows {
-        map[codes[i] as usize] = 0;
+    if all {
+        for &c in codes {
+            map[c as usize] = 0;
+        }
+    } else {
+        for &i in rows {
+            map[codes[i] as usize] = 0;
+        }
     }
     let mut k = 0u32;
     for m in map.iter_mut() {
@@ -235,7 +285,12 @@ fn recode(name: String, codes: &[u32], rows: &[usize]) -> (String, Vec<u32>, usi
             k += 1;
         }
     }
-    (name, rows.iter().map(|&i| map[codes[i] as usize]).collect(), k as usize)
+    let out = match (all, k as usize == max) {
+        (true, true) => codes.to_vec(),
+        (true, false) => codes.iter().map(|&c| map[c as usize]).collect(),
+        (false, _) => rows.iter().map(|&i| map[codes[i] as usize]).collect(),
+    };
+    (name, out, k as usize)
 }
 
 /// Combines several factors into one (codes of the tuples, sorted).
@@ -272,17 +327,28 @@ enum AtomVal {
 }
 
 impl AtomVal {
-    fn valid(&self, i: usize) -> bool {
+    /// `keep[i] &= ` the atom is observed on row `i`.
+    fn and_valid(&self, keep: &mut [bool]) {
         match self {
-            AtomVal::Num { values, .. } => values[i].is_finite(),
+            AtomVal::Num { values, .. } => and_finite(keep, values),
             AtomVal::Cat { codes, slope, .. } => {
-                codes[i] != Factor::MISSING && slope.as_ref().map_or(true, |(_, s)| s[i].is_finite())
+                for (k, &c) in keep.iter_mut().zip(codes) {
+                    *k &= c != Factor::MISSING;
+                }
+                if let Some((_, s)) = slope {
+                    and_finite(keep, s);
+                }
             }
         }
     }
 }
 
-fn expand_term(atoms: &[AtomVal], rows: &[usize], term: String) -> TermBlock {
+fn expand_term(atoms: &[AtomVal], rows: &[usize], all: bool, term: String) -> TermBlock {
+    if let [AtomVal::Num { name, values }] = atoms {
+        // a plain numeric term: its sample rows
+        let v = if all { values.clone() } else { rows.iter().map(|&i| values[i]).collect() };
+        return TermBlock { term, names: vec![name.clone()], columns: vec![v] };
+    }
     let n = rows.len();
     let mut cols: Vec<(String, Vec<f64>)> = vec![(String::new(), vec![1.0; n])];
     for a in atoms {

@@ -30,6 +30,7 @@
 
 #![allow(clippy::needless_range_loop)]
 
+use std::borrow::Cow;
 use crate::error::{Error, Result};
 use crate::inference::dist::f_sf;
 use serde::Serialize;
@@ -119,6 +120,22 @@ fn cluster_meat(s: &[f64], p: usize, codes: &[u32], g: usize) -> Vec<Vec<f64>> {
     outer_sum_rows(&sums, p)
 }
 
+/// `Σ_{i∈g} wᵢ eᵢ xᵢ` for each cluster `g` (row-major `g × p`), column by column.
+fn cluster_score_sums(x: &[&[f64]], e: &[f64], w: Option<&[f64]>, codes: &[u32], g: usize) -> Vec<f64> {
+    let p = x.len();
+    let we: Cow<[f64]> = match w {
+        Some(w) => Cow::Owned(e.iter().zip(w).map(|(e, w)| e * w).collect()),
+        None => Cow::Borrowed(e),
+    };
+    let mut sums = vec![0.0; g * p];
+    for (j, col) in x.iter().enumerate() {
+        for ((&c, &xi), &ei) in codes.iter().zip(col.iter()).zip(we.iter()) {
+            sums[c as usize * p + j] += ei * xi;
+        }
+    }
+    sums
+}
+
 /// HC1: `n/(n − K) · B (Σ sᵢsᵢᵀ) B`.
 pub fn vcov_hetero(bread: &[Vec<f64>], x: &[&[f64]], e: &[f64], w: Option<&[f64]>, k: usize) -> Vec<Vec<f64>> {
     let n = e.len() as f64;
@@ -140,13 +157,24 @@ pub fn vcov_cluster(
 ) -> Result<(Vec<Vec<f64>>, usize)> {
     let n = e.len();
     let p = x.len();
-    let s = scores(x, e, w);
-    let mut meat = vec![vec![0.0; p]; p];
-    let mut gmin = usize::MAX;
     let nc = clusters.len();
     if nc == 0 || nc > 2 {
         return Err(Error::invalid("clustered standard errors need one or two cluster variables"));
     }
+    if let [(codes, g)] = clusters {
+        // one-way: cluster sums of the scores without storing the n × p scores
+        if *g < 2 {
+            return Err(Error::insufficient("clustered standard errors need at least two clusters"));
+        }
+        let meat = outer_sum_rows(&cluster_score_sums(x, e, w, codes, *g), p);
+        let (gf, nf) = (*g as f64, n as f64);
+        let adj = gf / (gf - 1.0) * (nf - 1.0) / (nf - k as f64);
+        let v = sandwich(bread, &meat).into_iter().map(|r| r.into_iter().map(|v| v * adj).collect()).collect();
+        return Ok((v, *g));
+    }
+    let s = scores(x, e, w);
+    let mut meat = vec![vec![0.0; p]; p];
+    let mut gmin = usize::MAX;
     for (codes, g) in clusters {
         gmin = gmin.min(*g);
         let m = cluster_meat(&s, p, codes, *g);

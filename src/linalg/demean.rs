@@ -37,7 +37,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::demean_cg::{self, FeSystem};
-use super::demean_twoway::{Dims, TwoWay};
+use super::demean_twoway::{Dims, TwoWay, BLOCK};
 use crate::error::{Error, Result};
 
 /// Options of the iterative demeaning.
@@ -161,7 +161,7 @@ impl FixedEffects {
     /// Demeans one column into `out`.
     pub fn demean_into(&self, x: &[f64], out: &mut [f64], opts: &DemeanOptions) -> DemeanInfo {
         if let (Some(tw), Some(d)) = (&self.twoway, self.twoway_dims()) {
-            if tw.demean(&d, x, out) {
+            if tw.demean_block(&d, &[x], &mut [out]) == [true] {
                 return DemeanInfo { iterations: 0, converged: true, krylov_iterations: 0 };
             }
         }
@@ -174,16 +174,21 @@ impl FixedEffects {
     /// (maximum iterations, converged only if all converged).
     pub fn demean_many(&self, cols: &[&[f64]], opts: &DemeanOptions) -> (Vec<Vec<f64>>, DemeanInfo) {
         let mut info = DemeanInfo { iterations: 0, converged: true, krylov_iterations: 0 };
-        let out = cols
-            .iter()
-            .map(|c| {
-                let (v, i) = self.demean(c, opts);
-                info.iterations = info.iterations.max(i.iterations);
-                info.krylov_iterations = info.krylov_iterations.max(i.krylov_iterations);
-                info.converged &= i.converged;
-                v
-            })
-            .collect();
+        let mut out: Vec<Vec<f64>> = cols.iter().map(|c| vec![0.0; c.len()]).collect();
+        let mut done = vec![false; cols.len()];
+        if let (Some(tw), Some(d)) = (&self.twoway, self.twoway_dims()) {
+            for (start, block) in (0..cols.len()).step_by(BLOCK).map(|s| (s, &cols[s..(s + BLOCK).min(cols.len())])) {
+                let mut outs: Vec<&mut [f64]> = out[start..start + block.len()].iter_mut().map(|v| v.as_mut_slice()).collect();
+                let ok = tw.demean_block(&d, block, &mut outs);
+                done[start..start + block.len()].copy_from_slice(&ok);
+            }
+        }
+        for ((c, o), _) in cols.iter().zip(out.iter_mut()).zip(&done).filter(|(_, d)| !**d) {
+            let i = self.demean_into(c, o, opts);
+            info.iterations = info.iterations.max(i.iterations);
+            info.krylov_iterations = info.krylov_iterations.max(i.krylov_iterations);
+            info.converged &= i.converged;
+        }
         (out, info)
     }
 
@@ -474,6 +479,9 @@ pub fn singleton_mask(dims: &[(&[u32], usize)]) -> (Vec<bool>, usize) {
         })
         .collect();
     let mut removed = 0;
+    if counts.iter().all(|c| c.iter().all(|&k| k != 1)) {
+        return (keep, removed);
+    }
     loop {
         let mut changed = false;
         for i in 0..n {

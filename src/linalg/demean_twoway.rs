@@ -28,6 +28,8 @@
 
 use super::pivchol::PivotedCholesky;
 
+/// Columns demeaned together (the scratch is `levels × BLOCK`).
+pub(super) const BLOCK: usize = 16;
 /// Largest small dimension eliminated exactly.
 pub(super) const MAX_SMALL: usize = 512;
 /// Budget of `Σ_b k_b²` per observation for building `A`.
@@ -78,53 +80,62 @@ impl TwoWay {
         Some(TwoWay { offs, level, weight, a, chol })
     }
 
-    /// Demeans `x` into `out`; `false` (and `out` unspecified) when the small system is not
-    /// solved to [`CHECK_TOL`].
-    pub(super) fn demean(&self, d: &Dims, x: &[f64], out: &mut [f64]) -> bool {
-        let (nb, ns) = (d.big_w.len(), d.small_w.len());
-        let mut xb = vec![0.0; nb];
-        let mut xs = vec![0.0; ns];
-        match d.w {
-            Some(w) => {
-                for (((&b, &t), &v), &wi) in d.big.iter().zip(d.small).zip(x).zip(w) {
-                    xb[b as usize] += wi * v;
-                    xs[t as usize] += wi * v;
-                }
-            }
-            None => {
-                for ((&b, &t), &v) in d.big.iter().zip(d.small).zip(x) {
-                    xb[b as usize] += v;
-                    xs[t as usize] += v;
-                }
-            }
+    /// Demeans the columns `xs` (at most [`BLOCK`] at a time is best) into `outs`, all at
+    /// once: every pass over the observations or the crosstab serves every column. Returns,
+    /// per column, whether its small system was solved to [`CHECK_TOL`] (its `out` is
+    /// unspecified when not).
+    pub(super) fn demean_block(&self, d: &Dims, xs: &[&[f64]], outs: &mut [&mut [f64]]) -> Vec<bool> {
+        let (nb, ns, kk) = (d.big_w.len(), d.small_w.len(), xs.len());
+        // weighted level sums, unit means over them: row-major (level, column)
+        let (mut xb, sx) = level_sums(d, xs, nb, ns);
+        for (row, &wb) in xb.chunks_exact_mut(kk).zip(d.big_w) {
+            row.iter_mut().for_each(|m| *m /= wb);
         }
-        for (m, &wb) in xb.iter_mut().zip(d.big_w) {
-            *m /= wb;
-        }
-        // r = xs − Cᵀ x̄, and the size of its terms for the check
-        let mut scale: Vec<f64> = xs.iter().map(|v| v.abs()).collect();
-        let mut r = xs;
-        for (b, &m) in xb.iter().enumerate() {
+        // r = Σ_t w x − Cᵀ x̄, and the size of its terms for the check
+        let mut scale: Vec<f64> = sx.iter().map(|v| v.abs()).collect();
+        let mut r = sx;
+        for (b, mb) in xb.chunks_exact(kk).enumerate() {
             for e in self.offs[b]..self.offs[b + 1] {
-                let t = self.level[e] as usize;
-                let c = self.weight[e] * m;
-                r[t] -= c;
-                scale[t] += c.abs();
+                let (t, c) = (self.level[e] as usize, self.weight[e]);
+                let (rt, st) = (&mut r[t * kk..(t + 1) * kk], &mut scale[t * kk..(t + 1) * kk]);
+                for ((rv, sv), &m) in rt.iter_mut().zip(st.iter_mut()).zip(mb) {
+                    let v = c * m;
+                    *rv -= v;
+                    *sv += v.abs();
+                }
             }
         }
-        let Some(gamma) = self.solve(&r, &scale) else { return false };
+        // γ per column, stored (level, column)
+        let mut gamma = vec![0.0; ns * kk];
+        let mut ok = vec![true; kk];
+        for k in 0..kk {
+            let rk: Vec<f64> = (0..ns).map(|t| r[t * kk + k]).collect();
+            let sk: Vec<f64> = (0..ns).map(|t| scale[t * kk + k]).collect();
+            match self.solve(&rk, &sk) {
+                Some(g) => g.iter().enumerate().for_each(|(t, g)| gamma[t * kk + k] = *g),
+                None => ok[k] = false,
+            }
+        }
         // a_b = x̄_b − (C γ)_b / W_b, stored over x̄
-        for (b, m) in xb.iter_mut().enumerate() {
-            let mut s = 0.0;
+        let mut cg = vec![0.0; kk];
+        for (b, ab) in xb.chunks_exact_mut(kk).enumerate() {
+            cg.iter_mut().for_each(|v| *v = 0.0);
             for e in self.offs[b]..self.offs[b + 1] {
-                s += self.weight[e] * gamma[self.level[e] as usize];
+                let (t, c) = (self.level[e] as usize, self.weight[e]);
+                for (s, g) in cg.iter_mut().zip(&gamma[t * kk..(t + 1) * kk]) {
+                    *s += c * g;
+                }
             }
-            *m -= s / d.big_w[b];
+            for (a, s) in ab.iter_mut().zip(&cg) {
+                *a -= s / d.big_w[b];
+            }
         }
-        for (((o, &v), &b), &t) in out.iter_mut().zip(x).zip(d.big).zip(d.small) {
-            *o = v - xb[b as usize] - gamma[t as usize];
+        for (k, (x, out)) in xs.iter().zip(outs.iter_mut()).enumerate() {
+            for (((o, &v), &b), &t) in out.iter_mut().zip(x.iter()).zip(d.big).zip(d.small) {
+                *o = v - xb[b as usize * kk + k] - gamma[t as usize * kk + k];
+            }
         }
-        true
+        ok
     }
 
     /// `γ` with `A γ = r` (one refinement step), or `None` when the check fails.
@@ -155,10 +166,44 @@ impl TwoWay {
     }
 }
 
+/// Weighted sums of every column by large and by small level, row-major (level, column).
+/// Observations of one unit usually come together: a run of equal large levels is summed in
+/// registers and added once, so consecutive rows do not wait on one memory cell.
+fn level_sums(d: &Dims, xs: &[&[f64]], nb: usize, ns: usize) -> (Vec<f64>, Vec<f64>) {
+    let kk = xs.len();
+    let (mut xb, mut sx) = (vec![0.0; nb * kk], vec![0.0; ns * kk]);
+    let mut acc = vec![0.0; kk];
+    let mut prev = d.big.first().map_or(0, |&b| b as usize);
+    for (i, (&b, &t)) in d.big.iter().zip(d.small).enumerate() {
+        let b = b as usize;
+        if b != prev {
+            for (s, a) in xb[prev * kk..(prev + 1) * kk].iter_mut().zip(acc.iter_mut()) {
+                *s += *a;
+                *a = 0.0;
+            }
+            prev = b;
+        }
+        let wi = d.w.map_or(1.0, |w| w[i]);
+        let st = &mut sx[t as usize * kk..(t as usize + 1) * kk];
+        for ((a, s), x) in acc.iter_mut().zip(st.iter_mut()).zip(xs) {
+            let v = wi * x[i];
+            *a += v;
+            *s += v;
+        }
+    }
+    if nb > 0 {
+        for (s, a) in xb[prev * kk..(prev + 1) * kk].iter_mut().zip(&acc) {
+            *s += *a;
+        }
+    }
+    (xb, sx)
+}
+
 /// The weighted crosstab as rows per unit: offsets, small levels, weights (one entry per
 /// distinct (unit, small level) pair, in order of first appearance within each unit).
 fn crosstab(d: &Dims, nb: usize, ns: usize) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
-    // observations grouped by unit (counting sort)
+    // observations grouped by unit: `start[b]..start[b + 1]` in `by_unit` (a counting sort),
+    // or directly the rows when the data are sorted by unit (the usual panel layout)
     let mut start = vec![0usize; nb + 1];
     for &b in d.big {
         start[b as usize + 1] += 1;
@@ -166,23 +211,29 @@ fn crosstab(d: &Dims, nb: usize, ns: usize) -> (Vec<usize>, Vec<u32>, Vec<f64>) 
     for b in 0..nb {
         start[b + 1] += start[b];
     }
-    let mut fill = start.clone();
-    let mut by_unit = vec![0u32; d.big.len()];
-    for (i, &b) in d.big.iter().enumerate() {
-        by_unit[fill[b as usize]] = i as u32;
-        fill[b as usize] += 1;
-    }
-    drop(fill);
+    let sorted = d.big.windows(2).all(|p| p[0] <= p[1]);
+    let by_unit: Vec<u32> = if sorted {
+        Vec::new()
+    } else {
+        let mut fill = start.clone();
+        let mut by_unit = vec![0u32; d.big.len()];
+        for (i, &b) in d.big.iter().enumerate() {
+            by_unit[fill[b as usize]] = i as u32;
+            fill[b as usize] += 1;
+        }
+        by_unit
+    };
     // distinct small levels per unit, summed with a slot map (u32::MAX: not yet in this unit)
     let mut slot = vec![u32::MAX; ns];
     let mut offs = Vec::with_capacity(nb + 1);
-    let mut level: Vec<u32> = Vec::new();
-    let mut weight: Vec<f64> = Vec::new();
+    let cap = d.big.len().min(nb.saturating_mul(ns));
+    let mut level: Vec<u32> = Vec::with_capacity(cap);
+    let mut weight: Vec<f64> = Vec::with_capacity(cap);
     offs.push(0);
     for b in 0..nb {
         let first = level.len();
-        for &i in &by_unit[start[b]..start[b + 1]] {
-            let i = i as usize;
+        for p in start[b]..start[b + 1] {
+            let i = if sorted { p } else { by_unit[p] as usize };
             let t = d.small[i];
             let wi = d.w.map_or(1.0, |w| w[i]);
             let s = &mut slot[t as usize];
@@ -203,19 +254,30 @@ fn crosstab(d: &Dims, nb: usize, ns: usize) -> (Vec<usize>, Vec<u32>, Vec<f64>) 
 }
 
 /// `A = diag(W_t) − Σ_b c_b c_bᵀ / W_b`, row-major. Each unordered pair of a unit's entries is
-/// accumulated once (into `acc[t][s]` or `acc[s][t]`), then folded symmetric.
+/// accumulated once (into `acc[t][s]` or `acc[s][t]`), then folded symmetric. Consecutive
+/// units with the same crosstab row (every unit of a balanced, unweighted panel) are one
+/// update with their summed `1 / W_b`.
 fn laplacian(offs: &[usize], level: &[u32], weight: &[f64], big_w: &[f64], small_w: &[f64]) -> Vec<f64> {
     let ns = small_w.len();
     let mut acc = vec![0.0; ns * ns];
-    for b in 0..big_w.len() {
-        let (lv, wt) = (&level[offs[b]..offs[b + 1]], &weight[offs[b]..offs[b + 1]]);
+    let row = |b: usize| (&level[offs[b]..offs[b + 1]], &weight[offs[b]..offs[b + 1]]);
+    let mut b = 0;
+    while b < big_w.len() {
+        let (lv, wt) = row(b);
+        let mut inv_w = 1.0 / big_w[b];
+        let mut next = b + 1;
+        while next < big_w.len() && row(next) == (lv, wt) {
+            inv_w += 1.0 / big_w[next];
+            next += 1;
+        }
         for (p, (&tp, &cp)) in lv.iter().zip(wt).enumerate() {
-            let f = cp / big_w[b];
-            let row = &mut acc[tp as usize * ns..(tp as usize + 1) * ns];
+            let f = cp * inv_w;
+            let acc_row = &mut acc[tp as usize * ns..(tp as usize + 1) * ns];
             for (&tq, &cq) in lv[p..].iter().zip(&wt[p..]) {
-                row[tq as usize] += f * cq;
+                acc_row[tq as usize] += f * cq;
             }
         }
+        b = next;
     }
     let mut a = vec![0.0; ns * ns];
     for t in 0..ns {
@@ -281,6 +343,16 @@ mod tests {
             let (nb, ns) = (5 + rng.random_range(0..60), 2 + rng.random_range(0..12));
             let keep = [1.0, 0.7, 0.3][case % 3];
             let (big, small) = panel(&mut rng, nb, ns, keep, case % 4 == 3);
+            let (mut big, mut small) = (big, small);
+            if case % 5 == 1 {
+                // rows not sorted by unit: the crosstab's counting-sort path
+                let mut perm: Vec<usize> = (0..big.len()).collect();
+                for i in (1..perm.len()).rev() {
+                    perm.swap(i, rng.random_range(0..=i));
+                }
+                big = perm.iter().map(|&i| big[i]).collect();
+                small = perm.iter().map(|&i| small[i]).collect();
+            }
             let (nb, ns_used, n) = (levels(&big), levels(&small), big.len());
             let x: Vec<f64> = (0..n).map(|i| 100.0 + rng.random::<f64>() * 10.0 + big[i] as f64).collect();
             let wv: Vec<f64> = (0..n).map(|_| 0.2 + rng.random::<f64>()).collect();
@@ -289,7 +361,13 @@ mod tests {
                 let d = Dims { big: &big, big_w: &bw, small: &small, small_w: &sw, w };
                 let tw = TwoWay::new(&d).expect("small panel");
                 let mut out = vec![0.0; n];
-                assert!(tw.demean(&d, &x, &mut out), "case {case}");
+                let mut twice = vec![0.0; n];
+                let x2: Vec<f64> = x.iter().map(|v| 2.0 * v - 7.0).collect();
+                let ok = tw.demean_block(&d, &[&x, &x2], &mut [&mut out, &mut twice]);
+                assert_eq!(ok, vec![true, true], "case {case}");
+                for i in 0..n {
+                    assert!((twice[i] - 2.0 * out[i]).abs() < 1e-9, "second column of the block, case {case}");
+                }
                 let it = brute(&[big.clone(), small.clone()], &[nb, ns_used], w, &x);
                 for i in 0..n {
                     assert!((out[i] - it[i]).abs() < 1e-9, "case {case} i={i}: {} vs {}", out[i], it[i]);
@@ -308,7 +386,7 @@ mod tests {
         let d = Dims { big: &big, big_w: &bw, small: &small, small_w: &sw, w: None };
         let tw = TwoWay::new(&d).expect("built");
         let mut out = vec![0.0; n];
-        assert!(tw.demean(&d, &x, &mut out));
+        assert_eq!(tw.demean_block(&d, &[&x], &mut [&mut out]), vec![true]);
         for (codes, k) in [(&big, nb), (&small, ns)] {
             let mut s = vec![0.0; k];
             for (i, &c) in codes.iter().enumerate() {

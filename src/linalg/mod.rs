@@ -3,5 +3,6 @@
 pub mod demean;
 mod demean_cg;
 mod demean_twoway;
+pub mod gram;
 mod pivchol;
 pub mod qr;

@@ -136,39 +136,48 @@ impl Qr {
 
     /// `(XᵀX)⁻¹ = R⁻¹R⁻ᵀ` for the kept columns (p × p, row-major rows).
     pub fn xtx_inv(&self) -> Vec<Vec<f64>> {
-        let p = self.rank();
-        // Rinv upper triangular
-        let mut ri = vec![0.0; p * p];
-        for i in 0..p {
-            ri[i * p + i] = 1.0 / self.r[i * p + i];
-        }
-        for j in 0..p {
-            for i in (0..j).rev() {
-                let mut s = 0.0;
-                for k in i + 1..=j {
-                    s += self.r[i * p + k] * ri[k * p + j];
-                }
-                ri[i * p + j] = -s / self.r[i * p + i];
-            }
-        }
-        let mut out = vec![vec![0.0; p]; p];
-        for i in 0..p {
-            for j in i..p {
-                let mut s = 0.0;
-                for k in j..p {
-                    s += ri[i * p + k] * ri[j * p + k];
-                }
-                out[i][j] = s;
-                out[j][i] = s;
-            }
-        }
-        out
+        xtx_inv_from_r(&self.r, self.rank())
     }
 
     /// Number of rows.
     pub fn nrows(&self) -> usize {
         self.n
     }
+}
+
+/// The inverse of an upper-triangular `p × p` matrix (row-major).
+pub fn upper_inverse(r: &[f64], p: usize) -> Vec<f64> {
+    let mut ri = vec![0.0; p * p];
+    for i in 0..p {
+        ri[i * p + i] = 1.0 / r[i * p + i];
+    }
+    for j in 0..p {
+        for i in (0..j).rev() {
+            let mut s = 0.0;
+            for k in i + 1..=j {
+                s += r[i * p + k] * ri[k * p + j];
+            }
+            ri[i * p + j] = -s / r[i * p + i];
+        }
+    }
+    ri
+}
+
+/// `(XᵀX)⁻¹ = R⁻¹R⁻ᵀ` from the upper-triangular `R` (`p × p`, row-major) of `X = QR`.
+pub fn xtx_inv_from_r(r: &[f64], p: usize) -> Vec<Vec<f64>> {
+    let ri = upper_inverse(r, p);
+    let mut out = vec![vec![0.0; p]; p];
+    for i in 0..p {
+        for j in i..p {
+            let mut s = 0.0;
+            for k in j..p {
+                s += ri[i * p + k] * ri[j * p + k];
+            }
+            out[i][j] = s;
+            out[j][i] = s;
+        }
+    }
+    out
 }
 
 fn apply_reflector(a: &mut [f64], v: &[f64], beta: f64) {

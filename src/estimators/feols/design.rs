@@ -108,18 +108,18 @@ impl DemeanedDesign {
             return Err(Error::invalid(format!("conf_level must be between 0 and 1 (got {})", spec.conf_level)));
         }
         let f = spec.formula.formula()?;
-        let (frame, mut notes) = sample_frame(ds, spec, &f)?;
+        let (mut frame, mut notes) = sample_frame(ds, spec, &f)?;
         let opts = DemeanOptions { tol: spec.fixef_tol, maxiter: spec.fixef_maxiter, krylov: true };
+        let (mut x_names, xr) = flat(std::mem::take(&mut frame.exog));
+        let (endog_names, dr) = flat(std::mem::take(&mut frame.endog));
+        let (inst_names, zr) = flat(std::mem::take(&mut frame.instruments));
         let w = frame.weights.as_deref();
-        let (mut x_names, xr) = flat(&frame.exog);
-        let (endog_names, dr) = flat(&frame.endog);
-        let (inst_names, zr) = flat(&frame.instruments);
         let mut x_norms: Vec<f64> = xr.iter().map(|c| norm(c, w)).collect();
         let endog_norms: Vec<f64> = dr.iter().map(|c| norm(c, w)).collect();
         let inst_norms: Vec<f64> = zr.iter().map(|c| norm(c, w)).collect();
         let y_mean = weighted_mean(&frame.y, w);
         let mut v = if !frame.fixef.is_empty() {
-            demean_by_fixed_effects(&frame, [xr, dr, zr], y_mean, &opts, &mut notes)?
+            demean_by_fixed_effects(&mut frame, [xr, dr, zr], y_mean, &opts, &mut notes)?
         } else if frame.intercept {
             center(&frame, [xr, dr, zr], y_mean)
         } else {
@@ -128,17 +128,17 @@ impl DemeanedDesign {
         if frame.intercept {
             v.x.insert(0, vec![1.0; frame.nobs()]);
             x_names.insert(0, "Intercept".to_string());
-            x_norms.insert(0, norm(&v.x[0], w));
+            x_norms.insert(0, norm(&v.x[0], frame.weights.as_deref()));
             v.x_means.insert(0, 0.0);
         }
         Ok(DemeanedDesign {
             formula: spec.formula.text().to_string(),
             depvar: frame.depvar.clone(),
-            rows: frame.rows.clone(),
+            rows: std::mem::take(&mut frame.rows),
             n_data: ds.nrows(),
             fe: v.fe,
             weights_name: spec.weights.clone(),
-            weights: frame.weights.clone(),
+            weights: frame.weights.take(),
             y: v.y,
             x_names,
             x: v.x,
@@ -146,7 +146,7 @@ impl DemeanedDesign {
             endog: v.endog,
             inst_names,
             inst: v.inst,
-            clusters: frame.clusters.clone(),
+            clusters: std::mem::take(&mut frame.clusters),
             intercept: frame.intercept,
             notes,
             demean_info: v.info,
@@ -289,12 +289,12 @@ fn sample_frame(ds: &Dataset, spec: &FeolsSpec, f: &formula::Formula) -> Result<
 }
 
 /// The names and columns of term blocks, in order.
-fn flat(blocks: &[formula::TermBlock]) -> (Vec<String>, Vec<Vec<f64>>) {
+fn flat(blocks: Vec<formula::TermBlock>) -> (Vec<String>, Vec<Vec<f64>>) {
     let mut names = Vec::new();
     let mut cols = Vec::new();
     for b in blocks {
-        names.extend(b.names.iter().cloned());
-        cols.extend(b.columns.iter().cloned());
+        names.extend(b.names);
+        cols.extend(b.columns);
     }
     (names, cols)
 }
@@ -320,14 +320,14 @@ fn weighted_ss(v: &[f64], m: f64, w: Option<&[f64]>) -> f64 {
 
 /// With fixed effects: every variable demeaned by them (`[x, endog, instruments]` columns).
 fn demean_by_fixed_effects(
-    frame: &ModelFrame,
+    frame: &mut ModelFrame,
     [xr, dr, zr]: [Vec<Vec<f64>>; 3],
     y_mean: f64,
     opts: &DemeanOptions,
     notes: &mut Diagnostics,
 ) -> Result<Transformed> {
     let w = frame.weights.as_deref();
-    let fx = FixedEffects::new(frame.fixef.clone(), frame.weights.clone())?;
+    let fx = FixedEffects::new(std::mem::take(&mut frame.fixef), frame.weights.clone())?;
     let mut all: Vec<&[f64]> = vec![&frame.y];
     all.extend(xr.iter().map(|c| c.as_slice()));
     all.extend(dr.iter().map(|c| c.as_slice()));

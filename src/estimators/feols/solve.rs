@@ -7,7 +7,9 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::inference::dist::f_sf;
 use crate::inference::vcov;
-use crate::linalg::qr::Qr;
+use crate::linalg::gram::gram_lstsq;
+use crate::linalg::qr::{xtx_inv_from_r, Qr};
+use std::borrow::Cow;
 
 impl DemeanedDesign {
     /// Free fixed-effect coefficients (0 without fixed effects).
@@ -57,19 +59,18 @@ impl DemeanedDesign {
         };
         // Main regression: QR on [X, D̂] (IV) or X (OLS).
         let MainColumns { names, qcols, acols, norms } = self.main_columns(&sc, &dhat);
-        let qr = Qr::new(&qcols, &norms, self.collin_tol);
-        self.collinear_notes(&qr, &names, &mut diagnostics, &mut dropped);
-        let k_total = qr.rank() + fe_k;
-        self.check_estimable(&qr, k_total)?;
-        let mut beta = qr.solve(&sc.y);
-        let kept_q: Vec<&[f64]> = qr.kept.iter().map(|&j| qcols[j]).collect();
-        let kept_a: Vec<&[f64]> = qr.kept.iter().map(|&j| acols[j]).collect();
+        let MainSolve { kept, dropped: collinear, mut beta, bread } = self.solve_main(&qcols, &norms, &sc.y, dhat.is_empty());
+        self.collinear_notes(&collinear, &names, &mut diagnostics, &mut dropped);
+        let k_total = kept.len() + fe_k;
+        self.check_estimable(kept.len(), k_total)?;
+        let kept_q: Vec<&[f64]> = kept.iter().map(|&j| qcols[j]).collect();
+        let kept_a: Vec<&[f64]> = kept.iter().map(|&j| acols[j]).collect();
         let es = scaled_residuals(&sc.y, &beta, &kept_a);
         let rss: f64 = es.iter().map(|v| v * v).sum();
-        let (mut v, df_t, _gmin, k_vcov) = self.variance(&ctx, &qr, &kept_q, &es)?;
-        let kept_names: Vec<String> = qr.kept.iter().map(|&j| names[j].clone()).collect();
+        let (mut v, df_t, _gmin, k_vcov) = self.variance(&ctx, bread, &kept_q, &es)?;
+        let kept_names: Vec<String> = kept.iter().map(|&j| names[j].clone()).collect();
         if self.intercept {
-            self.recover_intercept(&qr, &mut beta, &mut v);
+            self.recover_intercept(&kept, &mut beta, &mut v);
         }
         if clusters.len() == 2 && vcov::fix_negative_diagonal(&mut v) {
             let msg = "the two-way clustered variance had a negative diagonal entry; negative eigenvalues were set to \
@@ -77,7 +78,7 @@ impl DemeanedDesign {
             diagnostics.push(Diagnostic::warning(Code::VcovRepaired, msg));
             dropped.push(msg.into());
         }
-        let stats = self.fit_stats(rss, n, k_total, fe_k, qr.rank());
+        let stats = self.fit_stats(rss, n, k_total, fe_k, kept.len());
         let residuals: Vec<f64> = match &sc.sw {
             Some(s) => es.iter().zip(s).map(|(e, s)| e / s).collect(),
             None => es,
@@ -125,13 +126,28 @@ impl DemeanedDesign {
     fn main_columns<'a>(&self, sc: &'a Scaled, dhat: &'a [Vec<f64>]) -> MainColumns<'a> {
         let mut names = self.x_names.clone();
         names.extend(self.endog_names.iter().cloned());
-        let mut qcols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_slice()).collect();
+        let mut qcols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_ref()).collect();
         qcols.extend(dhat.iter().map(|c| c.as_slice()));
-        let mut acols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_slice()).collect();
-        acols.extend(sc.endog.iter().map(|c| c.as_slice()));
+        let mut acols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_ref()).collect();
+        acols.extend(sc.endog.iter().map(|c| c.as_ref()));
         let mut norms = self.x_norms.clone();
         norms.extend(self.endog_norms.iter().copied());
         MainColumns { names, qcols, acols, norms }
+    }
+
+    /// The main least-squares solve. OLS with a well-conditioned design: the Gram matrix
+    /// ([`gram_lstsq`], one pass over the data, refined); otherwise (IV, collinear or
+    /// ill-conditioned columns) Householder QR with its collinearity rule.
+    fn solve_main(&self, qcols: &[&[f64]], norms: &[f64], y: &[f64], ols: bool) -> MainSolve {
+        if ols {
+            if let Some(g) = gram_lstsq(qcols, y, norms, self.collin_tol) {
+                let p = qcols.len();
+                return MainSolve { kept: (0..p).collect(), dropped: Vec::new(), beta: g.beta, bread: xtx_inv_from_r(&g.r, p) };
+            }
+        }
+        let qr = Qr::new(qcols, norms, self.collin_tol);
+        let beta = qr.solve(y);
+        MainSolve { bread: qr.xtx_inv(), beta, kept: qr.kept, dropped: qr.dropped }
     }
 
     /// Name and number of levels of each fixed-effect dimension.
@@ -168,8 +184,8 @@ impl DemeanedDesign {
         conf_level: f64,
     ) -> Result<(Vec<FirstStage>, Vec<Vec<f64>>)> {
         let n = self.nobs();
-        let mut cols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_slice()).collect();
-        cols.extend(sc.inst.iter().map(|c| c.as_slice()));
+        let mut cols: Vec<&[f64]> = sc.x.iter().map(|c| c.as_ref()).collect();
+        cols.extend(sc.inst.iter().map(|c| c.as_ref()));
         let mut norms = self.x_norms.clone();
         norms.extend(self.inst_norms.iter().copied());
         let fq = Qr::new(&cols, &norms, self.collin_tol);
@@ -191,7 +207,7 @@ impl DemeanedDesign {
         let mut dhat = Vec::new();
         for (k, d) in sc.endog.iter().enumerate() {
             let res_u = fq.residual(d);
-            let res_r = if sc.x.is_empty() { d.clone() } else { xq.residual(d) };
+            let res_r = if sc.x.is_empty() { d.to_vec() } else { xq.residual(d) };
             let rss_u: f64 = res_u.iter().map(|v| v * v).sum();
             let rss_r: f64 = res_r.iter().map(|v| v * v).sum();
             let q = z_idx.len() as f64;
@@ -200,7 +216,7 @@ impl DemeanedDesign {
             dhat.push(d.iter().zip(&res_u).map(|(a, b)| a - b).collect());
             // first-stage coefficients with the model's vcov
             let beta = fq.solve(d);
-            let core = self.variance(ctx, &fq, &kept_cols, &res_u)?;
+            let core = self.variance(ctx, fq.xtx_inv(), &kept_cols, &res_u)?;
             let wt = vcov::wald_test(&beta, &core.0, &z_idx, core.1, Vec::new())?;
             fs_out.push(FirstStage {
                 endogenous: self.endog_names[k].clone(),
@@ -218,7 +234,7 @@ impl DemeanedDesign {
     }
 
     /// One note per regressor dropped as collinear.
-    fn collinear_notes(&self, qr: &Qr, names: &[String], diagnostics: &mut Diagnostics, dropped: &mut Vec<String>) {
+    fn collinear_notes(&self, collinear: &[usize], names: &[String], diagnostics: &mut Diagnostics, dropped: &mut Vec<String>) {
         let why = if self.fe.is_some() {
             "collinear with the fixed effects or other regressors"
         } else if self.intercept {
@@ -226,7 +242,7 @@ impl DemeanedDesign {
         } else {
             "collinear with other regressors"
         };
-        for &j in &qr.dropped {
+        for &j in collinear {
             let msg = format!("variable `{}` removed: {why}", names[j]);
             diagnostics.push(Diagnostic::info(Code::CollinearDropped, msg.clone()));
             dropped.push(msg);
@@ -234,9 +250,9 @@ impl DemeanedDesign {
     }
 
     /// Errors when nothing can be estimated or there are no residual degrees of freedom.
-    fn check_estimable(&self, qr: &Qr, k_total: usize) -> Result<()> {
+    fn check_estimable(&self, rank: usize, k_total: usize) -> Result<()> {
         let n = self.nobs();
-        if qr.rank() == 0 {
+        if rank == 0 {
             return Err(Error::insufficient(format!(
                 "no regressor can be estimated: {}",
                 if self.x.is_empty() && self.endog.is_empty() {
@@ -256,11 +272,11 @@ impl DemeanedDesign {
 
     /// Intercept back-transformation of the centred fit: `α = a − Σ m_j β_j` and its
     /// covariance row `t'V` with `t = (1, −m)`.
-    fn recover_intercept(&self, qr: &Qr, beta: &mut [f64], v: &mut [Vec<f64>]) {
+    fn recover_intercept(&self, kept: &[usize], beta: &mut [f64], v: &mut [Vec<f64>]) {
         let mut means = self.x_means.clone();
         means.extend(self.endog_means.iter().copied());
-        let m: Vec<f64> = qr.kept.iter().map(|&j| means[j]).collect();
-        let Some(p0) = qr.kept.iter().position(|&j| j == 0) else { return };
+        let m: Vec<f64> = kept.iter().map(|&j| means[j]).collect();
+        let Some(p0) = kept.iter().position(|&j| j == 0) else { return };
         let t: Vec<f64> = (0..m.len()).map(|i| if i == p0 { 1.0 } else { -m[i] }).collect();
         beta[p0] = beta.iter().zip(&t).map(|(b, t)| b * t).sum::<f64>() + self.y_mean;
         let tv: Vec<f64> = (0..m.len()).map(|j| (0..m.len()).map(|i| t[i] * v[i][j]).sum()).collect();
@@ -296,11 +312,10 @@ impl DemeanedDesign {
 
     /// Variance matrix, t degrees of freedom, G_min and the `K` of the small-sample
     /// correction for a solved system.
-    fn variance(&self, ctx: &VarianceCtx, qr: &Qr, cols: &[&[f64]], es: &[f64]) -> Result<(Vec<Vec<f64>>, f64, usize, usize)> {
+    fn variance(&self, ctx: &VarianceCtx, bread: Vec<Vec<f64>>, cols: &[&[f64]], es: &[f64]) -> Result<(Vec<Vec<f64>>, f64, usize, usize)> {
         let VarianceCtx { spec, clusters, fe_k, nested } = *ctx;
         let n = es.len();
-        let k = qr.rank() + fe_k;
-        let bread = qr.xtx_inv();
+        let k = cols.len() + fe_k;
         Ok(match spec {
             VcovSpec::Iid => {
                 let rss: f64 = es.iter().map(|v| v * v).sum();
@@ -313,6 +328,15 @@ impl DemeanedDesign {
             }
         })
     }
+}
+
+/// The main regression solved: kept and dropped (collinear) columns, coefficients of the kept
+/// ones and `(X'X)⁻¹` (the variance's bread).
+struct MainSolve {
+    kept: Vec<usize>,
+    dropped: Vec<usize>,
+    beta: Vec<f64>,
+    bread: Vec<Vec<f64>>,
 }
 
 /// The columns of the main regression, see [`DemeanedDesign::main_columns`].
@@ -355,22 +379,22 @@ struct VarianceCtx<'a> {
     nested: usize,
 }
 
-/// The model's variables scaled by `√w` (weighted least squares).
-struct Scaled {
+/// The model's variables scaled by `√w` (weighted least squares); borrowed when unweighted.
+struct Scaled<'a> {
     sw: Option<Vec<f64>>,
-    y: Vec<f64>,
-    x: Vec<Vec<f64>>,
-    endog: Vec<Vec<f64>>,
-    inst: Vec<Vec<f64>>,
+    y: Cow<'a, [f64]>,
+    x: Vec<Cow<'a, [f64]>>,
+    endog: Vec<Cow<'a, [f64]>>,
+    inst: Vec<Cow<'a, [f64]>>,
 }
 
-impl Scaled {
-    fn new(d: &DemeanedDesign) -> Scaled {
+impl<'a> Scaled<'a> {
+    fn new(d: &'a DemeanedDesign) -> Scaled<'a> {
         let sw: Option<Vec<f64>> = d.weights.as_ref().map(|w| w.iter().map(|v| v.sqrt()).collect());
-        let scale = |v: &[f64]| -> Vec<f64> {
+        let scale = |v: &'a [f64]| -> Cow<'a, [f64]> {
             match &sw {
-                Some(s) => v.iter().zip(s).map(|(a, b)| a * b).collect(),
-                None => v.to_vec(),
+                Some(s) => Cow::Owned(v.iter().zip(s).map(|(a, b)| a * b).collect()),
+                None => Cow::Borrowed(v),
             }
         };
         let y = scale(&d.y);
