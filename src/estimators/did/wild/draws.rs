@@ -23,8 +23,9 @@ pub(super) enum Strategy {
 /// one multiply-add of the `O(G²)` draw loop: ≈ 33 ns a row against ≈ 1.4 ns a multiply-add
 /// (measured natively on the unit + year panels of `examples/wild_bench.rs`; module docs).
 const CROSSTAB_ROW_COST: f64 = 24.0;
-/// Cost of one per-draw product `C v` per row, same units (no fitted `Xγ`): ≈ 15–18 ns.
-const PER_DRAW_ROW_COST: f64 = 12.0;
+/// Cost of one per-draw product `C v` per row, same units (no fitted `Xγ`): ≈ 15–18 ns a row
+/// with 100,000 rows, ≈ 24 ns with 4,000 (the demeaning's fixed costs weigh more).
+const PER_DRAW_ROW_COST: f64 = 16.0;
 /// The crosstabs `C0`, `C1` (16·G² bytes, in every worker) may use at most this much memory.
 const CROSSTAB_MEMORY: f64 = 128.0 * 1024.0 * 1024.0;
 

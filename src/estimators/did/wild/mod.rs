@@ -55,18 +55,18 @@
 //!
 //! The choice (`draws::choose_strategy`) is a cost model in units of one multiply-add of the
 //! crosstab draw loop, measured natively with `examples/wild_bench.rs` (unit + year panels,
-//! `T = 20`): a crosstab column costs ≈ 33 ns a row (24 units), a per-draw product ≈ 15–18 ns
-//! a row (12 units, it never forms the fitted `X̃γ`), a multiply-add ≈ 1.4 ns. With `c`
+//! `T = 20`): a crosstab column costs ≈ 33 ns a row (24 units), a per-draw product ≈ 15–24 ns
+//! a row (16 units; it never forms the fitted `X̃γ`), a multiply-add ≈ 1.4 ns. With `c`
 //! residual vectors (2 with the null imposed, 1 without) and `B` used draws (`2^G` when
 //! enumerating, else `reps`):
 //!
 //! ```text
-//! crosstab ≈ 24·c·G·n + 2·B·G²        per draw ≈ B·(12·c·n + 4·G)
+//! crosstab ≈ 24·c·G·n + 2·B·G²        per draw ≈ B·(16·c·n + 4·G)
 //! ```
 //!
 //! and the per-draw strategy is used when it is cheaper or when the crosstabs would exceed
-//! 128 MiB (`G > 2896`; every worker holds its own). Roughly: per draw when `reps ≲ 2G`, or
-//! when `G² ≳ 6·c·n` (few observations per cluster: cluster = unit with `G ≳ 6·c·T`) whatever
+//! 128 MiB (`G > 2896`; every worker holds its own). Roughly: per draw when `reps ≲ 1.5·G`,
+//! or when `G² ≳ 8·c·n` (few observations per cluster: cluster = unit with `G ≳ 8·c·T`) whatever
 //! `reps`; crosstabs for few clusters. The rule reads `G`, `n`, `reps`, the weights and
 //! `impose_null` only — never the draw range or the number of workers — so every worker
 //! makes the same choice and a split stays bit-identical. The two strategies agree to
@@ -75,9 +75,10 @@
 //! only to the demeaning tolerance, and the two then differ by that much.
 //!
 //! Timings (native, one thread, `reps = 999`, Rademacher, null imposed, cluster = unit, `T =
-//! 20`; crosstab → chosen strategy): G = 500: 0.82 → 0.27 s; G = 1,000: 4.1 → 0.60 s;
-//! G = 2,000: 17.9 → 1.3 s; G = 5,000 (n = 100,000): 151 s (36 s set-up, 400 MB) → 3.6 s.
-//! G = 200 (n = 4,000) stays on crosstabs (0.13 s).
+//! 20`; crosstab → chosen strategy; a shared machine, ±25 %): G = 500: 0.82 → 0.27–0.39 s;
+//! G = 1,000: 4.1 → 0.60 s; G = 2,000: 17.9 → 1.3 s; G = 5,000 (n = 100,000): 151 s (36 s
+//! set-up, 400 MB) → 3.6–4.4 s (Webb alike; 2.1 s without the null imposed). G = 200 (n =
+//! 4,000) stays on crosstabs: 0.13 s, against 0.20 s per draw.
 //!
 //! # Replications
 //!

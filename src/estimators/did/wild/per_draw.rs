@@ -11,7 +11,7 @@
 use super::crosstab::Projection;
 use crate::error::Result;
 use crate::estimators::feols::DemeanedDesign;
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{DMatrix, DVectorView};
 
 /// What the per-draw strategy keeps from the set-up: the demeaned design (for its fixed
 /// effects), the projection, the cluster codes, both residual vectors and `W`.
@@ -54,7 +54,7 @@ impl PerDraw {
             *zi = ui * v[c as usize];
         }
         let r = self.dd.demean_sample(z)?;
-        let gamma = self.proj.chol.solve(&self.proj.x.tr_mul(&DVector::from_column_slice(&r)));
+        let gamma = self.proj.chol.solve(&self.proj.x.tr_mul(&DVectorView::from_slice(&r, r.len())));
         for ((ri, wi), &c) in r.iter().zip(&self.proj.w).zip(&self.codes) {
             out[c as usize] += wi * ri;
         }
